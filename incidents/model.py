@@ -1,0 +1,221 @@
+"""The canonical incident record: columns, taxonomy, precision codes and CRS.
+
+Every stage of the pipeline speaks this schema. Readers map their input onto it,
+the geocoder fills its location columns, the store persists it, and exporters
+write it back out. The column set is a superset of ACLED's export so that an
+ACLED file round-trips without loss.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import IntEnum, StrEnum
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+CRS = "EPSG:4326"
+
+ACLED_COLUMNS: tuple[str, ...] = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+)
+
+EXTRA_COLUMNS: tuple[str, ...] = (
+    "incident_id",
+    "country_code",
+    "source_url",
+    "source_text",
+    "language",
+    "fatalities_low",
+    "fatalities_high",
+    "geocode_method",
+    "geocode_score",
+    "geocode_matched_name",
+    "gazetteer_id",
+    "admin1_reported",
+    "status",
+    "status_reason",
+    "possible_duplicate_of",
+    "synthetic",
+    "created_at",
+    "updated_at",
+)
+
+CANONICAL_COLUMNS: tuple[str, ...] = ACLED_COLUMNS + EXTRA_COLUMNS
+
+# Columns a record must carry to be accepted at all; everything else may be empty.
+REQUIRED_COLUMNS: tuple[str, ...] = ("event_date", "event_type")
+
+INTEGER_COLUMNS: tuple[str, ...] = (
+    "year",
+    "time_precision",
+    "inter1",
+    "inter2",
+    "interaction",
+    "geo_precision",
+    "fatalities",
+    "fatalities_low",
+    "fatalities_high",
+    "iso",
+)
+FLOAT_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "geocode_score")
+BOOL_COLUMNS: tuple[str, ...] = ("synthetic",)
+DATE_COLUMNS: tuple[str, ...] = ("event_date",)
+TEXT_COLUMNS: tuple[str, ...] = tuple(
+    c
+    for c in CANONICAL_COLUMNS
+    if c not in INTEGER_COLUMNS + FLOAT_COLUMNS + BOOL_COLUMNS + DATE_COLUMNS
+)
+
+
+class GeoPrecision(IntEnum):
+    """ACLED geo_precision: how close the coordinates are to where it happened."""
+
+    PLACE = 1  # the named town or village itself
+    NEARBY = 2  # a nearby or containing place (commune, cercle seat, district)
+    REGION = 3  # only the admin-1 region is known; the point is its centre
+
+
+class TimePrecision(IntEnum):
+    """ACLED time_precision: how certain the event_date is."""
+
+    DAY = 1
+    WEEK = 2
+    MONTH = 3
+
+
+class Status(StrEnum):
+    OK = "ok"
+    NEEDS_REVIEW = "needs_review"
+    REJECTED = "rejected"
+
+
+class GeocodeMethod(StrEnum):
+    SOURCE = "source"  # coordinates came with the record
+    EXACT = "exact"
+    ALTERNATE = "alternate"
+    FUZZY = "fuzzy"
+    FALLBACK = "fallback"  # a containing admin unit stood in for the place
+    ONLINE = "online"
+    MANUAL = "manual"
+    NONE = "none"  # could not be placed
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> dict[str, Any]:
+    """The ACLED taxonomy shipped in ``incidents/taxonomy.json``."""
+    text = resources.files("incidents").joinpath("taxonomy.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def event_types() -> list[str]:
+    return list(taxonomy()["event_types"])
+
+
+def sub_event_types(event_type: str | None = None) -> list[str]:
+    """Sub-event types of one event type, or of all of them."""
+    types = taxonomy()["event_types"]
+    chosen = [event_type] if event_type else list(types)
+    return [sub for t in chosen for sub in types.get(t, {}).get("sub_event_types", {})]
+
+
+def event_type_of(sub_event_type: str) -> str | None:
+    for name, spec in taxonomy()["event_types"].items():
+        if sub_event_type in spec["sub_event_types"]:
+            return name
+    return None
+
+
+def disorder_type_of(event_type: str) -> str | None:
+    spec = taxonomy()["event_types"].get(event_type)
+    return spec["disorder_type"] if spec else None
+
+
+def label(term: str, language: str = "en") -> str:
+    """French or English label of an event type, sub-event type or inter code."""
+    if language != "fr":
+        return term
+    for name, spec in taxonomy()["event_types"].items():
+        if term == name:
+            return spec["fr"]
+        if term in spec["sub_event_types"]:
+            return spec["sub_event_types"][term]
+    return term
+
+
+def inter_label(code: int, language: str = "en") -> str:
+    en, fr = taxonomy()["inter_codes"].get(str(int(code)), (str(code), str(code)))
+    return fr if language == "fr" else en
+
+
+def interaction_code(inter1: int | None, inter2: int | None) -> int | None:
+    """ACLED interaction: the two inter codes, smaller first (13, 17, 10 for one actor)."""
+    if inter1 is None or pd.isna(inter1):
+        return None
+    a = int(inter1)
+    b = 0 if inter2 is None or pd.isna(inter2) else int(inter2)
+    if b == 0:
+        return a * 10
+    low, high = sorted((a, b))
+    return low * 10 + high
+
+
+def empty_frame() -> pd.DataFrame:
+    """A zero-row frame with every canonical column in its canonical dtype."""
+    return conform(pd.DataFrame(columns=list(CANONICAL_COLUMNS)))
+
+
+def conform(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add missing canonical columns and coerce canonical dtypes.
+
+    Extra columns are kept after the canonical ones, so nothing a source
+    carried is dropped.
+    """
+    out = frame.copy()
+    for column in CANONICAL_COLUMNS:
+        if column not in out.columns:
+            out[column] = pd.NA
+    for column in INTEGER_COLUMNS:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64")
+    for column in FLOAT_COLUMNS:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+    for column in BOOL_COLUMNS:
+        out[column] = out[column].fillna(False).astype(bool)
+    for column in DATE_COLUMNS:
+        out[column] = pd.to_datetime(out[column], errors="coerce").astype("datetime64[ns]")
+    for column in TEXT_COLUMNS:
+        out[column] = out[column].astype("string")
+    extras = [c for c in out.columns if c not in CANONICAL_COLUMNS]
+    return out[list(CANONICAL_COLUMNS) + extras]
