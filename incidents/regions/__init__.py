@@ -1,0 +1,1 @@
+"""Administrative boundaries, spatial joins and region crosswalks."""
