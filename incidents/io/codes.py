@@ -1,0 +1,87 @@
+"""Lookups from what sources write to canonical codes: event types and actor types.
+
+Event and sub-event types match case-insensitively, with or without accents,
+in English or by their French label. ACLED's newer exports write actor types
+(inter1, inter2) and interactions as text ("Rebel group", "State
+forces-Civilians"); these map back to the numeric codes of the codebook.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from incidents import model
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, single spaces: how codes are compared."""
+    decomposed = unicodedata.normalize("NFKD", str(text).strip().lower())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+@lru_cache(maxsize=1)
+def event_type_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for name, spec in model.taxonomy()["event_types"].items():
+        names[fold(name)] = name
+        names[fold(spec["fr"])] = name
+    return names
+
+
+@lru_cache(maxsize=1)
+def sub_event_type_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for spec in model.taxonomy()["event_types"].values():
+        for name, french in spec["sub_event_types"].items():
+            names[fold(name)] = name
+            names[fold(french)] = name
+    return names
+
+
+def _singular(text: str) -> str:
+    return " ".join(word[:-1] if word.endswith("s") else word for word in fold(text).split())
+
+
+@lru_cache(maxsize=1)
+def actor_type_codes() -> dict[str, int]:
+    codes: dict[str, int] = {}
+    for code, (english, french) in model.taxonomy()["inter_codes"].items():
+        codes[_singular(english)] = int(code)
+        codes[_singular(french)] = int(code)
+    return codes
+
+
+def actor_type_code(text: str) -> int | None:
+    """``'3'`` -> 3, ``'Political militia'`` -> 3; None when it is neither."""
+    stripped = text.strip()
+    if stripped.isdigit():
+        return int(stripped)
+    return actor_type_codes().get(_singular(stripped))
+
+
+def interaction_from_text(text: str) -> int | None:
+    """``'13'`` -> 13, ``'State forces-Political militia'`` -> 13, ``'Protesters only'`` -> 60."""
+    stripped = text.strip()
+    if stripped.isdigit():
+        return int(stripped)
+    folded = fold(stripped)
+    if folded.endswith(" only"):
+        folded = folded[: -len(" only")]
+    codes = [actor_type_code(part) for part in folded.split("-")]
+    if not codes or any(c is None for c in codes) or len(codes) > 2:
+        return None
+    return model.interaction_code(codes[0], codes[1] if len(codes) == 2 else None)
+
+
+def map_unique(values: pd.Series, lookup) -> tuple[np.ndarray, np.ndarray]:
+    """Apply ``lookup`` once per distinct value: (results as objects, found mask)."""
+    codes, uniques = pd.factorize(values)
+    if not len(uniques):
+        return np.full(len(values), None, dtype=object), np.zeros(len(values), dtype=bool)
+    mapped = [lookup(u) for u in uniques] + [None]
+    found = np.array([m is not None for m in mapped], dtype=bool)
+    return np.array(mapped, dtype=object)[codes], found[codes]
