@@ -1,0 +1,224 @@
+"""``FilterSpec`` (plain values, URL-safe) and vectorised boolean masks.
+
+Every criterion is combined with AND. Name matching (countries, admin units,
+event types, actors, free text) ignores case and accents, so "Segou" finds
+"Ségou". Text columns of incident data repeat a few values many times, so each
+text criterion folds and tests the *distinct* values of a column once and maps
+the answer back through the factorised codes: no per-row Python, and cheap on
+a million rows.
+
+Presets ('last_30' ...) count back from a reference date: the latest
+``event_date`` in the data being filtered (today when it is empty). Analysts
+often work on a historical export, where "last 30 days" of the calendar would
+show nothing; the window is inclusive of the reference date.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import numpy as np
+import pandas as pd
+
+PRESET_DAYS = {"last_7": 7, "last_30": 30, "last_90": 90, "last_365": 365}
+ACTOR_COLUMNS = ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")
+TEXT_COLUMNS = ("notes", "location", *ACTOR_COLUMNS, "source")
+_LIST_FIELDS = (
+    "countries", "admin1s", "admin2s", "event_types", "sub_event_types", "statuses",
+)
+_INT_FIELDS = ("min_fatalities", "max_geo_precision")
+_DATE_FIELDS = ("start", "end")
+
+
+def fold_text(values: pd.Series) -> pd.Series:
+    """Lower-case, accent-free, whitespace-collapsed text (missing stays missing).
+
+    Only the distinct values are folded, then mapped back to the rows.
+    """
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    folded = (
+        pd.Series(uniques, dtype="string")
+        .str.normalize("NFKD")
+        .str.replace(r"[\u0300-\u036f]", "", regex=True)
+        .str.casefold()
+        .str.replace(r"\s+", " ", regex=True)
+        .str.strip()
+    )
+    taken = folded.array.take(codes, allow_fill=True)
+    return pd.Series(taken, index=values.index, dtype="string", name=values.name)
+
+
+def _fold_one(value: str) -> str:
+    return str(fold_text(pd.Series([value])).iloc[0])
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """What to show. Empty tuples and ``None`` mean "no constraint"."""
+
+    start: date | None = None
+    end: date | None = None
+    preset: str | None = None
+    countries: tuple[str, ...] = ()
+    admin1s: tuple[str, ...] = ()
+    admin2s: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    sub_event_types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    actor: str | None = None
+    min_fatalities: int | None = None
+    max_geo_precision: int | None = None
+    text: str | None = None
+
+    def __post_init__(self) -> None:
+        # Accept lists and ISO strings from callers, but store tuples and dates
+        # so specs stay hashable (usable as cache keys) and compare equal.
+        for name in _LIST_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = (value,)
+            object.__setattr__(self, name, tuple(v for v in value if v))
+        for name in _DATE_FIELDS:
+            object.__setattr__(self, name, _as_date(getattr(self, name)))
+        for name in _INT_FIELDS:
+            value = getattr(self, name)
+            object.__setattr__(self, name, None if value in (None, "") else int(value))
+        for name in ("actor", "text", "preset"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, value.strip() or None if value else None)
+        if self.preset is not None and self.preset not in PRESET_DAYS:
+            raise ValueError(
+                f"unknown preset {self.preset!r}; use one of {', '.join(PRESET_DAYS)}"
+            )
+
+    def date_bounds(self, reference: date) -> tuple[date | None, date | None]:
+        """Inclusive (start, end) once the preset is resolved against ``reference``."""
+        start, end = self.start, self.end
+        if self.preset is not None:
+            preset_start = reference - timedelta(days=PRESET_DAYS[self.preset] - 1)
+            start = max(start, preset_start) if start else preset_start
+            end = min(end, reference) if end else reference
+        return start, end
+
+    def to_query_params(self) -> dict[str, str | list[str]]:
+        """Non-default fields as URL query parameters (lists for multi-valued ones)."""
+        params: dict[str, str | list[str]] = {}
+        for spec_field in dataclasses.fields(self):
+            value = getattr(self, spec_field.name)
+            if value in (None, ()):
+                continue
+            if spec_field.name in _LIST_FIELDS:
+                params[spec_field.name] = list(value)
+            elif isinstance(value, date):
+                params[spec_field.name] = value.isoformat()
+            else:
+                params[spec_field.name] = str(value)
+        return params
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, str | Sequence[str]]) -> FilterSpec:
+        """Inverse of :meth:`to_query_params`; unknown keys are ignored.
+
+        Raises ``ValueError`` on a malformed date, number or preset.
+        """
+        known = {f.name for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        for key, raw in params.items():
+            if key not in known:
+                continue
+            items = [raw] if isinstance(raw, str) else list(raw)
+            values[key] = tuple(items) if key in _LIST_FIELDS else (items[-1] if items else None)
+        return cls(**values)
+
+    def to_query_string(self) -> str:
+        return urlencode(self.to_query_params(), doseq=True)
+
+    @classmethod
+    def from_query_string(cls, query: str) -> FilterSpec:
+        return cls.from_query_params(parse_qs(query.lstrip("?")))
+
+
+def _by_distinct_values(values: pd.Series, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """Apply ``test`` to the folded distinct values and broadcast back to rows."""
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    folded = fold_text(pd.Series(uniques, dtype="string"))
+    hits = test(folded).fillna(False).to_numpy(dtype=bool)
+    return np.append(hits, False)[codes]
+
+
+def _one_of(values: pd.Series, wanted: Sequence[str]) -> np.ndarray:
+    targets = {_fold_one(w) for w in wanted}
+    return _by_distinct_values(values, lambda folded: folded.isin(targets))
+
+
+def _contains(values: pd.Series, needle: str) -> np.ndarray:
+    return _by_distinct_values(values, lambda folded: folded.str.contains(needle, regex=False))
+
+
+def reference_date(gdf: pd.DataFrame) -> date:
+    """The date presets count back from: the latest event, or today when empty."""
+    latest = gdf["event_date"].max() if len(gdf) else pd.NaT
+    return date.today() if pd.isna(latest) else pd.Timestamp(latest).date()
+
+
+def filter_mask(gdf: pd.DataFrame, spec: FilterSpec) -> pd.Series:
+    """Boolean Series aligned with ``gdf``: True where a row meets every criterion."""
+    mask = np.ones(len(gdf), dtype=bool)
+    start, end = spec.date_bounds(reference_date(gdf))
+    dates = gdf["event_date"]
+    if start is not None:
+        mask &= (dates >= pd.Timestamp(start)).fillna(False).to_numpy(dtype=bool)
+    if end is not None:
+        mask &= (dates < pd.Timestamp(end) + pd.Timedelta(days=1)).fillna(False).to_numpy(
+            dtype=bool
+        )
+    for column, wanted in (
+        ("country", spec.countries),
+        ("admin1", spec.admin1s),
+        ("admin2", spec.admin2s),
+        ("event_type", spec.event_types),
+        ("sub_event_type", spec.sub_event_types),
+        ("status", spec.statuses),
+    ):
+        if wanted:
+            mask &= _one_of(gdf[column], wanted)
+    if spec.actor:
+        needle = _fold_one(spec.actor)
+        mask &= np.logical_or.reduce([_contains(gdf[c], needle) for c in ACTOR_COLUMNS])
+    if spec.min_fatalities is not None:
+        mask &= (gdf["fatalities"] >= spec.min_fatalities).fillna(False).to_numpy(dtype=bool)
+    if spec.max_geo_precision is not None:
+        precise = gdf["geo_precision"] <= spec.max_geo_precision
+        mask &= precise.fillna(False).to_numpy(dtype=bool)
+    if spec.text:
+        for term in _fold_one(spec.text).split(" "):
+            mask &= np.logical_or.reduce([_contains(gdf[c], term) for c in TEXT_COLUMNS])
+    return pd.Series(mask, index=gdf.index, name="selected")
+
+
+def apply_filters(gdf: pd.DataFrame, spec: FilterSpec) -> pd.DataFrame:
+    """The rows of ``gdf`` (a GeoDataFrame stays one) that meet ``spec``."""
+    return gdf[filter_mask(gdf, spec)]
+
+
+__all__ = [
+    "FilterSpec",
+    "PRESET_DAYS",
+    "apply_filters",
+    "filter_mask",
+    "fold_text",
+    "reference_date",
+]

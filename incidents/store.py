@@ -1,0 +1,531 @@
+"""The embedded incident store: one SQLite file, atomic imports, edit history.
+
+Decisions worth knowing:
+
+* **Stable ids.** A record keeps the ``incident_id`` it arrives with. Otherwise
+  its ACLED ``event_id_cnty`` is the id (those are unique by design); failing
+  that, the id is ``h`` + a SHA-1 prefix of date, location (coordinates only
+  when there is no location name), event and sub-event type, actors and source.
+  Fields a geocoder fills (country, admin1, coordinates of named places) are left
+  out so that geocoding a file or not gives the same ids. Rows that share an id
+  within one import get ``-2``, ``-3`` ... suffixes in file order, so the same
+  file always maps to the same ids.
+* **Re-import updates.** A record whose id already exists replaces the stored
+  one (``created_at`` is kept, ``updated_at`` moves only if something changed),
+  except for fields an analyst edited through :meth:`IncidentStore.update`: those
+  keep the analyst's latest value.
+* **Possible duplicates are flagged, never deleted.** An incoming record with the
+  same event_type, a date at most one day apart, and the same place (coordinates
+  equal to 2 decimals, about 1 km, or the same country + admin1 + location, compared
+  without case or accents) as an existing record, or as an earlier row of the same
+  import, gets ``possible_duplicate_of`` and status ``needs_review``.
+* **Atomic.** Everything an import writes happens in one transaction; on any
+  error the store is exactly as it was and :class:`StoreError` is raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from incidents import config, model
+from incidents.errors import StoreError
+from incidents.filters import fold_text
+from incidents.frame import to_geodataframe
+
+SCHEMA_VERSION = 1
+PROTECTED_FIELDS = frozenset({"incident_id", "created_at", "updated_at"})
+DUPLICATE_DAYS = 1
+COORDINATE_DECIMALS = 2
+_HASH_FIELDS = (
+    "event_date", "place", "event_type", "sub_event_type", "actor1", "actor2", "source",
+)
+_DUPLICATE_FIELDS = (
+    "incident_id", "event_date", "event_type", "country", "admin1", "location",
+    "latitude", "longitude",
+)
+
+
+def _sql_type(column: str) -> str:
+    if column in model.INTEGER_COLUMNS or column in model.BOOL_COLUMNS:
+        return "INTEGER"
+    if column in model.FLOAT_COLUMNS:
+        return "REAL"
+    return "TEXT"
+
+
+_INCIDENT_COLUMNS = ",\n  ".join(
+    f"{c} {_sql_type(c)}" + (" PRIMARY KEY" if c == "incident_id" else "")
+    for c in model.CANONICAL_COLUMNS
+)
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS incidents (
+  {_INCIDENT_COLUMNS}
+);
+CREATE INDEX IF NOT EXISTS incidents_date ON incidents (event_date);
+CREATE INDEX IF NOT EXISTS incidents_type_date ON incidents (event_type, event_date);
+CREATE INDEX IF NOT EXISTS incidents_country ON incidents (country);
+CREATE TABLE IF NOT EXISTS imports (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  source_name TEXT NOT NULL,
+  imported_at TEXT NOT NULL,
+  rows INTEGER, accepted INTEGER, quarantined INTEGER,
+  inserted INTEGER, updated INTEGER, unchanged INTEGER, possible_duplicates INTEGER
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  import_id INTEGER NOT NULL REFERENCES imports (id),
+  source_name TEXT NOT NULL,
+  row_number INTEGER,
+  reason TEXT NOT NULL,
+  original_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS edits (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  incident_id TEXT NOT NULL REFERENCES incidents (incident_id),
+  user TEXT NOT NULL,
+  edited_at TEXT NOT NULL,
+  field TEXT NOT NULL,
+  old_value TEXT,
+  new_value TEXT
+);
+CREATE INDEX IF NOT EXISTS edits_incident ON edits (incident_id);
+"""
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    import_id: int
+    source_name: str
+    imported_at: str
+    rows: int
+    accepted: int
+    quarantined: int
+    inserted: int
+    updated: int
+    unchanged: int
+    possible_duplicates: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def assign_incident_ids(records: pd.DataFrame) -> pd.Series:
+    """The stable id of every record (see the module docstring for the rule)."""
+    given = records["incident_id"].astype("string").str.strip().replace("", pd.NA)
+    acled = records["event_id_cnty"].astype("string").str.strip().replace("", pd.NA)
+    key = pd.Series("", index=records.index, dtype="string")
+    coordinates = (
+        records["latitude"].round(4).astype("string") + ","
+        + records["longitude"].round(4).astype("string")
+    )
+    for column in _HASH_FIELDS:
+        if column == "event_date":
+            text = records[column].dt.strftime("%Y-%m-%d").astype("string")
+        elif column == "place":
+            text = fold_text(records["location"]).replace("", pd.NA).fillna(coordinates)
+        else:
+            text = fold_text(records[column])
+        key = key + "|" + text.fillna("")
+    hashed = pd.Series(
+        ["h" + hashlib.sha1(k.encode("utf-8")).hexdigest()[:16] for k in key],
+        index=records.index,
+        dtype="string",
+    )
+    ids = given.fillna(acled).fillna(hashed)
+    occurrence = ids.groupby(ids, sort=False).cumcount()
+    suffix = ("-" + (occurrence + 1).astype("string")).where(occurrence > 0, "")
+    return (ids + suffix).astype("string")
+
+
+def _place_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """Long frame (position, day, event_type, place) with up to two place keys per row."""
+    day = frame["event_date"].to_numpy(dtype="datetime64[D]").astype("int64")
+    base = pd.DataFrame(
+        {"position": frame["position"].to_numpy(), "day": day,
+         "event_type": frame["event_type"].astype("string").to_numpy()}
+    )
+    lat = frame["latitude"].round(COORDINATE_DECIMALS)
+    lon = frame["longitude"].round(COORDINATE_DECIMALS)
+    coords = "c:" + lat.astype("string") + "," + lon.astype("string")
+    names = "n:" + fold_text(frame["country"]).fillna("") + "|" + fold_text(
+        frame["admin1"]).fillna("") + "|" + fold_text(frame["location"])
+    keys = pd.concat(
+        [base.assign(place=coords.to_numpy()), base.assign(place=names.to_numpy())],
+        ignore_index=True,
+    )
+    return keys[keys["place"].notna() & keys["event_type"].notna()]
+
+
+def find_possible_duplicates(incoming: pd.DataFrame, existing: pd.DataFrame) -> pd.Series:
+    """For each incoming row, the id of an earlier record it may duplicate (else NA).
+
+    ``incoming`` rows are in import order; ``existing`` are stored records that
+    are not part of this import. An existing record is preferred over an
+    earlier incoming row. Matching is a join on (event_type, place, day) against
+    copies of the candidates shifted by -1, 0 and +1 day, so it stays linear in
+    the data rather than comparing every pair.
+    """
+    n_existing = len(existing)
+    fields = list(_DUPLICATE_FIELDS)
+    candidates = pd.concat([existing[fields], incoming[fields]], ignore_index=True)
+    candidates["position"] = np.arange(len(candidates))
+    candidates = candidates[candidates["event_date"].notna()]
+    keys = _place_keys(candidates)
+    offsets = range(-DUPLICATE_DAYS, DUPLICATE_DAYS + 1)
+    shifted = pd.concat(
+        [keys.assign(day=keys["day"] + offset) for offset in offsets], ignore_index=True
+    )
+    left = keys[keys["position"] >= n_existing]
+    pairs = left.merge(shifted, on=["event_type", "place", "day"], suffixes=("", "_other"))
+    pairs = pairs[pairs["position_other"] < pairs["position"]]
+    earliest = pairs.groupby("position")["position_other"].min()
+    ids = candidates.set_index("position")["incident_id"]
+    result = pd.Series(pd.NA, index=incoming.index, dtype="string")
+    incoming_positions = earliest.index.to_numpy() - n_existing
+    result.iloc[incoming_positions] = ids.loc[earliest.to_numpy()].to_numpy()
+    return result
+
+
+def _storage_columns(frame: pd.DataFrame) -> list[list[Any]]:
+    """Column-wise Python values ready for sqlite3 (None for missing)."""
+    columns: list[list[Any]] = []
+    for column in model.CANONICAL_COLUMNS:
+        values = frame[column]
+        if column in model.DATE_COLUMNS:
+            values = values.dt.strftime("%Y-%m-%d")
+        elif column in model.BOOL_COLUMNS:
+            values = values.astype(int)
+        values = values.astype(object)
+        columns.append(values.where(values.notna(), None).tolist())
+    return columns
+
+
+def _to_storage(column: str, value: Any) -> Any:
+    """One value (e.g. from an analyst edit) in the form the incidents table keeps."""
+    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
+        return None
+    try:
+        if column in model.DATE_COLUMNS:
+            return pd.Timestamp(value).strftime("%Y-%m-%d")
+        if column in model.BOOL_COLUMNS:
+            return int(bool(value))
+        if column in model.INTEGER_COLUMNS:
+            return int(value)
+        if column in model.FLOAT_COLUMNS:
+            return float(value)
+    except (TypeError, ValueError) as error:
+        raise StoreError(f"{column}: {value!r} is not a valid value") from error
+    return str(value)
+
+
+class IncidentStore:
+    """Incidents, quarantined rows, imports and edits in one SQLite file."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else config.default_store_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = self._connect()
+            try:
+                # executescript manages its own transaction; the DDL is idempotent.
+                conn.executescript(SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+            finally:
+                conn.close()
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"cannot open store {self.path}: {error}") from error
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    def import_records(
+        self,
+        records: pd.DataFrame,
+        quarantine: pd.DataFrame | None = None,
+        *,
+        source_name: str,
+    ) -> ImportSummary:
+        """Store accepted records and quarantined rows of one source, atomically."""
+        frame = to_geodataframe(records).drop(columns="geometry")
+        frame = pd.DataFrame(frame).reset_index(drop=True)
+        frame["incident_id"] = assign_incident_ids(frame)
+        # Only an explicit id clashing with a suffixed one can repeat; the later row wins.
+        frame = frame.drop_duplicates("incident_id", keep="last").reset_index(drop=True)
+        quarantine = quarantine if quarantine is not None else pd.DataFrame()
+        imported_at = _now()
+        try:
+            with self._transaction() as conn:
+                summary = self._import(conn, frame, quarantine, source_name, imported_at)
+        except sqlite3.Error as error:
+            raise StoreError(f"import of {source_name} failed, nothing stored: {error}") from error
+        return summary
+
+    def _import(
+        self,
+        conn: sqlite3.Connection,
+        frame: pd.DataFrame,
+        quarantine: pd.DataFrame,
+        source_name: str,
+        imported_at: str,
+    ) -> ImportSummary:
+        cursor = conn.execute(
+            "INSERT INTO imports (source_name, imported_at) VALUES (?, ?)",
+            (source_name, imported_at),
+        )
+        import_id = int(cursor.lastrowid)
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch (incident_id TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM batch")
+        conn.executemany(
+            "INSERT INTO batch VALUES (?)", ((i,) for i in frame["incident_id"].tolist())
+        )
+        existing_ids = {
+            row[0]
+            for row in conn.execute(
+                "SELECT incident_id FROM incidents JOIN batch USING (incident_id)"
+            )
+        }
+        frame = self._flag_duplicates(conn, frame)
+        frame["created_at"] = imported_at
+        frame["updated_at"] = imported_at
+        columns = _storage_columns(frame)
+        self._keep_analyst_edits(conn, frame, columns)
+        changed = self._upsert(conn, columns)
+        inserted = len(frame) - len(existing_ids)
+        updated = changed - inserted
+        self._write_quarantine(conn, quarantine, import_id, source_name)
+        summary = ImportSummary(
+            import_id=import_id,
+            source_name=source_name,
+            imported_at=imported_at,
+            rows=len(frame) + len(quarantine),
+            accepted=len(frame),
+            quarantined=len(quarantine),
+            inserted=inserted,
+            updated=updated,
+            unchanged=len(existing_ids) - updated,
+            possible_duplicates=int(frame["possible_duplicate_of"].notna().sum()),
+        )
+        conn.execute(
+            "UPDATE imports SET rows = ?, accepted = ?, quarantined = ?, inserted = ?,"
+            " updated = ?, unchanged = ?, possible_duplicates = ? WHERE id = ?",
+            (summary.rows, summary.accepted, summary.quarantined, summary.inserted,
+             summary.updated, summary.unchanged, summary.possible_duplicates, import_id),
+        )
+        return summary
+
+    def _flag_duplicates(self, conn: sqlite3.Connection, frame: pd.DataFrame) -> pd.DataFrame:
+        dates = frame["event_date"].dropna()
+        existing = model.empty_frame()[list(_DUPLICATE_FIELDS)]
+        if len(dates):
+            low = (dates.min() - pd.Timedelta(days=DUPLICATE_DAYS)).strftime("%Y-%m-%d")
+            high = (dates.max() + pd.Timedelta(days=DUPLICATE_DAYS)).strftime("%Y-%m-%d")
+            existing = model.conform(pd.read_sql(
+                "SELECT incident_id, event_date, event_type, country, admin1, location,"
+                " latitude, longitude FROM incidents WHERE event_date BETWEEN ? AND ?"
+                " AND incident_id NOT IN (SELECT incident_id FROM batch)",
+                conn, params=(low, high),
+            ))
+        duplicate_of = find_possible_duplicates(frame, existing)
+        flagged = duplicate_of.notna()
+        frame["possible_duplicate_of"] = duplicate_of
+        frame.loc[flagged, "status"] = model.Status.NEEDS_REVIEW.value
+        frame.loc[flagged, "status_reason"] = "possible duplicate of " + duplicate_of[flagged]
+        unplaced = frame["status"].isna() & frame["latitude"].isna()
+        frame.loc[unplaced, "status"] = model.Status.NEEDS_REVIEW.value
+        frame.loc[unplaced, "status_reason"] = "not placed on the map"
+        frame["status"] = frame["status"].fillna(model.Status.OK.value)
+        return frame
+
+    def _keep_analyst_edits(
+        self, conn: sqlite3.Connection, frame: pd.DataFrame, columns: list[list[Any]]
+    ) -> None:
+        """Overwrite incoming values with the latest analyst edit of the same field."""
+        latest = conn.execute(
+            "SELECT incident_id, field, new_value FROM edits WHERE id IN ("
+            " SELECT MAX(id) FROM edits JOIN batch USING (incident_id)"
+            " GROUP BY incident_id, field)"
+        ).fetchall()
+        if not latest:
+            return
+        position = pd.Index(frame["incident_id"])
+        column_index = {c: i for i, c in enumerate(model.CANONICAL_COLUMNS)}
+        for incident_id, field, new_value in latest:
+            columns[column_index[field]][position.get_loc(incident_id)] = json.loads(new_value)
+
+    def _upsert(self, conn: sqlite3.Connection, columns: list[list[Any]]) -> int:
+        """Insert or update rows; returns how many rows were inserted or changed."""
+        names = list(model.CANONICAL_COLUMNS)
+        refreshed = [c for c in names if c not in ("incident_id", "created_at", "updated_at")]
+        differs = " OR ".join(f"incidents.{c} IS NOT excluded.{c}" for c in refreshed)
+        sets = ", ".join(f"{c} = excluded.{c}" for c in refreshed + ["updated_at"])
+        sql = (
+            f"INSERT INTO incidents ({', '.join(names)})"
+            f" VALUES ({', '.join('?' * len(names))})"
+            f" ON CONFLICT (incident_id) DO UPDATE SET {sets} WHERE {differs}"
+        )
+        before = conn.total_changes
+        conn.executemany(sql, zip(*columns))
+        return conn.total_changes - before
+
+    def _write_quarantine(
+        self,
+        conn: sqlite3.Connection,
+        quarantine: pd.DataFrame,
+        import_id: int,
+        source_name: str,
+    ) -> None:
+        if quarantine.empty:
+            return
+        originals = quarantine.drop(columns=["row_number", "reason"], errors="ignore")
+        originals = originals.astype(object).where(originals.notna(), None)
+        row_numbers = (
+            quarantine["row_number"].astype(object).where(quarantine["row_number"].notna(), None)
+            if "row_number" in quarantine
+            else [None] * len(quarantine)
+        )
+        reasons = (
+            quarantine["reason"].fillna("invalid row").astype(str)
+            if "reason" in quarantine
+            else ["invalid row"] * len(quarantine)
+        )
+        rows = (
+            (import_id, source_name, None if n is None else int(n), str(reason),
+             json.dumps(original, ensure_ascii=False, default=str))
+            for n, reason, original in zip(
+                row_numbers, reasons, originals.to_dict(orient="records")
+            )
+        )
+        conn.executemany(
+            "INSERT INTO quarantine (import_id, source_name, row_number, reason, original_json)"
+            " VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def load(self) -> gpd.GeoDataFrame:
+        """Every stored incident as a canonical GeoDataFrame, oldest first."""
+        columns = ", ".join(model.CANONICAL_COLUMNS)
+        with self._read() as conn:
+            frame = pd.read_sql(
+                f"SELECT {columns} FROM incidents ORDER BY event_date, incident_id", conn
+            )
+        return to_geodataframe(frame)
+
+    def load_quarantine(self) -> pd.DataFrame:
+        """Quarantined rows with their import, reason and original fields (as JSON)."""
+        with self._read() as conn:
+            return pd.read_sql(
+                "SELECT q.import_id, q.source_name, i.imported_at, q.row_number, q.reason,"
+                " q.original_json FROM quarantine q JOIN imports i ON i.id = q.import_id"
+                " ORDER BY q.id",
+                conn,
+            )
+
+    def imports(self) -> pd.DataFrame:
+        """One row per import, newest first."""
+        with self._read() as conn:
+            return pd.read_sql("SELECT * FROM imports ORDER BY id DESC", conn)
+
+    def count(self) -> int:
+        with self._read() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0])
+
+    def update(self, incident_id: str, changes: dict[str, Any], *, user: str) -> dict[str, tuple]:
+        """Change fields of one incident, recording old and new values in ``edits``.
+
+        Returns ``{field: (old, new)}`` for the fields that actually changed.
+        """
+        unknown = set(changes) - set(model.CANONICAL_COLUMNS)
+        if unknown:
+            raise StoreError(f"unknown field(s): {', '.join(sorted(unknown))}")
+        protected = set(changes) & PROTECTED_FIELDS
+        if protected:
+            raise StoreError(f"field(s) set by the store: {', '.join(sorted(protected))}")
+        if not user or not user.strip():
+            raise StoreError("an edit needs a user name")
+        new_values = {field: _to_storage(field, value) for field, value in changes.items()}
+        edited_at = _now()
+        try:
+            with self._transaction() as conn:
+                conn.row_factory = sqlite3.Row
+                row = conn.execute(
+                    "SELECT * FROM incidents WHERE incident_id = ?", (incident_id,)
+                ).fetchone()
+                if row is None:
+                    raise StoreError(f"no incident with id {incident_id!r}")
+                changed = {f: (row[f], v) for f, v in new_values.items() if row[f] != v}
+                if not changed:
+                    return {}
+                conn.executemany(
+                    "INSERT INTO edits (incident_id, user, edited_at, field, old_value, new_value)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (incident_id, user.strip(), edited_at, field,
+                         json.dumps(old, ensure_ascii=False), json.dumps(new, ensure_ascii=False))
+                        for field, (old, new) in changed.items()
+                    ],
+                )
+                assignments = ", ".join(f"{field} = ?" for field in changed)
+                conn.execute(
+                    f"UPDATE incidents SET {assignments}, updated_at = ? WHERE incident_id = ?",
+                    [new for _, new in changed.values()] + [edited_at, incident_id],
+                )
+        except sqlite3.Error as error:
+            raise StoreError(f"edit of {incident_id} failed, nothing changed: {error}") from error
+        return changed
+
+    def history(self, incident_id: str) -> pd.DataFrame:
+        """Edits of one incident, oldest first, with old/new values decoded."""
+        with self._read() as conn:
+            edits = pd.read_sql(
+                "SELECT incident_id, user, edited_at, field, old_value, new_value FROM edits"
+                " WHERE incident_id = ? ORDER BY id",
+                conn,
+                params=(incident_id,),
+            )
+        for column in ("old_value", "new_value"):
+            edits[column] = [json.loads(v) if v is not None else None for v in edits[column]]
+        return edits
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = self._connect()
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open store {self.path}: {error}") from error
+        try:
+            yield conn
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot read store {self.path}: {error}") from error
+        finally:
+            conn.close()
