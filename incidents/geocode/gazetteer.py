@@ -1,0 +1,198 @@
+"""The loaded gazetteer: dict and array indexes over the built Parquet files and user layers.
+
+Lookups never scan a DataFrame: a normalised name maps to a slice of place rows,
+and per-place attributes are plain lists indexed by row. The loaded object is
+cached per process and reloaded when the built index or a layer file changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from incidents import config
+from incidents.geocode.build import PLACE_COLUMNS, STAMP_FILE, build_gazetteer, name_keys
+from incidents.geocode.normalize import normalise_admin, normalise_name
+
+LAYERS_DIR = "layers"
+
+
+@dataclass(frozen=True)
+class AdminUnit:
+    country_code: str
+    level: int
+    name: str
+    admin1: str | None
+
+
+@lru_cache(maxsize=65536)
+def admin_key(text: str | None) -> str:
+    return normalise_admin(text) if text else ""
+
+
+class Gazetteer:
+    """Read-only indexes over places (bundled GeoNames + user layers), countries and admin units."""
+
+    def __init__(
+        self, places: pd.DataFrame, names: pd.DataFrame, countries: pd.DataFrame, admins: pd.DataFrame
+    ) -> None:
+        self.places = places.reset_index(drop=True)
+        self.place_id: list[str] = self.places["place_id"].tolist()
+        self.name: list[str] = self.places["name"].tolist()
+        self.latitude = self.places["latitude"].to_numpy(dtype="float64")
+        self.longitude = self.places["longitude"].to_numpy(dtype="float64")
+        self.country_code: list[str] = self.places["country_code"].tolist()
+        self._country_array = self.places["country_code"].to_numpy(dtype=object)
+        self.admin1: list[str | None] = _optional_text(self.places["admin1"])
+        self.admin2: list[str | None] = _optional_text(self.places["admin2"])
+        self.population = self.places["population"].to_numpy(dtype="int64")
+        self.layer: list[str] = self.places["layer"].tolist()
+        self._index_names(names)
+        self._index_countries(countries)
+        self._index_admins(admins)
+        self._fuzzy_keys: dict[str | None, list[str]] = {}
+        self._country_rows: dict[str, list[int]] = {}
+        self._lock = threading.Lock()
+
+    def _index_names(self, names: pd.DataFrame) -> None:
+        ordered = names.sort_values("key", kind="stable")
+        keys = ordered["key"].to_numpy(dtype=object)
+        self._keys_sorted = keys
+        self._name_rows = ordered["row"].to_numpy(dtype="int64")
+        self._name_primary = ordered["primary"].to_numpy(dtype=bool)
+        unique, starts = np.unique(keys, return_index=True)
+        ends = np.append(starts[1:], len(keys))
+        self._key_span: dict[str, tuple[int, int]] = dict(zip(unique.tolist(), zip(starts.tolist(), ends.tolist())))
+        self.alternate_name_count = int((~self._name_primary).sum())
+
+    def _index_countries(self, countries: pd.DataFrame) -> None:
+        self.country_names: dict[str, str] = dict(zip(countries["code"], countries["name_en"]))
+        self.country_names_fr: dict[str, str] = dict(zip(countries["code"], countries["name_fr"]))
+        self.country_numeric: dict[str, int] = {
+            code: int(num) for code, num in zip(countries["code"], countries["numeric"]) if pd.notna(num)
+        }
+        self._country_by_key: dict[str, str] = {}
+        for row in countries.itertuples(index=False):
+            for variant in (row.code, row.iso3, row.name_en, row.name_fr, *str(row.aliases or "").split("|")):
+                key = normalise_name(variant)
+                if key:
+                    self._country_by_key.setdefault(key, row.code)
+
+    def _index_admins(self, admins: pd.DataFrame) -> None:
+        self._admins: dict[tuple[str, int, str], list[AdminUnit]] = {}
+        level1 = admins[admins["level"] == 1]
+        self.admin1_by_code: dict[str, str] = dict(zip(level1["geonames_code"], level1["name"]))
+        for row in admins.itertuples(index=False):
+            unit = AdminUnit(row.country_code, int(row.level), row.name, row.admin1)
+            for variant in (row.name, *str(row.aliases or "").split("|")):
+                key = admin_key(variant)
+                bucket = self._admins.setdefault((row.country_code, unit.level, key), []) if key else None
+                if bucket is not None and unit not in bucket:
+                    bucket.append(unit)
+
+    def __len__(self) -> int:
+        return len(self.place_id)
+
+    def country_code_of(self, country: str | None) -> str | None:
+        """ISO2 code for an ISO2/ISO3 code or an English/French name; None if unknown."""
+        if not country:
+            return None
+        return self._country_by_key.get(normalise_name(country))
+
+    def rows_named(self, key: str) -> list[tuple[int, bool]]:
+        """(place row, matched its primary name) for every place carrying this name key."""
+        span = self._key_span.get(key)
+        if span is None:
+            return []
+        start, end = span
+        return list(zip(self._name_rows[start:end].tolist(), self._name_primary[start:end].tolist()))
+
+    def admin_units(self, country_code: str | None, level: int, text: str | None) -> list[AdminUnit]:
+        """Admin units of a level whose name or alias matches ``text`` (any country if none given)."""
+        key = admin_key(text)
+        if not key:
+            return []
+        if country_code:
+            return list(self._admins.get((country_code, level, key), []))
+        return [u for (cc, lvl, k), units in self._admins.items() if lvl == level and k == key for u in units]
+
+    def fuzzy_keys(self, country_code: str | None) -> list[str]:
+        """Distinct name keys to run fuzzy matching over (one country's, or all)."""
+        with self._lock:
+            if country_code not in self._fuzzy_keys:
+                if country_code is None:
+                    keys = list(self._key_span)
+                else:
+                    in_country = self._country_array == country_code
+                    keys = np.unique(self._keys_sorted[in_country[self._name_rows]]).tolist()
+                self._fuzzy_keys[country_code] = keys
+            return self._fuzzy_keys[country_code]
+
+
+    def rows_in_country(self, country_code: str) -> list[int]:
+        with self._lock:
+            if country_code not in self._country_rows:
+                self._country_rows[country_code] = np.flatnonzero(self._country_array == country_code).tolist()
+            return self._country_rows[country_code]
+
+
+def _optional_text(series: pd.Series) -> list[str | None]:
+    return [v if isinstance(v, str) and v else None for v in series.tolist()]
+
+
+def layer_files(directory: Path) -> list[Path]:
+    return sorted((directory / LAYERS_DIR).glob("*.parquet"))
+
+
+def _read_layers(directory: Path) -> pd.DataFrame | None:
+    frames = [pd.read_parquet(path) for path in layer_files(directory)]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True)[list(PLACE_COLUMNS)]
+
+
+def _load(directory: Path) -> Gazetteer:
+    build_gazetteer(directory)
+    places = pd.read_parquet(directory / "places.parquet")
+    names = pd.read_parquet(directory / "names.parquet")
+    layers = _read_layers(directory)
+    if layers is not None:
+        extra_names = name_keys(layers)
+        extra_names["row"] = (extra_names["row"] + len(places)).astype("int32")
+        places = pd.concat([places, layers], ignore_index=True)
+        names = pd.concat([names, extra_names], ignore_index=True)
+    return Gazetteer(
+        places, names, pd.read_parquet(directory / "countries.parquet"), pd.read_parquet(directory / "admins.parquet")
+    )
+
+
+_cache: dict[Path, tuple[tuple[int, int], Gazetteer]] = {}
+_cache_lock = threading.Lock()
+
+
+def _version(directory: Path) -> tuple[int, int]:
+    """Changes whenever the index is rebuilt or a layer file is written (writes rename into place)."""
+    stamp = directory / STAMP_FILE
+    layers = directory / LAYERS_DIR
+    return (
+        stamp.stat().st_mtime_ns if stamp.exists() else 0,
+        layers.stat().st_mtime_ns if layers.exists() else 0,
+    )
+
+
+def load_gazetteer(directory: Path | None = None) -> Gazetteer:
+    """The gazetteer for ``directory`` (default: the state dir's), built on first use and cached."""
+    directory = Path(directory or config.gazetteer_dir())
+    with _cache_lock:
+        cached = _cache.get(directory)
+        if cached is not None and cached[0] == _version(directory):
+            return cached[1]
+        gazetteer = _load(directory)
+        _cache[directory] = (_version(directory), gazetteer)
+        return gazetteer
