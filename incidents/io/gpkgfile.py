@@ -7,6 +7,7 @@ layer named ``incidents`` is read when there is one, else the first layer.
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -21,9 +22,11 @@ LAYER = "incidents"
 
 def read_gpkg_table(data: bytes, layer: str | None = None) -> RawTable:
     try:
-        layers = [str(row[0]) for row in pyogrio.list_layers(io.BytesIO(data))]
-        chosen = layer or (LAYER if LAYER in layers else layers[0])
-        gdf = pyogrio.read_dataframe(io.BytesIO(data), layer=chosen)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*non conformant file extension")
+            layers = [str(row[0]) for row in pyogrio.list_layers(io.BytesIO(data))]
+            chosen = layer or (LAYER if LAYER in layers else layers[0])
+            gdf = pyogrio.read_dataframe(io.BytesIO(data), layer=chosen)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, IndexError) as exc:
         raise IngestError(f"not a readable GeoPackage layer: {exc}") from exc
     geometry = gdf.geometry.array if "geometry" in gdf.columns else None
