@@ -17,6 +17,7 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 	$(PY) -m incidents gazetteer build --quiet
+	$(PY) -m incidents.maps.assets
 
 run: setup
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false

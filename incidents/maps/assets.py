@@ -1,0 +1,431 @@
+"""Every JS/CSS file a map needs, served from our own static directory.
+
+folium elements list their scripts and stylesheets as CDN URLs in
+``default_js``/``default_css``; streamlit-folium and folium's own HTML load
+whatever those lists say. :data:`MANIFEST` maps each CDN URL we accept to a
+file under ``static/vendor/``, and :func:`localize` rewrites the lists of a
+map and all its children to point there. A URL missing from the manifest
+raises :class:`OfflineAssetError`, so a new plugin cannot quietly reach a CDN.
+
+The files themselves are fetched from package registries once, at install
+time (``make setup`` runs ``python -m incidents.maps.assets``), by
+:func:`install_assets`: npm tarballs through ``npm pack``, Leaflet from the
+pinned ``XStatic-Leaflet`` wheel, the heat-map script from folium's own
+package. Nothing here touches the network when a map is built or served.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import branca.colormap
+import branca.element
+import folium
+
+from incidents.config import PROJECT_DIR
+from incidents.errors import IncidentsError
+
+STATIC_DIR = PROJECT_DIR / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+# Streamlit serves ./static beside the app script at /app/static/ when
+# server.enableStaticServing is on (see .streamlit/config.toml).
+DEFAULT_BASE_URL = "/app/static/vendor"
+STAMP_NAME = "installed.json"
+
+_CDNJS = "https://cdnjs.cloudflare.com/ajax/libs"
+_JSDELIVR = "https://cdn.jsdelivr.net"
+_FOLIUM_GH = f"{_JSDELIVR}/gh/python-visualization/folium"
+
+# CDN URL (as folium 0.20 / its plugins spell it) -> path under static/vendor.
+MANIFEST: Mapping[str, str] = {
+    # folium.Map
+    f"{_JSDELIVR}/npm/leaflet@1.9.3/dist/leaflet.js": "leaflet/leaflet.js",
+    f"{_JSDELIVR}/npm/leaflet@1.9.3/dist/leaflet.css": "leaflet/leaflet.css",
+    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery/jquery.min.js",
+    f"{_JSDELIVR}/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js": (
+        "bootstrap/js/bootstrap.bundle.min.js"
+    ),
+    f"{_JSDELIVR}/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css": (
+        "bootstrap/css/bootstrap.min.css"
+    ),
+    "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css": (
+        "bootstrap3/css/bootstrap-glyphicons.css"
+    ),
+    f"{_JSDELIVR}/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css": (
+        "fontawesome/css/all.min.css"
+    ),
+    f"{_CDNJS}/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js": (
+        "awesome-markers/leaflet.awesome-markers.js"
+    ),
+    f"{_CDNJS}/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css": (
+        "awesome-markers/leaflet.awesome-markers.css"
+    ),
+    f"{_FOLIUM_GH}/folium/templates/leaflet.awesome.rotate.min.css": (
+        "awesome-markers/rotate.css"
+    ),
+    # plugins.MarkerCluster
+    f"{_CDNJS}/leaflet.markercluster/1.1.0/leaflet.markercluster.js": (
+        "markercluster/leaflet.markercluster.js"
+    ),
+    f"{_CDNJS}/leaflet.markercluster/1.1.0/MarkerCluster.css": "markercluster/MarkerCluster.css",
+    f"{_CDNJS}/leaflet.markercluster/1.1.0/MarkerCluster.Default.css": (
+        "markercluster/MarkerCluster.Default.css"
+    ),
+    # plugins.HeatMap
+    f"{_FOLIUM_GH}@main/folium/templates/leaflet_heat.min.js": "heat/leaflet_heat.min.js",
+    # plugins.Fullscreen
+    f"{_JSDELIVR}/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js": (
+        "fullscreen/Control.FullScreen.js"
+    ),
+    f"{_JSDELIVR}/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css": (
+        "fullscreen/Control.FullScreen.css"
+    ),
+    # plugins.Draw
+    f"{_CDNJS}/leaflet.draw/1.0.2/leaflet.draw.js": "draw/leaflet.draw.js",
+    f"{_CDNJS}/leaflet.draw/1.0.2/leaflet.draw.css": "draw/leaflet.draw.css",
+    # plugins.MiniMap
+    f"{_CDNJS}/leaflet-minimap/3.6.1/Control.MiniMap.js": "minimap/Control.MiniMap.min.js",
+    f"{_CDNJS}/leaflet-minimap/3.6.1/Control.MiniMap.css": "minimap/Control.MiniMap.min.css",
+    # plugins.MousePosition
+    f"{_JSDELIVR}/gh/ardhi/Leaflet.MousePosition/src/L.Control.MousePosition.min.js": (
+        "mouseposition/L.Control.MousePosition.js"
+    ),
+    f"{_JSDELIVR}/gh/ardhi/Leaflet.MousePosition/src/L.Control.MousePosition.min.css": (
+        "mouseposition/L.Control.MousePosition.css"
+    ),
+}
+
+
+class OfflineAssetError(IncidentsError):
+    """A map element needs a file we do not serve locally (or local files are missing)."""
+
+
+@dataclass(frozen=True)
+class NpmPackage:
+    """Files taken from one npm tarball: ``files`` and whole ``trees`` (paths under package/)."""
+
+    name: str
+    version: str
+    licence: str
+    files: Mapping[str, str] = field(default_factory=dict)
+    trees: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+NPM_PACKAGES: tuple[NpmPackage, ...] = (
+    NpmPackage("jquery", "3.7.1", "MIT", {"dist/jquery.min.js": "jquery/jquery.min.js"}),
+    NpmPackage(
+        "bootstrap",
+        "5.2.2",
+        "MIT",
+        {
+            "dist/js/bootstrap.bundle.min.js": "bootstrap/js/bootstrap.bundle.min.js",
+            "dist/css/bootstrap.min.css": "bootstrap/css/bootstrap.min.css",
+        },
+    ),
+    # Only Bootstrap 3's Glyphicons (folium.Icon's default icon set) are kept;
+    # see _write_glyphicons_css.
+    NpmPackage(
+        "bootstrap",
+        "3.4.1",
+        "MIT",
+        {"dist/css/bootstrap.css": "bootstrap3/css/bootstrap-full.css"},
+        {"dist/fonts": "bootstrap3/fonts"},
+    ),
+    NpmPackage(
+        "@fortawesome/fontawesome-free",
+        "6.2.0",
+        "CC-BY-4.0 (icons), OFL-1.1 (fonts), MIT (code)",
+        {"css/all.min.css": "fontawesome/css/all.min.css", "LICENSE.txt": "fontawesome/LICENSE.txt"},
+        {"webfonts": "fontawesome/webfonts"},
+    ),
+    NpmPackage(
+        "drmonty-leaflet-awesome-markers",
+        "2.0.2",
+        "MIT",
+        {
+            "js/leaflet.awesome-markers.js": "awesome-markers/leaflet.awesome-markers.js",
+            "css/leaflet.awesome-markers.css": "awesome-markers/leaflet.awesome-markers.css",
+        },
+        {"css/images": "awesome-markers/images"},
+    ),
+    NpmPackage(
+        "leaflet.markercluster",
+        "1.1.0",
+        "MIT",
+        {
+            "dist/leaflet.markercluster.js": "markercluster/leaflet.markercluster.js",
+            "dist/MarkerCluster.css": "markercluster/MarkerCluster.css",
+            "dist/MarkerCluster.Default.css": "markercluster/MarkerCluster.Default.css",
+        },
+    ),
+    NpmPackage(
+        "leaflet.fullscreen",
+        "3.0.0",
+        "MIT",
+        {
+            "Control.FullScreen.js": "fullscreen/Control.FullScreen.js",
+            "Control.FullScreen.css": "fullscreen/Control.FullScreen.css",
+            "icon-fullscreen.svg": "fullscreen/icon-fullscreen.svg",
+        },
+    ),
+    NpmPackage(
+        "leaflet-draw",
+        "1.0.2",
+        "MIT",
+        {"dist/leaflet.draw.js": "draw/leaflet.draw.js", "dist/leaflet.draw.css": "draw/leaflet.draw.css"},
+        {"dist/images": "draw/images"},
+    ),
+    NpmPackage(
+        "leaflet-minimap",
+        "3.6.1",
+        "BSD-2-Clause",
+        {
+            "dist/Control.MiniMap.min.js": "minimap/Control.MiniMap.min.js",
+            "dist/Control.MiniMap.min.css": "minimap/Control.MiniMap.min.css",
+        },
+        {"dist/images": "minimap/images"},
+    ),
+    NpmPackage(
+        "leaflet-mouse-position",
+        "1.2.0",
+        "MIT",
+        {
+            "src/L.Control.MousePosition.js": "mouseposition/L.Control.MousePosition.js",
+            "src/L.Control.MousePosition.css": "mouseposition/L.Control.MousePosition.css",
+        },
+    ),
+)
+
+
+# -- rewriting maps ---------------------------------------------------------
+
+
+def _is_same_origin(url: str) -> bool:
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc
+
+
+def local_url(url: str, base_url: str = DEFAULT_BASE_URL) -> str:
+    """The local URL serving ``url``; raises :class:`OfflineAssetError` if we have none."""
+    if url in MANIFEST:
+        return f"{base_url.rstrip('/')}/{MANIFEST[url]}"
+    if _is_same_origin(url):
+        return url
+    raise OfflineAssetError(
+        f"no local copy of {url}: add it to incidents.maps.assets.MANIFEST "
+        "(and to NPM_PACKAGES) or do not use the element that needs it"
+    )
+
+
+def _walk(element: branca.element.Element) -> Iterator[branca.element.Element]:
+    yield element
+    for child in list(element._children.values()):
+        yield from _walk(child)
+
+
+def localize(element: branca.element.Element, base_url: str = DEFAULT_BASE_URL) -> branca.element.Element:
+    """Point every script and stylesheet of ``element``'s whole figure at local files.
+
+    Walks the element, its children and, when it has one, its root figure
+    (whose header holds links added by an earlier render). Idempotent.
+    Branca colormaps are refused: streamlit-folium adds two d3 CDN scripts
+    whenever it finds one, which no rewriting here can reach; draw legends
+    with ``incidents.maps.legend`` instead.
+    """
+    roots = [element]
+    root = element.get_root()
+    if root is not element:
+        roots.append(root)
+    for top in roots:
+        for node in _walk(top):
+            if isinstance(node, branca.colormap.ColorMap):
+                raise OfflineAssetError(
+                    "branca colormaps make streamlit-folium load d3 from a CDN; "
+                    "use an HTML legend instead"
+                )
+            for attr in ("default_js", "default_css"):
+                links = getattr(node, attr, None)
+                if links:
+                    setattr(node, attr, [(name, local_url(url, base_url)) for name, url in links])
+            if isinstance(node, (branca.element.JavascriptLink, branca.element.CssLink)):
+                node.url = local_url(node.url, base_url)
+    return element
+
+
+class OfflineMap(folium.Map):
+    """A folium Map that localizes its assets every time it is rendered.
+
+    streamlit-folium calls ``render()`` before it collects ``default_js``, so
+    layers added after construction are covered without the caller doing
+    anything.
+    """
+
+    def __init__(self, *args, asset_base_url: str = DEFAULT_BASE_URL, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.asset_base_url = asset_base_url
+
+    def render(self, **kwargs) -> None:
+        localize(self, self.asset_base_url)
+        super().render(**kwargs)
+
+
+# -- installing the files ---------------------------------------------------
+
+
+def local_path(url_or_relative: str, vendor_dir: Path = VENDOR_DIR) -> Path:
+    """The file on disk behind a manifest URL or a vendor-relative path."""
+    relative = MANIFEST.get(url_or_relative, url_or_relative)
+    return vendor_dir / relative
+
+
+def missing_files(vendor_dir: Path = VENDOR_DIR) -> list[str]:
+    """Manifest targets absent from ``vendor_dir`` (empty once setup has run)."""
+    return sorted({rel for rel in MANIFEST.values() if not (vendor_dir / rel).is_file()})
+
+
+def _npm_pack(spec: str, workdir: Path) -> Path:
+    """Download one npm tarball with the npm client (which checks its integrity)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise OfflineAssetError("npm is needed once, at setup, to fetch map assets")
+    result = subprocess.run(
+        [npm, "pack", spec, "--json", "--silent", "--pack-destination", str(workdir)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+    )
+    filename = json.loads(result.stdout)[0]["filename"]
+    return workdir / filename
+
+
+def _extract(package: NpmPackage, tarball: Path, vendor_dir: Path) -> None:
+    wanted = {f"package/{src}": dst for src, dst in package.files.items()}
+    trees = {f"package/{src}/": dst for src, dst in package.trees.items()}
+    found: set[str] = set()
+    with tarfile.open(tarball, "r:gz") as archive:
+        for member in archive.getmembers():
+            if not member.isfile():
+                continue
+            target = wanted.get(member.name)
+            if target is None:
+                prefix = next((p for p in trees if member.name.startswith(p)), None)
+                if prefix is None:
+                    continue
+                target = f"{trees[prefix]}/{member.name[len(prefix):]}"
+            if ".." in Path(target).parts:
+                continue
+            destination = vendor_dir / target
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(archive.extractfile(member).read())
+            found.add(member.name)
+    missing = set(wanted) - found
+    if missing:
+        raise OfflineAssetError(f"{package.spec} lacks {sorted(missing)}")
+
+
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+
+
+def glyphicons_css(bootstrap3_css: str) -> str:
+    """Only the Glyphicons rules of Bootstrap 3's stylesheet.
+
+    folium's default ``Icon`` uses Glyphicons; the full Bootstrap 3 sheet
+    would restyle the page against Bootstrap 5, which folium also loads.
+    """
+    rules = []
+    for selector, body in _CSS_RULE.findall(bootstrap3_css):
+        selector = selector.strip()
+        if "glyphicon" in selector or (selector == "@font-face" and "Glyphicons" in body):
+            rules.append(f"{selector} {{{body.strip()}}}")
+    return "\n".join(rules) + "\n"
+
+
+def rotate_css() -> str:
+    """Classes ``fa-rotate-<angle>`` that folium.Icon(angle=...) adds to its icon."""
+    return "".join(
+        f".fa-rotate-{angle}{{transform:rotate({angle}deg)}}\n" for angle in range(360)
+    )
+
+
+def _copy_python_packaged(vendor_dir: Path) -> None:
+    """Leaflet from the pinned XStatic-Leaflet wheel; the heat plugin from folium itself."""
+    import xstatic.pkg.leaflet as xleaflet
+
+    leaflet_src = Path(xleaflet.BASE_DIR)
+    leaflet_dst = vendor_dir / "leaflet"
+    leaflet_dst.mkdir(parents=True, exist_ok=True)
+    for name in ("leaflet.js", "leaflet.css"):
+        shutil.copyfile(leaflet_src / name, leaflet_dst / name)
+    shutil.copytree(leaflet_src / "images", leaflet_dst / "images", dirs_exist_ok=True)
+    heat_dst = vendor_dir / "heat"
+    heat_dst.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(
+        Path(folium.__file__).parent / "templates" / "leaflet_heat.min.js",
+        heat_dst / "leaflet_heat.min.js",
+    )
+
+
+def _stamp() -> dict[str, object]:
+    return {"npm": [p.spec for p in NPM_PACKAGES], "folium": folium.__version__}
+
+
+def install_assets(vendor_dir: Path = VENDOR_DIR, *, force: bool = False) -> bool:
+    """Fetch every manifest file into ``vendor_dir``; returns False when already there.
+
+    Run at install time only. Needs npm and the npm registry the first time;
+    later runs are a no-op while the package list is unchanged.
+    """
+    stamp_path = vendor_dir / STAMP_NAME
+    if not force and stamp_path.is_file() and not missing_files(vendor_dir):
+        if json.loads(stamp_path.read_text("utf-8")) == _stamp():
+            return False
+    vendor_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="incidents-assets-") as tmp:
+        for package in NPM_PACKAGES:
+            _extract(package, _npm_pack(package.spec, Path(tmp)), vendor_dir)
+    full = vendor_dir / "bootstrap3/css/bootstrap-full.css"
+    (vendor_dir / "bootstrap3/css/bootstrap-glyphicons.css").write_text(
+        glyphicons_css(full.read_text("utf-8")), "utf-8"
+    )
+    full.unlink()
+    (vendor_dir / "awesome-markers/rotate.css").write_text(rotate_css(), "utf-8")
+    _copy_python_packaged(vendor_dir)
+    missing = missing_files(vendor_dir)
+    if missing:
+        raise OfflineAssetError(f"setup left these map assets missing: {missing}")
+    stamp_path.write_text(json.dumps(_stamp(), indent=1), "utf-8")
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m incidents.maps.assets [--force]``: install JS/CSS and base-map tiles."""
+    from incidents.maps import tiles
+
+    args = sys.argv[1:] if argv is None else argv
+    force = "--force" in args
+    fetched = install_assets(force=force)
+    extracted = tiles.install_tiles(force=force)
+    print(
+        f"map assets: {'installed' if fetched else 'up to date'} in {VENDOR_DIR}; "
+        f"tiles: {'installed' if extracted else 'up to date'} in {tiles.TILES_DIR}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

