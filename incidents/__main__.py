@@ -1,5 +1,5 @@
 """Entry point of ``python -m incidents``."""
 
-from incidents.cli import cli
+from incidents.cli import main
 
-cli()
+main()
