@@ -42,6 +42,15 @@ def sub_event_type_names() -> dict[str, str]:
     return names
 
 
+def event_type_name(text: str) -> str | None:
+    """The canonical event type a source wrote, in any case or in French; None if unknown."""
+    return event_type_names().get(fold(text))
+
+
+def sub_event_type_name(text: str) -> str | None:
+    return sub_event_type_names().get(fold(text))
+
+
 def _singular(text: str) -> str:
     return " ".join(word[:-1] if word.endswith("s") else word for word in fold(text).split())
 

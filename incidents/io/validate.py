@@ -21,39 +21,43 @@ TRUE_WORDS = {"true", "1", "yes", "y", "oui", "vrai", "t"}
 
 
 class ReasonLog:
-    """Reasons collected per row by mask, joined only for the rows that have any."""
+    """Reasons collected per row by mask, formatted only for the rows that have any.
+
+    A reason is a template; ``{}`` fields are filled from the given per-row
+    arrays, so a million clean rows cost one mask each and no strings.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.entries: list[tuple[np.ndarray, object]] = []
+        self.entries: list[tuple[np.ndarray, str, tuple[np.ndarray, ...]]] = []
 
-    def add(self, mask: np.ndarray, reason: str | np.ndarray | pd.Series) -> None:
+    def add(self, mask: np.ndarray, template: str, *values: object) -> None:
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
-            if isinstance(reason, pd.Series):
-                reason = reason.to_numpy(dtype=object)
-            self.entries.append((mask, reason))
+            arrays = tuple(np.asarray(v, dtype=object) for v in values)
+            self.entries.append((mask, template, arrays))
 
     def mask(self) -> np.ndarray:
         result = np.zeros(self.size, dtype=bool)
-        for mask, _ in self.entries:
+        for mask, _, _ in self.entries:
             result |= mask
         return result
 
     def texts(self, rows: np.ndarray) -> list[str]:
         """The joined reasons of the given row positions."""
         collected: list[list[str]] = [[] for _ in rows]
-        for mask, reason in self.entries:
+        for mask, template, arrays in self.entries:
             for slot in np.flatnonzero(mask[rows]):
-                text = reason if isinstance(reason, str) else reason[rows[slot]]
+                row = rows[slot]
+                text = template.format(*(a[row] for a in arrays))
                 if text:
-                    collected[slot].append(str(text))
+                    collected[slot].append(text)
         return ["; ".join(parts) for parts in collected]
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
-        return pd.Series("", index=frame.index, dtype=object)
+        return pd.Series(np.full(len(frame), "", dtype=object), index=frame.index, dtype=object)
     return frame[column].astype(str).str.strip()
 
 
@@ -70,9 +74,9 @@ def _check_coordinates(frame: pd.DataFrame, bad: ReasonLog) -> tuple[np.ndarray,
         text = _text(frame, column)
         number = _numbers(text).to_numpy()
         given = (text != "").to_numpy()
-        bad.add(given & np.isnan(number), f"{column} '" + text + "' is not a number")
+        bad.add(given & np.isnan(number), f"{column} '{{}}' is not a number", text)
         out = given & ~np.isnan(number) & (np.abs(number) > limit)
-        bad.add(out, f"{column} " + text + f" out of range [-{limit}, {limit}]")
+        bad.add(out, f"{column} {{}} out of range [-{limit}, {limit}]", text)
         values[column] = np.where(np.abs(number) <= limit, number, np.nan)
     lat, lon = values["latitude"], values["longitude"]
     lat_given = (_text(frame, "latitude") != "").to_numpy()
@@ -84,8 +88,8 @@ def _check_coordinates(frame: pd.DataFrame, bad: ReasonLog) -> tuple[np.ndarray,
 
 def _check_event_types(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -> None:
     event_text, sub_text = _text(frame, "event_type"), _text(frame, "sub_event_type")
-    event, event_ok = codes.map_unique(event_text.map(codes.fold), codes.event_type_names().get)
-    sub, sub_ok = codes.map_unique(sub_text.map(codes.fold), codes.sub_event_type_names().get)
+    event, event_ok = codes.map_unique(event_text, codes.event_type_name)
+    sub, sub_ok = codes.map_unique(sub_text, codes.sub_event_type_name)
     event_given = (event_text != "").to_numpy()
     sub_given = (sub_text != "").to_numpy()
     implied, _ = codes.map_unique(pd.Series(sub), lambda s: model.event_type_of(s))
@@ -93,17 +97,13 @@ def _check_event_types(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -
     options = ", ".join(model.event_types())
     bad.add(
         event_given & ~event_ok,
-        "event_type '" + event_text + f"' is not in the taxonomy (one of: {options})",
+        f"event_type '{{}}' is not in the taxonomy (one of: {options})",
+        event_text,
     )
     bad.add(~event_given & ~sub_ok, "event_type is empty")
-    review.add(sub_given & ~sub_ok, "sub_event_type '" + sub_text + "' is not in the taxonomy")
+    review.add(sub_given & ~sub_ok, "sub_event_type '{}' is not in the taxonomy", sub_text)
     mismatch = event_ok & sub_ok & (implied != event)
-    review.add(
-        mismatch,
-        "sub_event_type '" + pd.Series(sub, dtype=object).fillna("") + "' belongs to '"
-        + pd.Series(implied, dtype=object).fillna("") + "', not '"
-        + pd.Series(event, dtype=object).fillna("") + "'",
-    )
+    review.add(mismatch, "sub_event_type '{}' belongs to '{}', not '{}'", sub, implied, event)
     frame["event_type"] = pd.array(event, dtype="string")
     frame["sub_event_type"] = pd.array(np.where(sub_ok, sub, None), dtype="string").fillna(
         pd.array(sub_text.where(sub_text != ""), dtype="string")
@@ -111,61 +111,69 @@ def _check_event_types(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -
 
 
 def _check_integers(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -> None:
-    for column in ("inter1", "inter2"):
+    for column in (c for c in ("inter1", "inter2") if c in frame.columns):
         text = _text(frame, column)
         code, found = codes.map_unique(text, codes.actor_type_code)
-        review.add((text != "").to_numpy() & ~found, f"{column} '" + text + "' is not an actor type")
+        review.add((text != "").to_numpy() & ~found, f"{column} '{{}}' is not an actor type", text)
         frame[column] = pd.array(code, dtype="Int64")
-    text = _text(frame, "interaction")
-    code, found = codes.map_unique(text, codes.interaction_from_text)
-    review.add((text != "").to_numpy() & ~found, "interaction '" + text + "' is not understood")
-    frame["interaction"] = pd.array(code, dtype="Int64")
+    if "interaction" in frame.columns:
+        text = _text(frame, "interaction")
+        code, found = codes.map_unique(text, codes.interaction_from_text)
+        review.add((text != "").to_numpy() & ~found, "interaction '{}' is not understood", text)
+        frame["interaction"] = pd.array(code, dtype="Int64")
     others = [c for c in model.INTEGER_COLUMNS if c not in ("inter1", "inter2", "interaction")]
-    for column in others:
+    for column in (c for c in others if c in frame.columns):
         text = _text(frame, column)
         number = _numbers(text)
         given = (text != "").to_numpy()
         values = number.to_numpy()
         whole = ~np.isnan(values) & (np.mod(values, 1) == 0)
-        bad.add(given & ~whole, f"{column} '" + text + "' is not a whole number")
+        bad.add(given & ~whole, f"{column} '{{}}' is not a whole number", text)
         if column in NON_NEGATIVE:
-            bad.add(given & whole & (values < 0), f"{column} " + text + " is negative")
+            bad.add(given & whole & (values < 0), f"{column} {{}} is negative", text)
         if column in PRECISION_CODES:
-            bad.add(given & whole & ~np.isin(values, (1, 2, 3)), f"{column} " + text + " is not 1, 2 or 3")
+            outside = given & whole & ~np.isin(values, (1, 2, 3))
+            bad.add(outside, f"{column} {{}} is not 1, 2 or 3", text)
         frame[column] = pd.array(np.where(whole, values, np.nan), dtype="Float64").astype("Int64")
+
+
+def _ints(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column in frame.columns:
+        return frame[column].astype("Int64")
+    return pd.Series(pd.array([pd.NA] * len(frame), dtype="Int64"), index=frame.index)
 
 
 def _fill_derived(frame: pd.DataFrame, event_date: pd.Series) -> None:
     """year from the date, disorder_type from the event type, interaction from inter codes."""
-    frame["year"] = frame["year"].fillna(event_date.dt.year.astype("Int64"))
+    frame["year"] = _ints(frame, "year").fillna(event_date.dt.year.astype("Int64"))
     disorder = _text(frame, "disorder_type")
     implied, _ = codes.map_unique(frame["event_type"].astype(object), model.disorder_type_of)
     frame["disorder_type"] = pd.array(np.where(disorder != "", disorder, implied), dtype="string")
-    inter1 = frame["inter1"].astype("float64").to_numpy()
-    inter2 = frame["inter2"].astype("float64").fillna(0).to_numpy()
+    inter1 = _ints(frame, "inter1").astype("float64").to_numpy()
+    inter2 = _ints(frame, "inter2").astype("float64").fillna(0).to_numpy()
     low, high = np.minimum(inter1, inter2), np.maximum(inter1, inter2)
     derived = np.where(inter2 != 0, low * 10 + high, inter1 * 10)
     derived = pd.Series(derived, index=frame.index).astype("Float64").astype("Int64")
-    frame["interaction"] = frame["interaction"].fillna(derived)
+    frame["interaction"] = _ints(frame, "interaction").fillna(derived)
 
 
 def _status(frame: pd.DataFrame, review: ReasonLog) -> None:
-    status = _text(frame, "status")
-    reason = _text(frame, "status_reason")
-    flagged = review.mask()
-    new_reasons = pd.Series("", index=frame.index, dtype=object)
-    positions = np.flatnonzero(flagged)
-    new_reasons.iloc[positions] = review.texts(positions)
-    joined = np.where(reason != "", reason + np.where(new_reasons != "", "; ", "") + new_reasons, new_reasons)
-    frame["status"] = pd.array(
-        np.where(flagged, model.Status.NEEDS_REVIEW.value, np.where(status != "", status, model.Status.OK.value)),
-        dtype="string",
-    )
-    frame["status_reason"] = pd.array(np.where(joined != "", joined, None), dtype="string")
+    """``needs_review`` with reasons where anything was flagged; the source's status, else ok."""
+    status = _text(frame, "status").to_numpy(dtype=object, copy=True)
+    reason = _text(frame, "status_reason").to_numpy(dtype=object, copy=True)
+    status[status == ""] = model.Status.OK.value
+    positions = np.flatnonzero(review.mask())
+    status[positions] = model.Status.NEEDS_REVIEW.value
+    for position, text in zip(positions, review.texts(positions)):
+        reason[position] = f"{reason[position]}; {text}" if reason[position] else text
+    reason[reason == ""] = None
+    frame["status"] = pd.array(status, dtype="string")
+    frame["status_reason"] = pd.array(reason, dtype="string")
 
 
-def validate(frame: pd.DataFrame, reviews: list[tuple[np.ndarray, pd.Series]] | None = None
-             ) -> tuple[pd.DataFrame, np.ndarray, list[str], int]:
+def validate(
+    frame: pd.DataFrame, reviews: list[tuple[np.ndarray, pd.Series]] | None = None
+) -> tuple[pd.DataFrame, np.ndarray, list[str], int]:
     """Validate a mapped text frame.
 
     Returns the accepted records (canonical dtypes), the positions of quarantined
@@ -175,9 +183,9 @@ def validate(frame: pd.DataFrame, reviews: list[tuple[np.ndarray, pd.Series]] | 
     size = len(frame)
     bad, review = ReasonLog(size), ReasonLog(size)
     for mask, reason in reviews or []:
-        review.add(mask, reason)
+        review.add(mask, "{}", reason)
     event_date, date_reasons = parse_dates(_text(frame, "event_date"))
-    bad.add(event_date.isna().to_numpy(), date_reasons)
+    bad.add(event_date.isna().to_numpy(), "{}", date_reasons)
     frame["event_date"] = event_date
     latitude, longitude = _check_coordinates(frame, bad)
     _check_event_types(frame, bad, review)
@@ -187,9 +195,9 @@ def validate(frame: pd.DataFrame, reviews: list[tuple[np.ndarray, pd.Series]] | 
     )
     review.add(
         swapped,
-        f"{geocheck.SWAP_REASON} (given latitude "
-        + pd.Series(latitude).astype(str) + ", longitude " + pd.Series(longitude).astype(str)
-        + "; swapped back)",
+        f"{geocheck.SWAP_REASON} (given latitude {{}}, longitude {{}}; swapped back)",
+        latitude,
+        longitude,
     )
     frame["latitude"] = np.where(swapped, longitude, latitude)
     frame["longitude"] = np.where(swapped, latitude, longitude)
@@ -208,9 +216,11 @@ def validate(frame: pd.DataFrame, reviews: list[tuple[np.ndarray, pd.Series]] | 
     reasons = bad.texts(positions)
     accepted = frame[~rejected]
     for column in model.TEXT_COLUMNS:
-        if column in accepted.columns:
-            text = accepted[column].astype("string")
-            accepted[column] = text.where(text.str.strip() != "")
+        if column in accepted.columns and accepted[column].dtype != "string":
+            text = accepted[column].astype(str)
+            blank = text.str.strip() == ""
+            if blank.any():
+                accepted[column] = text.where(~blank)
     records = model.conform(accepted.reset_index(drop=True))
     needs_review = int((records["status"] == model.Status.NEEDS_REVIEW.value).sum())
     return records, positions, reasons, needs_review
