@@ -1,0 +1,301 @@
+"""Article text -> candidate incidents.
+
+The article is cut into sentences. A sentence with an event cue and a date or
+a place *anchors* an incident; the sentences after it feed that incident until
+a background sentence ("depuis plusieurs années", "regularly", ...), a
+paragraph gap or a new anchor with another place or day. Each incident then
+gets its date, place, actors, event type and casualties from its own sentences
+only, so context paragraphs about the wider conflict add nothing to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+from incidents import model
+from incidents.extract import actors as actor_lookup
+from incidents.extract.candidate import Candidate, Evidence
+from incidents.extract.dates import DateMention, find_dates
+from incidents.extract.events import classify, has_event_cue
+from incidents.extract.fatalities import Casualties, find_casualties
+from incidents.extract.language import detect_language, pipeline
+from incidents.extract.notes import write_notes
+from incidents.extract.places import (
+    PlaceMention, PlaceResolver, build_context, countries_mentioned, find_place_mentions, is_reporting_place,
+)
+from incidents.extract.text import Segment, dateline_span, fold, fold_name, headline_span, sentences
+
+BACKGROUND = re.compile(
+    r"\b(?:depuis (?:plusieurs|des|de nombreuses|quelques) (?:annees|mois)|depuis 20\d\d|depuis le debut|"
+    r"regulierement|souvent|serie de|recurrent(?:e|s|es)?|en general|ces dernieres annees|"
+    r"since 20\d\d|for years|regularly|often|frequently|series of|in recent (?:years|months)|recurring)\b"
+)
+NEXT_DAY = re.compile(r"\b(?:le lendemain|the next day|the following day|a day later)\b")
+CASUALTY_HINT = re.compile(r"\b(?:tue|tues|morts?|blesses?|neutralises?|killed|dead|wounded|injured|bilan|toll)\b")
+
+
+@dataclass
+class _Group:
+    anchor: Segment
+    segments: list[Segment] = field(default_factory=list)
+    date: DateMention | None = None
+    place_key: str | None = None
+
+
+def extract_incidents(text: str, published: date | datetime | str | None = None, url: str | None = None,
+                      *, geocoder: Any = None, language: str | None = None) -> list[Candidate]:
+    """Candidate incidents in ``text``; see the package README for the rules.
+
+    ``geocoder`` defaults to the offline ``GazetteerGeocoder``.
+    """
+    published_date = _as_date(published)
+    if geocoder is None:
+        from incidents.geocode import GazetteerGeocoder
+
+        geocoder = GazetteerGeocoder()
+    lang = language or detect_language(text)
+    folded = fold(text)
+    doc = pipeline(lang)(text)
+    entities = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+    headline = headline_span(text)
+    dateline = dateline_span(text)
+    lexicon = actor_lookup.lexicon()
+    all_actors = lexicon.find(text, folded)
+    excluded = ([dateline] if dateline else []) + [(m.start, m.end) for m in all_actors]
+    mentions = [m for m in find_place_mentions(text, folded, entities, excluded)
+                if not is_reporting_place(folded, m)]
+    body_mentions = [m for m in mentions if not headline or m.start >= headline[1]]
+    context = build_context(body_mentions or mentions, countries_mentioned(text, folded))
+    segments = [s for s in sentences(text) if not headline or s.start >= headline[1]]
+    if not segments and headline:
+        segments = sentences(text)
+
+    actor_starts = [m.start for m in all_actors]
+    groups = _group(segments, folded, body_mentions, published_date, actor_starts)
+    resolver = PlaceResolver(geocoder)
+    candidates = []
+    for group in groups:
+        candidates.append(_candidate(group, text, folded, lang, published_date, url, mentions,
+                                     body_mentions, context, resolver, all_actors, headline))
+    return candidates
+
+
+def _as_date(value: date | datetime | str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _places_in(segment: Segment, mentions: list[PlaceMention]) -> list[PlaceMention]:
+    return [m for m in mentions if segment.start <= m.start < segment.end and m.role == "place"]
+
+
+def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
+           published: date | None, actor_starts: list[int]) -> list[_Group]:
+    groups: list[_Group] = []
+    current: _Group | None = None
+    for segment in segments:
+        start, end = segment.start, segment.end
+        if BACKGROUND.search(folded, start, end):
+            current = None
+            continue
+        dates = [d for d in find_dates(folded, start, end, published)]
+        places = _places_in(segment, mentions)
+        place_key = fold_name(places[0].name) if places else None
+        cue = has_event_cue(folded, start, end)
+        if current is not None and NEXT_DAY.search(folded, start, end) and current.date and current.date.value:
+            base = current.date
+            dates = [DateMention(start, end, "next_day", base.value + timedelta(days=1), base.precision,
+                                 base.confidence * 0.9)]
+        if cue and (dates or places):
+            date_key = dates[0].value if dates else None
+            same = _matching(groups, current, date_key, place_key, bool(dates))
+            if same is not None:
+                same.segments.append(segment)
+                same.date = same.date or (dates[0] if dates else None)
+                same.place_key = same.place_key or place_key
+                current = same
+                continue
+            current = _Group(segment, [segment], dates[0] if dates else None, place_key)
+            groups.append(current)
+        elif current is not None and segment.paragraph - current.segments[-1].paragraph <= 1 and (
+            cue or CASUALTY_HINT.search(folded, start, end) or places
+            or any(start <= a < end for a in actor_starts)
+        ):
+            current.segments.append(segment)
+        elif current is not None and segment.paragraph - current.segments[-1].paragraph > 1:
+            current = None
+    return groups
+
+
+def _matching(groups: list[_Group], current: _Group | None, date_key: date | None, place_key: str | None,
+              has_date: bool) -> _Group | None:
+    """The group this anchor-like sentence continues, if any (same day and place, or no new facts)."""
+    if current is not None:
+        current_date = current.date.value if current.date else None
+        new_date = has_date and current.date is not None and date_key != current_date
+        new_place = place_key is not None and current.place_key is not None and place_key != current.place_key
+        if not new_date and not new_place:
+            return current
+    for group in groups:
+        group_date = group.date.value if group.date else None
+        if place_key and group.place_key == place_key and (not has_date or group_date == date_key):
+            return group
+    return None
+
+
+def _candidate(group: _Group, text: str, folded: str, lang: str, published: date | None, url: str | None,
+               mentions: list[PlaceMention], body_mentions: list[PlaceMention], context: Any,
+               resolver: PlaceResolver, all_actors: list[actor_lookup.ActorMention],
+               headline: tuple[int, int] | None) -> Candidate:
+    spans = [(s.start, s.end) for s in group.segments]
+    evidence: dict[str, Evidence] = {}
+    problems: list[str] = []
+    record: dict[str, Any] = {"language": lang, "source_text": text, "source_url": url}
+    if url:
+        record["source"] = urlparse(url).netloc or url
+
+    _fill_date(group, published, record, evidence, problems)
+    in_group = [m for m in body_mentions if any(a <= m.start < b for a, b in spans)]
+    anchor_first = sorted(in_group, key=lambda m: (not (group.anchor.start <= m.start < group.anchor.end), m.start))
+    if not any(m.role == "place" for m in anchor_first) and headline:
+        anchor_first += [m for m in mentions if m.start < headline[1] and m.role == "place"]
+    only_capitals = all(fold_name(m.name) in {"bamako", "ouagadougou", "niamey", "n'djamena", "nouakchott"}
+                        for m in anchor_first if m.role == "place")
+    place = resolver.resolve(anchor_first, context, folded, capitals_allowed=only_capitals)
+    _fill_place(place, context, record, evidence, problems)
+
+    country = record.get("country") or context.country
+    found = [m for m in all_actors if any(a <= m.start < b for a, b in spans)]
+    actor_rows = _actors(found, country)
+    inters = [row[1] for row in actor_rows]
+    for index, (name, inter, mention_spans) in enumerate(actor_rows[:2], start=1):
+        record[f"actor{index}"] = name
+        record[f"inter{index}"] = inter
+        evidence[f"actor{index}"] = Evidence(name, mention_spans, 0.8 if "Unidentified" not in name else 0.7)
+    record["interaction"] = model.interaction_code(record.get("inter1"), record.get("inter2"))
+    if not actor_rows:
+        problems.append("no actor recognised")
+
+    call = classify(folded, spans, inters[:2])
+    record["event_type"], record["sub_event_type"] = call.event_type, call.sub_event_type
+    record["disorder_type"] = model.disorder_type_of(call.event_type) if call.event_type else None
+    evidence["event_type"] = Evidence(call.event_type, list(call.spans), call.confidence)
+    evidence["sub_event_type"] = Evidence(call.sub_event_type, list(call.spans), call.confidence)
+    if call.event_type is None:
+        problems.append("no event type cue found")
+    if call.event_type == "Violence against civilians" and any(i == 7 for i in inters[:2]):
+        record["civilian_targeting"] = "Civilian targeting"
+
+    casualties = Casualties()
+    for a, b in spans:
+        part = find_casualties(folded, a, b)
+        casualties.mentions += part.mentions
+        casualties.zero_spans += part.zero_spans
+    basis = _fill_fatalities(casualties, text, record, evidence, problems)
+
+    record["notes"] = write_notes(
+        folded, spans, when=record.get("event_date"), sub_event_type=record.get("sub_event_type"),
+        actor1=record.get("actor1"), actor2=record.get("actor2"), location=record.get("location"),
+        admin1=record.get("admin1"), country=record.get("country"), casualties=casualties, fatalities_basis=basis,
+    )
+    record["status"] = str(model.Status.NEEDS_REVIEW) if problems else str(model.Status.OK)
+    record["status_reason"] = "; ".join(problems) if problems else "extracted from article"
+    return Candidate(record, evidence, problems)
+
+
+def _fill_date(group: _Group, published: date | None, record: dict[str, Any], evidence: dict[str, Evidence],
+               problems: list[str]) -> None:
+    mention = group.date
+    if mention is not None and mention.value is not None:
+        record["event_date"] = mention.value
+        record["year"] = mention.value.year
+        record["time_precision"] = int(mention.precision)
+        evidence["event_date"] = Evidence(mention.value, [(mention.start, mention.end)], mention.confidence)
+        if mention.confidence < 0.6:
+            problems.append("the date's weekday does not match; check the date")
+        return
+    if mention is not None:
+        problems.append(mention.problem or "date could not be resolved")
+        evidence["event_date"] = Evidence(mention.partial, [(mention.start, mention.end)], 0.0)
+        return
+    if published is not None:
+        record["event_date"] = published
+        record["year"] = published.year
+        record["time_precision"] = int(model.TimePrecision.WEEK)
+        evidence["event_date"] = Evidence(published, [], 0.3)
+        problems.append("no date in the text; the publication date stands in (week precision)")
+        return
+    problems.append("no date in the text and no publication date")
+
+
+def _fill_place(place: Any, context: Any, record: dict[str, Any], evidence: dict[str, Evidence],
+                problems: list[str]) -> None:
+    if place is None:
+        record["country"] = context.country
+        record["geocode_method"] = str(model.GeocodeMethod.NONE)
+        problems.append("no place could be located")
+        return
+    raw = place.raw
+    mention_name = place.mention.name if place.mention else None
+    record.update(
+        location=raw.get("name") if place.precision == model.GeoPrecision.PLACE else (mention_name or raw.get("name")),
+        latitude=raw.get("latitude"), longitude=raw.get("longitude"), country=raw.get("country"),
+        country_code=raw.get("country_code"), iso=raw.get("iso"), admin1=raw.get("admin1"),
+        admin2=raw.get("admin2"), geo_precision=int(place.precision), geocode_method=raw.get("method"),
+        geocode_score=raw.get("score"), geocode_matched_name=raw.get("name"),
+        gazetteer_id=raw.get("gazetteer_id"), admin1_reported=place.reported_admin1,
+    )
+    evidence["location"] = Evidence(record["location"], place.spans, place.confidence)
+    evidence["admin1"] = Evidence(raw.get("admin1"), place.spans[1:], place.confidence)
+    if place.precision != model.GeoPrecision.PLACE:
+        problems.append(f"place located only at precision {int(place.precision)} (containing unit)")
+    if raw.get("ambiguous"):
+        problems.append("several gazetteer places share this name")
+
+
+def _actors(found: list[Any], country: str | None) -> list[tuple[str, int, list[tuple[int, int]]]]:
+    """Distinct actors in first-mention order, armed actors before civilians."""
+    rows: dict[str, tuple[int, list[tuple[int, int]], int]] = {}
+    for order, mention in enumerate(found):
+        name = mention.name_for(country)
+        if name in rows:
+            rows[name][1].append((mention.start, mention.end))
+        else:
+            rows[name] = (mention.spec.inter, [(mention.start, mention.end)], order)
+    ranked = sorted(rows.items(), key=lambda item: (item[1][0] in (6, 7), item[1][2]))
+    return [(name, inter, spans) for name, (inter, spans, _order) in ranked]
+
+
+def _fill_fatalities(casualties: Casualties, text: str, record: dict[str, Any], evidence: dict[str, Evidence],
+                     problems: list[str]) -> str | None:
+    value, low, high = casualties.fatalities()
+    deaths = casualties.of_kind("dead", "neutralised")
+    if value is None:
+        record["fatalities"] = 0
+        evidence["fatalities"] = Evidence(0, [], 0.4)
+        return "No fatalities reported."
+    record["fatalities"], record["fatalities_low"], record["fatalities_high"] = value, low, high
+    spans = [(m.count.start, m.count.end) for m in deaths] + [m.cue for m in deaths]
+    spans += casualties.zero_spans
+    vague = [m for m in deaths if m.count.vague]
+    confidence = 0.5 if vague else 0.85
+    if casualties.of_kind("neutralised"):
+        confidence = min(confidence, 0.6)
+    evidence["fatalities"] = Evidence(value, spans, confidence)
+    if vague:
+        words = ", ".join(sorted({text[m.count.start:m.count.end] for m in vague}))
+        problems.append(f"fatalities coded from a vague quantity ({words})")
+        return f"Fatalities coded {value} from a vague quantity ('{words}') by the conservative convention."
+    if high is not None and high != low:
+        return f"Reported fatalities range from {low} to {high}; the lower figure is coded."
+    return None

@@ -1,0 +1,237 @@
+"""Which place an article's incident happened at, and where that is.
+
+Place names come from spaCy's entities and from patterns around them ("à X",
+"near X", "village de X", "cercle de X"), then go through a geocoder with the
+country and admin context the text gives. The geocoder is passed in (any geopy
+``Geocoder`` honouring the project contract), so tests can use a small fake.
+
+What is *not* the incident's place: a wire dateline ("BAMAKO (AFP) -"), a city
+only named as where someone spoke or reported from, a country, and a region
+named in the headline when the body names a town. A village the gazetteer does
+not know falls back to its commune or cercle (precision 2) or region
+(precision 3), which the geocoder does given the admin context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from incidents.extract.text import fold, fold_name
+from incidents.model import GeocodeMethod, GeoPrecision
+
+COUNTRIES = {
+    "mali": "Mali", "burkina faso": "Burkina Faso", "burkina": "Burkina Faso", "niger": "Niger",
+    "tchad": "Chad", "chad": "Chad", "mauritanie": "Mauritania", "mauritania": "Mauritania",
+    "senegal": "Senegal", "nigeria": "Nigeria", "benin": "Benin", "togo": "Togo", "ghana": "Ghana",
+    "cote d'ivoire": "Côte d'Ivoire", "ivory coast": "Côte d'Ivoire", "guinee": "Guinea",
+    "guinea": "Guinea", "algerie": "Algeria", "algeria": "Algeria", "cameroun": "Cameroon",
+    "cameroon": "Cameroon", "libye": "Libya", "libya": "Libya",
+}
+_DEMONYMS = {
+    "malien": "Mali", "malienne": "Mali", "maliens": "Mali", "maliennes": "Mali", "malian": "Mali",
+    "burkinabe": "Burkina Faso", "nigerien": "Niger", "nigerienne": "Niger", "nigeriens": "Niger",
+    "nigeriennes": "Niger", "tchadien": "Chad", "tchadienne": "Chad", "chadian": "Chad",
+}
+CAPITALS = {"bamako", "ouagadougou", "niamey", "n'djamena", "ndjamena", "nouakchott", "dakar", "abuja"}
+
+_NAME = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ \-](?:[A-ZÀ-ÖØ-Þ][\w'’\-]*))*"
+_NAME_RE = re.compile(_NAME)
+_ADMIN_KINDS = {
+    "region": "admin1", "regions": "admin1", "province": "admin2", "cercle": "admin2", "circle": "admin2",
+    "departement": "admin2", "department": "admin2", "prefecture": "admin2", "district": "admin2",
+    "commune": "admin3", "arrondissement": "admin3", "municipality": "admin3",
+    "village": "place", "villages": "place", "localite": "place", "localites": "place", "ville": "place",
+    "hameau": "place", "town": "place", "hamlet": "place", "city": "place", "secteur": "place",
+}
+_KIND_BEFORE = re.compile(
+    r"\b(?P<kind>" + "|".join(_ADMIN_KINDS) + r")\s+(?:rurale?\s+|urbaine?\s+)?(?:de\s+|d'|du\s+|des\s+|of\s+)?(?=[a-z])"
+)
+_KIND_AFTER = re.compile(r"\s+(?P<kind>region|province|circle|cercle|district|commune|department|area)\b")
+_PLACE_PREPOSITION = re.compile(
+    r"(?:\b(?:a|au|pres de|pres d'|non loin de|non loin d'|aux environs de|vers|entre|dans|sur l'axe|"
+    r"in|near|at|outside|around|between|close to|village of|town of)\s+)(?=[A-Z])"
+)
+_REPORTED_FROM = re.compile(
+    r"(?:appris|annonce|indique|declare|joint|interroge|depuis|selon [^,.]{0,40}|said|told|reported|"
+    r"announced|speaking|according to [^,.]{0,40}|officials? in|sources? in|de source [^,.]{0,30})\s*(?:a|in|from|,)?\s*$"
+)
+_NOT_PLACES = {
+    "le", "la", "les", "l", "un", "une", "des", "ce", "cette", "ces", "il", "ils", "elle", "elles", "on",
+    "the", "a", "an", "this", "these", "he", "she", "they", "it", "in", "at", "on", "dans", "selon",
+    "mais", "but", "et", "and", "al", "etat", "state", "afp", "reuters", "ap", "rfi", "onu", "un",
+}
+NER_LABELS = {"LOC", "GPE", "FAC"}
+
+
+@dataclass
+class PlaceMention:
+    name: str
+    start: int
+    end: int
+    role: str  # "place", "admin1", "admin2", "admin3" or "country"
+    source: str  # "ner", "pattern" or "kind"
+
+
+@dataclass
+class PlaceContext:
+    """Country and admin names the article states, used to narrow and to fall back."""
+
+    country: str | None = None
+    admin1: list[PlaceMention] = field(default_factory=list)
+    admin2: list[PlaceMention] = field(default_factory=list)
+    admin3: list[PlaceMention] = field(default_factory=list)
+
+
+@dataclass
+class ResolvedPlace:
+    mention: PlaceMention | None
+    raw: dict[str, Any]
+    precision: GeoPrecision
+    confidence: float
+    spans: list[tuple[int, int]]
+    reported_admin1: str | None = None
+
+
+def countries_mentioned(text: str, folded: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    pattern = "|".join(sorted((re.escape(k) for k in (*COUNTRIES, *_DEMONYMS)), key=len, reverse=True))
+    for match in re.finditer(rf"\b(?:{pattern})\b", folded):
+        key = match.group(0)
+        if key == "niger" and re.match(r"\s*(?:river|\(fleuve\))", folded[match.end():]):
+            continue
+        counts[COUNTRIES.get(key) or _DEMONYMS[key]] += 1
+    return counts
+
+
+def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, str]],
+                        excluded: list[tuple[int, int]]) -> list[PlaceMention]:
+    """Candidate places in text order; ``entities`` are spaCy (start, end, label)."""
+    mentions: dict[tuple[int, int], PlaceMention] = {}
+
+    def add(start: int, end: int, role: str, source: str) -> None:
+        name = text[start:end].strip(" -'’")
+        key = fold_name(name)
+        if not name or key in _NOT_PLACES or len(key) < 3 or any(a <= start < b for a, b in excluded):
+            return
+        if key in COUNTRIES:
+            role = "country"
+        span = (start, start + len(name))
+        existing = mentions.get(span)
+        if existing is None or existing.source == "ner":
+            mentions[span] = PlaceMention(name, span[0], span[1], role, source)
+
+    for match in _KIND_BEFORE.finditer(folded):
+        name = _NAME_RE.match(text, match.end())
+        if name:
+            add(name.start(), name.end(), _ADMIN_KINDS[match.group("kind")], "kind")
+    for name in _NAME_RE.finditer(text):
+        after = _KIND_AFTER.match(folded, name.end())
+        if after:
+            kind = after.group("kind")
+            role = "place" if kind == "area" else _ADMIN_KINDS.get(kind, "admin2")
+            add(name.start(), name.end(), role, "kind")
+    for match in _PLACE_PREPOSITION.finditer(folded):
+        name = _NAME_RE.match(text, match.end())
+        if name:
+            add(name.start(), name.end(), "place", "pattern")
+    for start, end, label in entities:
+        if label in NER_LABELS and text[start:start + 1].isupper():
+            add(start, end, "place", "ner")
+    return sorted(_drop_nested(list(mentions.values())), key=lambda m: m.start)
+
+
+def _drop_nested(mentions: list[PlaceMention]) -> list[PlaceMention]:
+    kept = []
+    for mention in mentions:
+        inside = [o for o in mentions if o is not mention and o.start <= mention.start and mention.end <= o.end
+                  and (o.end - o.start) > (mention.end - mention.start)]
+        if inside and all(o.source != "ner" or mention.source == "ner" for o in inside):
+            continue
+        kept.append(mention)
+    return kept
+
+
+def is_reporting_place(folded: str, mention: PlaceMention) -> bool:
+    """True when the name only says where a statement was made or reported from."""
+    before = folded[max(0, mention.start - 60) : mention.start]
+    after = folded[mention.end : mention.end + 40]
+    if _REPORTED_FROM.search(before):
+        return True
+    return bool(re.match(r"\s*,?\s*(?:a-t-on appris|ont indique|a indique|said|told|officials said)", after))
+
+
+class PlaceResolver:
+    """Picks and geocodes the incident's place among the mentions of its sentences."""
+
+    def __init__(self, geocoder: Any) -> None:
+        self.geocoder = geocoder
+
+    def lookup(self, name: str, country: str | None, admin1: str | None = None,
+               admin2: str | None = None) -> dict[str, Any] | None:
+        location = self.geocoder.geocode(name, exactly_one=True, country=country, admin1=admin1, admin2=admin2)
+        if location is None:
+            return None
+        raw = dict(location.raw)
+        if country and raw.get("country") and fold_name(raw["country"]) != fold_name(country):
+            return None
+        return raw
+
+    def resolve(self, candidates: list[PlaceMention], context: PlaceContext, folded: str,
+                capitals_allowed: bool) -> ResolvedPlace | None:
+        admin1 = context.admin1[0].name if context.admin1 else None
+        admin2 = context.admin2[0].name if context.admin2 else None
+        places = [c for c in candidates if c.role == "place"]
+        if not capitals_allowed:
+            places = [c for c in places if fold_name(c.name) not in CAPITALS] or places
+        for mention in places:
+            raw = self.lookup(mention.name, context.country, admin1, admin2)
+            if raw is None or int(raw.get("precision") or 1) != GeoPrecision.PLACE:
+                continue
+            if admin1 and raw.get("admin1") and fold_name(raw["admin1"]) != fold_name(admin1) \
+                    and raw.get("method") == str(GeocodeMethod.FUZZY):
+                continue
+            confidence = 0.9 if raw.get("method") in ("exact", "alternate", "manual") else 0.7
+            if raw.get("ambiguous"):
+                confidence -= 0.2
+            spans = [(mention.start, mention.end)] + [(m.start, m.end) for m in context.admin1[:1]]
+            return ResolvedPlace(mention, raw, GeoPrecision.PLACE, confidence, spans, admin1)
+        return self._fallback(places, context, admin1)
+
+    def _fallback(self, places: list[PlaceMention], context: PlaceContext,
+                  admin1: str | None) -> ResolvedPlace | None:
+        """The containing unit stands in: commune or cercle (precision 2), else region (3)."""
+        for level_mentions, precision in ((context.admin3, GeoPrecision.NEARBY),
+                                          (context.admin2, GeoPrecision.NEARBY)):
+            for unit in level_mentions:
+                raw = self.lookup(unit.name, context.country, admin1)
+                if raw is None and unit.role == "admin2":
+                    raw = self.lookup("", context.country, admin1, unit.name)
+                if raw is not None:
+                    raw["method"] = str(GeocodeMethod.FALLBACK)
+                    raw["precision"] = int(precision)
+                    spans = [(m.start, m.end) for m in places[:1]] + [(unit.start, unit.end)]
+                    return ResolvedPlace(places[0] if places else unit, raw, precision, 0.5, spans, admin1)
+        if admin1:
+            raw = self.lookup("", context.country, admin1)
+            if raw is not None:
+                raw["precision"] = int(GeoPrecision.REGION)
+                mention = context.admin1[0]
+                spans = [(m.start, m.end) for m in places[:1]] + [(mention.start, mention.end)]
+                return ResolvedPlace(places[0] if places else mention, raw, GeoPrecision.REGION, 0.4,
+                                     spans, admin1)
+        return None
+
+
+def build_context(mentions: list[PlaceMention], country_counts: Counter[str]) -> PlaceContext:
+    context = PlaceContext(country=country_counts.most_common(1)[0][0] if country_counts else None)
+    for mention in mentions:
+        if mention.role in ("admin1", "admin2", "admin3"):
+            getattr(context, mention.role).append(mention)
+    return context
+
+
+__all__ = ["PlaceResolver", "PlaceMention", "PlaceContext", "ResolvedPlace", "find_place_mentions",
+           "countries_mentioned", "build_context", "is_reporting_place", "fold"]
