@@ -57,6 +57,24 @@ def _fold_one(value: str) -> str:
     return str(fold_text(pd.Series([value])).iloc[0])
 
 
+def _as_bool(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def _check_spatial(spec: FilterSpec) -> None:
+    """Normalise empty spatial criteria to None; a malformed one raises ValueError."""
+    from incidents.regions.spatial_filter import parse_near, parse_polygon
+
+    for name, parse in (("polygon", parse_polygon), ("near", parse_near)):
+        value = getattr(spec, name)
+        value = str(value).strip() if value is not None else ""
+        object.__setattr__(spec, name, value or None)
+        if value:
+            parse(value)
+
+
 def _as_date(value: date | str | None) -> date | None:
     if value is None or value == "":
         return None
@@ -82,6 +100,12 @@ class FilterSpec:
     min_fatalities: int | None = None
     max_geo_precision: int | None = None
     text: str | None = None
+    # Region and spatial criteria (incidents.regions): with include_successor_regions,
+    # admin1s also match regions later carved out of them (Ségou → San); polygon is
+    # WKT or a GeoJSON geometry (draw-to-filter); near is "lat,lon,km".
+    include_successor_regions: bool = False
+    polygon: str | None = None
+    near: str | None = None
 
     def __post_init__(self) -> None:
         # Accept lists and ISO strings from callers, but store tuples and dates
@@ -99,6 +123,8 @@ class FilterSpec:
         for name in ("actor", "text", "preset"):
             value = getattr(self, name)
             object.__setattr__(self, name, value.strip() or None if value else None)
+        object.__setattr__(self, "include_successor_regions", _as_bool(self.include_successor_regions))
+        _check_spatial(self)
         if self.preset is not None and self.preset not in PRESET_DAYS:
             raise ValueError(
                 f"unknown preset {self.preset!r}; use one of {', '.join(PRESET_DAYS)}"
@@ -118,7 +144,7 @@ class FilterSpec:
         params: dict[str, str | list[str]] = {}
         for spec_field in dataclasses.fields(self):
             value = getattr(self, spec_field.name)
-            if value in (None, ()):
+            if value in (None, ()) or value is False:
                 continue
             if spec_field.name in _LIST_FIELDS:
                 params[spec_field.name] = list(value)
@@ -185,9 +211,21 @@ def filter_mask(gdf: pd.DataFrame, spec: FilterSpec) -> pd.Series:
         mask &= (dates < pd.Timestamp(end) + pd.Timedelta(days=1)).fillna(False).to_numpy(
             dtype=bool
         )
+    if spec.admin1s:
+        from incidents.regions.crosswalk import expand_admin1
+
+        admin1s = tuple(expand_admin1(spec.admin1s, include_successors=spec.include_successor_regions))
+        mask &= _one_of(gdf["admin1"], admin1s)
+    if spec.polygon:
+        from incidents.regions.spatial_filter import polygon_mask
+
+        mask &= polygon_mask(gdf, spec.polygon)
+    if spec.near:
+        from incidents.regions.spatial_filter import near_mask
+
+        mask &= near_mask(gdf, spec.near)
     for column, wanted in (
         ("country", spec.countries),
-        ("admin1", spec.admin1s),
         ("admin2", spec.admin2s),
         ("event_type", spec.event_types),
         ("sub_event_type", spec.sub_event_types),
