@@ -1,0 +1,127 @@
+"""Streamlit dashboard: `make run` (or `streamlit run dashboard.py`).
+
+This file only wires things together: the sidebar turns widgets into a
+FilterSpec, the core filters the incidents, and the pages under ``ui/`` draw
+what comes back. The filters are mirrored into the URL so a link reopens the view.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from incidents.filters import FilterSpec, apply_filters
+from incidents.frame import to_geodataframe
+from ui import data
+from ui.correct import render_correct_page
+from ui.exports import render_exports
+from ui.headline import render_headline
+from ui.i18n import t
+from ui.map_view import map_section
+from ui.sidebar import filter_widgets, language_picker, source_picker
+from ui.state import seed_from_url, url_params
+from ui.table import render_quarantine, render_table
+from ui.timeline import render_timeline
+from ui.upload import render_upload_page
+
+st.set_page_config(page_title="Sahel incidents", page_icon="🗺️", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _seed_once(path: str) -> int:
+    """Load the bundled samples the first time an empty store is opened."""
+    return data.seed_store_if_empty(data.get_store(path))
+
+
+def load_source(source: str, language: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Incidents and quarantined rows of the chosen data source."""
+    if source == "sample":
+        return data.load_samples()
+    if source == "upload":
+        uploaded = st.sidebar.file_uploader(t("upload_file", language),
+                                            type=["csv", "xlsx", "json", "geojson"],
+                                            key="sidebar_upload")
+        if uploaded is None:
+            return data.load_samples()[0].iloc[0:0], pd.DataFrame()
+        content = uploaded.getvalue()
+        result = data.ingest_upload(content, uploaded.name, data.content_digest(content))
+        return to_geodataframe(result.records), result.quarantine
+    path = data.store_path()
+    _seed_once(str(path))
+    version = data.store_version(path)
+    return (data.load_store_frame(str(path), version),
+            data.load_store_quarantine(str(path), version))
+
+
+def explore_page(gdf: gpd.GeoDataFrame, filtered: gpd.GeoDataFrame, spec: FilterSpec,
+                 language: str) -> None:
+    st.title(t("app_title", language))
+    if gdf.empty:
+        st.info(t("store_empty", language))
+    render_headline(filtered, language)
+    if filtered.empty:
+        st.info(t("no_incidents", language))
+    map_tab, time_tab, table_tab, export_tab = st.tabs(
+        [t("map", language), t("time", language), t("table", language), t("export", language)]
+    )
+    with map_tab:
+        map_section(filtered, f"{st.session_state['source']}?{spec.to_query_string()}", language)
+    with time_tab:
+        render_timeline(filtered, language)
+    with table_tab:
+        render_table(filtered, language)
+    with export_tab:
+        render_exports(filtered, spec, language)
+
+
+def article_page(language: str) -> None:
+    if importlib.util.find_spec("ui.add_article") is None:
+        st.info(t("article_missing", language))
+        return
+    from ui import add_article
+
+    add_article.render(data.store_path())
+
+
+def main() -> None:
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    url_error = seed_from_url(st.session_state, params)
+    language = language_picker()
+    if url_error:
+        st.sidebar.warning(url_error)
+    source = source_picker(language)
+    gdf, quarantine = load_source(source, language)
+    spec = filter_widgets(gdf, language)
+    filtered = apply_filters(gdf, spec)
+    st.query_params.from_dict(url_params(st.session_state, spec))
+
+    def explore() -> None:
+        explore_page(gdf, filtered, spec, language)
+
+    def quarantine_view() -> None:
+        st.header(t("page_quarantine", language))
+        render_quarantine(quarantine, language)
+
+    def upload() -> None:
+        render_upload_page(language)
+
+    def correct() -> None:
+        render_correct_page(filtered, language)
+
+    def article() -> None:
+        article_page(language)
+
+    pages = [
+        st.Page(explore, title=t("page_explore", language), url_path="explore", default=True),
+        st.Page(upload, title=t("page_upload", language), url_path="upload"),
+        st.Page(article, title=t("page_article", language), url_path="article"),
+        st.Page(correct, title=t("page_correct", language), url_path="correct"),
+        st.Page(quarantine_view, title=t("page_quarantine", language), url_path="quarantine"),
+    ]
+    st.navigation(pages, position="top").run()
+
+
+main()

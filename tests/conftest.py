@@ -1,0 +1,137 @@
+"""Shared fixtures: a built gazetteer, a temporary state dir, a free port, a running
+dashboard server and a headless Chromium (Debian's /usr/bin/chromium through Playwright).
+
+The gazetteer index takes tens of seconds to build, so it is built once per test
+session and linked into each temporary ``INCIDENTS_HOME``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 90.0
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def built_gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A gazetteer index built once for the whole session."""
+    from incidents.geocode import build_gazetteer
+
+    directory = tmp_path_factory.mktemp("gazetteer-home") / "gazetteer"
+    build_gazetteer(directory)
+    return directory
+
+
+def make_home(root: Path, gazetteer: Path) -> Path:
+    """A fresh state dir whose gazetteer is the session's built one."""
+    root.mkdir(parents=True, exist_ok=True)
+    link = root / "gazetteer"
+    if not link.exists():
+        link.symlink_to(gazetteer, target_is_directory=True)
+    return root
+
+
+@pytest.fixture
+def incidents_home(tmp_path: Path, built_gazetteer: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> Path:
+    """INCIDENTS_HOME pointed at an empty temporary state dir for this test."""
+    home = make_home(tmp_path / "home", built_gazetteer)
+    monkeypatch.setenv("INCIDENTS_HOME", str(home))
+    return home
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"dashboard did not answer at {url} within {timeout:.0f}s")
+
+
+@pytest.fixture(scope="module")
+def start_dashboard(tmp_path_factory: pytest.TempPathFactory
+                    ) -> Iterator[Callable[[Path], str]]:
+    """Start ``streamlit run dashboard.py`` on a free port with a given INCIDENTS_HOME.
+
+    Returns a function ``start(home) -> base_url``; servers stop when the module ends.
+    """
+    processes: list[tuple[subprocess.Popen, object]] = []
+    logs = tmp_path_factory.mktemp("streamlit-logs")
+
+    def start(home: Path) -> str:
+        port = free_port()
+        env = {**os.environ, "INCIDENTS_HOME": str(home)}
+        log = open(logs / f"server-{port}.log", "wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py",
+             "--server.port", str(port), "--server.headless", "true",
+             "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        processes.append((process, log))
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, process, SERVER_START_TIMEOUT)
+        return url
+
+    yield start
+    for process, log in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """A headless Chromium browser (Playwright's sync API)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS_DIR

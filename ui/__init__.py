@@ -1,0 +1,1 @@
+"""Streamlit pages and widgets of the dashboard (the only code besides dashboard.py that imports streamlit)."""

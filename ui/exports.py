@@ -1,0 +1,80 @@
+"""Download buttons for exactly the filtered incidents, named after the filter.
+
+The files are produced only when a button is clicked (Streamlit's deferred
+``data`` callable), so a rerun with 100,000 incidents does not serialise four
+formats that nobody asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from unidecode import unidecode
+
+from incidents.filters import FilterSpec, reference_date
+from incidents.io.writers import export_bytes
+from incidents.maps.standalone import standalone_html
+from ui.i18n import t
+
+FORMATS: dict[str, tuple[str, str, str]] = {
+    # format: (label key, extension, MIME type)
+    "geojson": ("export_geojson", "geojson", "application/geo+json"),
+    "csv": ("export_csv", "csv", "text/csv"),
+    "gpkg": ("export_gpkg", "gpkg", "application/geopackage+sqlite3"),
+    "html": ("export_html", "html", "text/html"),
+}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", unidecode(text)).strip("-")
+
+
+def export_basename(spec: FilterSpec, gdf: pd.DataFrame) -> str:
+    """``incidents_<place>_<start>_<end>``: the most specific place filter and the period.
+
+    The period is the filter's own (presets resolved against the data); without a
+    date filter it is the span of the exported incidents.
+    """
+    places = spec.admin2s or spec.admin1s or spec.countries
+    parts = ["incidents"]
+    if places:
+        parts.append("-".join(_slug(p) for p in places[:3]) + ("-etc" if len(places) > 3 else ""))
+    start, end = spec.date_bounds(reference_date(gdf)) if len(gdf) else (spec.start, spec.end)
+    dates = gdf["event_date"].dropna()
+    if start is None and len(dates):
+        start = dates.min().date()
+    if end is None and len(dates):
+        end = dates.max().date()
+    parts.extend(d.isoformat() for d in (start, end) if isinstance(d, date))
+    return "_".join(parts)
+
+
+def export_payload(gdf: pd.DataFrame, fmt: str, language: str) -> bytes:
+    """The bytes of one download: the same call the buttons defer."""
+    if fmt == "html":
+        return standalone_html(gdf, language=language).encode("utf-8")
+    return export_bytes(gdf, fmt)
+
+
+def _deferred(gdf: pd.DataFrame, fmt: str, language: str) -> Callable[[], bytes]:
+    return lambda: export_payload(gdf, fmt, language)
+
+
+def render_exports(gdf: pd.DataFrame, spec: FilterSpec, language: str) -> None:
+    st.caption(t("export_intro", language, count=f"{len(gdf):,}"))
+    base = export_basename(spec, gdf)
+    columns = st.columns(len(FORMATS))
+    for column, (fmt, (label, extension, mime)) in zip(columns, FORMATS.items()):
+        column.download_button(
+            t(label, language),
+            data=_deferred(gdf, fmt, language),
+            file_name=f"{base}.{extension}",
+            mime=mime,
+            key=f"download_{fmt}",
+            on_click="ignore",
+            disabled=gdf.empty,
+        )

@@ -1,0 +1,222 @@
+"""Every label, legend and message of the dashboard, in English and French.
+
+Strings are looked up by key with :func:`t`; a key missing from the table is a
+bug, so it raises instead of showing the key to the analyst.
+"""
+
+from __future__ import annotations
+
+LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français"}
+DEFAULT_LANGUAGE = "en"
+
+# key: (English, French)
+STRINGS: dict[str, tuple[str, str]] = {
+    "app_title": ("Sahel incident map", "Carte des incidents au Sahel"),
+    "language": ("Language / Langue", "Langue / Language"),
+    "page_explore": ("Map and figures", "Carte et chiffres"),
+    "page_upload": ("Upload a file", "Importer un fichier"),
+    "page_correct": ("Correct a location", "Corriger un lieu"),
+    "page_article": ("Add from article", "Ajouter depuis un article"),
+    "page_quarantine": ("Quarantine", "Quarantaine"),
+    "article_missing": (
+        "Extraction from articles is not available in this build.",
+        "L'extraction depuis un article n'est pas disponible dans cette version.",
+    ),
+    # sidebar
+    "filters": ("Filters", "Filtres"),
+    "data_source": ("Data source", "Source des données"),
+    "source_store": ("Incident store", "Base d'incidents"),
+    "source_sample": ("Bundled sample", "Échantillon fourni"),
+    "period": ("Period", "Période"),
+    "preset": ("Preset", "Raccourci"),
+    "preset_all": ("Whole record", "Toute la période"),
+    "preset_30": ("Last 30 days", "30 derniers jours"),
+    "preset_90": ("Last 90 days", "90 derniers jours"),
+    "preset_365": ("Last 12 months", "12 derniers mois"),
+    "preset_custom": ("Custom", "Personnalisée"),
+    "preset_help": (
+        "Counted back from the latest incident in the data.",
+        "Compté à rebours depuis le dernier incident des données.",
+    ),
+    "country": ("Country", "Pays"),
+    "admin1": ("Region (admin 1)", "Région (admin 1)"),
+    "admin2": ("District (admin 2)", "Cercle / province (admin 2)"),
+    "event_type": ("Event type", "Type d'événement"),
+    "sub_event_type": ("Sub-event type", "Sous-type d'événement"),
+    "actor": ("Actor", "Acteur"),
+    "min_fatalities": ("Minimum fatalities", "Nombre minimal de morts"),
+    "max_precision": ("Maximum geo precision", "Précision géographique maximale"),
+    "max_precision_help": (
+        "1 = the place itself, 2 = nearby or district, 3 = region only.",
+        "1 = le lieu même, 2 = à proximité ou cercle, 3 = région seulement.",
+    ),
+    "search": ("Search text", "Recherche"),
+    "search_help": (
+        "Searches location, actors, notes and source, ignoring case and accents.",
+        "Cherche dans le lieu, les acteurs, les notes et la source, sans tenir compte "
+        "de la casse ni des accents.",
+    ),
+    "reset": ("Reset filters", "Réinitialiser les filtres"),
+    "any": ("any", "tous"),
+    "share_hint": (
+        "Filters are kept in the address bar: copy the link to share this view.",
+        "Les filtres sont dans la barre d'adresse : copiez le lien pour partager cette vue.",
+    ),
+    "boundaries_vintage": (
+        "Region names follow the source data; the bundled boundaries date from about 2018.",
+        "Les noms de région suivent les données ; les limites fournies datent d'environ 2018.",
+    ),
+    # headline
+    "incidents": ("Incidents", "Incidents"),
+    "fatalities": ("Fatalities", "Morts"),
+    "locations": ("Distinct locations", "Lieux distincts"),
+    "precise_share": ("Placed at precision 1", "Localisés en précision 1"),
+    "period_covered": ("Period covered", "Période couverte"),
+    "no_period": ("no dates", "aucune date"),
+    "synthetic_warning": (
+        "{count} of these incidents are SYNTHETIC (generated for demonstration, not real events).",
+        "{count} de ces incidents sont SYNTHÉTIQUES (générés pour la démonstration, "
+        "pas des faits réels).",
+    ),
+    "synthetic_flag": ("Synthetic", "Synthétique"),
+    "no_incidents": (
+        "No incident matches these filters.",
+        "Aucun incident ne correspond à ces filtres.",
+    ),
+    "store_empty": (
+        "The store is empty: upload a file or load the bundled sample.",
+        "La base est vide : importez un fichier ou chargez l'échantillon fourni.",
+    ),
+    # map
+    "map": ("Map", "Carte"),
+    "map_mode": ("Map shows {mode}.", "La carte affiche : {mode}."),
+    "mode_points": ("one marker per incident", "un marqueur par incident"),
+    "mode_cells": (
+        "hexagons counting incidents (zoom in or click one for single incidents)",
+        "des hexagones comptant les incidents (zoomez ou cliquez pour voir chaque incident)",
+    ),
+    "click_hint": (
+        "Click an incident on the map to see its full record here.",
+        "Cliquez sur un incident de la carte pour voir sa fiche complète ici.",
+    ),
+    "record": ("Incident record", "Fiche de l'incident"),
+    "provenance": ("Provenance", "Provenance"),
+    "not_placed": ("{count} incidents have no coordinates and are not on the map.",
+                   "{count} incidents n'ont pas de coordonnées et ne sont pas sur la carte."),
+    # time
+    "time": ("Over time", "Dans le temps"),
+    "interval": ("Interval", "Intervalle"),
+    "week": ("Week", "Semaine"),
+    "month": ("Month", "Mois"),
+    "chart_count": ("Incidents", "Incidents"),
+    "chart_period": ("Period", "Période"),
+    "play_period": ("Step through the period", "Parcourir la période"),
+    "play_help": (
+        "Move the slider to show one week at a time on the map below.",
+        "Déplacez le curseur pour afficher une semaine à la fois sur la carte ci-dessous.",
+    ),
+    "week_of": ("Week of {start}: {count} incidents", "Semaine du {start} : {count} incidents"),
+    # table
+    "table": ("Table", "Tableau"),
+    "table_truncated": (
+        "Showing the {shown} most recent of {total} incidents; the downloads hold all of them.",
+        "Affichage des {shown} incidents les plus récents sur {total} ; "
+        "les téléchargements les contiennent tous.",
+    ),
+    "col_date": ("Date", "Date"),
+    "col_location": ("Location", "Lieu"),
+    "col_source": ("Source", "Source"),
+    "col_link": ("Link", "Lien"),
+    "open_link": ("open", "ouvrir"),
+    "quarantine_intro": (
+        "Rows that failed validation, with the reason; they are kept, not lost.",
+        "Lignes refusées à la validation, avec la raison ; elles sont conservées.",
+    ),
+    "quarantine_empty": ("No quarantined rows.", "Aucune ligne en quarantaine."),
+    "reason": ("Reason", "Raison"),
+    "row_number": ("Row", "Ligne"),
+    # export
+    "export": ("Export", "Exporter"),
+    "export_intro": (
+        "Each file holds exactly the {count} filtered incidents.",
+        "Chaque fichier contient exactement les {count} incidents filtrés.",
+    ),
+    "export_geojson": ("GeoJSON", "GeoJSON"),
+    "export_csv": ("CSV", "CSV"),
+    "export_gpkg": ("GeoPackage", "GeoPackage"),
+    "export_html": ("Standalone HTML map", "Carte HTML autonome"),
+    # upload
+    "upload_intro": (
+        "CSV, Excel, JSON or GeoJSON, at most {limit} MB. Rows are validated, geocoded "
+        "with the offline gazetteer, then saved into the store.",
+        "CSV, Excel, JSON ou GeoJSON, {limit} Mo au plus. Les lignes sont validées, "
+        "géocodées avec le répertoire hors ligne, puis enregistrées dans la base.",
+    ),
+    "upload_file": ("File to import", "Fichier à importer"),
+    "upload_too_large": ("The file is too large: {error}", "Le fichier est trop volumineux : {error}"),
+    "upload_failed": ("The file could not be read: {error}", "Le fichier n'a pas pu être lu : {error}"),
+    "validation_report": ("Validation report", "Rapport de validation"),
+    "rows_read": ("Rows read", "Lignes lues"),
+    "accepted": ("Accepted", "Acceptées"),
+    "quarantined": ("Quarantined", "En quarantaine"),
+    "geocoding": ("Geocoding {done} of {total}", "Géocodage {done} sur {total}"),
+    "save_to_store": ("Geocode and save into the store", "Géocoder et enregistrer dans la base"),
+    "saved": (
+        "Saved: {new} new, {updated} updated, {quarantined} quarantined.",
+        "Enregistré : {new} nouveaux, {updated} mis à jour, {quarantined} en quarantaine.",
+    ),
+    "load_sample": ("Load the bundled sample into the store", "Charger l'échantillon fourni dans la base"),
+    # correction
+    "correct_intro": (
+        "Pick an incident that could not be placed or is placed only roughly, then click the "
+        "map or choose a gazetteer place. The change is recorded with your name.",
+        "Choisissez un incident non localisé ou mal localisé, puis cliquez sur la carte ou "
+        "choisissez un lieu du répertoire. La modification est enregistrée avec votre nom.",
+    ),
+    "correct_pick": ("Incident to place", "Incident à localiser"),
+    "correct_none": (
+        "Every incident is placed at precision 1.",
+        "Tous les incidents sont localisés en précision 1.",
+    ),
+    "correct_user": ("Your name", "Votre nom"),
+    "correct_click": ("Click the map where it happened.", "Cliquez sur la carte à l'endroit des faits."),
+    "correct_search": ("Or search the gazetteer", "Ou cherchez dans le répertoire"),
+    "correct_candidate": ("Gazetteer place", "Lieu du répertoire"),
+    "correct_point": ("New point: {lat:.4f}, {lon:.4f}", "Nouveau point : {lat:.4f}, {lon:.4f}"),
+    "correct_precision": ("Precision of the new point", "Précision du nouveau point"),
+    "correct_remember": (
+        "Remember this place for later geocoding",
+        "Mémoriser ce lieu pour les géocodages suivants",
+    ),
+    "correct_save": ("Save the location", "Enregistrer le lieu"),
+    "correct_need_user": ("Enter your name first.", "Indiquez d'abord votre nom."),
+    "correct_saved": ("Location saved ({fields}).", "Lieu enregistré ({fields})."),
+    "correct_unchanged": ("Nothing changed.", "Rien n'a changé."),
+    # record fields
+    "field_event_date": ("Date", "Date"),
+    "field_event_type": ("Event type", "Type d'événement"),
+    "field_sub_event_type": ("Sub-event type", "Sous-type"),
+    "field_actor1": ("Actor 1", "Acteur 1"),
+    "field_actor2": ("Actor 2", "Acteur 2"),
+    "field_location": ("Location", "Lieu"),
+    "field_admin": ("Admin units", "Unités administratives"),
+    "field_coordinates": ("Coordinates", "Coordonnées"),
+    "field_geo_precision": ("Geo precision", "Précision géographique"),
+    "field_time_precision": ("Time precision", "Précision temporelle"),
+    "field_fatalities": ("Fatalities", "Morts"),
+    "field_notes": ("Notes", "Notes"),
+    "field_source": ("Source", "Source"),
+    "field_source_url": ("Source link", "Lien de la source"),
+    "field_source_text": ("Source text", "Texte source"),
+    "field_geocode": ("Geocoding", "Géocodage"),
+    "field_status": ("Status", "Statut"),
+    "field_incident_id": ("Incident id", "Identifiant"),
+    "field_duplicate": ("Possible duplicate of", "Doublon possible de"),
+}
+
+
+def t(key: str, language: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
+    """The string ``key`` in ``language`` ('en' or 'fr'), formatted with ``values``."""
+    english, french = STRINGS[key]
+    text = french if language == "fr" else english
+    return text.format(**values) if values else text

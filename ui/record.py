@@ -1,0 +1,85 @@
+"""One incident's full record, provenance included, drawn as plain text.
+
+Nothing here renders incident text as Markdown or HTML: fields go into a table
+(shown as text by Streamlit) and the only link is an http(s) URL that passed
+``incidents.maps.escape.safe_url``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from incidents import model
+from incidents.maps.escape import safe_url
+from ui.i18n import t
+
+
+def _text(value: Any) -> str:
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def record_rows(row: pd.Series, language: str) -> list[tuple[str, str]]:
+    """(label, value) pairs describing one incident, in reading order."""
+    admin = " / ".join(
+        _text(row[c]) for c in ("country", "admin1", "admin2", "admin3") if _text(row[c])
+    )
+    coordinates = ""
+    if pd.notna(row["latitude"]) and pd.notna(row["longitude"]):
+        coordinates = f"{row['latitude']:.4f}, {row['longitude']:.4f}"
+    geocode = " · ".join(
+        part for part in (
+            _text(row["geocode_method"]),
+            f"score {row['geocode_score']:.2f}" if pd.notna(row["geocode_score"]) else "",
+            _text(row["geocode_matched_name"]),
+            _text(row["gazetteer_id"]),
+        ) if part
+    )
+    status = _text(row["status"])
+    if _text(row["status_reason"]):
+        status = f"{status} ({_text(row['status_reason'])})"
+    rows = [
+        ("field_incident_id", _text(row["incident_id"])),
+        ("field_event_date", _text(row["event_date"])),
+        ("field_event_type", model.label(_text(row["event_type"]), language)),
+        ("field_sub_event_type", model.label(_text(row["sub_event_type"]), language)),
+        ("field_actor1", _text(row["actor1"])),
+        ("field_actor2", _text(row["actor2"])),
+        ("field_location", _text(row["location"])),
+        ("field_admin", admin),
+        ("field_coordinates", coordinates),
+        ("field_geo_precision", _text(row["geo_precision"])),
+        ("field_time_precision", _text(row["time_precision"])),
+        ("field_fatalities", _text(row["fatalities"])),
+        ("field_notes", _text(row["notes"])),
+        ("field_source", _text(row["source"])),
+        ("field_source_url", _text(row["source_url"])),
+        ("field_source_text", _text(row["source_text"])),
+        ("field_geocode", geocode),
+        ("field_status", status),
+        ("field_duplicate", _text(row["possible_duplicate_of"])),
+    ]
+    labelled = [(t(key, language), value) for key, value in rows if value]
+    if bool(row["synthetic"]):
+        labelled.insert(0, (t("synthetic_flag", language), "✔"))
+    return labelled
+
+
+def render_record(row: pd.Series, language: str) -> None:
+    st.subheader(t("record", language))
+    if bool(row["synthetic"]):
+        st.warning(t("synthetic_flag", language), icon="⚠️")
+    table = pd.DataFrame(record_rows(row, language), columns=["field", "value"])
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={"field": st.column_config.TextColumn(""),
+                                "value": st.column_config.TextColumn("")})
+    url = safe_url(row["source_url"])
+    if url is not None:
+        st.link_button(t("field_source_url", language), str(row["source_url"]).strip())
+

@@ -1,0 +1,116 @@
+"""The sidebar: language, data source and every filter, turned into a FilterSpec."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from incidents import model
+from incidents.filters import PRESET_DAYS, FilterSpec, fold_text
+from ui.i18n import LANGUAGES, t
+from ui.state import SOURCES, reset_filters, widgets_to_spec
+
+PRESET_LABELS = {"": "preset_custom", "last_30": "preset_30", "last_90": "preset_90",
+                 "last_365": "preset_365"}
+EARLIEST_DATE = date(1989, 1, 1)
+
+
+def language_picker() -> str:
+    """The UI language chosen in the sidebar ('en' or 'fr')."""
+    st.sidebar.radio(
+        "Language / Langue",
+        list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key="lang",
+        horizontal=True,
+    )
+    return st.session_state["lang"]
+
+
+def source_picker(language: str) -> str:
+    labels = {"store": "source_store", "sample": "source_sample", "upload": "upload_file"}
+    st.sidebar.radio(
+        t("data_source", language),
+        SOURCES,
+        format_func=lambda s: t(labels[s], language),
+        key="source",
+    )
+    return st.session_state["source"]
+
+
+def _choices(values: pd.Series, selected: list[str]) -> list[str]:
+    """Distinct non-empty values, sorted ignoring accents, plus anything already selected."""
+    distinct = pd.Series(values.dropna().unique(), dtype="string")
+    distinct = distinct[distinct.str.len() > 0]
+    order = fold_text(distinct).argsort()
+    options = distinct.iloc[order].tolist()
+    return options + [s for s in selected if s not in options]
+
+
+def _within(gdf: pd.DataFrame, column: str, selected: list[str]) -> pd.DataFrame:
+    if not selected:
+        return gdf
+    wanted = set(fold_text(pd.Series(selected, dtype="string")))
+    codes, uniques = pd.factorize(gdf[column].astype("string"))
+    keep = fold_text(pd.Series(uniques, dtype="string")).isin(wanted).to_numpy(dtype=bool)
+    return gdf[np.append(keep, False)[codes]]
+
+
+def filter_widgets(gdf: pd.DataFrame, language: str) -> FilterSpec:
+    """Draw the filter widgets for ``gdf`` and return the spec they describe."""
+    side = st.sidebar
+    state = st.session_state
+    side.header(t("filters", language))
+    side.button(t("reset", language), on_click=reset_filters, args=(state,), key="reset")
+
+    side.subheader(t("period", language))
+    side.selectbox(
+        t("preset", language),
+        [key for key in PRESET_LABELS if key == "" or key in PRESET_DAYS],
+        format_func=lambda p: t(PRESET_LABELS[p], language),
+        key="f_preset",
+        help=t("preset_help", language),
+    )
+    side.date_input(
+        t("period", language),
+        key="f_dates",
+        min_value=EARLIEST_DATE,
+        max_value=date(date.today().year + 1, 12, 31),
+        format="YYYY-MM-DD",
+        label_visibility="collapsed",
+    )
+
+    side.multiselect(t("country", language), _choices(gdf["country"], state["f_countries"]),
+                     key="f_countries", placeholder=t("any", language))
+    in_countries = _within(gdf, "country", state["f_countries"])
+    side.multiselect(t("admin1", language), _choices(in_countries["admin1"], state["f_admin1s"]),
+                     key="f_admin1s", placeholder=t("any", language))
+    in_admin1 = _within(in_countries, "admin1", state["f_admin1s"])
+    side.multiselect(t("admin2", language), _choices(in_admin1["admin2"], state["f_admin2s"]),
+                     key="f_admin2s", placeholder=t("any", language))
+    side.caption(t("boundaries_vintage", language))
+
+    event_types = model.event_types()
+    event_types += [e for e in state["f_event_types"] if e not in event_types]
+    side.multiselect(t("event_type", language), event_types, key="f_event_types",
+                     format_func=lambda e: model.label(e, language),
+                     placeholder=t("any", language))
+    chosen = state["f_event_types"]
+    sub_types = [s for e in chosen for s in model.sub_event_types(e)] if chosen \
+        else model.sub_event_types()
+    sub_types += [s for s in state["f_sub_event_types"] if s not in sub_types]
+    side.multiselect(t("sub_event_type", language), sub_types, key="f_sub_event_types",
+                     format_func=lambda s: model.label(s, language),
+                     placeholder=t("any", language))
+
+    side.text_input(t("actor", language), key="f_actor")
+    side.number_input(t("min_fatalities", language), min_value=0, step=1,
+                      key="f_min_fatalities")
+    side.select_slider(t("max_precision", language), options=[1, 2, 3],
+                       key="f_max_precision", help=t("max_precision_help", language))
+    side.text_input(t("search", language), key="f_text", help=t("search_help", language))
+    side.caption(t("share_hint", language))
+    return widgets_to_spec(state)

@@ -1,0 +1,117 @@
+"""The dashboard's view state: widget keys, defaults, and the URL round trip.
+
+Filter widgets read and write ``st.session_state`` under the keys below. On the
+first run of a session they are seeded from the URL (``st.query_params``); on
+every run the current filters are written back, so a copied link reopens the
+same view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from datetime import date
+from typing import Any
+
+from incidents.filters import FilterSpec
+from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+SOURCES = ("store", "sample", "upload")
+
+# widget key -> default value; the reset button restores these.
+FILTER_DEFAULTS: dict[str, Any] = {
+    "f_preset": "",
+    "f_dates": (),
+    "f_countries": [],
+    "f_admin1s": [],
+    "f_admin2s": [],
+    "f_event_types": [],
+    "f_sub_event_types": [],
+    "f_actor": "",
+    "f_min_fatalities": 0,
+    "f_max_precision": 3,
+    "f_text": "",
+}
+SEEDED_FLAG = "_seeded_from_url"
+
+
+def spec_to_widgets(spec: FilterSpec) -> dict[str, Any]:
+    """Widget values that show ``spec``."""
+    dates: tuple[date, ...] = tuple(d for d in (spec.start, spec.end) if d is not None)
+    return {
+        "f_preset": spec.preset or "",
+        "f_dates": dates if len(dates) == 2 else (),
+        "f_countries": list(spec.countries),
+        "f_admin1s": list(spec.admin1s),
+        "f_admin2s": list(spec.admin2s),
+        "f_event_types": list(spec.event_types),
+        "f_sub_event_types": list(spec.sub_event_types),
+        "f_actor": spec.actor or "",
+        "f_min_fatalities": spec.min_fatalities or 0,
+        "f_max_precision": spec.max_geo_precision or 3,
+        "f_text": spec.text or "",
+    }
+
+
+def widgets_to_spec(state: Mapping[str, Any]) -> FilterSpec:
+    """The FilterSpec the current widget values describe (defaults mean no constraint)."""
+    dates = tuple(state.get("f_dates") or ())
+    start, end = (dates[0], dates[-1]) if dates else (None, None)
+    max_precision = int(state.get("f_max_precision") or 3)
+    return FilterSpec(
+        start=start,
+        end=end,
+        preset=state.get("f_preset") or None,
+        countries=tuple(state.get("f_countries") or ()),
+        admin1s=tuple(state.get("f_admin1s") or ()),
+        admin2s=tuple(state.get("f_admin2s") or ()),
+        event_types=tuple(state.get("f_event_types") or ()),
+        sub_event_types=tuple(state.get("f_sub_event_types") or ()),
+        actor=state.get("f_actor") or None,
+        min_fatalities=int(state.get("f_min_fatalities") or 0) or None,
+        max_geo_precision=max_precision if max_precision < 3 else None,
+        text=state.get("f_text") or None,
+    )
+
+
+def seed_from_url(state: MutableMapping[str, Any], params: Mapping[str, Any]) -> str | None:
+    """Fill widget state from URL parameters once per session.
+
+    Returns an error message when the URL held a malformed filter (the view then
+    falls back to no filters), else None.
+    """
+    if state.get(SEEDED_FLAG):
+        return None
+    state[SEEDED_FLAG] = True
+    error = None
+    try:
+        spec = FilterSpec.from_query_params(params)
+    except (ValueError, TypeError) as exc:
+        spec, error = FilterSpec(), str(exc)
+    state.update(spec_to_widgets(spec))
+    language = _last(params.get("lang"))
+    state["lang"] = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    source = _last(params.get("source"))
+    state["source"] = source if source in SOURCES else "store"
+    return error
+
+
+def _last(value: str | list[str] | None) -> str | None:
+    if isinstance(value, (list, tuple)):
+        return value[-1] if value else None
+    return value
+
+
+def url_params(state: Mapping[str, Any], spec: FilterSpec) -> dict[str, str | list[str]]:
+    """Query parameters for the current view: the filters plus language and source."""
+    params = spec.to_query_params()
+    if state.get("lang", DEFAULT_LANGUAGE) != DEFAULT_LANGUAGE:
+        params["lang"] = state["lang"]
+    if state.get("source", "store") != "store":
+        params["source"] = state["source"]
+    return params
+
+
+def reset_filters(state: MutableMapping[str, Any]) -> None:
+    """Callback of the reset button: every filter back to its default."""
+    for key, value in FILTER_DEFAULTS.items():
+        state[key] = list(value) if isinstance(value, list) else value

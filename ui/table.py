@@ -1,0 +1,89 @@
+"""The table of filtered incidents and the quarantine view."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from incidents import model
+from incidents.maps.escape import safe_url
+from ui.i18n import t
+
+TABLE_ROWS = 5_000
+TABLE_COLUMNS = (
+    "event_date", "country", "admin1", "admin2", "location", "event_type", "sub_event_type",
+    "actor1", "actor2", "fatalities", "geo_precision", "geocode_method", "source",
+    "source_url", "synthetic", "status", "incident_id",
+)
+
+
+def http_links(urls: pd.Series) -> pd.Series:
+    """The URLs that are http(s) with a host; anything else becomes missing."""
+    return pd.Series(
+        [str(u).strip() if safe_url(u) is not None else None for u in urls],
+        index=urls.index, dtype="object",
+    )
+
+
+def table_frame(gdf: pd.DataFrame, language: str, limit: int = TABLE_ROWS) -> pd.DataFrame:
+    """The newest ``limit`` incidents, with display columns only and safe links."""
+    newest = gdf.sort_values("event_date", ascending=False, na_position="last").head(limit)
+    frame = pd.DataFrame(newest[list(TABLE_COLUMNS)]).reset_index(drop=True)
+    frame["source_url"] = http_links(frame["source_url"])
+    frame["event_type"] = [model.label(e, language) if isinstance(e, str) else e
+                           for e in frame["event_type"]]
+    frame["sub_event_type"] = [model.label(e, language) if isinstance(e, str) else e
+                               for e in frame["sub_event_type"]]
+    return frame
+
+
+def render_table(gdf: pd.DataFrame, language: str) -> None:
+    if len(gdf) > TABLE_ROWS:
+        st.caption(t("table_truncated", language, shown=f"{TABLE_ROWS:,}", total=f"{len(gdf):,}"))
+    st.dataframe(
+        table_frame(gdf, language),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "event_date": st.column_config.DateColumn(t("col_date", language), format="YYYY-MM-DD"),
+            "location": st.column_config.TextColumn(t("col_location", language)),
+            "event_type": st.column_config.TextColumn(t("event_type", language)),
+            "sub_event_type": st.column_config.TextColumn(t("sub_event_type", language)),
+            "fatalities": st.column_config.NumberColumn(t("fatalities", language)),
+            "source": st.column_config.TextColumn(t("col_source", language)),
+            "source_url": st.column_config.LinkColumn(t("col_link", language),
+                                                      display_text=t("open_link", language)),
+            "synthetic": st.column_config.CheckboxColumn(t("synthetic_flag", language)),
+        },
+    )
+
+
+def quarantine_frame(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Quarantined rows with the reason first and the original fields as readable text."""
+    if quarantine.empty:
+        return pd.DataFrame(columns=["source_name", "row_number", "reason", "original"])
+    frame = quarantine.copy()
+    if "original_json" in frame.columns:
+        frame["original"] = [
+            ", ".join(f"{k}={v}" for k, v in json.loads(raw).items()) if raw else ""
+            for raw in frame["original_json"]
+        ]
+        frame = frame.drop(columns="original_json")
+    first = [c for c in ("source_name", "row_number", "reason") if c in frame.columns]
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def render_quarantine(quarantine: pd.DataFrame, language: str) -> None:
+    st.caption(t("quarantine_intro", language))
+    if quarantine.empty:
+        st.info(t("quarantine_empty", language))
+        return
+    st.dataframe(
+        quarantine_frame(quarantine), hide_index=True, width="stretch",
+        column_config={
+            "reason": st.column_config.TextColumn(t("reason", language)),
+            "row_number": st.column_config.NumberColumn(t("row_number", language)),
+        },
+    )
