@@ -1,0 +1,257 @@
+"""``build_map``: the incident map at the level of detail the view calls for.
+
+What reaches the browser depends on what is in view, not on how many
+incidents exist. When the (rounded) view holds at most ``max_points``
+incidents they are drawn one by one with their precision styling; otherwise
+they are aggregated into H3 hexagons sized for the zoom. Zooming in shrinks
+the view until individual incidents appear.
+
+The dashboard keys its cache on ``round_view(bounds, zoom)`` so small pans
+do not rebuild the map, and reads clicks back with ``MapResult.clicked``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+import folium
+import numpy as np
+import pandas as pd
+
+from incidents.maps import cells as cell_maps
+from incidents.maps import heat
+from incidents.maps.base import finish_map, make_base_map
+from incidents.maps.incident_layer import (
+    TOOLTIP_SEPARATOR,
+    IncidentPoints,
+    incident_ids,
+    point_precision,
+    region_layer,
+)
+from incidents.maps.legend import Legend, legend_html, words
+
+LAYERS: tuple[str, ...] = ("incidents", "heat")
+# Chosen with bench/scale.py: 5,000 markers keep the page under ~1.5 MB and
+# settle in about a second in headless Chromium.
+DEFAULT_MAX_POINTS = 5_000
+# At street level stacked incidents (many at one town centre) may still
+# exceed max_points; from this zoom on we draw up to DETAIL_FACTOR times more
+# so single incidents stay reachable.
+DETAIL_ZOOM = 13
+DETAIL_FACTOR = 4
+# Rounding grid for views, as a fraction of one 256-px tile at the view's zoom.
+VIEW_GRID_TILES = 0.5
+# Assumed map size when the zoom must be guessed from data bounds.
+MAP_WIDTH_PX, MAP_HEIGHT_PX = 900, 600
+MIN_ZOOM, MAX_ZOOM = 2, 18
+
+
+class View(NamedTuple):
+    """A map view snapped outward to a grid: bounds in degrees and the integer zoom."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+    zoom: int
+
+
+@dataclass(frozen=True)
+class ClickTarget:
+    """What an analyst clicked: one incident, a region's incidents, or a hexagon to zoom into."""
+
+    kind: Literal["incident", "region", "cell"]
+    key: str
+    incident_ids: tuple[str, ...] = ()
+    bounds: tuple[float, float, float, float] | None = None
+
+
+@dataclass
+class MapResult:
+    """A built map and what the dashboard needs to describe it and read clicks back."""
+
+    map: folium.Map
+    mode: Literal["points", "cells"]
+    n_in_view: int
+    n_unplaced: int
+    view: View | None
+    resolution: int | None = None
+    n_cells: int = 0
+    targets: dict[str, ClickTarget] = field(default_factory=dict, repr=False)
+    points: pd.DataFrame | None = field(default=None, repr=False)
+
+    def clicked(self, returned: Mapping[str, Any] | None) -> ClickTarget | None:
+        """Resolve st_folium's return value to what was clicked.
+
+        Every tooltip starts with a key followed by ``TOOLTIP_SEPARATOR`` (the
+        incident id, the region's name, or ``H3 <cell>``). When no tooltip came
+        back, the nearest drawn incident to ``last_object_clicked`` is used.
+        """
+        if not returned:
+            return None
+        tooltip = returned.get("last_object_clicked_tooltip")
+        if tooltip:
+            key = str(tooltip).strip().split(TOOLTIP_SEPARATOR)[0].strip()
+            if key in self.targets:
+                return self.targets[key]
+            bounds = cell_maps.cell_bounds(key)
+            if bounds is not None:
+                return ClickTarget("cell", key, (), bounds)
+        return self._nearest(returned.get("last_object_clicked"))
+
+    def _nearest(self, latlng: Mapping[str, float] | None) -> ClickTarget | None:
+        if not latlng or self.points is None or self.points.empty:
+            return None
+        distance = (self.points["lat"] - latlng["lat"]) ** 2 + (
+            self.points["lng"] - latlng["lng"]
+        ) ** 2
+        return self.targets.get(str(self.points["id"].iloc[int(np.argmin(distance))]))
+
+    def html(self) -> str:
+        """The standalone page (what a browser or a payload measurement sees)."""
+        return self.map.get_root().render()
+
+
+def _corners(bounds: Any) -> tuple[float, float, float, float]:
+    """(south, west, north, east) from ((s, w), (n, e)), a flat 4-tuple or st_folium's dict."""
+    if isinstance(bounds, Mapping):
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        return sw["lat"], sw["lng"], ne["lat"], ne["lng"]
+    if len(bounds) == 2:
+        (south, west), (north, east) = bounds
+        return south, west, north, east
+    south, west, north, east = bounds
+    return south, west, north, east
+
+
+def round_view(bounds: Any, zoom: float) -> View:
+    """Snap a view outward to a grid of half tiles, so small pans give the same View."""
+    level = int(round(zoom))
+    step = 360.0 / 2**level * VIEW_GRID_TILES
+    south, west, north, east = (float(v) for v in _corners(bounds))
+    return View(
+        south=max(math.floor(south / step) * step, -90.0),
+        west=max(math.floor(west / step) * step, -180.0),
+        north=min(math.ceil(north / step) * step, 90.0),
+        east=min(math.ceil(east / step) * step, 180.0),
+        zoom=level,
+    )
+
+
+def zoom_for_bounds(south: float, west: float, north: float, east: float) -> int:
+    """The largest zoom at which the bounds fit a ``MAP_WIDTH_PX`` x ``MAP_HEIGHT_PX`` map."""
+    lng_span = max(east - west, 1e-6)
+    lat_span = max(north - south, 1e-6)
+    by_width = math.log2(360.0 * MAP_WIDTH_PX / 256 / lng_span)
+    by_height = math.log2(170.0 * MAP_HEIGHT_PX / 256 / lat_span)
+    return int(min(max(math.floor(min(by_width, by_height)), MIN_ZOOM), MAX_ZOOM))
+
+
+def _coordinates(gdf: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lat = gdf["latitude"].to_numpy(dtype="float64", na_value=np.nan)
+    lng = gdf["longitude"].to_numpy(dtype="float64", na_value=np.nan)
+    return lat, lng, np.isfinite(lat) & np.isfinite(lng)
+
+
+def build_map(
+    gdf: pd.DataFrame,
+    *,
+    view: View | None = None,
+    language: str = "en",
+    layers: Collection[str] = LAYERS,
+    online_tiles: bool = False,
+    max_points: int = DEFAULT_MAX_POINTS,
+    max_cells: int = cell_maps.MAX_CELLS,
+) -> MapResult:
+    """The map of ``gdf`` (already filtered) for ``view``, or for the data's extent when None.
+
+    ``layers`` picks overlays among ``LAYERS``; the heat map starts hidden.
+    """
+    w = words(language)
+    lat, lng, placed = _coordinates(gdf)
+    in_view = placed.copy()
+    if view is not None:
+        in_view &= (lat >= view.south) & (lat <= view.north)
+        in_view &= (lng >= view.west) & (lng <= view.east)
+        fmap = make_base_map(
+            language=language,
+            online_tiles=online_tiles,
+            location=((view.south + view.north) / 2, (view.west + view.east) / 2),
+            zoom=view.zoom,
+        )
+        zoom = view.zoom
+    elif placed.any():
+        extent = (lat[placed].min(), lng[placed].min(), lat[placed].max(), lng[placed].max())
+        zoom = zoom_for_bounds(*extent)
+        fmap = make_base_map(
+            language=language,
+            online_tiles=online_tiles,
+            bounds=((extent[0], extent[1]), (extent[2], extent[3])),
+        )
+    else:
+        zoom = MIN_ZOOM
+        fmap = make_base_map(language=language, online_tiles=online_tiles)
+
+    n_in_view = int(in_view.sum())
+    limit = max_points * (DETAIL_FACTOR if zoom >= DETAIL_ZOOM else 1)
+    mode: Literal["points", "cells"] = "points" if n_in_view <= limit else "cells"
+    shown = gdf.loc[in_view]
+    region_rows = point_precision(shown) == 3
+    result = MapResult(
+        map=fmap, mode=mode, n_in_view=n_in_view, n_unplaced=int((~placed).sum()), view=view
+    )
+
+    point_rows = shown.loc[~region_rows]
+    cells = None
+    if mode == "cells":
+        cells = _cells_for_view(result, point_rows, zoom, max_cells)
+    if "incidents" in layers:
+        if region_rows.any():
+            regions, region_ids = region_layer(
+                shown.loc[region_rows], language=language, name=w["regions_layer"]
+            )
+            regions.add_to(fmap)
+            result.targets.update(
+                (key, ClickTarget("region", key, ids)) for key, ids in region_ids.items()
+            )
+        if cells is not None:
+            cell_maps.cell_layer(cells, language=language, name=w["cells_layer"]).add_to(fmap)
+        else:
+            _add_points(result, point_rows, language)
+    if "heat" in layers:
+        points = heat.heat_from_points(shown) if cells is None else heat.heat_from_cells(cells)
+        heat.heat_layer(points, name=w["heat_layer"]).add_to(fmap)
+
+    types = sorted(shown["event_type"].dropna().astype(str).unique())
+    Legend(legend_html(language, mode, types)).add_to(fmap)
+    finish_map(fmap)
+    return result
+
+
+def _cells_for_view(
+    result: MapResult, frame: pd.DataFrame, zoom: int, max_cells: int
+) -> pd.DataFrame:
+    """Hexagons for the zoom, stepping coarser while there are more than ``max_cells``."""
+    resolution = cell_maps.resolution_for_zoom(zoom)
+    cells = cell_maps.aggregate_cells(frame, resolution)
+    while len(cells) > max_cells and resolution > min(cell_maps.MAP_RESOLUTIONS):
+        resolution -= 1
+        cells = cell_maps.aggregate_cells(frame, resolution)
+    result.resolution = resolution
+    result.n_cells = len(cells)
+    return cells
+
+
+def _add_points(result: MapResult, frame: pd.DataFrame, language: str) -> None:
+    """Individual markers, registered as click targets by incident id."""
+    IncidentPoints(frame, language=language, name=words(language)["incidents_layer"]).add_to(
+        result.map
+    )
+    ids = incident_ids(frame).astype(str)
+    result.points = pd.DataFrame(
+        {"id": ids.to_numpy(), "lat": frame["latitude"].to_numpy(), "lng": frame["longitude"].to_numpy()}
+    )
+    result.targets.update((i, ClickTarget("incident", i, (i,))) for i in ids)

@@ -1,0 +1,307 @@
+"""Individual incidents, drawn with their honest location precision.
+
+Precision 1 and 2 incidents become circle markers (solid and hollow), coloured
+by event type and sized by fatalities. Precision 3 incidents are drawn as the
+admin-1 region they were reported in (see ``region_layer``), never as a point.
+
+Markers are built in the browser from one compact, column-oriented JSON
+payload: repeated text (actors, places, sources) is sent once per distinct
+value and referenced by index, and popups are assembled only when opened.
+Every string in the payload has been escaped in Python with
+``incidents.maps.escape``; the script only concatenates escaped pieces.
+
+Clicks: every marker's tooltip starts with the incident id followed by
+``TOOLTIP_SEPARATOR``, which is what streamlit-folium returns as
+``last_object_clicked_tooltip`` (see ``incidents.maps.build.MapResult.clicked``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import shapely
+import shapely.geometry
+from branca.element import Template
+from folium.features import GeoJson, GeoJsonPopup, GeoJsonTooltip
+from folium.map import FeatureGroup
+from unidecode import unidecode
+
+from incidents import model
+from incidents.maps import style
+from incidents.maps.escape import escape_text, link
+from incidents.maps.legend import precision_words, words
+from incidents.regions.boundaries import load_admin1
+
+TOOLTIP_SEPARATOR = " · "
+
+
+def incident_ids(frame: pd.DataFrame) -> pd.Series:
+    """The id shown for each row: ``incident_id``, else ``event_id_cnty``, else the row label."""
+    ids = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for column in ("incident_id", "event_id_cnty"):
+        if column in frame.columns:
+            ids = ids.fillna(frame[column].astype("string"))
+    fallback = pd.Series(frame.index.astype(str), index=frame.index, dtype="string")
+    return ids.fillna("row-" + fallback)
+
+
+def _encoded(values: pd.Series) -> dict[str, list]:
+    """Dictionary-encode a text column: escaped distinct values and one index per row."""
+    codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""), sort=False)
+    return {"values": [escape_text(v) for v in uniques], "codes": codes.tolist()}
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(pd.NA, index=frame.index, dtype="string")
+
+
+def _labelled(values: pd.Series, language: str) -> pd.Series:
+    """Taxonomy terms translated, computed once per distinct term."""
+    text = values.astype(object).where(values.notna(), "")
+    mapping = {term: model.label(term, language) if term else "" for term in pd.unique(text)}
+    return text.map(mapping)
+
+
+def point_precision(frame: pd.DataFrame) -> np.ndarray:
+    """geo_precision as ints, unknown codes drawn as ``style.UNKNOWN_PRECISION``."""
+    codes = pd.to_numeric(_column(frame, "geo_precision"), errors="coerce")
+    codes = codes.where(codes.isin([1, 2, 3]), style.UNKNOWN_PRECISION)
+    return codes.to_numpy(dtype="int64")
+
+
+def points_payload(frame: pd.DataFrame, language: str) -> dict[str, object]:
+    """The JSON the browser turns into markers, for rows with precision 1 or 2."""
+    w = words(language)
+    types = _column(frame, "event_type").astype(object).where(
+        _column(frame, "event_type").notna(), ""
+    )
+    type_codes, type_uniques = pd.factorize(types, sort=False)
+    ids = incident_ids(frame)
+    dates = _column(frame, "event_date")
+    date_text = pd.to_datetime(dates, errors="coerce").dt.strftime("%Y-%m-%d")
+    actors = _column(frame, "actor1").fillna("").astype(str)
+    second = _column(frame, "actor2").fillna("").astype(str)
+    actors = actors.where(second == "", actors + " / " + second)
+    places = [
+        _column(frame, c).fillna("").astype(str) for c in ("location", "admin1", "country")
+    ]
+    place = places[0].str.cat(places[1:], sep=", ").str.replace(r"(, )+", ", ", regex=True)
+    place = place.str.strip(", ")
+    sources = pd.Series(
+        [link(u, s) for u, s in zip(_column(frame, "source_url"), _column(frame, "source"))],
+        index=frame.index,
+    )
+    precision = point_precision(frame)
+    fatalities = pd.to_numeric(_column(frame, "fatalities"), errors="coerce")
+    return {
+        "ids": [escape_text(v) for v in ids],
+        "lat": frame["latitude"].round(5).tolist(),
+        "lng": frame["longitude"].round(5).tolist(),
+        "type": type_codes.tolist(),
+        "typeLabels": [escape_text(model.label(t, language)) for t in type_uniques],
+        "colours": [style.event_colour(t) for t in type_uniques],
+        "prec": precision.tolist(),
+        "precWords": {str(p): escape_text(precision_words(p, language)) for p in (1, 2, 3)},
+        "styles": {str(p): style.PRECISION_STYLE[p] for p in (1, 2)},
+        "radius": style.marker_radius(fatalities.to_numpy(dtype="float64", na_value=np.nan))
+        .round(1)
+        .tolist(),
+        "fatalities": [None if pd.isna(v) else int(v) for v in fatalities],
+        "date": _encoded(date_text),
+        "sub": _encoded(_labelled(_column(frame, "sub_event_type"), language)),
+        "actors": _encoded(actors),
+        "place": _encoded(place),
+        "source": _encoded_html(sources),
+        "synthetic": _column(frame, "synthetic").fillna(False).astype(bool).astype(int).tolist(),
+        "words": {k: escape_text(w[k]) for k in (
+            "date", "type", "actors", "fatalities", "location", "precision", "source", "synthetic"
+        )},
+    }
+
+
+def _encoded_html(values: pd.Series) -> dict[str, list]:
+    """Like ``_encoded`` for values that are already safe HTML (built by ``escape.link``)."""
+    codes, uniques = pd.factorize(values, sort=False)
+    return {"values": list(uniques), "codes": codes.tolist()}
+
+
+class IncidentPoints(FeatureGroup):
+    """One layer of circle markers built in the browser from ``points_payload``."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup();
+        (function (group, d) {
+            var renderer = L.canvas({padding: 0.3});
+            function pick(col, i) { return col.values[col.codes[i]]; }
+            function popup(i) {
+                var w = d.words, html = "";
+                if (d.synthetic[i]) { html += "<div style='color:#b00;font-weight:bold'>" + w.synthetic + "</div>"; }
+                html += "<b>" + d.ids[i] + "</b><br>"
+                    + w.date + ": " + pick(d.date, i) + "<br>"
+                    + w.type + ": " + d.typeLabels[d.type[i]] + " (" + pick(d.sub, i) + ")<br>"
+                    + w.actors + ": " + pick(d.actors, i) + "<br>"
+                    + w.fatalities + ": " + (d.fatalities[i] === null ? "?" : d.fatalities[i]) + "<br>"
+                    + w.location + ": " + pick(d.place, i) + "<br>"
+                    + w.precision + ": " + d.precWords[d.prec[i]] + "<br>"
+                    + w.source + ": " + pick(d.source, i);
+                return html;
+            }
+            for (var i = 0; i < d.lat.length; i++) {
+                var colour = d.colours[d.type[i]];
+                var options = Object.assign({}, d.styles[d.prec[i]],
+                    {radius: d.radius[i], fillColor: colour, renderer: renderer});
+                if (!options.color) { options.color = colour; }
+                var marker = L.circleMarker([d.lat[i], d.lng[i]], options);
+                marker.bindTooltip(d.ids[i] + {{ this.separator | tojson }} + pick(d.date, i)
+                    + {{ this.separator | tojson }} + d.typeLabels[d.type[i]]
+                    + {{ this.separator | tojson }} + pick(d.place, i));
+                marker.bindPopup(popup.bind(null, i), {maxWidth: 320});
+                group.addLayer(marker);
+            }
+        })({{ this.get_name() }}, {{ this.payload | tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, frame: pd.DataFrame, *, language: str, name: str, show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "IncidentPoints"
+        self.separator = TOOLTIP_SEPARATOR
+        self.payload = points_payload(frame, language)
+
+
+# --- precision 3: the region, not a point -------------------------------------------------
+
+REGION_STYLE_COLOUR = "#333333"
+REGION_IDS_LISTED = 12
+
+
+def _normalise(name: object) -> str:
+    """Accent-, case- and punctuation-insensitive key for a place name."""
+    text = unidecode(str(name)).lower()
+    text = re.sub(r"\bregion\b", " ", text)
+    return re.sub(r"[^a-z0-9]+", "", text)
+
+
+@lru_cache(maxsize=1)
+def _admin1_index() -> dict[tuple[str, str], int]:
+    """(country key, admin1 key) -> row position in ``load_admin1()``.
+
+    Country keys are both the ISO alpha-2 code and the normalised country name;
+    admin-1 keys include Natural Earth's alternative names.
+    """
+    regions = load_admin1()
+    index: dict[tuple[str, str], int] = {}
+    for position, (iso, country, admin1, alternatives) in enumerate(
+        zip(regions["iso_a2"], regions["country"], regions["admin1"], regions["admin1_alt"])
+    ):
+        names = {admin1, *str(alternatives or "").split("|")}
+        for country_key in (str(iso).upper(), _normalise(country)):
+            for name in names:
+                if name:
+                    index.setdefault((country_key, _normalise(name)), position)
+    return index
+
+
+@lru_cache(maxsize=512)
+def _region_geojson(position: int) -> dict:
+    """One region's outline as GeoJSON, coordinates rounded to about 100 m."""
+    geometry = load_admin1().geometry.iloc[position]
+    return shapely.geometry.mapping(shapely.set_precision(geometry, 0.001))
+
+
+def region_geometry(country_code: object, country: object, admin1: object) -> dict | None:
+    """GeoJSON geometry of the admin-1 region, matched accent-insensitively, or None."""
+    index = _admin1_index()
+    name = _normalise(admin1)
+    for key in (str(country_code or "").upper(), _normalise(country)):
+        position = index.get((key, name))
+        if position is not None:
+            return _region_geojson(position)
+    return None
+
+
+def _fallback_area(lat: float, lng: float) -> dict:
+    """A dashed disc around the region's reported centre, for regions we cannot outline."""
+    radius_deg = style.UNMATCHED_REGION_RADIUS_M / 111_320
+    return shapely.geometry.mapping(
+        shapely.set_precision(shapely.Point(lng, lat).buffer(radius_deg, quad_segs=6), 0.001)
+    )
+
+
+def region_features(frame: pd.DataFrame, language: str) -> tuple[dict, dict[str, tuple[str, ...]]]:
+    """GeoJSON FeatureCollection with one feature per admin-1 region holding precision-3 rows.
+
+    Returns the collection and, per tooltip key, the ids of the incidents it stands for.
+    """
+    w = words(language)
+    work = pd.DataFrame(
+        {
+            "code": _column(frame, "country_code").fillna("").astype(str),
+            "country": _column(frame, "country").fillna("").astype(str),
+            "admin1": _column(frame, "admin1").fillna("").astype(str),
+            "event_type": _column(frame, "event_type").fillna("").astype(str),
+            "fatalities": pd.to_numeric(_column(frame, "fatalities"), errors="coerce"),
+            "lat": frame["latitude"],
+            "lng": frame["longitude"],
+            "id": incident_ids(frame),
+        }
+    )
+    features, targets = [], {}
+    for (code, country, admin1), rows in work.groupby(["code", "country", "admin1"], sort=True):
+        geometry = region_geometry(code, country, admin1)
+        note = ""
+        if geometry is None:
+            geometry = _fallback_area(float(rows["lat"].mean()), float(rows["lng"].mean()))
+            note = f"<br><i>{escape_text(w['no_boundary'])}</i>"
+        key = ", ".join(part for part in (admin1, country) if part) or "?"
+        top_type = rows["event_type"].mode().iloc[0]
+        ids = tuple(rows["id"].astype(str))
+        listed = ", ".join(escape_text(i) for i in ids[:REGION_IDS_LISTED])
+        if len(ids) > REGION_IDS_LISTED:
+            listed += f" (+{len(ids) - REGION_IDS_LISTED} {escape_text(w['more'])})"
+        tip = (
+            f"<b>{escape_text(key)}</b>{TOOLTIP_SEPARATOR}{len(ids)} "
+            f"{escape_text(w['region_incidents'])}{TOOLTIP_SEPARATOR}"
+            f"{escape_text(w['fatalities'])}: {int(rows['fatalities'].sum())}{note}"
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "id": key,
+                "geometry": geometry,
+                "properties": {
+                    "key": key,
+                    "tip": tip,
+                    "pop": f"{tip}<br>{escape_text(w['precision'])}: "
+                    f"{escape_text(precision_words(3, language))}<br>{listed}",
+                    "colour": style.event_colour(top_type),
+                },
+            }
+        )
+        targets[key] = ids
+    return {"type": "FeatureCollection", "features": features}, targets
+
+
+def _region_style(feature: dict) -> dict:
+    return style.precision_style(3, feature["properties"]["colour"])
+
+
+def region_layer(frame: pd.DataFrame, *, language: str, name: str) -> tuple[GeoJson, dict]:
+    """Precision-3 incidents as their dashed admin-1 regions, and the click targets."""
+    collection, targets = region_features(frame, language)
+    layer = GeoJson(
+        collection,
+        name=name,
+        style_function=_region_style,
+        tooltip=GeoJsonTooltip(fields=["tip"], labels=False),
+        popup=GeoJsonPopup(fields=["pop"], labels=False),
+    )
+    return layer, targets

@@ -1,0 +1,158 @@
+"""The map's words (French/English) and its legend, drawn as plain HTML.
+
+The legend is our own HTML rather than a branca colormap: streamlit-folium
+adds d3 from a CDN whenever a colormap is on the map, and the map must work
+offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from branca.element import MacroElement, Template
+
+from incidents import model
+from incidents.maps import style
+from incidents.maps.escape import escape_text
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "legend": "Legend",
+        "event_types": "Event type",
+        "precision": "Location precision",
+        "precision_1": "exact place",
+        "precision_2": "nearby place",
+        "precision_3": "region only",
+        "precision_unknown": "precision unknown",
+        "cells": "Incidents per hexagon",
+        "cells_note": "Zoom in to see individual incidents.",
+        "radius_note": "Marker size grows with fatalities.",
+        "incidents_layer": "Incidents",
+        "cells_layer": "Incidents (hexagons)",
+        "regions_layer": "Region-level incidents",
+        "heat_layer": "Heat map",
+        "date": "Date",
+        "type": "Type",
+        "actors": "Actors",
+        "fatalities": "Fatalities",
+        "location": "Location",
+        "source": "Source",
+        "synthetic": "SYNTHETIC: fictional example, not a real event",
+        "incidents": "incidents",
+        "mostly": "mostly",
+        "region_incidents": "region-level incidents",
+        "no_boundary": "region boundary not available",
+        "more": "more",
+    },
+    "fr": {
+        "legend": "Légende",
+        "event_types": "Type d'événement",
+        "precision": "Précision du lieu",
+        "precision_1": "lieu exact",
+        "precision_2": "lieu voisin",
+        "precision_3": "région seulement",
+        "precision_unknown": "précision inconnue",
+        "cells": "Incidents par hexagone",
+        "cells_note": "Zoomez pour voir chaque incident.",
+        "radius_note": "La taille du marqueur croît avec le nombre de morts.",
+        "incidents_layer": "Incidents",
+        "cells_layer": "Incidents (hexagones)",
+        "regions_layer": "Incidents localisés à la région",
+        "heat_layer": "Carte de chaleur",
+        "date": "Date",
+        "type": "Type",
+        "actors": "Acteurs",
+        "fatalities": "Morts",
+        "location": "Lieu",
+        "source": "Source",
+        "synthetic": "SYNTHÉTIQUE : exemple fictif, pas un événement réel",
+        "incidents": "incidents",
+        "mostly": "surtout",
+        "region_incidents": "incidents localisés à la région",
+        "no_boundary": "limites de la région non disponibles",
+        "more": "de plus",
+    },
+}
+
+
+def words(language: str) -> dict[str, str]:
+    """The map vocabulary in ``language`` (English for anything but French)."""
+    return WORDS["fr" if language == "fr" else "en"]
+
+
+def precision_words(precision: object, language: str) -> str:
+    """ACLED geo_precision in words, e.g. 2 -> 'nearby place'."""
+    try:
+        code = int(precision)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return words(language)["precision_unknown"]
+    return words(language).get(f"precision_{code}", words(language)["precision_unknown"])
+
+
+def _swatch(css: str) -> str:
+    return f'<span style="display:inline-block;width:12px;height:12px;margin-right:5px;{css}"></span>'
+
+
+def legend_html(language: str, mode: str, event_types: Sequence[str] | None = None) -> str:
+    """Legend body for a map in ``mode`` ('points' or 'cells').
+
+    ``event_types`` restricts the colour list to the types on the map; by
+    default every ACLED type is listed.
+    """
+    w = words(language)
+    shown = list(event_types) if event_types is not None else model.event_types()
+    rows = [f"<b>{escape_text(w['legend'])}</b>"]
+    if mode == "cells":
+        rows.append(f"<i>{escape_text(w['cells'])}</i>")
+        upper = list(style.CELL_BREAKS[1:]) + [None]
+        for low, high, colour in zip(style.CELL_BREAKS, upper, style.CELL_RAMP):
+            span = f"{low}–{high - 1}" if high is not None else f"≥ {low}"
+            rows.append(_swatch(f"background:{colour};border:1px solid {style.CELL_OUTLINE}") + span)
+        rows.append(f"<small>{escape_text(w['cells_note'])}</small>")
+    else:
+        rows.append(f"<i>{escape_text(w['event_types'])}</i>")
+        for event_type in shown:
+            colour = style.event_colour(event_type)
+            rows.append(
+                _swatch(f"background:{colour};border-radius:50%")
+                + escape_text(model.label(event_type, language))
+            )
+        rows.append(f"<small>{escape_text(w['radius_note'])}</small>")
+    rows.append(f"<i>{escape_text(w['precision'])}</i>")
+    rows.append(_swatch("background:#555;border-radius:50%") + escape_text(w["precision_1"]))
+    rows.append(_swatch("border:2px solid #555;border-radius:50%") + escape_text(w["precision_2"]))
+    rows.append(
+        _swatch("border:2px dashed #555;background:rgba(85,85,85,.15)")
+        + escape_text(w["precision_3"])
+    )
+    return "<br>".join(rows)
+
+
+class Legend(MacroElement):
+    """A Leaflet control in the bottom-left corner holding ``body`` (already escaped HTML).
+
+    Built in the element's script, not its html macro, because streamlit-folium
+    only forwards each element's script to the browser.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: "bottomleft"});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", "incidents-legend");
+            div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 9px;"
+                + "border-radius:4px;font:12px/1.5 sans-serif;max-width:260px;"
+                + "box-shadow:0 1px 4px rgba(0,0,0,.3);";
+            div.innerHTML = {{ this.body | tojson }};
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, body: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.body = body
