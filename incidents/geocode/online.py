@@ -15,9 +15,11 @@ import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from geopy.adapters import RequestsAdapter
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
@@ -135,6 +137,9 @@ class OnlineGeocoder(Geocoder):
         super().__init__(timeout=timeout, user_agent=user_agent)
         self.provider = PROVIDERS.get(service, Provider(service))
         provider_class = get_geocoder_for_service(self.provider.service)
+        # No transport-level retries: a slow or failing service should hand over to the
+        # next geocoder of the chain at once, not after three timeouts.
+        provider_options.setdefault("adapter_factory", partial(RequestsAdapter, max_retries=0))
         self.client = provider_class(user_agent=user_agent, timeout=timeout, **provider_options)
         delay = self.provider.min_delay_seconds if min_delay_seconds is None else min_delay_seconds
         self._call = RateLimiter(self.client.geocode, min_delay_seconds=delay, max_retries=0,
@@ -158,18 +163,20 @@ class OnlineGeocoder(Geocoder):
         text, country, admin1, admin2 = split_query(query, country, admin1, admin2)
         if not text:
             return None
-        cache_key = "|".join(normalise_name(v) for v in (text, country, admin1, admin2))
+        code = load_gazetteer(self.gazetteer_dir).country_code_of(country) if country else None
+        cache_key = "|".join(normalise_name(v) for v in (text, code or country, admin1, admin2))
         raws = self.cache.get(self.endpoint, cache_key)
         if raws is None:
-            raws = self._ask(text, country, admin1, admin2, timeout)
+            raws = self._ask(text, country, code, admin1, admin2, timeout)
             self.cache.put(self.endpoint, cache_key, raws)
         if not raws:
             return None
         locations = [Location(r["address"], (r["latitude"], r["longitude"]), r) for r in raws]
         return locations[0] if exactly_one else locations
 
-    def _ask(self, text: str, country: str, admin1: str, admin2: str, timeout: Any) -> list[dict[str, Any]]:
-        code = load_gazetteer(self.gazetteer_dir).country_code_of(country) if country else None
+    def _ask(
+        self, text: str, country: str, code: str | None, admin1: str, admin2: str, timeout: Any
+    ) -> list[dict[str, Any]]:
         free_text = ", ".join(v for v in (text, admin2, admin1, country) if v)
         options = self.provider.request_options(code)
         if timeout is not DEFAULT_SENTINEL:
