@@ -41,6 +41,8 @@ VENDOR_DIR = STATIC_DIR / "vendor"
 # server.enableStaticServing is on (see .streamlit/config.toml).
 DEFAULT_BASE_URL = "/app/static/vendor"
 STAMP_NAME = "installed.json"
+# Attribute set on tile layers the analyst chose to load from the network.
+ONLINE_OPT_IN = "incidents_online_opt_in"
 
 _CDNJS = "https://cdnjs.cloudflare.com/ajax/libs"
 _JSDELIVR = "https://cdn.jsdelivr.net"
@@ -231,9 +233,21 @@ def local_url(url: str, base_url: str = DEFAULT_BASE_URL) -> str:
     )
 
 
+def _check_tiles_are_local(layer: folium.TileLayer) -> None:
+    if not _is_same_origin(layer.tiles):
+        raise OfflineAssetError(
+            f"tile layer {layer.layer_name!r} fetches {layer.tiles}; use "
+            "incidents.maps.tiles.local_tile_layer, or online_tile_layer when the analyst opts in"
+        )
+
+
 def _walk(element: branca.element.Element) -> Iterator[branca.element.Element]:
     yield element
-    for child in list(element._children.values()):
+    children = list(element._children.values())
+    if isinstance(element, branca.element.Figure):
+        # A figure keeps its header, body and script sections outside _children.
+        children += [element.header, element.html, element.script]
+    for child in children:
         yield from _walk(child)
 
 
@@ -242,9 +256,11 @@ def localize(element: branca.element.Element, base_url: str = DEFAULT_BASE_URL) 
 
     Walks the element, its children and, when it has one, its root figure
     (whose header holds links added by an earlier render). Idempotent.
-    Branca colormaps are refused: streamlit-folium adds two d3 CDN scripts
-    whenever it finds one, which no rewriting here can reach; draw legends
-    with ``incidents.maps.legend`` instead.
+    Remote tile layers are refused unless marked as the analyst's opt-in
+    (``incidents.maps.tiles.online_tile_layer``). Branca colormaps are
+    refused: streamlit-folium adds two d3 CDN scripts whenever it finds one,
+    which no rewriting here can reach; draw legends with
+    ``incidents.maps.legend`` instead.
     """
     roots = [element]
     root = element.get_root()
@@ -263,6 +279,10 @@ def localize(element: branca.element.Element, base_url: str = DEFAULT_BASE_URL) 
                     setattr(node, attr, [(name, local_url(url, base_url)) for name, url in links])
             if isinstance(node, (branca.element.JavascriptLink, branca.element.CssLink)):
                 node.url = local_url(node.url, base_url)
+            # MiniMap keeps its tile layer as an attribute, not as a child.
+            for layer in (node, getattr(node, "tile_layer", None)):
+                if isinstance(layer, folium.TileLayer) and not getattr(layer, ONLINE_OPT_IN, False):
+                    _check_tiles_are_local(layer)
     return element
 
 

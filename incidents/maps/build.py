@@ -80,6 +80,7 @@ class MapResult:
     view: View | None
     resolution: int | None = None
     n_cells: int = 0
+    cells: pd.DataFrame | None = field(default=None, repr=False)
     targets: dict[str, ClickTarget] = field(default_factory=dict, repr=False)
     points: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -242,6 +243,7 @@ def _cells_for_view(
         cells = cell_maps.aggregate_cells(frame, resolution)
     result.resolution = resolution
     result.n_cells = len(cells)
+    result.cells = cells
     return cells
 
 

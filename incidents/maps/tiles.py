@@ -13,17 +13,20 @@ Live OpenStreetMap tiles are available only as an opt-in layer.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import folium
 
 from incidents.config import PROJECT_DIR
 from incidents.errors import IncidentsError
+from incidents.maps.assets import ONLINE_OPT_IN
 
 TILES_DIR = PROJECT_DIR / "static" / "tiles" / "osm"
 DEFAULT_TILES_URL = "/app/static/tiles/osm/{z}/{x}/{y}.png"
@@ -123,7 +126,7 @@ def local_tile_layer(*, name: str, url: str = DEFAULT_TILES_URL,
 
 def online_tile_layer(*, name: str, attribution: str = OSM_ATTRIBUTION) -> folium.TileLayer:
     """Live OpenStreetMap tiles: an opt-in base layer, never the default one."""
-    return folium.TileLayer(
+    layer = folium.TileLayer(
         tiles=ONLINE_TILES_URL,
         name=name,
         attr=attribution,
@@ -132,3 +135,26 @@ def online_tile_layer(*, name: str, attribution: str = OSM_ATTRIBUTION) -> foliu
         control=True,
         show=False,
     )
+    setattr(layer, ONLINE_OPT_IN, True)
+    return layer
+
+
+def tile_index(latitude: float, longitude: float, zoom: int) -> tuple[int, int]:
+    """The (x, y) of the XYZ tile holding a point at ``zoom`` (Web Mercator)."""
+    n = 1 << zoom
+    latitude = max(min(latitude, 85.0511), -85.0511)
+    x = int((longitude + 180.0) / 360.0 * n)
+    lat_rad = math.radians(latitude)
+    y = int((1.0 - math.asinh(math.tan(lat_rad)) / math.pi) / 2.0 * n)
+    return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
+
+
+def tiles_covering(bounds: Sequence[Sequence[float]], zooms: Iterable[int]) -> list[tuple[int, int, int]]:
+    """Every (z, x, y) tile that overlaps ``bounds`` ((south, west), (north, east))."""
+    (south, west), (north, east) = bounds
+    covered = []
+    for zoom in zooms:
+        x0, y0 = tile_index(north, west, zoom)
+        x1, y1 = tile_index(south, east, zoom)
+        covered.extend((zoom, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1))
+    return covered
