@@ -39,7 +39,7 @@ for _number, _names in enumerate(
 ):
     MONTHS.update({name: _number for name in _names})
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ].*)?$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})$")
 _DAY_MONTH_NAME = re.compile(r"^(\d{1,2})(?:er)?[\s\-]+([a-z]+)\.?[\s\-]+(\d{4})$")
 _MONTH_NAME_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
