@@ -32,7 +32,7 @@ def read_gpkg_table(data: bytes, layer: str | None = None) -> RawTable:
     geometry = gdf.geometry.array if "geometry" in gdf.columns else None
     frame = pd.DataFrame(
         {
-            str(c): gdf[c].map(cell_text, na_action="ignore").fillna("").astype(str)
+            str(c): gdf[c].astype(object).map(cell_text).astype(str)
             for c in gdf.columns
             if c != "geometry"
         },

@@ -94,7 +94,7 @@ def detect_format(data: bytes, filename: str | None) -> str:
 
 def cell_text(value: Any) -> str:
     """One cell of a spreadsheet, JSON record or GeoPackage row as text ("" when empty)."""
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, str):
         return value
