@@ -45,14 +45,22 @@ def resolution_for_zoom(zoom: float) -> int:
 
 
 def cell_ids(frame: pd.DataFrame, resolution: int) -> np.ndarray:
-    """Cell ids at ``resolution``, from a precomputed column when there is one."""
+    """Cell ids at ``resolution``: parents of each incident's finest map cell.
+
+    H3 nesting is approximate, so near a hexagon's edge the parent of a fine
+    cell can differ from a direct lookup at the coarse resolution. Always
+    deriving from the finest cell keeps counts exact across zooms: a hexagon
+    holds exactly the incidents of its children.
+    """
     column = cell_column(resolution)
     if column in frame.columns:
         return frame[column].to_numpy(dtype="uint64")
-    finer = [r for r in MAP_RESOLUTIONS if r > resolution and cell_column(r) in frame.columns]
-    if finer:
-        return parent_cells(frame[cell_column(finer[0])].to_numpy(dtype="uint64"), resolution)
-    return latlng_to_cells(frame["latitude"].to_numpy(), frame["longitude"].to_numpy(), resolution)
+    finest = max(MAP_RESOLUTIONS)
+    if cell_column(finest) in frame.columns:
+        cells = frame[cell_column(finest)].to_numpy(dtype="uint64")
+    else:
+        cells = latlng_to_cells(frame["latitude"].to_numpy(), frame["longitude"].to_numpy(), finest)
+    return parent_cells(cells, resolution)
 
 
 def aggregate_cells(frame: pd.DataFrame, resolution: int) -> pd.DataFrame:

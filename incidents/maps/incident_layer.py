@@ -275,10 +275,9 @@ def region_features(frame: pd.DataFrame, language: str) -> tuple[dict, dict[str,
         features.append(
             {
                 "type": "Feature",
-                "id": key,
+                "id": f"region-{len(features)}",
                 "geometry": geometry,
                 "properties": {
-                    "key": key,
                     "tip": tip,
                     "pop": f"{tip}<br>{escape_text(w['precision'])}: "
                     f"{escape_text(precision_words(3, language))}<br>{listed}",

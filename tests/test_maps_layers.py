@@ -1,0 +1,178 @@
+"""Map layers: precision styling, escaping, regions, legend, heat."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from incidents import model
+from incidents.maps import style
+from incidents.maps.build import build_map
+from incidents.maps.cells import aggregate_cells, cells_geojson
+from incidents.maps.heat import heat_from_cells, heat_from_points
+from incidents.maps.incident_layer import (
+    IncidentPoints,
+    points_payload,
+    region_features,
+    region_geometry,
+)
+from incidents.maps.legend import Legend, legend_html, precision_words
+
+SCRIPT = "<script>alert('x')</script>"
+IMG = '<img src=x onerror="alert(1)">'
+
+
+def incidents(rows: list[dict]) -> pd.DataFrame:
+    """Canonical records with sensible defaults for whatever a test leaves out."""
+    defaults = {
+        "event_date": "2024-03-01",
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "actor1": "Military Forces of Mali (2021-)",
+        "country": "Mali",
+        "country_code": "ML",
+        "admin1": "Mopti",
+        "location": "Mopti",
+        "latitude": 14.49,
+        "longitude": -4.20,
+        "geo_precision": 1,
+        "fatalities": 2,
+        "source": "Wire",
+        "source_url": "https://example.org/a",
+    }
+    frame = pd.DataFrame([{**defaults, "incident_id": f"INC-{i}", **row} for i, row in enumerate(rows)])
+    return model.conform(frame)
+
+
+def test_precision_one_is_solid_and_two_is_hollow():
+    frame = incidents([{"geo_precision": 1}, {"geo_precision": 2}, {"geo_precision": pd.NA}])
+    payload = points_payload(frame, "en")
+    solid, hollow = payload["styles"]["1"], payload["styles"]["2"]
+    assert solid["fill"] and solid["fillOpacity"] > 0.5
+    assert hollow["fillOpacity"] == 0
+    assert payload["prec"] == [1, 2, style.UNKNOWN_PRECISION]
+
+
+def test_precision_three_is_drawn_as_its_region_not_a_point():
+    frame = incidents(
+        [{"geo_precision": 1}, {"geo_precision": 3, "admin1": "Segou", "incident_id": "REG-1"}]
+    )
+    result = build_map(frame)
+    assert result.mode == "points"
+    points = next(c for c in result.map._children.values() if isinstance(c, IncidentPoints))
+    assert points.payload["ids"] == ["INC-0"]
+    target = result.targets["Segou, Mali"]
+    assert target.kind == "region" and target.incident_ids == ("REG-1",)
+    collection, _ = region_features(frame.iloc[[1]], "en")
+    (feature,) = collection["features"]
+    assert feature["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+    ring = np.array(feature["geometry"]["coordinates"][0] if feature["geometry"]["type"] == "Polygon"
+                    else feature["geometry"]["coordinates"][0][0])
+    assert np.ptp(ring[:, 0]) > 1  # Ségou spans degrees, not a dot
+    assert style.precision_style(3, "#000")["dashArray"]
+
+
+def test_region_matching_ignores_accents_case_and_the_word_region():
+    plain = region_geometry("ML", "Mali", "Segou")
+    assert plain is not None
+    assert region_geometry("", "mali", "SÉGOU Region") == plain
+    assert region_geometry("NE", "Niger", "Tillaberi") is not None
+    assert region_geometry("ML", "Mali", "Nowhere") is None
+
+
+def test_unknown_region_gets_a_dashed_area_and_says_so():
+    frame = incidents([{"geo_precision": 3, "admin1": "Menaka", "latitude": 15.9, "longitude": 2.4}])
+    collection, targets = region_features(frame, "en")
+    (feature,) = collection["features"]
+    assert feature["geometry"]["type"] == "Polygon"
+    assert "boundary not available" in feature["properties"]["tip"]
+    assert targets == {"Menaka, Mali": ("INC-0",)}
+
+
+def test_popup_and_tooltip_text_is_escaped():
+    frame = incidents(
+        [
+            {
+                "actor1": SCRIPT,
+                "location": IMG,
+                "incident_id": "<b>id</b>",
+                "source": SCRIPT,
+                "source_url": "javascript:alert(1)",
+            },
+            {"geo_precision": 3, "admin1": IMG, "country": SCRIPT, "actor1": SCRIPT},
+        ]
+    )
+    payload = points_payload(frame.iloc[[0]], "en")
+    assert "&lt;script&gt;" in payload["actors"]["values"][0]
+    assert payload["ids"] == ["&lt;b&gt;id&lt;/b&gt;"]
+    assert all("javascript:" not in v and "<script" not in v for v in payload["source"]["values"])
+    collection, _ = region_features(frame.iloc[[1]], "en")
+    assert "<img" not in json.dumps(collection) and "<script" not in json.dumps(collection)
+
+    html = build_map(frame).html()
+    for raw in (SCRIPT, IMG, "onerror=\"alert", "javascript:alert"):
+        assert raw not in html
+
+
+def test_cell_tooltip_escapes_event_type():
+    frame = incidents([{"event_type": SCRIPT}] * 3)
+    collection = cells_geojson(aggregate_cells(frame, 5), "en")
+    tip = collection["features"][0]["properties"]["tip"]
+    assert "<script" not in tip and "&lt;script&gt;" in tip
+    assert "<b>3</b>" in tip
+
+
+def test_synthetic_incidents_are_flagged_in_the_popup():
+    frame = incidents([{"synthetic": True}, {"synthetic": False}])
+    payload = points_payload(frame, "en")
+    assert payload["synthetic"] == [1, 0]
+    assert "SYNTHETIC" in payload["words"]["synthetic"]
+
+
+def test_marker_radius_grows_with_fatalities_and_is_capped():
+    radius = style.marker_radius(np.array([0, 1, 100, np.nan, 10_000]))
+    assert radius[0] == style.MIN_RADIUS == radius[3]
+    assert radius[0] < radius[1] < radius[2] <= style.MAX_RADIUS
+    assert radius[4] == style.MAX_RADIUS
+
+
+def test_event_type_colours_are_distinct_and_known_types_are_covered():
+    assert set(style.EVENT_COLOURS) == set(model.event_types())
+    assert len(set(style.EVENT_COLOURS.values())) == len(style.EVENT_COLOURS)
+
+
+def test_legend_in_french():
+    html = legend_html("fr", "points", ["Battles", "Violence against civilians"])
+    assert "Légende" in html and "Affrontements" in html and "Violence contre les civils" in html
+    assert "lieu exact" in html and "région seulement" in html
+    assert "Battles" not in html
+    cells = legend_html("fr", "cells")
+    assert "Incidents par hexagone" in cells and "Zoomez" in cells
+    assert precision_words(2, "fr") == "lieu voisin"
+    assert precision_words(None, "en") == "precision unknown"
+
+
+def test_legend_is_drawn_by_the_map_script_without_a_colormap():
+    result = build_map(incidents([{}]), language="fr")
+    legends = [c for c in result.map._children.values() if isinstance(c, Legend)]
+    assert len(legends) == 1 and "Légende" in legends[0].body
+    html = result.html()
+    assert "incidents-legend" in html
+    assert "d3js.org" not in html and "cdnjs" not in html
+
+
+def test_heat_points_follow_the_level_of_detail():
+    frame = incidents([{}, {"latitude": np.nan, "longitude": np.nan}, {"latitude": 13.0}])
+    assert len(heat_from_points(frame)) == 2
+    cells = pd.DataFrame({"cell": aggregate_cells(frame, 4)["cell"], "count": [1, 50]})
+    weights = [w for _, _, w in heat_from_cells(cells)]
+    assert max(weights) == pytest.approx(1.0) and 0 < min(weights) < 1
+
+
+def test_layers_argument_controls_the_overlays():
+    html_with = build_map(incidents([{}]), layers=("incidents", "heat")).html()
+    html_without = build_map(incidents([{}]), layers=("incidents",)).html()
+    assert "L.heatLayer" in html_with and "L.heatLayer" not in html_without
