@@ -514,7 +514,8 @@ class IncidentStore:
                 params=(incident_id,),
             )
         for column in ("old_value", "new_value"):
-            edits[column] = [json.loads(v) if v is not None else None for v in edits[column]]
+            decoded = [json.loads(v) if v is not None else None for v in edits[column]]
+            edits[column] = pd.Series(decoded, index=edits.index, dtype=object)
         return edits
 
     @contextmanager

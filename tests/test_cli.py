@@ -1,0 +1,123 @@
+"""incidents.cli: the click group, its pipeline commands and its error handling."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from incidents.cli import cli
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("INCIDENTS_HOME", str(tmp_path / "home"))
+    return CliRunner()
+
+
+@pytest.fixture
+def demo_csv(runner: CliRunner, tmp_path: Path) -> Path:
+    path = tmp_path / "demo.csv"
+    result = runner.invoke(cli, ["demo", "--n", "200", "--seed", "4", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def ingest(runner: CliRunner, path: Path, store: Path) -> dict:
+    result = runner.invoke(cli, ["ingest", str(path), "--store", str(store), "--no-geocode"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_demo_writes_the_requested_rows(demo_csv: Path) -> None:
+    frame = pd.read_csv(demo_csv)
+    assert len(frame) == 200 and frame["synthetic"].all()
+
+
+def test_demo_geojson_by_extension(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "demo.geojson"
+    assert runner.invoke(cli, ["demo", "--n", "30", "-o", str(path)]).exit_code == 0
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 30
+
+
+def test_demo_refuses_an_unknown_extension(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["demo", "-o", str(tmp_path / "demo.txt")])
+    assert result.exit_code == 2 and ".csv" in result.stderr
+
+
+def test_ingest_prints_a_json_summary(runner: CliRunner, demo_csv: Path, tmp_path: Path) -> None:
+    summary = ingest(runner, demo_csv, tmp_path / "s.sqlite")
+    assert summary["accepted"] == 200 and summary["quarantined"] == 0
+    assert summary["geocoding"] == "skipped"
+
+
+def test_expected_errors_are_one_line_and_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("who,what\nme,it\n", encoding="utf-8")
+    result = runner.invoke(cli, ["ingest", str(bad), "--store", str(tmp_path / "s.sqlite")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: missing required column")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_a_corrupt_store_is_reported_not_raised(runner: CliRunner, demo_csv: Path, tmp_path: Path) -> None:
+    store = tmp_path / "broken.sqlite"
+    store.write_bytes(b"garbage" * 200)
+    result = runner.invoke(cli, ["ingest", str(demo_csv), "--store", str(store), "--no-geocode"])
+    assert result.exit_code == 2 and result.stderr.startswith("error: cannot open store")
+
+
+def test_export_applies_the_filters(runner: CliRunner, demo_csv: Path, tmp_path: Path) -> None:
+    store = tmp_path / "s.sqlite"
+    ingest(runner, demo_csv, store)
+    out = tmp_path / "mali_battles.csv"
+    result = runner.invoke(cli, ["export", "--store", str(store), "--format", "csv",
+                                 "--country", "MALI", "--type", "Battles",
+                                 "--start", "2022-01-01", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    exported = pd.read_csv(out)
+    source = pd.read_csv(demo_csv, parse_dates=["event_date"])
+    expected = source[(source["country"] == "Mali") & (source["event_type"] == "Battles")
+                      & (source["event_date"] >= "2022-01-01")]
+    assert len(exported) == len(expected) > 0
+    assert f"wrote {len(expected)} incidents" in result.stderr
+
+
+def test_export_geojson_by_region(runner: CliRunner, demo_csv: Path, tmp_path: Path) -> None:
+    store = tmp_path / "s.sqlite"
+    ingest(runner, demo_csv, store)
+    out = tmp_path / "out.geojson"
+    result = runner.invoke(cli, ["export", "--store", str(store), "--format", "geojson",
+                                 "--region", "segou", "--region", "Mopti", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    features = json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert features and {f["properties"]["admin1"] for f in features} <= {"Segou", "Mopti"}
+
+
+def test_load_samples_without_geocoding(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["load-samples", "--store", str(tmp_path / "s.sqlite"), "--no-geocode"])
+    assert result.exit_code == 0, result.stderr
+    summaries = json.loads(result.stdout)
+    assert [s["source"] for s in summaries] == ["seed_incident.csv", "sahel_sample.csv", "bad_rows.csv"]
+    assert summaries[2]["quarantined"] == 10
+
+
+def test_other_stages_commands_are_registered() -> None:
+    assert {"ingest", "export", "demo", "load-samples", "gazetteer", "geocode"} <= set(cli.commands)
+    assert "build" not in cli.commands, "subcommands of a stage's group stay inside it"
+
+
+def test_python_dash_m_incidents_runs() -> None:
+    result = subprocess.run([sys.executable, "-m", "incidents", "--help"], cwd=PROJECT_DIR,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert "ingest" in result.stdout and "load-samples" in result.stdout

@@ -1,0 +1,222 @@
+"""incidents.store: atomic imports, stable ids, duplicate flags, edit history."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from incidents import model, store as store_module
+from incidents.errors import StoreError
+from incidents.store import IncidentStore, assign_incident_ids
+
+
+def make_records(*rows: dict) -> pd.DataFrame:
+    base = {"event_type": "Battles", "sub_event_type": "Armed clash", "country": "Mali",
+            "actor1": "Unidentified Armed Group (Mali)", "source": "Test wire"}
+    return model.conform(pd.DataFrame([{**base, **row} for row in rows]))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> IncidentStore:
+    return IncidentStore(tmp_path / "incidents.sqlite")
+
+
+@pytest.fixture
+def records() -> pd.DataFrame:
+    return make_records(
+        {"event_id_cnty": "MLI1", "event_date": "2024-12-07", "admin1": "Segou",
+         "location": "Kimparana", "latitude": 12.84217, "longitude": -4.9245, "fatalities": 3,
+         "geo_precision": 1},
+        {"event_id_cnty": "MLI2", "event_date": "2024-11-01", "admin1": "Gao",
+         "location": "Gao", "latitude": 16.27, "longitude": -0.04, "fatalities": 0,
+         "geo_precision": 2},
+        {"event_date": "2024-10-01", "admin1": "Mopti", "location": "Nowhere Village",
+         "event_type": "Protests", "sub_event_type": "Peaceful protest"},
+    )
+
+
+def stored(store: IncidentStore) -> pd.DataFrame:
+    return store.load().set_index("incident_id")
+
+
+def test_import_then_load_round_trips_values_and_geometry(store, records) -> None:
+    summary = store.import_records(records, source_name="test.csv")
+    assert (summary.accepted, summary.inserted, summary.quarantined) == (3, 3, 0)
+    gdf = stored(store)
+    assert gdf.crs.to_epsg() == 4326
+    assert gdf.loc["MLI1", "fatalities"] == 3
+    assert gdf.loc["MLI1", "event_date"] == pd.Timestamp("2024-12-07")
+    assert gdf.loc["MLI1", "geometry"].x == pytest.approx(-4.9245)
+    assert str(gdf["geo_precision"].dtype) == "Int64"
+    assert gdf["created_at"].notna().all() and gdf["updated_at"].notna().all()
+
+
+def test_unplaced_rows_are_kept_with_no_geometry_and_a_review_status(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    unplaced = store.load().query("location == 'Nowhere Village'").iloc[0]
+    assert unplaced["geometry"] is None
+    assert unplaced["status"] == model.Status.NEEDS_REVIEW
+
+
+def test_reimport_of_the_same_file_adds_nothing(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    ids_before = sorted(store.load()["incident_id"])
+    again = store.import_records(records, source_name="test.csv")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+    assert sorted(store.load()["incident_id"]) == ids_before
+    assert store.count() == 3
+
+
+def test_reimport_with_a_changed_value_updates_in_place(store, records, monkeypatch) -> None:
+    monkeypatch.setattr(store_module, "_now", lambda: "2025-01-01T00:00:00Z")
+    store.import_records(records, source_name="v1.csv")
+    changed = records.copy()
+    changed.loc[0, "fatalities"] = 4
+    monkeypatch.setattr(store_module, "_now", lambda: "2025-02-01T00:00:00Z")
+    summary = store.import_records(changed, source_name="v2.csv")
+    assert (summary.inserted, summary.updated, summary.unchanged) == (0, 1, 2)
+    gdf = stored(store)
+    assert gdf.loc["MLI1", "fatalities"] == 4
+    assert gdf.loc["MLI1", "created_at"] == "2025-01-01T00:00:00Z"
+    assert gdf.loc["MLI1", "updated_at"] == "2025-02-01T00:00:00Z"
+    assert gdf.loc["MLI2", "updated_at"] == "2025-01-01T00:00:00Z"
+
+
+def test_ids_given_then_acled_then_a_stable_hash() -> None:
+    frame = make_records(
+        {"incident_id": "mine-1", "event_id_cnty": "MLI9", "event_date": "2024-01-01"},
+        {"event_id_cnty": "MLI9", "event_date": "2024-01-01"},
+        {"event_date": "2024-01-01", "location": "Gao"},
+        {"event_date": "2024-01-01", "location": "Gao"},
+        {"event_date": "2024-01-01", "location": "GAO "},
+    )
+    ids = assign_incident_ids(frame).tolist()
+    assert ids[:2] == ["mine-1", "MLI9"]
+    assert ids[2].startswith("h") and ids[3] == ids[2] + "-2" and ids[4] == ids[2] + "-3"
+    assert assign_incident_ids(frame).tolist() == ids
+    other_day = make_records({"event_date": "2024-01-02", "location": "Gao"})
+    assert assign_incident_ids(other_day).iloc[0] != ids[2]
+
+
+def test_hash_ids_ignore_what_the_geocoder_fills() -> None:
+    raw = make_records({"event_date": "2024-01-01", "location": "Djenné"})
+    geocoded = raw.assign(latitude=13.9, longitude=-4.55, admin1="Mopti", country="Mali")
+    assert assign_incident_ids(raw).iloc[0] == assign_incident_ids(geocoded).iloc[0]
+
+
+def test_near_simultaneous_events_at_one_place_are_flagged_not_deleted(store) -> None:
+    store.import_records(make_records(
+        {"event_id_cnty": "A", "event_date": "2024-03-01", "location": "Ménaka",
+         "latitude": 15.9182, "longitude": 2.4022}), source_name="one.csv")
+    summary = store.import_records(make_records(
+        {"event_id_cnty": "B", "event_date": "2024-03-02", "location": "Menaka town",
+         "latitude": 15.9201, "longitude": 2.4011},
+        {"event_id_cnty": "C", "event_date": "2024-03-04", "location": "Ménaka",
+         "latitude": 15.9182, "longitude": 2.4022},
+        {"event_id_cnty": "D", "event_date": "2024-03-01", "location": "Ménaka",
+         "latitude": 15.9182, "longitude": 2.4022, "event_type": "Protests",
+         "sub_event_type": "Peaceful protest"},
+    ), source_name="two.csv")
+    gdf = stored(store)
+    assert summary.possible_duplicates == 1 and len(gdf) == 4
+    assert gdf.loc["B", "possible_duplicate_of"] == "A"
+    assert gdf.loc["B", "status"] == model.Status.NEEDS_REVIEW
+    assert gdf.loc[["A", "C", "D"], "possible_duplicate_of"].isna().all()
+
+
+def test_same_named_place_without_coordinates_matches_ignoring_accents(store) -> None:
+    summary = store.import_records(make_records(
+        {"event_id_cnty": "A", "event_date": "2024-03-01", "admin1": "Ségou", "location": "Kimparana"},
+        {"event_id_cnty": "B", "event_date": "2024-02-29", "admin1": "SEGOU", "location": "kimparana"},
+    ), source_name="names.csv")
+    assert summary.possible_duplicates == 1
+    assert stored(store).loc["B", "possible_duplicate_of"] == "A"
+
+
+def test_failure_mid_import_leaves_the_store_unchanged(store, records, monkeypatch) -> None:
+    store.import_records(records.iloc[:1], source_name="first.csv")
+    before = store.load()
+    imports_before = store.imports()
+
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error (injected)")
+
+    monkeypatch.setattr(IncidentStore, "_write_quarantine", broken)
+    quarantine = pd.DataFrame({"row_number": [4], "reason": ["bad date"], "event_date": ["x"]})
+    changed = records.copy()
+    changed.loc[0, "fatalities"] = 99
+    with pytest.raises(StoreError, match="nothing stored"):
+        store.import_records(changed, quarantine, source_name="second.csv")
+    pd.testing.assert_frame_equal(store.load(), before)
+    pd.testing.assert_frame_equal(store.imports(), imports_before)
+    assert store.load_quarantine().empty
+
+
+def test_unexpected_error_mid_import_also_rolls_back(store, records, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(IncidentStore, "_write_quarantine", broken)
+    with pytest.raises(RuntimeError):
+        store.import_records(records, source_name="x.csv")
+    assert store.count() == 0 and store.imports().empty
+
+
+def test_quarantine_keeps_source_row_reason_and_original(store) -> None:
+    quarantine = pd.DataFrame({"row_number": [2, 5], "reason": ["no date", "bad type"],
+                               "event_date": ["", "2024-01-01"], "event_type": ["Battles", "Skirmish"]})
+    summary = store.import_records(model.empty_frame(), quarantine, source_name="bad.csv")
+    assert (summary.accepted, summary.quarantined, summary.rows) == (0, 2, 2)
+    loaded = store.load_quarantine()
+    assert loaded["row_number"].tolist() == [2, 5]
+    assert loaded["source_name"].eq("bad.csv").all()
+    assert loaded["import_id"].eq(summary.import_id).all()
+    assert json.loads(loaded.loc[1, "original_json"]) == {"event_date": "2024-01-01", "event_type": "Skirmish"}
+
+
+def test_update_records_old_and_new_values(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    changed = store.update("MLI1", {"fatalities": 5, "notes": "recounted", "admin1": "Segou"},
+                           user="analyst")
+    assert changed == {"fatalities": (3, 5), "notes": (None, "recounted")}
+    history = store.history("MLI1")
+    assert history["field"].tolist() == ["fatalities", "notes"]
+    assert history["old_value"].tolist() == [3, None]
+    assert history["new_value"].tolist() == [5, "recounted"]
+    assert history["user"].eq("analyst").all()
+    gdf = stored(store)
+    assert gdf.loc["MLI1", "fatalities"] == 5
+    assert gdf.loc["MLI1", "updated_at"] >= gdf.loc["MLI1", "created_at"]
+
+
+def test_update_refuses_unknown_ids_fields_and_store_owned_fields(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    with pytest.raises(StoreError, match="no incident"):
+        store.update("nope", {"fatalities": 1}, user="a")
+    with pytest.raises(StoreError, match="unknown field"):
+        store.update("MLI1", {"colour": "red"}, user="a")
+    with pytest.raises(StoreError, match="set by the store"):
+        store.update("MLI1", {"created_at": "x"}, user="a")
+    with pytest.raises(StoreError, match="not a valid value"):
+        store.update("MLI1", {"fatalities": "many"}, user="a")
+    assert store.history("MLI1").empty
+
+
+def test_analyst_edits_survive_a_reimport(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    store.update("MLI1", {"status": "ok", "latitude": 12.85}, user="analyst")
+    store.import_records(records, source_name="test.csv")
+    gdf = stored(store)
+    assert gdf.loc["MLI1", "latitude"] == 12.85
+    assert gdf.loc["MLI1", "geometry"].y == pytest.approx(12.85)
+
+
+def test_an_unreadable_file_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "not-a-db.sqlite"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError):
+        IncidentStore(path)
