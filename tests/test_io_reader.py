@@ -188,3 +188,12 @@ def test_format_is_sniffed_when_there_is_no_name() -> None:
 def test_invalid_json_is_an_ingest_error() -> None:
     with pytest.raises(IngestError, match="not valid JSON"):
         read_incidents(b'[{"event_date": ', filename="x.json")
+
+
+@pytest.mark.parametrize("name", ["acled_sample.csv", "records.json", "points.geojson"])
+def test_counts_always_carry_the_documented_keys(name: str) -> None:
+    counts = read_incidents(FIXTURES / name).counts
+    for key in ("rows", "accepted", "quarantined", "needs_review", "encoding", "delimiter",
+                "mapping", "format"):
+        assert key in counts
+    assert counts["delimiter"] == ("," if name.endswith(".csv") else None)

@@ -24,8 +24,8 @@ class IngestResult:
     """Accepted records, quarantined rows, and counts describing the read.
 
     ``counts`` has ``rows``, ``accepted``, ``quarantined``, ``needs_review``,
-    ``format``, ``mapping``, and ``encoding``/``delimiter`` for delimited text
-    (``sheet`` for workbooks, ``layer`` for GeoPackages).
+    ``format``, ``mapping``, ``encoding`` and ``delimiter`` (None where the
+    format has none), plus ``sheet`` for workbooks and ``layer`` for GeoPackages.
     """
 
     records: pd.DataFrame
@@ -102,6 +102,8 @@ def _result(
         "quarantined": len(quarantined),
         "needs_review": needs_review,
         "mapping": mapping,
+        "encoding": "utf-8" if raw.meta.get("format") in ("json", "geojson") else None,
+        "delimiter": None,
         **raw.meta,
     }
     return IngestResult(records=records, quarantine=quarantined, counts=counts)

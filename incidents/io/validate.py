@@ -179,7 +179,7 @@ def validate(
     Returns the accepted records (canonical dtypes), the positions of quarantined
     rows, their reasons, and how many accepted rows need review.
     """
-    frame = frame.reset_index(drop=True).copy()
+    frame = frame.reset_index(drop=True)
     size = len(frame)
     bad, review = ReasonLog(size), ReasonLog(size)
     for mask, reason in reviews or []:
