@@ -71,7 +71,7 @@ def main() -> None:
     speed = rows / elapsed
     print(f"{fmt} export of {rows} rows: {elapsed:.2f} s, {speed:,.0f} rows/s, {size_mb:.0f} MB")
     print(f"written {summary.rows_written}, skipped {summary.rows_skipped}")
-    print(f"peak RSS: {rss_peak:.0f} MB (before the export, with the input built: {rss_before:.0f} MB)")
+    print(f"peak RSS: {rss_peak:.0f} MB (before the export, input built: {rss_before:.0f} MB)")
     if trace:
         print(f"peak Python allocations during export (tracemalloc): {traced_peak / 1e6:.0f} MB")
 

@@ -56,7 +56,10 @@ def test_path_file_like_and_bytes_give_the_same_records() -> None:
 
 
 def test_latin1_file_is_detected_and_reported() -> None:
-    text = "event_date;event_type;location;notes\n07/12/2024;Battles;Ségou;Attaque près de Kimparana, élevée\n"
+    text = (
+        "event_date;event_type;location;notes\n"
+        "07/12/2024;Battles;Ségou;Attaque près de Kimparana, élevée\n"
+    )
     result = read_incidents(text.encode("latin-1"), filename="latin.csv")
     assert result.counts["encoding"] == "cp1252"
     assert result.counts["delimiter"] == ";"

@@ -112,7 +112,9 @@ def test_conflicting_sub_event_type_is_flagged_not_rejected() -> None:
 
 
 def test_interaction_is_derived_from_inter_codes() -> None:
-    result = _read("event_date,event_type,inter1,inter2\n2024-12-07,Battles,2,1\n2024-12-07,Protests,6,\n")
+    result = _read(
+        "event_date,event_type,inter1,inter2\n2024-12-07,Battles,2,1\n2024-12-07,Protests,6,\n"
+    )
     assert result.records["interaction"].tolist() == [12, 60]
 
 

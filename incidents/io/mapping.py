@@ -43,7 +43,7 @@ class MappedTable:
     frame: pd.DataFrame
     mapping: str
     # (row mask, reason per row) pairs raised by the mapping itself.
-    reviews: list[tuple[np.ndarray, pd.Series]] = field(default_factory=list)
+    reviews: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 def header_key(name: object) -> str:
@@ -98,14 +98,14 @@ def apply_mapping(raw: pd.DataFrame, mapping: Mapping) -> MappedTable:
         elif key in canonical and column != key:
             renames[column] = key
     frame = raw.rename(columns=renames)
-    reviews: list[tuple[np.ndarray, pd.Series]] = []
+    reviews: list[tuple[np.ndarray, np.ndarray]] = []
     for column, rule in mapping.review_when.items():
         if column not in frame.columns:
             continue
         values = frame[column].str.strip()
         mask = values.isin(rule["source_values"]).to_numpy()
         if mask.any():
-            reason = pd.Series(rule["reason"], index=frame.index).where(~mask, "")
+            reason = np.full(len(frame), "", dtype=object)
             reason[mask] = [rule["reason"].format(value=v) for v in values[mask]]
             reviews.append((mask, reason))
     for column, codes in mapping.value_maps.items():

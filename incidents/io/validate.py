@@ -172,7 +172,7 @@ def _status(frame: pd.DataFrame, review: ReasonLog) -> None:
 
 
 def validate(
-    frame: pd.DataFrame, reviews: list[tuple[np.ndarray, pd.Series]] | None = None
+    frame: pd.DataFrame, reviews: list[tuple[np.ndarray, np.ndarray]] | None = None
 ) -> tuple[pd.DataFrame, np.ndarray, list[str], int]:
     """Validate a mapped text frame.
 
