@@ -70,7 +70,8 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
     mentions = [m for m in find_place_mentions(text, folded, entities, excluded)
                 if not is_reporting_place(folded, m)]
     body_mentions = [m for m in mentions if not headline or m.start >= headline[1]]
-    context = build_context(body_mentions or mentions, countries_mentioned(text, folded))
+    headline_admins = [m for m in mentions if m not in body_mentions and m.role.startswith("admin")]
+    context = build_context((body_mentions or mentions) + headline_admins, countries_mentioned(text, folded))
     segments = [s for s in sentences(text) if not headline or s.start >= headline[1]]
     if not segments and headline:
         segments = sentences(text)

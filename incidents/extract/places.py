@@ -35,6 +35,8 @@ _DEMONYMS = {
     "burkinabe": "Burkina Faso", "nigerien": "Niger", "nigerienne": "Niger", "nigeriens": "Niger",
     "nigeriennes": "Niger", "tchadien": "Chad", "tchadienne": "Chad", "chadian": "Chad",
 }
+# Tried in this order when an article names no country: the project covers the Sahel first.
+DEFAULT_COUNTRIES = ("Mali", "Burkina Faso", "Niger")
 CAPITALS = {"bamako", "ouagadougou", "niamey", "n'djamena", "ndjamena", "nouakchott", "dakar", "abuja"}
 
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ \-](?:[A-ZÀ-ÖØ-Þ][\w'’\-]*))*"
@@ -52,7 +54,8 @@ _KIND_BEFORE = re.compile(
 _KIND_AFTER = re.compile(r"\s+(?P<kind>region|province|circle|cercle|district|commune|department|area)\b")
 _PLACE_PREPOSITION = re.compile(
     r"(?:\b(?:a|au|pres de|pres d'|non loin de|non loin d'|aux environs de|vers|entre|dans|sur l'axe|"
-    r"in|near|at|outside|around|between|close to|village of|town of)\s+)(?=[A-Z])"
+    r"in|near|at|outside|around|between|close to|village of|town of|"
+    r"attaque|attaquer|attaquant|attaque de|assailli|cible|attacked|attacking|raided|stormed|struck|hit)\s+)"
 )
 _REPORTED_FROM = re.compile(
     r"(?:appris|annonce|indique|declare|joint|interroge|depuis|selon [^,.]{0,40}|said|told|reported|"
@@ -171,6 +174,16 @@ class PlaceResolver:
 
     def lookup(self, name: str, country: str | None, admin1: str | None = None,
                admin2: str | None = None) -> dict[str, Any] | None:
+        """Geocode with context; with no country stated, the Sahel countries are tried first."""
+        if country is None:
+            for guess in DEFAULT_COUNTRIES:
+                raw = self._geocode(name, guess, admin1, admin2)
+                if raw is not None and raw.get("method") != str(GeocodeMethod.FUZZY):
+                    return raw
+        return self._geocode(name, country, admin1, admin2)
+
+    def _geocode(self, name: str, country: str | None, admin1: str | None,
+                 admin2: str | None) -> dict[str, Any] | None:
         location = self.geocoder.geocode(name, exactly_one=True, country=country, admin1=admin1, admin2=admin2)
         if location is None:
             return None
@@ -189,6 +202,8 @@ class PlaceResolver:
         for mention in places:
             raw = self.lookup(mention.name, context.country, admin1, admin2)
             if raw is None or int(raw.get("precision") or 1) != GeoPrecision.PLACE:
+                continue
+            if mention.source == "ner" and raw.get("method") == str(GeocodeMethod.FUZZY):
                 continue
             if admin1 and raw.get("admin1") and fold_name(raw["admin1"]) != fold_name(admin1) \
                     and raw.get("method") == str(GeocodeMethod.FUZZY):
