@@ -244,7 +244,9 @@ class IncidentStore:
             conn = self._connect()
             try:
                 # executescript manages its own transaction; the DDL is idempotent.
+                # WAL lets the dashboard read while an import is being written.
                 conn.executescript(SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+                conn.execute("PRAGMA journal_mode = WAL")
             finally:
                 conn.close()
         except (OSError, sqlite3.Error) as error:
@@ -253,6 +255,8 @@ class IncidentStore:
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         conn.execute("PRAGMA foreign_keys = ON")
+        # In WAL mode NORMAL still commits atomically; it only skips an fsync per commit.
+        conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
     @contextmanager
