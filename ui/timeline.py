@@ -24,7 +24,7 @@ def counts_by_period(gdf: pd.DataFrame, interval: str) -> pd.DataFrame:
                              "event_type": pd.Series(dtype="string"),
                              "count": pd.Series(dtype="int64")})
     if interval == "week":
-        period = dated["event_date"] - pd.to_timedelta(dated["event_date"].dt.weekday, unit="D")
+        period = dated["event_date"] - pd.to_timedelta(dated["event_date"].dt.day_of_week, unit="D")
     else:
         period = dated["event_date"].dt.to_period("M").dt.to_timestamp()
     counts = (

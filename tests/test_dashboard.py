@@ -1,0 +1,241 @@
+"""The dashboard through streamlit.testing.v1.AppTest, on a temporary store.
+
+Each test gets its own INCIDENTS_HOME, so the first run loads the bundled
+samples into an empty store, exactly as `make run` does on a fresh checkout.
+(st_folium renders as an unknown element here; the map is tested in the browser.)
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit
+from streamlit.testing.v1 import AppTest
+
+from incidents.filters import FilterSpec, apply_filters
+from incidents.maps.build import round_view
+from incidents.store import IncidentStore
+from ui.exports import export_basename
+from ui.headline import headline_figures
+from ui.map_view import next_view, week_starts
+from ui.state import spec_to_widgets, widgets_to_spec
+from ui.table import http_links
+from ui.timeline import counts_by_period
+
+DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+SEGOU_DECEMBER = FilterSpec(admin1s=("Segou",), start=date(2024, 12, 1), end=date(2024, 12, 31))
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.fixture
+def app(incidents_home: Path) -> AppTest:
+    at = AppTest.from_file(DASHBOARD, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def stored(home: Path) -> pd.DataFrame:
+    return IncidentStore(home / "incidents.sqlite").load()
+
+
+def test_first_run_loads_the_bundled_samples(app: AppTest, incidents_home: Path) -> None:
+    gdf = stored(incidents_home)
+    assert (gdf["location"] == "Kimparana").any()
+    assert metric(app, "Incidents") == str(len(gdf))
+    # The samples are mostly synthetic, and the page says so.
+    assert any("SYNTHETIC" in w.value for w in app.warning)
+
+
+def test_filters_change_the_headline_figures(app: AppTest, incidents_home: Path) -> None:
+    before = metric(app, "Incidents")
+    app.multiselect(key="f_admin1s").set_value(["Segou"])
+    app.date_input(key="f_dates").set_value((date(2024, 12, 1), date(2024, 12, 31)))
+    app.run()
+    expected = apply_filters(stored(incidents_home), SEGOU_DECEMBER)
+    assert metric(app, "Incidents") == str(len(expected)) != before
+    assert metric(app, "Fatalities") == str(int(expected["fatalities"].fillna(0).sum()))
+    assert metric(app, "Period covered").startswith("2024-12-07")
+
+
+def test_geojson_download_equals_the_filtered_frame(
+    incidents_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    downloads: dict[str, object] = {}
+    original = streamlit.download_button
+
+    def spy(label, data, file_name=None, *args, **kwargs):
+        downloads[file_name] = data
+        return original(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", spy)
+    monkeypatch.setattr(streamlit.delta_generator.DeltaGenerator, "download_button",
+                        lambda self, *a, **k: spy(*a, **k))
+    at = AppTest.from_file(DASHBOARD, default_timeout=120)
+    at.query_params.update(SEGOU_DECEMBER.to_query_params())
+    at.run()
+    assert not at.exception, at.exception
+    name = "incidents_Segou_2024-12-01_2024-12-31.geojson"
+    assert name in downloads, list(downloads)
+    payload = downloads[name]
+    document = json.loads(payload() if callable(payload) else payload)
+    expected = apply_filters(stored(incidents_home), SEGOU_DECEMBER)
+    assert document["type"] == "FeatureCollection"
+    ids = sorted(f["properties"]["incident_id"] for f in document["features"])
+    assert ids == sorted(expected["incident_id"]) and ids
+    assert "incidents_Segou_2024-12-01_2024-12-31.csv" in downloads
+
+
+def test_query_params_restore_the_filters(incidents_home: Path) -> None:
+    at = AppTest.from_file(DASHBOARD, default_timeout=120)
+    at.query_params.update({**SEGOU_DECEMBER.to_query_params(), "min_fatalities": "1"})
+    at.run()
+    assert at.multiselect(key="f_admin1s").value == ["Segou"]
+    assert at.date_input(key="f_dates").value == (date(2024, 12, 1), date(2024, 12, 31))
+    assert at.number_input(key="f_min_fatalities").value == 1
+    expected = apply_filters(stored(incidents_home),
+                             FilterSpec(**{**SEGOU_DECEMBER.__dict__, "min_fatalities": 1}))
+    assert metric(at, "Incidents") == str(len(expected))
+    # Changing a filter writes it back to the URL.
+    at.text_input(key="f_text").set_value("Kimparana").run()
+    restored = FilterSpec.from_query_params(at.query_params)
+    assert restored == FilterSpec(**{**SEGOU_DECEMBER.__dict__, "min_fatalities": 1,
+                                     "text": "Kimparana"})
+
+
+def test_malformed_url_falls_back_to_no_filter(app: AppTest, incidents_home: Path) -> None:
+    at = AppTest.from_file(DASHBOARD, default_timeout=120)
+    at.query_params["start"] = "not-a-date"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.warning
+    assert metric(at, "Incidents") == str(len(stored(incidents_home)))
+
+
+def test_reset_clears_every_filter(app: AppTest) -> None:
+    total = metric(app, "Incidents")
+    app.multiselect(key="f_countries").set_value(["Niger"]).run()
+    assert metric(app, "Incidents") != total
+    app.button(key="reset").click().run()
+    assert app.multiselect(key="f_countries").value == []
+    assert metric(app, "Incidents") == total
+
+
+def test_french_labels_when_french_is_chosen(app: AppTest) -> None:
+    app.radio(key="lang").set_value("fr").run()
+    labels = {m.label for m in app.metric}
+    assert {"Morts", "Lieux distincts", "Localisés en précision 1", "Période couverte"} <= labels
+    assert any(h.value == "Filtres" for h in app.sidebar.header)
+    assert app.multiselect(key="f_admin1s").label == "Région (admin 1)"
+    assert any("SYNTHÉTIQUES" in w.value for w in app.warning)
+    assert app.query_params["lang"] == "fr"
+
+
+def upload_page(language: str) -> None:
+    from ui.upload import render_upload_page
+
+    render_upload_page(language)
+
+
+def test_bad_upload_shows_its_quarantine_reasons(incidents_home: Path) -> None:
+    at = AppTest.from_function(upload_page, args=("en",), default_timeout=60)
+    at.run()
+    bad = (
+        "event_date,event_type,location,country,latitude,longitude,fatalities\n"
+        "2024-12-07,Battles,Kimparana,Mali,12.84,-4.92,3\n"
+        "2024-13-45,Battles,Mopti,Mali,14.48,-4.18,1\n"
+        ",Battles,Sevare,Mali,14.53,-4.09,1\n"
+    ).encode()
+    at.file_uploader[0].upload("bad.csv", bad, "text/csv")
+    at.run()
+    assert not at.exception, at.exception
+    assert metric(at, "Accepted") == "1"
+    assert metric(at, "Quarantined") == "2"
+    reasons = at.dataframe[0].value["reason"].str.cat(sep=" | ").lower()
+    assert "date" in reasons
+    assert len(at.dataframe[0].value) == 2
+
+
+def test_unreadable_upload_says_why(incidents_home: Path) -> None:
+    at = AppTest.from_function(upload_page, args=("fr",), default_timeout=60)
+    at.run()
+    at.file_uploader[0].upload("notes.csv", b"just,some\nwords,here\n", "text/csv")
+    at.run()
+    assert at.error and "n'a pas pu être lu" in at.error[0].value
+
+
+def test_widget_state_round_trips_a_spec() -> None:
+    spec = FilterSpec(start=date(2024, 1, 1), end=date(2024, 2, 1), countries=("Mali",),
+                      event_types=("Battles",), actor="JNIM", min_fatalities=5,
+                      max_geo_precision=2, text="moto", preset="last_90")
+    assert widgets_to_spec(spec_to_widgets(spec)) == spec
+    assert widgets_to_spec(spec_to_widgets(FilterSpec())) == FilterSpec()
+
+
+def test_export_name_states_the_filter() -> None:
+    frame = pd.DataFrame({"event_date": pd.to_datetime(["2024-03-02", "2024-05-09"])})
+    assert export_basename(SEGOU_DECEMBER, frame) == "incidents_Segou_2024-12-01_2024-12-31"
+    assert export_basename(FilterSpec(admin2s=("Djenné", "San")), frame) == \
+        "incidents_Djenne-San_2024-03-02_2024-05-09"
+
+
+def test_headline_counts_places_and_precision() -> None:
+    frame = pd.DataFrame({
+        "country": ["Mali", "Mali", "Mali", "Niger"],
+        "admin1": ["Ségou", "Segou", "Mopti", "Tillaberi"],
+        "location": ["Kimparana", "KIMPARANA", "Kimparana", None],
+        "fatalities": pd.array([3, None, 1, 2], dtype="Int64"),
+        "geo_precision": pd.array([1, 1, 2, None], dtype="Int64"),
+        "event_date": pd.to_datetime(["2024-12-07", "2024-12-01", "2024-11-02", None]),
+        "synthetic": [False, True, True, True],
+    })
+    figures = headline_figures(frame)
+    assert (figures.incidents, figures.fatalities, figures.locations) == (4, 6, 2)
+    assert figures.precise_share == 0.5
+    assert figures.first_date == pd.Timestamp("2024-11-02")
+    assert figures.synthetic == 3
+
+
+def test_weekly_counts_start_on_monday() -> None:
+    frame = pd.DataFrame({
+        "event_date": pd.to_datetime(["2024-12-01", "2024-12-02", "2024-12-08", "2024-12-09"]),
+        "event_type": ["Battles", "Battles", "Riots", "Battles"],
+    })
+    weekly = counts_by_period(frame, "week")
+    assert weekly["period"].dt.day_of_week.eq(0).all()
+    assert weekly["count"].sum() == 4
+    assert len(counts_by_period(frame, "month")) == 2
+    assert [w.day for w in week_starts(frame)] == [25, 2, 9]
+
+
+def test_only_http_links_survive() -> None:
+    links = http_links(pd.Series(["https://a.example/x", "javascript:alert(1)",
+                                  "//evil.example", None, "ftp://x"]))
+    assert links.tolist() == ["https://a.example/x", None, None, None, None]
+
+
+def test_map_view_rebuilds_only_when_leaving_the_drawn_area() -> None:
+    def bounds(south: float, west: float, north: float, east: float) -> dict:
+        return {"_southWest": {"lat": south, "lng": west},
+                "_northEast": {"lat": north, "lng": east}}
+
+    first = bounds(10.0, -10.0, 20.0, 5.0)
+    view, seen = next_view(None, None, first, 6)
+    assert view is None and seen == round_view(first, 6)
+    assert next_view(None, seen, first, 6)[0] is None
+    # A small pan stays within the same rounded view: nothing is rebuilt.
+    assert next_view(None, seen, bounds(10.3, -9.7, 20.3, 5.3), 6)[0] is None
+    panned = bounds(13.0, -7.0, 23.0, 8.0)
+    drawn, _ = next_view(None, seen, panned, 6)
+    assert drawn == round_view(panned, 6)
+    # The rebuilt map reports bounds inside what was drawn: no second rebuild.
+    assert next_view(drawn, drawn, bounds(13.2, -6.6, 22.8, 7.6), 6)[0] == drawn
+    assert next_view(drawn, drawn, bounds(13.2, -6.6, 22.8, 7.6), 7)[0] != drawn
+    assert next_view(drawn, drawn, bounds(20.0, -6.6, 30.0, 7.6), 6)[0] != drawn
