@@ -54,6 +54,7 @@ def test_french_strings():
     page = finish_map(make_base_map(language="fr", towns=False)).get_root().render()
     for name in ("Fronti\\u00e8res", "R\\u00e9gions (admin-1)", "OpenStreetMap (hors ligne"):
         assert name in page
+    assert "les contributeurs d\\u0026#x27;\\u003ca href" in page
 
 
 def test_unknown_language_falls_back_to_english():

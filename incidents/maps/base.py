@@ -21,7 +21,7 @@ from folium import plugins
 
 from incidents.maps.assets import DEFAULT_BASE_URL, OfflineMap, localize
 from incidents.maps.escape import escape_text
-from incidents.maps.tiles import MAX_ZOOM, local_tile_layer, online_tile_layer
+from incidents.maps.tiles import MAX_ZOOM, local_tile_layer, online_tile_layer, osm_attribution
 from incidents.regions.boundaries import load_admin1, load_countries
 
 # The Sahel states the tool is built for, then the states around them.
@@ -50,6 +50,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "towns": "Towns",
         "fullscreen": "Full screen",
         "exit_fullscreen": "Exit full screen",
+        "attribution": "{osm} contributors",
     },
     "fr": {
         "tiles_offline": "OpenStreetMap (hors ligne, détail jusqu'au zoom 6)",
@@ -59,6 +60,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "towns": "Villes",
         "fullscreen": "Plein écran",
         "exit_fullscreen": "Quitter le plein écran",
+        "attribution": "les contributeurs d'{osm}",
     },
 }
 
@@ -182,10 +184,11 @@ def make_base_map(
         prefer_canvas=False,
         asset_base_url=asset_base_url,
     )
+    attribution = osm_attribution(text["attribution"])
     tile_options = {"url": tiles_url} if tiles_url else {}
-    local_tile_layer(name=text["tiles_offline"], **tile_options).add_to(fmap)
+    local_tile_layer(name=text["tiles_offline"], attribution=attribution, **tile_options).add_to(fmap)
     if online_tiles:
-        online_tile_layer(name=text["tiles_online"]).add_to(fmap)
+        online_tile_layer(name=text["tiles_online"], attribution=attribution).add_to(fmap)
     _outline_layer("country", border_countries, text["countries"], _COUNTRY_STYLE).add_to(fmap)
     if admin1:
         _outline_layer("admin1", chosen, text["admin1"], _ADMIN1_STYLE).add_to(fmap)

