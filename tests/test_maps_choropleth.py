@@ -1,0 +1,107 @@
+"""Choropleth totals, colours, legend, escaping, click read-back; region outlines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from incidents.maps import choropleth as ch
+from incidents.model import conform
+from incidents.regions import sets
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("INCIDENTS_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def incidents(points: list[tuple[float, float, int]]) -> pd.DataFrame:
+    return conform(pd.DataFrame({
+        "event_date": ["2024-01-01"] * len(points),
+        "event_type": ["Battles"] * len(points),
+        "latitude": [p[0] for p in points],
+        "longitude": [p[1] for p in points],
+        "fatalities": [p[2] for p in points],
+    }))
+
+
+SAMPLE = [(12.84, -4.92, 3), (13.43, -6.21, 2), (14.49, -4.19, 10), (np.nan, np.nan, 99)]
+
+
+def test_totals_count_and_sum_fatalities_per_region() -> None:
+    counts = ch.region_totals(incidents(SAMPLE)).set_index("admin1")["value"]
+    assert counts["Ségou"] == 2 and counts["Mopti"] == 1
+    assert counts["Kidal"] == 0  # other regions of Mali are drawn, empty
+    assert set(ch.region_totals(incidents(SAMPLE))["country"]) == {"ML"}
+    deaths = ch.region_totals(incidents(SAMPLE), measure="fatalities").set_index("admin1")["value"]
+    assert deaths["Ségou"] == 5 and deaths["Mopti"] == 10
+
+
+def test_class_breaks_and_colours() -> None:
+    breaks = ch.class_breaks([0, 1, 1, 2, 3, 10, 50])
+    assert breaks[0] == 1 and breaks == sorted(breaks) and len(breaks) <= len(ch.RAMP)
+    assert ch.colour_for(0, breaks) == ch.ZERO_COLOUR
+    assert ch.colour_for(50, breaks) == ch.RAMP[len(breaks) - 1]
+    assert ch.class_breaks([0, 0]) == []
+
+
+def test_layer_has_legend_tooltip_and_click_properties() -> None:
+    layer = ch.choropleth_layer(incidents(SAMPLE), measure="fatalities", language="fr")
+    fmap = folium.Map(tiles=None)
+    layer.add_to(fmap)
+    html = fmap.get_root().render()
+    assert "incidents-choropleth-legend" in html and "Morts par r\\u00e9gion" in html
+    geojson = next(c for c in layer._children.values() if isinstance(c, folium.GeoJson))
+    segou = next(f for f in geojson.data["features"] if f["properties"]["region"] == "Ségou")
+    assert segou["properties"]["region_level"] == "admin1" and segou["properties"]["value"] == 5
+    assert segou["properties"]["fill"] != ch.ZERO_COLOUR
+    assert "d3" not in [name for name, _ in getattr(fmap, "default_js", [])]
+
+
+def test_region_names_are_escaped_in_tooltips_and_legend(tmp_path: Path) -> None:
+    path = tmp_path / "evil.geojson"
+    gpd.GeoDataFrame({"NAME": ["<img src=x onerror=alert(1)>"]}, geometry=[box(-6, 12, -4, 14)],
+                     crs=4326).to_file(path)
+    sets.load_region_file(path, name="evil", admin1_field="NAME")
+    layer = ch.choropleth_layer(incidents(SAMPLE))
+    geojson = next(c for c in layer._children.values() if isinstance(c, folium.GeoJson))
+    props = geojson.data["features"][0]["properties"]
+    assert props["label"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert props["region"] == "<img src=x onerror=alert(1)>"  # raw, for the filter only
+
+
+def test_clicked_region_reads_last_active_drawing() -> None:
+    feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": []},
+               "properties": {"region": "Ségou", "region_level": "admin1", "country": "ML",
+                              "admin1": "Ségou", "code": "ML05", "value": 2, "label": "Ségou"}}
+    picked = ch.clicked_region({"last_active_drawing": feature})
+    assert picked == {"region": "Ségou", "region_level": "admin1", "admin1": "Ségou",
+                      "country": "ML", "code": "ML05", "value": 2}
+    drawn = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": []}}
+    assert ch.clicked_region({"last_active_drawing": drawn}) is None
+    assert ch.clicked_region(None) is None
+
+
+def test_admin2_level_needs_an_admin2_set() -> None:
+    with pytest.raises(sets.BoundaryError):
+        ch.region_totals(incidents(SAMPLE), level="admin2")
+    with pytest.raises(ValueError):
+        ch.region_totals(incidents(SAMPLE), measure="deaths")
+
+
+def test_outline_layer_of_the_active_set_is_off_by_default(tmp_path: Path) -> None:
+    path = tmp_path / "cod.geojson"
+    gpd.GeoDataFrame({"ADM1_FR": ["San", "Ségou"]},
+                     geometry=[box(-5.5, 12.5, -4.5, 13.5), box(-7, 13.5, -4.5, 15)], crs=4326).to_file(path)
+    sets.load_region_file(path, name="cod", admin1_field="ADM1_FR")
+    layer = ch.region_outline_layer()
+    assert layer.show is False and "cod" in layer.layer_name
+    geojson = next(c for c in layer._children.values() if isinstance(c, folium.GeoJson))
+    assert [f["properties"]["label"] for f in geojson.data["features"]] == ["San", "Ségou"]
