@@ -15,6 +15,7 @@ from incidents.io.dates import parse_date, parse_dates
     [
         "2024-12-07",
         "2024-12-07T10:30:00",
+        "2024/12/07",
         "07/12/2024",
         "7/12/2024",
         "07-12-2024",

@@ -1,9 +1,9 @@
 """Reading the dates analysts actually write, in French or English.
 
-Accepted: ISO ``2024-12-07`` (a time part after it is ignored), day-first
-``07/12/2024``, ``07-12-2024`` and ``07.12.2024``, and month names
-``7 décembre 2024``, ``07 December 2024``, ``1er mars 2024``, ``Dec 7, 2024``,
-with or without accents, full or abbreviated. Numeric dates are read day
+Accepted: ISO ``2024-12-07`` (also ``2024/12/07``; a time part after it is
+ignored), day-first ``07/12/2024``, ``07-12-2024`` and ``07.12.2024``, and
+month names ``7 décembre 2024``, ``07 December 2024``, ``1er mars 2024``,
+``Dec 7, 2024``, with or without accents, full or abbreviated. Numeric dates are read day
 first, as ACLED and French usage write them; ``12/07/2024`` is 12 July.
 
 Parsing is vectorised: ISO strings go through pandas in one pass, and the rest
@@ -39,7 +39,7 @@ for _number, _names in enumerate(
 ):
     MONTHS.update({name: _number for name in _names})
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ].*)?$")
+_ISO = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[t ].*)?$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})$")
 _DAY_MONTH_NAME = re.compile(r"^(\d{1,2})(?:er)?[\s\-]+([a-z]+)\.?[\s\-]+(\d{4})$")
 _MONTH_NAME_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
@@ -59,7 +59,7 @@ def parse_date(text: str) -> tuple[date | None, str | None]:
         return None, "event_date is empty"
     parts: tuple[str, str, str] | None = None
     if m := _ISO.match(folded):
-        parts = (m[1], m[2], m[3])
+        parts = (m[1], m[3], m[4])
     elif m := _DAY_FIRST.match(folded):
         parts = (m[4], m[3], m[1])
     elif m := _DAY_MONTH_NAME.match(folded):
