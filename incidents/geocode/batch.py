@@ -29,9 +29,11 @@ def resolve_queries(
     queries: list[Query], geocoder: Geocoder, progress: Callable[[int, int], None] | None = None
 ) -> dict[Query, dict[str, Any] | None]:
     """Geocode each distinct query once (matching on normalised text); raw dict or None."""
+    distinct = list(dict.fromkeys(queries))
+    key_of = {query: tuple(normalise_name(v) for v in query) for query in distinct}
     by_key: dict[tuple[str, ...], Query] = {}
-    for query in queries:
-        by_key.setdefault(tuple(normalise_name(v) for v in query), query)
+    for query in distinct:
+        by_key.setdefault(key_of[query], query)
     answers: dict[tuple[str, ...], dict[str, Any] | None] = {}
     total = len(by_key)
     for done, (key, (location, country, admin1, admin2)) in enumerate(by_key.items(), start=1):
@@ -43,7 +45,7 @@ def resolve_queries(
             answers[key] = None
         if progress is not None:
             progress(done, total)
-    return {q: answers[tuple(normalise_name(v) for v in q)] for q in set(queries)}
+    return {query: answers[key_of[query]] for query in distinct}
 
 
 def _review_reason(raw: dict[str, Any] | None, query: Query) -> str | None:

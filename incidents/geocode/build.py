@@ -23,9 +23,9 @@ import pandas as pd
 
 from incidents import config
 from incidents.geocode.countries import FRENCH_COUNTRY_NAMES
-from incidents.geocode.normalize import normalise_name
+from incidents.geocode.normalize import normalise_admin, normalise_name
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 STAMP_FILE = "build.json"
 PLACE_COLUMNS = (
     "place_id", "name", "latitude", "longitude", "country_code",
@@ -136,7 +136,15 @@ def name_keys(places: pd.DataFrame) -> pd.DataFrame:
                 keys.append(key)
                 rows.append(row)
                 primary.append(False)
-    return pd.DataFrame({"key": keys, "row": pd.array(rows, dtype="int32"), "primary": primary})
+    frame = pd.DataFrame({"key": keys, "row": pd.array(rows, dtype="int32"), "primary": primary})
+    return frame.sort_values("key", kind="stable", ignore_index=True)
+
+
+def _admin_keys(name: str, aliases: str | None) -> str:
+    """Pipe-joined admin keys of a unit's name and aliases, computed once at build time."""
+    alias_list = aliases.split("|") if isinstance(aliases, str) else []
+    keys = dict.fromkeys(normalise_admin(v) for v in (name, *alias_list))
+    return "|".join(k for k in keys if k)
 
 
 def is_built(directory: Path | None = None) -> bool:
@@ -172,6 +180,7 @@ def write_index(
     directory.mkdir(parents=True, exist_ok=True)
     places = places[list(PLACE_COLUMNS)].reset_index(drop=True)
     names = name_keys(places)
+    admins = admins.assign(keys=[_admin_keys(name, aliases) for name, aliases in zip(admins["name"], admins["aliases"])])
     for frame, filename in ((places, "places"), (names, "names"), (countries, "countries"), (admins, "admins")):
         tmp = directory / f"{filename}.parquet.tmp"
         frame.to_parquet(tmp, index=False)

@@ -84,3 +84,6 @@ def geocode_command(query: str, country: str | None, admin1: str | None, admin2:
     if found.raw.get("ambiguous"):
         others = [c["name"] + f" ({c.get('admin1') or '?'}, {c.get('country_code')})" for c in found.raw["candidates"][1:]]
         click.echo("ambiguous: also " + "; ".join(others))
+
+
+COMMANDS = [gazetteer_group, geocode_command]

@@ -7,10 +7,11 @@ cached per process and reloaded when the built index or a layer file changes.
 
 from __future__ import annotations
 
+import math
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,8 +23,7 @@ from incidents.geocode.normalize import normalise_admin, normalise_name
 LAYERS_DIR = "layers"
 
 
-@dataclass(frozen=True)
-class AdminUnit:
+class AdminUnit(NamedTuple):
     country_code: str
     level: int
     name: str
@@ -55,19 +55,17 @@ class Gazetteer:
         self._index_names(names)
         self._index_countries(countries)
         self._index_admins(admins)
-        self._fuzzy_keys: dict[str | None, list[str]] = {}
+        self._fuzzy_buckets: dict[tuple[str | None, str | None], dict[int, list[str]]] = {}
         self._country_rows: dict[str, list[int]] = {}
         self._lock = threading.Lock()
 
     def _index_names(self, names: pd.DataFrame) -> None:
-        ordered = names.sort_values("key", kind="stable")
-        keys = ordered["key"].to_numpy(dtype=object)
-        self._keys_sorted = keys
-        self._name_rows = ordered["row"].to_numpy(dtype="int64")
-        self._name_primary = ordered["primary"].to_numpy(dtype=bool)
-        unique, starts = np.unique(keys, return_index=True)
-        ends = np.append(starts[1:], len(keys))
-        self._key_span: dict[str, tuple[int, int]] = dict(zip(unique.tolist(), zip(starts.tolist(), ends.tolist())))
+        """Name keys sorted once; a lookup is two binary searches (no million-entry dict to build)."""
+        if not names["key"].is_monotonic_increasing:
+            names = names.sort_values("key", kind="stable")
+        self._keys_sorted = names["key"].to_numpy(dtype=object)
+        self._name_rows = names["row"].to_numpy(dtype="int64")
+        self._name_primary = names["primary"].to_numpy(dtype=bool)
         self.alternate_name_count = int((~self._name_primary).sum())
 
     def _index_countries(self, countries: pd.DataFrame) -> None:
@@ -87,12 +85,12 @@ class Gazetteer:
         self._admins: dict[tuple[str, int, str], list[AdminUnit]] = {}
         level1 = admins[admins["level"] == 1]
         self.admin1_by_code: dict[str, str] = dict(zip(level1["geonames_code"], level1["name"]))
-        for row in admins.itertuples(index=False):
-            unit = AdminUnit(row.country_code, int(row.level), row.name, row.admin1)
-            for variant in (row.name, *str(row.aliases or "").split("|")):
-                key = admin_key(variant)
-                bucket = self._admins.setdefault((row.country_code, unit.level, key), []) if key else None
-                if bucket is not None and unit not in bucket:
+        columns = (admins[c].tolist() for c in ("country_code", "level", "name", "admin1", "keys"))
+        for country_code, level, name, admin1, keys in zip(*columns):
+            unit = AdminUnit(country_code, int(level), name, admin1)
+            for key in keys.split("|"):
+                bucket = self._admins.setdefault((country_code, unit.level, key), [])
+                if unit not in bucket:
                     bucket.append(unit)
 
     def __len__(self) -> int:
@@ -106,10 +104,10 @@ class Gazetteer:
 
     def rows_named(self, key: str) -> list[tuple[int, bool]]:
         """(place row, matched its primary name) for every place carrying this name key."""
-        span = self._key_span.get(key)
-        if span is None:
+        start = int(np.searchsorted(self._keys_sorted, key, side="left"))
+        if start == len(self._keys_sorted) or self._keys_sorted[start] != key:
             return []
-        start, end = span
+        end = int(np.searchsorted(self._keys_sorted, key, side="right"))
         return list(zip(self._name_rows[start:end].tolist(), self._name_primary[start:end].tolist()))
 
     def admin_units(self, country_code: str | None, level: int, text: str | None) -> list[AdminUnit]:
@@ -121,18 +119,37 @@ class Gazetteer:
             return list(self._admins.get((country_code, level, key), []))
         return [u for (cc, lvl, k), units in self._admins.items() if lvl == level and k == key for u in units]
 
-    def fuzzy_keys(self, country_code: str | None) -> list[str]:
-        """Distinct name keys to run fuzzy matching over (one country's, or all)."""
+    def fuzzy_keys(self, country_code: str | None, key: str, threshold: float) -> list[str]:
+        """Name keys that could reach ``threshold`` (0-100) in a rapidfuzz ratio against ``key``.
+
+        The ratio is at most 200*min(len)/(len1+len2), so keys of a too different length
+        are skipped without loss. World-wide (no country) the search is also limited to keys
+        sharing the first letter, trading rare first-letter typos for a usable speed.
+        """
+        if not key:
+            return []
+        scope = (country_code, None) if country_code else (None, key[0])
+        buckets = self._length_buckets(scope)
+        shortest = math.ceil(len(key) * threshold / (200 - threshold))
+        longest = math.floor(len(key) * (200 - threshold) / threshold)
+        return [k for length in range(shortest, longest + 1) for k in buckets.get(length, ())]
+
+    def _length_buckets(self, scope: tuple[str | None, str | None]) -> dict[int, list[str]]:
         with self._lock:
-            if country_code not in self._fuzzy_keys:
-                if country_code is None:
-                    keys = list(self._key_span)
-                else:
+            if scope not in self._fuzzy_buckets:
+                country_code, first = scope
+                if country_code:
                     in_country = self._country_array == country_code
                     keys = np.unique(self._keys_sorted[in_country[self._name_rows]]).tolist()
-                self._fuzzy_keys[country_code] = keys
-            return self._fuzzy_keys[country_code]
-
+                else:
+                    start = int(np.searchsorted(self._keys_sorted, first, side="left"))
+                    end = int(np.searchsorted(self._keys_sorted, chr(ord(first) + 1), side="left"))
+                    keys = np.unique(self._keys_sorted[start:end]).tolist()
+                buckets: dict[int, list[str]] = {}
+                for k in keys:
+                    buckets.setdefault(len(k), []).append(k)
+                self._fuzzy_buckets[scope] = buckets
+            return self._fuzzy_buckets[scope]
 
     def rows_in_country(self, country_code: str) -> list[int]:
         with self._lock:

@@ -190,7 +190,7 @@ class _Resolution:
     def _fuzzy(self) -> list[dict[str, Any]]:
         if len(self.key) < 4:
             return []
-        choices = self.g.fuzzy_keys(self.country_code)
+        choices = self.g.fuzzy_keys(self.country_code, self.key, self.threshold)
         hits = process.extract(self.key, choices, scorer=fuzz.ratio, score_cutoff=self.threshold, limit=5)
         matches = [(row, score / 100.0, primary) for key, score, _ in hits for row, primary in self.g.rows_named(key)]
         return self._ranked(matches, fuzzy=True)
