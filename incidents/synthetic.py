@@ -125,6 +125,8 @@ SOURCE_SCALES = ("National", "Subnational", "Other", "National-International")
 GEO_PRECISION_WEIGHTS = (0.70, 0.22, 0.08)
 TIME_PRECISION_WEIGHTS = (0.85, 0.10, 0.05)
 UNPLACED_SHARE = 0.03
+VILLAGES_PER_TOWN = 30
+VILLAGE_LAYOUT_SEED = 2024
 
 
 def _towns() -> pd.DataFrame:
@@ -193,22 +195,36 @@ def synthetic_incidents(n: int, seed: int = 0) -> pd.DataFrame:
 
     geo_precision = rng.choice([1, 2, 3], size=n, p=GEO_PRECISION_WEIGHTS)
     time_precision = rng.choice([1, 2, 3], size=n, p=TIME_PRECISION_WEIGHTS)
-    # Precision 1 points scatter around the town as villages would; 2 sits on
-    # the town itself; 3 on the centre of its admin-1 region.
-    jitter = rng.normal(0.0, 0.12, size=(2, n)) * (geo_precision == 1)
-    lat = np.where(
-        geo_precision == 3, towns["admin1_lat"].to_numpy()[town],
-        towns["latitude"].to_numpy()[town] + jitter[0],
-    )
-    lon = np.where(
-        geo_precision == 3, towns["admin1_lon"].to_numpy()[town],
-        towns["longitude"].to_numpy()[town] + jitter[1],
-    )
     unplaced = rng.random(n) < UNPLACED_SHARE
-    lat = np.where(unplaced, np.nan, lat.round(4))
-    lon = np.where(unplaced, np.nan, lon.round(4))
-
-    location = towns["location"].to_numpy(dtype=object)[town]
+    # Precision 1 happens at one of a town's fictional villages ("Mopti village 7",
+    # fixed places, the same for every seed); 2 at the town itself; 3 at the centre
+    # of its admin-1 region. Unplaced rows keep the real town name, so the
+    # gazetteer can place them.
+    village = rng.integers(0, VILLAGES_PER_TOWN, size=n)
+    site = town * VILLAGES_PER_TOWN + village
+    offsets = np.random.default_rng(VILLAGE_LAYOUT_SEED).normal(
+        0.0, 0.15, size=(2, len(towns) * VILLAGES_PER_TOWN)
+    )
+    at_village = (geo_precision == 1) & ~unplaced
+    lat = np.select(
+        [unplaced, geo_precision == 3, at_village],
+        [np.nan, towns["admin1_lat"].to_numpy()[town],
+         towns["latitude"].to_numpy()[town] + offsets[0][site]],
+        towns["latitude"].to_numpy()[town],
+    ).round(4)
+    lon = np.select(
+        [unplaced, geo_precision == 3, at_village],
+        [np.nan, towns["admin1_lon"].to_numpy()[town],
+         towns["longitude"].to_numpy()[town] + offsets[1][site]],
+        towns["longitude"].to_numpy()[town],
+    ).round(4)
+    village_names = np.array(
+        [f"{place} village {k + 1}" for place in towns["location"] for k in range(VILLAGES_PER_TOWN)],
+        dtype=object,
+    )
+    location = np.where(
+        at_village, village_names[site], towns["location"].to_numpy(dtype=object)[town]
+    )
     note_table = np.array(
         [
             f"Synthetic example, not a real event: {s[1].lower()} reported near {place}."

@@ -72,3 +72,16 @@ def test_dates_span_several_years(frame: pd.DataFrame) -> None:
 def test_zero_rows_is_an_empty_canonical_frame() -> None:
     empty = synthetic_incidents(0)
     assert empty.empty and list(empty.columns) == list(model.CANONICAL_COLUMNS)
+
+
+def test_villages_are_fixed_places_and_unplaced_rows_use_real_towns(frame: pd.DataFrame) -> None:
+    from incidents.synthetic import TOWNS
+
+    towns = {town[5] for town in TOWNS}
+    villages = frame[frame["geo_precision"] == 1]
+    assert villages["location"].str.contains(" village ").all()
+    assert villages.groupby("location")[["latitude", "longitude"]].nunique().max().max() == 1
+    other = synthetic_incidents(2000, seed=99)
+    both = villages.merge(other, on="location", suffixes=("", "_other"))
+    assert (both["latitude"] == both["latitude_other"]).all()
+    assert set(frame.loc[frame["latitude"].isna(), "location"]) <= towns
