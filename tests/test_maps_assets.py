@@ -17,6 +17,7 @@ from incidents.maps.assets import (
     local_url,
     localize,
     missing_files,
+    remote_css_references,
     rotate_css,
 )
 from incidents.maps.tiles import local_tile_layer, online_tile_layer
@@ -32,6 +33,7 @@ def _all_supported_plugins(fmap: folium.Map) -> None:
     plugins.Draw().add_to(fmap)
     plugins.MousePosition().add_to(fmap)
     plugins.MiniMap(tile_layer=local_tile_layer(name="mini")).add_to(fmap)
+    plugins.HeatMapWithTime([[[12.0, -1.0]], [[13.0, -2.0]]], index=["2024-01", "2024-02"]).add_to(fmap)
 
 
 def test_localize_rewrites_every_asset_of_map_and_plugins():
@@ -112,12 +114,27 @@ def test_every_manifest_target_comes_from_some_source():
     for package in assets.NPM_PACKAGES:
         produced.update(package.files.values())
     produced |= {"leaflet/leaflet.js", "leaflet/leaflet.css", "heat/leaflet_heat.min.js",
+                 "heat/pa7_hm.min.js", "heat/pa7_leaflet_hm.min.js",
                  "awesome-markers/rotate.css", "bootstrap3/css/bootstrap-glyphicons.css"}
     assert set(MANIFEST.values()) <= produced
 
 
 def test_setup_installed_every_manifest_file():
     assert missing_files() == [], "run `make setup` (python -m incidents.maps.assets)"
+
+
+def test_installed_stylesheets_reach_no_other_host():
+    assert remote_css_references() == []
+
+
+def test_remote_css_references_are_found(tmp_path):
+    (tmp_path / "a.css").write_text(
+        ".x{background:url('//cdn.example.org/x.png')} .y{background:url(img/y.png)}"
+        ' @import "https://fonts.example.org/f.css"; .z{background:url("data:image/png;base64,AA")}',
+        "utf-8",
+    )
+    found = remote_css_references(tmp_path)
+    assert found == ["a.css: //cdn.example.org/x.png", "a.css: https://fonts.example.org/f.css"]
 
 
 def test_glyphicons_css_keeps_only_glyphicon_rules():
@@ -161,6 +178,14 @@ def test_extract_takes_listed_files_and_trees_only(tmp_path):
     assert (vendor / "p/a.js").read_bytes() == b"a"
     assert (vendor / "p/img/x.png").read_bytes() == b"x"
     assert not (vendor / "README.md").exists()
+
+
+def test_extract_rewrites_cdn_urls_in_stylesheets(tmp_path):
+    tarball = _tarball(tmp_path, {"package/c.css": b".g{src:url('//cdn.example.org/fonts/g.woff')}"})
+    package = NpmPackage("p", "1", "MIT", {"c.css": "p/c.css"},
+                         css_rewrites={"//cdn.example.org/fonts/": "../fonts/"})
+    assets._extract(package, tarball, tmp_path / "vendor")
+    assert (tmp_path / "vendor/p/c.css").read_text() == ".g{src:url('../fonts/g.woff')}"
 
 
 def test_extract_fails_when_a_listed_file_is_missing(tmp_path):

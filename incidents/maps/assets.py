@@ -95,6 +95,16 @@ MANIFEST: Mapping[str, str] = {
     # plugins.Draw
     f"{_CDNJS}/leaflet.draw/1.0.2/leaflet.draw.js": "draw/leaflet.draw.js",
     f"{_CDNJS}/leaflet.draw/1.0.2/leaflet.draw.css": "draw/leaflet.draw.css",
+    # plugins.HeatMapWithTime
+    f"{_JSDELIVR}/npm/iso8601-js-period@0.2.1/iso8601.min.js": "timedimension/iso8601.js",
+    f"{_JSDELIVR}/npm/leaflet-timedimension@1.1.1/dist/leaflet.timedimension.min.js": (
+        "timedimension/leaflet.timedimension.min.js"
+    ),
+    f"{_JSDELIVR}/npm/leaflet-timedimension@1.1.1/dist/leaflet.timedimension.control.css": (
+        "timedimension/leaflet.timedimension.control.css"
+    ),
+    f"{_FOLIUM_GH}/folium/templates/pa7_hm.min.js": "heat/pa7_hm.min.js",
+    f"{_FOLIUM_GH}/folium/templates/pa7_leaflet_hm.min.js": "heat/pa7_leaflet_hm.min.js",
     # plugins.MiniMap
     f"{_CDNJS}/leaflet-minimap/3.6.1/Control.MiniMap.js": "minimap/Control.MiniMap.min.js",
     f"{_CDNJS}/leaflet-minimap/3.6.1/Control.MiniMap.css": "minimap/Control.MiniMap.min.css",
@@ -121,6 +131,8 @@ class NpmPackage:
     licence: str
     files: Mapping[str, str] = field(default_factory=dict)
     trees: Mapping[str, str] = field(default_factory=dict)
+    # Text replacements in the package's stylesheets, for url()s that point at a CDN.
+    css_rewrites: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def spec(self) -> str:
@@ -190,6 +202,21 @@ NPM_PACKAGES: tuple[NpmPackage, ...] = (
         "MIT",
         {"dist/leaflet.draw.js": "draw/leaflet.draw.js", "dist/leaflet.draw.css": "draw/leaflet.draw.css"},
         {"dist/images": "draw/images"},
+    ),
+    NpmPackage(
+        "iso8601-js-period", "0.2.1", "Apache-2.0", {"iso8601.js": "timedimension/iso8601.js"}
+    ),
+    NpmPackage(
+        "leaflet-timedimension",
+        "1.1.1",
+        "MIT",
+        {
+            "dist/leaflet.timedimension.min.js": "timedimension/leaflet.timedimension.min.js",
+            "dist/leaflet.timedimension.control.css": (
+                "timedimension/leaflet.timedimension.control.css"
+            ),
+        },
+        css_rewrites={"//netdna.bootstrapcdn.com/bootstrap/3.0.0/fonts/": "../bootstrap3/fonts/"},
     ),
     NpmPackage(
         "leaflet-minimap",
@@ -351,7 +378,13 @@ def _extract(package: NpmPackage, tarball: Path, vendor_dir: Path) -> None:
                 continue
             destination = vendor_dir / target
             destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_bytes(archive.extractfile(member).read())
+            data = archive.extractfile(member).read()
+            if destination.suffix == ".css" and package.css_rewrites:
+                text = data.decode("utf-8")
+                for old, new in package.css_rewrites.items():
+                    text = text.replace(old, new)
+                data = text.encode("utf-8")
+            destination.write_bytes(data)
             found.add(member.name)
     missing = set(wanted) - found
     if missing:
@@ -359,6 +392,17 @@ def _extract(package: NpmPackage, tarball: Path, vendor_dir: Path) -> None:
 
 
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CSS_REFERENCE = re.compile(r"""(?:url\(\s*|@import\s+)['"]?([^'")\s;]+)""")
+
+
+def remote_css_references(vendor_dir: Path = VENDOR_DIR) -> list[str]:
+    """``file: url`` for every stylesheet reference that would leave the machine."""
+    found = []
+    for css in sorted(vendor_dir.rglob("*.css")):
+        for target in _CSS_REFERENCE.findall(css.read_text("utf-8", "replace")):
+            if not target.startswith("data:") and not _is_same_origin(target):
+                found.append(f"{css.relative_to(vendor_dir)}: {target}")
+    return found
 
 
 def glyphicons_css(bootstrap3_css: str) -> str:
@@ -383,7 +427,7 @@ def rotate_css() -> str:
 
 
 def _copy_python_packaged(vendor_dir: Path) -> None:
-    """Leaflet from the pinned XStatic-Leaflet wheel; the heat plugin from folium itself."""
+    """Leaflet from the pinned XStatic-Leaflet wheel; the heat-map scripts from folium itself."""
     import xstatic.pkg.leaflet as xleaflet
 
     leaflet_src = Path(xleaflet.BASE_DIR)
@@ -394,10 +438,8 @@ def _copy_python_packaged(vendor_dir: Path) -> None:
     shutil.copytree(leaflet_src / "images", leaflet_dst / "images", dirs_exist_ok=True)
     heat_dst = vendor_dir / "heat"
     heat_dst.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(
-        Path(folium.__file__).parent / "templates" / "leaflet_heat.min.js",
-        heat_dst / "leaflet_heat.min.js",
-    )
+    for name in ("leaflet_heat.min.js", "pa7_hm.min.js", "pa7_leaflet_hm.min.js"):
+        shutil.copyfile(Path(folium.__file__).parent / "templates" / name, heat_dst / name)
 
 
 def _stamp() -> dict[str, object]:
@@ -428,6 +470,9 @@ def install_assets(vendor_dir: Path = VENDOR_DIR, *, force: bool = False) -> boo
     missing = missing_files(vendor_dir)
     if missing:
         raise OfflineAssetError(f"setup left these map assets missing: {missing}")
+    remote = remote_css_references(vendor_dir)
+    if remote:
+        raise OfflineAssetError(f"stylesheets still reach the network: {remote}")
     stamp_path.write_text(json.dumps(_stamp(), indent=1), "utf-8")
     return True
 
