@@ -136,3 +136,12 @@ def test_plain_frame_missing_columns_still_exports() -> None:
     document = json.loads(export_bytes(frame, "geojson"))
     assert document["features"][0]["geometry"] is None
     assert document["features"][0]["properties"]["incident_id"] is None
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "csv", "gpkg"])
+def test_a_filtered_subset_keeps_each_row_with_its_own_point(gdf, fmt) -> None:
+    subset = gdf.iloc[[3, 0, 1]]
+    back = read_incidents(export_bytes(subset, fmt), filename=f"x.{fmt}").records
+    assert back["event_id_cnty"].tolist() == ["T10", "T1", "T4"]
+    assert back["longitude"].tolist()[1:] == [-4.92, -4.9]
+    assert pd.isna(back["longitude"].iloc[0])

@@ -105,7 +105,8 @@ def _export_gpkg(
     placed = ~np.isnan(latitude)
     points = np.full(len(frame), None, dtype=object)
     points[placed] = shapely.points(longitude[placed], latitude[placed])
-    layer = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(points, crs=model.CRS))
+    geometry = gpd.GeoSeries(points, index=frame.index, crs=model.CRS)
+    layer = gpd.GeoDataFrame(frame, geometry=geometry)
     with tempfile.TemporaryDirectory() as workdir:
         path = Path(workdir) / "incidents.gpkg"
         target = destination if isinstance(destination, (str, os.PathLike)) else path
