@@ -145,3 +145,9 @@ def test_a_filtered_subset_keeps_each_row_with_its_own_point(gdf, fmt) -> None:
     assert back["event_id_cnty"].tolist() == ["T10", "T1", "T4"]
     assert back["longitude"].tolist()[1:] == [-4.92, -4.9]
     assert pd.isna(back["longitude"].iloc[0])
+
+
+def test_projected_geometry_is_written_in_wgs84(gdf) -> None:
+    projected = gdf.to_crs("EPSG:3857")
+    feature = json.loads(export_bytes(projected, "geojson"))["features"][0]
+    assert feature["geometry"]["coordinates"] == pytest.approx([-4.92, 12.123457], abs=1e-6)

@@ -1,8 +1,8 @@
 """Preparing any incident frame for export: canonical column order and coordinates.
 
 Coordinates come from the geometry when a row has a non-empty point (the map
-and the store treat the geometry as the truth), else from the latitude and
-longitude columns. They are rounded to 6 decimals (about 0.1 m), which is
+and the store treat the geometry as the truth; it is reprojected to WGS84
+first if needed), else from the latitude and longitude columns. They are rounded to 6 decimals (about 0.1 m), which is
 finer than any source we read.
 """
 
@@ -20,6 +20,9 @@ DECIMALS = 6
 def export_frame(gdf: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The attribute columns (canonical first, then extras) and rounded lat/lon arrays."""
     geometry_name = getattr(gdf, "_geometry_column_name", None)
+    crs = getattr(gdf, "crs", None) if geometry_name in gdf.columns else None
+    if crs is not None and not crs.equals(model.CRS):
+        gdf = gdf.to_crs(model.CRS)
     columns = [c for c in gdf.columns if c != geometry_name]
     frame = pd.DataFrame(gdf[columns])
     latitude = _floats(frame, "latitude")
