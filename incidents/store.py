@@ -21,6 +21,8 @@ Decisions worth knowing:
   import, gets ``possible_duplicate_of`` and status ``needs_review``.
 * **Atomic.** Everything an import writes happens in one transaction; on any
   error the store is exactly as it was and :class:`StoreError` is raised.
+* **Canonical columns only.** Extra source columns a reader kept are not stored;
+  the original file remains the record of those.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pandas.errors import DatabaseError as PandasDatabaseError
 
 from incidents import config, model
 from incidents.errors import StoreError
@@ -291,7 +294,7 @@ class IncidentStore:
         try:
             with self._transaction() as conn:
                 summary = self._import(conn, frame, quarantine, source_name, imported_at)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, PandasDatabaseError) as error:
             raise StoreError(f"import of {source_name} failed, nothing stored: {error}") from error
         return summary
 
@@ -530,7 +533,7 @@ class IncidentStore:
             raise StoreError(f"cannot open store {self.path}: {error}") from error
         try:
             yield conn
-        except sqlite3.Error as error:
+        except (sqlite3.Error, PandasDatabaseError) as error:
             raise StoreError(f"cannot read store {self.path}: {error}") from error
         finally:
             conn.close()

@@ -220,3 +220,11 @@ def test_an_unreadable_file_is_a_store_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError):
         IncidentStore(path)
+
+
+def test_a_store_damaged_after_opening_raises_store_error(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("DROP TABLE incidents")
+    with pytest.raises(StoreError, match="cannot read store"):
+        store.load()
