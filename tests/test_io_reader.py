@@ -200,3 +200,8 @@ def test_counts_always_carry_the_documented_keys(name: str) -> None:
                 "mapping", "format"):
         assert key in counts
     assert counts["delimiter"] == ("," if name.endswith(".csv") else None)
+
+
+def test_absurdly_nested_json_is_an_ingest_error_not_a_crash() -> None:
+    with pytest.raises(IngestError, match="nested"):
+        read_incidents(b"[" * 100_000 + b"]" * 100_000, filename="deep.json")

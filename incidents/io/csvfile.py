@@ -60,7 +60,10 @@ def read_csv_table(data: bytes) -> RawTable:
         rejected: list[tuple[int, str, dict[str, str]]] = []
         row_numbers = np.arange(1, len(frame) + 1)
     except pd.errors.ParserError:
-        frame, row_numbers, rejected = _read_ragged(text, delimiter)
+        try:
+            frame, row_numbers, rejected = _read_ragged(text, delimiter)
+        except csv.Error as exc:
+            raise IngestError(f"the file is not readable as delimited text: {exc}") from exc
     except pd.errors.EmptyDataError as exc:
         raise IngestError("the file has no header row") from exc
     frame.columns = [str(c).strip() for c in frame.columns]

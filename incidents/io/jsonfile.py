@@ -24,6 +24,8 @@ def read_json_table(data: bytes) -> RawTable:
         raise IngestError("JSON must be UTF-8 encoded") from exc
     except json.JSONDecodeError as exc:
         raise IngestError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from exc
+    except RecursionError as exc:
+        raise IngestError("JSON is nested too deeply to be a list of incident records") from exc
     if isinstance(document, dict) and document.get("type") == "FeatureCollection":
         return _features_table(document)
     if isinstance(document, dict) and isinstance(document.get("data"), list):
