@@ -26,6 +26,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import branca.colormap
@@ -321,11 +322,11 @@ class OfflineMap(folium.Map):
     anything.
     """
 
-    def __init__(self, *args, asset_base_url: str = DEFAULT_BASE_URL, **kwargs) -> None:
+    def __init__(self, *args: Any, asset_base_url: str = DEFAULT_BASE_URL, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.asset_base_url = asset_base_url
 
-    def render(self, **kwargs) -> None:
+    def render(self, **kwargs: Any) -> None:
         localize(self, self.asset_base_url)
         super().render(**kwargs)
 

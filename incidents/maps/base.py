@@ -181,7 +181,6 @@ def make_base_map(
         tiles=None,
         control_scale=True,
         max_zoom=MAX_ZOOM,
-        prefer_canvas=False,
         asset_base_url=asset_base_url,
     )
     attribution = osm_attribution(text["attribution"])
