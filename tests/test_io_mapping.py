@@ -63,6 +63,13 @@ def test_ucdp_unmapped_columns_are_kept(ucdp) -> None:
     assert "best" not in ucdp.records.columns
 
 
+def test_ucdp_translated_codes_are_also_kept_as_given(ucdp) -> None:
+    records = ucdp.records
+    assert records["type_of_violence"].tolist() == ["1", "3", "2"]
+    assert records["where_prec"].tolist() == ["1", "4", "6"]
+    assert records["date_prec"].tolist() == ["1", "4", "2"]
+
+
 def test_acled_text_inter_codes_and_long_dates() -> None:
     result = read_incidents(FIXTURES / "acled_sample.csv")
     records = result.records.set_index("event_id_cnty")

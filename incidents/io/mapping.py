@@ -85,15 +85,20 @@ def detect_mapping(columns: list[str]) -> Mapping:
 
 
 def apply_mapping(raw: pd.DataFrame, mapping: Mapping) -> MappedTable:
-    """Rename, prefix and translate codes; unknown columns pass through unchanged."""
+    """Rename, prefix and translate codes; unknown columns pass through unchanged.
+
+    A column whose codes are translated also stays under its source name.
+    """
     canonical = set(model.CANONICAL_COLUMNS)
     renames: dict[str, str] = {}
+    translated_from: dict[str, str] = {}
     taken = {header_key(c) for c in raw.columns if header_key(c) in canonical}
     for column in raw.columns:
         key = header_key(column)
         target = mapping.rename.get(key)
         if target is not None and target not in taken:
             renames[column] = target
+            translated_from[target] = column
             taken.add(target)
         elif key in canonical and column != key:
             renames[column] = key
@@ -111,6 +116,10 @@ def apply_mapping(raw: pd.DataFrame, mapping: Mapping) -> MappedTable:
     for column, codes in mapping.value_maps.items():
         if column in frame.columns:
             values = frame[column].str.strip()
+            if column in translated_from:
+                # Translation can merge codes (UCDP types 1 and 2 both become Battles),
+                # so the source's own code is kept beside the canonical value.
+                frame[translated_from[column]] = values
             frame[column] = values.map(codes).fillna(values).astype(str)
     for column, prefix in mapping.prefix.items():
         if column in frame.columns:
