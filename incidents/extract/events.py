@@ -30,15 +30,15 @@ _ACLED_CUES: list[tuple[str, str, str]] = [
     ("Protests", "Protest", r"manifestations?|manifestants|marche de protestation|sit-in|"
      r"protests?|protesters|demonstrations?|demonstrators|rallied|rally"),
     ("Battles", "Armed clash",
-     r"affrontements?|accrochages?|combats?|echanges? de tirs|embuscades?|riposte|repousse|repoussee|"
+     r"affrontements?|affronte(?:s|e|es|nt)?|accrochages?|combats?|combattu|echanges? de tirs|embuscades?|riposte|repousse|repoussee|"
      r"ont reagi|neutralise(?:s)?|clash(?:es|ed)?|fighting|firefight|ambush(?:ed)?|repelled|fought|"
      r"exchange of fire|gun ?battle"),
     ("Battles", "Attack",
-     r"attaque(?:s|nt|e|es)?|attaquer|assaut|ont tente d'attaquer|pris pour cible|tues?|tuant|massacre|"
+     r"attaque(?:s|nt|e|es)?|attaquer|assaut|s'emparer|incursion|offensive|ont tente d'attaquer|pris pour cible|tues?|tuant|massacre|"
      r"ont ouvert le feu|attack(?:s|ed|ing)?|raid(?:s|ed)?|stormed|opened fire|killed|killing|massacred|"
      r"assault"),
     ("Strategic developments", "Looting/property destruction",
-     r"pille(?:s|e|es|nt)?|pillages?|incendie(?:s|e|es|nt)?|betail emporte|vol de betail|"
+     r"pille(?:s|e|es|nt)?|pillages?|incendie(?:s|e|es|nt)?|emporte(?:s|e|es|nt)?|emportant|vol de betail|"
      r"looted|looting|torched|set (?:on )?fire|burned|burnt|stole|cattle rustling|rustled"),
     ("Strategic developments", "Arrests",
      r"arrete(?:s|e|es)?|interpelle(?:s|e|es)?|arrestations?|arrested|detained|arrests?"),
@@ -65,8 +65,7 @@ def event_cue_spans(folded: str, start: int, end: int) -> list[tuple[str, str, t
 
 
 def has_event_cue(folded: str, start: int, end: int) -> bool:
-    return any(pattern.search(folded, start, end) for _, sub, pattern in CUES
-               if sub not in ("Arrests", "Protest"))
+    return any(pattern.search(folded, start, end) for _, sub, pattern in CUES if sub != "Arrests")
 
 
 def classify(folded: str, spans: list[tuple[int, int]], inters: list[int]) -> EventCall:
@@ -83,10 +82,11 @@ def classify(folded: str, spans: list[tuple[int, int]], inters: list[int]) -> Ev
     confidence = 0.8
     if sub in ("Armed clash", "Attack"):
         clash = any(s == "Armed clash" for _, s, _ in found)
-        if state_and_other or clash and len(armed) >= 1 and not (7 in inters and len(armed) == 1):
+        civilians = 7 in inters
+        if clash and armed and not (civilians and len(armed) == 1) or state_and_other and not civilians:
             event, sub = "Battles", "Armed clash"
             evidence = tuple(span for _, s, span in found if s in ("Armed clash", "Attack"))
-        elif 7 in inters or not armed:
+        elif civilians or not armed:
             event, sub = "Violence against civilians", "Attack"
             confidence = 0.7 if 7 in inters else 0.5
         else:

@@ -88,7 +88,8 @@ def find_casualties(folded: str, start: int, end: int) -> Casualties:
     """Casualty mentions in ``folded[start:end]`` (one sentence or a few)."""
     result = Casualties()
     result.zero_spans = [m.span() for m in NO_DEATHS.finditer(folded, start, end)]
-    counts = [c for c in iter_counts(folded, start, end) if not _is_date_or_time(folded, c)]
+    counts = [c for c in iter_counts(folded, start, end)
+              if not _is_date_or_time(folded, c) and not _is_article(folded, c)]
     used: set[int] = set()
     cues = [("wounded", m) for m in WOUNDED.finditer(folded, start, end)]
     cues += [("neutralised", m) for m in NEUTRALISED.finditer(folded, start, end)]
@@ -134,7 +135,8 @@ def _nearest_count(
             gap = folded[cue_end : count.start]
             if re.search(r"[;.,]", gap):
                 continue
-            distance = (count.start - cue_end) + LOOK_BEHIND
+            active = bool(_ACTIVE_CUE.fullmatch(folded[cue_start:cue_end]))
+            distance = (count.start - cue_end) + (0 if active else LOOK_BEHIND)
         else:
             continue
         if best is None or distance < best[0]:
@@ -142,7 +144,7 @@ def _nearest_count(
     return None if best is None else best[1]
 
 
-_ACTIVE_CUE = re.compile(r"tuant|killing|killed|blessant|wounding|injuring|faisant|executing|claiming")
+_ACTIVE_CUE = re.compile(r"tuant|killing|blessant|wounding|injuring|faisant|executing|claiming")
 _MONTH_OR_TIME = re.compile(
     r"\s*(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|"
     r"february|march|april|may|june|july|august|september|october|november|december|h\d|heures|hours|km|"
@@ -157,10 +159,21 @@ def _is_date_or_time(folded: str, count: Count) -> bool:
     return bool(_MONTH_OR_TIME.match(folded, count.end))
 
 
+def _is_article(folded: str, count: Count) -> bool:
+    """"un convoi", "une attaque": the indefinite article, unless it counts a person."""
+    if folded[count.start : count.end] not in ("un", "une", "one"):
+        return False
+    return not _GROUP.match(folded, count.end + 1) and not _PERSON.match(folded, count.end + 1)
+
+
+_PERSON = re.compile(r"(?:soldat|civil|militaire|gendarme|policier|enfant|femme|homme|berger|eleveur|"
+                     r"villageois|passager|soldier|civilian|child|woman|man|herder|passenger|person)\b")
+
+
 def _looks_forward(folded: str, cue_start: int, cue_end: int) -> bool:
     """Active cues ("tuant 5", "killed 12", "ont tué 3") and "la mort de 4" take the count after them."""
     cue = folded[cue_start:cue_end]
-    if _ACTIVE_CUE.fullmatch(cue):
+    if _ACTIVE_CUE.fullmatch(cue) or cue in ("killed", "tue", "tues", "wounded", "injured"):
         return True
     if re.search(r"\b(?:ont|a|avoir|have|has)\s+$", folded[max(0, cue_start - 8) : cue_start]):
         return True

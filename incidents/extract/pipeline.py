@@ -35,6 +35,7 @@ BACKGROUND = re.compile(
     r"since 20\d\d|for years|regularly|often|frequently|series of|in recent (?:years|months)|recurring)\b"
 )
 NEXT_DAY = re.compile(r"\b(?:le lendemain|the next day|the following day|a day later)\b")
+CIVILIAN_GROUPS = {"civil", "villageoi", "personne", "habitant", "civilian", "people", "villager"}
 CASUALTY_HINT = re.compile(r"\b(?:tue|tues|morts?|blesses?|neutralises?|killed|dead|wounded|injured|bilan|toll)\b")
 
 
@@ -104,10 +105,11 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
            published: date | None, actor_starts: list[int]) -> list[_Group]:
     groups: list[_Group] = []
     current: _Group | None = None
+    pending: tuple[Segment, list[DateMention], str | None] | None = None
     for segment in segments:
         start, end = segment.start, segment.end
         if BACKGROUND.search(folded, start, end):
-            current = None
+            current = pending = None
             continue
         dates = [d for d in find_dates(folded, start, end, published)]
         places = _places_in(segment, mentions)
@@ -117,6 +119,15 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             base = current.date
             dates = [DateMention(start, end, "next_day", base.value + timedelta(days=1), base.precision,
                                  base.confidence * 0.9)]
+        if cue and not (dates or places) and current is None and pending is not None \
+                and pending[0].paragraph == segment.paragraph:
+            anchor, dates, place_key = pending
+            current = _Group(anchor, [anchor, segment], dates[0] if dates else None, place_key)
+            groups.append(current)
+            pending = None
+            continue
+        if not cue and (dates or places) and current is None:
+            pending = (segment, dates, place_key)
         if cue and (dates or places):
             date_key = dates[0].value if dates else None
             same = _matching(groups, current, date_key, place_key, bool(dates))
@@ -187,21 +198,22 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: date
     if not actor_rows:
         problems.append("no actor recognised")
 
-    call = classify(folded, spans, inters[:2])
+    casualties = Casualties()
+    for a, b in spans:
+        part = find_casualties(folded, a, b)
+        casualties.mentions += part.mentions
+        casualties.zero_spans += part.zero_spans
+    victims = inters[:2] + ([7] if any(m.group in CIVILIAN_GROUPS for m in casualties.mentions) else [])
+    call = classify(folded, spans, victims)
     record["event_type"], record["sub_event_type"] = call.event_type, call.sub_event_type
     record["disorder_type"] = model.disorder_type_of(call.event_type) if call.event_type else None
     evidence["event_type"] = Evidence(call.event_type, list(call.spans), call.confidence)
     evidence["sub_event_type"] = Evidence(call.sub_event_type, list(call.spans), call.confidence)
     if call.event_type is None:
         problems.append("no event type cue found")
-    if call.event_type == "Violence against civilians" and any(i == 7 for i in inters[:2]):
+    if call.event_type == "Violence against civilians" and 7 in victims:
         record["civilian_targeting"] = "Civilian targeting"
 
-    casualties = Casualties()
-    for a, b in spans:
-        part = find_casualties(folded, a, b)
-        casualties.mentions += part.mentions
-        casualties.zero_spans += part.zero_spans
     basis = _fill_fatalities(casualties, text, record, evidence, problems)
 
     record["notes"] = write_notes(

@@ -54,6 +54,7 @@ _KIND_BEFORE = re.compile(
 _KIND_AFTER = re.compile(r"\s+(?P<kind>region|province|circle|cercle|district|commune|department|area)\b")
 _PLACE_PREPOSITION = re.compile(
     r"(?:\b(?:a|au|pres de|pres d'|non loin de|non loin d'|aux environs de|vers|entre|dans|sur l'axe|"
+    r"devant|(?:camp|base|poste|marche|route|axe|sortie|entree|environs)(?: militaire)? (?:de|d'|du)|"
     r"in|near|at|outside|around|between|close to|village of|town of|"
     r"attaque|attaquer|attaquant|attaque de|assailli|cible|attacked|attacking|raided|stormed|struck|hit)\s+)"
 )

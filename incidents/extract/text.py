@@ -113,8 +113,6 @@ def headline_span(text: str) -> tuple[int, int] | None:
     if line_end == -1:
         return None
     line = text[start:line_end].rstrip()
-    if not line or len(line) > 160 or line.endswith((".", "!", "?")) and len(line) > 100:
-        return None
-    if line.endswith(".") and line.count(" ") > 12:
+    if not line or len(line) > 160 or line.endswith((".", "!", "?", ":", ";", ",")):
         return None
     return start, start + len(line)

@@ -1,0 +1,103 @@
+"""Evaluate incidents.extract on the labelled articles in bench/extract_labelled/.
+
+    .venv/bin/python bench/extract_eval.py [--french-model fr_core_news_sm] [--repeat 3] [--verbose]
+
+Prints per-field accuracy over the labelled incidents (date exact, place within
+10 km, admin1, event type, fatalities) and throughput in articles per second
+(warm: the pipelines and the gazetteer are loaded before timing starts).
+Predicted incidents are paired with labelled ones in order; a missing
+prediction counts as wrong on every field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from incidents.extract import extract_incidents  # noqa: E402
+from incidents.extract import language  # noqa: E402
+from incidents.geocode import GazetteerGeocoder  # noqa: E402
+
+CASES = Path(__file__).resolve().parent / "extract_labelled" / "cases.json"
+FIELDS = ("date", "place_10km", "admin1", "event_type", "fatalities")
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    dlat = math.radians(b[0] - a[0])
+    dlon = math.radians(b[1] - a[1]) * math.cos(math.radians((a[0] + b[0]) / 2))
+    return 6371 * math.hypot(dlat, dlon)
+
+
+def score_case(case: dict, predicted: list, geocoder: GazetteerGeocoder) -> list[dict[str, bool]]:
+    rows = []
+    for index, truth in enumerate(case["incidents"]):
+        record = predicted[index].record if index < len(predicted) else {}
+        truth_point = geocoder.geocode(truth["location"], country=truth["country"])
+        got_date = record.get("event_date")
+        place_ok = False
+        if truth_point is not None and record.get("latitude") is not None:
+            place_ok = km((truth_point.latitude, truth_point.longitude),
+                          (record["latitude"], record["longitude"])) <= 10
+        rows.append({
+            "date": (got_date.isoformat() if isinstance(got_date, date) else None) == truth["date"],
+            "place_10km": place_ok,
+            "admin1": record.get("admin1") == truth["admin1"],
+            "event_type": record.get("event_type") == truth["event_type"],
+            "fatalities": record.get("fatalities") == truth["fatalities"],
+        })
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--french-model", default=None, help="spaCy package for French (default: the project's)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes over the set")
+    parser.add_argument("--verbose", action="store_true", help="print each miss")
+    args = parser.parse_args()
+    if args.french_model:
+        language.PIPELINES["fr"] = args.french_model
+    cases = json.loads(CASES.read_text("utf-8"))["cases"]
+    geocoder = GazetteerGeocoder()
+
+    started = time.perf_counter()
+    results = [extract_incidents(c["text"], c["published"], geocoder=geocoder) for c in cases]
+    cold = time.perf_counter() - started
+
+    rows, count_ok = [], 0
+    for case, predicted in zip(cases, results):
+        count_ok += len(predicted) == len(case["incidents"])
+        case_rows = score_case(case, predicted, geocoder)
+        rows.extend(case_rows)
+        if args.verbose:
+            for index, row in enumerate(case_rows):
+                misses = [f for f in FIELDS if not row[f]]
+                if misses:
+                    got = predicted[index].record if index < len(predicted) else {}
+                    shown = {k: got.get(k) for k in ("event_date", "location", "admin1", "event_type", "fatalities")}
+                    print(f"  miss {case['id']}#{index}: {misses} got {shown}")
+
+    started = time.perf_counter()
+    for _ in range(args.repeat):
+        for case in cases:
+            extract_incidents(case["text"], case["published"], geocoder=geocoder)
+    warm = time.perf_counter() - started
+
+    print(f"labelled set: {len(cases)} articles, {len(rows)} incidents "
+          f"(French model: {language.PIPELINES['fr']}, English: {language.PIPELINES['en']})")
+    print(f"incident count right: {count_ok}/{len(cases)} articles")
+    for name in FIELDS:
+        hits = sum(r[name] for r in rows)
+        print(f"{name:>12}: {hits}/{len(rows)} = {hits / len(rows):.0%}")
+    print(f"throughput (warm, {args.repeat} passes): {args.repeat * len(cases) / warm:.1f} articles/s; "
+          f"first pass incl. loading: {cold:.1f}s")
+
+
+if __name__ == "__main__":
+    main()
