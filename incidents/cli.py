@@ -7,7 +7,8 @@ module that is not already a subcommand of one of its groups.
 
 Expected failures (a bad file, a store or export problem) print one line on
 stderr and exit with status 2, like click's usage errors; only bugs show a
-traceback.
+traceback. Heavy modules (pandas, geopandas, the store) are imported inside
+the commands, so ``--help`` and the other stages' commands start quickly.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ import json
 from datetime import date
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from incidents.errors import IncidentsError
+
+if TYPE_CHECKING:
+    from incidents.store import IncidentStore
 
 EXPECTED_ERROR_EXIT = 2
 STAGE_COMMAND_MODULES = (
@@ -30,7 +34,7 @@ STAGE_COMMAND_MODULES = (
     "incidents.extract.commands",
     "incidents.maps.commands",
 )
-EXPORT_FORMATS = ("geojson", "csv", "gpkg", "kml")
+EXPORT_FORMATS = ("geojson", "csv", "gpkg", "kml")  # incidents.io.writers.FORMATS
 DEMO_FORMATS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}
 
 
@@ -60,7 +64,7 @@ def _store_option(function: Any) -> Any:
     )(function)
 
 
-def _open_store(store_path: Path | None) -> Any:
+def _open_store(store_path: Path | None) -> IncidentStore:
     from incidents.store import IncidentStore
 
     return IncidentStore(store_path)

@@ -121,3 +121,10 @@ def test_python_dash_m_incidents_runs() -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert "ingest" in result.stdout and "load-samples" in result.stdout
+
+
+def test_export_choices_match_the_writers() -> None:
+    from incidents.cli import EXPORT_FORMATS
+    from incidents.io.writers import FORMATS
+
+    assert set(EXPORT_FORMATS) == set(FORMATS)
