@@ -129,3 +129,10 @@ def test_non_canonical_frame_is_conformed(geocoder):
     out = geocode_frame(pd.DataFrame({"location": ["Dori"], "extra": ["kept"]}), geocoder)
     assert out.loc[0, "admin1"] == "Sahel"
     assert out.loc[0, "extra"] == "kept"
+
+
+def test_duplicate_index_labels_are_handled_by_position(geocoder):
+    records = _records([{"location": "Mopti"}, {"location": "Dori"}])
+    records.index = [5, 5]
+    out = geocode_frame(records, geocoder)
+    assert out["country_code"].tolist() == ["ML", "BF"]

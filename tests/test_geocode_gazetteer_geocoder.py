@@ -164,3 +164,11 @@ def test_works_with_geopandas_geocode(real_home, monkeypatch):
     point = frame.geometry.iloc[0]
     assert geodesic(KIMPARANA, (point.y, point.x)).km < 1
     assert frame.crs == "EPSG:4326"
+
+
+def test_query_that_is_an_admin_unit_name_falls_back_to_its_seat(geocoder):
+    found = geocoder.geocode("Cercle de San", country="Mali")
+    assert (found.raw["method"], found.raw["precision"]) == ("fallback", 2)
+    found = geocoder.geocode("Région de Mopti")
+    assert (found.raw["method"], found.raw["precision"]) == ("fallback", 3)
+    assert found.raw["admin1"] == "Mopti"

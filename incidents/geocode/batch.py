@@ -81,9 +81,8 @@ def apply_answers(records: pd.DataFrame, rows: list[int], queries: list[Query],
     values = {c: out[c].iloc[rows].tolist() for c in _WRITTEN}
     for i, query in enumerate(queries):
         _fill(values, i, answers.get(query), query)
-    index = out.index[rows]
     for column in _WRITTEN:
-        out.loc[index, column] = pd.array(values[column], dtype=out[column].dtype)
+        out.iloc[rows, out.columns.get_loc(column)] = pd.array(values[column], dtype=out[column].dtype)
     return out
 
 
@@ -133,7 +132,6 @@ def geocode_frame(
 
         geocoder = GazetteerGeocoder()
     frame = conform(records) if not set(CANONICAL_COLUMNS) <= set(records.columns) else records.copy()
-    frame = frame.reset_index(drop=True) if not frame.index.is_unique else frame
     placed = frame["latitude"].notna().to_numpy() & frame["longitude"].notna().to_numpy()
     source_rows = placed & frame["geocode_method"].isna().to_numpy()
     frame.loc[source_rows, "geocode_method"] = str(GeocodeMethod.SOURCE)

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 from rapidfuzz import fuzz, process
 
-from incidents.geocode.gazetteer import Gazetteer, admin_key, load_gazetteer
+from incidents.geocode.gazetteer import AdminUnit, Gazetteer, admin_key, load_gazetteer
 from incidents.geocode.normalize import normalise_name
 from incidents.model import GeocodeMethod, GeoPrecision
 
@@ -63,11 +64,10 @@ class GazetteerGeocoder(Geocoder):
     def __init__(
         self,
         *,
-        directory: str | None = None,
+        directory: str | Path | None = None,
         fuzzy_threshold: float = FUZZY_THRESHOLD,
         timeout: Any = DEFAULT_SENTINEL,
         user_agent: str | None = None,
-        **_unused: Any,
     ) -> None:
         super().__init__(timeout=timeout, user_agent=user_agent or "incidents-gazetteer")
         self.directory = directory
@@ -122,6 +122,7 @@ class _Resolution:
     def __init__(self, gazetteer: Gazetteer, threshold: float, text: str, country: str, admin1: str, admin2: str):
         self.g = gazetteer
         self.threshold = threshold
+        self.text = text
         self.key = normalise_name(text)
         self.country_code = gazetteer.country_code_of(country)
         self.admin1 = admin1
@@ -196,7 +197,12 @@ class _Resolution:
         return self._ranked(matches, fuzzy=True)
 
     def _fallback(self) -> list[dict[str, Any]]:
-        for level, text, precision in ((2, self.admin2, GeoPrecision.NEARBY), (1, self.admin1, GeoPrecision.REGION)):
+        """The admin unit given as context, or else the query itself read as an admin unit name."""
+        if self.admin1 or self.admin2:
+            attempts = ((2, self.admin2, GeoPrecision.NEARBY), (1, self.admin1, GeoPrecision.REGION))
+        else:
+            attempts = ((2, self.text, GeoPrecision.NEARBY), (1, self.text, GeoPrecision.REGION))
+        for level, text, precision in attempts:
             if not text:
                 continue
             units = self.g.admin_units(self.country_code, level, text)
@@ -211,7 +217,7 @@ class _Resolution:
                     return [raw]
         return []
 
-    def _seat(self, unit: Any) -> int | None:
+    def _seat(self, unit: AdminUnit) -> int | None:
         """The place named like the unit inside it, else the unit's most populous place."""
         values = self.g.admin2 if unit.level == 2 else self.g.admin1
         unit_key = admin_key(unit.name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def parse_geonames(path: Path, directory: Path | None = None) -> pd.DataFrame:
     return out.dropna(subset=["latitude", "longitude"]).reset_index(drop=True)
 
 
-def _optional_column(frame: pd.DataFrame):
+def _optional_column(frame: pd.DataFrame) -> Callable[[str], pd.Series]:
     """Accessor returning a column, or empty strings when the CSV does not have it."""
     def get(name: str) -> pd.Series:
         return frame[name] if name in frame.columns else pd.Series("", index=frame.index)
