@@ -36,6 +36,7 @@ CATEGORICAL_COLUMNS: tuple[str, ...] = (
     "sub_event_type",
     "disorder_type",
     "country",
+    "country_code",
     "admin1",
     "admin2",
     "source_scale",

