@@ -151,3 +151,12 @@ def test_projected_geometry_is_written_in_wgs84(gdf) -> None:
     projected = gdf.to_crs("EPSG:3857")
     feature = json.loads(export_bytes(projected, "geojson"))["features"][0]
     assert feature["geometry"]["coordinates"] == pytest.approx([-4.92, 12.123457], abs=1e-6)
+
+
+def test_kml_drops_control_characters_that_xml_forbids(records) -> None:
+    frame = records.copy()
+    frame.loc[0, "notes"] = "bell\x07 and tab\tkept"
+    root = ET.fromstring(export_bytes(frame, "kml"))
+    values = [d.find("k:value", KML_NS).text for d in root.iter(f"{{{KML_NS['k']}}}Data")
+              if d.get("name") == "notes"]
+    assert values[0] == "bell and tab\tkept"
