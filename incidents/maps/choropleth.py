@@ -59,7 +59,7 @@ def _set_name(region_set: str | None) -> str:
     return region_set or active_region_set()
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)
 def _cached_polygons(name: str, level: str, stamp: float) -> tuple[gpd.GeoDataFrame, RegionIndex]:
     polygons = region_polygons(name, level).reset_index(drop=True)
     return polygons, RegionIndex(polygons.geometry.values)

@@ -25,7 +25,7 @@ from incidents.regions.sets import active_region_set, region_units, regions_dir
 DEFAULT_TOLERANCE_KM = 5.0
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def _cached_index(name: str, stamp: float) -> tuple[gpd.GeoDataFrame, RegionIndex]:
     units = region_units(name)
     return units, RegionIndex(units.geometry.values)
