@@ -45,7 +45,7 @@ def _assert_kimparana_incident(candidates: list) -> None:
     assert record["admin1"] == "Ségou"
     assert record["country"] == "Mali"
     assert record["event_type"] == "Battles" and record["sub_event_type"] == "Armed clash"
-    assert {record["actor1"], record["actor2"]} == {"Unidentified Armed Group (Mali)", "Military Forces of Mali"}
+    assert {record["actor1"], record["actor2"]} == {"Unidentified Armed Group (Mali)", "Military Forces of Mali (2021-)"}
     assert record["interaction"] == 13
     assert record["fatalities"] == 3
     notes = record["notes"].lower()

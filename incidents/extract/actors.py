@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,13 +31,19 @@ class ActorMention:
     spec: ActorSpec
     start: int
     end: int
+    specific: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def name_for(self, country: str | None) -> str:
-        """Canonical name with '{country}' filled in (or dropped when unknown)."""
+        """Canonical name with '{country}' filled in (or dropped when unknown).
+
+        A generic name that has a country-specific entry ("Military Forces of Mali"
+        -> "Military Forces of Mali (2021-)") takes that entry's name.
+        """
         if "{country}" not in self.spec.name:
             return self.spec.name
         if country:
-            return self.spec.name.replace("{country}", country)
+            filled = self.spec.name.replace("{country}", country)
+            return self.specific.get(filled, filled)
         return re.sub(r"\s*\(\{country\}\)|\s*of \{country\}", "", self.spec.name)
 
 
@@ -55,6 +61,10 @@ class ActorLexicon:
                     exact.append((alias, spec))
                 else:
                     folded.append((fold(alias), spec))
+        self._specific = {
+            re.sub(r"\s*\(\d{4}-\d{0,4}\)$", "", spec.name): spec.name
+            for _alias, spec in folded + exact if spec.country and re.search(r"\(\d{4}-", spec.name)
+        }
         self._folded = _compile(folded)
         self._exact = _compile(exact)
 
@@ -69,7 +79,7 @@ class ActorLexicon:
             if pattern is None:
                 continue
             for match in pattern.finditer(haystack, start, stop):
-                found.append(ActorMention(lookup[key(match.group(0))], match.start(), match.end()))
+                found.append(ActorMention(lookup[key(match.group(0))], match.start(), match.end(), self._specific))
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[ActorMention] = []
         for mention in found:

@@ -3,8 +3,8 @@
 Vague quantities follow a conservative convention (see README.md in this
 package): ACLED codes "tens" as 10, "dozens" as 12 and "hundreds" as 100 and
 takes the lowest figure when sources differ; "several"-like words, which give no
-figure at all, are coded as 3, the smallest count that still reads as plural
-beyond "two" — and every such candidate is flagged for review.
+figure at all, are coded as 3 with ``fatalities_low`` 2 and no upper bound, the
+convention of data/samples/README.md — and every such candidate is flagged for review.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ UNITS = {
 
 # Vague quantities: (coded value, low, high). High is None where the words set no ceiling.
 VAGUE = {
-    "plusieurs": (3, 3, None), "several": (3, 3, None), "quelques": (3, 3, None),
-    "some": (3, 3, None), "a few": (3, 3, None), "few": (3, 3, None),
-    "nombreux": (3, 3, None), "de nombreux": (3, 3, None), "de nombreuses": (3, 3, None),
-    "many": (3, 3, None), "numerous": (3, 3, None),
+    "plusieurs": (3, 2, None), "several": (3, 2, None), "quelques": (3, 2, None),
+    "some": (3, 2, None), "a few": (3, 2, None), "few": (3, 2, None),
+    "nombreux": (3, 2, None), "de nombreux": (3, 2, None), "de nombreuses": (3, 2, None),
+    "many": (3, 2, None), "numerous": (3, 2, None),
     "une dizaine": (10, 10, None), "dizaines": (10, 10, None), "des dizaines": (10, 10, None),
     "une quinzaine": (15, 15, None), "une vingtaine": (20, 20, None),
     "une trentaine": (30, 30, None), "une cinquantaine": (50, 50, None),
