@@ -205,3 +205,14 @@ def test_counts_always_carry_the_documented_keys(name: str) -> None:
 def test_absurdly_nested_json_is_an_ingest_error_not_a_crash() -> None:
     with pytest.raises(IngestError, match="nested"):
         read_incidents(b"[" * 100_000 + b"]" * 100_000, filename="deep.json")
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [(b"[]", "x.json"), (b'{"data": []}', "x.json"),
+     (b'{"type": "FeatureCollection", "features": []}', "x.geojson")],
+)
+def test_empty_record_lists_read_as_zero_rows(data: bytes, name: str) -> None:
+    result = read_incidents(data, filename=name)
+    assert len(result.records) == 0 and result.counts["rows"] == 0
+    assert list(result.records.columns) == list(model.CANONICAL_COLUMNS)

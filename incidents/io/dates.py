@@ -1,10 +1,11 @@
 """Reading the dates analysts actually write, in French or English.
 
-Accepted: ISO ``2024-12-07`` (also ``2024/12/07``; a time part after it is
-ignored), day-first ``07/12/2024``, ``07-12-2024`` and ``07.12.2024``, and
+Accepted: ISO ``2024-12-07`` (also ``2024/12/07``), day-first ``07/12/2024``,
+``07-12-2024`` and ``07.12.2024`` (a time after either is ignored), and
 month names ``7 décembre 2024``, ``07 December 2024``, ``1er mars 2024``,
-``Dec 7, 2024``, with or without accents, full or abbreviated. Numeric dates are read day
-first, as ACLED and French usage write them; ``12/07/2024`` is 12 July.
+``Dec 7, 2024``, with or without accents, full or abbreviated. Numeric dates
+are read day first, as ACLED and French usage write them: ``12/07/2024`` is
+12 July.
 
 Parsing is vectorised: ISO strings go through pandas in one pass, and the rest
 are parsed once per distinct value (a million rows carry a few thousand dates).
@@ -40,7 +41,7 @@ for _number, _names in enumerate(
     MONTHS.update({name: _number for name in _names})
 
 _ISO = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[t ].*)?$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?: .*)?$")
 _DAY_MONTH_NAME = re.compile(r"^(\d{1,2})(?:er)?[\s\-]+([a-z]+)\.?[\s\-]+(\d{4})$")
 _MONTH_NAME_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
 
