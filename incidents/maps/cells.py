@@ -106,7 +106,9 @@ def aggregate_cells(
         {
             "cell": unique,
             "count": np.bincount(inverse, minlength=len(unique)),
-            "fatalities": np.bincount(inverse, weights=deaths, minlength=len(unique)).astype("int64"),
+            "fatalities": np.bincount(inverse, weights=deaths, minlength=len(unique)).astype(
+                "int64"
+            ),
             "top_event_type": labels[best],
         }
     )
@@ -121,7 +123,8 @@ def cells_geojson(cells: pd.DataFrame, language: str) -> dict:
     features = []
     for cell, count, fatalities, top in cells.itertuples(index=False):
         key = CELL_KEY_PREFIX + h3.int_to_str(int(cell))
-        boundary = [(round(lng, 4), round(lat, 4)) for lat, lng in h3int.cell_to_boundary(int(cell))]
+        corners = h3int.cell_to_boundary(int(cell))
+        boundary = [(round(lng, 4), round(lat, 4)) for lat, lng in corners]
         boundary.append(boundary[0])
         tip = (
             f"{escape_text(key)}{TOOLTIP_SEPARATOR}<b>{count}</b> {escape_text(w['incidents'])}"

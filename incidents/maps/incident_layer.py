@@ -146,12 +146,15 @@ class IncidentPoints(FeatureGroup):
             function pick(col, i) { return col.values[col.codes[i]]; }
             function popup(i) {
                 var w = d.words, html = "";
-                if (d.synthetic[i]) { html += "<div style='color:#b00;font-weight:bold'>" + w.synthetic + "</div>"; }
+                if (d.synthetic[i]) {
+                    html += "<div style='color:#b00;font-weight:bold'>" + w.synthetic + "</div>";
+                }
                 html += "<b>" + d.ids[i] + "</b><br>"
                     + w.date + ": " + pick(d.date, i) + "<br>"
                     + w.type + ": " + d.typeLabels[d.type[i]] + " (" + pick(d.sub, i) + ")<br>"
                     + w.actors + ": " + pick(d.actors, i) + "<br>"
-                    + w.fatalities + ": " + (d.fatalities[i] === null ? "?" : d.fatalities[i]) + "<br>"
+                    + w.fatalities + ": "
+                    + (d.fatalities[i] === null ? "?" : d.fatalities[i]) + "<br>"
                     + w.location + ": " + pick(d.place, i) + "<br>"
                     + w.precision + ": " + d.precWords[d.prec[i]] + "<br>"
                     + w.source + ": " + pick(d.source, i);
@@ -269,8 +272,11 @@ def region_features(frame: pd.DataFrame, language: str) -> tuple[dict, dict[str,
         dtype="float64", na_value=0.0
     )
     fatalities = np.bincount(group, weights=deaths, minlength=len(unique))
-    lat = np.bincount(group, weights=frame["latitude"].to_numpy(dtype="float64"), minlength=len(unique)) / count
-    lng = np.bincount(group, weights=frame["longitude"].to_numpy(dtype="float64"), minlength=len(unique)) / count
+    lat, lng = (
+        np.bincount(group, weights=frame[c].to_numpy(dtype="float64"), minlength=len(unique))
+        / count
+        for c in ("latitude", "longitude")
+    )
     type_codes, type_labels = _factorized(_column(frame, "event_type"))
     by_type = np.bincount(
         group * len(type_labels) + type_codes, minlength=len(unique) * len(type_labels)

@@ -90,7 +90,8 @@ def precision_words(precision: object, language: str) -> str:
 
 
 def _swatch(css: str) -> str:
-    return f'<span style="display:inline-block;width:12px;height:12px;margin-right:5px;{css}"></span>'
+    box = "display:inline-block;width:12px;height:12px;margin-right:5px;"
+    return f'<span style="{box}{css}"></span>'
 
 
 def legend_html(language: str, mode: str, event_types: Sequence[str] | None = None) -> str:
@@ -107,7 +108,8 @@ def legend_html(language: str, mode: str, event_types: Sequence[str] | None = No
         upper = list(style.CELL_BREAKS[1:]) + [None]
         for low, high, colour in zip(style.CELL_BREAKS, upper, style.CELL_RAMP):
             span = f"{low}–{high - 1}" if high is not None else f"≥ {low}"
-            rows.append(_swatch(f"background:{colour};border:1px solid {style.CELL_OUTLINE}") + span)
+            swatch = _swatch(f"background:{colour};border:1px solid {style.CELL_OUTLINE}")
+            rows.append(swatch + span)
         rows.append(f"<small>{escape_text(w['cells_note'])}</small>")
     else:
         rows.append(f"<i>{escape_text(w['event_types'])}</i>")
