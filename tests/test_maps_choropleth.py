@@ -105,3 +105,37 @@ def test_outline_layer_of_the_active_set_is_off_by_default(tmp_path: Path) -> No
     assert layer.show is False and "cod" in layer.layer_name
     geojson = next(c for c in layer._children.values() if isinstance(c, folium.GeoJson))
     assert [f["properties"]["label"] for f in geojson.data["features"]] == ["San", "Ségou"]
+
+
+@pytest.mark.browser
+def test_in_chromium_legend_follows_the_layer_and_names_stay_text(tmp_path: Path, chromium: object) -> None:
+    from incidents.maps.assets import missing_files
+    from incidents.maps.base import finish_map, make_base_map
+    from incidents.maps.standalone import standalone_html
+
+    if missing_files():
+        pytest.skip("map assets not installed (make setup)")
+    path = tmp_path / "evil.geojson"
+    gpd.GeoDataFrame({"NAME": ["<img src=x onerror=window.__xss=1>"]}, geometry=[box(-6, 12, -4, 14)],
+                     crs=4326).to_file(path)
+    sets.load_region_file(path, name="evil", admin1_field="NAME")
+    fmap = make_base_map(location=(13, -5), zoom=7)
+    ch.choropleth_layer(incidents(SAMPLE), name="Choropleth").add_to(fmap)
+    finish_map(fmap, collapsed=False)
+    page_file = tmp_path / "map.html"
+    page_file.write_bytes(standalone_html(fmap))
+    page = chromium.new_page(viewport={"width": 900, "height": 700})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(page_file.as_uri())
+    legend = page.locator(".incidents-choropleth-legend")
+    legend.wait_for()
+    assert "Incidents per region" in legend.inner_text()
+    page.mouse.move(450, 350)
+    page.locator(".leaflet-tooltip").wait_for()
+    assert "<img src=x" in page.locator(".leaflet-tooltip").inner_text()
+    assert page.evaluate("window.__xss") is None
+    page.locator(".leaflet-control-layers-overlays label", has_text="Choropleth").locator("input").click()
+    assert legend.count() == 0
+    assert errors == []
+    page.close()
