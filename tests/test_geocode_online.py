@@ -91,6 +91,12 @@ def test_answer_is_normalised_to_the_contract(server, gazetteer_dir):
     assert sent["user_agent"].startswith("incidents-sahel-dashboard")
 
 
+def test_country_code_is_sent_as_a_name_and_a_filter(server, gazetteer_dir):
+    _online(server, gazetteer_dir).geocode("Dioura", country="MLI")
+    assert FakeNominatim.requests[0]["q"] == "Dioura, Mali"
+    assert FakeNominatim.requests[0]["countrycodes"] == "ml"
+
+
 def test_second_run_makes_zero_requests(server, gazetteer_dir):
     first = _online(server, gazetteer_dir)
     first.geocode("Dioura", country="Mali")

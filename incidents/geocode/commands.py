@@ -73,6 +73,8 @@ def geocode_command(query: str, country: str | None, admin1: str | None, admin2:
     """Place one location name."""
     geocoder = get_geocoder(provider)
     found = geocoder.geocode(query, country=country, admin1=admin1, admin2=admin2)
+    for error in getattr(geocoder, "errors", []):
+        click.echo(f"note: {error}; fell back to the next geocoder", err=True)
     if found is None:
         context = ", ".join(v for v in (admin2, admin1, country) if v)
         raise click.ClickException(f"no match for {query!r}" + (f" in {context}" if context else ""))

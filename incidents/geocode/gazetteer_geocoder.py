@@ -236,6 +236,7 @@ class _Resolution:
             "latitude": float(self.g.latitude[row]),
             "longitude": float(self.g.longitude[row]),
             "country": self.g.country_names.get(code) if code else None,
+            "country_fr": self.g.country_names_fr.get(code) if code else None,
             "country_code": code,
             "iso": self.g.country_numeric.get(code) if code else None,
             "admin1": self.g.admin1[row],

@@ -177,7 +177,8 @@ class OnlineGeocoder(Geocoder):
     def _ask(
         self, text: str, country: str, code: str | None, admin1: str, admin2: str, timeout: Any
     ) -> list[dict[str, Any]]:
-        free_text = ", ".join(v for v in (text, admin2, admin1, country) if v)
+        country_name = load_gazetteer(self.gazetteer_dir).country_names.get(code, country) if code else country
+        free_text = ", ".join(v for v in (text, admin2, admin1, country_name) if v)
         options = self.provider.request_options(code)
         if timeout is not DEFAULT_SENTINEL:
             options["timeout"] = timeout
