@@ -197,3 +197,15 @@ def test_cells_mode_payload_is_bounded_by_cells_not_incidents(language):
     small = build_map(cloud(2_000, p3_share=0.0), max_points=10, language=language).html()
     large = build_map(cloud(20_000, p3_share=0.0), max_points=10, language=language).html()
     assert len(large) < 1.5 * len(small)
+
+
+def test_a_row_mask_gives_the_same_map_as_a_filtered_copy():
+    frame = cloud(700, seed=9, unplaced=5)
+    mask = (frame["event_type"] == "Battles").to_numpy()
+    for max_points in (20, 10_000):
+        masked = build_map(frame, rows=mask, max_points=max_points)
+        copied = build_map(frame[mask], max_points=max_points)
+        assert (masked.mode, masked.n_in_view, masked.n_unplaced) == (
+            copied.mode, copied.n_in_view, copied.n_unplaced
+        )
+        assert drawn_total(masked) == drawn_total(copied) == masked.n_in_view
