@@ -89,6 +89,15 @@ def test_clicked_region_reads_last_active_drawing() -> None:
     assert ch.clicked_region(None) is None
 
 
+def test_no_incidents_still_renders() -> None:
+    from incidents.model import empty_frame
+
+    layer = ch.choropleth_layer(empty_frame())
+    fmap = folium.Map(tiles=None)
+    layer.add_to(fmap)
+    assert "incidents-choropleth-legend" in fmap.get_root().render()
+
+
 def test_admin2_level_needs_an_admin2_set() -> None:
     with pytest.raises(sets.BoundaryError):
         ch.region_totals(incidents(SAMPLE), level="admin2")

@@ -219,6 +219,9 @@ def choropleth_layer(
     group = folium.FeatureGroup(
         name=name or w["layer"].format(measure=w[measure], level=w[level].lower()), show=show
     )
+    if not data["features"]:
+        group.add_child(LayerLegend(legend_body([], 0, level=level, measure=measure, language=language)))
+        return group
     folium.GeoJson(
         data,
         style_function=lambda feature: {
@@ -252,6 +255,8 @@ def region_outline_layer(
     group = folium.FeatureGroup(
         name=_words(language)["outlines"].format(name=_set_name(region_set)), show=show
     )
+    if not data["features"]:
+        return group
     folium.GeoJson(
         data,
         style_function=lambda feature: {"color": "#3d3d8f", "weight": 1.2, "fill": False},
