@@ -180,3 +180,24 @@ def test_cli_load_list_use_locate(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "no field NOPE" in bad.output
     assert runner.invoke(cli, ["regions", "use", "natural-earth"]).exit_code == 0
     assert sets.active_region_set() == sets.BUILTIN_SET
+
+
+def test_shapefile_without_prj_loads_with_a_warning(tmp_path: Path) -> None:
+    archive_dir = tmp_path / "noprj"
+    archive_dir.mkdir()
+    archive = write_zipped_shapefile(boundaries(), archive_dir)
+    stripped = tmp_path / "noprj.zip"
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(stripped, "w") as target:
+        for member in source.namelist():
+            if not member.endswith(".prj"):
+                target.writestr(member, source.read(member))
+    report = sets.load_region_file(stripped, name="noprj", admin1_field="ADM1_FR")
+    assert any("assumed EPSG:4326" in text for text in report.warnings)
+    assert sets.region_units().crs.equals(sets.CRS)
+
+
+def test_points_are_not_boundaries(tmp_path: Path) -> None:
+    path = tmp_path / "points.geojson"
+    gpd.GeoDataFrame({"ADM1_FR": ["San"]}, geometry=gpd.points_from_xy([-4.9], [12.8]), crs=4326).to_file(path)
+    with pytest.raises(sets.BoundaryError, match="no usable polygon"):
+        sets.load_region_file(path, name="pts", admin1_field="ADM1_FR")
