@@ -114,3 +114,13 @@ def test_manual_placement_validates_input(directory):
         save_manual_placement("X", 95.0, 0.0, directory=directory)
     with pytest.raises(GeocodeError):
         save_manual_placement(" ", 10.0, 0.0, directory=directory)
+
+
+def test_imported_copy_of_a_bundled_place_wins(directory, geocoder, tmp_path_factory):
+    source = tmp_path_factory.mktemp("in") / "ML.txt"
+    source.write_text(_geonames_row(2455456, "Kinmparana", "Kimparana", 12.8422, -4.9246, "P", "PPLA3",
+                                    "ML", "05", "", 6500) + "\n", encoding="utf-8")
+    import_layer(source, directory=directory)
+    found = geocoder.geocode("Kimparana", country="Mali")
+    assert found.raw["population"] == 6500
+    assert found.raw["ambiguous"] is False

@@ -76,22 +76,25 @@ class Gazetteer:
         }
         self._country_by_key: dict[str, str] = {}
         for row in countries.itertuples(index=False):
-            for variant in (row.code, row.iso3, row.name_en, row.name_fr, *str(row.aliases or "").split("|")):
+            aliases = row.aliases.split("|") if isinstance(row.aliases, str) else []
+            for variant in (row.code, row.iso3, row.name_en, row.name_fr, *aliases):
                 key = normalise_name(variant)
                 if key:
                     self._country_by_key.setdefault(key, row.code)
 
     def _index_admins(self, admins: pd.DataFrame) -> None:
-        self._admins: dict[tuple[str, int, str], list[AdminUnit]] = {}
+        # Keyed by (country code, level, admin key), and by (None, level, key) for any country.
+        self._admins: dict[tuple[str | None, int, str], list[AdminUnit]] = {}
         level1 = admins[admins["level"] == 1]
         self.admin1_by_code: dict[str, str] = dict(zip(level1["geonames_code"], level1["name"]))
         columns = (admins[c].tolist() for c in ("country_code", "level", "name", "admin1", "keys"))
         for country_code, level, name, admin1, keys in zip(*columns):
             unit = AdminUnit(country_code, int(level), name, admin1)
             for key in keys.split("|"):
-                bucket = self._admins.setdefault((country_code, unit.level, key), [])
-                if unit not in bucket:
-                    bucket.append(unit)
+                for index_key in ((country_code, unit.level, key), (None, unit.level, key)):
+                    bucket = self._admins.setdefault(index_key, [])
+                    if unit not in bucket:
+                        bucket.append(unit)
 
     def __len__(self) -> int:
         return len(self.place_id)
@@ -115,9 +118,7 @@ class Gazetteer:
         key = admin_key(text)
         if not key:
             return []
-        if country_code:
-            return list(self._admins.get((country_code, level, key), []))
-        return [u for (cc, lvl, k), units in self._admins.items() if lvl == level and k == key for u in units]
+        return list(self._admins.get((country_code or None, level, key), []))
 
     def fuzzy_keys(self, country_code: str | None, key: str, threshold: float) -> list[str]:
         """Name keys that could reach ``threshold`` (0-100) in a rapidfuzz ratio against ``key``.

@@ -164,7 +164,8 @@ class _Resolution:
         best: dict[str, tuple[int, float, bool]] = {}
         for row, score, primary in matches:
             pid = self.g.place_id[row]
-            if pid not in best or (score, primary) > best[pid][1:]:
+            # ">=": a user layer's copy of a bundled place (same id, loaded later) wins.
+            if pid not in best or (score, primary) >= best[pid][1:]:
                 best[pid] = (row, score, primary)
         ordered = sorted(best.values(), key=lambda m: (-m[1], not m[2], -int(self.g.population[m[0]])))
         if not ordered:
