@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def extract_command(files: tuple[Path, ...], published: object, url: str | None,
     """Extract candidate incidents from article text files (French or English)."""
     published_day: date | None = published.date() if published is not None else None
     everything = []
-    for path in tqdm(files, desc="articles", unit="article", file=click.get_text_stream("stderr"),
+    for path in tqdm(files, desc="articles", unit="article", file=sys.stderr,
                      disable=len(files) < 2):
         text = path.read_text("utf-8")
         candidates = extract_incidents(text, published_day, url if len(files) == 1 else None)

@@ -20,7 +20,7 @@ DEAD = re.compile(
     r"killed|killing|dead|died|deaths?|death toll|lost their lives|executed|bodies|massacred|slain)\b"
 )
 NEUTRALISED = re.compile(r"\bneutrali[sz](?:e|es|ee|ees|ed|ing)?\b")
-WOUNDED = re.compile(r"\b(?:blesse(?:e|s|es)?|blessures?|wounded|wounding|injured|injuring|injuries)\b")
+WOUNDED = re.compile(r"\b(?:blesse(?:e|s|es)?|blessant|blessures?|wounded|wounding|injured|injuring|injuries)\b")
 NO_DEATHS = re.compile(
     r"\b(?:sans faire de (?:victimes?|morts?)|aucune? (?:victimes?|mort|perte)|pas de (?:victimes?|morts?)|"
     r"no (?:casualties|deaths|fatalities|one was (?:killed|hurt))|nobody was killed|without casualties)\b"

@@ -61,7 +61,8 @@ _VAGUE_WORDS = "|".join(sorted((re.escape(w) for w in VAGUE), key=len, reverse=T
 _ONE = rf"(?:\d{{1,4}}|(?:{_WORD_NUMBER})(?:[- ](?:et[- ])?(?:{_WORD_NUMBER}))*)"
 COUNT_PATTERN = re.compile(
     rf"(?<![\w-])(?:(?:entre|between)\s+(?P<lo>{_ONE})\s+(?:et|and)\s+(?P<hi>{_ONE})"
-    rf"|(?P<a>{_ONE})\s*(?:-|à|a|to|ou|or)\s*(?P<b>{_ONE})(?=\s)"
+    rf"|(?P<a>\d{{1,4}})\s*-\s*(?P<b>\d{{1,4}})(?=\s)"
+    rf"|(?P<a2>{_ONE})\s+(?:a|to|ou|or)\s+(?P<b2>{_ONE})(?=\s)"
     rf"|(?:au moins|at least|pas moins de|plus de|more than|over)\s+(?P<min>{_ONE})"
     rf"|(?P<vague>{_VAGUE_WORDS})"
     rf"|(?P<one>{_ONE}))(?![\w-])"
@@ -75,14 +76,16 @@ def word_value(token: str) -> int | None:
         return int(token)
     parts = [p for p in re.split(r"[- ]", token) if p and p != "et"]
     total = 0
-    for part in parts:
-        value = UNITS.get(part)
-        if value is None:
-            return None
-        if value == 100 and total:
-            total *= 100
+    index = 0
+    while index < len(parts):
+        for size in range(len(parts) - index, 0, -1):
+            value = UNITS.get("-".join(parts[index : index + size]))
+            if value is not None:
+                break
         else:
-            total += value
+            return None
+        total = total * 100 if value == 100 and total else total + value
+        index += size
     return total or None
 
 
@@ -107,9 +110,9 @@ def iter_counts(folded: str, start: int = 0, end: int | None = None) -> list[Cou
 
 def _to_count(match: re.Match[str]) -> Count | None:
     span = match.start(), match.end()
-    if match.group("lo") or match.group("a"):
-        low = word_value(match.group("lo") or match.group("a"))
-        high = word_value(match.group("hi") or match.group("b"))
+    if match.group("lo") or match.group("a") or match.group("a2"):
+        low = word_value(match.group("lo") or match.group("a") or match.group("a2"))
+        high = word_value(match.group("hi") or match.group("b") or match.group("b2"))
         if low is None or high is None or high < low:
             return None
         return Count(low, low, high, False, *span)

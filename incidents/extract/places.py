@@ -56,7 +56,8 @@ _PLACE_PREPOSITION = re.compile(
     r"(?:\b(?:a|au|pres de|pres d'|non loin de|non loin d'|aux environs de|vers|entre|dans|sur l'axe|"
     r"devant|(?:camp|base|poste|marche|route|axe|sortie|entree|environs)(?: militaire)? (?:de|d'|du)|"
     r"in|near|at|outside|around|between|close to|village of|town of|"
-    r"attaque|attaquer|attaquant|attaque de|assailli|cible|attacked|attacking|raided|stormed|struck|hit)\s+)"
+    r"attaque|attaquer|attaquant|attaque de|assailli|cible|vise|visant|attacked|attacking|raided|stormed|struck|hit|"
+    r"targeted|targeting)\s+)"
 )
 _REPORTED_FROM = re.compile(
     r"(?:appris|annonce|indique|declare|joint|interroge|depuis|selon [^,.]{0,40}|said|told|reported|"
