@@ -67,6 +67,6 @@ def test_stale_stamp_means_not_built(tmp_path):
 
 def test_counts_describe_the_index(tmp_path):
     counts = write_index_from_csv(tmp_path, FIXTURES)
-    assert counts["places"] == 12
-    assert counts["alternate_names"] == 3  # "Segou" folds onto "Ségou", so it is not counted
+    assert counts["places"] == 13
+    assert counts["alternate_names"] == 5  # "Segou" folds onto "Ségou", so it is not counted
     assert counts["countries"] == 4

@@ -27,7 +27,7 @@ def test_build_is_quiet_and_idempotent_when_up_to_date(home):
     assert result.output == ""
     assert stamp.stat().st_mtime_ns == before
     loud = CliRunner().invoke(gazetteer_group, ["build"])
-    assert "up to date: 12 places" in loud.output
+    assert "up to date: 13 places" in loud.output
 
 
 def test_geocode_prints_the_fields(home):

@@ -143,7 +143,7 @@ def test_unknown_place_falls_back_to_admin1_seat(geocoder):
 
 
 def test_admin1_without_any_place_gives_none(geocoder):
-    assert geocoder.geocode("Unknownville", country="Mali", admin1="Tombouctou") is None
+    assert geocoder.geocode("Unknownville", country="Mali", admin1="Kidal") is None
 
 
 def test_structured_dict_query(geocoder):
@@ -172,3 +172,9 @@ def test_query_that_is_an_admin_unit_name_falls_back_to_its_seat(geocoder):
     found = geocoder.geocode("Région de Mopti")
     assert (found.raw["method"], found.raw["precision"]) == ("fallback", 3)
     assert found.raw["admin1"] == "Mopti"
+
+
+def test_region_named_by_its_capitals_other_spelling(geocoder):
+    found = geocoder.geocode("Unknownville", country="Mali", admin1="Timbuktu")
+    assert (found.raw["name"], found.raw["precision"]) == ("Tombouctou", 3)
+    assert found.raw["seat"] == "Timbuktu"

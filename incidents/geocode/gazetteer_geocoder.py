@@ -134,8 +134,24 @@ class _Resolution:
         """The typed admin name's key plus the canonical names it is an alias of."""
         if not text:
             return set()
+        return {admin_key(text)} | {admin_key(u.name) for u in self._admin_units(level, text)}
+
+    def _admin_units(self, level: int, text: str) -> list[AdminUnit]:
+        """Admin units named ``text``; for admin-1, also the region whose seat is called ``text``.
+
+        Sahel regions mostly carry their capital's name, and sources often use the
+        capital's other spelling (ACLED's "Timbuktu" for the region GeoNames calls
+        "Tombouctou"), so a region name that matches no unit is tried as a town name.
+        """
         units = self.g.admin_units(self.country_code, level, text)
-        return {admin_key(text)} | {admin_key(u.name) for u in units}
+        if units or level != 1:
+            return units
+        towns = [row for row, _primary in self.g.rows_named(admin_key(text))
+                 if self.g.admin1[row] and (not self.country_code or self.g.country_code[row] == self.country_code)]
+        if not towns:
+            return []
+        town = max(towns, key=lambda row: self.g.population[row])
+        return self.g.admin_units(self.g.country_code[town], 1, self.g.admin1[town])
 
     def run(self) -> list[dict[str, Any]]:
         if self.key:
@@ -206,7 +222,7 @@ class _Resolution:
         for level, text, precision in attempts:
             if not text:
                 continue
-            units = self.g.admin_units(self.country_code, level, text)
+            units = self._admin_units(level, text)
             if level == 2 and self.admin1_keys:
                 units = [u for u in units if admin_key(u.admin1) in self.admin1_keys] or units
             for unit in units:
