@@ -171,3 +171,25 @@ def test_precision_from_nominatim_answer(raw, precision):
 def test_gazetteer_is_the_default_and_needs_no_network(gazetteer_dir):
     geocoder = get_geocoder(directory=gazetteer_dir)
     assert geocoder.geocode("Mopti").raw["method"] == "exact"
+
+
+CONTRACT_KEYS = {"name", "latitude", "longitude", "country", "country_code", "admin1", "admin2",
+                 "precision", "method", "score", "gazetteer_id", "ambiguous"}
+
+
+@pytest.mark.parametrize("kind", ["gazetteer", "online", "chain"])
+def test_every_geocoder_honours_the_contract(server, gazetteer_dir, kind):
+    options = {"domain": f"127.0.0.1:{server.server_port}", "scheme": "http", "min_delay_seconds": 0,
+               "cache": OnlineCache(gazetteer_dir / "online_cache.sqlite"), "gazetteer_dir": gazetteer_dir}
+    geocoder = {
+        "gazetteer": lambda: get_geocoder("gazetteer", directory=gazetteer_dir),
+        "online": lambda: get_geocoder("nominatim", fallback=False, **options),
+        "chain": lambda: get_geocoder("nominatim", **options),
+    }[kind]()
+    query = "Dioura" if kind != "gazetteer" else "Mopti"
+    found = geocoder.geocode(query, exactly_one=True, timeout=5, country="Mali", admin1="Mopti", admin2=None)
+    assert CONTRACT_KEYS <= set(found.raw)
+    assert (found.latitude, found.longitude) == (found.raw["latitude"], found.raw["longitude"])
+    listed = geocoder.geocode({"query": query, "country": "Mali"}, exactly_one=False)
+    assert isinstance(listed, list) and listed
+    assert geocoder.geocode("Qqqqqq Zzzzzz", country="Mali") is None
