@@ -98,9 +98,14 @@ def test_no_incidents_still_renders() -> None:
     assert "incidents-choropleth-legend" in fmap.get_root().render()
 
 
-def test_admin2_level_needs_an_admin2_set() -> None:
-    with pytest.raises(sets.BoundaryError):
-        ch.region_totals(incidents(SAMPLE), level="admin2")
+def test_admin2_level_and_bad_arguments() -> None:
+    ouahigouya = incidents([(13.58, -2.42, 1)])
+    provinces = ch.region_totals(ouahigouya, level="admin2").set_index("admin2")["value"]
+    assert provinces["Yatenga"] == 1 and len(provinces) == 45
+    regions = ch.region_totals(ouahigouya).set_index("admin1")["value"]
+    assert regions["Nord"] == 1 and len(regions) == 13
+    with pytest.raises(ValueError):
+        ch.region_totals(incidents(SAMPLE), level="admin3")
     with pytest.raises(ValueError):
         ch.region_totals(incidents(SAMPLE), measure="deaths")
 

@@ -136,3 +136,13 @@ def test_agrees_with_a_plain_geopandas_sjoin() -> None:
     inside = truth.notna()
     assert inside.sum() > 2900
     assert (out.loc[inside, "admin1"] == truth[inside]).all()
+
+
+def test_burkina_records_coded_by_region_match_the_bundled_provinces() -> None:
+    djibo = {"latitude": 14.10, "longitude": -1.63}
+    out = assign_regions(records([{**djibo, "admin1": "Sahel"}, {**djibo, "admin1": "Soum"},
+                                  {**djibo, "admin1": "Nord"}]))
+    assert out["admin1"].tolist() == ["Sahel"] * 3
+    assert out["admin2"].tolist() == ["Soum"] * 3
+    # "Soum" became a region of its own in 2025, carved out of Sahel: no flag.
+    assert out["status"].tolist() == ["ok", "ok", "needs_review"]

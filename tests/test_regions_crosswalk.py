@@ -86,3 +86,10 @@ def test_bad_relation_is_reported_with_its_line(tmp_path: Path) -> None:
     path.write_text("country,name,relation,target,since,source\nML,A,twin_of,B,,x\n", "utf-8")
     with pytest.raises(ValueError, match="bad.csv:2"):
         cw.read_crosswalk_rows(path)
+
+
+def test_burkina_2025_names_and_new_regions() -> None:
+    assert cw.same_region("Liptako", "Sahel", country="BF")
+    assert "Soum" in cw.expand_admin1(["Sahel"], country="BF", include_successors=True)
+    assert "Soum" not in cw.expand_admin1(["Sahel"], country="BF")
+    assert cw.same_region("Soum", "Liptako")

@@ -145,8 +145,22 @@ def test_admin2_sets_dissolve_to_admin1(tmp_path: Path) -> None:
     admin1 = sets.region_polygons("cod2", "admin1").set_index("admin1")
     assert len(admin1) == 3
     assert admin1.geometry["San"].bounds == pytest.approx((-5.5, 12.5, -4.0, 13.5))
-    with pytest.raises(sets.BoundaryError):
-        sets.region_polygons(sets.BUILTIN_SET, "admin2")
+    sets.load_region_file(path, name="flat", admin1_field="ADM1_FR")
+    with pytest.raises(sets.BoundaryError, match="no admin2"):
+        sets.region_polygons("flat", "admin2")
+
+
+def test_bundled_burkina_provinces_become_admin2_of_its_regions() -> None:
+    units = sets.region_units(sets.BUILTIN_SET)
+    burkina = units[units["country"] == "BF"]
+    assert len(burkina) == 45 and burkina["admin2"].notna().all()
+    assert burkina["admin1"].nunique() == 13
+    assert set(burkina.loc[burkina["admin2"].isin(["Soum", "Oudalan", "Séno", "Yagha"]), "admin1"]) == {"Sahel"}
+    regions = sets.region_polygons(sets.BUILTIN_SET, "admin1")
+    assert (regions["country"] == "BF").sum() == 13
+    assert len(sets.region_polygons(sets.BUILTIN_SET, "admin2")) == 45
+    mali = units[units["country"] == "ML"]
+    assert mali["admin2"].isna().all() and "Ségou" in set(mali["admin1"])
 
 
 def test_use_and_list(tmp_path: Path) -> None:

@@ -25,12 +25,13 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from incidents.config import MAX_INPUT_BYTES, state_dir
+from incidents.config import DATA_DIR, MAX_INPUT_BYTES, state_dir
 from incidents.errors import IncidentsError
 from incidents.model import CRS
 from incidents.regions.boundaries import load_admin1
 
 BUILTIN_SET = "natural-earth"
+ADMIN1_GROUPS = DATA_DIR / "regions" / "admin1_groups.csv"
 UNIT_COLUMNS: tuple[str, ...] = ("country", "admin1", "admin1_code", "admin2", "admin2_code")
 _NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _POLYGONAL = ("Polygon", "MultiPolygon")
@@ -285,19 +286,35 @@ def _read_units(path: str, mtime: float) -> gpd.GeoDataFrame:
     return gpd.read_parquet(path)
 
 
+@lru_cache(maxsize=1)
+def _admin1_groups() -> pd.DataFrame:
+    return pd.read_csv(ADMIN1_GROUPS, dtype="string", keep_default_na=False)
+
+
 def _bundled_units() -> gpd.GeoDataFrame:
-    admin1 = load_admin1()
-    return gpd.GeoDataFrame(
+    """Natural Earth admin-1 in our shape. Where Natural Earth's units are one level
+    below what analysts call admin-1 (Burkina Faso's 45 provinces), they become
+    admin2 under their region, per ``data/regions/admin1_groups.csv``."""
+    ne = load_admin1()
+    units = pd.DataFrame(
         {
-            "country": admin1["iso_a2"].astype("string"),
-            "admin1": admin1["admin1"].astype("string"),
-            "admin1_code": admin1["fips"].astype("string"),
-            "admin2": pd.Series(pd.NA, index=admin1.index, dtype="string"),
-            "admin2_code": pd.Series(pd.NA, index=admin1.index, dtype="string"),
-        },
-        geometry=admin1.geometry.values,
-        crs=CRS,
+            "country": ne["iso_a2"].astype("string"),
+            "admin1": ne["admin1"].astype("string"),
+            "admin1_code": ne["fips"].astype("string"),
+            "admin2": pd.Series(pd.NA, index=ne.index, dtype="string"),
+            "admin2_code": pd.Series(pd.NA, index=ne.index, dtype="string"),
+        }
     )
+    groups = _admin1_groups()
+    parent = units[["country", "admin1"]].merge(
+        groups.rename(columns={"unit": "admin1", "admin1": "parent"}), on=["country", "admin1"], how="left"
+    )["parent"].fillna("").to_numpy(dtype=object)
+    grouped = parent != ""
+    units.loc[grouped, "admin2"] = units.loc[grouped, "admin1"]
+    units.loc[grouped, "admin2_code"] = units.loc[grouped, "admin1_code"]
+    units.loc[grouped, "admin1"] = parent[grouped]
+    units.loc[grouped, "admin1_code"] = pd.NA
+    return gpd.GeoDataFrame(units, geometry=ne.geometry.values, crs=CRS)
 
 
 def region_units(name: str | None = None) -> gpd.GeoDataFrame:
@@ -321,12 +338,19 @@ def region_polygons(name: str | None = None, level: str = "admin1") -> gpd.GeoDa
     if level == "admin2":
         if not has_admin2(units):
             raise BoundaryError(f"region set {name or active_region_set()!r} has no admin2 level")
-        return units
+        return units[units["admin2"].notna()].reset_index(drop=True)
     if not has_admin2(units):
         return units
+    keys = units["country"].fillna("") + "\x1f" + units["admin1"].fillna("")
+    shared = keys.duplicated(keep=False).to_numpy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        dissolved = units.dissolve(by=["country", "admin1"], dropna=False, as_index=False, aggfunc="first")
-    dissolved["admin2"] = pd.NA
-    dissolved["admin2_code"] = pd.NA
-    return dissolved[list(UNIT_COLUMNS) + ["geometry"]]
+        merged = units[shared].dissolve(by=["country", "admin1"], dropna=False, as_index=False, aggfunc="first")
+    merged["admin2"] = pd.NA
+    merged["admin2_code"] = pd.NA
+    alone = units[~shared].assign(admin2=pd.NA, admin2_code=pd.NA)
+    columns = list(UNIT_COLUMNS) + ["geometry"]
+    out = pd.concat([alone[columns], merged[columns]], ignore_index=True)
+    for column in UNIT_COLUMNS:
+        out[column] = out[column].astype("string")
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
