@@ -7,7 +7,7 @@ import pytest
 from geopy.distance import geodesic
 from geopy.extra.rate_limiter import RateLimiter
 
-from incidents.geocode.build import build_gazetteer, write_index_from_csv
+from incidents.geocode.build import write_index_from_csv
 from incidents.geocode.gazetteer_geocoder import GazetteerGeocoder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "geocode"
@@ -20,12 +20,10 @@ def geocoder(tmp_path):
     return GazetteerGeocoder(directory=tmp_path)
 
 
-@pytest.fixture(scope="module")
-def real_home(tmp_path_factory):
-    """A state dir holding the real bundled index, built once for this module."""
-    home = tmp_path_factory.mktemp("home")
-    build_gazetteer(home / "gazetteer")
-    return home
+@pytest.fixture
+def real_home(built_gazetteer):
+    """A state dir holding the real bundled index (conftest builds it once per session)."""
+    return built_gazetteer.parent
 
 
 @pytest.fixture
