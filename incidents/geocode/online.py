@@ -14,7 +14,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -76,13 +76,18 @@ def _generic_context(raw: Any) -> dict[str, Any]:
             "precision": int(GeoPrecision.NEARBY), "gazetteer_id": None}
 
 
+def _no_options(country_code: str | None) -> dict[str, Any]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Provider:
+    """How to call one geopy service (extra request options) and read its answers."""
+
     service: str
-    request_options: Callable[[str | None], dict[str, Any]] = lambda code: {}
+    request_options: Callable[[str | None], dict[str, Any]] = _no_options
     parse: Callable[[Any], dict[str, Any]] = _generic_context
     min_delay_seconds: float = 1.0
-    defaults: dict[str, Any] = field(default_factory=dict)
 
 
 PROVIDERS: dict[str, Provider] = {
