@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from geopy.exc import GeocoderTimedOut
 from geopy.geocoders.base import Geocoder
 
 from incidents.geocode.batch import geocode_frame
@@ -136,3 +137,17 @@ def test_duplicate_index_labels_are_handled_by_position(geocoder):
     records.index = [5, 5]
     out = geocode_frame(records, geocoder)
     assert out["country_code"].tolist() == ["ML", "BF"]
+
+
+class FailingGeocoder(Geocoder):
+    def geocode(self, query, **kwargs):
+        if query == "Dori":
+            raise GeocoderTimedOut("too slow")
+        return None
+
+
+def test_a_failing_service_marks_rows_instead_of_aborting():
+    out = geocode_frame(_records([{"location": "Dori"}, {"location": "Mopti"}]), FailingGeocoder())
+    assert out["geocode_method"].tolist() == ["none", "none"]
+    assert out.loc[0, "status_reason"] == "geocoder failed: GeocoderTimedOut: too slow"
+    assert out.loc[1, "status_reason"].startswith("not found")

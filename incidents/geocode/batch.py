@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from geopy.exc import GeopyError
 from geopy.geocoders.base import Geocoder
 
 from incidents.geocode.gazetteer import admin_key
@@ -37,20 +38,27 @@ def resolve_queries(
     answers: dict[tuple[str, ...], dict[str, Any] | None] = {}
     total = len(by_key)
     for done, (key, (location, country, admin1, admin2)) in enumerate(by_key.items(), start=1):
-        if location or admin1 or admin2:
-            found = geocoder.geocode(location, exactly_one=True, country=country or None,
-                                     admin1=admin1 or None, admin2=admin2 or None)
-            answers[key] = dict(found.raw) if found is not None else None
-        else:
-            answers[key] = None
+        answers[key] = _ask(geocoder, location, country, admin1, admin2) if location or admin1 or admin2 else None
         if progress is not None:
             progress(done, total)
     return {query: answers[key_of[query]] for query in distinct}
 
 
+def _ask(geocoder: Geocoder, location: str, country: str, admin1: str, admin2: str) -> dict[str, Any] | None:
+    """One geocoder call; a service failure becomes an answer saying so, not a lost batch."""
+    try:
+        found = geocoder.geocode(location, exactly_one=True, country=country or None,
+                                 admin1=admin1 or None, admin2=admin2 or None)
+    except GeopyError as error:
+        return {"error": f"{type(error).__name__}: {error}"}
+    return dict(found.raw) if found is not None else None
+
+
 def _review_reason(raw: dict[str, Any] | None, query: Query) -> str | None:
     if raw is None:
         return "not found: " + (", ".join(v for v in query if v) or "no location given")
+    if "error" in raw:
+        return f"geocoder failed: {raw['error']}"
     if raw.get("ambiguous"):
         names = "; ".join(
             f"{c.get('name')} ({c.get('admin1') or '?'}, {c.get('country_code') or '?'})"
@@ -95,7 +103,7 @@ def _fill(values: dict[str, list[Any]], i: int, raw: dict[str, Any] | None, quer
     if reason is not None and (_missing(values["status"][i]) or values["status"][i] != Status.REJECTED):
         values["status"][i] = str(Status.NEEDS_REVIEW)
         values["status_reason"][i] = reason
-    if raw is None:
+    if raw is None or "error" in raw:
         values["geocode_method"][i] = str(GeocodeMethod.NONE)
         return
     if reason is None and _missing(values["status"][i]):
