@@ -63,7 +63,13 @@ def test_nothing_reported_is_unknown_not_zero() -> None:
 
 
 def test_dates_and_years_are_not_counts() -> None:
-    assert casualties("Le 7 décembre 2024, des soldats ont été tués.").fatalities() == (None, None, None)
+    assert casualties("Le 7 décembre 2024 tués : 4 soldats.").fatalities()[0] == 4
+    assert casualties("Le 7 décembre 2024, une attaque a tué des soldats.").fatalities()[0] != 7
+
+
+def test_deaths_without_a_figure_are_coded_like_several() -> None:
+    assert casualties("Des civils ont été exécutés par des hommes armés.").fatalities() == (3, 2, None)
+    assert casualties("Civilians were killed in the raid.").fatalities() == (3, 2, None)
 
 
 def test_stated_total_is_not_added_to_its_parts() -> None:

@@ -27,15 +27,15 @@ _ACLED_CUES: list[tuple[str, str, str]] = [
      r"abducted|abductions?|kidnapped|taken hostage|hostages?"),
     ("Violence against civilians", "Sexual violence", r"violees?|viols?|raped|sexual violence"),
     ("Riots", "Violent demonstration", r"emeutes?|emeutiers|riots?|rioters|saccage"),
-    ("Protests", "Protest", r"manifestations?|manifestants|marche de protestation|sit-in|"
-     r"protests?|protesters|demonstrations?|demonstrators|rallied|rally"),
+    ("Protests", "Protest", r"manifestations?|manifestants|manifeste(?:nt)?|ont marche|marche de protestation|"
+     r"sit-in|protests?|protested|protesters|demonstrations?|demonstrated|demonstrators|rallied|rally"),
     ("Battles", "Armed clash",
      r"affrontements?|affronte(?:s|e|es|nt)?|accrochages?|combats?|combattu|echanges? de tirs|embuscades?|riposte|repousse|repoussee|"
      r"ont reagi|neutralise(?:s)?|clash(?:es|ed)?|fighting|firefight|ambush(?:ed)?|repelled|fought|"
      r"exchange of fire|gun ?battle"),
     ("Battles", "Attack",
      r"attaque(?:s|nt|e|es)?|attaquer|assaut|s'emparer|incursion|offensive|ont tente d'attaquer|pris pour cible|tues?|tuant|massacre|"
-     r"ont ouvert le feu|attack(?:s|ed|ing)?|raid(?:s|ed)?|stormed|opened fire|killed|killing|massacred|"
+     r"execute(?:s|es)?|abattu(?:s|es)?|egorge(?:s|es)?|ont ouvert le feu|executed|attack(?:s|ed|ing)?|raid(?:s|ed)?|stormed|opened fire|killed|killing|massacred|"
      r"assault"),
     ("Strategic developments", "Looting/property destruction",
      r"pille(?:s|e|es|nt)?|pillages?|incendie(?:s|e|es|nt)?|emporte(?:s|e|es|nt)?|emportant|vol de betail|"
@@ -65,7 +65,7 @@ def event_cue_spans(folded: str, start: int, end: int) -> list[tuple[str, str, t
 
 
 def has_event_cue(folded: str, start: int, end: int) -> bool:
-    return any(pattern.search(folded, start, end) for _, sub, pattern in CUES if sub != "Arrests")
+    return any(pattern.search(folded, start, end) for _, _sub, pattern in CUES)
 
 
 def classify(folded: str, spans: list[tuple[int, int]], inters: list[int]) -> EventCall:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from incidents.extract.numbers import Count, iter_counts
+from incidents.extract.numbers import VAGUE, Count, iter_counts
 
 DEAD = re.compile(
     r"\b(?:tue(?:e|s|es)?|tuant|tuerie|morts?|ont peri|perdu la vie|deces|victimes?|abattus?|"
@@ -100,6 +100,9 @@ def find_casualties(folded: str, start: int, end: int) -> Casualties:
             continue
         chosen = _nearest_count(counts, used, cue.start(), cue.end(), folded)
         if chosen is None:
+            plural = _uncounted_plural(folded, start, cue.start(), cue.end()) if kind == "dead" else None
+            if plural is not None:
+                result.mentions.append(CasualtyMention(kind, plural, cue.span(), None, False))
             continue
         used.add(chosen)
         count = counts[chosen]
@@ -157,6 +160,22 @@ def _is_date_or_time(folded: str, count: Count) -> bool:
     if not count.vague and 1900 <= count.value <= 2100:
         return True
     return bool(_MONTH_OR_TIME.match(folded, count.end))
+
+
+_PLURAL_SUBJECT = re.compile(
+    r"\b(?:des|les|plusieurs)\s+[a-z']+(?:\s+[a-z']+)?\s+(?:ont ete|ont|sont)\s*$"
+    r"|\b[a-z]+s\s+(?:were|have been|had been)\s*$"
+)
+
+
+def _uncounted_plural(folded: str, start: int, cue_start: int, cue_end: int) -> Count | None:
+    """"des civils ont été exécutés": deaths without a figure, coded like "several"."""
+    if folded[cue_start:cue_end] in ("morts", "mort", "dead", "deces", "victimes", "victime", "deaths", "death"):
+        return None
+    if not _PLURAL_SUBJECT.search(folded, max(start, cue_start - 45), cue_start):
+        return None
+    value, low, high = VAGUE["plusieurs"]
+    return Count(value, low, high, True, cue_start, cue_end)
 
 
 def _is_article(folded: str, count: Count) -> bool:

@@ -1,9 +1,9 @@
 """Article text -> candidate incidents.
 
 The article is cut into sentences. A sentence with an event cue and a date or
-a place *anchors* an incident; the sentences after it feed that incident until
-a background sentence ("depuis plusieurs années", "regularly", ...), a
-paragraph gap or a new anchor with another place or day. Each incident then
+a place *anchors* an incident; the sentences after it (up to two paragraphs
+on) feed that incident until a background sentence ("depuis plusieurs années",
+"regularly", ...), a longer gap or a new anchor with another place or day. Each incident then
 gets its date, place, actors, event type and casualties from its own sentences
 only, so context paragraphs about the wider conflict add nothing to it.
 """
@@ -35,6 +35,9 @@ BACKGROUND = re.compile(
     r"since 20\d\d|for years|regularly|often|frequently|series of|in recent (?:years|months)|recurring)\b"
 )
 NEXT_DAY = re.compile(r"\b(?:le lendemain|the next day|the following day|a day later)\b")
+# How many paragraphs on a later sentence may still add to an incident (wire copy puts a
+# quote paragraph between the lead and the army's toll).
+PARAGRAPH_REACH = 2
 CIVILIAN_GROUPS = {"civil", "villageoi", "personne", "habitant", "civilian", "people", "villager"}
 CASUALTY_HINT = re.compile(r"\b(?:tue|tues|morts?|blesses?|neutralises?|killed|dead|wounded|injured|bilan|toll)\b")
 
@@ -139,12 +142,12 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
                 continue
             current = _Group(segment, [segment], dates[0] if dates else None, place_key)
             groups.append(current)
-        elif current is not None and segment.paragraph - current.segments[-1].paragraph <= 1 and (
+        elif current is not None and segment.paragraph - current.segments[-1].paragraph <= PARAGRAPH_REACH and (
             cue or CASUALTY_HINT.search(folded, start, end) or places
             or any(start <= a < end for a in actor_starts)
         ):
             current.segments.append(segment)
-        elif current is not None and segment.paragraph - current.segments[-1].paragraph > 1:
+        elif current is not None and segment.paragraph - current.segments[-1].paragraph > PARAGRAPH_REACH:
             current = None
     return groups
 
