@@ -75,3 +75,10 @@ def test_module_entry_point_registers_the_commands():
     from incidents.cli import cli
 
     assert {"gazetteer", "geocode"} <= set(cli.commands)
+
+
+def test_info_counts_layers(home):
+    result = CliRunner().invoke(gazetteer_group, ["info"])
+    assert result.exit_code == 0
+    assert result.output.startswith("13 places, 5 alternate names")
+    assert "'geonames': 13" in result.output
