@@ -37,15 +37,21 @@ def timed(label: str, count: int, function) -> float:
     return result
 
 
-def distinct_queries(gazetteer, rng: random.Random, count: int) -> list[tuple[str, str, str]]:
-    """(name, country code, admin1) for ``count`` distinct places; a third by an alternate name."""
+def distinct_queries(gazetteer, rng: random.Random, count: int) -> list[tuple[str, str, str, str]]:
+    """(name, country code, admin1, place id) for ``count`` distinct places; a third by an alternate name."""
     rows = rng.sample(range(len(gazetteer)), count)
     queries = []
     for i, row in enumerate(rows):
         alternates = [a for a in (gazetteer.places["alternates"].iat[row] or "").split("|") if a]
         name = rng.choice(alternates) if alternates and i % 3 == 0 else gazetteer.name[row]
-        queries.append((name, gazetteer.country_code[row], gazetteer.admin1[row] or ""))
+        queries.append((name, gazetteer.country_code[row], gazetteer.admin1[row] or "", gazetteer.place_id[row]))
     return queries
+
+
+def report_hits(found: list, wanted: list[str]) -> None:
+    """How many answers are the very place the query was drawn from (homonyms make this < 100%)."""
+    same = sum(1 for f, w in zip(found, wanted) if f is not None and f.raw["gazetteer_id"] == w)
+    print(f"  same place as sampled: {same / len(wanted):.1%}, none: {sum(f is None for f in found)}")
 
 
 def misspelled(name: str, rng: random.Random) -> str:
@@ -69,20 +75,21 @@ def main() -> None:
 
     queries = distinct_queries(gazetteer, rng, 10_000)
     with_country = GazetteerGeocoder(directory=directory)
-    timed("10k distinct queries, name + country", 10_000,
-          lambda: [with_country.geocode(q, country=c) for q, c, _a in queries])
+    found = timed("10k distinct queries, name + country", 10_000,
+                  lambda: [with_country.geocode(q, country=c) for q, c, _a, _w in queries])
+    report_hits(found, [w for *_rest, w in queries])
     with_admin = GazetteerGeocoder(directory=directory)
-    timed("10k distinct queries, name + country + admin1", 10_000,
-          lambda: [with_admin.geocode(q, country=c, admin1=a) for q, c, a in queries])
+    found = timed("10k distinct queries, name + country + admin1", 10_000,
+                  lambda: [with_admin.geocode(q, country=c, admin1=a) for q, c, a, _w in queries])
+    report_hits(found, [w for *_rest, w in queries])
     bare = GazetteerGeocoder(directory=directory)
-    timed("10k distinct queries, name only", 10_000, lambda: [bare.geocode(q) for q, _c, _a in queries])
+    timed("10k distinct queries, name only", 10_000, lambda: [bare.geocode(q) for q, _c, _a, _w in queries])
 
-    typos = [(misspelled(q, rng), c) for q, c, _a in queries[: args.fuzzy]]
+    typos = [(misspelled(q, rng), c) for q, c, _a, _w in queries[: args.fuzzy]]
     fuzzy = GazetteerGeocoder(directory=directory)
     found = timed(f"{args.fuzzy} misspelled queries with country (fuzzy)", args.fuzzy,
                   lambda: [fuzzy.geocode(q, country=c) for q, c in typos])
-    placed = sum(1 for f in found if f is not None)
-    print(f"  placed {placed}/{args.fuzzy}")
+    report_hits(found, [w for *_rest, w in queries[: args.fuzzy]])
     no_country = GazetteerGeocoder(directory=directory)
     timed("50 misspelled queries without country (fuzzy over the world)", 50,
           lambda: [no_country.geocode(q) for q, _c in typos[:50]])
@@ -91,9 +98,9 @@ def main() -> None:
     picks = [pool[rng.randrange(len(pool))] for _ in range(100_000)]
     records = conform(pd.DataFrame({
         "event_date": "2024-01-01", "event_type": "Battles",
-        "location": [q for q, _c, _a in picks],
-        "country": [gazetteer.country_names.get(c, c) for _q, c, _a in picks],
-        "admin1": [a for _q, _c, a in picks],
+        "location": [q for q, *_rest in picks],
+        "country": [gazetteer.country_names.get(c, c) for _q, c, _a, _w in picks],
+        "admin1": [a for _q, _c, a, _w in picks],
     }))
     frame_geocoder = GazetteerGeocoder(directory=directory)
     out = timed("geocode_frame, 100k rows / 2k distinct queries", 100_000,
