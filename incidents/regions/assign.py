@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from incidents.model import Status
-from incidents.regions.crosswalk import Crosswalk, load_crosswalk, region_key, same_region
+from incidents.regions.crosswalk import Crosswalk, load_crosswalk, region_keys, same_region
 from incidents.regions.lookup import NO_UNIT, RegionIndex
 from incidents.regions.sets import active_region_set, region_units, regions_dir
 
@@ -57,13 +57,14 @@ def locate_units(
 
 def _join_reason(existing: pd.Series, extra: pd.Series) -> pd.Series:
     """Append ``extra`` to each reason, once: re-running the assignment adds nothing."""
-    existing = existing.astype("string")
+    out = existing.astype("string").copy()
     extra = extra.astype("string")
-    joined = [
-        e if pd.isna(x) or (not pd.isna(e) and x in e) else (x if pd.isna(e) or e == "" else f"{e}; {x}")
-        for e, x in zip(existing, extra)
+    rows = extra.index[extra.notna()]
+    out.loc[rows] = [
+        x if pd.isna(e) or e == "" else (e if x in e else f"{e}; {x}")
+        for e, x in zip(out.loc[rows], extra.loc[rows])
     ]
-    return pd.Series(joined, index=existing.index, dtype="string")
+    return out
 
 
 def assign_regions(
@@ -103,7 +104,7 @@ def assign_regions(
     if reported is not None:
         own = reported.where(reported.notna() & (reported != ""), own)
     own = own.loc[polygon_admin1.index]
-    differs = own.notna() & (own != "") & (own.map(region_key) != polygon_admin1.map(region_key))
+    differs = own.notna() & (own != "") & (region_keys(own) != region_keys(polygon_admin1))
     pairs = pd.DataFrame({"own": own[differs], "polygon": polygon_admin1[differs], "country": polygon_country[differs]})
     unique_pairs = pairs.drop_duplicates()
     disagree_lookup = {
@@ -133,7 +134,7 @@ def assign_regions(
     if with_admin2.any():
         previous = out["admin2"].astype("string").loc[polygon_admin2.index]
         changed = with_admin2 & previous.notna() & (previous != "") & (
-            previous.map(region_key) != polygon_admin2.map(region_key)
+            region_keys(previous) != region_keys(polygon_admin2)
         )
         note = ("admin2 was " + previous[changed]).astype("string")
         reason[note.index] = _join_reason(reason[note.index], note)

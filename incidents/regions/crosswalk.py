@@ -209,6 +209,13 @@ def same_region(a: str, b: str, *, country: str | None = None, crosswalk: Crossw
     return False
 
 
+def region_keys(values: pd.Series) -> pd.Series:
+    """:func:`region_key` of every value, computed once per distinct value."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype="object"), use_na_sentinel=True)
+    keys = np.array([region_key(u) for u in uniques] + [""], dtype=object)
+    return pd.Series(keys[codes], index=getattr(values, "index", None), dtype="object")
+
+
 def admin1_mask(
     values: pd.Series,
     names: Iterable[str],
@@ -219,8 +226,7 @@ def admin1_mask(
     """Vectorised: which ``values`` are one of ``names`` (spelling-insensitive, crosswalked)."""
     wanted = {region_key(n) for n in expand_admin1(names, country=country, include_successors=include_successors)}
     wanted.discard("")
-    keys = pd.Series(values, dtype="object").map(region_key, na_action="ignore")
-    return keys.isin(wanted).to_numpy(dtype=bool)
+    return region_keys(values).isin(wanted).to_numpy(dtype=bool)
 
 
 def rule_text(
