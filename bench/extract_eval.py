@@ -29,7 +29,8 @@ LABELLED = Path(__file__).resolve().parent / "extract_labelled"
 SETS = {
     "tuning set (cases.json)": LABELLED / "cases.json",
     "first held-out set, since used for fixes (holdout.json)": LABELLED / "holdout.json",
-    "held-out set (holdout2.json)": LABELLED / "holdout2.json",
+    "second held-out set, since used for fixes (holdout2.json)": LABELLED / "holdout2.json",
+    "held-out set (holdout3.json)": LABELLED / "holdout3.json",
 }
 FIELDS = ("date", "place_10km", "admin1", "event_type", "fatalities")
 

@@ -25,7 +25,7 @@ from incidents.extract.fatalities import Casualties, find_casualties
 from incidents.extract.language import detect_language, pipeline
 from incidents.extract.notes import write_notes
 from incidents.extract.places import (
-    PlaceMention, PlaceResolver, build_context, countries_mentioned, find_place_mentions, is_reporting_place,
+    CAPITALS, PlaceMention, PlaceResolver, build_context, countries_mentioned, find_place_mentions, is_reporting_place,
 )
 from incidents.extract.text import Segment, dateline_span, fold, fold_name, headline_span, sentences
 
@@ -184,8 +184,7 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: date
     anchor_first = sorted(in_group, key=lambda m: (not (group.anchor.start <= m.start < group.anchor.end), m.start))
     if not any(m.role == "place" for m in anchor_first) and headline:
         anchor_first += [m for m in mentions if m.start < headline[1] and m.role == "place"]
-    only_capitals = all(fold_name(m.name) in {"bamako", "ouagadougou", "niamey", "n'djamena", "nouakchott"}
-                        for m in anchor_first if m.role == "place")
+    only_capitals = all(fold_name(m.name) in CAPITALS for m in anchor_first if m.role == "place")
     place = resolver.resolve(anchor_first, context, folded, capitals_allowed=only_capitals)
     _fill_place(place, context, record, evidence, problems)
 

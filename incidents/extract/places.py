@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from incidents.extract.text import fold, fold_name
+from incidents.extract.text import fold_name
 from incidents.model import GeocodeMethod, GeoPrecision
 
 COUNTRIES = {
@@ -249,6 +249,3 @@ def build_context(mentions: list[PlaceMention], country_counts: Counter[str]) ->
             getattr(context, mention.role).append(mention)
     return context
 
-
-__all__ = ["PlaceResolver", "PlaceMention", "PlaceContext", "ResolvedPlace", "find_place_mentions",
-           "countries_mentioned", "build_context", "is_reporting_place", "fold"]
