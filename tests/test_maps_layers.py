@@ -20,6 +20,7 @@ from incidents.maps.incident_layer import (
     region_geometry,
 )
 from incidents.maps.legend import Legend, legend_html, precision_words
+from incidents.spatial_index import map_snapshot
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = '<img src=x onerror="alert(1)">'
@@ -176,3 +177,14 @@ def test_layers_argument_controls_the_overlays():
     html_with = build_map(incidents([{}]), layers=("incidents", "heat")).html()
     html_without = build_map(incidents([{}]), layers=("incidents",)).html()
     assert "L.heatLayer" in html_with and "L.heatLayer" not in html_without
+
+
+def test_points_from_a_categorical_snapshot_with_gaps():
+    frame = map_snapshot(
+        incidents([{"admin1": pd.NA, "actor2": "Civilians (Mali)"}, {"event_type": pd.NA}])
+    )
+    payload = points_payload(frame, "en")
+    assert payload["place"]["values"][payload["place"]["codes"][0]] == "Mopti, Mali"
+    assert "Civilians (Mali)" in payload["actors"]["values"][payload["actors"]["codes"][0]]
+    assert payload["typeLabels"][payload["type"][1]] == ""
+    assert build_map(frame).mode == "points"

@@ -209,3 +209,11 @@ def test_a_row_mask_gives_the_same_map_as_a_filtered_copy():
             copied.mode, copied.n_in_view, copied.n_unplaced
         )
         assert drawn_total(masked) == drawn_total(copied) == masked.n_in_view
+
+
+def test_street_level_draws_stacked_incidents_rather_than_one_hexagon():
+    frame = cloud(300, p3_share=0.0)
+    frame["latitude"], frame["longitude"] = 14.5, -4.0
+    view = round_view(((14.49, -4.01), (14.51, -3.99)), 13)
+    assert build_map(frame, view=view, max_points=100).mode == "points"
+    assert build_map(frame, view=view._replace(zoom=12), max_points=100).mode == "cells"

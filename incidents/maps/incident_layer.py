@@ -62,6 +62,12 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=frame.index, dtype="string")
 
 
+def _text(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column as plain strings, '' where missing (works for categoricals too)."""
+    values = _column(frame, name)
+    return values.astype(object).where(values.notna(), "").astype(str)
+
+
 def _labelled(values: pd.Series, language: str) -> pd.Series:
     """Taxonomy terms translated, computed once per distinct term."""
     text = values.astype(object).where(values.notna(), "")
@@ -81,19 +87,14 @@ def point_precision(frame: pd.DataFrame) -> np.ndarray:
 def points_payload(frame: pd.DataFrame, language: str) -> dict[str, object]:
     """The JSON the browser turns into markers, for rows with precision 1 or 2."""
     w = words(language)
-    types = _column(frame, "event_type").astype(object).where(
-        _column(frame, "event_type").notna(), ""
-    )
-    type_codes, type_uniques = pd.factorize(types, sort=False)
+    type_codes, type_uniques = pd.factorize(_text(frame, "event_type"), sort=False)
     ids = incident_ids(frame)
     dates = _column(frame, "event_date")
     date_text = pd.to_datetime(dates, errors="coerce").dt.strftime("%Y-%m-%d")
-    actors = _column(frame, "actor1").fillna("").astype(str)
-    second = _column(frame, "actor2").fillna("").astype(str)
+    actors = _text(frame, "actor1")
+    second = _text(frame, "actor2")
     actors = actors.where(second == "", actors + " / " + second)
-    places = [
-        _column(frame, c).fillna("").astype(str) for c in ("location", "admin1", "country")
-    ]
+    places = [_text(frame, c) for c in ("location", "admin1", "country")]
     place = places[0].str.cat(places[1:], sep=", ").str.replace(r"(, )+", ", ", regex=True)
     place = place.str.strip(", ")
     sources = pd.Series(
