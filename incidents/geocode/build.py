@@ -118,24 +118,32 @@ def _places(cities: dict, admins: pd.DataFrame, admin2_of: dict[int, str]) -> pd
     return pd.DataFrame.from_records(records, columns=list(PLACE_COLUMNS))
 
 
+def place_keys(name: str, alternates: str | None) -> list[str]:
+    """A place's distinct name keys, its primary name's key first."""
+    keys = dict.fromkeys([normalise_name(name)])
+    for alt in (alternates if isinstance(alternates, str) else "").split("|"):
+        keys.setdefault(normalise_name(alt))
+    return [k for k in keys if k]
+
+
 def name_keys(places: pd.DataFrame) -> pd.DataFrame:
-    """Every normalised name of every place, deduplicated per place."""
+    """Every normalised name of every place (key table sorted by key).
+
+    A ``keys`` column (pipe-joined keys, primary first, as user layers store it)
+    is used as is, so loading a large layer does not fold its names again.
+    """
+    stored = places["keys"] if "keys" in places.columns else pd.Series(None, index=places.index, dtype=object)
+    per_place = [
+        k.split("|") if isinstance(k, str) and k else place_keys(n, a)
+        for k, n, a in zip(stored, places["name"], places["alternates"])
+    ]
     keys: list[str] = []
     rows: list[int] = []
     primary: list[bool] = []
-    for row, (name, alternates) in enumerate(zip(places["name"], places["alternates"])):
-        main = normalise_name(name)
-        seen = {main}
-        keys.append(main)
-        rows.append(row)
-        primary.append(True)
-        for alt in (alternates or "").split("|"):
-            key = normalise_name(alt)
-            if key and key not in seen:
-                seen.add(key)
-                keys.append(key)
-                rows.append(row)
-                primary.append(False)
+    for row, place in enumerate(per_place):
+        keys.extend(place)
+        rows.extend([row] * len(place))
+        primary.extend([True] + [False] * (len(place) - 1))
     frame = pd.DataFrame({"key": keys, "row": pd.array(rows, dtype="int32"), "primary": primary})
     return frame.sort_values("key", kind="stable", ignore_index=True)
 

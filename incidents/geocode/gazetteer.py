@@ -172,7 +172,8 @@ def _read_layers(directory: Path) -> pd.DataFrame | None:
     frames = [f for f in frames if len(f)]
     if not frames:
         return None
-    return pd.concat(frames, ignore_index=True)[list(PLACE_COLUMNS)]
+    merged = pd.concat(frames, ignore_index=True)
+    return merged[[c for c in (*PLACE_COLUMNS, "keys") if c in merged.columns]]
 
 
 def _load(directory: Path) -> Gazetteer:
@@ -183,7 +184,7 @@ def _load(directory: Path) -> Gazetteer:
     if layers is not None:
         extra_names = name_keys(layers)
         extra_names["row"] = (extra_names["row"] + len(places)).astype("int32")
-        places = pd.concat([places, layers], ignore_index=True)
+        places = pd.concat([places, layers.drop(columns="keys", errors="ignore")], ignore_index=True)
         names = pd.concat([names, extra_names], ignore_index=True)
     return Gazetteer(
         places, names, pd.read_parquet(directory / "countries.parquet"), pd.read_parquet(directory / "admins.parquet")

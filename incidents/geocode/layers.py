@@ -17,7 +17,7 @@ import pandas as pd
 
 from incidents import config
 from incidents.errors import GeocodeError
-from incidents.geocode.build import PLACE_COLUMNS
+from incidents.geocode.build import PLACE_COLUMNS, place_keys
 from incidents.geocode.gazetteer import LAYERS_DIR, load_gazetteer
 
 MANUAL_LAYER = "manual"
@@ -42,10 +42,13 @@ def layer_name_for(path: Path) -> str:
 
 
 def write_layer(places: pd.DataFrame, layer: str, directory: Path | None = None) -> Path:
-    """Atomically write (or replace) one layer file."""
+    """Atomically write (or replace) one layer file, with its name keys precomputed."""
     target = layers_dir(directory) / f"{layer}.parquet"
     tmp = target.with_suffix(".parquet.tmp")
-    places[list(PLACE_COLUMNS)].to_parquet(tmp, index=False)
+    table = places[list(PLACE_COLUMNS)].assign(
+        keys=["|".join(place_keys(n, a)) for n, a in zip(places["name"], places["alternates"])]
+    )
+    table.to_parquet(tmp, index=False)
     tmp.replace(target)
     return target
 
