@@ -180,6 +180,8 @@ def test_clicks_resolve_to_incidents_regions_and_cells():
         {"last_object_clicked": {"lat": row["latitude"] + 1e-4, "lng": row["longitude"]}}
     )
     assert by_position.incident_ids == (first,)
+    far = {"last_object_clicked": {"lat": row["latitude"] + 5, "lng": row["longitude"] + 5}}
+    assert points.clicked(far) is None
     assert points.clicked(None) is None
 
     cells = build_map(frame, max_points=5)

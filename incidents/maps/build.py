@@ -53,6 +53,8 @@ VIEW_GRID_TILES = 0.5
 # Assumed map size when the zoom must be guessed from data bounds.
 MAP_WIDTH_PX, MAP_HEIGHT_PX = 900, 600
 MIN_ZOOM, MAX_ZOOM = 2, 18
+# A click this far (in screen pixels) from every marker selects nothing.
+CLICK_TOLERANCE_PX = 24
 
 
 class View(NamedTuple):
@@ -84,6 +86,7 @@ class MapResult:
     n_in_view: int
     n_unplaced: int
     view: View | None
+    zoom: int = MIN_ZOOM
     resolution: int | None = None
     n_cells: int = 0
     cells: pd.DataFrame | None = field(default=None, repr=False)
@@ -110,12 +113,15 @@ class MapResult:
         return self._nearest(returned.get("last_object_clicked"))
 
     def _nearest(self, latlng: Mapping[str, float] | None) -> ClickTarget | None:
+        """The drawn incident under a click, if one lies within ``CLICK_TOLERANCE_PX``."""
         if not latlng or self.points is None or self.points.empty:
             return None
-        distance = (self.points["lat"] - latlng["lat"]) ** 2 + (
-            self.points["lng"] - latlng["lng"]
-        ) ** 2
-        return self.targets.get(str(self.points["id"].iloc[int(np.argmin(distance))]))
+        distance = np.hypot(self.points["lat"] - latlng["lat"], self.points["lng"] - latlng["lng"])
+        nearest = int(np.argmin(distance.to_numpy()))
+        degrees_per_px = 360.0 / (256 * 2**self.zoom)
+        if distance.iloc[nearest] > CLICK_TOLERANCE_PX * degrees_per_px:
+            return None
+        return self.targets.get(str(self.points["id"].iloc[nearest]))
 
     def html(self) -> str:
         """The standalone page (what a browser or a payload measurement sees)."""
@@ -217,6 +223,7 @@ def build_map(
         n_in_view=n_in_view,
         n_unplaced=int((selected & ~placed).sum()),
         view=view,
+        zoom=zoom,
     )
     cells = _cells_for_view(result, gdf, point_rows, zoom, max_cells) if mode == "cells" else None
 
