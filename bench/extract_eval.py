@@ -32,6 +32,7 @@ SETS = {
     "second held-out set, since used for fixes (holdout2.json)": LABELLED / "holdout2.json",
     "held-out set (holdout3.json)": LABELLED / "holdout3.json",
 }
+SEED_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seed"
 FIELDS = ("date", "place_10km", "admin1", "event_type", "fatalities")
 
 
@@ -82,6 +83,14 @@ def main() -> None:
             extract_incidents(case["text"], case["published"], geocoder=geocoder)
     warm = time.perf_counter() - started
     print(f"models: French {language.PIPELINES['fr']}, English {language.PIPELINES['en']}")
+    seed = sorted(SEED_DIR.glob("*.txt")) if SEED_DIR.is_dir() else []
+    if seed:
+        text = seed[0].read_text("utf-8")
+        started = time.perf_counter()
+        for _ in range(10):
+            extract_incidents(text, "2024-12-08", geocoder=geocoder)
+        per_article = (time.perf_counter() - started) / 10
+        print(f"seed article ({len(text)} characters): {1 / per_article:.1f} articles/s")
     print(f"throughput (warm, {args.repeat} passes over {len(timed)} articles): "
           f"{args.repeat * len(timed) / warm:.1f} articles/s")
 

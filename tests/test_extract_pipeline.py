@@ -153,3 +153,21 @@ def test_candidates_frame_is_canonical(geocoder) -> None:
     assert str(frame["event_date"].dtype) == "datetime64[ns]"
     assert frame.loc[0, "source_text"] == PARAPHRASE
     assert frame.loc[0, "language"] == "fr"
+
+
+def test_text_without_incident_gives_no_candidate(geocoder) -> None:
+    assert extract_incidents("", "2024-12-08", geocoder=geocoder) == []
+    text = "Le gouvernement a présenté son budget pour l'année prochaine devant l'Assemblée nationale."
+    assert extract_incidents(text, "2024-12-08", geocoder=geocoder) == []
+
+
+def test_english_article_is_detected_and_coded(geocoder) -> None:
+    text = "JNIM fighters ambushed Malian soldiers near Niono on 2 May 2024, killing eleven of them."
+    candidate = extract_incidents(text, "2024-05-04", geocoder=geocoder)[0]
+    record = candidate.record
+    assert record["language"] == "en"
+    assert record["actor1"] == "JNIM: Group for Support of Islam and Muslims"
+    assert record["actor2"] == "Military Forces of Mali (2021-)"
+    assert record["interaction"] == 12
+    assert record["sub_event_type"] == "Armed clash"
+    assert record["fatalities"] == 11 and not candidate.needs_review
