@@ -5,7 +5,7 @@ from __future__ import annotations
 from geopy.location import Location
 
 from incidents.extract.places import (
-    PlaceResolver, build_context, countries_mentioned, find_place_mentions, is_reporting_place,
+    PlaceResolver, build_context, countries_mentioned, find_place_mentions, is_reporting_place, spelling_variants,
 )
 from incidents.extract.text import dateline_span, fold, headline_span
 
@@ -15,6 +15,7 @@ PLACES = {
     "douentza": ("Douentza", 15.0, -2.95, "Mali", "Mopti"),
     "bankass": ("Bankass", 14.08, -3.52, "Mali", "Mopti"),
     "mopti": ("Mopti", 14.49, -4.2, "Mali", "Mopti"),
+    "torodi": ("Torodi", 13.11, 1.8, "Mali", "Tillaberi"),
 }
 
 
@@ -87,3 +88,11 @@ def test_headline_and_dateline_detection() -> None:
     assert text[slice(*headline_span(text))] == "Violences dans la région de Mopti"
     assert text[slice(*dateline_span(text))] == "GAO"
     assert headline_span("Gunmen killed three herders near Dori on Saturday.\nMore.") is None
+
+
+def test_transliteration_variant_is_tried_when_the_spelling_is_unknown() -> None:
+    assert "torodi" in spelling_variants("Torody")
+    assert "bankass" in spelling_variants("Bankas")
+    place = resolve("Une embuscade près de Torody a fait deux morts.")
+    assert place.raw["name"] == "Torodi"
+    assert place.raw["method"] == "fuzzy" and place.confidence < 0.9

@@ -28,6 +28,8 @@ NO_DEATHS = re.compile(
 TOTAL = re.compile(r"\b(?:au total|bilan|total|in all|toll)\b")
 _GROUP = re.compile(
     r"\b(?:soldats?|militaires?|elements?|civils?|villageois|personnes|habitants|assaillants|attaquants|"
+    r"bergers?|eleveurs?|cultivateurs?|paysans?|enfants?|femmes?|passagers?|fideles|"
+    r"herders?|farmers?|children|women|passengers?|worshippers|"
     r"terroristes|jihadistes|djihadistes|hommes|soldiers|troops|civilians|people|villagers|attackers|"
     r"militants|fighters|assailants|terrorists|gunmen)\b"
 )

@@ -38,7 +38,11 @@ NEXT_DAY = re.compile(r"\b(?:le lendemain|the next day|the following day|a day l
 # How many paragraphs on a later sentence may still add to an incident (wire copy puts a
 # quote paragraph between the lead and the army's toll).
 PARAGRAPH_REACH = 2
-CIVILIAN_GROUPS = {"civil", "villageoi", "personne", "habitant", "civilian", "people", "villager"}
+CIVILIAN_GROUPS = {
+    "civil", "villageoi", "personne", "habitant", "civilian", "people", "villager", "berger", "eleveur",
+    "cultivateur", "paysan", "enfant", "femme", "passager", "fidele", "herder", "farmer", "children",
+    "women", "passenger", "worshipper",
+}
 CASUALTY_HINT = re.compile(r"\b(?:tue|tues|morts?|blesses?|neutralises?|killed|dead|wounded|injured|bilan|toll)\b")
 
 

@@ -184,6 +184,18 @@ class PlaceResolver:
                     return raw
         return self._geocode(name, country, admin1, admin2)
 
+    def lookup_variant(self, name: str, country: str | None, admin1: str | None,
+                       admin2: str | None) -> dict[str, Any] | None:
+        """Try the usual transliteration swaps when the name as written is unknown."""
+        for variant in spelling_variants(name):
+            raw = self.lookup(variant, country, admin1, admin2)
+            if raw is not None and int(raw.get("precision") or 1) == GeoPrecision.PLACE \
+                    and raw.get("method") != str(GeocodeMethod.FUZZY):
+                raw["method"] = str(GeocodeMethod.FUZZY)
+                raw["score"] = min(float(raw.get("score") or 1.0), 0.9)
+                return raw
+        return None
+
     def _geocode(self, name: str, country: str | None, admin1: str | None,
                  admin2: str | None) -> dict[str, Any] | None:
         location = self.geocoder.geocode(name, exactly_one=True, country=country, admin1=admin1, admin2=admin2)
@@ -203,6 +215,8 @@ class PlaceResolver:
             places = [c for c in places if fold_name(c.name) not in CAPITALS] or places
         for mention in places:
             raw = self.lookup(mention.name, context.country, admin1, admin2)
+            if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and mention.source != "ner":
+                raw = self.lookup_variant(mention.name, context.country, admin1, admin2) or raw
             if raw is None or int(raw.get("precision") or 1) != GeoPrecision.PLACE:
                 continue
             if mention.source == "ner" and raw.get("method") == str(GeocodeMethod.FUZZY):
@@ -249,3 +263,25 @@ def build_context(mentions: list[PlaceMention], country_counts: Counter[str]) ->
             getattr(context, mention.role).append(mention)
     return context
 
+
+
+# French and English transliterations of the same Sahel name differ in these ways.
+_SWAPS = (("y", "i"), ("i", "y"), ("ou", "u"), ("u", "ou"), ("dj", "j"), ("j", "dj"), ("k", "c"),
+          ("c", "k"), ("ss", "s"), ("s", "ss"), ("ee", "e"), ("w", "ou"), ("ou", "w"), ("gu", "g"))
+
+
+def spelling_variants(name: str, limit: int = 24) -> list[str]:
+    """Single-swap respellings of ``name`` (Torody -> Torodi, Bankas -> Bankass), lowercase."""
+    base = fold_name(name)
+    variants: list[str] = []
+    for old, new in _SWAPS:
+        start = base.find(old)
+        while start != -1 and len(variants) < limit:
+            candidate = base[:start] + new + base[start + len(old):]
+            if candidate != base and candidate not in variants:
+                variants.append(candidate)
+            start = base.find(old, start + 1)
+    doubled = re.sub(r"(.)\1", r"\1", base)
+    if doubled != base:
+        variants.append(doubled)
+    return variants
