@@ -53,6 +53,8 @@ def test_paste_extract_edit_and_save_as_reviewed(app) -> None:
     marked = [m.value for m in at.markdown if "<mark" in m.value]
     assert marked and "Kimparana</mark>" in marked[0]
     assert at.text_input(key="date_0").value == "2024-12-07"
+    evidence = at.dataframe[0].value
+    assert "location" in set(evidence["field"])
     at.text_input(key="actor2_0").input("Military Forces of Mali (2021-)")
     at.number_input(key="fatal_0").set_value(4)
     at.button(key="FormSubmitter:candidate_form_0-Save as reviewed").click()

@@ -59,6 +59,7 @@ def _candidate_section(index: int, candidate: Candidate, store_path: str | Path 
         st.warning(problem)
     st.markdown(f'<div class="article-evidence">{highlight_html(record["source_text"], candidate.evidence)}</div>',
                 unsafe_allow_html=True)
+    st.dataframe(_evidence_rows(record["source_text"], candidate), hide_index=True, key=f"evidence_{index}")
     with st.form(f"candidate_form_{index}"):
         changes = _form_fields(index, record, candidate)
         if st.form_submit_button("Save as reviewed"):
@@ -103,6 +104,15 @@ def _form_fields(index: int, record: dict[str, Any], candidate: Candidate) -> di
     elif record.get("latitude") is None:
         changes["latitude"] = changes["longitude"] = None
     return changes
+
+
+def _evidence_rows(text: str, candidate: Candidate) -> list[dict[str, Any]]:
+    """One row per extracted field: its value, the words behind it and how sure the extractor is."""
+    return [
+        {"field": name, "value": str(item.value), "evidence": " | ".join(text[a:b] for a, b in item.spans),
+         "confidence": round(item.confidence, 2)}
+        for name, item in candidate.evidence.items()
+    ]
 
 
 def _number(value: Any) -> float:
