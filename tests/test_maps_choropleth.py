@@ -153,3 +153,89 @@ def test_in_chromium_legend_follows_the_layer_and_names_stay_text(tmp_path: Path
     assert legend.count() == 0
     assert errors == []
     page.close()
+
+
+STREAMLIT_APP = '''
+import json
+import streamlit as st
+from streamlit_folium import st_folium
+from incidents.maps.base import finish_map, make_base_map
+from incidents.maps.choropleth import choropleth_layer, clicked_region
+from incidents.maps.draw import add_draw_control, drawing_to_filter_param
+from incidents.model import conform
+import pandas as pd
+
+frame = conform(pd.DataFrame({"event_date": ["2024-01-01"] * 3, "event_type": ["Battles"] * 3,
+                              "latitude": [13.4, 13.5, 12.84], "longitude": [-6.2, -5.5, -4.92]}))
+fmap = make_base_map(location=(13.5, -5.5), zoom=7, towns=False)
+choropleth_layer(frame).add_to(fmap)
+add_draw_control(fmap)
+finish_map(fmap)
+result = st_folium(fmap, height=500, width=700, key="map")
+st.write("CLICKED:" + json.dumps(clicked_region(result), ensure_ascii=False))
+st.write("DRAWN:" + json.dumps(drawing_to_filter_param(result)))
+'''
+
+
+@pytest.fixture
+def streamlit_map_app(tmp_path: Path, home: Path) -> object:
+    """A throwaway Streamlit page with the choropleth and the draw tool, served with
+    the project's static assets, as the dashboard will serve them."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from conftest import PROJECT_DIR, free_port
+
+    from incidents.maps.assets import STATIC_DIR, missing_files
+
+    if missing_files():
+        pytest.skip("map assets not installed (make setup)")
+    app_dir = tmp_path / "app"
+    (app_dir / ".streamlit").mkdir(parents=True)
+    (app_dir / ".streamlit" / "config.toml").write_text("[server]\nenableStaticServing = true\n", "utf-8")
+    (app_dir / "static").symlink_to(STATIC_DIR, target_is_directory=True)
+    (app_dir / "app.py").write_text(STREAMLIT_APP, "utf-8")
+    port = free_port()
+    env = {**os.environ, "INCIDENTS_HOME": str(home), "PYTHONPATH": str(PROJECT_DIR)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=app_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.5)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.browser
+def test_st_folium_returns_the_clicked_region_and_the_drawn_polygon(streamlit_map_app: str,
+                                                                    chromium: object) -> None:
+    page = chromium.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(streamlit_map_app)
+    page.get_by_text("CLICKED:").wait_for(timeout=90_000)
+    frame = page.frame_locator("iframe").first
+    frame.locator(".leaflet-container").wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    box = page.locator("iframe").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_text('"region": "Ségou"').wait_for(timeout=30_000)
+    frame.locator(".leaflet-draw-draw-rectangle").click()
+    x, y = box["x"] + 150, box["y"] + 150
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 120, y + 100, steps=5)
+    page.mouse.up()
+    page.get_by_text("DRAWN:\"POLYGON").wait_for(timeout=30_000)
+    page.close()
