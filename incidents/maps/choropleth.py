@@ -172,7 +172,7 @@ def _display_geometries(frame: gpd.GeoDataFrame, tolerance: float) -> np.ndarray
     return shapely.transform(simplified.to_numpy(), lambda xy: np.round(xy, COORDINATE_DECIMALS))
 
 
-def _feature_collection(frame: gpd.GeoDataFrame, geometries: np.ndarray, properties: list[dict]) -> dict:
+def _feature_collection(geometries: np.ndarray, properties: list[dict]) -> dict:
     return {
         "type": "FeatureCollection",
         "features": [
@@ -215,7 +215,7 @@ def choropleth_layer(
         }
         for _, row in totals.drop(columns="geometry").iterrows()
     ]
-    data = _feature_collection(totals, _display_geometries(totals, simplify_degrees), properties)
+    data = _feature_collection(_display_geometries(totals, simplify_degrees), properties)
     group = folium.FeatureGroup(
         name=name or w["layer"].format(measure=w[measure], level=w[level].lower()), show=show
     )
@@ -251,7 +251,7 @@ def region_outline_layer(
     if countries and polygons["country"].notna().any():
         polygons = polygons[polygons["country"].isin({c.upper() for c in countries})]
     properties = [{"label": escape_text(value)} for value in polygons[level]]
-    data = _feature_collection(polygons, _display_geometries(polygons, simplify_degrees), properties)
+    data = _feature_collection(_display_geometries(polygons, simplify_degrees), properties)
     group = folium.FeatureGroup(
         name=_words(language)["outlines"].format(name=_set_name(region_set)), show=show
     )

@@ -67,6 +67,28 @@ def _join_reason(existing: pd.Series, extra: pd.Series) -> pd.Series:
     return out
 
 
+def _disagreements(
+    own: pd.Series, polygon: pd.Series, country: pd.Series, crosswalk: Crosswalk
+) -> pd.Series:
+    """For rows whose names differ: True unless the crosswalk makes them one region.
+    The crosswalk is asked once per distinct (own, polygon, country)."""
+    pairs = pd.DataFrame({"own": own, "polygon": polygon, "country": country})
+    verdict = {
+        (r.own, r.polygon, r.country): not same_region(
+            r.own, r.polygon, country=None if pd.isna(r.country) else r.country, crosswalk=crosswalk
+        )
+        for r in pairs.drop_duplicates().itertuples()
+    }
+    flags = [verdict[(r.own, r.polygon, r.country)] for r in pairs.itertuples()]
+    return pd.Series(np.array(flags, dtype=bool), index=pairs.index)
+
+
+def _admin2_notes(previous: pd.Series, polygon_admin2: pd.Series) -> pd.Series:
+    """'admin2 was X' where the record had another admin2 than its polygon."""
+    changed = previous.notna() & (previous != "") & (region_keys(previous) != region_keys(polygon_admin2))
+    return ("admin2 was " + previous[changed]).astype("string")
+
+
 def assign_regions(
     records: pd.DataFrame,
     units: gpd.GeoDataFrame | None = None,
@@ -105,19 +127,7 @@ def assign_regions(
         own = reported.where(reported.notna() & (reported != ""), own)
     own = own.loc[polygon_admin1.index]
     differs = own.notna() & (own != "") & (region_keys(own) != region_keys(polygon_admin1))
-    pairs = pd.DataFrame({"own": own[differs], "polygon": polygon_admin1[differs], "country": polygon_country[differs]})
-    unique_pairs = pairs.drop_duplicates()
-    disagree_lookup = {
-        (r.own, r.polygon, r.country): not same_region(
-            r.own, r.polygon, country=None if pd.isna(r.country) else r.country, crosswalk=crosswalk
-        )
-        for r in unique_pairs.itertuples()
-    }
-    disagree = pd.Series(False, index=polygon_admin1.index)
-    if len(pairs):
-        disagree.loc[pairs.index] = np.array(
-            [disagree_lookup[(r.own, r.polygon, r.country)] for r in pairs.itertuples()], dtype=bool
-        )
+    disagree = _disagreements(own[differs], polygon_admin1[differs], polygon_country[differs], crosswalk)
 
     out["admin1_reported"] = out["admin1_reported"].astype("string") if "admin1_reported" in out else pd.NA
     out.loc[differs[differs].index, "admin1_reported"] = own[differs]
@@ -125,21 +135,17 @@ def assign_regions(
     out.loc[polygon_admin1.index, "admin1"] = polygon_admin1
 
     reason = pd.Series(pd.NA, index=out.index, dtype="string")
-    flagged = disagree[disagree].index
+    flagged = disagree.index[disagree.to_numpy()]
     reason[flagged] = (
         "admin1 reported as " + own[flagged] + " but the point lies in " + polygon_admin1[flagged]
     )
     polygon_admin2 = pd.Series(found["admin2"].to_numpy(), index=out.index[rows], dtype="string")
-    with_admin2 = polygon_admin2.notna()
-    if with_admin2.any():
-        previous = out["admin2"].astype("string").loc[polygon_admin2.index]
-        changed = with_admin2 & previous.notna() & (previous != "") & (
-            region_keys(previous) != region_keys(polygon_admin2)
-        )
-        note = ("admin2 was " + previous[changed]).astype("string")
+    polygon_admin2 = polygon_admin2[polygon_admin2.notna()]
+    if len(polygon_admin2):
+        note = _admin2_notes(out["admin2"].astype("string").loc[polygon_admin2.index], polygon_admin2)
         reason[note.index] = _join_reason(reason[note.index], note)
         out["admin2"] = out["admin2"].astype("string")
-        out.loc[with_admin2[with_admin2].index, "admin2"] = polygon_admin2[with_admin2]
+        out.loc[polygon_admin2.index, "admin2"] = polygon_admin2
 
     status = out["status"].astype("string") if "status" in out else pd.Series(pd.NA, index=out.index, dtype="string")
     review = status.index.isin(flagged) & (status.fillna("") != Status.REJECTED.value)
