@@ -39,7 +39,9 @@ class RegionIndex:
         self.cell = cell_degrees
         self.columns = int(round(360 / cell_degrees))
         self.rows = int(round(180 / cell_degrees))
-        self._cells = np.full(self.columns * self.rows, _UNKNOWN, dtype=np.int32)
+        # One entry per cell of the globe (6.5 million at 0.1°): int16 while units fit.
+        dtype = np.int16 if len(self.geometries) < np.iinfo(np.int16).max else np.int32
+        self._cells = np.full(self.columns * self.rows, _UNKNOWN, dtype=dtype)
         # Classifying a cell costs about as much as testing a few points exactly.
         self.min_points_to_classify = 8
 
@@ -54,7 +56,7 @@ class RegionIndex:
         row, col = np.divmod(cell_ids, self.columns)
         x0, y0 = col * self.cell - 180, row * self.cell - 90
         boxes = shapely.box(x0, y0, x0 + self.cell, y0 + self.cell)
-        result = np.full(len(cell_ids), _MIXED, dtype=np.int32)
+        result = np.full(len(cell_ids), _MIXED, dtype=self._cells.dtype)
         box_tree = shapely.STRtree(boxes)
         touched = np.zeros(len(cell_ids), dtype=bool)
         touched[box_tree.query(self.geometries, predicate="intersects")[1]] = True
