@@ -171,3 +171,18 @@ def test_english_article_is_detected_and_coded(geocoder) -> None:
     assert record["interaction"] == 12
     assert record["sub_event_type"] == "Armed clash"
     assert record["fatalities"] == 11 and not candidate.needs_review
+
+
+def test_coordinated_places_in_one_sentence_give_one_candidate_each(geocoder) -> None:
+    text = "Le 5 mars 2024, des jihadistes ont attaqué simultanément Koro et Bankass, tuant dix soldats."
+    candidates = extract_incidents(text, None, geocoder=geocoder)
+    assert [c.record["location"] for c in candidates] == ["Koro", "Bankass"]
+    assert [c.record["fatalities"] for c in candidates] == [10, 0]
+    assert "several places" in candidates[1].record["status_reason"]
+    assert candidates[1].record["event_date"] == date(2024, 3, 5)
+
+
+def test_a_road_between_two_towns_is_one_incident(geocoder) -> None:
+    text = "Le 5 mars 2024, une embuscade a visé un convoi des FAMa entre Niono et Sokolo, tuant deux soldats."
+    candidates = extract_incidents(text, None, geocoder=geocoder)
+    assert [c.record["location"] for c in candidates] == ["Niono"]

@@ -52,6 +52,8 @@ class _Group:
     segments: list[Segment] = field(default_factory=list)
     date: DateMention | None = None
     place_key: str | None = None
+    # Set on the second and later places of "attacked Koro and Bankass": the toll is the first's.
+    sibling_of: _Group | None = None
 
 
 def extract_incidents(text: str, published: date | datetime | str | None = None, url: str | None = None,
@@ -146,6 +148,8 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
                 continue
             current = _Group(segment, [segment], dates[0] if dates else None, place_key)
             groups.append(current)
+            for other in _coordinated(places, folded)[1:]:
+                groups.append(_Group(segment, [segment], current.date, fold_name(other.name), current))
         elif current is not None and segment.paragraph - current.segments[-1].paragraph <= PARAGRAPH_REACH and (
             cue or CASUALTY_HINT.search(folded, start, end) or places
             or any(start <= a < end for a in actor_starts)
@@ -154,6 +158,23 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
         elif current is not None and segment.paragraph - current.segments[-1].paragraph > PARAGRAPH_REACH:
             current = None
     return groups
+
+
+_COORDINATION = re.compile(r"\s*(?:,|et|and|ainsi que|puis|then)\s*(?:(?:a|au|in|at|near|pres de|de)\s+)?")
+
+
+def _coordinated(places: list[PlaceMention], folded: str) -> list[PlaceMention]:
+    """The first place and those joined to it by "et", "and" or commas ("Koro et Bankass")."""
+    chain = places[:1]
+    before = folded[max(0, chain[0].start - 12) : chain[0].start] if chain else ""
+    if re.search(r"\b(?:entre|between|from)\s+(?:les? |l')?$", before):
+        return chain  # "entre Niono et Sokolo": a road between two towns, one incident
+    for mention in places[1:]:
+        if not _COORDINATION.fullmatch(folded, chain[-1].end, mention.start):
+            break
+        if fold_name(mention.name) != fold_name(chain[-1].name):
+            chain.append(mention)
+    return chain
 
 
 def _matching(groups: list[_Group], current: _Group | None, date_key: date | None, place_key: str | None,
@@ -185,7 +206,8 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: date
 
     _fill_date(group, published, record, evidence, problems)
     in_group = [m for m in body_mentions if any(a <= m.start < b for a, b in spans)]
-    anchor_first = sorted(in_group, key=lambda m: (not (group.anchor.start <= m.start < group.anchor.end), m.start))
+    anchor_first = sorted(in_group, key=lambda m: (fold_name(m.name) != group.place_key,
+                                                   not (group.anchor.start <= m.start < group.anchor.end), m.start))
     if not any(m.role == "place" for m in anchor_first) and headline:
         anchor_first += [m for m in mentions if m.start < headline[1] and m.role == "place"]
     only_capitals = all(fold_name(m.name) in CAPITALS for m in anchor_first if m.role == "place")
@@ -205,7 +227,9 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: date
         problems.append("no actor recognised")
 
     casualties = Casualties()
-    for a, b in spans:
+    if group.sibling_of is not None:
+        problems.append("one toll was reported for several places; it is coded on the first")
+    for a, b in spans if group.sibling_of is None else []:
         part = find_casualties(folded, a, b)
         casualties.mentions += part.mentions
         casualties.zero_spans += part.zero_spans

@@ -59,6 +59,7 @@ _PLACE_PREPOSITION = re.compile(
     r"attaque|attaquer|attaquant|attaque de|assailli|cible|vise|visant|attacked|attacking|raided|stormed|struck|hit|"
     r"targeted|targeting)\s+)"
 )
+_JOINED_NAME = re.compile(r"\s*(?:,|et|and|ainsi que)\s*(?:(?:a|in|at)\s+)?")
 _REPORTED_FROM = re.compile(
     r"(?:appris|annonce|indique|declare|joint|interroge|depuis|selon [^,.]{0,40}|said|told|reported|"
     r"announced|speaking|according to [^,.]{0,40}|officials? in|sources? in|de source [^,.]{0,30})\s*(?:a|in|from|,)?\s*$"
@@ -145,6 +146,13 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
     for start, end, label in entities:
         if label in NER_LABELS and text[start:start + 1].isupper():
             add(start, end, "place", "ner")
+    for mention in sorted(mentions.values(), key=lambda m: m.start):
+        if mention.role != "place":
+            continue
+        joined = _JOINED_NAME.match(folded, mention.end)
+        name = _NAME_RE.match(text, joined.end()) if joined else None
+        if name:
+            add(name.start(), name.end(), "place", "pattern")
     return sorted(_drop_nested(list(mentions.values())), key=lambda m: m.start)
 
 
