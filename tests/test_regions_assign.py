@@ -146,3 +146,29 @@ def test_burkina_records_coded_by_region_match_the_bundled_provinces() -> None:
     assert out["admin2"].tolist() == ["Soum"] * 3
     # "Soum" became a region of its own in 2025, carved out of Sahel: no flag.
     assert out["status"].tolist() == ["ok", "ok", "needs_review"]
+
+
+def test_cli_assign_is_a_dry_run_until_applied(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from incidents.cli import cli
+    from incidents.store import IncidentStore
+
+    lat, lon = KIMPARANA
+    store_path = tmp_path / "store.sqlite"
+    store = IncidentStore(store_path)
+    store.import_records(records([{"latitude": lat, "longitude": lon, "admin1": "Kidal"},
+                                  {"latitude": lat, "longitude": lon + 0.01, "admin1": "Ségou"}]),
+                         source_name="test")
+    runner = CliRunner()
+    dry = runner.invoke(cli, ["regions", "assign", "--store", str(store_path)])
+    assert dry.exit_code == 0, dry.output
+    assert '"changed": 1' in dry.output and '"flagged_for_review": 1' in dry.output
+    assert set(store.load()["admin1"]) == {"Kidal", "Ségou"}
+    applied = runner.invoke(cli, ["regions", "assign", "--store", str(store_path), "--apply"])
+    assert '"applied": true' in applied.output
+    stored = store.load().set_index("admin1_reported")
+    assert stored.loc["Kidal", "admin1"] == "Ségou" and stored.loc["Kidal", "status"] == "needs_review"
+    edited = store.load()
+    history = store.history(edited.loc[edited["admin1_reported"] == "Kidal", "incident_id"].iloc[0])
+    assert "regions:natural-earth" in set(history["user"])

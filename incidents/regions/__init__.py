@@ -9,5 +9,5 @@
 - ``crosswalk``: aliases and successor regions (``expand_admin1``, ``same_region``,
   ``rule_text``), from ``data/regions/crosswalk.csv``.
 - ``spatial_filter``: the polygon and near-radius criteria of ``FilterSpec``.
-- ``commands``: ``python -m incidents regions load|list|use|locate|expand``.
+- ``commands``: ``python -m incidents regions load|list|use|locate|expand|assign``.
 """

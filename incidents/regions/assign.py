@@ -154,3 +154,20 @@ def assign_regions(
     current = out["status_reason"] if "status_reason" in out else pd.Series(pd.NA, index=out.index)
     out["status_reason"] = _join_reason(current, reason)
     return out
+
+
+REGION_FIELDS: tuple[str, ...] = ("admin1", "admin2", "admin1_reported", "status", "status_reason")
+
+
+def region_changes(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, dict[str, object]]:
+    """``{incident_id: {field: new value}}`` for the region fields assignment changed,
+    in the shape ``IncidentStore.update`` takes (so each change lands in the edit history)."""
+    changes: dict[str, dict[str, object]] = {}
+    for field in REGION_FIELDS:
+        old = before[field].astype("string").fillna("")
+        new = after[field].astype("string").fillna("")
+        for incident_id, value in after.loc[(old != new).to_numpy(), ["incident_id", field]].itertuples(
+            index=False
+        ):
+            changes.setdefault(str(incident_id), {})[field] = None if pd.isna(value) else str(value)
+    return changes

@@ -1,4 +1,5 @@
-"""``python -m incidents regions ...``: load, list and choose boundary sets; look up points."""
+"""``python -m incidents regions ...``: load, list and choose boundary sets; look up points;
+re-assign stored incidents to the active set."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import click
 import numpy as np
 import pandas as pd
 
-from incidents.regions.assign import locate_units, region_index
+from incidents.regions.assign import assign_regions, locate_units, region_changes, region_index
 from incidents.regions.crosswalk import expand_admin1, rule_text
-from incidents.regions.sets import list_region_sets, load_region_file, use_region_set
+from incidents.regions.sets import active_region_set, list_region_sets, load_region_file, use_region_set
 
 
 @click.group("regions")
@@ -92,6 +93,28 @@ def expand_command(names: tuple[str, ...], successors: bool, country: str | None
     click.echo(rule_text(names, country=country, include_successors=successors, language=language))
     for name in sorted(expand_admin1(names, country=country, include_successors=successors), key=str.casefold):
         click.echo(name)
+
+
+@regions_group.command("assign")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="SQLite store file (default: the state dir's incidents.sqlite).")
+@click.option("--tolerance-km", default=5.0, show_default=True, help="Snap distance outside every unit.")
+@click.option("--apply", is_flag=True, help="Write the changes (recorded in each incident's history).")
+def assign_command(store_path: Path | None, tolerance_km: float, apply: bool) -> None:
+    """Re-assign stored incidents' admin1/admin2 from the active set; a dry run unless --apply."""
+    from incidents.store import IncidentStore
+
+    store = IncidentStore(store_path)
+    before = store.load()
+    after = assign_regions(before, tolerance_km=tolerance_km)
+    changes = region_changes(before, after)
+    flagged = sum(1 for change in changes.values() if change.get("status") == "needs_review")
+    if apply:
+        user = f"regions:{active_region_set()}"
+        for incident_id, change in changes.items():
+            store.update(incident_id, change, user=user)
+    click.echo(json.dumps({"region_set": active_region_set(), "incidents": len(before),
+                           "changed": len(changes), "flagged_for_review": flagged, "applied": apply}))
 
 
 COMMANDS = [regions_group]
