@@ -59,6 +59,13 @@ def make_home(root: Path, gazetteer: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def new_home(tmp_path_factory: pytest.TempPathFactory,
+             built_gazetteer: Path) -> Callable[[str], Path]:
+    """Make a fresh, empty state dir (sharing the built gazetteer) named after ``label``."""
+    return lambda label: make_home(tmp_path_factory.mktemp(label), built_gazetteer)
+
+
 @pytest.fixture
 def incidents_home(tmp_path: Path, built_gazetteer: Path,
                    monkeypatch: pytest.MonkeyPatch) -> Path:

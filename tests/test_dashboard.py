@@ -17,11 +17,11 @@ import streamlit
 from streamlit.testing.v1 import AppTest
 
 from incidents.filters import FilterSpec, apply_filters
-from incidents.maps.build import round_view
+from incidents.maps.build import View, round_view
 from incidents.store import IncidentStore
 from ui.exports import export_basename
 from ui.headline import headline_figures
-from ui.map_view import next_view, week_starts
+from ui.map_view import needs_rebuild, week_starts
 from ui.state import spec_to_widgets, widgets_to_spec
 from ui.table import http_links
 from ui.timeline import counts_by_period
@@ -221,21 +221,18 @@ def test_only_http_links_survive() -> None:
     assert links.tolist() == ["https://a.example/x", None, None, None, None]
 
 
-def test_map_view_rebuilds_only_when_leaving_the_drawn_area() -> None:
+def test_map_rebuilds_only_when_the_drawn_map_no_longer_fits() -> None:
     def bounds(south: float, west: float, north: float, east: float) -> dict:
         return {"_southWest": {"lat": south, "lng": west},
                 "_northEast": {"lat": north, "lng": east}}
 
-    first = bounds(10.0, -10.0, 20.0, 5.0)
-    view, seen = next_view(None, None, first, 6)
-    assert view is None and seen == round_view(first, 6)
-    assert next_view(None, seen, first, 6)[0] is None
-    # A small pan stays within the same rounded view: nothing is rebuilt.
-    assert next_view(None, seen, bounds(10.3, -9.7, 20.3, 5.3), 6)[0] is None
-    panned = bounds(13.0, -7.0, 23.0, 8.0)
-    drawn, _ = next_view(None, seen, panned, 6)
-    assert drawn == round_view(panned, 6)
-    # The rebuilt map reports bounds inside what was drawn: no second rebuild.
-    assert next_view(drawn, drawn, bounds(13.2, -6.6, 22.8, 7.6), 6)[0] == drawn
-    assert next_view(drawn, drawn, bounds(13.2, -6.6, 22.8, 7.6), 7)[0] != drawn
-    assert next_view(drawn, drawn, bounds(20.0, -6.6, 30.0, 7.6), 6)[0] != drawn
+    extent = View(10.0, -10.0, 20.0, 5.0, 5)
+    # Every incident drawn as a marker: panning and zooming never rebuild.
+    assert not needs_rebuild(extent, True, "points", bounds(0, -30, 30, 30), 8)
+    # Hexagons follow the zoom.
+    assert needs_rebuild(extent, True, "cells", bounds(12, -8, 14, -4), 7)
+    assert not needs_rebuild(extent, True, "cells", bounds(0, -30, 30, 30), 5)
+    part = round_view(bounds(13.0, -7.0, 15.0, -3.0), 7)
+    assert not needs_rebuild(part, False, "points", bounds(13.1, -6.9, 14.9, -3.1), 7)
+    assert needs_rebuild(part, False, "points", bounds(16.0, -6.9, 18.0, -3.1), 7)
+    assert needs_rebuild(part, False, "points", bounds(13.1, -6.9, 14.9, -3.1), 8)

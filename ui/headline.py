@@ -47,7 +47,7 @@ def headline_figures(gdf: pd.DataFrame) -> Headline:
 
 def render_headline(gdf: pd.DataFrame, language: str) -> Headline:
     figures = headline_figures(gdf)
-    columns = st.columns(5)
+    columns = st.columns([1, 1, 1, 1.3, 2.7])
     columns[0].metric(t("incidents", language), f"{figures.incidents:,}".replace(",", "\u202f"))
     columns[1].metric(t("fatalities", language), f"{figures.fatalities:,}".replace(",", "\u202f"))
     columns[2].metric(t("locations", language), f"{figures.locations:,}".replace(",", "\u202f"))

@@ -2,14 +2,15 @@
 
 Panning or zooming reruns only this fragment, never the whole page: st_folium
 returns only the clicked object (with its tooltip, which carries the incident
-id), the bounds and the zoom. The map is rebuilt only when the analyst leaves
-the area already drawn: the view handed to ``build_map`` is ``round_view`` of
-the bounds, snapped outward, so pans inside it and the bounds a freshly built
-map reports about itself change nothing.
+id), the bounds and the zoom. The map opens on the data's extent; it is rebuilt
+only when what is drawn no longer fits what is seen (see ``needs_rebuild``),
+for ``round_view`` of the bounds, snapped outward so that small pans stay inside
+it. A rebuilt map is reopened on the analyst's own centre and zoom.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from incidents.maps.build import View, build_map, round_view, zoom_for_bounds
+from incidents.maps.build import View, build_map, round_view
 from incidents.maps.incident_layer import incident_ids
 from ui.i18n import t
 from ui.record import render_record
@@ -25,6 +26,8 @@ from ui.record import render_record
 MAP_KEY = "incident_map"
 RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip", "bounds", "zoom"]
 STATE_KEY = "map_state"
+MAP_HEIGHT_PX = 560
+MAP_WIDTH_PX = 600  # the narrowest the map column gets on a laptop screen
 
 
 def week_starts(gdf: pd.DataFrame) -> list[pd.Timestamp]:
@@ -46,25 +49,52 @@ def _corners(bounds: Mapping[str, Any]) -> tuple[float, float, float, float]:
     return south_west["lat"], south_west["lng"], north_east["lat"], north_east["lng"]
 
 
-def next_view(drawn: View | None, seen: View | None, bounds: Mapping[str, Any],
-              zoom: float) -> tuple[View | None, View]:
-    """(view to draw, rounded view now on screen) after st_folium reported bounds/zoom.
+def needs_rebuild(drawn: View, complete: bool, mode: str, bounds: Mapping[str, Any],
+                  zoom: float) -> bool:
+    """Whether the map must be rebuilt after st_folium reported the analyst's bounds/zoom.
 
-    ``drawn`` is the view the current map was built for (None: fitted to the data),
-    ``seen`` the rounded view reported last time. The map is rebuilt (a different
-    first value) only when the analyst zoomed, or panned outside the drawn area.
+    ``complete`` means the drawn map already holds every incident of the filtered set
+    (it was built for the data's extent). Markers then never need redrawing;
+    hexagons do when the zoom changes (their size follows it). A map built for a
+    part of the data is rebuilt on a zoom change or once the analyst pans outside it.
     """
-    reported = round_view(bounds, zoom)
-    if drawn is None:
-        if seen is None or reported == seen:
-            return None, reported
-        return reported, reported
+    if complete and mode == "points":
+        return False
+    if round(zoom) != drawn.zoom:
+        return True
+    if complete:
+        return False
     south, west, north, east = _corners(bounds)
-    inside = (south >= drawn.south and west >= drawn.west
-              and north <= drawn.north and east <= drawn.east)
-    if round(zoom) == drawn.zoom and inside:
-        return drawn, reported
-    return reported, reported
+    return not (south >= drawn.south and west >= drawn.west
+                and north <= drawn.north and east <= drawn.east)
+
+
+def fit_zoom(south: float, west: float, north: float, east: float) -> int:
+    """The largest zoom showing these bounds in the dashboard's map (about 600 x 540 px),
+    at most 10 so a single incident still shows its surroundings."""
+    lng_span = max(east - west, 1e-6)
+    lat_span = max(north - south, 1e-6)
+    by_width = math.log2(360.0 * MAP_WIDTH_PX / 256 / lng_span)
+    by_height = math.log2(170.0 * MAP_HEIGHT_PX / 256 / lat_span)
+    return int(min(max(math.floor(min(by_width, by_height)), 2), 10))
+
+
+def extent_view(gdf: pd.DataFrame) -> View | None:
+    """A view holding every placed incident.
+
+    The map is opened on an explicit centre and zoom rather than fitted to bounds
+    in the browser, because st_folium's frame starts with zero height and a fit
+    computed then lands in the wrong place.
+    """
+    lat = gdf["latitude"].to_numpy(dtype="float64", na_value=float("nan"))
+    lng = gdf["longitude"].to_numpy(dtype="float64", na_value=float("nan"))
+    placed = pd.notna(lat) & pd.notna(lng)
+    if not placed.any():
+        return None
+    south, west, north, east = lat[placed].min(), lng[placed].min(), lat[placed].max(), \
+        lng[placed].max()
+    zoom = fit_zoom(south, west, north, east)
+    return View(float(south), float(west), float(north), float(east), zoom)
 
 
 def _time_step(gdf: pd.DataFrame, language: str) -> tuple[pd.DataFrame, str]:
@@ -106,13 +136,18 @@ def map_section(gdf: pd.DataFrame, data_key: str, language: str) -> None:
     key = f"{data_key}|{week}|{language}"
     state = st.session_state.get(STATE_KEY)
     if state is None or state["key"] != key:
-        state = {"key": key, "view": None, "seen": None, "click": None, "ids": ()}
+        state = {"key": key, "view": extent_view(shown), "complete": True, "centre": None,
+                 "click": None, "ids": ()}
         st.session_state[STATE_KEY] = state
     map_column, record_column = st.columns([3, 2])
     with map_column:
         result = build_map(shown, view=state["view"], language=language)
-        output = st_folium(result.map, key=MAP_KEY, height=560, use_container_width=True,
-                           returned_objects=RETURNED_OBJECTS) or {}
+        centre = state["centre"]
+        output = st_folium(result.map, key=MAP_KEY, height=MAP_HEIGHT_PX,
+                           use_container_width=True,
+                           returned_objects=RETURNED_OBJECTS,
+                           center=centre[:2] if centre else None,
+                           zoom=centre[2] if centre else None) or {}
         st.caption(t("map_mode", language, mode=t(f"mode_{result.mode}", language)))
         if result.n_unplaced:
             st.caption(t("not_placed", language, count=result.n_unplaced))
@@ -122,8 +157,10 @@ def map_section(gdf: pd.DataFrame, data_key: str, language: str) -> None:
         target = result.clicked(output)
         if target is not None and target.kind == "cell" and target.bounds is not None:
             south, west, north, east = target.bounds
-            zoom = zoom_for_bounds(south, west, north, east)
+            zoom = fit_zoom(south, west, north, east)
             state["view"] = round_view((south, west, north, east), zoom)
+            state["complete"] = False
+            state["centre"] = ((south + north) / 2, (west + east) / 2, zoom)
             st.rerun(scope="fragment")
         state["ids"] = target.incident_ids if target is not None else ()
     with record_column:
@@ -131,9 +168,11 @@ def map_section(gdf: pd.DataFrame, data_key: str, language: str) -> None:
             _show_clicked(shown, state["ids"], language)
         else:
             st.info(t("click_hint", language))
-    if output.get("bounds") and output.get("zoom") is not None:
-        view, state["seen"] = next_view(state["view"], state["seen"], output["bounds"],
-                                        output["zoom"])
-        if view != state["view"]:
-            state["view"] = view
-            st.rerun(scope="fragment")
+    bounds, zoom = output.get("bounds"), output.get("zoom")
+    if bounds and zoom is not None and state["view"] is not None and needs_rebuild(
+        state["view"], state["complete"], result.mode, bounds, zoom
+    ):
+        south, west, north, east = _corners(bounds)
+        state["view"], state["complete"] = round_view(bounds, zoom), False
+        state["centre"] = ((south + north) / 2, (west + east) / 2, int(round(zoom)))
+        st.rerun(scope="fragment")

@@ -1,0 +1,244 @@
+"""The dashboard in headless Chromium: the map, filters via a shared link, the
+GeoJSON download, escaping of hostile incident text, and no request leaving localhost.
+
+Screenshots go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pandas as pd
+import pytest
+
+from incidents import model
+from incidents.filters import FilterSpec, apply_filters
+from incidents.store import IncidentStore
+from ui.data import seed_store_if_empty
+
+pytestmark = pytest.mark.browser
+
+XSS_NOTES = 'Probe <img src=x onerror="window.__xss=1"> and <script>window.__xss=2</script>'
+SEGOU_DECEMBER = FilterSpec(admin1s=("Segou",), start=date(2024, 12, 1), end=date(2024, 12, 31))
+XSS_VIEW = FilterSpec(admin1s=("Mopti",), start=date(2024, 11, 20), end=date(2024, 11, 20))
+LOAD_TIMEOUT_MS = 90_000
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+MARKERS_JS = """
+() => {
+  const map = Object.keys(window).map(k => window[k]).find(v => v instanceof L.Map);
+  if (!map) return null;
+  const found = [];
+  map.eachLayer(layer => {
+    if (layer instanceof L.CircleMarker) {
+      const p = map.latLngToContainerPoint(layer.getLatLng());
+      const tip = layer.getTooltip();
+      found.push({lat: layer.getLatLng().lat, lng: layer.getLatLng().lng, x: p.x, y: p.y,
+                  tooltip: tip ? String(tip.getContent()) : ""});
+    }
+  });
+  return found;
+}
+"""
+
+
+def hostile_records() -> pd.DataFrame:
+    """One incident whose text fields try to run script, alone in Mopti on 2024-11-20."""
+    return model.conform(pd.DataFrame([{
+        "incident_id": "xss-probe",
+        "event_date": "2024-11-20",
+        "event_type": "Violence against civilians",
+        "sub_event_type": "Attack",
+        "actor1": '<img src=x onerror="window.__xss=3">',
+        "country": "Mali",
+        "admin1": "Mopti",
+        "location": "Djenne <script>window.__xss=4</script>",
+        "latitude": 13.91,
+        "longitude": -4.55,
+        "geo_precision": 1,
+        "fatalities": 1,
+        "notes": XSS_NOTES,
+        "source": "<b onmouseover=\"window.__xss=5\">src</b>",
+        "source_url": "javascript:window.__xss=6",
+        "synthetic": True,
+    }]))
+
+
+@pytest.fixture(scope="module")
+def dashboard(new_home, start_dashboard) -> tuple[str, Path]:
+    """A running dashboard on a store holding the samples plus the hostile incident.
+
+    The samples go in through the dashboard's own first-run loader.
+    """
+    home = new_home("browser-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INCIDENTS_HOME", str(home))
+        store = IncidentStore(home / "incidents.sqlite")
+        seed_store_if_empty(store)
+        store.import_records(hostile_records(), source_name="hostile.csv")
+    return start_dashboard(home), home
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh page that records every request and every dialog."""
+    context = chromium.new_context(viewport={"width": 1500, "height": 1100},
+                                   accept_downloads=True)
+    page = context.new_page()
+    page.requests_seen = []
+    page.dialogs_seen = []
+    page.on("request", lambda request: page.requests_seen.append(request.url))
+    page.on("dialog", lambda dialog: (page.dialogs_seen.append(dialog.message),
+                                      dialog.dismiss()))
+    yield page
+    foreign = [u for u in page.requests_seen
+               if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+               and urlsplit(u).hostname not in LOCAL_HOSTS]
+    context.close()
+    assert foreign == [], f"requests left localhost: {foreign[:10]}"
+    assert page.requests_seen, "no request was recorded at all"
+
+
+def map_frame(page):
+    """The st_folium iframe, once Leaflet has drawn its markers."""
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=LOAD_TIMEOUT_MS)
+    frame_element = page.wait_for_selector("iframe[title*='st_folium']",
+                                           timeout=LOAD_TIMEOUT_MS)
+    frame = frame_element.content_frame()
+    frame.wait_for_selector(".leaflet-container", timeout=LOAD_TIMEOUT_MS)
+    frame.wait_for_function(
+        "() => Object.keys(window).some(k => window[k] instanceof L.Map)",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    # The component frame starts with zero height; wait until it has its size and
+    # the page has settled (no script run in progress).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].some("
+        "f => f.title.includes('st_folium') && f.offsetHeight > 100)",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    page.wait_for_timeout(2500)
+    frame_element = page.query_selector("iframe[title*='st_folium']")
+    return frame_element, frame_element.content_frame()
+
+
+CENTRE_ON_JS = """
+(prefix) => {
+  const map = Object.keys(window).map(k => window[k]).find(v => v instanceof L.Map);
+  let target = null;
+  map.eachLayer(layer => {
+    const tip = layer instanceof L.CircleMarker && layer.getTooltip();
+    if (tip && String(tip.getContent()).startsWith(prefix)) target = layer;
+  });
+  map.setView(target.getLatLng(), map.getZoom(), {animate: false});
+  const p = map.latLngToContainerPoint(target.getLatLng());
+  return {x: p.x, y: p.y};
+}
+"""
+
+
+def markers(frame) -> list[dict]:
+    return frame.evaluate(MARKERS_JS) or []
+
+
+def wait_for_record(page, incident_id: str) -> None:
+    """Wait until the record panel beside the map shows ``incident_id``."""
+    page.wait_for_function(
+        "(id) => [...document.querySelectorAll('input[aria-label=\"Incident record\"]')]"
+        ".some(i => i.value.includes(id))",
+        arg=incident_id, timeout=LOAD_TIMEOUT_MS,
+    )
+    page.get_by_role("heading", name="Incident record").wait_for(timeout=LOAD_TIMEOUT_MS)
+
+
+def click_incident(page, incident_id: str) -> None:
+    """Pan the map so the incident is in the middle (clear of the legend), then click it."""
+    frame = page.query_selector("iframe[title*='st_folium']").content_frame()
+    point = frame.evaluate(CENTRE_ON_JS, incident_id)
+    page.wait_for_timeout(1500)
+    element = page.query_selector("iframe[title*='st_folium']")
+    box = element.bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+def open_view(page, base_url: str, spec: FilterSpec | None = None) -> None:
+    query = f"?{spec.to_query_string()}" if spec else ""
+    page.goto(f"{base_url}/{query}", wait_until="domcontentloaded")
+
+
+def test_map_shows_the_seed_incident_at_kimparana(dashboard, page, artifacts_dir: Path) -> None:
+    base_url, _ = dashboard
+    open_view(page, base_url)
+    _, frame = map_frame(page)
+    found = markers(frame)
+    kimparana = [m for m in found if "seed-kimparana" in m["tooltip"]]
+    assert kimparana, [m["tooltip"] for m in found][:5]
+    assert abs(kimparana[0]["lat"] - 12.842) < 0.01 and abs(kimparana[0]["lng"] + 4.925) < 0.01
+    page.screenshot(path=str(artifacts_dir / "dashboard_all.png"), full_page=True)
+
+    click_incident(page, "seed-kimparana")
+    wait_for_record(page, "seed-kimparana-2024-12-07")
+    page.screenshot(path=str(artifacts_dir / "dashboard_clicked_kimparana.png"), full_page=True)
+
+
+def test_segou_in_december_keeps_kimparana_and_drops_the_rest(dashboard, page,
+                                                             artifacts_dir: Path) -> None:
+    base_url, home = dashboard
+    everything = IncidentStore(home / "incidents.sqlite").load()
+    expected = apply_filters(everything, SEGOU_DECEMBER)
+    open_view(page, base_url, SEGOU_DECEMBER)
+    _, frame = map_frame(page)
+    found = markers(frame)
+    ids = sorted(m["tooltip"].split(" · ")[0] for m in found)
+    assert ids == sorted(expected.loc[expected["geo_precision"] < 3, "incident_id"])
+    assert "seed-kimparana-2024-12-07" in ids
+    assert len(ids) < everything["latitude"].notna().sum()
+    page.screenshot(path=str(artifacts_dir / "dashboard_segou_december.png"), full_page=True)
+
+
+def test_geojson_download_is_valid(dashboard, page, tmp_path: Path) -> None:
+    base_url, home = dashboard
+    expected = apply_filters(IncidentStore(home / "incidents.sqlite").load(), SEGOU_DECEMBER)
+    open_view(page, base_url, SEGOU_DECEMBER)
+    map_frame(page)
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download(timeout=LOAD_TIMEOUT_MS) as download_info:
+        page.get_by_role("button", name="GeoJSON").click()
+    download = download_info.value
+    assert download.suggested_filename == "incidents_Segou_2024-12-01_2024-12-31.geojson"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    document = json.loads(path.read_text("utf-8"))
+    assert document["type"] == "FeatureCollection"
+    assert sorted(f["properties"]["incident_id"] for f in document["features"]) == \
+        sorted(expected["incident_id"])
+    for feature in document["features"]:
+        longitude, latitude = feature["geometry"]["coordinates"]
+        assert -180 <= longitude <= 180 and -90 <= latitude <= 90
+
+
+def test_hostile_incident_text_never_runs(dashboard, page, artifacts_dir: Path) -> None:
+    base_url, _ = dashboard
+    open_view(page, base_url, XSS_VIEW)
+    _, frame = map_frame(page)
+    found = markers(frame)
+    assert len(found) == 1 and found[0]["tooltip"].startswith("xss-probe")
+    click_incident(page, "xss-probe")
+    frame = page.query_selector("iframe[title*='st_folium']").content_frame()
+    frame.wait_for_selector(".leaflet-popup-content", timeout=LOAD_TIMEOUT_MS)
+    wait_for_record(page, "xss-probe")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts_dir / "dashboard_hostile_popup.png"), full_page=True)
+    page.get_by_role("tab", name="Table").click()
+    page.wait_for_timeout(2000)
+    popup_text = frame.inner_text(".leaflet-popup-content")
+    assert "<img" in popup_text  # shown as text, not parsed as markup
+    assert frame.query_selector(".leaflet-popup-content img") is None
+    page.screenshot(path=str(artifacts_dir / "dashboard_hostile_table.png"), full_page=True)
+    for each in page.frames:
+        assert each.evaluate("() => window.__xss === undefined"), each.url
+    assert page.dialogs_seen == []
