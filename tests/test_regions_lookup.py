@@ -52,3 +52,11 @@ def test_snap_measures_on_the_sphere() -> None:
 def test_haversine_known_distance() -> None:
     # One degree of latitude is about 111.2 km.
     assert haversine_km(0, 0, 0, 1) == pytest.approx(111.19, abs=0.05)
+
+
+def test_overlapping_units_get_the_same_answer_from_grid_and_exact_test() -> None:
+    overlapping = np.array([box(0, 0, 0.55, 1), box(0, 0, 2, 1)], dtype=object)
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(0, 2, 5000), rng.uniform(0, 1, 5000)
+    got = RegionIndex(overlapping).locate(lon, lat)
+    assert (got == np.where(lon <= 0.55, 0, 1)).all()

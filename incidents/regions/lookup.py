@@ -51,18 +51,20 @@ class RegionIndex:
         return row * self.columns + col
 
     def _classify(self, cell_ids: NDArray) -> None:
-        """For each new cell: the unit covering all of it, NO_UNIT if it touches none,
+        """For each new cell: the one unit covering all of it, NO_UNIT if it touches none,
         else _MIXED (its points need the exact test)."""
         row, col = np.divmod(cell_ids, self.columns)
         x0, y0 = col * self.cell - 180, row * self.cell - 90
         boxes = shapely.box(x0, y0, x0 + self.cell, y0 + self.cell)
         result = np.full(len(cell_ids), _MIXED, dtype=self._cells.dtype)
         box_tree = shapely.STRtree(boxes)
-        touched = np.zeros(len(cell_ids), dtype=bool)
-        touched[box_tree.query(self.geometries, predicate="intersects")[1]] = True
-        result[~touched] = NO_UNIT
+        touching = np.bincount(box_tree.query(self.geometries, predicate="intersects")[1], minlength=len(boxes))
+        result[touching == 0] = NO_UNIT
         unit, box_pos = box_tree.query(self.geometries, predicate="contains")
-        result[box_pos] = unit
+        # Only a cell no other unit touches is answered without the exact test, so
+        # overlapping units (sloppy user layers) get the same answer either way.
+        alone = touching[box_pos] == 1
+        result[box_pos[alone]] = unit[alone]
         self._cells[cell_ids] = result
 
     def locate(self, lon: ArrayLike, lat: ArrayLike) -> NDArray:
