@@ -1,0 +1,99 @@
+"""Filling one candidate's canonical fields (and their evidence) from what was found."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from incidents import model
+from incidents.extract.candidate import Evidence
+from incidents.extract.dates import DateMention
+from incidents.extract.fatalities import Casualties
+from incidents.extract.places import PlaceContext, ResolvedPlace
+
+
+def fill_date(mention: DateMention | None, published: date | None, record: dict[str, Any], evidence: dict[str, Evidence],
+               problems: list[str]) -> None:
+    if mention is not None and mention.value is not None:
+        record["event_date"] = mention.value
+        record["year"] = mention.value.year
+        record["time_precision"] = int(mention.precision)
+        evidence["event_date"] = Evidence(mention.value, [(mention.start, mention.end)], mention.confidence)
+        if mention.confidence < 0.6:
+            problems.append("the date's weekday does not match; check the date")
+        return
+    if mention is not None:
+        problems.append(mention.problem or "date could not be resolved")
+        evidence["event_date"] = Evidence(mention.partial, [(mention.start, mention.end)], 0.0)
+        return
+    if published is not None:
+        record["event_date"] = published
+        record["year"] = published.year
+        record["time_precision"] = int(model.TimePrecision.WEEK)
+        evidence["event_date"] = Evidence(published, [], 0.3)
+        problems.append("no date in the text; the publication date stands in (week precision)")
+        return
+    problems.append("no date in the text and no publication date")
+
+
+def fill_place(place: ResolvedPlace | None, context: PlaceContext, record: dict[str, Any], evidence: dict[str, Evidence],
+                problems: list[str]) -> None:
+    if place is None:
+        record["country"] = context.country
+        record["geocode_method"] = str(model.GeocodeMethod.NONE)
+        problems.append("no place could be located")
+        return
+    raw = place.raw
+    mention_name = place.mention.name if place.mention else None
+    record.update(
+        location=raw.get("name") if place.precision == model.GeoPrecision.PLACE else (mention_name or raw.get("name")),
+        latitude=raw.get("latitude"), longitude=raw.get("longitude"), country=raw.get("country"),
+        country_code=raw.get("country_code"), iso=raw.get("iso"), admin1=raw.get("admin1"),
+        admin2=raw.get("admin2"), geo_precision=int(place.precision), geocode_method=raw.get("method"),
+        geocode_score=raw.get("score"), geocode_matched_name=raw.get("name"),
+        gazetteer_id=raw.get("gazetteer_id"), admin1_reported=place.reported_admin1,
+    )
+    evidence["location"] = Evidence(record["location"], place.spans, place.confidence)
+    evidence["admin1"] = Evidence(raw.get("admin1"), place.spans[1:], place.confidence)
+    if place.precision != model.GeoPrecision.PLACE:
+        problems.append(f"place located only at precision {int(place.precision)} (containing unit)")
+    if raw.get("ambiguous"):
+        problems.append("several gazetteer places share this name")
+
+
+def rank_actors(found: list[Any], country: str | None) -> list[tuple[str, int, list[tuple[int, int]]]]:
+    """Distinct actors in first-mention order, armed actors before civilians."""
+    rows: dict[str, tuple[int, list[tuple[int, int]], int]] = {}
+    for order, mention in enumerate(found):
+        name = mention.name_for(country)
+        if name in rows:
+            rows[name][1].append((mention.start, mention.end))
+        else:
+            rows[name] = (mention.spec.inter, [(mention.start, mention.end)], order)
+    ranked = sorted(rows.items(), key=lambda item: (item[1][0] in (6, 7), item[1][2]))
+    return [(name, inter, spans) for name, (inter, spans, _order) in ranked]
+
+
+def fill_fatalities(casualties: Casualties, text: str, record: dict[str, Any], evidence: dict[str, Evidence],
+                     problems: list[str]) -> str | None:
+    value, low, high = casualties.fatalities()
+    deaths = casualties.of_kind("dead", "neutralised")
+    if value is None:
+        record["fatalities"] = 0
+        evidence["fatalities"] = Evidence(0, [], 0.4)
+        return "No fatalities reported."
+    record["fatalities"], record["fatalities_low"], record["fatalities_high"] = value, low, high
+    spans = [(m.count.start, m.count.end) for m in deaths] + [m.cue for m in deaths]
+    spans += casualties.zero_spans
+    vague = [m for m in deaths if m.count.vague]
+    confidence = 0.5 if vague else 0.85
+    if casualties.of_kind("neutralised"):
+        confidence = min(confidence, 0.6)
+    evidence["fatalities"] = Evidence(value, spans, confidence)
+    if vague:
+        words = ", ".join(sorted({text[m.count.start:m.count.end] for m in vague}))
+        problems.append(f"fatalities coded from a vague quantity ({words})")
+        return f"Fatalities coded {value} from a vague quantity ('{words}') by the conservative convention."
+    if high is not None and high != low:
+        return f"Reported fatalities range from {low} to {high}; the lower figure is coded."
+    return None
