@@ -186,3 +186,9 @@ def test_a_road_between_two_towns_is_one_incident(geocoder) -> None:
     text = "Le 5 mars 2024, une embuscade a visé un convoi des FAMa entre Niono et Sokolo, tuant deux soldats."
     candidates = extract_incidents(text, None, geocoder=geocoder)
     assert [c.record["location"] for c in candidates] == ["Niono"]
+
+
+def test_country_evidence_points_at_the_country_words(geocoder) -> None:
+    candidate = extract_incidents(PARAPHRASE, "2024-12-08", geocoder=geocoder)[0]
+    words = {PARAPHRASE[a:b] for a, b in candidate.evidence["country"].spans}
+    assert words == {"maliens", "Mali"}

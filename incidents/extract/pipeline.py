@@ -26,7 +26,8 @@ from incidents.extract.fatalities import Casualties, find_casualties
 from incidents.extract.language import detect_language, pipeline
 from incidents.extract.notes import write_notes
 from incidents.extract.places import (
-    CAPITALS, PlaceMention, PlaceResolver, build_context, countries_mentioned, find_place_mentions, is_reporting_place,
+    CAPITALS, PlaceMention, PlaceResolver, build_context, countries_mentioned, country_mentions,
+    find_place_mentions, is_reporting_place,
 )
 from incidents.extract.text import Segment, dateline_span, fold, fold_name, headline_span, sentences
 
@@ -216,6 +217,8 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: date
     fill_place(place, context, record, evidence, problems)
 
     country = record.get("country") or context.country
+    country_spans = [span for name, span in country_mentions(folded) if name == country]
+    evidence["country"] = Evidence(country, country_spans, 0.9 if country_spans else 0.6 if country else 0.0)
     found = [m for m in all_actors if any(a <= m.start < b for a, b in spans)]
     actor_rows = rank_actors(found, country)
     inters = [row[1] for row in actor_rows]

@@ -101,15 +101,24 @@ class ResolvedPlace:
     reported_admin1: str | None = None
 
 
-def countries_mentioned(text: str, folded: str) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    pattern = "|".join(sorted((re.escape(k) for k in (*COUNTRIES, *_DEMONYMS)), key=len, reverse=True))
-    for match in re.finditer(rf"\b(?:{pattern})\b", folded):
+_COUNTRY_WORDS = re.compile(
+    r"\b(?:" + "|".join(sorted((re.escape(k) for k in (*COUNTRIES, *_DEMONYMS)), key=len, reverse=True)) + r")\b"
+)
+
+
+def country_mentions(folded: str) -> list[tuple[str, tuple[int, int]]]:
+    """(country, span) for each country name or demonym ("malienne") in the text."""
+    found = []
+    for match in _COUNTRY_WORDS.finditer(folded):
         key = match.group(0)
         if key == "niger" and re.match(r"\s*(?:river|\(fleuve\))", folded[match.end():]):
             continue
-        counts[COUNTRIES.get(key) or _DEMONYMS[key]] += 1
-    return counts
+        found.append((COUNTRIES.get(key) or _DEMONYMS[key], match.span()))
+    return found
+
+
+def countries_mentioned(text: str, folded: str) -> Counter[str]:
+    return Counter(country for country, _span in country_mentions(folded))
 
 
 def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, str]],
