@@ -30,7 +30,7 @@ SETS = {
     "tuning set (cases.json)": LABELLED / "cases.json",
     "first held-out set, since used for fixes (holdout.json)": LABELLED / "holdout.json",
     "second held-out set, since used for fixes (holdout2.json)": LABELLED / "holdout2.json",
-    "held-out set (holdout3.json)": LABELLED / "holdout3.json",
+    "third held-out set (holdout3.json; first run: event type and fatalities 8/9)": LABELLED / "holdout3.json",
 }
 SEED_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seed"
 FIELDS = ("date", "place_10km", "admin1", "event_type", "fatalities")
