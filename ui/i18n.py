@@ -41,6 +41,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     "country": ("Country", "Pays"),
     "admin1": ("Region (admin 1)", "Région (admin 1)"),
     "admin2": ("District (admin 2)", "Cercle / province (admin 2)"),
+    "successors": ("Include regions carved out later", "Inclure les régions créées depuis"),
+    "successors_help": (
+        "Mali's 2023 reform split regions: with this on, Ségou also matches San.",
+        "La réforme malienne de 2023 a découpé des régions : activé, Ségou inclut aussi San.",
+    ),
+    "near": ("Near a point (lat, lon, km)", "Autour d'un point (lat, lon, km)"),
+    "near_help": ("For example 12.84, -4.92, 25", "Par exemple 12.84, -4.92, 25"),
+    "near_invalid": ("Ignored, not understood: {error}", "Ignoré, incompris : {error}"),
+    "drawn_area": (
+        "Only incidents inside the area drawn on the map are shown.",
+        "Seuls les incidents dans la zone dessinée sur la carte sont affichés.",
+    ),
+    "clear_drawn": ("Clear the drawn area", "Effacer la zone dessinée"),
+    "draw_hint": (
+        "Draw a rectangle or polygon on the map (toolbar on the left) to keep only the "
+        "incidents inside it.",
+        "Dessinez un rectangle ou un polygone sur la carte (barre d'outils à gauche) pour ne "
+        "garder que les incidents qui s'y trouvent.",
+    ),
+    "choropleth": ("Colour regions by number of incidents",
+                   "Colorer les régions selon le nombre d'incidents"),
     "event_type": ("Event type", "Type d'événement"),
     "sub_event_type": ("Sub-event type", "Sous-type d'événement"),
     "actor": ("Actor", "Acteur"),

@@ -14,17 +14,23 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import folium
 import pandas as pd
+import shapely.geometry
 import streamlit as st
 from streamlit_folium import st_folium
 
-from incidents.maps.build import View, build_map, round_view
+from incidents.maps.build import MapResult, View, build_map, round_view
+from incidents.maps.choropleth import choropleth_layer
+from incidents.maps.draw import add_draw_control, drawing_to_filter_param
+from incidents.regions.spatial_filter import parse_polygon
 from incidents.maps.incident_layer import incident_ids
 from ui.i18n import t
 from ui.record import render_record
 
 MAP_KEY = "incident_map"
-RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip", "bounds", "zoom"]
+RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip", "bounds", "zoom",
+                    "all_drawings"]
 STATE_KEY = "map_state"
 MAP_HEIGHT_PX = 560
 MAP_WIDTH_PX = 600  # the narrowest the map column gets on a laptop screen
@@ -126,6 +132,27 @@ def _show_clicked(shown: pd.DataFrame, ids: tuple[str, ...], language: str) -> N
     render_record(chosen.loc[picked], language)
 
 
+def _decorate(result: MapResult, shown: pd.DataFrame, polygon: str, choropleth: bool,
+              language: str) -> None:
+    """Add the draw toolbar, the drawn filter area and the optional choropleth."""
+    add_draw_control(result.map)
+    if polygon:
+        folium.GeoJson(
+            shapely.geometry.mapping(parse_polygon(polygon)),
+            name=t("drawn_area", language),
+            style_function=lambda _: {"color": "#1f4e9c", "weight": 2, "fillOpacity": 0.05},
+        ).add_to(result.map)
+    if choropleth:
+        choropleth_layer(shown, level="admin1", language=language).add_to(result.map)
+
+
+def _drawn_polygon(output: Mapping[str, Any]) -> str | None:
+    """The drawn area as a filter value, or None when nothing (new) is drawn."""
+    if not output.get("all_drawings"):
+        return None
+    return drawing_to_filter_param(output)
+
+
 @st.fragment
 def map_section(gdf: pd.DataFrame, data_key: str, language: str) -> None:
     """Map on the left, the clicked incident's record on the right.
@@ -133,7 +160,8 @@ def map_section(gdf: pd.DataFrame, data_key: str, language: str) -> None:
     ``data_key`` names the filtered set; when it changes the map refits the data.
     """
     shown, week = _time_step(gdf, language)
-    key = f"{data_key}|{week}|{language}"
+    choropleth = st.toggle(t("choropleth", language), key="choropleth_on")
+    key = f"{data_key}|{week}|{language}|{choropleth}"
     state = st.session_state.get(STATE_KEY)
     if state is None or state["key"] != key:
         state = {"key": key, "view": extent_view(shown), "complete": True, "centre": None,
@@ -142,6 +170,7 @@ def map_section(gdf: pd.DataFrame, data_key: str, language: str) -> None:
     map_column, record_column = st.columns([3, 2])
     with map_column:
         result = build_map(shown, view=state["view"], language=language)
+        _decorate(result, shown, st.session_state.get("f_polygon", ""), choropleth, language)
         centre = state["centre"]
         output = st_folium(result.map, key=MAP_KEY, height=MAP_HEIGHT_PX,
                            use_container_width=True,
@@ -151,6 +180,11 @@ def map_section(gdf: pd.DataFrame, data_key: str, language: str) -> None:
         st.caption(t("map_mode", language, mode=t(f"mode_{result.mode}", language)))
         if result.n_unplaced:
             st.caption(t("not_placed", language, count=result.n_unplaced))
+        st.caption(t("draw_hint", language))
+    drawn = _drawn_polygon(output)
+    if drawn and drawn != st.session_state.get("f_polygon"):
+        st.session_state["f_polygon"] = drawn
+        st.rerun(scope="app")
     click = (output.get("last_object_clicked_tooltip"), str(output.get("last_object_clicked")))
     if output.get("last_object_clicked") and click != state["click"]:
         state["click"] = click

@@ -91,7 +91,14 @@ def filter_widgets(gdf: pd.DataFrame, language: str) -> FilterSpec:
     in_admin1 = _within(in_countries, "admin1", state["f_admin1s"])
     side.multiselect(t("admin2", language), _choices(in_admin1["admin2"], state["f_admin2s"]),
                      key="f_admin2s", placeholder=t("any", language))
+    side.checkbox(t("successors", language), key="f_successors",
+                  help=t("successors_help", language))
     side.caption(t("boundaries_vintage", language))
+    side.text_input(t("near", language), key="f_near", help=t("near_help", language))
+    if state["f_polygon"]:
+        side.info(t("drawn_area", language))
+        side.button(t("clear_drawn", language), key="clear_drawn",
+                    on_click=lambda: state.update(f_polygon=""))
 
     event_types = model.event_types()
     event_types += [e for e in state["f_event_types"] if e not in event_types]
@@ -113,4 +120,8 @@ def filter_widgets(gdf: pd.DataFrame, language: str) -> FilterSpec:
                        key="f_max_precision", help=t("max_precision_help", language))
     side.text_input(t("search", language), key="f_text", help=t("search_help", language))
     side.caption(t("share_hint", language))
-    return widgets_to_spec(state)
+    try:
+        return widgets_to_spec(state)
+    except ValueError as error:
+        side.warning(t("near_invalid", language, error=error))
+        return widgets_to_spec({**state, "f_near": ""})

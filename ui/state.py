@@ -30,6 +30,9 @@ FILTER_DEFAULTS: dict[str, Any] = {
     "f_min_fatalities": 0,
     "f_max_precision": 3,
     "f_text": "",
+    "f_successors": False,
+    "f_near": "",
+    "f_polygon": "",
 }
 SEEDED_FLAG = "_seeded_from_url"
 
@@ -49,11 +52,17 @@ def spec_to_widgets(spec: FilterSpec) -> dict[str, Any]:
         "f_min_fatalities": spec.min_fatalities or 0,
         "f_max_precision": spec.max_geo_precision or 3,
         "f_text": spec.text or "",
+        "f_successors": spec.include_successor_regions,
+        "f_near": spec.near or "",
+        "f_polygon": spec.polygon or "",
     }
 
 
 def widgets_to_spec(state: Mapping[str, Any]) -> FilterSpec:
-    """The FilterSpec the current widget values describe (defaults mean no constraint)."""
+    """The FilterSpec the current widget values describe (defaults mean no constraint).
+
+    Raises ValueError when a typed value (the 'near' point) is malformed.
+    """
     dates = tuple(state.get("f_dates") or ())
     start, end = (dates[0], dates[-1]) if dates else (None, None)
     max_precision = int(state.get("f_max_precision") or 3)
@@ -70,6 +79,9 @@ def widgets_to_spec(state: Mapping[str, Any]) -> FilterSpec:
         min_fatalities=int(state.get("f_min_fatalities") or 0) or None,
         max_geo_precision=max_precision if max_precision < 3 else None,
         text=state.get("f_text") or None,
+        include_successor_regions=bool(state.get("f_successors")),
+        near=state.get("f_near") or None,
+        polygon=state.get("f_polygon") or None,
     )
 
 
