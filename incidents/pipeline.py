@@ -50,6 +50,7 @@ def ingest_file(
     store: IncidentStore,
     geocode: bool = True,
     geocoder: Any | None = None,
+    assign_regions: bool = True,
     progress: Progress | None = None,
     filename: str | None = None,
     source_name: str | None = None,
@@ -58,7 +59,9 @@ def ingest_file(
     """Read ``path`` (a path, bytes or binary upload), geocode, and import it in one go.
 
     ``geocoder`` defaults to the offline gazetteer (through ``geocode_frame``);
-    nothing goes online unless the caller passes an online geocoder. Raises
+    nothing goes online unless the caller passes an online geocoder. Placed rows
+    then take admin1/admin2 from the active region set (``assign_regions``), which
+    flags a record whose own admin1 disagrees with the polygon it falls in. Raises
     ``IngestError`` for an unusable file, ``GeocodeError`` or ``StoreError``
     when a later stage fails; the store is then unchanged.
     """
@@ -74,6 +77,9 @@ def ingest_file(
     else:
         counts = geocoding_counts(records, records)
         counts["not_geocoded"] = counts["needed_geocoding"]
+    counts["region_disagreements"] = 0
+    if assign_regions and len(records):
+        records, counts["region_disagreements"] = _assign_regions(records)
     summary = store.import_records(records, result.quarantine, source_name=name)
     return {
         "source": name,
@@ -99,6 +105,15 @@ def load_samples(
         ingest_file(config.SAMPLES_DIR / name, store=store, geocode=geocode, geocoder=geocoder)
         for name in SAMPLE_FILES
     ]
+
+
+def _assign_regions(records: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    from incidents.regions.assign import assign_regions
+
+    flagged_before = records["status_reason"].fillna("").str.contains("admin1 reported as", regex=False)
+    assigned = assign_regions(records).drop(columns="region_distance_km")
+    flagged_after = assigned["status_reason"].fillna("").str.contains("admin1 reported as", regex=False)
+    return assigned, int((flagged_after & ~flagged_before).sum())
 
 
 def _geocoding_label(geocode: bool, geocoder: Any | None) -> str:

@@ -121,3 +121,35 @@ def test_bundled_samples_load_with_the_offline_gazetteer(incidents_home, tmp_pat
     assert gdf.loc["SAMPLE019", "geometry"] is None
     assert gdf.loc["SAMPLE006", "possible_duplicate_of"] == "SAMPLE005"
     assert gdf["synthetic"].sum() == 48
+
+
+def test_ingest_takes_regions_from_polygons_and_flags_disagreement(tmp_path, store) -> None:
+    # Kimparana's point lies in Ségou; one record says Sikasso, the other San, a
+    # successor of Ségou that the crosswalk knows, so only the first is flagged.
+    path = tmp_path / "regions.csv"
+    path.write_text(
+        "event_id_cnty,event_date,event_type,country,admin1,location,latitude,longitude\n"
+        "R1,2024-12-07,Battles,Mali,Sikasso,Kimparana,12.84217,-4.9245\n"
+        "R2,2024-12-20,Battles,Mali,San,Kimparana,12.84217,-4.9245\n",
+        encoding="utf-8",
+    )
+    summary = ingest_file(path, store=store, geocode=False)
+    assert summary["region_disagreements"] == 1
+    stored = store.load().set_index("event_id_cnty")
+    assert stored.loc["R1", "admin1"] == "Ségou"
+    assert stored.loc["R1", "admin1_reported"] == "Sikasso"
+    assert stored.loc["R1", "status"] == "needs_review"
+    assert stored.loc["R2", "admin1"] == "Ségou"
+    assert stored.loc["R2", "status"] != "needs_review"
+
+
+def test_ingest_can_leave_regions_as_reported(tmp_path, store) -> None:
+    path = tmp_path / "regions.csv"
+    path.write_text(
+        "event_id_cnty,event_date,event_type,country,admin1,location,latitude,longitude\n"
+        "R1,2024-12-07,Battles,Mali,Sikasso,Kimparana,12.84217,-4.9245\n",
+        encoding="utf-8",
+    )
+    summary = ingest_file(path, store=store, geocode=False, assign_regions=False)
+    assert summary["region_disagreements"] == 0
+    assert store.load()["admin1"].iloc[0] == "Sikasso"
