@@ -68,12 +68,17 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "status",
     "status_reason",
     "possible_duplicate_of",
+    "source_extra",
     "synthetic",
     "created_at",
     "updated_at",
 )
 
 CANONICAL_COLUMNS: tuple[str, ...] = ACLED_COLUMNS + EXTRA_COLUMNS
+
+# ``source_extra`` holds, as one JSON object, the fields a source carried that no
+# canonical column takes (e.g. UCDP's original type_of_violence), so storing a
+# record never drops what its source said.
 
 # Columns a record must carry to be accepted at all; everything else may be empty.
 REQUIRED_COLUMNS: tuple[str, ...] = ("event_date", "event_type")

@@ -205,6 +205,34 @@ def find_possible_duplicates(incoming: pd.DataFrame, existing: pd.DataFrame) -> 
     return result
 
 
+def pack_source_extras(frame: pd.DataFrame) -> pd.Series:
+    """Non-canonical columns as one JSON object per row (None when a row has none).
+
+    A row's existing ``source_extra`` (e.g. from a re-imported export) is merged
+    under the fresh values.
+    """
+    extras = [c for c in frame.columns if c not in model.CANONICAL_COLUMNS and c != "geometry"]
+    existing = frame["source_extra"] if "source_extra" in frame else pd.Series(None, index=frame.index)
+    if not extras:
+        return existing
+    values = frame[extras].astype(object)
+    values = values.where(values.notna(), None)
+    packed = []
+    for before, row in zip(existing.tolist(), values.itertuples(index=False, name=None)):
+        fields = json.loads(before) if isinstance(before, str) and before else {}
+        fields.update({name: value for name, value in zip(extras, row) if value is not None})
+        packed.append(json.dumps(fields, ensure_ascii=False, default=str) if fields else None)
+    return pd.Series(packed, index=frame.index, dtype="string")
+
+
+def _add_new_columns(conn: sqlite3.Connection) -> None:
+    """Give a store made by an older version the canonical columns added since."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(incidents)")}
+    for column in model.CANONICAL_COLUMNS:
+        if column not in present:
+            conn.execute(f"ALTER TABLE incidents ADD COLUMN {column} {_sql_type(column)}")
+
+
 def _storage_columns(frame: pd.DataFrame) -> list[list[Any]]:
     """Column-wise Python values ready for sqlite3 (None for missing)."""
     columns: list[list[Any]] = []
@@ -249,6 +277,7 @@ class IncidentStore:
                 # executescript manages its own transaction; the DDL is idempotent.
                 # WAL lets the dashboard read while an import is being written.
                 conn.executescript(SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
+                _add_new_columns(conn)
                 conn.execute("PRAGMA journal_mode = WAL")
             finally:
                 conn.close()
@@ -286,6 +315,7 @@ class IncidentStore:
         """Store accepted records and quarantined rows of one source, atomically."""
         frame = to_geodataframe(records).drop(columns="geometry")
         frame = pd.DataFrame(frame).reset_index(drop=True)
+        frame["source_extra"] = pack_source_extras(frame)
         frame["incident_id"] = assign_incident_ids(frame)
         # Only an explicit id clashing with a suffixed one can repeat; the later row wins.
         frame = frame.drop_duplicates("incident_id", keep="last").reset_index(drop=True)

@@ -228,3 +228,26 @@ def test_a_store_damaged_after_opening_raises_store_error(store, records) -> Non
         conn.execute("DROP TABLE incidents")
     with pytest.raises(StoreError, match="cannot read store"):
         store.load()
+
+
+def test_source_fields_without_a_canonical_column_are_kept_as_json(store) -> None:
+    frame = make_records(
+        {"event_id_cnty": "U1", "event_date": "2024-01-02", "event_type": "Battles",
+         "type_of_violence": 1, "where_prec": 4},
+        {"event_id_cnty": "U2", "event_date": "2024-01-03", "event_type": "Battles"},
+    )
+    store.import_records(frame, source_name="ucdp.csv")
+    kept = store.load().set_index("event_id_cnty")["source_extra"]
+    assert json.loads(kept["U1"]) == {"type_of_violence": 1, "where_prec": 4}
+    assert pd.isna(kept["U2"])
+
+
+def test_a_store_from_before_a_new_column_gains_it_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as conn:
+        older = [c for c in model.CANONICAL_COLUMNS if c != "source_extra"]
+        conn.execute(f"CREATE TABLE incidents ({', '.join(older)})")
+    IncidentStore(path)
+    with sqlite3.connect(path) as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(incidents)")}
+    assert set(model.CANONICAL_COLUMNS) <= columns
