@@ -236,3 +236,65 @@ def test_map_rebuilds_only_when_the_drawn_map_no_longer_fits() -> None:
     assert not needs_rebuild(part, False, "points", bounds(13.1, -6.9, 14.9, -3.1), 7)
     assert needs_rebuild(part, False, "points", bounds(16.0, -6.9, 18.0, -3.1), 7)
     assert needs_rebuild(part, False, "points", bounds(13.1, -6.9, 14.9, -3.1), 8)
+
+
+def test_spatial_filters_come_back_from_the_url(incidents_home: Path) -> None:
+    around_kimparana = "POLYGON ((-5.2 12.6, -4.6 12.6, -4.6 13.1, -5.2 13.1, -5.2 12.6))"
+    at = AppTest.from_file(DASHBOARD, default_timeout=120)
+    at.query_params.update({"polygon": around_kimparana, "near": "12.84,-4.92,50"})
+    at.run()
+    assert not at.exception, at.exception
+    spec = FilterSpec(polygon=around_kimparana, near="12.84,-4.92,50")
+    expected = apply_filters(stored(incidents_home), spec)
+    assert "seed-kimparana-2024-12-07" in set(expected["incident_id"])
+    assert metric(at, "Incidents") == str(len(expected))
+    assert at.text_input(key="f_near").value == "12.84,-4.92,50"
+    assert any("area drawn" in i.value for i in at.sidebar.info)
+    at.button(key="clear_drawn").click().run()
+    assert "polygon" not in at.query_params
+
+
+def test_a_malformed_point_is_ignored_with_a_warning(app: AppTest) -> None:
+    total = metric(app, "Incidents")
+    app.text_input(key="f_near").set_value("somewhere").run()
+    assert not app.exception
+    assert any("Ignored" in w.value for w in app.sidebar.warning)
+    assert metric(app, "Incidents") == total
+
+
+def correct_page() -> None:
+    from incidents.config import default_store_path
+    from incidents.store import IncidentStore
+    from ui.correct import render_correct_page
+
+    render_correct_page(IncidentStore(default_store_path()).load(), "en")
+
+
+def test_manual_correction_is_stored_with_its_author(app: AppTest, incidents_home: Path) -> None:
+    at = AppTest.from_function(correct_page, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    before = stored(incidents_home)
+    picker = at.selectbox(key="correct_incident")
+    incident_id = str(before.loc[picker.value, "incident_id"])
+    at.text_input(key="correct_user").set_value("analyst-a")
+    at.text_input(key="correct_query").set_value("Kimparana").run()
+    at.selectbox(key="correct_pick_place").select_index(1).run()
+    at.radio(key="correct_precision").set_value(1)
+    at.button(key="correct_save").click().run()
+    assert not at.exception, at.exception
+    assert at.success, [e.value for e in at.error + at.warning]
+    after = stored(incidents_home).set_index("incident_id").loc[incident_id]
+    assert after["geocode_method"] == "manual"
+    assert after["geo_precision"] == 1
+    assert abs(after["latitude"] - 12.842) < 0.01
+    history = IncidentStore(incidents_home / "incidents.sqlite").history(incident_id)
+    assert set(history["user"]) == {"analyst-a"}
+    assert "latitude" in set(history["field"])
+
+
+def test_sample_source_needs_no_store(app: AppTest, incidents_home: Path) -> None:
+    app.radio(key="source").set_value("sample").run()
+    assert not app.exception, app.exception
+    assert metric(app, "Incidents") == str(len(stored(incidents_home)))
+    assert app.query_params["source"] == "sample"
