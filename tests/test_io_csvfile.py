@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from incidents.errors import IngestError
 from incidents.io.csvfile import detect_delimiter, detect_encoding, read_csv_table
 
 
@@ -46,3 +47,14 @@ def test_utf16_tab_export_from_excel() -> None:
     table = read_csv_table("event_date\tlocation\n2024-12-07\tSégou\n".encode("utf-16"))
     assert table.meta["delimiter"] == "\t"
     assert table.frame.loc[0, "location"] == "Ségou"
+
+
+def test_a_quote_left_open_is_refused_with_its_line() -> None:
+    data = b'event_date,event_type,notes\n2024-01-01,Battles,ok\n2024-01-02,Battles,"never closed\n2024-01-03,Battles,lost\n'
+    with pytest.raises(IngestError, match="opened on line 3 is never closed"):
+        read_csv_table(data)
+
+
+def test_a_stray_quote_inside_a_value_is_not_mistaken_for_an_open_one() -> None:
+    data = b'event_date,event_type,notes\n2024-01-01,Battles,a 5" pipe\n2024-01-02,Battles,ok\n'
+    assert len(read_csv_table(data).frame) == 2

@@ -48,6 +48,7 @@ def read_csv_table(data: bytes) -> RawTable:
         raise IngestError("the file is empty: expected a header row and incident rows")
     header_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = detect_delimiter(header_line)
+    _check_quotes_closed(text, delimiter)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -69,6 +70,29 @@ def read_csv_table(data: bytes) -> RawTable:
     frame.columns = [str(c).strip() for c in frame.columns]
     meta = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
     return RawTable(frame=frame, row_numbers=row_numbers, rejected=rejected, meta=meta)
+
+
+def _check_quotes_closed(text: str, delimiter: str) -> None:
+    """Refuse a file whose quoted value never closes.
+
+    pandas reads such a value to the end of the file, so every row after it would
+    vanish into one cell. An even number of quote characters rules this out
+    cheaply; otherwise a strict pass finds the line where the open quote starts.
+    """
+    if text.count('"') % 2 == 0:
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    record_start = 1
+    try:
+        for _ in reader:
+            record_start = reader.line_num + 1
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise IngestError(
+                f"a quoted value opened on line {record_start} is never closed, so every "
+                "line after it would be read into that one value; close the quote and "
+                "import again"
+            ) from exc
 
 
 def _read_ragged(
