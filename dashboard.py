@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from incidents import model
 from incidents.filters import FilterSpec, apply_filters
 from incidents.frame import to_geodataframe
 from ui import data
@@ -45,7 +46,7 @@ def load_source(source: str, language: str) -> tuple[gpd.GeoDataFrame, pd.DataFr
                                             type=["csv", "xlsx", "json", "geojson"],
                                             key="sidebar_upload")
         if uploaded is None:
-            return data.load_samples()[0].iloc[0:0], pd.DataFrame()
+            return to_geodataframe(model.empty_frame()), pd.DataFrame()
         content = uploaded.getvalue()
         result = data.ingest_upload(content, uploaded.name, data.content_digest(content))
         return to_geodataframe(result.records), result.quarantine

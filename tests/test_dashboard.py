@@ -298,3 +298,19 @@ def test_sample_source_needs_no_store(app: AppTest, incidents_home: Path) -> Non
     assert not app.exception, app.exception
     assert metric(app, "Incidents") == str(len(stored(incidents_home)))
     assert app.query_params["source"] == "sample"
+
+
+def test_a_file_can_be_viewed_without_saving_it(app: AppTest, incidents_home: Path) -> None:
+    app.radio(key="source").set_value("upload").run()
+    assert metric(app, "Incidents") == "0"
+    content = (
+        "event_date,event_type,location,country,admin1,latitude,longitude,fatalities\n"
+        "2024-12-07,Battles,Kimparana,Mali,Segou,12.84,-4.92,3\n"
+        "2024-12-09,Riots,Mopti,Mali,Mopti,14.48,-4.18,0\n"
+    ).encode()
+    app.sidebar.file_uploader(key="sidebar_upload").upload("view.csv", content, "text/csv")
+    app.run()
+    assert not app.exception, app.exception
+    assert metric(app, "Incidents") == "2"
+    assert metric(app, "Fatalities") == "3"
+    assert len(stored(incidents_home)) > 2  # the store was not touched

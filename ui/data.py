@@ -78,9 +78,13 @@ def ingest_bytes(
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def ingest_upload(data: bytes, filename: str, digest: str) -> IngestResult:
-    """Cached :func:`ingest_bytes` for a file viewed in the sidebar (keyed by content)."""
-    return ingest_bytes(data, filename)
+def ingest_upload(_data: bytes, filename: str, digest: str) -> IngestResult:
+    """Cached :func:`ingest_bytes` for a file viewed in the sidebar.
+
+    The cache is keyed on the content's ``digest``; the leading underscore keeps
+    Streamlit from hashing the (up to 200 MB) bytes a second time.
+    """
+    return ingest_bytes(_data, filename)
 
 
 def content_digest(data: bytes) -> str:
