@@ -21,7 +21,7 @@ from incidents.maps.build import View, round_view
 from incidents.store import IncidentStore
 from ui.exports import export_basename
 from ui.headline import headline_figures
-from ui.map_view import needs_rebuild, week_starts
+from ui.map_view import in_week, needs_rebuild, week_starts
 from ui.state import spec_to_widgets, widgets_to_spec
 from ui.table import http_links
 from ui.timeline import counts_by_period
@@ -314,3 +314,17 @@ def test_a_file_can_be_viewed_without_saving_it(app: AppTest, incidents_home: Pa
     assert metric(app, "Incidents") == "2"
     assert metric(app, "Fatalities") == "3"
     assert len(stored(incidents_home)) > 2  # the store was not touched
+
+
+def test_the_period_can_be_stepped_week_by_week(app: AppTest, incidents_home: Path) -> None:
+    app.toggle(key="play_on").set_value(True).run()
+    slider = app.select_slider(key="play_week")
+    first_week = slider.options[0]
+    assert any(c.value.startswith("Week of") for c in app.caption)
+    slider.set_value(pd.Timestamp(slider.options[-1])).run()
+    assert app.select_slider(key="play_week").value == pd.Timestamp(slider.options[-1])
+    assert str(app.select_slider(key="play_week").value.date()) != first_week
+    last = pd.Timestamp(slider.options[-1])
+    count = len(in_week(stored(incidents_home), last))
+    assert any(c.value == f"Week of {last:%Y-%m-%d}: {count} incidents" for c in app.caption)
+    assert not app.exception

@@ -76,7 +76,7 @@ def render_record(row: pd.Series, language: str) -> None:
     if bool(row["synthetic"]):
         st.warning(t("synthetic_flag", language), icon="⚠️")
     table = pd.DataFrame(record_rows(row, language), columns=["field", "value"])
-    st.dataframe(table, hide_index=True, width="stretch",
+    st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3,
                  column_config={"field": st.column_config.TextColumn(""),
                                 "value": st.column_config.TextColumn("")})
     url = safe_url(row["source_url"])
