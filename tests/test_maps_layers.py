@@ -188,3 +188,10 @@ def test_points_from_a_categorical_snapshot_with_gaps():
     assert "Civilians (Mali)" in payload["actors"]["values"][payload["actors"]["codes"][0]]
     assert payload["typeLabels"][payload["type"][1]] == ""
     assert build_map(frame).mode == "points"
+
+
+def test_popup_date_says_when_it_is_only_a_week_or_month():
+    frame = incidents([{"time_precision": 1}, {"time_precision": 3}, {"time_precision": pd.NA}])
+    dates = points_payload(frame, "fr")["date"]
+    shown = [dates["values"][code] for code in dates["codes"]]
+    assert shown == ["2024-03-01", "2024-03-01 (au mois près)", "2024-03-01"]

@@ -90,7 +90,14 @@ def points_payload(frame: pd.DataFrame, language: str) -> dict[str, object]:
     type_codes, type_uniques = pd.factorize(_text(frame, "event_type"), sort=False)
     ids = incident_ids(frame)
     dates = _column(frame, "event_date")
-    date_text = pd.to_datetime(dates, errors="coerce").dt.strftime("%Y-%m-%d")
+    date_text = pd.to_datetime(dates, errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
+    # ACLED time_precision 2/3: the day shown stands for a week or a month.
+    vague = pd.to_numeric(_column(frame, "time_precision"), errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan
+    )
+    for code in (2, 3):
+        suffix = f" ({w[f'time_precision_{code}']})"
+        date_text = date_text.where(vague != code, date_text + suffix)
     actors = _text(frame, "actor1")
     second = _text(frame, "actor2")
     actors = actors.where(second == "", actors + " / " + second)

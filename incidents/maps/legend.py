@@ -43,6 +43,8 @@ WORDS: dict[str, dict[str, str]] = {
         "region_incidents": "region-level incidents",
         "no_boundary": "region boundary not available",
         "more": "more",
+        "time_precision_2": "week approximate",
+        "time_precision_3": "month approximate",
     },
     "fr": {
         "legend": "Légende",
@@ -71,6 +73,8 @@ WORDS: dict[str, dict[str, str]] = {
         "region_incidents": "incidents localisés à la région",
         "no_boundary": "limites de la région non disponibles",
         "more": "de plus",
+        "time_precision_2": "à la semaine près",
+        "time_precision_3": "au mois près",
     },
 }
 
