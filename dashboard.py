@@ -19,7 +19,7 @@ from incidents.frame import to_geodataframe
 from ui import data
 from ui.correct import render_correct_page
 from ui.exports import render_exports
-from ui.headline import render_headline
+from ui.headline import render_headline, synthetic_note
 from ui.i18n import t
 from ui.map_view import map_section
 from ui.sidebar import filter_widgets, language_picker, source_picker
@@ -71,10 +71,13 @@ def explore_page(gdf: gpd.GeoDataFrame, filtered: gpd.GeoDataFrame, spec: Filter
     with map_tab:
         map_section(filtered, f"{st.session_state['source']}?{spec.to_query_string()}", language)
     with time_tab:
+        synthetic_note(filtered, language)
         render_timeline(filtered, language)
     with table_tab:
+        synthetic_note(filtered, language)
         render_table(filtered, language)
     with export_tab:
+        synthetic_note(filtered, language)
         render_exports(filtered, spec, language)
 
 

@@ -328,3 +328,25 @@ def test_the_period_can_be_stepped_week_by_week(app: AppTest, incidents_home: Pa
     count = len(in_week(stored(incidents_home), last))
     assert any(c.value == f"Week of {last:%Y-%m-%d}: {count} incidents" for c in app.caption)
     assert not app.exception
+
+
+def quarantine_page() -> None:
+    from incidents.config import default_store_path
+    from incidents.store import IncidentStore
+    from ui.table import render_quarantine
+
+    render_quarantine(IncidentStore(default_store_path()).load_quarantine(), "fr")
+
+
+def test_quarantine_view_lists_each_rejected_row_with_its_reason(app: AppTest,
+                                                                  incidents_home: Path) -> None:
+    at = AppTest.from_function(quarantine_page, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value
+    quarantined = IncidentStore(incidents_home / "incidents.sqlite").load_quarantine()
+    assert len(shown) == len(quarantined) > 0
+    assert list(shown.columns[:3]) == ["source_name", "row_number", "reason"]
+    assert shown["reason"].str.len().gt(0).all()
+    assert shown["original"].str.contains("BAD001").any()
+    assert "conservées" in at.caption[0].value

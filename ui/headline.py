@@ -45,6 +45,13 @@ def headline_figures(gdf: pd.DataFrame) -> Headline:
     )
 
 
+def synthetic_note(gdf: pd.DataFrame, language: str) -> None:
+    """A caption saying how many of the incidents shown are synthetic, if any are."""
+    count = int(gdf["synthetic"].sum()) if len(gdf) else 0
+    if count:
+        st.caption("⚠️ " + t("synthetic_warning", language, count=count))
+
+
 def render_headline(gdf: pd.DataFrame, language: str) -> Headline:
     figures = headline_figures(gdf)
     columns = st.columns([1, 1, 1, 1.3, 2.7])
