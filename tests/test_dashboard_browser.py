@@ -242,3 +242,13 @@ def test_hostile_incident_text_never_runs(dashboard, page, artifacts_dir: Path) 
     for each in page.frames:
         assert each.evaluate("() => window.__xss === undefined"), each.url
     assert page.dialogs_seen == []
+
+
+def test_french_view_from_a_link(dashboard, page, artifacts_dir: Path) -> None:
+    base_url, _ = dashboard
+    page.goto(f"{base_url}/?lang=fr&countries=Mali", wait_until="domcontentloaded")
+    _, frame = map_frame(page)
+    page.get_by_text("Lieux distincts").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.get_by_text("Carte des incidents au Sahel").wait_for(timeout=LOAD_TIMEOUT_MS)
+    assert markers(frame)
+    page.screenshot(path=str(artifacts_dir / "dashboard_french_mali.png"), full_page=True)
