@@ -350,3 +350,24 @@ def test_quarantine_view_lists_each_rejected_row_with_its_reason(app: AppTest,
     assert shown["reason"].str.len().gt(0).all()
     assert shown["original"].str.contains("BAD001").any()
     assert "conservées" in at.caption[0].value
+
+
+def test_an_upload_is_geocoded_and_saved_into_the_store(app: AppTest,
+                                                          incidents_home: Path) -> None:
+    before = len(stored(incidents_home))
+    at = AppTest.from_function(upload_page, args=("en",), default_timeout=60)
+    at.run()
+    content = (
+        "event_date,event_type,sub_event_type,location,country,admin1,fatalities\n"
+        "2024-12-20,Battles,Armed clash,Kimparana,Mali,Segou,2\n"
+        "2024-12-21,Riots,Mob violence,Tominian,Mali,Segou,0\n"
+    ).encode()
+    at.file_uploader[0].upload("new.csv", content, "text/csv")
+    at.run()
+    at.button(key="save_upload").click().run()
+    assert not at.exception, at.exception
+    assert at.success and "2 new" in at.success[0].value
+    after = stored(incidents_home)
+    assert len(after) == before + 2
+    placed = after[after["event_date"] == pd.Timestamp("2024-12-20")]
+    assert placed["latitude"].notna().all() and (placed["geocode_method"] != "none").all()
