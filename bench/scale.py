@@ -64,7 +64,7 @@ SETTLED_JS = """(selector) => {
     return document.querySelector(selector) !== null
         && tiles.length > 0 && tiles.every(t => t.complete);
 }"""
-POINTS_SELECTOR = ".leaflet-overlay-pane canvas, path.incidents-cell"
+POINTS_SELECTOR = ".leaflet-incidentMarkers-pane path, path.incidents-cell"
 CLUSTER_SELECTOR = ".marker-cluster"
 
 

@@ -34,9 +34,9 @@ from incidents.maps.incident_layer import (
 from incidents.maps.legend import Legend, legend_html, words
 
 LAYERS: tuple[str, ...] = ("incidents", "heat")
-# Measured in headless Chromium on synthetic sets (2 shared cores, loaded):
-# 1k markers 0.32 MB / 0.8 s, 5k 0.69 MB / 1.4 s, 10k 1.1 MB / 1.4 s,
-# 20k 1.9 MB / 2.0 s; the empty base page alone takes about 0.8 s.
+# Measured with bench/scale.py's warmed headless Chromium (SVG markers, 2 shared
+# cores): 1k markers 0.32 MB / 0.63 s, 5k 0.71 MB / 0.89 s, 10k 1.15 MB / 1.06 s,
+# 20k 2.0 MB / 1.17 s. 5k keeps the page well under 1.5 MB and a second.
 DEFAULT_MAX_POINTS = 5_000
 # At street level stacked incidents (many at one town centre) may still
 # exceed max_points; from this zoom on we draw up to DETAIL_FACTOR times more

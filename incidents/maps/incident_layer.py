@@ -36,6 +36,12 @@ from incidents.maps.legend import precision_words, words
 from incidents.regions.boundaries import load_admin1
 
 TOOLTIP_SEPARATOR = " · "
+# Markers get their own SVG pane above the overlay pane (z-index 400), where the
+# dashed regions are: a marker inside a region stays clickable, and the region
+# stays clickable around it. (A canvas renderer would swallow every event over
+# the whole map, so regions under it could not be hovered.)
+MARKER_PANE = "incidentMarkers"
+MARKER_PANE_Z_INDEX = 450
 
 
 def incident_ids(frame: pd.DataFrame) -> pd.Series:
@@ -150,7 +156,10 @@ class IncidentPoints(FeatureGroup):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.featureGroup();
         (function (group, d) {
-            var renderer = L.canvas({padding: 0.3});
+            var map = {{ this._parent.get_name() }};
+            if (!map.getPane({{ this.pane | tojson }})) {
+                map.createPane({{ this.pane | tojson }}).style.zIndex = {{ this.pane_z_index }};
+            }
             function pick(col, i) { return col.values[col.codes[i]]; }
             function popup(i) {
                 var w = d.words, html = "";
@@ -171,7 +180,7 @@ class IncidentPoints(FeatureGroup):
             for (var i = 0; i < d.lat.length; i++) {
                 var colour = d.colours[d.type[i]];
                 var options = Object.assign({}, d.styles[d.prec[i]],
-                    {radius: d.radius[i], fillColor: colour, renderer: renderer});
+                    {radius: d.radius[i], fillColor: colour, pane: {{ this.pane | tojson }}});
                 if (!options.color) { options.color = colour; }
                 var marker = L.circleMarker([d.lat[i], d.lng[i]], options);
                 marker.bindTooltip(d.ids[i] + {{ this.separator | tojson }} + pick(d.date, i)
@@ -189,6 +198,8 @@ class IncidentPoints(FeatureGroup):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "IncidentPoints"
         self.separator = TOOLTIP_SEPARATOR
+        self.pane = MARKER_PANE
+        self.pane_z_index = MARKER_PANE_Z_INDEX
         self.payload = points_payload(frame, language)
 
 
