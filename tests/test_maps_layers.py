@@ -14,6 +14,7 @@ from incidents.maps.build import build_map
 from incidents.maps.cells import aggregate_cells, cells_geojson
 from incidents.maps.heat import heat_from_cells, heat_from_points
 from incidents.maps.incident_layer import (
+    MARKER_PANE_Z_INDEX as INCIDENT_PANE_Z,
     IncidentPoints,
     points_payload,
     region_features,
@@ -195,3 +196,10 @@ def test_popup_date_says_when_it_is_only_a_week_or_month():
     dates = points_payload(frame, "fr")["date"]
     shown = [dates["values"][code] for code in dates["codes"]]
     assert shown == ["2024-03-01", "2024-03-01 (au mois près)", "2024-03-01"]
+
+
+def test_markers_sit_in_a_pane_above_the_region_polygons():
+    html = build_map(incidents([{}, {"geo_precision": 3}])).html()
+    assert 'createPane("incidentMarkers")' in html
+    assert INCIDENT_PANE_Z > 400  # Leaflet's overlay pane, where regions are drawn
+    assert "L.canvas" not in html  # a canvas over the map would swallow region events
