@@ -14,7 +14,7 @@ from incidents.maps.build import build_map
 from incidents.maps.cells import aggregate_cells, cells_geojson
 from incidents.maps.heat import heat_from_cells, heat_from_points
 from incidents.maps.incident_layer import (
-    MARKER_PANE_Z_INDEX as INCIDENT_PANE_Z,
+    MARKER_PANE_Z_INDEX,
     IncidentPoints,
     points_payload,
     region_features,
@@ -201,5 +201,5 @@ def test_popup_date_says_when_it_is_only_a_week_or_month():
 def test_markers_sit_in_a_pane_above_the_region_polygons():
     html = build_map(incidents([{}, {"geo_precision": 3}])).html()
     assert 'createPane("incidentMarkers")' in html
-    assert INCIDENT_PANE_Z > 400  # Leaflet's overlay pane, where regions are drawn
+    assert MARKER_PANE_Z_INDEX > 400  # Leaflet's overlay pane, where regions are drawn
     assert "L.canvas" not in html  # a canvas over the map would swallow region events
