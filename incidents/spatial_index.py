@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from h3.api import basic_int as h3
 import numpy as np
 import pandas as pd
+from h3.api import basic_int as h3
 
 MAP_RESOLUTIONS: tuple[int, ...] = (2, 3, 4, 5, 6, 7, 8, 9)
 NO_CELL = np.uint64(0)

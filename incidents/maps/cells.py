@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 
 import h3
-from h3.api import basic_int as h3int
 import numpy as np
 import pandas as pd
 from folium.features import GeoJson, GeoJsonTooltip
+from h3.api import basic_int as h3int
 
 from incidents import model
 from incidents.maps import style

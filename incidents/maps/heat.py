@@ -7,10 +7,10 @@ bounded by the level of detail, never by the size of the data set.
 
 from __future__ import annotations
 
-from h3.api import basic_int as h3
 import numpy as np
 import pandas as pd
 from folium.plugins import HeatMap
+from h3.api import basic_int as h3
 
 HEAT_RADIUS_PX = 18
 HEAT_BLUR_PX = 14
