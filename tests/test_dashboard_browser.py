@@ -84,13 +84,15 @@ def dashboard(new_home, start_dashboard) -> tuple[str, Path]:
 
 @pytest.fixture
 def page(chromium):
-    """A fresh page that records every request and every dialog."""
+    """A fresh page that records every request, dialog and uncaught script error."""
     context = chromium.new_context(viewport={"width": 1500, "height": 1100},
                                    accept_downloads=True)
     page = context.new_page()
     page.requests_seen = []
     page.dialogs_seen = []
+    page.errors_seen = []
     page.on("request", lambda request: page.requests_seen.append(request.url))
+    page.on("pageerror", lambda error: page.errors_seen.append(str(error)))
     page.on("dialog", lambda dialog: (page.dialogs_seen.append(dialog.message),
                                       dialog.dismiss()))
     yield page
@@ -100,6 +102,7 @@ def page(chromium):
     context.close()
     assert foreign == [], f"requests left localhost: {foreign[:10]}"
     assert page.requests_seen, "no request was recorded at all"
+    assert page.errors_seen == [], f"uncaught script errors: {page.errors_seen}"
 
 
 def map_frame(page):
@@ -252,3 +255,12 @@ def test_french_view_from_a_link(dashboard, page, artifacts_dir: Path) -> None:
     page.get_by_text("Carte des incidents au Sahel").wait_for(timeout=LOAD_TIMEOUT_MS)
     assert markers(frame)
     page.screenshot(path=str(artifacts_dir / "dashboard_french_mali.png"), full_page=True)
+    page.get_by_text("Colorer les régions selon le nombre d'incidents").click()
+    page.wait_for_timeout(1000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].some(f => f.offsetHeight > 100"
+        " && f.contentDocument && f.contentDocument.querySelector('.leaflet-container'))",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    page.wait_for_timeout(2000)
+    page.screenshot(path=str(artifacts_dir / "dashboard_french_choropleth.png"), full_page=True)

@@ -122,8 +122,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "record": ("Incident record", "Fiche de l'incident"),
     "provenance": ("Provenance", "Provenance"),
-    "not_placed": ("{count} incidents have no coordinates and are not on the map.",
-                   "{count} incidents n'ont pas de coordonnées et ne sont pas sur la carte."),
+    "not_placed": ("Not on the map for lack of coordinates: {count}",
+                   "Absents de la carte faute de coordonnées : {count}"),
     # time
     "time": ("Over time", "Dans le temps"),
     "interval": ("Interval", "Intervalle"),

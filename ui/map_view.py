@@ -132,18 +132,35 @@ def _show_clicked(shown: pd.DataFrame, ids: tuple[str, ...], language: str) -> N
     render_record(chosen.loc[picked], language)
 
 
+def _add_under_layer_control(fmap: folium.Map, layer: folium.map.Layer) -> None:
+    """Add a layer to a finished map, keeping the layer control last.
+
+    ``build_map`` ends with ``finish_map``, which adds the layer control; the
+    control's script refers to every layer by variable name, so a layer added
+    after it must be rendered before it or Leaflet fails on an undefined layer.
+    """
+    controls = [key for key, child in fmap._children.items()
+                if isinstance(child, folium.LayerControl)]
+    moved = [(key, fmap._children.pop(key)) for key in controls]
+    layer.add_to(fmap)
+    for key, control in moved:
+        fmap._children[key] = control
+
+
 def _decorate(result: MapResult, shown: pd.DataFrame, polygon: str, choropleth: bool,
               language: str) -> None:
     """Add the draw toolbar, the drawn filter area and the optional choropleth."""
     add_draw_control(result.map)
     if polygon:
-        folium.GeoJson(
+        _add_under_layer_control(result.map, folium.GeoJson(
             shapely.geometry.mapping(parse_polygon(polygon)),
             name=t("drawn_area", language),
             style_function=lambda _: {"color": "#1f4e9c", "weight": 2, "fillOpacity": 0.05},
-        ).add_to(result.map)
+        ))
     if choropleth:
-        choropleth_layer(shown, level="admin1", language=language).add_to(result.map)
+        _add_under_layer_control(
+            result.map, choropleth_layer(shown, level="admin1", language=language)
+        )
 
 
 def _drawn_polygon(output: Mapping[str, Any]) -> str | None:
