@@ -264,3 +264,17 @@ def test_french_view_from_a_link(dashboard, page, artifacts_dir: Path) -> None:
     )
     page.wait_for_timeout(2000)
     page.screenshot(path=str(artifacts_dir / "dashboard_french_choropleth.png"), full_page=True)
+
+
+def test_a_drawn_area_in_the_link_filters_and_is_drawn(dashboard, page,
+                                                       artifacts_dir: Path) -> None:
+    base_url, home = dashboard
+    spec = FilterSpec(polygon="POLYGON ((-5.2 12.6, -4.6 12.6, -4.6 13.1, -5.2 13.1, -5.2 12.6))")
+    expected = apply_filters(IncidentStore(home / "incidents.sqlite").load(), spec)
+    open_view(page, base_url, spec)
+    _, frame = map_frame(page)
+    ids = sorted(m["tooltip"].split(" · ")[0] for m in markers(frame))
+    assert ids == sorted(expected["incident_id"]) and "seed-kimparana-2024-12-07" in ids
+    assert frame.query_selector("path.leaflet-interactive") is not None
+    page.get_by_text("Only incidents inside the area drawn").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.screenshot(path=str(artifacts_dir / "dashboard_drawn_area.png"), full_page=True)
