@@ -278,3 +278,25 @@ def test_a_drawn_area_in_the_link_filters_and_is_drawn(dashboard, page,
     assert frame.query_selector("path.leaflet-interactive") is not None
     page.get_by_text("Only incidents inside the area drawn").wait_for(timeout=LOAD_TIMEOUT_MS)
     page.screenshot(path=str(artifacts_dir / "dashboard_drawn_area.png"), full_page=True)
+
+
+def test_drawing_a_rectangle_filters_the_page(dashboard, page, artifacts_dir: Path) -> None:
+    base_url, _ = dashboard
+    open_view(page, base_url, FilterSpec(countries=("Mali",)))
+    _, frame = map_frame(page)
+    before = len(markers(frame))
+    frame.click(".leaflet-draw-draw-rectangle")
+    box = page.query_selector("iframe[title*='st_folium']").bounding_box()
+    start = (box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.15)
+    end = (box["x"] + box["width"] * 0.95, box["y"] + box["height"] * 0.6)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2, steps=5)
+    page.mouse.move(*end, steps=5)
+    page.mouse.up()
+    page.get_by_text("Only incidents inside the area drawn").wait_for(timeout=LOAD_TIMEOUT_MS)
+    _, frame = map_frame(page)
+    after = len(markers(frame))
+    assert 0 < after < before
+    assert "polygon=" in page.url
+    page.screenshot(path=str(artifacts_dir / "dashboard_drawn_by_hand.png"), full_page=True)
