@@ -23,6 +23,10 @@ Decisions worth knowing:
   error the store is exactly as it was and :class:`StoreError` is raised.
 * **Canonical columns only.** Extra source columns a reader kept are not stored;
   the original file remains the record of those.
+* **Columnar snapshot.** Every write transaction bumps a generation counter in
+  the ``meta`` table; :meth:`IncidentStore.load` reads a Parquet snapshot taken at
+  the current generation (``incidents.snapshot``) and rebuilds it from SQLite when
+  it is missing, stale or damaged. Imports and edits refresh it straight away.
 """
 
 from __future__ import annotations
@@ -40,12 +44,21 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.errors import DatabaseError as PandasDatabaseError
 
 from incidents import config, model
 from incidents.errors import StoreError
 from incidents.filters import fold_text
 from incidents.frame import to_geodataframe
+from incidents.snapshot import (
+    canonical_columns,
+    read_snapshot,
+    snapshot_path,
+    with_geometry,
+    write_snapshot,
+)
+from incidents.spatial_index import map_snapshot
 
 SCHEMA_VERSION = 1
 PROTECTED_FIELDS = frozenset({"incident_id", "created_at", "updated_at"})
@@ -104,7 +117,15 @@ CREATE TABLE IF NOT EXISTS edits (
   new_value TEXT
 );
 CREATE INDEX IF NOT EXISTS edits_incident ON edits (incident_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);
 """
+_BUMP_GENERATION = "UPDATE meta SET value = value + 1 WHERE key = 'generation'"
+# Touches the incidents table too, so a store damaged behind our back still fails loudly
+# instead of being served from its snapshot.
+_GENERATION = (
+    "SELECT value, (SELECT MAX(rowid) FROM incidents) FROM meta WHERE key = 'generation'"
+)
 
 
 @dataclass(frozen=True)
@@ -297,6 +318,7 @@ class IncidentStore:
         try:
             conn.execute("BEGIN IMMEDIATE")
             yield conn
+            conn.execute(_BUMP_GENERATION)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -326,6 +348,7 @@ class IncidentStore:
                 summary = self._import(conn, frame, quarantine, source_name, imported_at)
         except (sqlite3.Error, PandasDatabaseError) as error:
             raise StoreError(f"import of {source_name} failed, nothing stored: {error}") from error
+        self.refresh_snapshot()
         return summary
 
     def _import(
@@ -471,12 +494,50 @@ class IncidentStore:
 
     def load(self) -> gpd.GeoDataFrame:
         """Every stored incident as a canonical GeoDataFrame, oldest first."""
+        return with_geometry(canonical_columns(self._snapshot_frame()))
+
+    def load_map_snapshot(self) -> gpd.GeoDataFrame:
+        """Like :meth:`load`, plus H3 cell-id columns and categorical filter columns.
+
+        This is ``incidents.spatial_index.map_snapshot(store.load())`` without
+        recomputing anything: what the map and filters want to keep in memory.
+        """
+        return with_geometry(self._snapshot_frame())
+
+    def generation(self) -> int:
+        """A counter that grows with every write transaction (imports, edits)."""
+        with self._read() as conn:
+            return int(conn.execute(_GENERATION).fetchone()[0])
+
+    def refresh_snapshot(self) -> None:
+        """Make sure the Parquet snapshot matches the store (rebuilt if it does not)."""
+        self._snapshot_frame()
+
+    def _snapshot_frame(self) -> pd.DataFrame:
+        path = snapshot_path(self.path)
+        frame = read_snapshot(path, self.generation())
+        if frame is not None:
+            return frame
+        generation, records = self._read_incidents()
+        frame = map_snapshot(pd.DataFrame(to_geodataframe(records).drop(columns="geometry")))
+        try:
+            write_snapshot(frame, path, generation)
+        except (OSError, pa.ArrowException):
+            # A read-only directory only costs speed: the data still comes from SQLite.
+            pass
+        return frame
+
+    def _read_incidents(self) -> tuple[int, pd.DataFrame]:
+        """(generation, every incident row), read in one consistent transaction."""
         columns = ", ".join(model.CANONICAL_COLUMNS)
         with self._read() as conn:
+            conn.execute("BEGIN")
+            generation = int(conn.execute(_GENERATION).fetchone()[0])
             frame = pd.read_sql(
                 f"SELECT {columns} FROM incidents ORDER BY event_date, incident_id", conn
             )
-        return to_geodataframe(frame)
+            conn.execute("COMMIT")
+        return generation, frame
 
     def load_quarantine(self) -> pd.DataFrame:
         """Quarantined rows with their import, reason and original fields (as JSON)."""
@@ -539,6 +600,8 @@ class IncidentStore:
                 )
         except sqlite3.Error as error:
             raise StoreError(f"edit of {incident_id} failed, nothing changed: {error}") from error
+        if changed:
+            self.refresh_snapshot()
         return changed
 
     def history(self, incident_id: str) -> pd.DataFrame:

@@ -1,0 +1,88 @@
+"""incidents.snapshot through IncidentStore: the Parquet copy is used only when it is current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from incidents.frame import to_geodataframe
+from incidents.snapshot import MAP_COLUMNS, snapshot_generation, snapshot_path
+from incidents.spatial_index import map_snapshot
+from incidents.store import IncidentStore
+from incidents.synthetic import synthetic_incidents
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> IncidentStore:
+    store = IncidentStore(tmp_path / "incidents.sqlite")
+    records = synthetic_incidents(300, seed=3)
+    # A few unplaced rows: they must survive the snapshot with no geometry and no cell.
+    records.loc[records.index[:5], ["latitude", "longitude"]] = float("nan")
+    store.import_records(records, source_name="synthetic.csv")
+    return store
+
+
+def from_sqlite(store: IncidentStore) -> pd.DataFrame:
+    return to_geodataframe(store._read_incidents()[1])
+
+
+def test_an_import_writes_a_snapshot_at_the_store_generation(store) -> None:
+    path = snapshot_path(store.path)
+    assert path.exists()
+    assert snapshot_generation(path) == store.generation() > 0
+
+
+def test_load_from_the_snapshot_equals_load_from_sqlite(store) -> None:
+    pd.testing.assert_frame_equal(store.load(), from_sqlite(store))
+
+
+def test_map_snapshot_comes_with_cells_and_categories(store) -> None:
+    loaded = store.load_map_snapshot()
+    expected = map_snapshot(from_sqlite(store))
+    pd.testing.assert_frame_equal(loaded[list(expected.columns)], expected, check_like=True)
+    assert isinstance(loaded["admin1"].dtype, pd.CategoricalDtype)
+    assert (loaded.loc[loaded["latitude"].isna(), list(MAP_COLUMNS)] == 0).all().all()
+
+
+def test_an_edit_is_visible_in_the_next_load(store) -> None:
+    target = store.load().iloc[10]
+    store.update(target["incident_id"], {"location": "Renamed Village", "latitude": 14.5,
+                                         "longitude": -3.25}, user="analyst")
+    loaded = store.load_map_snapshot().set_index("incident_id").loc[target["incident_id"]]
+    assert loaded["location"] == "Renamed Village"
+    assert loaded["h3_r9"] == map_snapshot(
+        pd.DataFrame({"latitude": [14.5], "longitude": [-3.25]}))["h3_r9"].iloc[0]
+    assert snapshot_generation(snapshot_path(store.path)) == store.generation()
+
+
+def test_a_write_behind_the_snapshot_makes_it_stale(store) -> None:
+    before = store.load()
+    with store._transaction() as conn:
+        conn.execute("DELETE FROM incidents WHERE incident_id = ?", (before["incident_id"][0],))
+    assert len(store.load()) == len(before) - 1
+
+
+@pytest.mark.parametrize("damage", [b"", b"PAR1 not parquet at all PAR1"])
+def test_a_damaged_snapshot_is_rebuilt(store, damage: bytes) -> None:
+    expected = from_sqlite(store)
+    path = snapshot_path(store.path)
+    path.write_bytes(damage)
+    pd.testing.assert_frame_equal(store.load(), expected)
+    assert snapshot_generation(path) == store.generation()
+
+
+def test_a_truncated_snapshot_is_rebuilt(store) -> None:
+    expected = from_sqlite(store)
+    path = snapshot_path(store.path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] + data[-(len(data) // 4):])
+    pd.testing.assert_frame_equal(store.load(), expected)
+
+
+def test_an_empty_store_loads_an_empty_frame(tmp_path: Path) -> None:
+    store = IncidentStore(tmp_path / "empty.sqlite")
+    loaded = store.load()
+    assert loaded.empty
+    pd.testing.assert_frame_equal(loaded, from_sqlite(store))
