@@ -300,3 +300,29 @@ def test_drawing_a_rectangle_filters_the_page(dashboard, page, artifacts_dir: Pa
     assert 0 < after < before
     assert "polygon=" in page.url
     page.screenshot(path=str(artifacts_dir / "dashboard_drawn_by_hand.png"), full_page=True)
+
+
+def test_placing_an_incident_by_clicking_the_map(dashboard, page, artifacts_dir: Path) -> None:
+    base_url, home = dashboard
+    store = IncidentStore(home / "incidents.sqlite")
+    page.goto(f"{base_url}/correct", wait_until="domcontentloaded")
+    page.get_by_label("Your name").fill("analyst-b")
+    page.get_by_label("Your name").press("Enter")
+    page.wait_for_timeout(1500)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].some("
+        "f => f.title.includes('st_folium') && f.offsetHeight > 100)",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    page.wait_for_timeout(2000)
+    picked = page.locator('input[aria-label="Incident to place"]').input_value()
+    incident_id = picked.rsplit(" · ", 1)[-1]
+    box = page.query_selector("iframe[title*='st_folium']").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.3)
+    page.get_by_text("New point:").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.get_by_role("button", name="Save the location").click()
+    page.get_by_text("Location saved").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.screenshot(path=str(artifacts_dir / "dashboard_manual_placement.png"), full_page=True)
+    row = store.load().set_index("incident_id").loc[incident_id]
+    assert row["geocode_method"] == "manual"
+    assert set(store.history(incident_id)["user"]) == {"analyst-b"}
