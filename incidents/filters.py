@@ -177,11 +177,22 @@ class FilterSpec:
         return cls.from_query_params(parse_qs(query.lstrip("?")))
 
 
+def _codes_and_uniques(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Integer codes per row (-1 for missing) and the distinct values they point to.
+
+    A categorical column (``incidents.spatial_index.map_snapshot``) already is
+    exactly that, so a million-row filter costs no hashing of strings at all.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), pd.Series(values.cat.categories, dtype="string")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, pd.Series(uniques, dtype="string")
+
+
 def _by_distinct_values(values: pd.Series, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
     """Apply ``test`` to the folded distinct values and broadcast back to rows."""
-    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    folded = fold_text(pd.Series(uniques, dtype="string"))
-    hits = test(folded).fillna(False).to_numpy(dtype=bool)
+    codes, uniques = _codes_and_uniques(values)
+    hits = test(fold_text(uniques)).fillna(False).to_numpy(dtype=bool)
     return np.append(hits, False)[codes]
 
 
@@ -203,14 +214,14 @@ def reference_date(gdf: pd.DataFrame) -> date:
 def filter_mask(gdf: pd.DataFrame, spec: FilterSpec) -> pd.Series:
     """Boolean Series aligned with ``gdf``: True where a row meets every criterion."""
     mask = np.ones(len(gdf), dtype=bool)
-    start, end = spec.date_bounds(reference_date(gdf))
-    dates = gdf["event_date"]
-    if start is not None:
-        mask &= (dates >= pd.Timestamp(start)).fillna(False).to_numpy(dtype=bool)
-    if end is not None:
-        mask &= (dates < pd.Timestamp(end) + pd.Timedelta(days=1)).fillna(False).to_numpy(
-            dtype=bool
-        )
+    start, end = spec.date_bounds(reference_date(gdf) if spec.preset else date.today())
+    if start is not None or end is not None:
+        # Plain datetime64 comparisons: NaT compares False, as a missing date should.
+        dates = gdf["event_date"].to_numpy(dtype="datetime64[ns]")
+        if start is not None:
+            mask &= dates >= np.datetime64(start, "ns")
+        if end is not None:
+            mask &= dates < np.datetime64(end + timedelta(days=1), "ns")
     if spec.admin1s:
         from incidents.regions.crosswalk import expand_admin1
 
