@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import shapely
+from geopandas.array import GeometryArray
 
 from incidents import model
 from incidents.spatial_index import CATEGORICAL_COLUMNS, MAP_RESOLUTIONS, cell_column
@@ -34,6 +36,8 @@ SNAPSHOT_SUFFIX = ".snapshot.parquet"
 SNAPSHOT_FORMAT = "1"
 _GENERATION_KEY = b"incidents.generation"
 _FORMAT_KEY = b"incidents.snapshot_format"
+# mkstemp creates files only the owner can read; the snapshot is as readable as a store.
+SNAPSHOT_MODE = 0o644
 MAP_COLUMNS: tuple[str, ...] = tuple(cell_column(r) for r in MAP_RESOLUTIONS)
 
 
@@ -58,7 +62,9 @@ def write_snapshot(frame: pd.DataFrame, path: Path, generation: int) -> None:
     handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
-        pq.write_table(table, temporary, compression="zstd")
+        # lz4 reads about twice as fast as zstd here, for a file a quarter larger.
+        pq.write_table(table, temporary, compression="lz4")
+        os.chmod(temporary, SNAPSHOT_MODE)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -112,11 +118,10 @@ def with_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     lon = frame["longitude"].to_numpy(dtype="float64", na_value=np.nan)
     lat = frame["latitude"].to_numpy(dtype="float64", na_value=np.nan)
     placed = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    points = gpd.points_from_xy(np.where(placed, lon, 0.0), np.where(placed, lat, 0.0))
-    geometry = np.where(placed, np.asarray(points, dtype=object), None)
-    return gpd.GeoDataFrame(
-        frame, geometry=gpd.GeoSeries(geometry, index=frame.index, crs=model.CRS)
-    )
+    geometry = np.full(len(frame), None, dtype=object)
+    geometry[placed] = shapely.points(lon[placed], lat[placed])
+    series = gpd.GeoSeries(GeometryArray(geometry, crs=model.CRS), index=frame.index)
+    return gpd.GeoDataFrame(frame, geometry=series, copy=False)
 
 
 def canonical_columns(frame: pd.DataFrame) -> pd.DataFrame:
