@@ -7,8 +7,6 @@ what comes back. The filters are mirrored into the URL so a link reopens the vie
 
 from __future__ import annotations
 
-import importlib.util
-
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -16,7 +14,7 @@ import streamlit as st
 from incidents import model
 from incidents.filters import FilterSpec, apply_filters
 from incidents.frame import to_geodataframe
-from ui import data
+from ui import add_article, data
 from ui.correct import render_correct_page
 from ui.exports import render_exports
 from ui.headline import render_headline, synthetic_note
@@ -81,15 +79,6 @@ def explore_page(gdf: gpd.GeoDataFrame, filtered: gpd.GeoDataFrame, spec: Filter
         render_exports(filtered, spec, language)
 
 
-def article_page(language: str) -> None:
-    if importlib.util.find_spec("ui.add_article") is None:
-        st.info(t("article_missing", language))
-        return
-    from ui import add_article
-
-    add_article.render(data.store_path())
-
-
 def main() -> None:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     url_error = seed_from_url(st.session_state, params)
@@ -116,7 +105,7 @@ def main() -> None:
         render_correct_page(filtered, language)
 
     def article() -> None:
-        article_page(language)
+        add_article.render(data.store_path())
 
     pages = [
         st.Page(explore, title=t("page_explore", language), url_path="explore", default=True),

@@ -326,3 +326,17 @@ def test_placing_an_incident_by_clicking_the_map(dashboard, page, artifacts_dir:
     row = store.load().set_index("incident_id").loc[incident_id]
     assert row["geocode_method"] == "manual"
     assert set(store.history(incident_id)["user"]) == {"analyst-b"}
+
+
+@pytest.mark.parametrize("path, heading", [
+    ("upload", "Upload a file"),
+    ("article", "Add from article"),
+    ("correct", "Correct a location"),
+    ("quarantine", "Quarantine"),
+])
+def test_every_page_opens(dashboard, page, path: str, heading: str) -> None:
+    base_url, _ = dashboard
+    page.goto(f"{base_url}/{path}", wait_until="domcontentloaded")
+    page.get_by_role("heading", name=heading).wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_timeout(1500)
+    assert page.locator('[data-testid="stException"]').count() == 0

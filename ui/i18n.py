@@ -18,10 +18,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_correct": ("Correct a location", "Corriger un lieu"),
     "page_article": ("Add from article", "Ajouter depuis un article"),
     "page_quarantine": ("Quarantine", "Quarantaine"),
-    "article_missing": (
-        "Extraction from articles is not available in this build.",
-        "L'extraction depuis un article n'est pas disponible dans cette version.",
-    ),
     # sidebar
     "filters": ("Filters", "Filtres"),
     "data_source": ("Data source", "Source des données"),
