@@ -29,7 +29,7 @@ import shapely
 from geopandas.array import GeometryArray
 
 from incidents import model
-from incidents.spatial_index import CATEGORICAL_COLUMNS, MAP_RESOLUTIONS, cell_column
+from incidents.spatial_index import CATEGORICAL_COLUMNS, MAP_RESOLUTIONS, cell_column, map_snapshot
 
 SNAPSHOT_SUFFIX = ".snapshot.parquet"
 # Bump when the snapshot's columns or dtypes change, so old files are rebuilt.
@@ -107,6 +107,31 @@ def read_snapshot(path: Path, generation: int) -> pd.DataFrame | None:
             categories = pd.Index(values.cat.categories, dtype="string")
             frame[column] = pd.Categorical.from_codes(values.cat.codes, categories=categories)
     return frame
+
+
+def replace_rows(path: Path, generation: int, rows: pd.DataFrame) -> pd.DataFrame | None:
+    """The snapshot at ``generation`` with ``rows`` (canonical, by incident_id) put in.
+
+    Rows keep the store's order (event_date, then incident_id). None when
+    there is no usable snapshot at that generation or a row is not in it.
+    """
+    frame = read_snapshot(path, generation)
+    if frame is None:
+        return None
+    fresh = map_snapshot(rows)
+    positions = pd.Index(frame["incident_id"]).get_indexer(fresh["incident_id"])
+    if (positions < 0).any():
+        return None
+    for column in fresh.columns:
+        values = fresh[column]
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            missing = values.dropna().loc[~values.dropna().isin(frame[column].cat.categories)]
+            frame[column] = frame[column].cat.add_categories(missing.unique().astype("string"))
+            values = values.astype("string")
+        frame.iloc[positions, frame.columns.get_loc(column)] = values.to_numpy()
+    return frame.sort_values(
+        ["event_date", "incident_id"], na_position="first", kind="stable", ignore_index=True
+    )
 
 
 def with_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -26,7 +26,8 @@ Decisions worth knowing:
 * **Columnar snapshot.** Every write transaction bumps a generation counter in
   the ``meta`` table; :meth:`IncidentStore.load` reads a Parquet snapshot taken at
   the current generation (``incidents.snapshot``) and rebuilds it from SQLite when
-  it is missing, stale or damaged. Imports and edits refresh it straight away.
+  it is missing, stale or damaged. An import rebuilds it straight away; an edit
+  patches the edited row into it.
 """
 
 from __future__ import annotations
@@ -50,10 +51,11 @@ from pandas.errors import DatabaseError as PandasDatabaseError
 from incidents import config, model
 from incidents.errors import StoreError
 from incidents.filters import fold_text
-from incidents.frame import to_geodataframe
+from incidents.frame import to_geodataframe, to_records
 from incidents.snapshot import (
     canonical_columns,
     read_snapshot,
+    replace_rows,
     snapshot_path,
     with_geometry,
     write_snapshot,
@@ -598,11 +600,29 @@ class IncidentStore:
                     f"UPDATE incidents SET {assignments}, updated_at = ? WHERE incident_id = ?",
                     [new for _, new in changed.values()] + [edited_at, incident_id],
                 )
+                before = int(conn.execute(_GENERATION).fetchone()[0])
+                edited = pd.read_sql(
+                    f"SELECT {', '.join(model.CANONICAL_COLUMNS)} FROM incidents"
+                    " WHERE incident_id = ?", conn, params=(incident_id,),
+                )
         except sqlite3.Error as error:
             raise StoreError(f"edit of {incident_id} failed, nothing changed: {error}") from error
-        if changed:
-            self.refresh_snapshot()
+        self._patch_snapshot(before, edited)
         return changed
+
+    def _patch_snapshot(self, before: int, rows: pd.DataFrame) -> None:
+        """Carry an edit into the snapshot taken just before it (seconds, not a full rebuild).
+
+        The committing transaction bumped the generation from ``before`` to
+        ``before + 1``; any other snapshot is left for :meth:`load` to rebuild.
+        """
+        path = snapshot_path(self.path)
+        try:
+            patched = replace_rows(path, before, to_records(rows))
+            if patched is not None:
+                write_snapshot(patched, path, before + 1)
+        except (OSError, pa.ArrowException):
+            pass
 
     def history(self, incident_id: str) -> pd.DataFrame:
         """Edits of one incident, oldest first, with old/new values decoded."""

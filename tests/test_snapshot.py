@@ -46,15 +46,30 @@ def test_map_snapshot_comes_with_cells_and_categories(store) -> None:
     assert (loaded.loc[loaded["latitude"].isna(), list(MAP_COLUMNS)] == 0).all().all()
 
 
-def test_an_edit_is_visible_in_the_next_load(store) -> None:
+def test_an_edit_is_patched_into_the_snapshot(store) -> None:
     target = store.load().iloc[10]
     store.update(target["incident_id"], {"location": "Renamed Village", "latitude": 14.5,
                                          "longitude": -3.25}, user="analyst")
+    # Patched by the edit itself, not left for the next load to rebuild.
+    assert snapshot_generation(snapshot_path(store.path)) == store.generation()
     loaded = store.load_map_snapshot().set_index("incident_id").loc[target["incident_id"]]
     assert loaded["location"] == "Renamed Village"
     assert loaded["h3_r9"] == map_snapshot(
         pd.DataFrame({"latitude": [14.5], "longitude": [-3.25]}))["h3_r9"].iloc[0]
+
+
+def test_a_patched_snapshot_equals_a_rebuilt_one(store) -> None:
+    first, last = store.load().iloc[[0, -1]]["incident_id"]
+    # A new date moves the row; a new region name is a category the snapshot lacked.
+    store.update(first, {"event_date": "2031-01-01", "admin1": "Région Nouvelle"}, user="a")
+    store.update(last, {"event_date": None, "status": "verified", "fatalities": None}, user="a")
     assert snapshot_generation(snapshot_path(store.path)) == store.generation()
+    pd.testing.assert_frame_equal(store.load(), from_sqlite(store))
+    loaded = store.load_map_snapshot()
+    assert loaded["incident_id"].iloc[-1] == first
+    assert loaded["incident_id"].iloc[0] == last
+    rebuilt = map_snapshot(from_sqlite(store))
+    pd.testing.assert_frame_equal(loaded[list(rebuilt.columns)], rebuilt, check_categorical=False)
 
 
 def test_a_write_behind_the_snapshot_makes_it_stale(store) -> None:
