@@ -201,6 +201,10 @@ def test_segou_in_december_keeps_kimparana_and_drops_the_rest(dashboard, page,
     assert "seed-kimparana-2024-12-07" in ids
     assert len(ids) < everything["latitude"].notna().sum()
     page.screenshot(path=str(artifacts_dir / "dashboard_segou_december.png"), full_page=True)
+    page.get_by_role("tab", name="Over time").click()
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts_dir / "dashboard_segou_december_time.png"), full_page=True)
 
 
 def test_geojson_download_is_valid(dashboard, page, tmp_path: Path) -> None:

@@ -48,18 +48,27 @@ def render_timeline(gdf: pd.DataFrame, language: str) -> None:
         st.info(t("no_incidents", language))
         return
     counts["label"] = [model.label(e, language) for e in counts["event_type"]]
+    step = pd.DateOffset(weeks=1) if interval == "week" else pd.DateOffset(months=1)
+    counts["period_end"] = counts["period"] + step
+    # One empty period either side, so a single bar does not fill the whole chart.
+    domain = [(counts["period"].min() - step).isoformat(),
+              (counts["period_end"].max() + step).isoformat()]
     types = sorted(counts["event_type"].unique())
     colours = alt.Scale(domain=[model.label(e, language) for e in types],
                         range=[event_colour(e) for e in types])
-    time_unit = "yearmonthdate" if interval == "week" else "yearmonth"
+    date_format = "%Y-%m-%d" if interval == "week" else "%Y-%m"
     chart = (
         alt.Chart(counts)
-        .mark_bar()
+        .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X(f"{time_unit}(period):T", title=t("chart_period", language)),
-            y=alt.Y("sum(count):Q", title=t("chart_count", language)),
+            x=alt.X("period:T", title=t("chart_period", language),
+                    scale=alt.Scale(domain=domain), axis=alt.Axis(format=date_format)),
+            x2="period_end:T",
+            y=alt.Y("sum(count):Q", title=t("chart_count", language),
+                    axis=alt.Axis(format="d", tickMinStep=1)),
             color=alt.Color("label:N", scale=colours, title=t("event_type", language)),
-            tooltip=[alt.Tooltip(f"{time_unit}(period):T", title=t("chart_period", language)),
+            tooltip=[alt.Tooltip("period:T", title=t("chart_period", language),
+                                 format=date_format),
                      alt.Tooltip("label:N", title=t("event_type", language)),
                      alt.Tooltip("sum(count):Q", title=t("chart_count", language))],
         )
