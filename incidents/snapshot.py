@@ -95,7 +95,7 @@ def read_snapshot(path: Path, generation: int) -> pd.DataFrame | None:
         return None
     try:
         frame = pq.read_table(path).to_pandas()
-    except (OSError, pa.ArrowException):
+    except (OSError, ValueError, pa.ArrowException):
         return None
     expected = set(model.CANONICAL_COLUMNS) | set(MAP_COLUMNS)
     if set(frame.columns) != expected:
