@@ -51,11 +51,18 @@ def built_gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def make_home(root: Path, gazetteer: Path) -> Path:
-    """A fresh state dir whose gazetteer is the session's built one."""
-    root.mkdir(parents=True, exist_ok=True)
-    link = root / "gazetteer"
-    if not link.exists():
-        link.symlink_to(gazetteer, target_is_directory=True)
+    """A fresh state dir whose gazetteer index files are the session's built ones.
+
+    Only the index files are linked; the directory itself is the test's own, so
+    manual placements, imported layers and the online cache a test writes stay in
+    that test and never leak into the shared index.
+    """
+    own = root / "gazetteer"
+    own.mkdir(parents=True, exist_ok=True)
+    for built in gazetteer.iterdir():
+        link = own / built.name
+        if built.is_file() and not link.exists():
+            link.symlink_to(built)
     return root
 
 
