@@ -2,16 +2,16 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements.lock | cksum | cut -d' ' -f1)
 PORT ?= 8501
 
-.PHONY: setup run test test-fast test-browser bench clean
+.PHONY: setup run test test-fast test-browser lock clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt -c requirements.lock
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -30,6 +30,13 @@ test-fast: setup
 
 test-browser: setup
 	$(PY) -m pytest -m browser
+
+# Re-freeze requirements.lock from a throwaway clean install of requirements.txt.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -r requirements.txt
+	{ sed -n '1,4p' requirements.lock; .lock-venv/bin/python -m pip freeze; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache tests/artifacts
