@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,35 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
                     return
         except OSError:
             time.sleep(0.5)
-    raise TimeoutError(f"dashboard did not answer at {url} within {timeout:.0f}s")
+    raise TimeoutError(f"streamlit did not answer at {url} within {timeout:.0f}s")
+
+
+@contextmanager
+def streamlit_server(script: str, *, cwd: Path, log_path: Path,
+                     env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run ``streamlit run script`` in ``cwd`` on a free loopback port; yield its URL.
+
+    The server is stopped when the block ends; its output goes to ``log_path``.
+    """
+    port = free_port()
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script,
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=cwd, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_healthy(url, process, SERVER_START_TIMEOUT)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @pytest.fixture(scope="module")
@@ -103,33 +132,16 @@ def start_dashboard(tmp_path_factory: pytest.TempPathFactory
 
     Returns a function ``start(home) -> base_url``; servers stop when the module ends.
     """
-    processes: list[tuple[subprocess.Popen, object]] = []
     logs = tmp_path_factory.mktemp("streamlit-logs")
+    with ExitStack() as servers:
 
-    def start(home: Path) -> str:
-        port = free_port()
-        env = {**os.environ, "INCIDENTS_HOME": str(home)}
-        log = open(logs / f"server-{port}.log", "wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py",
-             "--server.port", str(port), "--server.headless", "true",
-             "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        processes.append((process, log))
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, process, SERVER_START_TIMEOUT)
-        return url
+        def start(home: Path) -> str:
+            return servers.enter_context(streamlit_server(
+                "dashboard.py", cwd=PROJECT_DIR, env={"INCIDENTS_HOME": str(home)},
+                log_path=logs / f"{home.name}-{len(os.listdir(logs))}.log",
+            ))
 
-    yield start
-    for process, log in processes:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        yield start
 
 
 @pytest.fixture(scope="session")

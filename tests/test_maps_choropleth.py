@@ -181,13 +181,7 @@ st.write("DRAWN:" + json.dumps(drawing_to_filter_param(result)))
 def streamlit_map_app(tmp_path: Path, home: Path) -> object:
     """A throwaway Streamlit page with the choropleth and the draw tool, served with
     the project's static assets, as the dashboard will serve them."""
-    import os
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    from conftest import PROJECT_DIR, free_port
+    from conftest import PROJECT_DIR, streamlit_server
 
     from incidents.maps.assets import STATIC_DIR, missing_files
 
@@ -198,25 +192,9 @@ def streamlit_map_app(tmp_path: Path, home: Path) -> object:
     (app_dir / ".streamlit" / "config.toml").write_text("[server]\nenableStaticServing = true\n", "utf-8")
     (app_dir / "static").symlink_to(STATIC_DIR, target_is_directory=True)
     (app_dir / "app.py").write_text(STREAMLIT_APP, "utf-8")
-    port = free_port()
-    env = {**os.environ, "INCIDENTS_HOME": str(home), "PYTHONPATH": str(PROJECT_DIR)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=app_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.5)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with streamlit_server("app.py", cwd=app_dir, log_path=tmp_path / "server.log",
+                          env={"INCIDENTS_HOME": str(home), "PYTHONPATH": str(PROJECT_DIR)}) as url:
+        yield url
 
 
 @pytest.mark.browser

@@ -11,13 +11,8 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import subprocess
-import sys
 import textwrap
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -31,7 +26,7 @@ from incidents.maps.base import finish_map, make_base_map
 from incidents.maps.escape import escape_text
 from incidents.maps.standalone import standalone_html
 
-from conftest import PROJECT_DIR, free_port
+from conftest import PROJECT_DIR, free_port, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -191,35 +186,11 @@ def streamlit_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app_dir = tmp_path_factory.mktemp("st-app")
     (app_dir / "app.py").write_text(_APP, "utf-8")
     (app_dir / "static").symlink_to(STATIC_DIR, target_is_directory=True)
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
-    log = open(app_dir / "server.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    try:
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((app_dir / "server.log").read_text("utf-8", "replace"))
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
+    (app_dir / ".streamlit").mkdir()
+    (app_dir / ".streamlit" / "config.toml").write_text("[server]\nenableStaticServing = true\n", "utf-8")
+    with streamlit_server("app.py", cwd=app_dir, log_path=app_dir / "server.log",
+                          env={"PYTHONPATH": str(PROJECT_DIR)}) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def test_streamlit_folium_iframe_loads_assets_from_app_static(chromium, streamlit_app,
