@@ -219,3 +219,17 @@ def test_street_level_draws_stacked_incidents_rather_than_one_hexagon():
     view = round_view(((14.49, -4.01), (14.51, -3.99)), 13)
     assert build_map(frame, view=view, max_points=100).mode == "points"
     assert build_map(frame, view=view._replace(zoom=12), max_points=100).mode == "cells"
+
+
+def test_a_single_incident_opens_at_a_zoom_that_still_shows_its_surroundings():
+    from incidents.maps.build import FIT_MAX_ZOOM
+    from incidents.maps.tiles import MAX_ZOOM as TILE_MAX_ZOOM
+
+    one = cloud(1, p3_share=0.0)
+    result = build_map(one)
+    assert result.zoom == FIT_MAX_ZOOM < TILE_MAX_ZOOM
+    page = result.html()
+    assert f'"maxZoom": {FIT_MAX_ZOOM}' in page.split("fitBounds", 1)[1][:300]
+    assert f'"maxZoom": {TILE_MAX_ZOOM}' in page  # the analyst can still zoom in
+    spread = build_map(cloud(50, p3_share=0.0))
+    assert spread.zoom < FIT_MAX_ZOOM

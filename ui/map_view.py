@@ -20,7 +20,7 @@ import shapely.geometry
 import streamlit as st
 from streamlit_folium import st_folium
 
-from incidents.maps.build import MapResult, View, build_map, round_view
+from incidents.maps.build import FIT_MAX_ZOOM, ExtraLayer, View, build_map, round_view
 from incidents.maps.choropleth import choropleth_layer
 from incidents.maps.draw import add_draw_control, drawing_to_filter_param
 from incidents.regions.spatial_filter import parse_polygon
@@ -34,6 +34,9 @@ RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip", "bound
 STATE_KEY = "map_state"
 MAP_HEIGHT_PX = 560
 MAP_WIDTH_PX = 600  # the narrowest the map column gets on a laptop screen
+# A clicked hexagon opens one step closer than a fitted view: its incidents
+# should come apart into markers.
+CELL_CLICK_MAX_ZOOM = FIT_MAX_ZOOM + 1
 
 
 def week_starts(gdf: pd.DataFrame) -> list[pd.Timestamp]:
@@ -75,14 +78,15 @@ def needs_rebuild(drawn: View, complete: bool, mode: str, bounds: Mapping[str, A
                 and north <= drawn.north and east <= drawn.east)
 
 
-def fit_zoom(south: float, west: float, north: float, east: float) -> int:
+def fit_zoom(south: float, west: float, north: float, east: float,
+             cap: int = FIT_MAX_ZOOM) -> int:
     """The largest zoom showing these bounds in the dashboard's map (about 600 x 540 px),
-    at most 10 so a single incident still shows its surroundings."""
+    at most ``cap`` so a single incident still shows its surroundings."""
     lng_span = max(east - west, 1e-6)
     lat_span = max(north - south, 1e-6)
     by_width = math.log2(360.0 * MAP_WIDTH_PX / 256 / lng_span)
     by_height = math.log2(170.0 * MAP_HEIGHT_PX / 256 / lat_span)
-    return int(min(max(math.floor(min(by_width, by_height)), 2), 10))
+    return int(min(max(math.floor(min(by_width, by_height)), 2), cap))
 
 
 def extent_view(gdf: pd.DataFrame) -> View | None:
@@ -132,35 +136,19 @@ def _show_clicked(shown: pd.DataFrame, ids: tuple[str, ...], language: str) -> N
     render_record(chosen.loc[picked], language)
 
 
-def _add_under_layer_control(fmap: folium.Map, layer: folium.map.Layer) -> None:
-    """Add a layer to a finished map, keeping the layer control last.
-
-    ``build_map`` ends with ``finish_map``, which adds the layer control; the
-    control's script refers to every layer by variable name, so a layer added
-    after it must be rendered before it or Leaflet fails on an undefined layer.
-    """
-    controls = [key for key, child in fmap._children.items()
-                if isinstance(child, folium.LayerControl)]
-    moved = [(key, fmap._children.pop(key)) for key in controls]
-    layer.add_to(fmap)
-    for key, control in moved:
-        fmap._children[key] = control
-
-
-def _decorate(result: MapResult, shown: pd.DataFrame, polygon: str, choropleth: bool,
-              language: str) -> None:
-    """Add the draw toolbar, the drawn filter area and the optional choropleth."""
-    add_draw_control(result.map)
+def _extra_layers(shown: pd.DataFrame, polygon: str, choropleth: bool,
+                  language: str) -> list[ExtraLayer]:
+    """The draw toolbar, the drawn filter area and the optional choropleth."""
+    extras: list[ExtraLayer] = [add_draw_control]
     if polygon:
-        _add_under_layer_control(result.map, folium.GeoJson(
+        extras.append(folium.GeoJson(
             shapely.geometry.mapping(parse_polygon(polygon)),
             name=t("drawn_area", language),
             style_function=lambda _: {"color": "#1f4e9c", "weight": 2, "fillOpacity": 0.05},
         ))
     if choropleth:
-        _add_under_layer_control(
-            result.map, choropleth_layer(shown, level="admin1", language=language)
-        )
+        extras.append(choropleth_layer(shown, level="admin1", language=language))
+    return extras
 
 
 def _drawn_polygon(output: Mapping[str, Any]) -> str | None:
@@ -186,8 +174,8 @@ def map_section(gdf: pd.DataFrame, data_key: str, language: str) -> None:
         st.session_state[STATE_KEY] = state
     map_column, record_column = st.columns([3, 2])
     with map_column:
-        result = build_map(shown, view=state["view"], language=language)
-        _decorate(result, shown, st.session_state.get("f_polygon", ""), choropleth, language)
+        extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, language)
+        result = build_map(shown, view=state["view"], language=language, extra_layers=extras)
         centre = state["centre"]
         output = st_folium(result.map, key=MAP_KEY, height=MAP_HEIGHT_PX,
                            use_container_width=True,
@@ -208,7 +196,7 @@ def map_section(gdf: pd.DataFrame, data_key: str, language: str) -> None:
         target = result.clicked(output)
         if target is not None and target.kind == "cell" and target.bounds is not None:
             south, west, north, east = target.bounds
-            zoom = fit_zoom(south, west, north, east)
+            zoom = fit_zoom(south, west, north, east, cap=CELL_CLICK_MAX_ZOOM)
             state["view"] = round_view((south, west, north, east), zoom)
             state["complete"] = False
             state["centre"] = ((south + north) / 2, (west + east) / 2, zoom)

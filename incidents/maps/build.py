@@ -13,13 +13,14 @@ do not rebuild the map, and reads clicks back with ``MapResult.clicked``.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 import folium
 import numpy as np
 import pandas as pd
+from branca.element import Element
 
 from incidents.maps import cells as cell_maps
 from incidents.maps import heat
@@ -53,8 +54,15 @@ VIEW_GRID_TILES = 0.5
 # Assumed map size when the zoom must be guessed from data bounds.
 MAP_WIDTH_PX, MAP_HEIGHT_PX = 900, 600
 MIN_ZOOM, MAX_ZOOM = 2, 18
+# The furthest a map opens when fitted to its incidents. The offline tiles stop
+# at zoom 6; beyond about 9 a lone incident sits on a blur with no town or
+# border in sight. The analyst can still zoom in to the tiles' own maximum.
+FIT_MAX_ZOOM = 9
 # A click this far (in screen pixels) from every marker selects nothing.
 CLICK_TOLERANCE_PX = 24
+
+# A layer or control for ``build_map(extra_layers=...)``, or a function adding one to the map.
+ExtraLayer = Element | Callable[[folium.Map], Any]
 
 
 class View(NamedTuple):
@@ -179,12 +187,18 @@ def build_map(
     online_tiles: bool = False,
     max_points: int = DEFAULT_MAX_POINTS,
     max_cells: int = cell_maps.MAX_CELLS,
+    extra_layers: Sequence[ExtraLayer] = (),
 ) -> MapResult:
     """The map of ``gdf`` for ``view``, or for the data's extent when ``view`` is None.
 
     ``rows`` is an optional boolean mask (e.g. ``filters.filter_mask``): passing
     the mask instead of a filtered copy saves copying every column of a large
     frame. ``layers`` picks overlays among ``LAYERS``; the heat map starts hidden.
+    ``extra_layers`` (a choropleth, a drawn area...) are added after ours and
+    before the layer control, whose script names every layer and fails in
+    Leaflet on one added after it; a callable among them is called with the map
+    (for helpers that add themselves, such as ``draw.add_draw_control``).
+    Fitted to the data, the map opens at most at ``FIT_MAX_ZOOM``.
     """
     w = words(language)
     lat, lng, placed = _coordinates(gdf)
@@ -202,12 +216,14 @@ def build_map(
         zoom = view.zoom
     elif in_view.any():
         extent = (lat[in_view].min(), lng[in_view].min(), lat[in_view].max(), lng[in_view].max())
-        zoom = zoom_for_bounds(*extent)
+        zoom = min(zoom_for_bounds(*extent), FIT_MAX_ZOOM)
         fmap = make_base_map(
             language=language,
             online_tiles=online_tiles,
-            bounds=((extent[0], extent[1]), (extent[2], extent[3])),
+            location=((extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2),
+            zoom=zoom,
         )
+        fmap.fit_bounds([[extent[0], extent[1]], [extent[2], extent[3]]], max_zoom=FIT_MAX_ZOOM)
     else:
         zoom = MIN_ZOOM
         fmap = make_base_map(language=language, online_tiles=online_tiles)
@@ -249,6 +265,11 @@ def build_map(
         heat.heat_layer(points, name=w["heat_layer"]).add_to(fmap)
 
     Legend(legend_html(language, mode, _event_types_in(gdf["event_type"], in_view))).add_to(fmap)
+    for extra in extra_layers:
+        if isinstance(extra, Element):
+            extra.add_to(fmap)
+        else:
+            extra(fmap)
     finish_map(fmap)
     return result
 
