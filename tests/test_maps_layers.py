@@ -203,3 +203,39 @@ def test_markers_sit_in_a_pane_above_the_region_polygons():
     assert 'createPane("incidentMarkers")' in html
     assert MARKER_PANE_Z_INDEX > 400  # Leaflet's overlay pane, where regions are drawn
     assert "L.canvas" not in html  # a canvas over the map would swallow region events
+
+
+def test_legend_folds_away_and_sits_bottom_right_above_the_attribution():
+    html = legend_html("en", "points", ["Battles"])
+    assert html.startswith('<details class="incidents-legend-details">')
+    assert "<summary" in html and ">Legend</summary>" in html and html.endswith("</details>")
+    assert "Afficher ou masquer la légende" in legend_html("fr", "cells")
+    page = build_map(incidents([{}]), language="fr").html()
+    assert 'L.control({position: "bottomright"})' in page
+    assert "bottomleft" not in page
+    assert "disableClickPropagation" in page and "open_min" not in page
+
+
+def test_legend_title_and_labels_are_escaped_in_the_summary(monkeypatch):
+    from incidents.maps import legend
+
+    hostile = {**legend.WORDS["en"], "legend": SCRIPT, "legend_toggle": IMG}
+    monkeypatch.setitem(legend.WORDS, "en", hostile)
+    html = legend_html("en", "points", [])
+    assert SCRIPT not in html and IMG not in html
+    assert "&lt;script&gt;" in html and "onerror=&quot;" in html
+
+
+def test_extra_layers_go_before_the_layer_control():
+    import folium
+
+    outline = folium.GeoJson({"type": "FeatureCollection", "features": []}, name="Extra outline")
+    added = []
+    result = build_map(incidents([{}]), extra_layers=[outline, added.append])
+    assert added == [result.map]
+    names = list(result.map._children)
+    control = next(k for k, c in result.map._children.items() if isinstance(c, folium.LayerControl))
+    assert names.index(outline.get_name()) < names.index(control)
+    assert names[-1] == control
+    page = result.html()
+    assert page.index(outline.get_name() + " = L.geoJson") < page.index("L.control.layers")

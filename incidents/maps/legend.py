@@ -3,6 +3,11 @@
 The legend is our own HTML rather than a branca colormap: streamlit-folium
 adds d3 from a CDN whenever a colormap is on the map, and the map must work
 offline.
+
+It sits bottom-right, above the attribution: Mali's incidents fill the
+lower-left of a Sahel map. It is a ``<details>`` element the analyst can fold
+away; it opens unfolded only on maps large enough that it hides little
+(``LEGEND_OPEN_MIN_PX``), since a first-time reader needs the colours.
 """
 
 from __future__ import annotations
@@ -15,9 +20,15 @@ from incidents import model
 from incidents.maps import style
 from incidents.maps.escape import escape_text
 
+# The legend starts unfolded only on a map at least this wide and this tall: the
+# dashboard's map (560 px tall) opens with it, the 420-px correction map without.
+LEGEND_OPEN_MIN_PX = (600, 450)
+_SUMMARY_STYLE = "cursor:pointer;font-weight:bold;"
+
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "legend": "Legend",
+        "legend_toggle": "Show or hide the legend",
         "event_types": "Event type",
         "precision": "Location precision",
         "precision_1": "exact place",
@@ -48,6 +59,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "fr": {
         "legend": "Légende",
+        "legend_toggle": "Afficher ou masquer la légende",
         "event_types": "Type d'événement",
         "precision": "Précision du lieu",
         "precision_1": "lieu exact",
@@ -106,7 +118,7 @@ def legend_html(language: str, mode: str, event_types: Sequence[str] | None = No
     """
     w = words(language)
     shown = list(event_types) if event_types is not None else model.event_types()
-    rows = [f"<b>{escape_text(w['legend'])}</b>"]
+    rows: list[str] = []
     if mode == "cells":
         rows.append(f"<i>{escape_text(w['cells'])}</i>")
         upper = list(style.CELL_BREAKS[1:]) + [None]
@@ -131,26 +143,44 @@ def legend_html(language: str, mode: str, event_types: Sequence[str] | None = No
         _swatch("border:2px dashed #555;background:rgba(85,85,85,.15)")
         + escape_text(w["precision_3"])
     )
-    return "<br>".join(rows)
+    summary = (
+        f'<summary style="{_SUMMARY_STYLE}" title="{escape_text(w["legend_toggle"])}">'
+        f"{escape_text(w['legend'])}</summary>"
+    )
+    return f'<details class="incidents-legend-details">{summary}{"<br>".join(rows)}</details>'
 
 
 class Legend(MacroElement):
-    """A Leaflet control in the bottom-left corner holding ``body`` (already escaped HTML).
+    """A Leaflet control in the bottom-right corner holding ``body`` (already escaped HTML).
 
     Built in the element's script, not its html macro, because streamlit-folium
-    only forwards each element's script to the browser.
+    only forwards each element's script to the browser. Clicks and scrolls on
+    it stay out of the map, so folding it neither pans nor selects anything.
+    The fold state is chosen once the map has a size (st_folium's frame starts
+    at zero height and grows, firing Leaflet's resize).
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: "bottomleft"});
-        {{ this.get_name() }}.onAdd = function () {
+        var {{ this.get_name() }} = L.control({position: {{ this.position | tojson }}});
+        {{ this.get_name() }}.onAdd = function (map) {
             var div = L.DomUtil.create("div", "incidents-legend");
-            div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 9px;"
+            div.style.cssText = "background:rgba(255,255,255,.92);padding:4px 9px;"
                 + "border-radius:4px;font:12px/1.5 sans-serif;max-width:260px;"
-                + "box-shadow:0 1px 4px rgba(0,0,0,.3);";
+                + "max-height:60vh;overflow:auto;box-shadow:0 1px 4px rgba(0,0,0,.3);";
             div.innerHTML = {{ this.body | tojson }};
+            var details = div.querySelector("details");
+            function unfoldIfRoomy() {
+                var size = map.getSize();
+                if (!details || size.y === 0) return false;
+                details.open = size.x >= {{ this.open_min[0] }} && size.y >= {{ this.open_min[1] }};
+                map.off("resize", unfoldIfRoomy);
+                return true;
+            }
+            if (!unfoldIfRoomy()) map.on("resize", unfoldIfRoomy);
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
             return div;
         };
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -158,7 +188,10 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, body: str) -> None:
+    def __init__(self, body: str, *, position: str = "bottomright",
+                 open_min: tuple[int, int] = LEGEND_OPEN_MIN_PX) -> None:
         super().__init__()
         self._name = "Legend"
         self.body = body
+        self.position = position
+        self.open_min = (int(open_min[0]), int(open_min[1]))
