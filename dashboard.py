@@ -105,7 +105,7 @@ def main() -> None:
         render_correct_page(filtered, language)
 
     def article() -> None:
-        add_article.render(data.store_path())
+        add_article.render(data.store_path(), language)
 
     pages = [
         st.Page(explore, title=t("page_explore", language), url_path="explore", default=True),

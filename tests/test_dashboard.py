@@ -326,7 +326,8 @@ def test_the_period_can_be_stepped_week_by_week(app: AppTest, incidents_home: Pa
     assert str(app.select_slider(key="play_week").value.date()) != first_week
     last = pd.Timestamp(slider.options[-1])
     count = len(in_week(stored(incidents_home), last))
-    assert any(c.value == f"Week of {last:%Y-%m-%d}: {count} incidents" for c in app.caption)
+    expected = "incident" if count == 1 else "incidents"
+    assert any(c.value == f"Week of {last:%Y-%m-%d}: {count} {expected}" for c in app.caption)
     assert not app.exception
 
 
@@ -371,3 +372,79 @@ def test_an_upload_is_geocoded_and_saved_into_the_store(app: AppTest,
     assert len(after) == before + 2
     placed = after[after["event_date"] == pd.Timestamp("2024-12-20")]
     assert placed["latitude"].notna().all() and (placed["geocode_method"] != "none").all()
+
+
+def test_counts_agree_with_their_noun_in_both_languages() -> None:
+    from ui.i18n import t
+
+    assert t("synthetic_warning", "en", count=1).startswith("1 of these incidents is SYNTHETIC ")
+    assert t("synthetic_warning", "en", count=49).startswith("49 of these incidents are SYNTHETIC ")
+    assert t("synthetic_warning", "fr", count=1).startswith("1 de ces incidents est SYNTHÉTIQUE ")
+    assert t("synthetic_warning", "fr", count=49).startswith(
+        "49 de ces incidents sont SYNTHÉTIQUES ")
+    assert t("week_of", "en", start="2024-12-02", count=1) == "Week of 2024-12-02: 1 incident"
+    assert t("week_of", "fr", start="2024-12-02", count=0).endswith(": 0 incident")
+    assert t("week_of", "en", start="2024-12-02", count=0).endswith(": 0 incidents")
+    assert t("export_intro", "en", count="1").endswith("the 1 filtered incident.")
+    assert t("export_intro", "en", count="1,204").endswith("the 1,204 filtered incidents.")
+    assert "1 nouveaux" not in t("saved", "fr", new=1, updated=0, quarantined=0)
+
+
+def headline_of_one_synthetic(language: str) -> None:
+    import pandas as pd
+
+    from incidents import model
+    from ui.headline import render_headline
+
+    render_headline(model.conform(pd.DataFrame([{
+        "incident_id": "only", "event_date": "2024-12-07", "event_type": "Battles",
+        "country": "Mali", "location": "Kimparana", "synthetic": True,
+    }])), language)
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", "1 of these incidents is SYNTHETIC"),
+    ("fr", "1 de ces incidents est SYNTHÉTIQUE"),
+])
+def test_headline_of_a_single_synthetic_incident_is_singular(language: str, expected: str) -> None:
+    at = AppTest.from_function(headline_of_one_synthetic, args=(language,)).run()
+    assert not at.exception
+    assert [w.value for w in at.warning] and expected in at.warning[0].value
+
+
+def test_a_single_incident_opens_at_the_capped_zoom() -> None:
+    from incidents.maps.build import FIT_MAX_ZOOM
+    from ui.map_view import extent_view, fit_zoom
+
+    one = pd.DataFrame({"latitude": [12.842], "longitude": [-4.925]})
+    assert extent_view(one).zoom == FIT_MAX_ZOOM
+    # A hexagon the analyst clicked still opens a step closer, so its incidents come apart.
+    assert fit_zoom(12.8, -4.9, 12.8001, -4.8999, cap=FIT_MAX_ZOOM + 1) == FIT_MAX_ZOOM + 1
+
+
+def test_map_decorations_go_in_through_build_map(incidents_home: Path) -> None:
+    import folium
+    from folium import plugins
+
+    from incidents.maps.build import build_map
+    from ui.map_view import _extra_layers
+
+    shown = stored_samples()
+    polygon = "POLYGON ((-5.2 12.6, -4.6 12.6, -4.6 13.1, -5.2 13.1, -5.2 12.6))"
+    extras = _extra_layers(shown, polygon, True, "fr")
+    result = build_map(shown, language="fr", extra_layers=extras)
+    children = list(result.map._children.values())
+    assert isinstance(children[-1], folium.LayerControl)
+    assert any(isinstance(c, plugins.Draw) for c in children)
+    assert sum(isinstance(c, folium.GeoJson) and c.layer_name.startswith("Seuls les incidents")
+               for c in children) == 1
+    page = result.html()
+    assert page.index("incidents-choropleth-legend") < page.index("L.control.layers")
+    map_view_source = Path(DASHBOARD).with_name("ui") / "map_view.py"
+    assert "_children" not in map_view_source.read_text("utf-8")
+
+
+def stored_samples() -> pd.DataFrame:
+    from ui.data import load_samples
+
+    return load_samples()[0]

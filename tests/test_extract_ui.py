@@ -54,10 +54,10 @@ def test_paste_extract_edit_and_save_as_reviewed(app) -> None:
     assert marked and "Kimparana</mark>" in marked[0]
     assert at.text_input(key="date_0").value == "2024-12-07"
     evidence = at.dataframe[0].value
-    assert "location" in set(evidence["field"])
+    assert "location" in set(evidence["Field"])
     at.text_input(key="actor2_0").input("Military Forces of Mali (2021-)")
     at.number_input(key="fatal_0").set_value(4)
-    at.button(key="FormSubmitter:candidate_form_0-Save as reviewed").click()
+    at.button(key="save_0").click()
     at.run()
     assert not at.exception
     assert at.success
@@ -72,3 +72,47 @@ def test_paste_extract_edit_and_save_as_reviewed(app) -> None:
     assert row["source_text"] == ARTICLE
     assert row["source_url"] == "https://example.org/kimparana"
     assert row["language"] == "fr"
+
+
+def test_the_page_follows_the_sidebar_language_in_french(app) -> None:
+    at, store = app
+    at.session_state["lang"] = "fr"
+    at.run()
+    assert [h.value for h in at.header] == ["Ajouter depuis un article"]
+    assert at.text_area(key="article_text").label == "Texte de l'article (français ou anglais)"
+    assert at.checkbox(key="article_date_known").label == "Date de publication connue"
+    assert at.button(key="extract_button").label == "Extraire les incidents"
+    at.button(key="extract_button").click()
+    at.run()
+    assert [w.value for w in at.warning] == ["Collez d'abord le texte de l'article."]
+
+    at.text_area(key="article_text").input(ARTICLE)
+    at.checkbox(key="article_date_known").uncheck()
+    at.button(key="extract_button").click()
+    at.run()
+    assert not at.exception
+    assert at.subheader[0].value.startswith("Candidat 1 : ")
+    assert at.subheader[0].value.endswith(", date inconnue")
+    assert at.selectbox(key="type_0").label == "Type d'événement"
+    assert at.selectbox(key="type_0").format_func(at.selectbox(key="type_0").value) != \
+        at.selectbox(key="type_0").value
+    assert at.text_input(key="location_0").label == "Lieu"
+    assert at.number_input(key="fatal_0").label == "Morts"
+    assert list(at.dataframe[0].value.columns) == ["Champ", "Valeur", "Mots de l'article", "Confiance"]
+    assert all(w.value[0].isupper() and "could" not in w.value for w in at.warning)
+    assert at.button(key="save_0").label == "Enregistrer comme vérifié"
+    at.button(key="save_0").click()
+    at.run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Enregistré dans la base. Nouveaux : 1")
+
+
+def test_extractor_notes_are_translated_and_unknown_ones_kept() -> None:
+    from ui.add_article import problem_text
+
+    assert problem_text("place located only at precision 2 (containing unit)", "fr") == \
+        "Lieu localisé seulement en précision 2 (l'unité qui le contient)."
+    assert problem_text("fatalities coded from a vague quantity (plusieurs)", "fr") == \
+        "Morts codés à partir d'une quantité vague (plusieurs)."
+    assert problem_text("no actor recognised", "en") == "No actor recognised."
+    assert problem_text("something new", "fr") == "something new"

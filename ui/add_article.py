@@ -1,12 +1,16 @@
 """The "Add from article" page: paste a news article, review the candidates, save them.
 
-``render(store_path)`` draws the page; the dashboard adds it to its navigation.
-Everything it shows comes from ``incidents.extract``; the article is escaped
-before evidence is highlighted (``incidents.extract.highlight``).
+``render(store_path, language)`` draws the page; the dashboard adds it to its
+navigation. Every word on it comes from ``ui.i18n.t`` in the sidebar's language
+(``st.session_state["lang"]`` when no language is passed). Everything it shows
+comes from ``incidents.extract``; the article is escaped before evidence is
+highlighted (``incidents.extract.highlight``). The extractor's problem notes are
+English; the fixed ones are translated here (``PROBLEM_KEYS``).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,9 +21,31 @@ from incidents import model
 from incidents.extract import Candidate, extract_incidents
 from incidents.extract.highlight import highlight_html
 from incidents.extract.save import reviewed_record, save_records
+from ui.i18n import DEFAULT_LANGUAGE, t
 
 STATE_KEY = "add_article_candidates"
 EDITABLE_TEXT = ("actor1", "actor2", "location", "admin1", "country", "notes")
+# The extractor's notes (incidents.extract) matched to their translation; the
+# named groups carry the variable part over.
+PROBLEM_KEYS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), key) for pattern, key in (
+        (r"the date's weekday does not match; check the date", "article_problem_weekday"),
+        (r"date could not be resolved", "article_problem_date"),
+        (r"a relative date needs the publication date", "article_problem_relative_date"),
+        (r"the date has no year and no publication date was given", "article_problem_no_year"),
+        (r"no date in the text; the publication date stands in \(week precision\)",
+         "article_problem_publication_date"),
+        (r"no date in the text and no publication date", "article_problem_no_date"),
+        (r"no place could be located", "article_problem_no_place"),
+        (r"place located only at precision (?P<precision>\d+) \(containing unit\)",
+         "article_problem_coarse_place"),
+        (r"several gazetteer places share this name", "article_problem_ambiguous_place"),
+        (r"fatalities coded from a vague quantity \((?P<words>.*)\)", "article_problem_vague_toll"),
+        (r"no actor recognised", "article_problem_no_actor"),
+        (r"one toll was reported for several places; it is coded on the first",
+         "article_problem_shared_toll"),
+    )
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,74 +55,99 @@ def _geocoder() -> Any:
     return GazetteerGeocoder()
 
 
-def render(store_path: str | Path | None) -> None:
+def render(store_path: str | Path | None, language: str | None = None) -> None:
     """Draw the page; saved incidents go to the store at ``store_path``."""
-    st.header("Add from article")
-    text = st.text_area("Article text (French or English)", height=220, key="article_text")
-    known_date = st.checkbox("Publication date known", value=True, key="article_date_known")
-    published = st.date_input("Publication date", value=date.today(), key="article_published",
-                              disabled=not known_date)
-    url = st.text_input("Source URL (optional)", key="article_url")
-    if st.button("Extract incidents", type="primary", key="extract_button"):
+    lang = language or st.session_state.get("lang", DEFAULT_LANGUAGE)
+    st.header(t("page_article", lang))
+    text = st.text_area(t("article_text", lang), height=220, key="article_text")
+    known_date = st.checkbox(t("article_date_known", lang), value=True, key="article_date_known",
+                             help=t("article_date_known_help", lang))
+    published = st.date_input(t("article_published", lang), value=date.today(),
+                              key="article_published", disabled=not known_date,
+                              format="YYYY-MM-DD")
+    url = st.text_input(t("article_url", lang), key="article_url")
+    if st.button(t("article_extract", lang), type="primary", key="extract_button"):
         if not text.strip():
-            st.warning("Paste the article text first.")
+            st.warning(t("article_paste_first", lang))
             return
         candidates = extract_incidents(text, published if known_date else None, url or None,
                                        geocoder=_geocoder())
         st.session_state[STATE_KEY] = candidates
     candidates: list[Candidate] = st.session_state.get(STATE_KEY, [])
     if STATE_KEY in st.session_state and not candidates:
-        st.info("No incident found in this text.")
+        st.info(t("article_none_found", lang))
     for index, candidate in enumerate(candidates):
-        _candidate_section(index, candidate, store_path)
+        _candidate_section(index, candidate, store_path, lang)
 
 
-def _candidate_section(index: int, candidate: Candidate, store_path: str | Path | None) -> None:
+def problem_text(problem: str, language: str) -> str:
+    """An extractor note in ``language``; a note not in ``PROBLEM_KEYS`` stays as written."""
+    for pattern, key in PROBLEM_KEYS:
+        match = pattern.fullmatch(problem)
+        if match:
+            return t(key, language, **match.groupdict())
+    return problem
+
+
+def _candidate_section(index: int, candidate: Candidate, store_path: str | Path | None,
+                       language: str) -> None:
     record = candidate.record
-    st.subheader(f"Candidate {index + 1}: {record.get('location') or 'unplaced'}, "
-                 f"{record.get('event_date') or 'undated'}")
+    st.subheader(t("article_candidate", language, number=index + 1,
+                   place=record.get("location") or t("article_unplaced", language),
+                   date=record.get("event_date") or t("article_undated", language)))
     for problem in candidate.problems:
-        st.warning(problem)
-    st.markdown(f'<div class="article-evidence">{highlight_html(record["source_text"], candidate.evidence)}</div>',
-                unsafe_allow_html=True)
-    st.dataframe(_evidence_rows(record["source_text"], candidate), hide_index=True, key=f"evidence_{index}")
+        st.warning(problem_text(problem, language))
+    highlighted = highlight_html(record["source_text"], candidate.evidence)
+    st.markdown(f'<div class="article-evidence">{highlighted}</div>', unsafe_allow_html=True)
+    st.dataframe(_evidence_rows(record["source_text"], candidate, language), hide_index=True,
+                 key=f"evidence_{index}")
     with st.form(f"candidate_form_{index}"):
-        changes = _form_fields(index, record, candidate)
-        if st.form_submit_button("Save as reviewed"):
+        changes = _form_fields(index, record, language)
+        if st.form_submit_button(t("article_save", language), key=f"save_{index}"):
             reviewed = reviewed_record({**record, **changes})
             summary = save_records([reviewed], store_path, source_name="article")
-            st.success(f"Saved to the store ({summary}).")
+            st.success(t("article_saved", language, new=summary.inserted,
+                         updated=summary.updated, duplicates=summary.possible_duplicates))
 
 
-def _form_fields(index: int, record: dict[str, Any], candidate: Candidate) -> dict[str, Any]:
+def _form_fields(index: int, record: dict[str, Any], language: str) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     event_date = record.get("event_date")
-    typed_date = st.text_input("Event date (YYYY-MM-DD)", value=str(event_date or ""), key=f"date_{index}")
+    typed_date = st.text_input(t("article_event_date", language), value=str(event_date or ""),
+                               key=f"date_{index}")
     changes["event_date"] = typed_date or None
     if typed_date:
         changes["year"] = int(typed_date[:4])
     types = model.event_types()
     current_type = record.get("event_type") if record.get("event_type") in types else types[0]
-    changes["event_type"] = st.selectbox("Event type", types, index=types.index(current_type), key=f"type_{index}")
+    changes["event_type"] = st.selectbox(t("event_type", language), types,
+                                         index=types.index(current_type), key=f"type_{index}",
+                                         format_func=lambda term: model.label(term, language))
     subs = model.sub_event_types(changes["event_type"])
     current_sub = record.get("sub_event_type") if record.get("sub_event_type") in subs else subs[0]
-    changes["sub_event_type"] = st.selectbox("Sub-event type", subs, index=subs.index(current_sub),
-                                             key=f"sub_{index}")
+    changes["sub_event_type"] = st.selectbox(t("sub_event_type", language), subs,
+                                             index=subs.index(current_sub), key=f"sub_{index}",
+                                             format_func=lambda term: model.label(term, language))
     changes["disorder_type"] = model.disorder_type_of(changes["event_type"])
     for column in EDITABLE_TEXT:
         widget = st.text_area if column == "notes" else st.text_input
-        changes[column] = widget(column.replace("_", " ").capitalize(), value=str(record.get(column) or ""),
+        changes[column] = widget(t(f"article_field_{column}", language),
+                                 value=str(record.get(column) or ""),
                                  key=f"{column}_{index}") or None
     left, right, precision = st.columns(3)
-    changes["latitude"] = left.number_input("Latitude", value=_number(record.get("latitude")), format="%.5f",
+    changes["latitude"] = left.number_input(t("article_latitude", language),
+                                            value=_number(record.get("latitude")), format="%.5f",
                                             key=f"lat_{index}")
-    changes["longitude"] = right.number_input("Longitude", value=_number(record.get("longitude")),
+    changes["longitude"] = right.number_input(t("article_longitude", language),
+                                              value=_number(record.get("longitude")),
                                               format="%.5f", key=f"lon_{index}")
-    changes["geo_precision"] = precision.selectbox("Geo precision", [1, 2, 3],
+    changes["geo_precision"] = precision.selectbox(t("field_geo_precision", language), [1, 2, 3],
                                                    index=int(record.get("geo_precision") or 3) - 1,
-                                                   key=f"geo_{index}")
-    changes["fatalities"] = int(st.number_input("Fatalities", min_value=0, step=1,
-                                                value=int(record.get("fatalities") or 0), key=f"fatal_{index}"))
+                                                   key=f"geo_{index}",
+                                                   help=t("max_precision_help", language))
+    changes["fatalities"] = int(st.number_input(t("field_fatalities", language), min_value=0,
+                                                step=1, value=int(record.get("fatalities") or 0),
+                                                key=f"fatal_{index}"))
     moved = (changes["latitude"] != _number(record.get("latitude"))
              or changes["longitude"] != _number(record.get("longitude")))
     if moved:
@@ -106,11 +157,17 @@ def _form_fields(index: int, record: dict[str, Any], candidate: Candidate) -> di
     return changes
 
 
-def _evidence_rows(text: str, candidate: Candidate) -> list[dict[str, Any]]:
-    """One row per extracted field: its value, the words behind it and how sure the extractor is."""
+def _evidence_rows(text: str, candidate: Candidate, language: str) -> list[dict[str, Any]]:
+    """One row per extracted field: its value, the words behind it and how sure the extractor is.
+
+    The field column keeps the canonical column name, which is what the highlighted
+    article's marks are labelled with.
+    """
+    field, value, words, confidence = (t(f"article_col_{name}", language) for name in
+                                       ("field", "value", "evidence", "confidence"))
     return [
-        {"field": name, "value": str(item.value), "evidence": " | ".join(text[a:b] for a, b in item.spans),
-         "confidence": round(item.confidence, 2)}
+        {field: name, value: str(item.value), words: " | ".join(text[a:b] for a, b in item.spans),
+         confidence: round(item.confidence, 2)}
         for name, item in candidate.evidence.items()
     ]
 

@@ -2,6 +2,10 @@
 
 Strings are looked up by key with :func:`t`; a key missing from the table is a
 bug, so it raises instead of showing the key to the analyst.
+
+A message about ``count`` things may have a singular form under ``<key>_one``;
+:func:`t` picks it when ``count`` is singular in the language (English: 1;
+French: 0 and 1), so callers pass ``count=`` and never choose a form themselves.
 """
 
 from __future__ import annotations
@@ -95,6 +99,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{count} de ces incidents sont SYNTHÉTIQUES (générés pour la démonstration, "
         "pas des faits réels).",
     ),
+    "synthetic_warning_one": (
+        "{count} of these incidents is SYNTHETIC (generated for demonstration, not a real event).",
+        "{count} de ces incidents est SYNTHÉTIQUE (généré pour la démonstration, "
+        "pas un fait réel).",
+    ),
     "synthetic_flag": ("Synthetic", "Synthétique"),
     "no_incidents": (
         "No incident matches these filters.",
@@ -133,6 +142,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Déplacez le curseur pour afficher une semaine à la fois sur la carte ci-dessous.",
     ),
     "week_of": ("Week of {start}: {count} incidents", "Semaine du {start} : {count} incidents"),
+    "week_of_one": ("Week of {start}: {count} incident", "Semaine du {start} : {count} incident"),
     # table
     "table": ("Table", "Tableau"),
     "table_truncated": (
@@ -158,6 +168,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Each file holds exactly the {count} filtered incidents.",
         "Chaque fichier contient exactement les {count} incidents filtrés.",
     ),
+    "export_intro_one": (
+        "Each file holds exactly the {count} filtered incident.",
+        "Chaque fichier contient exactement l'incident filtré ({count}).",
+    ),
     "export_geojson": ("GeoJSON", "GeoJSON"),
     "export_csv": ("CSV", "CSV"),
     "export_gpkg": ("GeoPackage", "GeoPackage"),
@@ -180,7 +194,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "save_to_store": ("Geocode and save into the store", "Géocoder et enregistrer dans la base"),
     "saved": (
         "Saved: {new} new, {updated} updated, {quarantined} quarantined.",
-        "Enregistré : {new} nouveaux, {updated} mis à jour, {quarantined} en quarantaine.",
+        "Enregistré. Nouveaux : {new} ; mis à jour : {updated} ; en quarantaine : {quarantined}.",
     ),
     "load_sample": ("Load the bundled sample into the store", "Charger l'échantillon fourni dans la base"),
     # correction
@@ -209,6 +223,79 @@ STRINGS: dict[str, tuple[str, str]] = {
     "correct_need_user": ("Enter your name first.", "Indiquez d'abord votre nom."),
     "correct_saved": ("Location saved ({fields}).", "Lieu enregistré ({fields})."),
     "correct_unchanged": ("Nothing changed.", "Rien n'a changé."),
+    # add from article
+    "article_text": ("Article text (French or English)", "Texte de l'article (français ou anglais)"),
+    "article_date_known": ("Publication date known", "Date de publication connue"),
+    "article_date_known_help": (
+        "Relative dates in the text (\"on Saturday\", \"yesterday\") are counted from it.",
+        "Les dates relatives du texte (« samedi », « hier ») sont comptées à partir d'elle.",
+    ),
+    "article_published": ("Publication date", "Date de publication"),
+    "article_url": ("Source URL (optional)", "Adresse de la source (facultatif)"),
+    "article_extract": ("Extract incidents", "Extraire les incidents"),
+    "article_paste_first": ("Paste the article text first.", "Collez d'abord le texte de l'article."),
+    "article_none_found": ("No incident found in this text.", "Aucun incident trouvé dans ce texte."),
+    "article_candidate": ("Candidate {number}: {place}, {date}", "Candidat {number} : {place}, {date}"),
+    "article_unplaced": ("place unknown", "lieu inconnu"),
+    "article_undated": ("date unknown", "date inconnue"),
+    "article_col_field": ("Field", "Champ"),
+    "article_col_value": ("Value", "Valeur"),
+    "article_col_evidence": ("Words in the article", "Mots de l'article"),
+    "article_col_confidence": ("Confidence", "Confiance"),
+    "article_event_date": ("Event date (YYYY-MM-DD)", "Date des faits (AAAA-MM-JJ)"),
+    "article_field_actor1": ("Actor 1", "Acteur 1"),
+    "article_field_actor2": ("Actor 2", "Acteur 2"),
+    "article_field_location": ("Location", "Lieu"),
+    "article_field_admin1": ("Region (admin 1)", "Région (admin 1)"),
+    "article_field_country": ("Country", "Pays"),
+    "article_field_notes": ("Notes", "Notes"),
+    "article_latitude": ("Latitude", "Latitude"),
+    "article_longitude": ("Longitude", "Longitude"),
+    "article_save": ("Save as reviewed", "Enregistrer comme vérifié"),
+    "article_saved": (
+        "Saved to the store. New: {new}; updated: {updated}; possible duplicates: {duplicates}.",
+        "Enregistré dans la base. Nouveaux : {new} ; mis à jour : {updated} ; "
+        "doublons possibles : {duplicates}.",
+    ),
+    "article_problem_weekday": (
+        "The weekday named in the text does not match the date; check the date.",
+        "Le jour de la semaine cité ne correspond pas à la date ; vérifiez la date.",
+    ),
+    "article_problem_date": ("The date could not be worked out.", "La date n'a pas pu être déterminée."),
+    "article_problem_relative_date": (
+        "A relative date needs the publication date.",
+        "Une date relative demande la date de publication.",
+    ),
+    "article_problem_no_year": (
+        "The date has no year and no publication date was given.",
+        "La date n'a pas d'année et aucune date de publication n'est donnée.",
+    ),
+    "article_problem_publication_date": (
+        "No date in the text: the publication date stands in (week precision).",
+        "Pas de date dans le texte : la date de publication la remplace (à la semaine près).",
+    ),
+    "article_problem_no_date": (
+        "No date in the text and no publication date.",
+        "Ni date dans le texte ni date de publication.",
+    ),
+    "article_problem_no_place": ("No place could be located.", "Aucun lieu n'a pu être localisé."),
+    "article_problem_coarse_place": (
+        "Place located only at precision {precision} (the unit containing it).",
+        "Lieu localisé seulement en précision {precision} (l'unité qui le contient).",
+    ),
+    "article_problem_ambiguous_place": (
+        "Several gazetteer places share this name.",
+        "Plusieurs lieux du répertoire portent ce nom.",
+    ),
+    "article_problem_vague_toll": (
+        "Fatalities coded from a vague quantity ({words}).",
+        "Morts codés à partir d'une quantité vague ({words}).",
+    ),
+    "article_problem_no_actor": ("No actor recognised.", "Aucun acteur reconnu."),
+    "article_problem_shared_toll": (
+        "One toll was reported for several places; it is coded on the first.",
+        "Un seul bilan pour plusieurs lieux ; il est codé sur le premier.",
+    ),
     # record fields
     "field_event_date": ("Date", "Date"),
     "field_event_type": ("Event type", "Type d'événement"),
@@ -232,8 +319,22 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
+def is_singular(count: object, language: str = DEFAULT_LANGUAGE) -> bool:
+    """Whether ``count`` (a number or a formatted figure such as "1,204") takes the singular."""
+    try:
+        number = float(str(count).replace(",", "").replace("\u202f", "").replace(" ", ""))
+    except ValueError:
+        return False
+    return number in (0, 1) if language == "fr" else number == 1
+
+
 def t(key: str, language: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
-    """The string ``key`` in ``language`` ('en' or 'fr'), formatted with ``values``."""
+    """The string ``key`` in ``language`` ('en' or 'fr'), formatted with ``values``.
+
+    With a ``count`` value and a ``<key>_one`` entry, a singular count uses that entry.
+    """
+    if "count" in values and f"{key}_one" in STRINGS and is_singular(values["count"], language):
+        key = f"{key}_one"
     english, french = STRINGS[key]
     text = french if language == "fr" else english
     return text.format(**values) if values else text
