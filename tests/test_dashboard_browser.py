@@ -344,3 +344,66 @@ def test_every_page_opens(dashboard, page, path: str, heading: str) -> None:
     page.get_by_role("heading", name=heading).wait_for(timeout=LOAD_TIMEOUT_MS)
     page.wait_for_timeout(1500)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+LEGEND_JS = """
+() => {
+  const legend = document.querySelector('.incidents-legend');
+  const details = legend.querySelector('details');
+  const box = legend.getBoundingClientRect();
+  const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+  const attribution = document.querySelector('.leaflet-control-attribution').getBoundingClientRect();
+  return {open: details.open, left: box.left - map.left, right: map.right - box.right,
+          bottom: box.bottom, top: box.top, width: map.width, height: map.height,
+          attribution_top: attribution.top, text: legend.innerText};
+}
+"""
+ZOOM_JS = """
+() => {
+  const map = Object.keys(window).map(k => window[k]).find(v => v instanceof L.Map);
+  return {zoom: map.getZoom(), max: map.getMaxZoom()};
+}
+"""
+
+
+def test_legend_sits_bottom_right_and_folds(dashboard, page, artifacts_dir: Path) -> None:
+    base_url, _ = dashboard
+    open_view(page, base_url, FilterSpec(countries=("Mali",)))
+    element, frame = map_frame(page)
+    shown = frame.evaluate(LEGEND_JS)
+    assert shown["open"] and "Event type" in shown["text"]
+    assert shown["left"] > shown["width"] / 2 and shown["right"] < 20
+    assert shown["bottom"] <= shown["attribution_top"] + 1
+    page.screenshot(path=str(artifacts_dir / "dashboard_legend_open.png"), full_page=True)
+    frame.click(".incidents-legend summary")
+    page.wait_for_timeout(500)
+    folded = frame.evaluate(LEGEND_JS)
+    assert not folded["open"] and folded["top"] > shown["top"] + 100
+    assert folded["text"].strip() == "Legend"
+    element.screenshot(path=str(artifacts_dir / "dashboard_legend_folded.png"))
+    assert "polygon=" not in page.url  # folding the legend clicked nothing on the map
+
+
+def test_a_single_incident_opens_with_its_surroundings(dashboard, page,
+                                                       artifacts_dir: Path) -> None:
+    from incidents.maps.build import FIT_MAX_ZOOM
+
+    base_url, _ = dashboard
+    open_view(page, base_url, XSS_VIEW)
+    element, frame = map_frame(page)
+    assert len(markers(frame)) == 1
+    zoom = frame.evaluate(ZOOM_JS)
+    assert zoom["zoom"] <= FIT_MAX_ZOOM < zoom["max"]
+    page.get_by_text("1 of these incidents is SYNTHETIC").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    element.screenshot(path=str(artifacts_dir / "dashboard_single_incident.png"))
+
+
+def test_add_from_article_in_french(dashboard, page, artifacts_dir: Path) -> None:
+    base_url, _ = dashboard
+    page.goto(f"{base_url}/article?lang=fr", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Ajouter depuis un article").wait_for(
+        timeout=LOAD_TIMEOUT_MS)
+    page.get_by_role("button", name="Extraire les incidents").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_timeout(1000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(artifacts_dir / "dashboard_article_french.png"), full_page=True)

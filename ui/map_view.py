@@ -34,9 +34,9 @@ RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip", "bound
 STATE_KEY = "map_state"
 MAP_HEIGHT_PX = 560
 MAP_WIDTH_PX = 600  # the narrowest the map column gets on a laptop screen
-# A clicked hexagon opens one step closer than a fitted view: its incidents
-# should come apart into markers.
-CELL_CLICK_MAX_ZOOM = FIT_MAX_ZOOM + 1
+# A clicked hexagon may open closer than a fitted view: its incidents should
+# come apart into markers.
+CELL_CLICK_MAX_ZOOM = 10
 
 
 def week_starts(gdf: pd.DataFrame) -> list[pd.Timestamp]:

@@ -55,9 +55,11 @@ VIEW_GRID_TILES = 0.5
 MAP_WIDTH_PX, MAP_HEIGHT_PX = 900, 600
 MIN_ZOOM, MAX_ZOOM = 2, 18
 # The furthest a map opens when fitted to its incidents. The offline tiles stop
-# at zoom 6; beyond about 9 a lone incident sits on a blur with no town or
-# border in sight. The analyst can still zoom in to the tiles' own maximum.
-FIT_MAX_ZOOM = 9
+# at zoom 6: at 8 a lone incident near Mopti shows Mopti, Segou, the rivers and
+# region borders with legible tile labels; at 9 the labels blur and only one town
+# is left in view (tests/artifacts/dashboard_single_incident.png). The analyst
+# can still zoom in to the tiles' own maximum.
+FIT_MAX_ZOOM = 8
 # A click this far (in screen pixels) from every marker selects nothing.
 CLICK_TOLERANCE_PX = 24
 
