@@ -1,0 +1,78 @@
+"""The Streamlit page bench/scale.py loads: one map through st_folium, as the dashboard draws it.
+
+Not meant to be run by hand. ``bench/scale.py`` copies it into a temporary app
+directory (next to a link to ``static/``, which Streamlit serves at
+``/app/static/``) and starts ``streamlit run`` with:
+
+- ``SCALE_STORE``: the store to draw (``INCIDENTS_HOME`` a scratch state dir);
+- ``SCALE_FIGURES``: a file this page appends one JSON line to per run.
+
+``?kind=ours`` draws ``build_map(snapshot, rows=filter_mask(...))``, the
+dashboard's level-of-detail map; ``?kind=baseline`` draws one FastMarkerCluster
+of every filtered point. Each line records the server seconds from the filter
+to st_folium having handed its arguments to the frontend, and the size of those
+arguments (the script, header and HTML strings plus the CSS/JS link lists).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import streamlit as st
+import streamlit_folium
+from folium.plugins import FastMarkerCluster
+
+sys.path.insert(0, os.environ["SCALE_PROJECT"])
+
+from incidents.filters import FilterSpec, filter_mask  # noqa: E402
+from incidents.maps.base import finish_map, make_base_map  # noqa: E402
+from incidents.maps.build import build_map  # noqa: E402
+from incidents.store import IncidentStore  # noqa: E402
+
+SPEC = FilterSpec(**json.loads(os.environ["SCALE_SPEC"]))
+RETURNED_OBJECTS = ["last_object_clicked", "bounds", "zoom"]
+_sent: dict[str, int] = {}
+_component = streamlit_folium._component_func
+
+
+def _measuring_component(**arguments: object) -> object:
+    """st_folium's component call, counting the characters of what it ships."""
+    _sent["arguments_bytes"] = sum(
+        len(str(value).encode("utf-8")) for name, value in arguments.items()
+        if name in ("script", "header", "html", "feature_group", "layer_control",
+                    "css_links", "js_links")
+    )
+    return _component(**arguments)
+
+
+streamlit_folium._component_func = _measuring_component
+
+
+@st.cache_resource(show_spinner=False)
+def snapshot() -> object:
+    return IncidentStore(Path(os.environ["SCALE_STORE"])).load_map_snapshot()
+
+
+def baseline_map(frame: object, rows: object) -> object:
+    fmap = make_base_map(language="en")
+    placed = frame.loc[rows.to_numpy(), ["latitude", "longitude"]].dropna()
+    FastMarkerCluster(placed.to_numpy().tolist()).add_to(fmap)
+    finish_map(fmap)
+    return fmap
+
+
+kind = st.query_params.get("kind", "ours")
+frame = snapshot()
+started = time.perf_counter()
+rows = filter_mask(frame, SPEC)
+fmap = build_map(frame, rows=rows).map if kind == "ours" else baseline_map(frame, rows)
+streamlit_folium.st_folium(fmap, key="map", height=560, use_container_width=True,
+                           returned_objects=RETURNED_OBJECTS)
+server_s = time.perf_counter() - started
+with open(os.environ["SCALE_FIGURES"], "a", encoding="utf-8") as figures:
+    figures.write(json.dumps({"kind": kind, "run": st.query_params.get("run", ""),
+                              "server_s": server_s, **_sent}) + "\n")
