@@ -259,8 +259,16 @@ def filter_mask(gdf: pd.DataFrame, spec: FilterSpec) -> pd.Series:
 
 
 def apply_filters(gdf: pd.DataFrame, spec: FilterSpec) -> pd.DataFrame:
-    """The rows of ``gdf`` (a GeoDataFrame stays one) that meet ``spec``."""
-    return gdf[filter_mask(gdf, spec)]
+    """The rows of ``gdf`` (a GeoDataFrame stays one) that meet ``spec``.
+
+    When every row matches (the dashboard's unfiltered first view) the result
+    is a shallow copy: under pandas' copy-on-write it behaves as an independent
+    frame, without copying a million rows (about 0.4 s) to get there.
+    """
+    mask = filter_mask(gdf, spec)
+    if mask.all():
+        return gdf.copy(deep=False)
+    return gdf[mask]
 
 
 __all__ = [

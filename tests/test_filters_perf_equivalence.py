@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from incidents.filters import FilterSpec, filter_mask
+from incidents.filters import FilterSpec, apply_filters, filter_mask
 from incidents.spatial_index import map_snapshot
 from incidents.synthetic import synthetic_incidents
 
@@ -105,3 +105,12 @@ def test_a_categorical_snapshot_with_unused_categories_counts_the_same(frame) ->
     np.testing.assert_array_equal(
         filter_mask(snapshot, spec).to_numpy(), filter_mask(frame.iloc[::2], spec).to_numpy()
     )
+
+
+def test_an_unfiltered_result_is_independent_of_its_source(frame) -> None:
+    source = frame.copy()
+    result = apply_filters(source, FilterSpec())
+    pd.testing.assert_frame_equal(result, frame)
+    result.loc[result.index[0], "location"] = "Changed"
+    result["extra"] = 1
+    pd.testing.assert_frame_equal(source, frame)
