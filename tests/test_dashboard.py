@@ -22,7 +22,7 @@ from incidents.store import IncidentStore
 from ui.exports import export_basename
 from ui.headline import headline_figures
 from ui.map_view import in_week, needs_rebuild, week_starts
-from ui.state import spec_to_widgets, widgets_to_spec
+from ui.state import PENDING_REGION, apply_region_pick, spec_to_widgets, widgets_to_spec
 from ui.table import http_links
 from ui.timeline import counts_by_period
 
@@ -448,3 +448,19 @@ def stored_samples() -> pd.DataFrame:
     from ui.data import load_samples
 
     return load_samples()[0]
+
+
+def test_a_clicked_choropleth_region_becomes_the_region_filter() -> None:
+    state = {"f_admin1s": ["Gao"], "f_admin2s": ["Ansongo"],
+             PENDING_REGION: {"region": "Ségou", "region_level": "admin1", "country": "Mali"}}
+    assert apply_region_pick(state)
+    assert state["f_admin1s"] == ["Ségou"] and state["f_admin2s"] == []
+    assert PENDING_REGION not in state
+    assert not apply_region_pick(state)
+
+
+def test_a_clicked_district_sets_the_district_filter_only() -> None:
+    state = {"f_admin1s": ["Ségou"], "f_admin2s": [],
+             PENDING_REGION: {"region": "San", "region_level": "admin2"}}
+    assert apply_region_pick(state)
+    assert state == {"f_admin1s": ["Ségou"], "f_admin2s": ["San"]}

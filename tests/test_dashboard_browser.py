@@ -270,6 +270,44 @@ def test_french_view_from_a_link(dashboard, page, artifacts_dir: Path) -> None:
     page.screenshot(path=str(artifacts_dir / "dashboard_french_choropleth.png"), full_page=True)
 
 
+CLICK_REGION_JS = """(name) => {
+    // Fire the click the way Leaflet does for a real one: on the region's polygon,
+    // propagating to its GeoJSON layer, where streamlit-folium reads the feature.
+    const map = Object.values(window).find(v => v instanceof L.Map);
+    let hit = null;
+    map.eachLayer(layer => {
+        const p = layer.feature && layer.feature.properties;
+        if (p && p.region_level === "admin1" && p.region === name && layer.getBounds) hit = layer;
+    });
+    if (!hit) return false;
+    hit.fire("click", {latlng: hit.getBounds().getCenter()}, true);
+    return true;
+}"""
+
+
+def test_clicking_a_choropleth_region_sets_the_region_filter(dashboard, page,
+                                                             artifacts_dir: Path) -> None:
+    base_url, _ = dashboard
+    page.goto(f"{base_url}/?countries=Mali", wait_until="domcontentloaded")
+    map_frame(page)
+    before = page.locator('[data-testid="stMetricValue"]').first.inner_text()
+    page.get_by_text("Colour regions by number of incidents").click()
+    page.wait_for_timeout(1000)
+    _, frame = map_frame(page)
+    frame.wait_for_function(
+        "() => { const m = Object.values(window).find(v => v instanceof L.Map); let n = 0;"
+        " m.eachLayer(l => { if (l.feature && l.feature.properties.region_level) n++; });"
+        " return n > 0; }", timeout=LOAD_TIMEOUT_MS)
+    assert frame.evaluate(CLICK_REGION_JS, "Ségou")
+    page.wait_for_url(lambda url: "admin1s=S%C3%A9gou" in url, timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(
+        "(before) => document.querySelector('[data-testid=\"stMetricValue\"]').innerText !== before",
+        arg=before, timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts_dir / "dashboard_region_clicked.png"), full_page=True)
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("Ségou", exact=True).count() >= 1
+
+
 def test_a_drawn_area_in_the_link_filters_and_is_drawn(dashboard, page,
                                                        artifacts_dir: Path) -> None:
     base_url, home = dashboard

@@ -21,16 +21,18 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from incidents.maps.build import FIT_MAX_ZOOM, ExtraLayer, View, build_map, round_view
-from incidents.maps.choropleth import choropleth_layer
+from incidents.maps.choropleth import choropleth_layer, clicked_region
 from incidents.maps.draw import add_draw_control, drawing_to_filter_param
 from incidents.regions.spatial_filter import parse_polygon
 from incidents.maps.incident_layer import incident_ids
 from ui.i18n import t
+from ui.state import PENDING_REGION
 from ui.record import render_record
 
 MAP_KEY = "incident_map"
 RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip", "bounds", "zoom",
-                    "all_drawings"]
+                    "all_drawings", "last_active_drawing"]
+REGION_PICK_SEEN = "_region_pick_seen"
 STATE_KEY = "map_state"
 MAP_HEIGHT_PX = 560
 MAP_WIDTH_PX = 600  # the narrowest the map column gets on a laptop screen
@@ -186,6 +188,11 @@ def map_section(gdf: pd.DataFrame, data_key: str, language: str) -> None:
         if result.n_unplaced:
             st.caption(t("not_placed", language, count=result.n_unplaced))
         st.caption(t("draw_hint", language))
+    picked = clicked_region(output) if choropleth else None
+    if picked and picked != st.session_state.get(REGION_PICK_SEEN):
+        st.session_state[REGION_PICK_SEEN] = picked
+        st.session_state[PENDING_REGION] = picked
+        st.rerun(scope="app")
     drawn = _drawn_polygon(output)
     if drawn and drawn != st.session_state.get("f_polygon"):
         st.session_state["f_polygon"] = drawn

@@ -11,7 +11,7 @@ import streamlit as st
 from incidents import model
 from incidents.filters import PRESET_DAYS, FilterSpec, fold_text
 from ui.i18n import LANGUAGES, t
-from ui.state import SOURCES, reset_filters, widgets_to_spec
+from ui.state import SOURCES, apply_region_pick, reset_filters, widgets_to_spec
 
 PRESET_LABELS = {"": "preset_custom", "last_30": "preset_30", "last_90": "preset_90",
                  "last_365": "preset_365"}
@@ -63,6 +63,7 @@ def filter_widgets(gdf: pd.DataFrame, language: str) -> FilterSpec:
     """Draw the filter widgets for ``gdf`` and return the spec they describe."""
     side = st.sidebar
     state = st.session_state
+    apply_region_pick(state)
     side.header(t("filters", language))
     side.button(t("reset", language), on_click=reset_filters, args=(state,), key="reset")
 

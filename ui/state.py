@@ -35,6 +35,10 @@ FILTER_DEFAULTS: dict[str, Any] = {
     "f_polygon": "",
 }
 SEEDED_FLAG = "_seeded_from_url"
+# A region clicked on the choropleth, waiting for the next full run to become the
+# region filter: a widget's value can only be set before the widget is drawn.
+PENDING_REGION = "_pending_region_pick"
+REGION_LEVEL_WIDGETS = {"admin1": "f_admin1s", "admin2": "f_admin2s"}
 
 
 def spec_to_widgets(spec: FilterSpec) -> dict[str, Any]:
@@ -121,6 +125,18 @@ def url_params(state: Mapping[str, Any], spec: FilterSpec) -> dict[str, str | li
     if state.get("source", "store") != "store":
         params["source"] = state["source"]
     return params
+
+
+def apply_region_pick(state: MutableMapping[str, Any]) -> bool:
+    """Make a pending choropleth click the region filter; True if there was one."""
+    pick = state.pop(PENDING_REGION, None)
+    widget = REGION_LEVEL_WIDGETS.get((pick or {}).get("region_level"))
+    if not widget or not pick.get("region"):
+        return False
+    state[widget] = [pick["region"]]
+    if widget == "f_admin1s":
+        state["f_admin2s"] = []
+    return True
 
 
 def reset_filters(state: MutableMapping[str, Any]) -> None:
