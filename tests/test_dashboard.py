@@ -21,7 +21,7 @@ from incidents.maps.build import View, round_view
 from incidents.store import IncidentStore
 from ui.exports import export_basename
 from ui.headline import headline_figures
-from ui.map_view import in_week, needs_rebuild, week_starts
+from ui.map_view import in_week, is_placeholder_view, needs_rebuild, week_starts
 from ui.state import PENDING_REGION, apply_region_pick, spec_to_widgets, widgets_to_spec
 from ui.table import http_links
 from ui.timeline import counts_by_period
@@ -464,3 +464,16 @@ def test_a_clicked_district_sets_the_district_filter_only() -> None:
              PENDING_REGION: {"region": "San", "region_level": "admin2"}}
     assert apply_region_pick(state)
     assert state == {"f_admin1s": ["Ségou"], "f_admin2s": ["San"]}
+
+
+def test_st_folium_stand_in_bounds_are_not_taken_for_the_analysts_view() -> None:
+    import folium
+
+    fmap = folium.Map(location=(14, -4), zoom_start=13)
+    folium.CircleMarker((10.0, -12.0)).add_to(fmap)
+    folium.CircleMarker((20.0, 5.0)).add_to(fmap)
+    stand_in = {"_southWest": {"lat": 10.0, "lng": -12.0}, "_northEast": {"lat": 20.0, "lng": 5.0}}
+    viewport = {"_southWest": {"lat": 13.95, "lng": -4.05}, "_northEast": {"lat": 14.05, "lng": -3.95}}
+    assert is_placeholder_view(stand_in, fmap)
+    assert not is_placeholder_view(viewport, fmap)
+    assert not is_placeholder_view(None, fmap)

@@ -80,6 +80,20 @@ def needs_rebuild(drawn: View, complete: bool, mode: str, bounds: Mapping[str, A
                 and north <= drawn.north and east <= drawn.east)
 
 
+def is_placeholder_view(bounds: Mapping[str, Any] | None, fmap: folium.Map) -> bool:
+    """Whether st_folium's bounds are its stand-in rather than the analyst's view.
+
+    Until a freshly drawn map reports where it is, st_folium returns the extent of
+    every layer on it (folium's ``get_bounds``) with the map's opening zoom. Taken
+    for a view, that extent at a village zoom made the dashboard rebuild hexagons
+    for the whole data set each time the analyst zoomed in.
+    """
+    if not bounds:
+        return False
+    (south, west), (north, east) = fmap.get_bounds()
+    return (south, west, north, east) == tuple(_corners(bounds))
+
+
 def fit_zoom(south: float, west: float, north: float, east: float,
              cap: int = FIT_MAX_ZOOM) -> int:
     """The largest zoom showing these bounds in the dashboard's map (about 600 x 540 px),
@@ -215,6 +229,8 @@ def map_section(gdf: pd.DataFrame, data_key: str, language: str) -> None:
         else:
             st.info(t("click_hint", language))
     bounds, zoom = output.get("bounds"), output.get("zoom")
+    if is_placeholder_view(bounds, result.map):
+        return
     if bounds and zoom is not None and state["view"] is not None and needs_rebuild(
         state["view"], state["complete"], result.mode, bounds, zoom
     ):
