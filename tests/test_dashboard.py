@@ -477,3 +477,17 @@ def test_st_folium_stand_in_bounds_are_not_taken_for_the_analysts_view() -> None
     assert is_placeholder_view(stand_in, fmap)
     assert not is_placeholder_view(viewport, fmap)
     assert not is_placeholder_view(None, fmap)
+
+
+def test_store_version_moves_with_every_write(tmp_path) -> None:
+    from incidents.model import conform
+    from ui.data import store_version
+
+    path = tmp_path / "incidents.sqlite"
+    before = store_version(path)
+    store = IncidentStore(path)
+    store.import_records(conform(pd.DataFrame([{"event_id_cnty": "V1", "event_date": "2024-01-01",
+                                                "event_type": "Battles"}])), source_name="t")
+    after_import = store_version(path)
+    store.update(store.load()["incident_id"].iloc[0], {"fatalities": 2}, user="analyst")
+    assert before < after_import < store_version(path)

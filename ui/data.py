@@ -43,11 +43,9 @@ def get_geocoder() -> GazetteerGeocoder:
 
 
 def store_version(path: Path) -> int:
-    """Changes whenever the SQLite file is written."""
-    try:
-        return path.stat().st_mtime_ns
-    except FileNotFoundError:
-        return 0
+    """Grows with every import or edit. The file's modification time is not enough:
+    SQLite's write-ahead log can hold a write the main file does not show yet."""
+    return get_store(str(path)).generation()
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
