@@ -1,45 +1,64 @@
-"""How the map scales: server time, payload and browser time at N incidents, through st_folium.
+"""How the map scales: a filter change in an open dashboard at N incidents, through st_folium.
 
-    .venv/bin/python bench/scale.py --n 100000 [--json] [--skip-baseline] [--baseline-timeout 300]
-                                    [--store existing.sqlite]
+    .venv/bin/python bench/scale.py --n 100000 [--json] [--skip-baseline] [--skip-dashboard]
+                                    [--baseline-timeout 300] [--store existing.sqlite]
 
-Builds a temporary store of N synthetic incidents (import untimed), starts
-``streamlit run`` on bench/scale_app.py (a page that draws one map through
-st_folium, as the dashboard does) and drives it with headless Chromium
-(/usr/bin/chromium via Playwright). Per kind of map, median of three page loads
-after a warm-up load:
+Builds a temporary store of N synthetic incidents (import untimed), or copies
+the one given with --store into a temporary directory (opening a store writes
+to it, and a given store must stay as it was; its Parquet snapshot is linked,
+read only). Then it starts ``streamlit run`` on bench/scale_app.py, a page with
+a radio switching between two filters of similar size (everything but
+protests, everything but riots) above one map drawn through st_folium as the
+dashboard draws it, and drives it with headless Chromium (/usr/bin/chromium via
+Playwright).
 
-- server_s: in the Streamlit script, from ``filter_mask`` on the cached
-  snapshot until ``st_folium`` has handed the map to the frontend (map built,
-  rendered to its Leaflet script, component arguments serialised);
-- payload_bytes: bytes the browser received on the Streamlit websocket during
-  the load (the app's messages, essentially st_folium's arguments);
-  payload_args_bytes is the size of those arguments counted server-side;
-- browser_s: from navigation until, inside the st_folium iframe, Leaflet's
-  panes exist, the incident overlay (cells or markers; clusters for the
-  baseline) is drawn, every tile image is complete and no request is pending.
-  It includes Streamlit's own page start (about a second here, map or not);
-  browser_map_s counts only from the st_folium iframe's navigation.
+Per kind of map (ours, then the FastMarkerCluster baseline), the page is
+loaded once, then the radio is clicked REPEATS times, each time to the other
+filter; the figures are the medians over those clicks:
 
-``baseline_*`` are the same three for one FastMarkerCluster of every filtered
-point (loaded once when N > 100,000, bounded by --baseline-timeout; null if it
-times out). Also:
+- server_s: in the Streamlit script run the click caused, from ``filter_mask``
+  on the cached snapshot until ``st_folium`` has handed the map to the frontend
+  (map built, rendered to its Leaflet script, component arguments serialised);
+- payload_bytes: bytes the browser received on the Streamlit websocket from
+  the click until settled; payload_args_bytes is the size of st_folium's
+  arguments counted server-side;
+- browser_s: from the click until settled. Settled means: inside an st_folium
+  frame, ``window.__scale_variant`` names the filter just chosen (each map ends
+  with a script setting it; st_folium mounts a new frame for a new map script,
+  so the old map cannot pass for the new one), Leaflet's panes exist, the
+  incident overlay (cells or markers; clusters for the baseline) is drawn,
+  every tile image is complete, no request of the page is pending, and one
+  animation frame has passed.
+
+browser_page_s, payload_page_bytes and server_page_s are the same for the page
+load before the clicks (navigation to settled; this includes Streamlit's own
+page start, about 0.7 s here with or without a map). A baseline page load
+slower than BASELINE_SLOW_S is followed by one click only, and anything slower
+than --baseline-timeout leaves the baseline figures null. Also:
 
 - cold_start_s: a fresh Python process opens the store, loads the snapshot
   (``IncidentStore.load_map_snapshot``) and renders the first map's HTML;
-  cold_app_s is the first page load of the freshly started Streamlit server
-  (store load + map + browser), i.e. the dashboard ready with the map drawn;
+  cold_app_s is the first page load of the freshly started bench server;
+- dashboard_filter_s: the real dashboard.py under ``streamlit run`` on the same
+  store, in Chromium. After the first load has settled (dashboard_page_s), the
+  "Event type" filter gets "Battles", loses it and gets it again; each change
+  is timed from the click until the headline "Incidents" figure has changed
+  and an st_folium frame shows a map whose layers differ from the ones before
+  (a hash of their tooltips, feature properties and positions, or a fresh
+  frame), with the overlay drawn, tiles complete and no request pending.
+  Median of the three, each one in dashboard_filter_runs_s;
 - export_geojson_s / export_peak_mb: the streamed GeoJSON export of the
   filtered set (peak traced by tracemalloc, in a separate run).
 
 Nothing here touches the internet.
 
-Measured 2026-11-23 (2 shared cores; 1M run with --store on an existing store):
+Measured 2026-11-23 on 2 shared cores (medians; page = the page load before the clicks):
 
-    n      server_s  payload   browser_s (map)  baseline: server  payload  browser (map)  cold_start
-    10k    0.106     0.24 MB   0.90 (0.24)      0.106   0.31 MB   0.95 (0.29)    0.44
-    100k   0.110     0.24 MB   0.88 (0.22)      0.512   1.72 MB   1.95 (0.57)    0.69
-    1M     0.265     0.24 MB   1.14 (0.26)      3.88    15.8 MB   8.13 (3.11)    2.11
+    n      server_s  payload   browser_s (page)   baseline: server  payload  browser (page)
+    10k    0.207     0.24 MB   0.63 (1.77)        0.104   0.32 MB   0.60 (1.19)
+
+    n      cold_start  cold_app  dashboard_page  dashboard_filter  export_geojson
+    10k    0.74        3.25      6.11            0.97              0.15
 """
 
 from __future__ import annotations
@@ -56,6 +75,8 @@ import textwrap
 import time
 import tracemalloc
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -63,6 +84,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from incidents.filters import FilterSpec, apply_filters  # noqa: E402
+from incidents.snapshot import snapshot_path  # noqa: E402
 from incidents.store import IncidentStore  # noqa: E402
 from incidents.synthetic import synthetic_incidents  # noqa: E402
 
@@ -70,26 +92,61 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 REPEATS = 3
-# A filter an analyst would plausibly toggle: everything but protests, all dates.
-SPEC = FilterSpec(
-    event_types=(
-        "Battles",
-        "Violence against civilians",
-        "Explosions/Remote violence",
-        "Strategic developments",
-        "Riots",
-    )
-)
-SETTLED_JS = """(selector) => {
-    const tiles = [...document.querySelectorAll('img.leaflet-tile')];
-    return document.querySelector('.leaflet-map-pane') !== null
-        && document.querySelector(selector) !== null
-        && tiles.length > 0 && tiles.every(t => t.complete);
-}"""
+BASELINE_SLOW_S = 60.0
+POLL_MS = 25
+# Two filters an analyst would plausibly toggle between, of similar size:
+# everything but protests (the export's filter too) and everything but riots.
+SPEC = FilterSpec(event_types=("Battles", "Violence against civilians",
+                               "Explosions/Remote violence", "Strategic developments", "Riots"))
+OTHER_SPEC = FilterSpec(event_types=("Battles", "Violence against civilians",
+                                     "Explosions/Remote violence", "Strategic developments",
+                                     "Protests"))
+VARIANTS = {"no-protests": SPEC, "no-riots": OTHER_SPEC}
 SELECTORS = {
     "ours": ".leaflet-incidentMarkers-pane path, path.incidents-cell",
     "baseline": ".marker-cluster",
 }
+SETTLED_JS = """([selector, variant]) => {
+    const tiles = [...document.querySelectorAll('img.leaflet-tile')];
+    return window.__scale_variant === variant
+        && document.querySelector('.leaflet-map-pane') !== null
+        && document.querySelector(selector) !== null
+        && tiles.length > 0 && tiles.every(t => t.complete);
+}"""
+NEXT_FRAME_JS = "() => new Promise(r => requestAnimationFrame(() => r()))"
+DASHBOARD_EVENT_TYPE = "Battles"
+INCIDENT_COUNT_JS = """() => {
+    for (const metric of document.querySelectorAll('[data-testid="stMetric"]')) {
+        const label = metric.querySelector('[data-testid="stMetricLabel"]');
+        const value = metric.querySelector('[data-testid="stMetricValue"]');
+        if (label && value && label.innerText.trim() === 'Incidents') return value.innerText;
+    }
+    return null;
+}"""
+# What the dashboard's map frame shows: a hash of its layers (so a new map can be told
+# from the old one even if st_folium reused the frame), whether the overlay is drawn
+# and the tiles are complete, and whether the frame carries the mark set before a change.
+DASHBOARD_MAP_JS = """(selector) => {
+    const map = Object.values(window).find(
+        v => v instanceof L.Map && v.getContainer().isConnected);
+    if (!map) return null;
+    let hash = 2166136261;
+    const mix = text => {
+        for (let i = 0; i < text.length; i++) {
+            hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+        }
+    };
+    map.eachLayer(layer => {
+        const tip = layer.getTooltip && layer.getTooltip();
+        if (tip && typeof tip.getContent() === 'string') mix(tip.getContent());
+        if (layer.feature) mix(JSON.stringify(layer.feature.properties || {}));
+        if (layer.getLatLng) mix(String(layer.getLatLng()));
+    });
+    const tiles = [...document.querySelectorAll('img.leaflet-tile')];
+    return {hash: hash >>> 0, marked: window.__bench_before === true,
+            drawn: document.querySelector(selector) !== null,
+            tiles: tiles.length > 0 && tiles.every(t => t.complete)};
+}"""
 COLD_START = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, sys.argv[2])
@@ -107,6 +164,29 @@ def fill_store(home: Path, n: int) -> Path:
     return path
 
 
+def adopt_store(home: Path, given: Path) -> Path:
+    """A private copy of the store at ``given`` in ``home``, its snapshot linked beside it.
+
+    Opening an ``IncidentStore`` writes to the file (schema check, WAL mode), so the
+    bench and the dashboard work on a copy. The snapshot is only ever read, or
+    replaced by a rename, which replaces the link rather than what it points at.
+    """
+    path = home / "incidents.sqlite"
+    shutil.copyfile(given, path)
+    wal = given.with_name(given.name + "-wal")
+    if wal.exists():
+        shutil.copyfile(wal, path.with_name(path.name + "-wal"))
+    if snapshot_path(given).exists():
+        snapshot_path(path).symlink_to(snapshot_path(given))
+    return path
+
+
+def file_states(store: Path) -> dict[str, tuple[int, int]]:
+    """(size, mtime) of the store's files, to check that the bench left them alone."""
+    names = [store, store.with_name(store.name + "-wal"), snapshot_path(store)]
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in names if p.exists()}
+
+
 def cold_start_seconds(store_path: Path) -> float:
     """A new process (no warm caches of ours) loading the store and rendering the first map."""
     answer = subprocess.run([sys.executable, "-c", COLD_START, str(store_path), str(PROJECT)],
@@ -114,100 +194,368 @@ def cold_start_seconds(store_path: Path) -> float:
     return float(answer.stdout.strip().splitlines()[-1])
 
 
-class App:
-    """bench/scale_app.py under ``streamlit run`` on a free port, with one headless Chromium."""
-
-    def __init__(self, home: Path, store_path: Path) -> None:
-        self.home, self.store_path, self.figures = home, store_path, home / "figures.jsonl"
-
-    def __enter__(self) -> App:
-        from playwright.sync_api import sync_playwright
-
-        app_dir = self.home / "app"
-        (app_dir / ".streamlit").mkdir(parents=True)
-        shutil.copy(PROJECT / "bench" / "scale_app.py", app_dir / "scale_app.py")
-        shutil.copy(PROJECT / ".streamlit" / "config.toml", app_dir / ".streamlit" / "config.toml")
-        (app_dir / "static").symlink_to(PROJECT / "static", target_is_directory=True)
-        port = _free_port()
-        env = {**os.environ, "INCIDENTS_HOME": str(self.home), "SCALE_STORE": str(self.store_path),
-               "SCALE_FIGURES": str(self.figures),
-               "SCALE_PROJECT": str(PROJECT), "SCALE_SPEC": json.dumps(_spec_fields(SPEC))}
-        self._log = open(self.home / "streamlit.log", "wb")
-        self._server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "scale_app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-            cwd=app_dir, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+@contextmanager
+def streamlit_server(script: str, cwd: Path, env: dict[str, str], log: Path) -> Iterator[str]:
+    """``streamlit run script`` on a free loopback port; yields its URL."""
+    port = _free_port()
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=cwd, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT,
         )
-        self.url = f"http://127.0.0.1:{port}"
-        _wait_healthy(self.url, self._server)
-        self._playwright = sync_playwright().start()
-        self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM,
-                                                         args=CHROMIUM_ARGS)
-        self._context = self._browser.new_context(viewport={"width": 1200, "height": 800})
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._browser.close()
-        self._playwright.stop()
-        self._server.terminate()
-        self._server.wait(timeout=30)
-        self._log.close()
-
-    def load(self, kind: str, run: str, timeout_s: float) -> dict:
-        """One page load: browser seconds, websocket bytes, and the script's own figures."""
-        page = self._context.new_page()
-        received = [0]
-        pending: set[object] = set()
-
-        def on_websocket(socket: object) -> None:
-            socket.on("framereceived", lambda payload: received.__setitem__(
-                0, received[0] + len(payload if isinstance(payload, bytes) else payload.encode())))
-
-        page.on("websocket", on_websocket)
-        frame_seen: list[float] = []
-        page.on("framenavigated", lambda frame: frame_seen.append(time.perf_counter())
-                if "st_folium" in frame.url and not frame_seen else None)
-        page.on("request", lambda request: pending.add(request))
-        page.on("requestfinished", lambda request: pending.discard(request))
-        page.on("requestfailed", lambda request: pending.discard(request))
         try:
-            started = time.perf_counter()
-            page.goto(f"{self.url}/?kind={kind}&run={run}", wait_until="load",
-                      timeout=timeout_s * 1000)
-            _wait_settled(page, SELECTORS[kind], pending, started + timeout_s)
-            settled = time.perf_counter()
+            url = f"http://127.0.0.1:{port}"
+            _wait_healthy(url, server)
+            yield url
         finally:
-            page.close()
-        return {"browser_s": settled - started, "map_s": settled - frame_seen[0],
-                "payload_bytes": received[0], **self._script_figures(run)}
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
-    def _script_figures(self, run: str) -> dict:
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Headless Chromium through Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Watched:
+    """A browser page whose websocket bytes and pending requests are being counted.
+
+    Playwright delivers these events while one of its calls is waiting, so every
+    wait here polls with ``page.wait_for_timeout``.
+    """
+
+    def __init__(self, page: object) -> None:
+        self.page = page
+        self.received = 0
+        self.last_frame_at = time.perf_counter()
+        self.pending: set[object] = set()
+        page.on("websocket", lambda socket: socket.on("framereceived", self._count))
+        page.on("request", lambda request: self.pending.add(request))
+        page.on("requestfinished", lambda request: self.pending.discard(request))
+        page.on("requestfailed", lambda request: self.pending.discard(request))
+
+    def _count(self, payload: str | bytes) -> None:
+        self.received += len(payload if isinstance(payload, bytes) else payload.encode())
+        self.last_frame_at = time.perf_counter()
+
+    def map_frames(self) -> list[object]:
+        return [frame for frame in self.page.frames if "st_folium" in frame.url]
+
+    def wait_quiet(self, quiet_s: float = 0.5, timeout_s: float = 120) -> None:
+        """Until the websocket was silent for ``quiet_s`` and no request is pending, so
+        that what is counted next belongs to the next action (the app is idle)."""
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            if not self.pending and time.perf_counter() - self.last_frame_at >= quiet_s:
+                return
+            self.page.wait_for_timeout(POLL_MS * 4)
+        raise TimeoutError("the page never went quiet")
+
+    def wait_until(self, found: Callable[[], object], deadline: float, what: str) -> object:
+        """Poll ``found()`` until it returns something while no request is pending."""
+        while time.perf_counter() < deadline:
+            result = found()
+            if result is not None and not self.pending:
+                return result
+            self.page.wait_for_timeout(POLL_MS)
+        raise TimeoutError(f"never saw {what}")
+
+
+def _evaluate(frame: object, script: str, argument: object = None) -> object:
+    try:
+        return frame.evaluate(script, argument)
+    except Exception:  # the frame navigated or detached while we asked
+        return None
+
+
+class BenchApp:
+    """bench/scale_app.py running at ``url``, driven in one browser context (warm cache)."""
+
+    def __init__(self, url: str, context: object, figures: Path) -> None:
+        self.url, self.context, self.figures = url, context, figures
+
+    def open(self, kind: str, run: str, timeout_s: float) -> tuple[Watched, dict]:
+        """Load the page (first filter selected); figures of that load."""
+        watched = Watched(self.context.new_page())
+        since, variant = len(self._lines()), next(iter(VARIANTS))
+        started = time.perf_counter()
+        watched.page.goto(f"{self.url}/?kind={kind}&run={run}", wait_until="load",
+                          timeout=timeout_s * 1000)
+        self._wait_map(watched, kind, variant, started + timeout_s)
+        figures = {"browser_s": time.perf_counter() - started, "payload_bytes": watched.received}
+        return watched, {**figures, **self._script_figures(since, run, variant)}
+
+    def switch(self, watched: Watched, kind: str, run: str, variant: str,
+               timeout_s: float) -> dict:
+        """Click the radio to ``variant``; figures from the click until the map settled."""
+        watched.wait_quiet()
+        since, received = len(self._lines()), watched.received
+        option = watched.page.locator('[data-testid="stRadio"]').get_by_text(variant, exact=True)
+        started = time.perf_counter()
+        option.click()
+        self._wait_map(watched, kind, variant, started + timeout_s)
+        figures = {"browser_s": time.perf_counter() - started,
+                   "payload_bytes": watched.received - received,
+                   **self._script_figures(since, run, variant)}
+        watched.wait_quiet()
+        figures["idle_s"] = max(watched.last_frame_at - started, figures["browser_s"])
+        figures["script_runs"] = sum(json.loads(line)["page"] == run
+                                     for line in self._lines()[since:])
+        return figures
+
+    @staticmethod
+    def _wait_map(watched: Watched, kind: str, variant: str, deadline: float) -> None:
+        def settled_frame() -> object:
+            for frame in watched.map_frames():
+                if _evaluate(frame, SETTLED_JS, [SELECTORS[kind], variant]):
+                    return frame
+            return None
+
+        frame = watched.wait_until(settled_frame, deadline, f"the {kind} map of {variant}")
+        _evaluate(frame, NEXT_FRAME_JS)
+
+    def _lines(self) -> list[str]:
+        if not self.figures.exists():
+            return []
+        return self.figures.read_text(encoding="utf-8").splitlines()
+
+    def _script_figures(self, since: int, run: str, variant: str) -> dict:
+        """The first script run of page load ``run`` showing ``variant`` after line ``since``."""
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if self.figures.exists():
-                for line in self.figures.read_text(encoding="utf-8").splitlines():
-                    figures = json.loads(line)
-                    if figures["run"] == run:
-                        return {"server_s": figures["server_s"],
-                                "payload_args_bytes": figures.get("arguments_bytes")}
+            for line in self._lines()[since:]:
+                figures = json.loads(line)
+                if figures["page"] == run and figures["variant"] == variant:
+                    return {"server_s": figures["server_s"],
+                            "payload_args_bytes": figures.get("arguments_bytes")}
             time.sleep(0.1)
-        raise TimeoutError(f"the app wrote no figures for run {run}")
+        raise TimeoutError(f"the app wrote no figures for {run} showing {variant}")
 
 
-def _wait_settled(page: object, selector: str, pending: set, deadline: float) -> None:
-    while time.perf_counter() < deadline:
-        for frame in page.frames:
-            if "st_folium" not in frame.url:
-                continue
-            try:
-                drawn = frame.evaluate(SETTLED_JS, selector)
-            except Exception:  # the frame navigated or detached while we asked
-                drawn = False
-            if drawn and not pending:
-                page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
-                return
-        page.wait_for_timeout(50)
-    raise TimeoutError(f"the map did not settle ({selector})")
+@contextmanager
+def bench_app(home: Path, store_path: Path, browser: object) -> Iterator[BenchApp]:
+    app_dir = home / "app"
+    (app_dir / ".streamlit").mkdir(parents=True)
+    shutil.copy(PROJECT / "bench" / "scale_app.py", app_dir / "scale_app.py")
+    shutil.copy(PROJECT / ".streamlit" / "config.toml", app_dir / ".streamlit" / "config.toml")
+    (app_dir / "static").symlink_to(PROJECT / "static", target_is_directory=True)
+    figures = home / "figures.jsonl"
+    env = {"INCIDENTS_HOME": str(home), "SCALE_STORE": str(store_path),
+           "SCALE_FIGURES": str(figures), "SCALE_PROJECT": str(PROJECT),
+           "SCALE_SPECS": json.dumps({v: _spec_fields(s) for v, s in VARIANTS.items()})}
+    with streamlit_server("scale_app.py", app_dir, env, home / "scale_app.log") as url:
+        context = browser.new_context(viewport={"width": 1200, "height": 800})
+        try:
+            yield BenchApp(url, context, figures)
+        finally:
+            context.close()
+
+
+def measure_kind(app: BenchApp, kind: str, timeout_s: float,
+                 slow_s: float | None = None) -> dict:
+    """One page load, then clicks alternating the filter (one click if the load took
+    longer than ``slow_s``): the load's figures and the clicks' medians."""
+    watched, page = app.open(kind, kind, timeout_s)
+    try:
+        repeats = 1 if slow_s is not None and page["browser_s"] > slow_s else REPEATS
+        variants = list(VARIANTS)
+        clicks = [app.switch(watched, kind, kind, variants[(i + 1) % len(variants)], timeout_s)
+                  for i in range(repeats)]
+    finally:
+        watched.page.close()
+    medians = {key: statistics.median(click[key] for click in clicks) for key in clicks[0]}
+    return {**medians, "repeats": repeats,
+            **{f"page_{key}": value for key, value in page.items()}}
+
+
+def measure_dashboard(url: str, browser: object, timeout_s: float) -> dict:
+    """The real dashboard: first load, then the "Event type" filter changed three times."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    watched = Watched(context.new_page())
+    page = watched.page
+    try:
+        started = time.perf_counter()
+        page.goto(url, wait_until="load", timeout=timeout_s * 1000)
+        watched.wait_until(lambda: _dashboard_map(watched, None, set()),
+                           started + timeout_s, "the dashboard's first map")
+        page_s = time.perf_counter() - started
+        side = page.locator('[data-testid="stSidebar"]')
+
+        def pick() -> float:
+            side.get_by_role("combobox", name="Event type", exact=True).click()
+            option = page.get_by_role("option", name=DASHBOARD_EVENT_TYPE, exact=True)
+            option.wait_for(timeout=timeout_s * 1000)
+            return _click(option)
+
+        def unpick() -> float:
+            return _click(side.get_by_role("button", name=f"Remove {DASHBOARD_EVENT_TYPE}"))
+
+        changes = [_dashboard_change(watched, change, timeout_s)
+                   for change in (pick, unpick, pick)]
+    finally:
+        context.close()
+    runs = [change["browser_s"] for change in changes]
+    return {"dashboard_page_s": page_s, "dashboard_filter_s": statistics.median(runs),
+            "dashboard_filter_runs_s": runs,
+            "dashboard_filter_payload_bytes": statistics.median(
+                change["payload_bytes"] for change in changes),
+            "dashboard_idle_s": statistics.median(change["idle_s"] for change in changes),
+            "dashboard_redrawn_after_settled": sum(change["redrawn"] for change in changes)}
+
+
+def _dashboard_change(watched: Watched, change: Callable[[], float], timeout_s: float) -> dict:
+    """Time one filter change (``change`` clicks and says when it started).
+
+    Besides the time to the settled new map: the websocket bytes until then, the time
+    until the app went quiet (every rerun done), and whether the map was replaced
+    again after it had settled (a rebuild the analyst would see as a second redraw).
+    """
+    watched.wait_quiet()
+    count, received = watched.page.evaluate(INCIDENT_COUNT_JS), watched.received
+    before = _mark_maps(watched)
+    clicked = change()
+    frame = watched.wait_until(lambda: _dashboard_map(watched, count, before),
+                               clicked + timeout_s, "the dashboard's filtered map")
+    _evaluate(frame, NEXT_FRAME_JS)
+    figures = {"browser_s": time.perf_counter() - clicked,
+               "payload_bytes": watched.received - received}
+    watched.page.keyboard.press("Escape")
+    settled = _mark_maps(watched)
+    watched.wait_quiet()
+    figures["idle_s"] = max(watched.last_frame_at - clicked, figures["browser_s"])
+    now = [_evaluate(frame, DASHBOARD_MAP_JS, SELECTORS["ours"]) for frame in watched.map_frames()]
+    figures["redrawn"] = any(state and (not state["marked"] or state["hash"] not in settled)
+                             for state in now)
+    return figures
+
+
+def _mark_maps(watched: Watched) -> set[int]:
+    """Mark every map frame's window; the hashes of the maps they show."""
+    hashes = set()
+    for frame in watched.map_frames():
+        state = _evaluate(frame, DASHBOARD_MAP_JS, SELECTORS["ours"])
+        if state:
+            hashes.add(state["hash"])
+        _evaluate(frame, "() => { window.__bench_before = true; }")
+    return hashes
+
+
+def _click(locator: object) -> float:
+    """Click; when the click started."""
+    started = time.perf_counter()
+    locator.click()
+    return started
+
+
+def _dashboard_map(watched: Watched, old_count: str | None, old_hashes: set[int]) -> object:
+    """The map frame once the headline count differs from ``old_count`` and a frame shows
+    a drawn map that is new (unmarked, or its layers hash differently), else None."""
+    count = _evaluate(watched.page, INCIDENT_COUNT_JS)
+    if count is None or count == old_count:
+        return None
+    for frame in watched.map_frames():
+        state = _evaluate(frame, DASHBOARD_MAP_JS, SELECTORS["ours"])
+        if (state and state["drawn"] and state["tiles"]
+                and (not state["marked"] or state["hash"] not in old_hashes)):
+            return frame
+    return None
+
+
+def export_figures(store_path: Path) -> tuple[float, float]:
+    """(seconds, peak MB) for the streamed GeoJSON export of the filtered incidents."""
+    from incidents.io.writers import export
+
+    filtered = apply_filters(IncidentStore(store_path).load(), SPEC)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        export(filtered, "geojson", Path(tmp) / "out.geojson")
+        seconds = time.perf_counter() - start
+        tracemalloc.start()
+        export(filtered, "geojson", Path(tmp) / "again.geojson")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return seconds, peak / 1e6
+
+
+def measure(n: int, *, baseline: bool = True, baseline_timeout: float = 300,
+            store: Path | None = None, dashboard: bool = True) -> dict:
+    home = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    given_before = file_states(store.resolve()) if store is not None else {}
+    try:
+        if store is None:
+            store_path = fill_store(home, n)
+        else:
+            store_path = adopt_store(home, store.resolve())
+        n = IncidentStore(store_path).count()
+        cold_start_s = cold_start_seconds(store_path)
+        theirs: dict = {}
+        dash: dict = {}
+        with chromium() as browser:
+            with bench_app(home, store_path, browser) as app:
+                watched, cold = app.open("ours", "cold", timeout_s=600)
+                watched.page.close()
+                ours = measure_kind(app, "ours", 120)
+                if baseline:
+                    try:
+                        theirs = measure_kind(app, "baseline", baseline_timeout, BASELINE_SLOW_S)
+                    except TimeoutError:
+                        theirs = {"timed_out_after_s": baseline_timeout}
+            if dashboard:
+                with streamlit_server("dashboard.py", PROJECT, {"INCIDENTS_HOME": str(home)},
+                                      home / "dashboard.log") as url:
+                    dash = measure_dashboard(url, browser, timeout_s=600)
+        export_s, export_mb = export_figures(store_path)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    figures = {"n": n, **_kind_figures("", ours), **_kind_figures("baseline_", theirs),
+               "baseline_timed_out_after_s": theirs.get("timed_out_after_s"),
+               "cold_start_s": round(cold_start_s, 3),
+               "cold_app_s": round(cold["browser_s"], 3),
+               "dashboard_page_s": _rounded(dash.get("dashboard_page_s")),
+               "dashboard_filter_s": _rounded(dash.get("dashboard_filter_s")),
+               "dashboard_filter_runs_s": [round(s, 3) for s in
+                                           dash.get("dashboard_filter_runs_s", [])],
+               "dashboard_filter_payload_bytes": dash.get("dashboard_filter_payload_bytes"),
+               "dashboard_idle_s": _rounded(dash.get("dashboard_idle_s")),
+               "dashboard_redrawn_after_settled": dash.get("dashboard_redrawn_after_settled"),
+               "export_geojson_s": round(export_s, 3),
+               "export_peak_mb": round(export_mb, 1)}
+    for name in ("server_s", "payload_bytes", "browser_s"):
+        if figures[f"baseline_{name}"]:
+            figures[f"ratio_{name}"] = round(figures[f"baseline_{name}"] / figures[name], 1)
+    if store is not None:
+        figures["given_store_unchanged"] = file_states(store.resolve()) == given_before
+    return figures
+
+
+def _kind_figures(prefix: str, measured: dict) -> dict:
+    """One kind's figures under the JSON keys (null when that kind was not measured)."""
+    keys = {"server_s": "server_s", "payload_bytes": "payload_bytes",
+            "payload_args_bytes": "payload_args_bytes", "browser_s": "browser_s",
+            "idle_s": "browser_idle_s", "script_runs": "script_runs_per_change",
+            "repeats": "changes_measured",
+            "page_server_s": "server_page_s", "page_payload_bytes": "payload_page_bytes",
+            "page_browser_s": "browser_page_s"}
+    return {prefix + name: _rounded(measured.get(key)) for key, name in keys.items()}
+
+
+def _rounded(value: float | None) -> float | None:
+    if value is None or isinstance(value, int):
+        return value
+    return round(value, 3)
 
 
 def _spec_fields(spec: FilterSpec) -> dict:
@@ -236,95 +584,23 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> 
     raise TimeoutError(f"streamlit did not answer at {url}")
 
 
-def export_figures(store_path: Path) -> tuple[float, float]:
-    """(seconds, peak MB) for the streamed GeoJSON export of the filtered incidents."""
-    from incidents.io.writers import export
-
-    filtered = apply_filters(IncidentStore(store_path).load(), SPEC)
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        export(filtered, "geojson", Path(tmp) / "out.geojson")
-        seconds = time.perf_counter() - start
-        tracemalloc.start()
-        export(filtered, "geojson", Path(tmp) / "again.geojson")
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return seconds, peak / 1e6
-
-
-def _medians(loads: list[dict]) -> dict:
-    return {key: statistics.median(load[key] for load in loads) for key in loads[0]}
-
-
-def measure(n: int, *, baseline: bool = True, baseline_timeout: float = 300,
-            store: Path | None = None) -> dict:
-    home = Path(tempfile.mkdtemp(prefix="bench-scale-"))
-    try:
-        if store is None:
-            store_path = fill_store(home, n)
-        else:
-            store_path = store.resolve()
-            n = IncidentStore(store_path).count()
-        cold_start_s = cold_start_seconds(store_path)
-        with App(home, store_path) as app:
-            cold = app.load("ours", "cold", timeout_s=600)
-            ours = _medians([app.load("ours", f"ours-{i}", 120) for i in range(REPEATS)])
-            theirs: dict = {}
-            if baseline:
-                # Above 100k one baseline load (a minute or more) is all the machine can spare.
-                repeats = REPEATS if n <= 100_000 else 1
-                try:
-                    if repeats > 1:
-                        app.load("baseline", "baseline-warm", baseline_timeout)
-                    theirs = _medians([app.load("baseline", f"baseline-{i}", baseline_timeout)
-                                       for i in range(repeats)])
-                except TimeoutError:
-                    theirs = {"timed_out_after_s": baseline_timeout}
-        export_s, export_mb = export_figures(store_path)
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
-    figures = {
-        "n": n,
-        "server_s": round(ours["server_s"], 3),
-        "payload_bytes": ours["payload_bytes"],
-        "payload_args_bytes": ours["payload_args_bytes"],
-        "browser_s": round(ours["browser_s"], 3),
-        "browser_map_s": round(ours["map_s"], 3),
-        "baseline_server_s": _rounded(theirs.get("server_s")),
-        "baseline_payload_bytes": theirs.get("payload_bytes"),
-        "baseline_payload_args_bytes": theirs.get("payload_args_bytes"),
-        "baseline_browser_s": _rounded(theirs.get("browser_s")),
-        "baseline_browser_map_s": _rounded(theirs.get("map_s")),
-        "baseline_timed_out_after_s": theirs.get("timed_out_after_s"),
-        "cold_start_s": round(cold_start_s, 3),
-        "cold_app_s": round(cold["browser_s"], 3),
-        "export_geojson_s": round(export_s, 3),
-        "export_peak_mb": round(export_mb, 1),
-    }
-    for name in ("server_s", "payload_bytes", "browser_s"):
-        if figures[f"baseline_{name}"]:
-            figures[f"ratio_{name}"] = round(figures[f"baseline_{name}"] / figures[name], 1)
-    return figures
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, required=True, help="number of synthetic incidents")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--skip-baseline", action="store_true",
-                        help="do not load the FastMarkerCluster page (minutes at 1M)")
+                        help="do not draw the FastMarkerCluster baseline (minutes at 1M)")
+    parser.add_argument("--skip-dashboard", action="store_true",
+                        help="do not time a filter change in the real dashboard")
     parser.add_argument("--baseline-timeout", type=float, default=300,
-                        help="seconds before a baseline page load is given up")
+                        help="seconds before a baseline page load or click is given up")
     parser.add_argument("--store", type=Path,
-                        help="measure this existing store (its size overrides --n) instead "
-                             "of importing N synthetic incidents (about 100 s at 1M)")
+                        help="measure a copy of this existing store (its size overrides --n) "
+                             "instead of importing N synthetic incidents (about 100 s at 1M)")
     args = parser.parse_args(argv)
     figures = measure(args.n, baseline=not args.skip_baseline,
-                      baseline_timeout=args.baseline_timeout, store=args.store)
+                      baseline_timeout=args.baseline_timeout, store=args.store,
+                      dashboard=not args.skip_dashboard)
     if args.json:
         print(json.dumps(figures))
     else:

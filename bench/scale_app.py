@@ -1,17 +1,26 @@
-"""The Streamlit page bench/scale.py loads: one map through st_folium, as the dashboard draws it.
+"""The Streamlit page bench/scale.py drives: a filter radio above one map drawn through st_folium.
 
 Not meant to be run by hand. ``bench/scale.py`` copies it into a temporary app
 directory (next to a link to ``static/``, which Streamlit serves at
 ``/app/static/``) and starts ``streamlit run`` with:
 
 - ``SCALE_STORE``: the store to draw (``INCIDENTS_HOME`` a scratch state dir);
-- ``SCALE_FIGURES``: a file this page appends one JSON line to per run.
+- ``SCALE_SPECS``: a JSON object ``{variant: FilterSpec fields}``; the radio
+  offers these variants in this order, the first one selected on page load;
+- ``SCALE_FIGURES``: a file this page appends one JSON line to per script run.
 
 ``?kind=ours`` draws ``build_map(snapshot, rows=filter_mask(...))``, the
 dashboard's level-of-detail map; ``?kind=baseline`` draws one FastMarkerCluster
-of every filtered point. Each line records the server seconds from the filter
-to st_folium having handed its arguments to the frontend, and the size of those
-arguments (the script, header and HTML strings plus the CSS/JS link lists).
+of every filtered point. ``?run=`` names the page load. Each line records the
+kind, the variant, the page load and the how-manyth script run of that browser
+session it was, the server seconds from the filter to st_folium having handed
+its arguments to the frontend, and the size of those arguments (the script,
+header and HTML strings plus the CSS/JS link lists).
+
+Both kinds of map end with a one-line script setting ``window.__scale_variant``
+in the map's frame. st_folium only runs a map's script when it mounts a fresh
+frame (its component key is a hash of that script), so the bench can tell the
+map of the newly chosen filter from the one it replaces.
 """
 
 from __future__ import annotations
@@ -22,9 +31,12 @@ import sys
 import time
 from pathlib import Path
 
+import folium
 import streamlit as st
 import streamlit_folium
+from branca.element import MacroElement
 from folium.plugins import FastMarkerCluster
+from jinja2 import Template
 
 sys.path.insert(0, os.environ["SCALE_PROJECT"])
 
@@ -33,10 +45,26 @@ from incidents.maps.base import finish_map, make_base_map  # noqa: E402
 from incidents.maps.build import build_map  # noqa: E402
 from incidents.store import IncidentStore  # noqa: E402
 
-SPEC = FilterSpec(**json.loads(os.environ["SCALE_SPEC"]))
+SPECS = {variant: FilterSpec(**fields)
+         for variant, fields in json.loads(os.environ["SCALE_SPECS"]).items()}
 RETURNED_OBJECTS = ["last_object_clicked", "bounds", "zoom"]
 _sent: dict[str, int] = {}
 _component = streamlit_folium._component_func
+
+
+class VariantMark(MacroElement):
+    """A script that records, after the map's own script ran, which filter the map shows."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "window.__scale_variant = {{ this.variant|tojson }};"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, variant: str) -> None:
+        super().__init__()
+        self._name = "VariantMark"
+        self.variant = variant
 
 
 def _measuring_component(**arguments: object) -> object:
@@ -57,7 +85,7 @@ def snapshot() -> object:
     return IncidentStore(Path(os.environ["SCALE_STORE"])).load_map_snapshot()
 
 
-def baseline_map(frame: object, rows: object) -> object:
+def baseline_map(frame: object, rows: object) -> folium.Map:
     fmap = make_base_map(language="en")
     placed = frame.loc[rows.to_numpy(), ["latitude", "longitude"]].dropna()
     FastMarkerCluster(placed.to_numpy().tolist()).add_to(fmap)
@@ -66,13 +94,18 @@ def baseline_map(frame: object, rows: object) -> object:
 
 
 kind = st.query_params.get("kind", "ours")
+page_run = st.query_params.get("run", "")
+variant = st.radio("Filter", list(SPECS), key="variant", horizontal=True)
+script_runs = st.session_state["script_runs"] = st.session_state.get("script_runs", 0) + 1
 frame = snapshot()
 started = time.perf_counter()
-rows = filter_mask(frame, SPEC)
+rows = filter_mask(frame, SPECS[variant])
 fmap = build_map(frame, rows=rows).map if kind == "ours" else baseline_map(frame, rows)
+fmap.add_child(VariantMark(variant))
 streamlit_folium.st_folium(fmap, key="map", height=560, use_container_width=True,
                            returned_objects=RETURNED_OBJECTS)
 server_s = time.perf_counter() - started
 with open(os.environ["SCALE_FIGURES"], "a", encoding="utf-8") as figures:
-    figures.write(json.dumps({"kind": kind, "run": st.query_params.get("run", ""),
+    figures.write(json.dumps({"kind": kind, "variant": variant, "page": page_run,
+                              "run": f"{page_run}:{variant}:{script_runs}",
                               "server_s": server_s, **_sent}) + "\n")
