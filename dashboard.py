@@ -1,8 +1,10 @@
 """Streamlit dashboard: `make run` (or `streamlit run dashboard.py`).
 
 This file only wires things together: the sidebar turns widgets into a
-FilterSpec, the core filters the incidents, and the pages under ``ui/`` draw
-what comes back. The filters are mirrored into the URL so a link reopens the view.
+FilterSpec, the core selects the incidents that meet it (a mask over the
+cached frame, never a copy: see ``incidents.selection``), and the pages under
+``ui/`` draw what comes back, each reading only the columns it needs. The
+filters are mirrored into the URL so a link reopens the view.
 """
 
 from __future__ import annotations
@@ -12,18 +14,19 @@ import pandas as pd
 import streamlit as st
 
 from incidents import model
-from incidents.filters import FilterSpec, apply_filters
+from incidents.filters import FilterSpec
 from incidents.frame import to_geodataframe
+from incidents.selection import Selection
 from ui import add_article, data
 from ui.correct import render_correct_page
 from ui.exports import render_exports
-from ui.headline import render_headline, synthetic_note
+from ui.headline import HEADLINE_COLUMNS, render_headline, synthetic_note
 from ui.i18n import t
 from ui.map_view import map_section
 from ui.sidebar import filter_widgets, language_picker, source_picker
 from ui.state import seed_from_url, url_params
 from ui.table import render_quarantine, render_table
-from ui.timeline import render_timeline
+from ui.timeline import TIMELINE_COLUMNS, render_timeline
 from ui.upload import render_upload_page
 
 st.set_page_config(page_title="Sahel incidents", page_icon="🗺️", layout="wide")
@@ -36,7 +39,8 @@ def _seed_once(path: str) -> int:
 
 
 def load_source(source: str, language: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Incidents and quarantined rows of the chosen data source."""
+    """Incidents (as a map snapshot: categorical filter columns, H3 cell ids) and
+    quarantined rows of the chosen data source."""
     if source == "sample":
         return data.load_samples()
     if source == "upload":
@@ -44,10 +48,9 @@ def load_source(source: str, language: str) -> tuple[gpd.GeoDataFrame, pd.DataFr
                                             type=["csv", "xlsx", "json", "geojson"],
                                             key="sidebar_upload")
         if uploaded is None:
-            return to_geodataframe(model.empty_frame()), pd.DataFrame()
+            return data.as_map_frame(to_geodataframe(model.empty_frame())), pd.DataFrame()
         content = uploaded.getvalue()
-        result = data.ingest_upload(content, uploaded.name, data.content_digest(content))
-        return to_geodataframe(result.records), result.quarantine
+        return data.upload_frames(content, uploaded.name, data.content_digest(content))
     path = data.store_path()
     _seed_once(str(path))
     version = data.store_version(path)
@@ -55,28 +58,28 @@ def load_source(source: str, language: str) -> tuple[gpd.GeoDataFrame, pd.DataFr
             data.load_store_quarantine(str(path), version))
 
 
-def explore_page(gdf: gpd.GeoDataFrame, filtered: gpd.GeoDataFrame, spec: FilterSpec,
-                 language: str) -> None:
+def explore_page(selection: Selection, spec: FilterSpec, language: str) -> None:
     st.title(t("app_title", language))
-    if gdf.empty:
+    if selection.frame.empty:
         st.info(t("store_empty", language))
-    render_headline(filtered, language)
-    if filtered.empty:
+    render_headline(selection.columns(HEADLINE_COLUMNS), language)
+    if selection.empty:
         st.info(t("no_incidents", language))
     map_tab, time_tab, table_tab, export_tab = st.tabs(
         [t("map", language), t("time", language), t("table", language), t("export", language)]
     )
     with map_tab:
-        map_section(filtered, f"{st.session_state['source']}?{spec.to_query_string()}", language)
+        map_section(selection, f"{st.session_state['source']}?{spec.to_query_string()}", language)
+    synthetic = int(selection.column("synthetic").sum())
     with time_tab:
-        synthetic_note(filtered, language)
-        render_timeline(filtered, language)
+        synthetic_note(synthetic, language)
+        render_timeline(selection.columns(TIMELINE_COLUMNS), language)
     with table_tab:
-        synthetic_note(filtered, language)
-        render_table(filtered, language)
+        synthetic_note(synthetic, language)
+        render_table(selection, language)
     with export_tab:
-        synthetic_note(filtered, language)
-        render_exports(filtered, spec, language)
+        synthetic_note(synthetic, language)
+        render_exports(selection, spec, language)
 
 
 def main() -> None:
@@ -86,13 +89,13 @@ def main() -> None:
     if url_error:
         st.sidebar.warning(url_error)
     source = source_picker(language)
-    gdf, quarantine = load_source(source, language)
-    spec = filter_widgets(gdf, language)
-    filtered = apply_filters(gdf, spec)
+    frame, quarantine = load_source(source, language)
+    spec = filter_widgets(frame, language)
+    selection = Selection.of(frame, spec)
     st.query_params.from_dict(url_params(st.session_state, spec))
 
     def explore() -> None:
-        explore_page(gdf, filtered, spec, language)
+        explore_page(selection, spec, language)
 
     def quarantine_view() -> None:
         st.header(t("page_quarantine", language))
@@ -102,7 +105,7 @@ def main() -> None:
         render_upload_page(language)
 
     def correct() -> None:
-        render_correct_page(filtered, language)
+        render_correct_page(selection, language)
 
     def article() -> None:
         add_article.render(data.store_path(), language)

@@ -196,7 +196,19 @@ def _by_distinct_values(values: pd.Series, test: Callable[[pd.Series], pd.Series
     return np.append(hits, False)[codes]
 
 
-def _one_of(values: pd.Series, wanted: Sequence[str]) -> np.ndarray:
+def folded_codes(values: pd.Series) -> np.ndarray:
+    """An integer per row, equal for rows whose text folds alike (-1 where missing).
+
+    Lets callers count or group places ignoring case and accents without
+    building a folded string per row.
+    """
+    codes, uniques = _codes_and_uniques(values)
+    folded_ids, _ = pd.factorize(fold_text(uniques), use_na_sentinel=True)
+    return np.append(folded_ids, -1)[codes]
+
+
+def one_of(values: pd.Series, wanted: Sequence[str]) -> np.ndarray:
+    """True where the value is one of ``wanted``, ignoring case and accents."""
     targets = {_fold_one(w) for w in wanted}
     return _by_distinct_values(values, lambda folded: folded.isin(targets))
 
@@ -226,7 +238,7 @@ def filter_mask(gdf: pd.DataFrame, spec: FilterSpec) -> pd.Series:
         from incidents.regions.crosswalk import expand_admin1
 
         admin1s = tuple(expand_admin1(spec.admin1s, include_successors=spec.include_successor_regions))
-        mask &= _one_of(gdf["admin1"], admin1s)
+        mask &= one_of(gdf["admin1"], admin1s)
     if spec.polygon:
         from incidents.regions.spatial_filter import polygon_mask
 
@@ -243,7 +255,7 @@ def filter_mask(gdf: pd.DataFrame, spec: FilterSpec) -> pd.Series:
         ("status", spec.statuses),
     ):
         if wanted:
-            mask &= _one_of(gdf[column], wanted)
+            mask &= one_of(gdf[column], wanted)
     if spec.actor:
         needle = _fold_one(spec.actor)
         mask &= np.logical_or.reduce([_contains(gdf[c], needle) for c in ACTOR_COLUMNS])
@@ -277,5 +289,7 @@ __all__ = [
     "apply_filters",
     "filter_mask",
     "fold_text",
+    "folded_codes",
+    "one_of",
     "reference_date",
 ]

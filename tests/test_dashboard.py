@@ -265,9 +265,10 @@ def test_a_malformed_point_is_ignored_with_a_warning(app: AppTest) -> None:
 def correct_page() -> None:
     from incidents.config import default_store_path
     from incidents.store import IncidentStore
+    from incidents.selection import Selection
     from ui.correct import render_correct_page
 
-    render_correct_page(IncidentStore(default_store_path()).load(), "en")
+    render_correct_page(Selection.everything(IncidentStore(default_store_path()).load()), "en")
 
 
 def test_manual_correction_is_stored_with_its_author(app: AppTest, incidents_home: Path) -> None:
@@ -427,11 +428,12 @@ def test_map_decorations_go_in_through_build_map(incidents_home: Path) -> None:
     from folium import plugins
 
     from incidents.maps.build import build_map
+    from incidents.selection import Selection
     from ui.map_view import _extra_layers
 
     shown = stored_samples()
     polygon = "POLYGON ((-5.2 12.6, -4.6 12.6, -4.6 13.1, -5.2 13.1, -5.2 12.6))"
-    extras = _extra_layers(shown, polygon, True, "fr")
+    extras = _extra_layers(Selection.everything(shown), polygon, True, "fr")
     result = build_map(shown, language="fr", extra_layers=extras)
     children = list(result.map._children.values())
     assert isinstance(children[-1], folium.LayerControl)

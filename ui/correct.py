@@ -15,10 +15,13 @@ from streamlit_folium import st_folium
 from incidents.errors import GeocodeError, StoreError
 from incidents.geocode import save_manual_placement
 from incidents.maps.build import build_map
+from incidents.selection import Selection
 from ui.data import get_geocoder, get_store, store_path
 from ui.i18n import t
 
 CANDIDATES = 500
+# What ranking the candidates reads; only the chosen candidates are copied whole.
+RANK_COLUMNS = ("event_date", "latitude", "longitude", "geo_precision", "status")
 
 
 def needs_placing(gdf: pd.DataFrame) -> pd.DataFrame:
@@ -70,10 +73,11 @@ def _gazetteer_point(row: pd.Series, language: str) -> tuple[float, float, str] 
     return location.latitude, location.longitude, str(location.raw.get("name"))
 
 
-def render_correct_page(gdf: pd.DataFrame, language: str) -> None:
+def render_correct_page(selection: Selection, language: str) -> None:
     st.header(t("page_correct", language))
     st.caption(t("correct_intro", language))
-    todo = needs_placing(gdf).head(CANDIDATES)
+    ranked = needs_placing(selection.columns(RANK_COLUMNS)).head(CANDIDATES)
+    todo = selection.incidents_at(ranked.index)
     if todo.empty:
         st.success(t("correct_none", language))
         return

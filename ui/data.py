@@ -1,7 +1,10 @@
 """Loading incidents for the dashboard, with Streamlit caching around the core calls.
 
-The store's frame is cached per (path, file modification time), so any write to
-the store (an import, a manual correction) invalidates it without bookkeeping.
+The store's frame is cached per (path, store generation), so any write to the
+store (an import, a manual correction) invalidates it without bookkeeping. It is
+the store's map snapshot (categorical filter columns, H3 cell ids), the shape
+``incidents.selection`` and ``build_map`` work fastest on; samples and uploads
+are brought to the same shape with :func:`as_map_frame`.
 The gazetteer geocoder and the store object are shared read-only resources.
 
 The store's frame is held with ``st.cache_resource`` rather than ``cache_data``:
@@ -24,6 +27,7 @@ from incidents import config, pipeline
 from incidents.frame import to_geodataframe
 from incidents.geocode import GazetteerGeocoder, geocode_frame
 from incidents.io import IngestResult, read_incidents
+from incidents.spatial_index import map_snapshot
 from incidents.store import IncidentStore
 
 
@@ -50,8 +54,13 @@ def store_version(path: Path) -> int:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def load_store_frame(path: str, version: int) -> gpd.GeoDataFrame:
-    """Every stored incident; ``version`` only keys the cache."""
-    return get_store(path).load()
+    """Every stored incident as a map frame; ``version`` only keys the cache."""
+    return get_store(path).load_map_snapshot()
+
+
+def as_map_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Incidents read outside the store, in the store snapshot's shape."""
+    return map_snapshot(gdf)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -85,13 +94,22 @@ def ingest_upload(_data: bytes, filename: str, digest: str) -> IngestResult:
     return ingest_bytes(_data, filename)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def upload_frames(_data: bytes, filename: str, digest: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """An uploaded file's incidents (as a map frame) and quarantine, cached by ``digest``."""
+    result = ingest_upload(_data, filename, digest)
+    return as_map_frame(to_geodataframe(result.records)), result.quarantine
+
+
 def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def load_samples() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """The bundled samples as one frame plus their quarantine, read in memory."""
+    """The bundled samples as one map frame plus their quarantine, read in memory.
+
+    A shared resource like the store's frame: nothing downstream mutates it."""
     records, quarantines = [], []
     for path in sample_files():
         result = ingest_bytes(path.read_bytes(), path.name)
@@ -100,9 +118,9 @@ def load_samples() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         quarantine.insert(0, "source_name", path.name)
         quarantines.append(quarantine)
     if not records:
-        return to_geodataframe(pd.DataFrame()), pd.DataFrame()
+        return as_map_frame(to_geodataframe(pd.DataFrame())), pd.DataFrame()
     return (
-        to_geodataframe(pd.concat(records, ignore_index=True)),
+        as_map_frame(to_geodataframe(pd.concat(records, ignore_index=True))),
         pd.concat(quarantines, ignore_index=True),
     )
 

@@ -18,6 +18,7 @@ from unidecode import unidecode
 from incidents.filters import FilterSpec, reference_date
 from incidents.io.writers import export_bytes
 from incidents.maps.standalone import standalone_html
+from incidents.selection import Selection
 from ui.i18n import t
 
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -60,21 +61,22 @@ def export_payload(gdf: pd.DataFrame, fmt: str, language: str) -> bytes:
     return export_bytes(gdf, fmt)
 
 
-def _deferred(gdf: pd.DataFrame, fmt: str, language: str) -> Callable[[], bytes]:
-    return lambda: export_payload(gdf, fmt, language)
+def _deferred(selection: Selection, fmt: str, language: str) -> Callable[[], bytes]:
+    """The download's bytes, with the selected incidents copied out only on a click."""
+    return lambda: export_payload(selection.incidents(), fmt, language)
 
 
-def render_exports(gdf: pd.DataFrame, spec: FilterSpec, language: str) -> None:
-    st.caption(t("export_intro", language, count=f"{len(gdf):,}"))
-    base = export_basename(spec, gdf)
+def render_exports(selection: Selection, spec: FilterSpec, language: str) -> None:
+    st.caption(t("export_intro", language, count=f"{len(selection):,}"))
+    base = export_basename(spec, selection.columns(["event_date"]))
     columns = st.columns(len(FORMATS))
     for column, (fmt, (label, extension, mime)) in zip(columns, FORMATS.items()):
         column.download_button(
             t(label, language),
-            data=_deferred(gdf, fmt, language),
+            data=_deferred(selection, fmt, language),
             file_name=f"{base}.{extension}",
             mime=mime,
             key=f"download_{fmt}",
             on_click="ignore",
-            disabled=gdf.empty,
+            disabled=selection.empty,
         )

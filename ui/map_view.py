@@ -25,6 +25,7 @@ from incidents.maps.choropleth import choropleth_layer, clicked_region
 from incidents.maps.draw import add_draw_control, drawing_to_filter_param
 from incidents.regions.spatial_filter import parse_polygon
 from incidents.maps.incident_layer import incident_ids
+from incidents.selection import Selection
 from ui.i18n import t
 from ui.state import PENDING_REGION
 from ui.record import render_record
@@ -50,9 +51,13 @@ def week_starts(gdf: pd.DataFrame) -> list[pd.Timestamp]:
     return list(pd.date_range(first, dates.max(), freq="7D"))
 
 
+def week_mask(dates: pd.Series, start: pd.Timestamp) -> pd.Series:
+    """True for the dates in the seven days from ``start`` (missing dates are not)."""
+    return ((dates >= start) & (dates < start + pd.Timedelta(days=7))).fillna(False)
+
+
 def in_week(gdf: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
-    dates = gdf["event_date"]
-    return gdf[((dates >= start) & (dates < start + pd.Timedelta(days=7))).fillna(False)]
+    return gdf[week_mask(gdf["event_date"], start)]
 
 
 def _corners(bounds: Mapping[str, Any]) -> tuple[float, float, float, float]:
@@ -123,23 +128,24 @@ def extent_view(gdf: pd.DataFrame) -> View | None:
     return View(float(south), float(west), float(north), float(east), zoom)
 
 
-def _time_step(gdf: pd.DataFrame, language: str) -> tuple[pd.DataFrame, str]:
+def _time_step(selection: Selection, language: str) -> tuple[Selection, str]:
     """The 'play the period forward' control: one week at a time on the map."""
-    weeks = week_starts(gdf)
+    weeks = week_starts(selection.columns(["event_date"]))
     if len(weeks) < 2 or not st.toggle(t("play_period", language), key="play_on",
                                         help=t("play_help", language)):
-        return gdf, ""
+        return selection, ""
     start = st.select_slider(
         t("play_period", language), options=weeks, format_func=lambda w: f"{w:%Y-%m-%d}",
         key="play_week", label_visibility="collapsed",
     )
-    week = in_week(gdf, start)
+    week = selection.narrowed(week_mask(selection.frame["event_date"], start))
     st.caption(t("week_of", language, start=f"{start:%Y-%m-%d}", count=len(week)))
     return week, f"{start:%Y-%m-%d}"
 
 
-def _show_clicked(shown: pd.DataFrame, ids: tuple[str, ...], language: str) -> None:
-    chosen = shown[incident_ids(shown).isin(ids).to_numpy()]
+def _show_clicked(shown: Selection, ids: tuple[str, ...], language: str) -> None:
+    shown_ids = incident_ids(shown.columns(["incident_id", "event_id_cnty"]))
+    chosen = shown.incidents_at(shown_ids.index[shown_ids.isin(ids).to_numpy()])
     if chosen.empty:
         st.info(t("click_hint", language))
         return
@@ -152,7 +158,7 @@ def _show_clicked(shown: pd.DataFrame, ids: tuple[str, ...], language: str) -> N
     render_record(chosen.loc[picked], language)
 
 
-def _extra_layers(shown: pd.DataFrame, polygon: str, choropleth: bool,
+def _extra_layers(shown: Selection, polygon: str, choropleth: bool,
                   language: str) -> list[ExtraLayer]:
     """The draw toolbar, the drawn filter area and the optional choropleth."""
     extras: list[ExtraLayer] = [add_draw_control]
@@ -163,7 +169,8 @@ def _extra_layers(shown: pd.DataFrame, polygon: str, choropleth: bool,
             style_function=lambda _: {"color": "#1f4e9c", "weight": 2, "fillOpacity": 0.05},
         ))
     if choropleth:
-        extras.append(choropleth_layer(shown, level="admin1", language=language))
+        extras.append(choropleth_layer(shown.columns(["latitude", "longitude", "fatalities"]),
+                                       level="admin1", language=language))
     return extras
 
 
@@ -175,23 +182,27 @@ def _drawn_polygon(output: Mapping[str, Any]) -> str | None:
 
 
 @st.fragment
-def map_section(gdf: pd.DataFrame, data_key: str, language: str) -> None:
+def map_section(selection: Selection, data_key: str, language: str) -> None:
     """Map on the left, the clicked incident's record on the right.
 
     ``data_key`` names the filtered set; when it changes the map refits the data.
+    The map is built from the selection's mask over the cached frame, so no
+    rerun copies the incidents.
     """
-    shown, week = _time_step(gdf, language)
+    shown, week = _time_step(selection, language)
     choropleth = st.toggle(t("choropleth", language), key="choropleth_on")
     key = f"{data_key}|{week}|{language}|{choropleth}"
     state = st.session_state.get(STATE_KEY)
     if state is None or state["key"] != key:
-        state = {"key": key, "view": extent_view(shown), "complete": True, "centre": None,
+        state = {"key": key, "view": extent_view(shown.columns(["latitude", "longitude"])),
+                 "complete": True, "centre": None,
                  "click": None, "ids": ()}
         st.session_state[STATE_KEY] = state
     map_column, record_column = st.columns([3, 2])
     with map_column:
         extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, language)
-        result = build_map(shown, view=state["view"], language=language, extra_layers=extras)
+        result = build_map(shown.frame, rows=shown.rows, view=state["view"], language=language,
+                           extra_layers=extras)
         centre = state["centre"]
         output = st_folium(result.map, key=MAP_KEY, height=MAP_HEIGHT_PX,
                            use_container_width=True,

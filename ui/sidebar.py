@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from incidents import model
-from incidents.filters import PRESET_DAYS, FilterSpec, fold_text
+from incidents.filters import PRESET_DAYS, FilterSpec, fold_text, one_of
 from ui.i18n import LANGUAGES, t
 from ui.state import SOURCES, apply_region_pick, reset_filters, widgets_to_spec
 
@@ -50,13 +50,11 @@ def _choices(values: pd.Series, selected: list[str]) -> list[str]:
     return options + [s for s in selected if s not in options]
 
 
-def _within(gdf: pd.DataFrame, column: str, selected: list[str]) -> pd.DataFrame:
+def _within(values: pd.Series, selected: list[str]) -> np.ndarray:
+    """Rows whose value is among ``selected`` (all rows when nothing is selected)."""
     if not selected:
-        return gdf
-    wanted = set(fold_text(pd.Series(selected, dtype="string")))
-    codes, uniques = pd.factorize(gdf[column].astype("string"))
-    keep = fold_text(pd.Series(uniques, dtype="string")).isin(wanted).to_numpy(dtype=bool)
-    return gdf[np.append(keep, False)[codes]]
+        return np.ones(len(values), dtype=bool)
+    return one_of(values, selected)
 
 
 def filter_widgets(gdf: pd.DataFrame, language: str) -> FilterSpec:
@@ -86,11 +84,12 @@ def filter_widgets(gdf: pd.DataFrame, language: str) -> FilterSpec:
 
     side.multiselect(t("country", language), _choices(gdf["country"], state["f_countries"]),
                      key="f_countries", placeholder=t("any", language))
-    in_countries = _within(gdf, "country", state["f_countries"])
-    side.multiselect(t("admin1", language), _choices(in_countries["admin1"], state["f_admin1s"]),
+    in_countries = _within(gdf["country"], state["f_countries"])
+    side.multiselect(t("admin1", language),
+                     _choices(gdf["admin1"][in_countries], state["f_admin1s"]),
                      key="f_admin1s", placeholder=t("any", language))
-    in_admin1 = _within(in_countries, "admin1", state["f_admin1s"])
-    side.multiselect(t("admin2", language), _choices(in_admin1["admin2"], state["f_admin2s"]),
+    in_admin1 = in_countries & _within(gdf["admin1"], state["f_admin1s"])
+    side.multiselect(t("admin2", language), _choices(gdf["admin2"][in_admin1], state["f_admin2s"]),
                      key="f_admin2s", placeholder=t("any", language))
     side.checkbox(t("successors", language), key="f_successors",
                   help=t("successors_help", language))

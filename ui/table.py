@@ -9,6 +9,7 @@ import streamlit as st
 
 from incidents import model
 from incidents.maps.escape import safe_url
+from incidents.selection import Selection
 from ui.i18n import t
 
 TABLE_ROWS = 5_000
@@ -39,11 +40,12 @@ def table_frame(gdf: pd.DataFrame, language: str, limit: int = TABLE_ROWS) -> pd
     return frame
 
 
-def render_table(gdf: pd.DataFrame, language: str) -> None:
-    if len(gdf) > TABLE_ROWS:
-        st.caption(t("table_truncated", language, shown=f"{TABLE_ROWS:,}", total=f"{len(gdf):,}"))
+def render_table(selection: Selection, language: str) -> None:
+    if len(selection) > TABLE_ROWS:
+        st.caption(t("table_truncated", language, shown=f"{TABLE_ROWS:,}",
+                     total=f"{len(selection):,}"))
     st.dataframe(
-        table_frame(gdf, language),
+        table_frame(selection.newest(TABLE_ROWS), language),
         hide_index=True,
         width="stretch",
         column_config={

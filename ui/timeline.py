@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -11,31 +12,45 @@ from incidents.maps.style import event_colour
 from ui.i18n import t
 
 FREQUENCIES = {"week": "W-SUN", "month": "MS"}
+TIMELINE_COLUMNS = ("event_date", "event_type")
 
 
 def counts_by_period(gdf: pd.DataFrame, interval: str) -> pd.DataFrame:
-    """One row per (period start, event type) with the incident count.
+    """One row per (period start, event type) with the incident count, in that order.
 
     Weeks start on Monday; months on the 1st. Rows without a date are left out.
+    Periods are computed on the dates' integer days and event types on their
+    codes, so a million incidents cost tens of milliseconds.
     """
-    dated = gdf.loc[gdf["event_date"].notna(), ["event_date", "event_type"]]
-    if dated.empty:
+    dates = gdf["event_date"].to_numpy(dtype="datetime64[ns]")
+    dated = ~np.isnat(dates)
+    if not dated.any():
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"),
                              "event_type": pd.Series(dtype="string"),
                              "count": pd.Series(dtype="int64")})
+    days = dates[dated].astype("datetime64[D]")
     if interval == "week":
-        period = dated["event_date"] - pd.to_timedelta(dated["event_date"].dt.day_of_week, unit="D")
+        # 1970-01-01, day 0, was a Thursday: (day + 3) % 7 counts days since Monday.
+        period = days - (days.view("int64") + 3) % 7
     else:
-        period = dated["event_date"].dt.to_period("M").dt.to_timestamp()
+        period = days.astype("datetime64[M]").astype("datetime64[D]")
+    codes, types = _type_codes(gdf["event_type"])
+    codes = codes[dated]
     counts = (
-        pd.DataFrame({"period": period.dt.normalize(),
-                      "event_type": dated["event_type"].fillna("")})
-        .groupby(["period", "event_type"], observed=True)
-        .size()
-        .rename("count")
-        .reset_index()
+        pd.DataFrame({"period": period.astype("datetime64[ns]"), "code": codes})
+        .groupby(["period", "code"]).size().rename("count").reset_index()
     )
-    return counts
+    names = pd.Series([*types, ""], dtype="string")
+    counts.insert(1, "event_type", names.take(counts.pop("code")).to_numpy())
+    return counts.sort_values(["period", "event_type"], ignore_index=True)
+
+
+def _type_codes(types: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """A code per row and the names they stand for; -1 (no type) points past the names."""
+    if isinstance(types.dtype, pd.CategoricalDtype):
+        return types.cat.codes.to_numpy(), [str(c) for c in types.cat.categories]
+    codes, uniques = pd.factorize(types, use_na_sentinel=True)
+    return codes, [str(u) for u in uniques]
 
 
 def render_timeline(gdf: pd.DataFrame, language: str) -> None:
