@@ -1,7 +1,7 @@
 """How the map scales: a filter change in an open dashboard at N incidents, through st_folium.
 
-    .venv/bin/python bench/scale.py --n 100000 [--json] [--skip-baseline] [--skip-dashboard]
-                                    [--baseline-timeout 300] [--store existing.sqlite]
+    .venv/bin/python bench/scale.py (--n 100000 | --store existing.sqlite) [--json]
+                                    [--skip-baseline] [--skip-dashboard] [--baseline-timeout 300]
 
 Builds a temporary store of N synthetic incidents (import untimed), or copies
 the one given with --store into a temporary directory (opening a store writes
@@ -518,7 +518,7 @@ def export_figures(store_path: Path) -> tuple[float, float]:
     return seconds, peak / 1e6
 
 
-def measure(n: int, *, baseline: bool = True, baseline_timeout: float = 300,
+def measure(n: int | None, *, baseline: bool = True, baseline_timeout: float = 300,
             store: Path | None = None, dashboard: bool = True) -> dict:
     home = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     try:
@@ -614,7 +614,7 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, required=True, help="number of synthetic incidents")
+    parser.add_argument("--n", type=int, help="number of synthetic incidents (unless --store)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--skip-baseline", action="store_true",
                         help="do not draw the FastMarkerCluster baseline (minutes at 1M)")
@@ -626,6 +626,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure a copy of this existing store (its size overrides --n) "
                              "instead of importing N synthetic incidents (about 100 s at 1M)")
     args = parser.parse_args(argv)
+    if args.n is None and args.store is None:
+        parser.error("give --n or --store")
     figures = measure(args.n, baseline=not args.skip_baseline,
                       baseline_timeout=args.baseline_timeout, store=args.store,
                       dashboard=not args.skip_dashboard)
