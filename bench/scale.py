@@ -97,6 +97,9 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from google.protobuf.message import DecodeError  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+
 from incidents.filters import FilterSpec, apply_filters  # noqa: E402
 from incidents.snapshot import snapshot_path  # noqa: E402
 from incidents.store import IncidentStore  # noqa: E402
@@ -108,6 +111,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 REPEATS = 3
 BASELINE_SLOW_S = 60.0
 POLL_MS = 25
+# Streamlit's run-state messages are a few dozen bytes; bigger frames are not decoded.
+STATUS_MESSAGE_MAX_BYTES = 2048
 # Two filters an analyst would plausibly toggle between, of similar size:
 # everything but protests (the export's filter too) and everything but riots.
 SPEC = FilterSpec(event_types=("Battles", "Violence against civilians",
@@ -251,15 +256,18 @@ class DashboardError(RuntimeError):
 
 
 class Watched:
-    """A browser page whose websocket bytes and pending requests are being counted.
+    """A browser page whose websocket bytes, pending requests and script runs are followed.
 
-    Playwright delivers these events while one of its calls is waiting, so every
-    wait here polls with ``page.wait_for_timeout``.
+    Streamlit tells the browser when a script run starts and stops (a small
+    ``session_status_changed`` message on the websocket), which is how the bench
+    knows the app is idle. Playwright delivers these events while one of its
+    calls is waiting, so every wait here polls with ``page.wait_for_timeout``.
     """
 
     def __init__(self, page: object) -> None:
         self.page = page
         self.received = 0
+        self.script_running = False
         self.last_frame_at = time.perf_counter()
         self.pending: set[object] = set()
         page.on("websocket", lambda socket: socket.on("framereceived", self._count))
@@ -268,18 +276,29 @@ class Watched:
         page.on("requestfailed", lambda request: self.pending.discard(request))
 
     def _count(self, payload: str | bytes) -> None:
-        self.received += len(payload if isinstance(payload, bytes) else payload.encode())
+        data = payload if isinstance(payload, bytes) else payload.encode()
+        self.received += len(data)
         self.last_frame_at = time.perf_counter()
+        if len(data) <= STATUS_MESSAGE_MAX_BYTES:
+            try:
+                message = ForwardMsg.FromString(data)
+            except DecodeError:
+                return
+            if message.WhichOneof("type") == "session_status_changed":
+                self.script_running = message.session_status_changed.script_is_running
 
     def map_frames(self) -> list[object]:
         return [frame for frame in self.page.frames if "st_folium" in frame.url]
 
-    def wait_quiet(self, quiet_s: float = 0.5, timeout_s: float = 120) -> None:
-        """Until the websocket was silent for ``quiet_s`` and no request is pending, so
-        that what is counted next belongs to the next action (the app is idle)."""
+    def wait_quiet(self, quiet_s: float = 1.0, timeout_s: float = 300) -> None:
+        """Until no script runs, the websocket was silent for ``quiet_s`` and no request
+        is pending, so that what is counted next belongs to the next action. The
+        silence covers the gap between a new map being drawn and the rerun its
+        st_folium frame asks for."""
         deadline = time.perf_counter() + timeout_s
         while time.perf_counter() < deadline:
-            if not self.pending and time.perf_counter() - self.last_frame_at >= quiet_s:
+            silent_s = time.perf_counter() - self.last_frame_at
+            if not self.pending and not self.script_running and silent_s >= quiet_s:
                 return
             self.page.wait_for_timeout(POLL_MS * 4)
         raise TimeoutError("the page never went quiet")
