@@ -1,5 +1,9 @@
 """Preparing any incident frame for export: canonical column order and coordinates.
 
+The dashboard's map snapshot (``IncidentStore.load_map_snapshot``) exports
+exactly like ``IncidentStore.load()``: its H3 cell-id columns are internal and
+dropped, and its categorical filter columns go back to plain strings.
+
 Coordinates come from the geometry when a row has a non-empty point (the map
 and the store treat the geometry as the truth; it is reprojected to WGS84
 first if needed), else from the latitude and longitude columns. They are rounded to 6 decimals (about 0.1 m), which is
@@ -13,8 +17,11 @@ import pandas as pd
 import shapely
 
 from incidents import model
+from incidents.spatial_index import cell_column
 
 DECIMALS = 6
+H3_RESOLUTIONS = range(16)
+INTERNAL_COLUMNS = frozenset(cell_column(resolution) for resolution in H3_RESOLUTIONS)
 
 
 def export_frame(gdf: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -23,8 +30,10 @@ def export_frame(gdf: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarra
     crs = getattr(gdf, "crs", None) if geometry_name in gdf.columns else None
     if crs is not None and not crs.equals(model.CRS):
         gdf = gdf.to_crs(model.CRS)
-    columns = [c for c in gdf.columns if c != geometry_name]
+    columns = [c for c in gdf.columns if c != geometry_name and c not in INTERNAL_COLUMNS]
     frame = pd.DataFrame(gdf[columns])
+    for column in frame.columns[[isinstance(t, pd.CategoricalDtype) for t in frame.dtypes]]:
+        frame[column] = plain_values(frame[column])
     latitude = _floats(frame, "latitude")
     longitude = _floats(frame, "longitude")
     if geometry_name is not None and geometry_name in gdf.columns:
@@ -44,6 +53,17 @@ def export_frame(gdf: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarra
     frame["longitude"] = longitude
     extras = [c for c in frame.columns if c not in model.CANONICAL_COLUMNS]
     return frame[list(model.CANONICAL_COLUMNS) + extras], latitude, longitude
+
+
+def plain_values(values: pd.Series) -> pd.Series:
+    """A categorical column as the plain column it stands for (text as ``string``)."""
+    categories = values.cat.categories
+    if not (pd.api.types.is_string_dtype(categories.dtype) or categories.dtype == object):
+        return values.astype(object)
+    # Taking from the few distinct strings is much faster than astype at a million rows.
+    distinct = pd.array(categories, dtype="string")
+    taken = distinct.take(values.cat.codes.to_numpy(), allow_fill=True)
+    return pd.Series(taken, index=values.index, name=values.name)
 
 
 def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:

@@ -2,14 +2,17 @@
 
 Formats and what happens to incidents without coordinates:
 
-- ``geojson``: RFC 7946, streamed feature by feature; unplaced rows are
+- ``geojson``: RFC 7946, streamed chunk by chunk; unplaced rows are
   features with ``"geometry": null``.
 - ``csv``: ACLED's columns in ACLED's order, then ours, then any extras;
-  dates as ``yyyy-mm-dd``; unplaced rows have empty latitude/longitude.
+  dates as ``yyyy-mm-dd``; unplaced rows have empty latitude/longitude;
+  streamed chunk by chunk.
 - ``gpkg``: layer ``incidents`` via pyogrio; unplaced rows keep an empty geometry.
 - ``kml``: unplaced rows are skipped and counted in the summary.
 
 Every format except KML gives back the same incidents through ``read_incidents``.
+The dashboard's map snapshot (categorical filter columns, H3 cell ids) exports
+exactly as the frame ``IncidentStore.load`` returns (see ``export_frame``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TextIO, Union
+from typing import IO, BinaryIO, TextIO, Union
 
 import geopandas as gpd
 import numpy as np
@@ -32,7 +35,8 @@ import shapely
 
 from incidents import model
 from incidents.errors import ExportError
-from incidents.io.exportframe import export_frame, iso_dates
+from incidents.io.csv_out import write_csv
+from incidents.io.exportframe import export_frame
 from incidents.io.geojson_out import write_geojson
 from incidents.io.kml_out import write_kml
 
@@ -64,14 +68,15 @@ def export(gdf: pd.DataFrame, fmt: str, destination: Destination) -> ExportSumma
     if fmt == "gpkg":
         return _export_gpkg(frame, latitude, longitude, destination)
     try:
-        with _text_stream(destination) as stream:
-            if fmt == "geojson":
-                written, skipped = write_geojson(frame, latitude, longitude, stream), 0
-            elif fmt == "kml":
+        if fmt == "kml":
+            with _text_stream(destination) as stream:
                 written, skipped = write_kml(frame, latitude, longitude, stream)
-            else:
-                iso_dates(frame).to_csv(stream, index=False, lineterminator="\n")
-                written, skipped = len(frame), 0
+        else:
+            with _binary_stream(destination) as binary:
+                if fmt == "geojson":
+                    written, skipped = write_geojson(frame, latitude, longitude, binary), 0
+                else:
+                    written, skipped = write_csv(frame, binary), 0
     except OSError as exc:
         raise ExportError(f"could not write the {fmt} export: {exc}") from exc
     return ExportSummary(fmt=fmt, rows_written=written, rows_skipped=skipped)
@@ -82,6 +87,16 @@ def export_bytes(gdf: pd.DataFrame, fmt: str) -> bytes:
     buffer = io.BytesIO()
     export(gdf, fmt, buffer)
     return buffer.getvalue()
+
+
+@contextmanager
+def _binary_stream(destination: Destination) -> Iterator[BinaryIO]:
+    """A binary stream over a path, or the caller's binary stream (left open)."""
+    if isinstance(destination, (str, os.PathLike)):
+        with open(destination, "wb") as stream:
+            yield stream
+        return
+    yield destination
 
 
 @contextmanager
