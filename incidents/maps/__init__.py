@@ -4,3 +4,8 @@
 control and localizes assets last; ``standalone.standalone_html`` writes a
 self-contained HTML file.
 """
+
+from incidents.maps.render_once import install as _render_macros_once
+
+# Before any map is built: incident text must never be evaluated as a template.
+_render_macros_once()
