@@ -30,8 +30,9 @@ def export_frame(gdf: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarra
     crs = getattr(gdf, "crs", None) if geometry_name in gdf.columns else None
     if crs is not None and not crs.equals(model.CRS):
         gdf = gdf.to_crs(model.CRS)
-    columns = [c for c in gdf.columns if c != geometry_name and c not in INTERNAL_COLUMNS]
-    frame = pd.DataFrame(gdf[columns])
+    dropped = [c for c in gdf.columns if c == geometry_name or c in INTERNAL_COLUMNS]
+    # Selecting columns on a GeoDataFrame copies them; a plain frame's drop only refers to them.
+    frame = pd.DataFrame(gdf, copy=False).drop(columns=dropped)
     for column in frame.columns[[isinstance(t, pd.CategoricalDtype) for t in frame.dtypes]]:
         frame[column] = plain_values(frame[column])
     latitude = _floats(frame, "latitude")

@@ -23,9 +23,10 @@ from incidents.io.rowtext import Slot, assemble
 from incidents.io.textcells import BARE, MISSING, TEXT, Cells, json_cells, json_key
 
 CHUNK_ROWS = 20_000
-# Python's repr writes floats without an exponent from 1e-4 up to (excluding) 1e16.
-REPR_FIXED_FROM = 1e-4
-REPR_FIXED_BELOW = 1e16
+# Between these magnitudes Arrow and repr both write floats without an exponent
+# (repr from 1e-4 to 1e16, Arrow's cast up to about 1e15); coordinates always are.
+FIXED_FROM = 1e-4
+FIXED_BELOW = 1e9
 DOCUMENT_START = b'{"type":"FeatureCollection","features":['
 DOCUMENT_END = b"\n]}\n"
 # Every feature after the first is preceded by ",\n"; the first only by "\n".
@@ -43,13 +44,13 @@ def coordinate_text(values: np.ndarray) -> pa.LargeStringArray:
     Arrow's cast gives the same shortest digits as ``repr`` but writes whole
     numbers without ``.0`` and switches to exponents at other magnitudes, so
     whole numbers get their ``.0`` and the rare very small or very large
-    values are formatted by numpy (whose ``str`` is ``repr``).
+    values are formatted by numpy instead (its ``str`` of a float64 is ``repr``).
     """
     text = pc.cast(pa.array(values, from_pandas=True), TEXT)
     whole = pc.invert(pc.match_substring(text, "."))
     text = pc.if_else(whole, pc.binary_join_element_wise(text, pa.scalar(".0", TEXT), pa.scalar("", TEXT)), text)
     magnitude = np.abs(values)
-    unusual = ((magnitude < REPR_FIXED_FROM) & (magnitude != 0)) | (magnitude >= REPR_FIXED_BELOW)
+    unusual = ((magnitude < FIXED_FROM) & (magnitude != 0)) | (magnitude >= FIXED_BELOW)
     if unusual.any():
         exact = pa.array(values[unusual].astype(str), type=TEXT)
         text = pc.replace_with_mask(text, pa.array(unusual), exact)
