@@ -1,4 +1,4 @@
-"""Streamed GeoJSON: the same bytes as encoding every cell with pandas and repr, chunk after chunk."""
+"""Streamed GeoJSON: the bytes of encoding every cell with pandas and repr, chunk after chunk."""
 
 from __future__ import annotations
 

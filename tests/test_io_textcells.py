@@ -109,3 +109,19 @@ def test_csv_dates_are_days_and_nat_is_empty() -> None:
 
 def test_csv_has_no_encoder_for_objects_that_are_not_text() -> None:
     assert csv_cells(pd.Series([[1, 2], "x"], dtype=object)) is None
+
+
+def test_bytes_objects_are_left_to_pandas() -> None:
+    values = pd.Series([b"raw", "text", None], dtype=object)
+    assert _rendered_json(values) == _pandas_json_values(values)
+    assert csv_cells(values) is None
+
+
+def test_a_null_row_stays_missing_whatever_bytes_arrow_kept_for_it() -> None:
+    from incidents.io.textcells import _csv_text
+
+    validity = pa.py_buffer(np.packbits([0, 1], bitorder="little"))
+    offsets = pa.py_buffer(np.array([0, 3, 4], dtype=np.int64))
+    array = pa.LargeStringArray.from_buffers(2, offsets, pa.py_buffer(b"a,bx"), validity)
+    assert array.to_pylist() == [None, "x"]
+    assert _csv_text(array).state.tolist() == [MISSING, BARE]

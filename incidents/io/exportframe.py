@@ -6,8 +6,8 @@ dropped, and its categorical filter columns go back to plain strings.
 
 Coordinates come from the geometry when a row has a non-empty point (the map
 and the store treat the geometry as the truth; it is reprojected to WGS84
-first if needed), else from the latitude and longitude columns. They are rounded to 6 decimals (about 0.1 m), which is
-finer than any source we read.
+first if needed), else from the latitude and longitude columns. They are
+rounded to 6 decimals (about 0.1 m), which is finer than any source we read.
 """
 
 from __future__ import annotations

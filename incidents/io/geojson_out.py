@@ -48,7 +48,8 @@ def coordinate_text(values: np.ndarray) -> pa.LargeStringArray:
     """
     text = pc.cast(pa.array(values, from_pandas=True), TEXT)
     whole = pc.invert(pc.match_substring(text, "."))
-    text = pc.if_else(whole, pc.binary_join_element_wise(text, pa.scalar(".0", TEXT), pa.scalar("", TEXT)), text)
+    with_point = pc.binary_join_element_wise(text, pa.scalar(".0", TEXT), pa.scalar("", TEXT))
+    text = pc.if_else(whole, with_point, text)
     magnitude = np.abs(values)
     unusual = ((magnitude < FIXED_FROM) & (magnitude != 0)) | (magnitude >= FIXED_BELOW)
     if unusual.any():

@@ -70,7 +70,11 @@ def _text_array(values: pd.Series) -> pa.LargeStringArray | None:
 
 
 def _is_text(values: pd.Series) -> bool:
-    return isinstance(values.dtype, pd.StringDtype) or values.dtype == object
+    if isinstance(values.dtype, pd.StringDtype):
+        return True
+    return values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in (
+        "string", "empty"
+    )
 
 
 def _is_integer(values: pd.Series) -> bool:
@@ -85,7 +89,8 @@ def _states(array: pa.Array, present: int) -> np.ndarray:
 def _bytes_of(array: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
     """(offsets counted from the first value, the values' UTF-8 bytes)."""
     _, offset_buffer, data_buffer = array.buffers()
-    offsets = np.frombuffer(offset_buffer, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    first, last = array.offset, array.offset + len(array)
+    offsets = np.frombuffer(offset_buffer, dtype=np.int64)[first : last + 1]
     if data_buffer is None:
         return offsets - offsets[0], np.empty(0, dtype=np.uint8)
     data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
@@ -197,8 +202,8 @@ def _csv_text(array: pa.LargeStringArray) -> Cells:
     at = _found(data, b',"\n')
     if not len(at):
         return Cells(array, states)
-    rows = np.searchsorted(offsets, at, side="right") - 1
-    states[np.unique(rows)] = QUOTED
+    rows = np.unique(np.searchsorted(offsets, at, side="right") - 1)
+    states[rows[states[rows] != MISSING]] = QUOTED
     quotes = at[data[at] == ord('"')]
     if len(quotes):
         array = _insert(offsets, data, quotes, np.full(len(quotes), ord('"'), np.uint8))
@@ -217,7 +222,7 @@ def csv_cells(values: pd.Series) -> Cells | None:
     if _is_integer(values):
         text = pc.cast(_arrow(values), TEXT)
         return Cells(text, _states(text, BARE))
-    if pd.api.types.is_float_dtype(values.dtype) and isinstance(values.dtype, np.dtype):
+    if values.dtype == np.float64:
         numbers = values.to_numpy()
         text = pa.array(numbers.astype(str), type=TEXT, mask=np.isnan(numbers))
         return Cells(text, _states(text, BARE))
