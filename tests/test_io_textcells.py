@@ -52,8 +52,11 @@ def test_json_escaping_keeps_row_boundaries_when_a_row_starts_or_ends_with_an_es
         pd.Series([True, False, True]),
         pd.Series([12.0, -4.92, 0.1 + 0.2, 1e-5, 1e17, 150.123456, -0.0, np.nan, 1 / 3]),
         pd.Series([[1, 2], {"a": "/"}, None, 3.5], dtype=object),
+        pd.Series([True, None, False], dtype="boolean"),
+        pd.Series([1.5, None, 1e17], dtype="Float64"),
+        pd.Series(pd.Categorical(["a/b", None, "c"])),
     ],
-    ids=["Int64", "int32", "bool", "float", "mixed-objects"],
+    ids=["Int64", "int32", "bool", "float", "mixed-objects", "boolean", "Float64", "category"],
 )
 def test_json_other_kinds_match_pandas(values) -> None:
     assert _rendered_json(values) == _pandas_json_values(values)

@@ -169,7 +169,7 @@ def _pandas_json(values: pd.Series) -> Cells:
         whole = pa.array([encoded] if encoded else [], type=TEXT)
         text = pc.split_pattern(whole, ",").flatten()
     else:
-        lines = pd.DataFrame({"k": values.to_numpy()}).to_json(
+        lines = values.to_frame("k").to_json(
             orient="records", lines=True, force_ascii=False, double_precision=15
         )
         rows = lines.rstrip("\n").split("\n") if len(values) else []
