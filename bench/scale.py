@@ -66,13 +66,18 @@ than --baseline-timeout leaves the baseline figures null. Also:
 
 Nothing here touches the internet.
 
-Measured 2026-11-23 on 2 shared cores (medians; page = the page load before the clicks):
+Measured 2026-11-23 on 2 shared cores (load average at start in brackets; medians of
+three filter changes; "page" is the page load before them; 1M with --store):
 
-    n      server_s  payload   browser_s (page)   baseline: server  payload  browser (page)
-    10k    0.207     0.24 MB   0.63 (1.77)        0.104   0.32 MB   0.60 (1.19)
+    n            server_s  payload  browser_s (page)  baseline: server  payload  browser (page)
+    10k  (2.0)   0.058     0.24 MB  0.35 (0.95)       0.063   0.32 MB   0.48 (1.29)
+    100k (0.7)   0.074     0.24 MB  0.35 (0.88)       0.286   1.85 MB   1.16 (2.00)
 
-    n      cold_start  cold_app  dashboard_page  dashboard_filter  export_geojson
-    10k    0.74        3.25      6.11            0.97              0.15
+    n      cold_start  cold_app  export_geojson (peak)  dashboard: page  filter change (runs)
+    10k    0.42        2.51      0.03 (11 MB)           4.68  0.68 (0.88 0.60 0.68)
+    100k   0.63        2.63      0.65 (26 MB)           5.07  0.82 (0.86 0.71 0.82)
+
+Every change reran the script three times (browser_idle_s about 1 s at 10k-100k).
 """
 
 from __future__ import annotations
