@@ -67,7 +67,7 @@ def _deferred(selection: Selection, fmt: str, language: str) -> Callable[[], byt
 
 
 def render_exports(selection: Selection, spec: FilterSpec, language: str) -> None:
-    st.caption(t("export_intro", language, count=f"{len(selection):,}"))
+    st.caption(t("export_intro", language, count=len(selection)))
     base = export_basename(spec, selection.columns(["event_date"]))
     columns = st.columns(len(FORMATS))
     for column, (fmt, (label, extension, mime)) in zip(columns, FORMATS.items()):

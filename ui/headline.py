@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from incidents.filters import folded_codes
-from ui.i18n import t
+from ui.i18n import grouped, t
 
 HEADLINE_COLUMNS = ("country", "admin1", "location", "event_date", "fatalities",
                     "geo_precision", "synthetic")
@@ -65,18 +65,20 @@ def synthetic_note(count: int, language: str) -> None:
 
 
 def render_headline(gdf: pd.DataFrame, language: str) -> Headline:
+    """The period on its own line, then four counts: at a million incidents the figures
+    need a quarter of the page each to be read whole."""
     figures = headline_figures(gdf)
-    columns = st.columns([1, 1, 1, 1.3, 2.7])
-    columns[0].metric(t("incidents", language), f"{figures.incidents:,}".replace(",", "\u202f"))
-    columns[1].metric(t("fatalities", language), f"{figures.fatalities:,}".replace(",", "\u202f"))
-    columns[2].metric(t("locations", language), f"{figures.locations:,}".replace(",", "\u202f"))
-    share = "–" if figures.precise_share is None else f"{figures.precise_share:.0%}"
-    columns[3].metric(t("precise_share", language), share)
     if figures.first_date is None:
         period = t("no_period", language)
     else:
         period = f"{figures.first_date:%Y-%m-%d} → {figures.last_date:%Y-%m-%d}"
-    columns[4].metric(t("period_covered", language), period)
+    st.markdown(f"**{t('period_covered', language)}** · {period}")
+    columns = st.columns(4)
+    columns[0].metric(t("incidents", language), grouped(figures.incidents))
+    columns[1].metric(t("fatalities", language), grouped(figures.fatalities))
+    columns[2].metric(t("locations", language), grouped(figures.locations))
+    share = "–" if figures.precise_share is None else f"{figures.precise_share:.0%}"
+    columns[3].metric(t("precise_share", language), share)
     if figures.synthetic:
         st.warning(t("synthetic_warning", language, count=figures.synthetic), icon="⚠️")
     return figures

@@ -328,13 +328,26 @@ def is_singular(count: object, language: str = DEFAULT_LANGUAGE) -> bool:
     return number in (0, 1) if language == "fr" else number == 1
 
 
+# Placeholders that hold a number of incidents or rows.
+COUNT_VALUES = frozenset({"count", "total", "shown", "new", "updated", "duplicates",
+                          "quarantined", "done"})
+
+
+def grouped(number: int) -> str:
+    """``1 000 000``: digits grouped by narrow no-break spaces, read alike in French and English."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
 def t(key: str, language: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
     """The string ``key`` in ``language`` ('en' or 'fr'), formatted with ``values``.
 
     With a ``count`` value and a ``<key>_one`` entry, a singular count uses that entry.
+    Integer counts (``COUNT_VALUES``) are written with grouped digits.
     """
     if "count" in values and f"{key}_one" in STRINGS and is_singular(values["count"], language):
         key = f"{key}_one"
     english, french = STRINGS[key]
     text = french if language == "fr" else english
+    values = {name: grouped(value) if name in COUNT_VALUES and type(value) is int else value
+              for name, value in values.items()}
     return text.format(**values) if values else text

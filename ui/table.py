@@ -42,8 +42,8 @@ def table_frame(gdf: pd.DataFrame, language: str, limit: int = TABLE_ROWS) -> pd
 
 def render_table(selection: Selection, language: str) -> None:
     if len(selection) > TABLE_ROWS:
-        st.caption(t("table_truncated", language, shown=f"{TABLE_ROWS:,}",
-                     total=f"{len(selection):,}"))
+        st.caption(t("table_truncated", language, shown=TABLE_ROWS,
+                     total=len(selection)))
     st.dataframe(
         table_frame(selection.newest(TABLE_ROWS), language),
         hide_index=True,
