@@ -30,6 +30,11 @@ def default_store_path() -> Path:
     return state_dir() / "incidents.sqlite"
 
 
+def exports_dir() -> Path:
+    """Where exports too big for a browser download are written (created on demand)."""
+    return state_dir() / "exports"
+
+
 def gazetteer_dir() -> Path:
     path = state_dir() / "gazetteer"
     path.mkdir(parents=True, exist_ok=True)

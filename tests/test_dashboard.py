@@ -496,3 +496,21 @@ def test_store_version_moves_with_every_write(tmp_path) -> None:
     after_import = store_version(path)
     store.update(store.load()["incident_id"].iloc[0], {"fatalities": 2}, user="analyst")
     assert before < after_import < store_version(path)
+
+
+def test_a_large_selection_can_be_written_straight_to_the_exports_folder(
+    app: AppTest, incidents_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.exports
+
+    assert not [b for b in app.button if b.key == "save_geojson"]
+    monkeypatch.setattr(ui.exports, "LARGE_EXPORT_ROWS", 1)
+    app.multiselect(key="f_admin1s").set_value(["Segou"]).run()
+    app.button(key="save_geojson").click().run()
+    assert not app.exception, app.exception
+    written = list((incidents_home / "exports").glob("incidents_Segou*.geojson"))
+    assert len(written) == 1 and not list((incidents_home / "exports").glob("*.part"))
+    features = json.loads(written[0].read_text("utf-8"))["features"]
+    assert len(features) == int(metric(app, "Incidents").replace("\u202f", ""))
+    assert {f["properties"]["admin1"] for f in features} == {"Ségou"}
+    assert any(str(written[0]) in s.value for s in app.success)

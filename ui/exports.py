@@ -3,6 +3,11 @@
 The files are produced only when a button is clicked (Streamlit's deferred
 ``data`` callable), so a rerun with 100,000 incidents does not serialise four
 formats that nobody asked for.
+
+A download is held whole in memory by Streamlit before the browser gets it
+(a million incidents make a 1.2 GB GeoJSON). Above ``LARGE_EXPORT_ROWS`` the
+tab therefore also offers to write GeoJSON or CSV straight into the exports
+folder of the state directory, streamed chunk by chunk, and says where.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ import pandas as pd
 import streamlit as st
 from unidecode import unidecode
 
+from incidents import config
+from incidents.errors import ExportError
 from incidents.filters import FilterSpec, reference_date
-from incidents.io.writers import export_bytes
+from incidents.io.writers import export, export_bytes
 from incidents.maps.standalone import standalone_html
 from incidents.selection import Selection
 from ui.i18n import t
@@ -28,6 +35,11 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "gpkg": ("export_gpkg", "gpkg", "application/geopackage+sqlite3"),
     "html": ("export_html", "html", "text/html"),
 }
+
+
+# Above this many incidents the streamed save to the exports folder is offered.
+LARGE_EXPORT_ROWS = 100_000
+STREAMED_FORMATS = ("geojson", "csv")
 
 
 def _slug(text: str) -> str:
@@ -80,3 +92,27 @@ def render_exports(selection: Selection, spec: FilterSpec, language: str) -> Non
             on_click="ignore",
             disabled=selection.empty,
         )
+    if len(selection) > LARGE_EXPORT_ROWS:
+        _save_to_folder(selection, base, language)
+
+
+def _save_to_folder(selection: Selection, base: str, language: str) -> None:
+    folder = config.exports_dir()
+    st.caption(t("export_large", language, count=len(selection), folder=str(folder)))
+    columns = st.columns(len(STREAMED_FORMATS))
+    for column, fmt in zip(columns, STREAMED_FORMATS):
+        if not column.button(t("export_save", language, format=t(FORMATS[fmt][0], language)),
+                             key=f"save_{fmt}"):
+            continue
+        target = folder / f"{base}.{FORMATS[fmt][1]}"
+        partial = target.with_name(target.name + ".part")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with st.spinner(t("export_saving", language)):
+                summary = export(selection.incidents(), fmt, partial)
+            partial.replace(target)
+        except (ExportError, OSError) as error:
+            partial.unlink(missing_ok=True)
+            st.error(str(error))
+            continue
+        st.success(t("export_saved", language, count=summary.rows_written, path=str(target)))

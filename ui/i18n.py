@@ -172,6 +172,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Each file holds exactly the {count} filtered incident.",
         "Chaque fichier contient exactement l'incident filtré ({count}).",
     ),
+    "export_large": (
+        "A download of {count} incidents is built in memory first. To write a large file "
+        "straight to disk instead, save it to {folder}:",
+        "Un téléchargement de {count} incidents est d'abord construit en mémoire. Pour "
+        "écrire un gros fichier directement sur le disque, enregistrez-le dans {folder} :",
+    ),
+    "export_save": ("Save {format} to the folder", "Enregistrer en {format} dans le dossier"),
+    "export_saving": ("Writing the file…", "Écriture du fichier…"),
+    "export_saved": ("{count} incidents written to {path}", "{count} incidents écrits dans {path}"),
     "export_geojson": ("GeoJSON", "GeoJSON"),
     "export_csv": ("CSV", "CSV"),
     "export_gpkg": ("GeoPackage", "GeoPackage"),
