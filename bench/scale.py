@@ -66,18 +66,25 @@ than --baseline-timeout leaves the baseline figures null. Also:
 
 Nothing here touches the internet.
 
-Measured 2026-11-23 on 2 shared cores (load average at start in brackets; medians of
+Measured 2026-11-23/24 on 2 shared cores (load average at start in brackets; medians of
 three filter changes; "page" is the page load before them; 1M with --store):
 
     n            server_s  payload  browser_s (page)  baseline: server  payload  browser (page)
     10k  (2.0)   0.058     0.24 MB  0.35 (0.95)       0.063   0.32 MB   0.48 (1.29)
     100k (0.7)   0.074     0.24 MB  0.35 (0.88)       0.286   1.85 MB   1.16 (2.00)
+    1M   (0.0)   0.247     0.24 MB  0.63 (1.48)       3.40    17.1 MB   9.54 (10.7)
 
     n      cold_start  cold_app  export_geojson (peak)  dashboard: page  filter change (runs)
     10k    0.42        2.51      0.03 (11 MB)           4.68  0.68 (0.88 0.60 0.68)
     100k   0.63        2.63      0.65 (26 MB)           5.07  0.82 (0.86 0.71 0.82)
+    1M     2.67        5.70      3.57 (52 MB)           6.11  0.77 (0.86 0.73 0.77)
 
-Every change reran the script three times (browser_idle_s about 1 s at 10k-100k).
+At 1M the baseline costs 13.8x our server time, 70x our payload and 15x our browser
+time. Each change of ours reran the script three times (browser_idle_s 1.0-1.4 s);
+the baseline at 1M took 15.6 s to go idle. The dashboard's changes send 1.4-1.8 MB
+(at 10k its table's dataframe was 0.9-1.4 MB of that, the map 0.55 MB) unless
+Streamlit's message cache still holds the view, as it did for some changes back to
+every event type (11-15 kB).
 """
 
 from __future__ import annotations
