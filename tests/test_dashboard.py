@@ -514,3 +514,23 @@ def test_a_large_selection_can_be_written_straight_to_the_exports_folder(
     assert len(features) == int(metric(app, "Incidents").replace("\u202f", ""))
     assert {f["properties"]["admin1"] for f in features} == {"Ségou"}
     assert any(str(written[0]) in s.value for s in app.success)
+
+
+def test_the_table_starts_small_and_shows_more_on_request(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.table
+
+    total = int(metric(app, "Incidents").replace("\u202f", ""))
+    assert not [s for s in app.select_slider if s.key == "table_rows"]
+    assert len(app.dataframe[0].value) == total
+    monkeypatch.setattr(ui.table, "TABLE_ROW_CHOICES", (10, 20, 5_000))
+    monkeypatch.setattr(ui.table, "TABLE_ROWS", 10)
+    app.run()
+    assert len(app.dataframe[0].value) == 10
+    app.select_slider(key="table_rows").set_value(20).run()
+    table = app.dataframe[0].value
+    assert len(table) == 20
+    assert table["event_date"].is_monotonic_decreasing
+    app.select_slider(key="table_rows").set_value(5_000).run()
+    assert len(app.dataframe[0].value) == total

@@ -145,6 +145,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "week_of_one": ("Week of {start}: {count} incident", "Semaine du {start} : {count} incident"),
     # table
     "table": ("Table", "Tableau"),
+    "table_rows": ("Newest incidents shown", "Incidents les plus récents affichés"),
     "table_truncated": (
         "Showing the {shown} most recent of {total} incidents; the downloads hold all of them.",
         "Affichage des {shown} incidents les plus récents sur {total} ; "

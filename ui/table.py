@@ -10,9 +10,13 @@ import streamlit as st
 from incidents import model
 from incidents.maps.escape import safe_url
 from incidents.selection import Selection
-from ui.i18n import t
+from ui.i18n import grouped, t
 
-TABLE_ROWS = 5_000
+# How many of the newest incidents the table may show. Each rerun sends the table
+# whole to the browser (5,000 rows are about 1 MB, most of a filter change's
+# traffic), so it starts at the smallest and the analyst can ask for more.
+TABLE_ROW_CHOICES = (1_000, 5_000, 20_000)
+TABLE_ROWS = TABLE_ROW_CHOICES[0]
 TABLE_COLUMNS = (
     "event_date", "country", "admin1", "admin2", "location", "event_type", "sub_event_type",
     "actor1", "actor2", "fatalities", "geo_precision", "geocode_method", "source",
@@ -41,11 +45,15 @@ def table_frame(gdf: pd.DataFrame, language: str, limit: int = TABLE_ROWS) -> pd
 
 
 def render_table(selection: Selection, language: str) -> None:
+    limit = TABLE_ROWS
     if len(selection) > TABLE_ROWS:
-        st.caption(t("table_truncated", language, shown=TABLE_ROWS,
-                     total=len(selection)))
+        limit = st.select_slider(t("table_rows", language), options=TABLE_ROW_CHOICES,
+                                 value=TABLE_ROWS, key="table_rows",
+                                 format_func=grouped)
+        if len(selection) > limit:
+            st.caption(t("table_truncated", language, shown=limit, total=len(selection)))
     st.dataframe(
-        table_frame(selection.newest(TABLE_ROWS), language),
+        table_frame(selection.newest(limit), language),
         hide_index=True,
         width="stretch",
         column_config={
