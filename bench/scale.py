@@ -70,25 +70,27 @@ than --baseline-timeout leaves the baseline figures null. Also:
 
 Nothing here touches the internet.
 
-Measured 2026-11-23/24 on 2 shared cores (load average at start in brackets; medians of
-three filter changes; "page" is the page load before them; 1M with --store):
+Measured 2026-11-24 00:30 on 2 shared cores, nothing else running (medians of three
+filter changes, each to a filter the page had not shown; "page" is the page load
+before them; 1M with --store on a synthetic store of 1,000,000 incidents):
 
-    n            server_s  payload  browser_s (page)  baseline: server  payload  browser (page)
-    10k  (2.0)   0.058     0.24 MB  0.35 (0.95)       0.063   0.32 MB   0.48 (1.29)
-    100k (0.7)   0.074     0.24 MB  0.35 (0.88)       0.286   1.85 MB   1.16 (2.00)
-    1M   (0.0)   0.247     0.24 MB  0.63 (1.48)       3.40    17.1 MB   9.54 (10.7)
+    n      server_s  payload  browser_s (page)  baseline: server  payload  browser (page)
+    10k    0.073     0.24 MB  0.44 (1.22)       0.109   0.31 MB   0.65 (1.91)
+    100k   0.164     0.24 MB  0.67 (1.44)       0.495   1.74 MB   1.76 (2.96)
+    1M     0.182     0.24 MB  0.57 (1.24)       3.055   16.0 MB   10.13 (10.33)
 
     n      cold_start  cold_app  export_geojson (peak)  dashboard: page  filter change (runs)
-    10k    0.42        2.51      0.03 (11 MB)           4.68  0.68 (0.88 0.60 0.68)
-    100k   0.63        2.63      0.65 (26 MB)           5.07  0.82 (0.86 0.71 0.82)
-    1M     2.67        5.70      3.57 (52 MB)           6.11  0.77 (0.86 0.73 0.77)
+    10k    0.49        3.19      0.04 (11 MB)           5.36  1.08 (1.08 1.12 0.77)
+    100k   0.62        3.47      0.29 (26 MB)           5.65  1.04 (1.04 0.91 1.21)
+    1M     3.27        5.44      3.53 (52 MB)           6.00  0.78 (0.88 0.78 0.76)
 
-At 1M the baseline costs 13.8x our server time, 70x our payload and 15x our browser
-time. Each change of ours reran the script three times (browser_idle_s 1.0-1.4 s);
-the baseline at 1M took 15.6 s to go idle. The dashboard's changes send 1.4-1.8 MB
-(at 10k its table's dataframe was 0.9-1.4 MB of that, the map 0.55 MB) unless
-Streamlit's message cache still holds the view, as it did for some changes back to
-every event type (11-15 kB).
+At 1M the baseline costs 16.8x our server time, 66x our payload and 17.7x our browser
+time. Runs vary by about a third: an earlier 1M run (00:15, before aggregate_cells
+hashed its cells) gave server 0.247 s against 3.40 s (13.8x), browser 0.63 against
+9.54 s (15x), cold start 2.67 s. Each change of ours reruns the script three times
+(st_folium reports the new map's bounds and zoom; browser_idle_s 1.1-1.4 s); the
+baseline at 1M takes 17 s to go idle. A dashboard filter change sends 0.3-1 MB
+(map 0.25 MB, the table of the newest 1,000 rows, the chart).
 """
 
 from __future__ import annotations
