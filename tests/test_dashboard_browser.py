@@ -158,8 +158,15 @@ def wait_for_record(page, incident_id: str) -> None:
 
 
 def click_incident(page, incident_id: str) -> None:
-    """Pan the map so the incident is in the middle (clear of the legend), then click it."""
-    frame = page.query_selector("iframe[title*='st_folium']").content_frame()
+    """Pan the map so the incident is in the middle (clear of the legend), then click it.
+
+    The map is scrolled to the middle of the window first: a click on a map whose
+    frame runs past the bottom of the window did not reach Leaflet in headless Chromium.
+    """
+    element = page.query_selector("iframe[title*='st_folium']")
+    element.evaluate("e => e.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(300)
+    frame = element.content_frame()
     point = frame.evaluate(CENTRE_ON_JS, incident_id)
     page.wait_for_timeout(1500)
     element = page.query_selector("iframe[title*='st_folium']")
