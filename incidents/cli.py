@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from incidents.config import MAX_INPUT_BYTES
 from incidents.errors import IncidentsError
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ STAGE_COMMAND_MODULES = (
     "incidents.maps.commands",
 )
 EXPORT_FORMATS = ("geojson", "csv", "gpkg", "kml")  # incidents.io.writers.FORMATS
+MAX_INPUT_MIB = MAX_INPUT_BYTES // (1024 * 1024)
 DEMO_FORMATS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}
 
 
@@ -78,11 +80,15 @@ def _echo_json(data: Any) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_store_option
 @click.option("--no-geocode", is_flag=True, help="Store rows without coordinates unplaced.")
-def ingest_command(file: Path, store_path: Path | None, no_geocode: bool) -> None:
+@click.option("--max-mb", type=click.IntRange(min=1), default=MAX_INPUT_MIB, show_default=True,
+              help="Refuse a bigger file. The default matches the dashboard's upload limit; "
+                   "a full ACLED export of a million events is about 500 MB.")
+def ingest_command(file: Path, store_path: Path | None, no_geocode: bool, max_mb: int) -> None:
     """Read FILE, place rows lacking coordinates offline, store it; print a JSON summary."""
     from incidents.pipeline import ingest_file
 
-    summary = ingest_file(file, store=_open_store(store_path), geocode=not no_geocode)
+    summary = ingest_file(file, store=_open_store(store_path), geocode=not no_geocode,
+                          max_bytes=max_mb * 1024 * 1024)
     _echo_json(summary)
 
 

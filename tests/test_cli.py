@@ -130,3 +130,23 @@ def test_export_choices_match_the_writers() -> None:
     from incidents.io.writers import FORMATS
 
     assert set(EXPORT_FORMATS) == set(FORMATS)
+
+
+def test_ingest_refuses_a_file_over_max_mb_and_takes_it_when_raised(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from incidents.store import IncidentStore
+
+    big = tmp_path / "big.csv"
+    result = runner.invoke(cli, ["demo", "--n", "4000", "--seed", "2", "-o", str(big)])
+    assert result.exit_code == 0, result.output
+    assert big.stat().st_size > 1024 * 1024
+    store = tmp_path / "s.sqlite"
+    refused = runner.invoke(cli, ["ingest", str(big), "--store", str(store), "--no-geocode",
+                                  "--max-mb", "1"])
+    assert refused.exit_code != 0
+    assert "limit" in refused.output
+    taken = runner.invoke(cli, ["ingest", str(big), "--store", str(store), "--no-geocode",
+                                "--max-mb", "50"])
+    assert taken.exit_code == 0, taken.output
+    assert IncidentStore(store).count() == 4000
