@@ -101,3 +101,37 @@ def test_an_empty_store_loads_an_empty_frame(tmp_path: Path) -> None:
     loaded = store.load()
     assert loaded.empty
     pd.testing.assert_frame_equal(loaded, from_sqlite(store))
+
+
+def test_a_first_import_snapshots_what_it_wrote_exactly_as_a_rebuild_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = synthetic_incidents(400, seed=11)
+    records.loc[records.index[:6], ["latitude", "longitude"]] = float("nan")
+    records.loc[records.index[6:10], "event_date"] = pd.NaT
+    records.loc[records.index[10:14], "fatalities"] = pd.NA
+    records.loc[records.index[14:18], "location"] = ["Ségou", "Tombouctou", "Niamey 2", "Ouahigouya"]
+    records.loc[records.index[18:22], "incident_id"] = ["é-1", "Z-2", "a-3", "ü-4"]
+    store = IncidentStore(tmp_path / "incidents.sqlite")
+
+    def no_read_back(self: IncidentStore) -> None:
+        raise AssertionError("the first import read every row back out of SQLite")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(IncidentStore, "_read_incidents", no_read_back)
+        store.import_records(records, source_name="first.csv")
+    path = snapshot_path(store.path)
+    assert snapshot_generation(path) == store.generation()
+    from_written = store.load_map_snapshot()
+    path.unlink()
+    rebuilt = store.load_map_snapshot()
+    pd.testing.assert_frame_equal(from_written, rebuilt)
+    pd.testing.assert_frame_equal(store.load(), from_sqlite(store))
+
+
+def test_a_second_import_still_rebuilds_from_the_store(store: IncidentStore) -> None:
+    more = synthetic_incidents(50, seed=12)
+    store.import_records(more, source_name="second.csv")
+    assert snapshot_generation(snapshot_path(store.path)) == store.generation()
+    pd.testing.assert_frame_equal(store.load(), from_sqlite(store))
+    assert len(store.load()) == 350
