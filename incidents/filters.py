@@ -177,7 +177,7 @@ class FilterSpec:
         return cls.from_query_params(parse_qs(query.lstrip("?")))
 
 
-def _codes_and_uniques(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+def codes_and_uniques(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Integer codes per row (-1 for missing) and the distinct values they point to.
 
     A categorical column (``incidents.spatial_index.map_snapshot``) already is
@@ -191,7 +191,7 @@ def _codes_and_uniques(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
 
 def _by_distinct_values(values: pd.Series, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
     """Apply ``test`` to the folded distinct values and broadcast back to rows."""
-    codes, uniques = _codes_and_uniques(values)
+    codes, uniques = codes_and_uniques(values)
     hits = test(fold_text(uniques)).fillna(False).to_numpy(dtype=bool)
     return np.append(hits, False)[codes]
 
@@ -202,7 +202,7 @@ def folded_codes(values: pd.Series) -> np.ndarray:
     Lets callers count or group places ignoring case and accents without
     building a folded string per row.
     """
-    codes, uniques = _codes_and_uniques(values)
+    codes, uniques = codes_and_uniques(values)
     folded_ids, _ = pd.factorize(fold_text(uniques), use_na_sentinel=True)
     return np.append(folded_ids, -1)[codes]
 
@@ -289,6 +289,7 @@ __all__ = [
     "apply_filters",
     "filter_mask",
     "fold_text",
+    "codes_and_uniques",
     "folded_codes",
     "one_of",
     "reference_date",

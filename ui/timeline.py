@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from incidents import model
+from incidents.filters import codes_and_uniques
 from incidents.maps.style import event_colour
 from ui.i18n import t
 
@@ -34,23 +35,16 @@ def counts_by_period(gdf: pd.DataFrame, interval: str) -> pd.DataFrame:
         period = days - (days.view("int64") + 3) % 7
     else:
         period = days.astype("datetime64[M]").astype("datetime64[D]")
-    codes, types = _type_codes(gdf["event_type"])
+    codes, types = codes_and_uniques(gdf["event_type"])
     codes = codes[dated]
     counts = (
         pd.DataFrame({"period": period.astype("datetime64[ns]"), "code": codes})
         .groupby(["period", "code"]).size().rename("count").reset_index()
     )
+    # Code -1 (no event type) takes the "" appended after the names.
     names = pd.Series([*types, ""], dtype="string")
     counts.insert(1, "event_type", names.take(counts.pop("code")).to_numpy())
     return counts.sort_values(["period", "event_type"], ignore_index=True)
-
-
-def _type_codes(types: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """A code per row and the names they stand for; -1 (no type) points past the names."""
-    if isinstance(types.dtype, pd.CategoricalDtype):
-        return types.cat.codes.to_numpy(), [str(c) for c in types.cat.categories]
-    codes, uniques = pd.factorize(types, use_na_sentinel=True)
-    return codes, [str(u) for u in uniques]
 
 
 def render_timeline(gdf: pd.DataFrame, language: str) -> None:
