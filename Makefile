@@ -20,7 +20,7 @@ setup: $(STAMP)
 	$(PY) -m incidents.maps.assets
 
 run: setup
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: setup
 	$(PY) -m pytest

@@ -128,7 +128,8 @@ def streamlit_server(script: str, *, cwd: Path, log_path: Path,
 @pytest.fixture(scope="module")
 def start_dashboard(tmp_path_factory: pytest.TempPathFactory
                     ) -> Iterator[Callable[[Path], str]]:
-    """Start ``streamlit run dashboard.py`` on a free port with a given INCIDENTS_HOME.
+    """Start the dashboard as ``make run`` does (``streamlit run serve.py``) on a free
+    port with a given INCIDENTS_HOME.
 
     Returns a function ``start(home) -> base_url``; servers stop when the module ends.
     """
@@ -137,7 +138,7 @@ def start_dashboard(tmp_path_factory: pytest.TempPathFactory
 
         def start(home: Path) -> str:
             return servers.enter_context(streamlit_server(
-                "dashboard.py", cwd=PROJECT_DIR, env={"INCIDENTS_HOME": str(home)},
+                "serve.py", cwd=PROJECT_DIR, env={"INCIDENTS_HOME": str(home)},
                 log_path=logs / f"{home.name}-{len(os.listdir(logs))}.log",
             ))
 

@@ -1,0 +1,60 @@
+"""serve.py's warm-up: it must fill the caches the page reads, and never break the map."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+from incidents.store import IncidentStore
+from incidents.synthetic import synthetic_incidents
+from ui import data
+from ui.warmup import warm
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("INCIDENTS_HOME", str(tmp_path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield tmp_path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_warm_loads_the_store_into_the_cache_the_page_reads(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    IncidentStore(home / "incidents.sqlite").import_records(
+        synthetic_incidents(60, seed=3), source_name="warm.csv")
+    assert warm() == 60
+
+    def no_second_load(self: IncidentStore) -> None:
+        raise AssertionError("the page loaded the snapshot again after warm-up")
+
+    monkeypatch.setattr(IncidentStore, "load_map_snapshot", no_second_load)
+    path = data.store_path()
+    assert len(data.load_store_frame(str(path), data.store_version(path))) == 60
+
+
+def test_a_store_that_cannot_be_opened_is_logged_not_raised(
+    home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (home / "incidents.sqlite").mkdir()
+    assert warm() == 0
+    assert "warming the dashboard's caches failed" in caplog.text
+
+
+def test_warm_imports_no_streamlit_component(tmp_path: Path) -> None:
+    """A component module imported outside a script run is never registered: blank map."""
+    check = ("import sys; from ui.warmup import warm; warm(); "
+             "print(sorted(m for m in sys.modules if m.startswith('streamlit_folium')))")
+    answer = subprocess.run([sys.executable, "-c", check], cwd=PROJECT_DIR, capture_output=True,
+                            text=True, check=True, env={"INCIDENTS_HOME": str(tmp_path),
+                                                        "PATH": "/usr/bin:/bin"})
+    assert answer.stdout.strip().splitlines()[-1] == "[]"
