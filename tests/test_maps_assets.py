@@ -101,6 +101,37 @@ def test_offline_map_localizes_layers_added_after_construction():
     assert not REMOTE.search(page)
 
 
+def _links(fmap: folium.Map) -> list[str]:
+    return re.findall(r'(?:src|href)="([^"]+)"', fmap.get_root().render())
+
+
+ICON_FILES = ("bootstrap", "fontawesome", "awesome-markers", "glyphicons")
+
+
+def test_a_map_without_icons_or_popups_loads_neither_icon_files_nor_jquery():
+    fmap = OfflineMap(tiles=None)
+    folium.CircleMarker((14.0, -4.0), tooltip="t").add_to(fmap)
+    links = _links(fmap)
+    assert any(link.endswith("leaflet/leaflet.js") for link in links)
+    assert any(link.endswith("leaflet/leaflet.css") for link in links)
+    assert not [link for link in links if "jquery" in link or any(f in link for f in ICON_FILES)]
+
+
+def test_a_map_with_a_folium_icon_keeps_every_icon_file():
+    fmap = OfflineMap(tiles=None)
+    folium.Marker((14.0, -4.0), icon=folium.Icon(icon="info-sign")).add_to(fmap)
+    links = " ".join(_links(fmap))
+    assert all(name in links for name in ICON_FILES)
+
+
+def test_a_popup_keeps_jquery_which_builds_its_content():
+    fmap = OfflineMap(tiles=None)
+    folium.CircleMarker((14.0, -4.0), popup=folium.Popup("p")).add_to(fmap)
+    links = " ".join(_links(fmap))
+    assert "jquery" in links
+    assert "bootstrap" not in links
+
+
 def test_local_url_keeps_same_origin_urls_and_maps_manifest_ones():
     assert local_url("/already/local.js") == "/already/local.js"
     cdn = "https://code.jquery.com/jquery-3.7.1.min.js"

@@ -314,12 +314,49 @@ def localize(element: branca.element.Element, base_url: str = DEFAULT_BASE_URL) 
     return element
 
 
+# What folium.Map loads only for folium.Icon markers (Bootstrap, Font Awesome,
+# Glyphicons, awesome-markers), by folium's names for them.
+ICON_ASSETS = frozenset({
+    "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
+    "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css",
+})
+
+
+def uses_folium_icons(element: branca.element.Element) -> bool:
+    """Whether anything under ``element`` draws a folium.Icon (or a plugin icon built on it)."""
+    return any(
+        isinstance(node, folium.Icon)
+        or ("Icon" in type(node).__name__ and not isinstance(node, folium.DivIcon))
+        for node in _walk(element)
+    )
+
+
+def uses_jquery(fmap: folium.Map) -> bool:
+    """Whether the map's own script needs jQuery: folium.Popup builds its content with
+    ``$()``, and so does a map keeping layers in front. Plugins needing it list it
+    themselves."""
+    return bool(getattr(fmap, "objects_to_stay_in_front", None)) or any(
+        isinstance(node, folium.Popup) for node in _walk(fmap)
+    )
+
+
+def unused_map_assets(fmap: folium.Map) -> frozenset[str]:
+    """folium.Map's own scripts and stylesheets that nothing on ``fmap`` uses."""
+    unused = set() if uses_folium_icons(fmap) else set(ICON_ASSETS)
+    if not uses_jquery(fmap):
+        unused.add("jquery")
+    return frozenset(unused)
+
+
 class OfflineMap(folium.Map):
     """A folium Map that localizes its assets every time it is rendered.
 
     streamlit-folium calls ``render()`` before it collects ``default_js``, so
     layers added after construction are covered without the caller doing
-    anything.
+    anything. It also leaves out the files of folium.Map's own lists that
+    nothing on it uses (:func:`unused_map_assets`): for our maps, three of
+    their eight scripts and five of their seven stylesheets, which st_folium
+    loads one after the other every time it mounts a map.
     """
 
     def __init__(self, *args: Any, asset_base_url: str = DEFAULT_BASE_URL, **kwargs: Any) -> None:
@@ -327,6 +364,9 @@ class OfflineMap(folium.Map):
         self.asset_base_url = asset_base_url
 
     def render(self, **kwargs: Any) -> None:
+        unused = unused_map_assets(self)
+        self.default_js = [(n, u) for n, u in folium.Map.default_js if n not in unused]
+        self.default_css = [(n, u) for n, u in folium.Map.default_css if n not in unused]
         localize(self, self.asset_base_url)
         super().render(**kwargs)
 
