@@ -117,6 +117,16 @@ def test_a_map_without_icons_or_popups_loads_neither_icon_files_nor_jquery():
     assert not [link for link in links if "jquery" in link or any(f in link for f in ICON_FILES)]
 
 
+def test_rendering_twice_keeps_a_map_with_div_icons_lean():
+    """folium adds a SetIcon element to a DivIcon marker when it renders; st_folium renders
+    a map twice, so the second render must not take it for a folium.Icon."""
+    fmap = OfflineMap(tiles=None)
+    folium.Marker((14.0, -4.0), icon=folium.DivIcon(html="<b>Mopti</b>")).add_to(fmap)
+    fmap.get_root().render()
+    links = " ".join(_links(fmap))
+    assert not any(name in links for name in ICON_FILES)
+
+
 def test_a_map_with_a_folium_icon_keeps_every_icon_file():
     fmap = OfflineMap(tiles=None)
     folium.Marker((14.0, -4.0), icon=folium.Icon(icon="info-sign")).add_to(fmap)

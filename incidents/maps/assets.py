@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import branca.colormap
 import branca.element
 import folium
+from folium.plugins import BeautifyIcon
 
 from incidents.config import PROJECT_DIR
 from incidents.errors import IncidentsError
@@ -323,12 +324,9 @@ ICON_ASSETS = frozenset({
 
 
 def uses_folium_icons(element: branca.element.Element) -> bool:
-    """Whether anything under ``element`` draws a folium.Icon (or a plugin icon built on it)."""
-    return any(
-        isinstance(node, folium.Icon)
-        or ("Icon" in type(node).__name__ and not isinstance(node, folium.DivIcon))
-        for node in _walk(element)
-    )
+    """Whether anything under ``element`` draws a folium.Icon or a BeautifyIcon (built on
+    Font Awesome). DivIcon and CustomIcon need none of the icon files."""
+    return any(isinstance(node, (folium.Icon, BeautifyIcon)) for node in _walk(element))
 
 
 def uses_jquery(fmap: folium.Map) -> bool:
