@@ -134,6 +134,20 @@ def test_a_map_with_a_folium_icon_keeps_every_icon_file():
     assert all(name in links for name in ICON_FILES)
 
 
+@pytest.mark.parametrize("add", [
+    lambda fmap: plugins.FastMarkerCluster([[14.0, -4.0]]).add_to(fmap),
+    lambda fmap: folium.GeoJson(
+        {"type": "Point", "coordinates": [-4.0, 14.0]},
+        marker=folium.Marker(icon=folium.Icon(icon="info-sign")),
+    ).add_to(fmap),
+], ids=["fast-marker-cluster", "geojson-marker"])
+def test_icons_drawn_from_a_layers_own_script_keep_the_icon_files(add):
+    fmap = OfflineMap(tiles=None)
+    add(fmap)
+    links = " ".join(_links(fmap))
+    assert "awesome-markers" in links and "fontawesome" in links
+
+
 def test_a_popup_keeps_jquery_which_builds_its_content():
     fmap = OfflineMap(tiles=None)
     folium.CircleMarker((14.0, -4.0), popup=folium.Popup("p")).add_to(fmap)

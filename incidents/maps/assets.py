@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 import branca.colormap
 import branca.element
 import folium
-from folium.plugins import BeautifyIcon
+from folium.plugins import BeautifyIcon, FastMarkerCluster
 
 from incidents.config import PROJECT_DIR
 from incidents.errors import IncidentsError
@@ -324,9 +324,18 @@ ICON_ASSETS = frozenset({
 
 
 def uses_folium_icons(element: branca.element.Element) -> bool:
-    """Whether anything under ``element`` draws a folium.Icon or a BeautifyIcon (built on
-    Font Awesome). DivIcon and CustomIcon need none of the icon files."""
-    return any(isinstance(node, (folium.Icon, BeautifyIcon)) for node in _walk(element))
+    """Whether anything under ``element`` draws awesome-markers icons: a folium.Icon or
+    BeautifyIcon, one given to GeoJson as its ``marker``, or a FastMarkerCluster (its
+    default callback calls ``L.AwesomeMarkers.icon()``). DivIcon and CustomIcon need
+    none of the icon files. Detection is by type: a plugin that builds such icons
+    in its own script must be added here (its markers would fail to draw)."""
+    for node in _walk(element):
+        if isinstance(node, (folium.Icon, BeautifyIcon, FastMarkerCluster)):
+            return True
+        marker = getattr(node, "marker", None) if isinstance(node, folium.GeoJson) else None
+        if marker is not None and uses_folium_icons(marker):
+            return True
+    return False
 
 
 def uses_jquery(fmap: folium.Map) -> bool:
