@@ -46,8 +46,12 @@ def test_a_store_that_cannot_be_opened_is_logged_not_raised(
     home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     (home / "incidents.sqlite").mkdir()
-    assert warm() == 0
+    assert warm() is None
     assert "warming the dashboard's caches failed" in caplog.text
+
+
+def test_an_empty_store_warms_to_zero_incidents(home: Path) -> None:
+    assert warm() == 0
 
 
 def test_warm_imports_no_streamlit_component(tmp_path: Path) -> None:

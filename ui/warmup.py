@@ -41,10 +41,10 @@ def _outside_script_run() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def warm() -> int:
+def warm() -> int | None:
     """Load the current store into the page's caches and draw one map; the number of
-    incidents loaded (0 when warming failed: the page then meets and reports the
-    problem itself)."""
+    incidents loaded, or None when warming failed (the page then meets and reports
+    the problem itself)."""
     started = time.perf_counter()
     try:
         with _outside_script_run():
@@ -55,7 +55,7 @@ def warm() -> int:
             build_map(frame).map.render()
     except Exception:  # noqa: BLE001 - warming is an optimisation, never a reason not to start
         LOGGER.exception("warming the dashboard's caches failed; the first page will do it")
-        return 0
+        return None
     print(f"  Dashboard ready: {len(frame):,} incidents loaded in "
           f"{time.perf_counter() - started:.1f} s.", file=sys.stderr, flush=True)
     return len(frame)
