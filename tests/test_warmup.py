@@ -18,11 +18,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("INCIDENTS_HOME", str(tmp_path))
+def home(new_home, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = new_home("warm")
+    monkeypatch.setenv("INCIDENTS_HOME", str(home))
     st.cache_resource.clear()
     st.cache_data.clear()
-    yield tmp_path
+    yield home
     st.cache_resource.clear()
     st.cache_data.clear()
 
@@ -50,15 +51,25 @@ def test_a_store_that_cannot_be_opened_is_logged_not_raised(
     assert "warming the dashboard's caches failed" in caplog.text
 
 
-def test_an_empty_store_warms_to_zero_incidents(home: Path) -> None:
+def test_a_store_that_never_had_an_import_gets_the_samples_as_the_page_would(
+    home: Path,
+) -> None:
+    loaded = warm()
+    assert loaded and loaded == IncidentStore(home / "incidents.sqlite").count()
+
+
+def test_a_store_emptied_on_purpose_stays_empty(home: Path) -> None:
+    IncidentStore(home / "incidents.sqlite").import_records(
+        synthetic_incidents(0), source_name="nothing.csv")
     assert warm() == 0
 
 
-def test_warm_imports_no_streamlit_component(tmp_path: Path) -> None:
+def test_warm_imports_no_streamlit_component(new_home) -> None:
     """A component module imported outside a script run is never registered: blank map."""
+    home = new_home("warm-imports")
     check = ("import sys; from ui.warmup import warm; warm(); "
              "print(sorted(m for m in sys.modules if m.startswith('streamlit_folium')))")
     answer = subprocess.run([sys.executable, "-c", check], cwd=PROJECT_DIR, capture_output=True,
-                            text=True, check=True, env={"INCIDENTS_HOME": str(tmp_path),
+                            text=True, check=True, env={"INCIDENTS_HOME": str(home),
                                                         "PATH": "/usr/bin:/bin"})
     assert answer.stdout.strip().splitlines()[-1] == "[]"

@@ -1,7 +1,8 @@
 """Work the dashboard's first page would otherwise do while its first visitor waits.
 
 ``serve.py`` runs :func:`warm` once, before the server accepts connections:
-the imports (folium, geopandas, the core), the store's map snapshot and
+the imports (folium, geopandas, the core), the bundled samples when the store
+never had an import (as the page would load them), the store's map snapshot and
 quarantine (into the same Streamlit caches the page reads), and one map, which
 fills the base map's own caches (country outlines, town labels, the admin-1
 index). At a million incidents the first page then opens in 3.9 s instead of
@@ -49,6 +50,7 @@ def warm() -> int | None:
     try:
         with _outside_script_run():
             path = data.store_path()
+            data.seed_store_if_empty(data.get_store(str(path)))
             version = data.store_version(path)
             frame = data.load_store_frame(str(path), version)
             data.load_store_quarantine(str(path), version)
