@@ -79,7 +79,26 @@ def write_snapshot(frame: pd.DataFrame, path: Path, generation: int) -> None:
     metadata = dict(table.schema.metadata or {})
     metadata[_GENERATION_KEY] = str(generation).encode()
     metadata[_FORMAT_KEY] = SNAPSHOT_FORMAT.encode()
-    table = table.replace_schema_metadata(metadata)
+    _write_atomically(table.replace_schema_metadata(metadata), path)
+
+
+def restamp(path: Path, generation: int, new_generation: int) -> bool:
+    """Mark the snapshot taken at ``generation`` as taken at ``new_generation`` (for a
+    write that changed no incident); False when there is no such snapshot."""
+    if snapshot_generation(path) != generation:
+        return False
+    try:
+        table = pq.read_table(path)
+        metadata = dict(table.schema.metadata or {})
+        metadata[_GENERATION_KEY] = str(new_generation).encode()
+        _write_atomically(table.replace_schema_metadata(metadata), path)
+    except (OSError, pa.ArrowException):
+        return False
+    return True
+
+
+def _write_atomically(table: pa.Table, path: Path) -> None:
+    """Write ``table`` so that it appears under ``path`` only once complete."""
     handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:

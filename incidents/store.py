@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -56,6 +56,7 @@ from incidents.snapshot import (
     canonical_columns,
     read_snapshot,
     replace_rows,
+    restamp,
     snapshot_path,
     with_geometry,
     write_snapshot,
@@ -286,10 +287,20 @@ def _storage_columns(frame: pd.DataFrame) -> list[list[Any]]:
     return columns
 
 
-def _storage_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
-    """The rows of :func:`_storage_columns`, converted ``STORAGE_CHUNK_ROWS`` at a time."""
+def _storage_rows(
+    frame: pd.DataFrame, edits: Mapping[str, Mapping[int, Any]] | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of :func:`_storage_columns`, converted ``STORAGE_CHUNK_ROWS`` at a time,
+    with ``edits`` ({incident_id: {column position: value}}) written over them."""
+    ids_at = model.CANONICAL_COLUMNS.index("incident_id")
     for start in range(0, len(frame), STORAGE_CHUNK_ROWS):
-        yield from zip(*_storage_columns(frame.iloc[start:start + STORAGE_CHUNK_ROWS]))
+        chunk = frame.iloc[start:start + STORAGE_CHUNK_ROWS]
+        columns = _storage_columns(chunk)
+        if edits:
+            for position in np.flatnonzero(chunk["incident_id"].isin(list(edits)).to_numpy()):
+                for column, value in edits[columns[ids_at][position]].items():
+                    columns[column][position] = value
+        yield from zip(*columns)
 
 
 def _as_read_back(frame: pd.DataFrame) -> pd.DataFrame:
@@ -381,11 +392,19 @@ class IncidentStore:
         imported_at = _now()
         try:
             with self._transaction() as conn:
-                summary, first_rows = self._import(conn, frame, quarantine, source_name,
-                                                   imported_at)
+                summary, before, first_rows = self._import(conn, frame, quarantine,
+                                                           source_name, imported_at)
         except (sqlite3.Error, PandasDatabaseError) as error:
             raise StoreError(f"import of {source_name} failed, nothing stored: {error}") from error
-        if first_rows is None or not self._snapshot_of_first_rows(*first_rows):
+        if first_rows is not None:
+            kept = self._snapshot_of_first_rows(before, first_rows)
+        elif summary.inserted == 0 and summary.updated == 0:
+            # Re-importing a file already stored changes no incident: the snapshot taken
+            # before is still right (re-reading a million rows would take 15 s).
+            kept = restamp(snapshot_path(self.path), before, before + 1)
+        else:
+            kept = False
+        if not kept:
             self.refresh_snapshot()
         return summary
 
@@ -396,9 +415,10 @@ class IncidentStore:
         quarantine: pd.DataFrame,
         source_name: str,
         imported_at: str,
-    ) -> tuple[ImportSummary, tuple[int, pd.DataFrame] | None]:
-        """The summary and, when the store held no incident before, (generation before
-        this transaction, the rows exactly as written) for :meth:`_snapshot_of_first_rows`."""
+    ) -> tuple[ImportSummary, int, pd.DataFrame | None]:
+        """The summary, the generation before this transaction, and, when the store
+        held no incident before, the rows exactly as written (for
+        :meth:`_snapshot_of_first_rows`)."""
         was_empty = not conn.execute("SELECT EXISTS (SELECT 1 FROM incidents)").fetchone()[0]
         cursor = conn.execute(
             "INSERT INTO imports (source_name, imported_at) VALUES (?, ?)",
@@ -426,12 +446,10 @@ class IncidentStore:
         first_rows = None
         if was_empty:
             changed = self._bulk_insert(conn, frame)
-            before = int(conn.execute(_GENERATION).fetchone()[0])
-            first_rows = (before, _as_read_back(frame))
+            first_rows = _as_read_back(frame)
         else:
-            columns = _storage_columns(frame)
-            self._keep_analyst_edits(conn, frame, columns)
-            changed = self._upsert(conn, columns)
+            changed = self._upsert(conn, _storage_rows(frame, self._analyst_edits(conn)))
+        before = int(conn.execute(_GENERATION).fetchone()[0])
         inserted = len(frame) - len(existing_ids)
         updated = changed - inserted
         self._write_quarantine(conn, quarantine, import_id, source_name)
@@ -453,7 +471,7 @@ class IncidentStore:
             (summary.rows, summary.accepted, summary.quarantined, summary.inserted,
              summary.updated, summary.unchanged, summary.possible_duplicates, import_id),
         )
-        return summary, first_rows
+        return summary, before, first_rows
 
     def _snapshot_of_first_rows(self, before: int, written: pd.DataFrame) -> bool:
         """Snapshot a store's first import from the rows just written (False if it cannot).
@@ -497,21 +515,19 @@ class IncidentStore:
         frame["status"] = frame["status"].fillna(model.Status.OK.value)
         return frame
 
-    def _keep_analyst_edits(
-        self, conn: sqlite3.Connection, frame: pd.DataFrame, columns: list[list[Any]]
-    ) -> None:
-        """Overwrite incoming values with the latest analyst edit of the same field."""
+    def _analyst_edits(self, conn: sqlite3.Connection) -> dict[str, dict[int, Any]]:
+        """The latest analyst edit of each field of the incoming incidents, as
+        {incident_id: {column position: stored value}}: these win over the file."""
         latest = conn.execute(
             "SELECT incident_id, field, new_value FROM edits WHERE id IN ("
             " SELECT MAX(id) FROM edits JOIN batch USING (incident_id)"
             " GROUP BY incident_id, field)"
         ).fetchall()
-        if not latest:
-            return
-        position = pd.Index(frame["incident_id"])
         column_index = {c: i for i, c in enumerate(model.CANONICAL_COLUMNS)}
+        edits: dict[str, dict[int, Any]] = {}
         for incident_id, field, new_value in latest:
-            columns[column_index[field]][position.get_loc(incident_id)] = json.loads(new_value)
+            edits.setdefault(incident_id, {})[column_index[field]] = json.loads(new_value)
+        return edits
 
     def _bulk_insert(self, conn: sqlite3.Connection, frame: pd.DataFrame) -> int:
         """Fill an empty incidents table: rows first, then its secondary indexes.
@@ -535,7 +551,7 @@ class IncidentStore:
             conn.execute(statement)
         return inserted
 
-    def _upsert(self, conn: sqlite3.Connection, columns: list[list[Any]]) -> int:
+    def _upsert(self, conn: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
         """Insert or update rows; returns how many rows were inserted or changed."""
         names = list(model.CANONICAL_COLUMNS)
         refreshed = [c for c in names if c not in ("incident_id", "created_at", "updated_at")]
@@ -547,7 +563,7 @@ class IncidentStore:
             f" ON CONFLICT (incident_id) DO UPDATE SET {sets} WHERE {differs}"
         )
         before = conn.total_changes
-        conn.executemany(sql, zip(*columns))
+        conn.executemany(sql, rows)
         return conn.total_changes - before
 
     def _write_quarantine(

@@ -137,3 +137,32 @@ def test_a_second_import_still_rebuilds_from_the_store(store: IncidentStore) -> 
     assert snapshot_generation(snapshot_path(store.path)) == store.generation()
     pd.testing.assert_frame_equal(store.load(), from_sqlite(store))
     assert len(store.load()) == 350
+
+
+def test_reimporting_a_stored_file_keeps_the_snapshot_without_reading_the_store(
+    store: IncidentStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = synthetic_incidents(300, seed=3)
+    records.loc[records.index[:5], ["latitude", "longitude"]] = float("nan")
+    before = store.generation()
+
+    def no_read_back(self: IncidentStore) -> None:
+        raise AssertionError("an import that changed nothing read every row back")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(IncidentStore, "_read_incidents", no_read_back)
+        summary = store.import_records(records, source_name="again.csv")
+    assert (summary.inserted, summary.updated, summary.unchanged) == (0, 0, 300)
+    assert snapshot_generation(snapshot_path(store.path)) == store.generation() == before + 1
+    pd.testing.assert_frame_equal(store.load(), from_sqlite(store))
+
+
+def test_a_reimport_that_changes_a_row_shows_the_change(store: IncidentStore) -> None:
+    records = synthetic_incidents(300, seed=3)
+    records.loc[records.index[:5], ["latitude", "longitude"]] = float("nan")
+    records.loc[records.index[7], "notes"] = "corrected by the source"
+    summary = store.import_records(records, source_name="corrected.csv")
+    assert summary.updated == 1
+    loaded = store.load()
+    assert (loaded["notes"] == "corrected by the source").sum() == 1
+    pd.testing.assert_frame_equal(loaded, from_sqlite(store))

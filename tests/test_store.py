@@ -206,13 +206,18 @@ def test_update_refuses_unknown_ids_fields_and_store_owned_fields(store, records
     assert store.history("MLI1").empty
 
 
-def test_analyst_edits_survive_a_reimport(store, records) -> None:
+@pytest.mark.parametrize("chunk_rows", [50_000, 1])
+def test_analyst_edits_survive_a_reimport(store, records, monkeypatch, chunk_rows) -> None:
+    """Also with rows converted one at a time, so the edited row is in a later chunk."""
+    monkeypatch.setattr("incidents.store.STORAGE_CHUNK_ROWS", chunk_rows)
     store.import_records(records, source_name="test.csv")
     store.update("MLI1", {"status": "ok", "latitude": 12.85}, user="analyst")
+    store.update("MLI2", {"notes": "checked by phone"}, user="analyst")  # the file's 2nd row
     store.import_records(records, source_name="test.csv")
     gdf = stored(store)
     assert gdf.loc["MLI1", "latitude"] == 12.85
     assert gdf.loc["MLI1", "geometry"].y == pytest.approx(12.85)
+    assert gdf.loc["MLI2", "notes"] == "checked by phone"
 
 
 def test_an_unreadable_file_is_a_store_error(tmp_path: Path) -> None:
