@@ -151,25 +151,30 @@ def read_snapshot(path: Path, generation: int) -> pd.DataFrame | None:
 
 
 def replace_rows(path: Path, generation: int, rows: pd.DataFrame) -> pd.DataFrame | None:
-    """The snapshot at ``generation`` with ``rows`` (canonical, by incident_id) put in.
+    """The snapshot at ``generation`` with ``rows`` (canonical, by incident_id) put in:
+    a row already there is replaced, a new one added.
 
     Rows keep the store's order (event_date, then incident_id). None when
-    there is no usable snapshot at that generation or a row is not in it.
+    there is no usable snapshot at that generation.
     """
     frame = read_snapshot(path, generation)
     if frame is None:
         return None
     fresh = map_snapshot(rows)
+    for column in CATEGORICAL_COLUMNS:
+        # New values become categories first, so every row keeps the categorical dtype.
+        values = fresh[column].astype("string")
+        missing = values.dropna().loc[~values.dropna().isin(frame[column].cat.categories)]
+        frame[column] = frame[column].cat.add_categories(missing.unique())
+        fresh[column] = pd.Categorical(values, categories=frame[column].cat.categories)
     positions = pd.Index(frame["incident_id"]).get_indexer(fresh["incident_id"])
-    if (positions < 0).any():
-        return None
+    known = positions >= 0
     for column in fresh.columns:
-        values = fresh[column]
-        if isinstance(frame[column].dtype, pd.CategoricalDtype):
-            missing = values.dropna().loc[~values.dropna().isin(frame[column].cat.categories)]
-            frame[column] = frame[column].cat.add_categories(missing.unique().astype("string"))
-            values = values.astype("string")
-        frame.iloc[positions, frame.columns.get_loc(column)] = values.to_numpy()
+        frame.iloc[positions[known], frame.columns.get_loc(column)] = (
+            fresh[column].to_numpy()[known]
+        )
+    if not known.all():
+        frame = pd.concat([frame, fresh.loc[~known, frame.columns]], ignore_index=True)
     return frame.sort_values(
         ["event_date", "incident_id"], na_position="first", kind="stable", ignore_index=True
     )

@@ -69,6 +69,9 @@ DUPLICATE_DAYS = 1
 COORDINATE_DECIMALS = 2
 PAGE_CACHE_KIB = 256 * 1024
 STORAGE_CHUNK_ROWS = 50_000
+# Up to this many inserted or changed rows, an import patches the snapshot instead of
+# rebuilding it from every stored row.
+SNAPSHOT_PATCH_MAX_ROWS = 100_000
 _HASH_FIELDS = (
     "event_date", "place", "event_type", "sub_event_type", "actor1", "actor2", "source",
 )
@@ -138,6 +141,15 @@ _BUMP_GENERATION = "UPDATE meta SET value = value + 1 WHERE key = 'generation'"
 _GENERATION = (
     "SELECT value, (SELECT MAX(rowid) FROM incidents) FROM meta WHERE key = 'generation'"
 )
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What an import transaction wrote, for bringing the snapshot up to date."""
+
+    before: int  # the generation before the transaction (it commits ``before + 1``)
+    first_rows: pd.DataFrame | None  # every row, when the store was empty before
+    changed_rows: pd.DataFrame | None  # the rows inserted or changed, when few enough
 
 
 @dataclass(frozen=True)
@@ -392,16 +404,19 @@ class IncidentStore:
         imported_at = _now()
         try:
             with self._transaction() as conn:
-                summary, before, first_rows = self._import(conn, frame, quarantine,
-                                                           source_name, imported_at)
+                summary, written = self._import(conn, frame, quarantine, source_name,
+                                                imported_at)
         except (sqlite3.Error, PandasDatabaseError) as error:
             raise StoreError(f"import of {source_name} failed, nothing stored: {error}") from error
-        if first_rows is not None:
-            kept = self._snapshot_of_first_rows(before, first_rows)
+        before = written.before
+        if written.first_rows is not None:
+            kept = self._snapshot_of_first_rows(before, written.first_rows)
         elif summary.inserted == 0 and summary.updated == 0:
             # Re-importing a file already stored changes no incident: the snapshot taken
             # before is still right (re-reading a million rows would take 15 s).
             kept = restamp(snapshot_path(self.path), before, before + 1)
+        elif written.changed_rows is not None:
+            kept = self._patch_snapshot(before, written.changed_rows)
         else:
             kept = False
         if not kept:
@@ -415,10 +430,9 @@ class IncidentStore:
         quarantine: pd.DataFrame,
         source_name: str,
         imported_at: str,
-    ) -> tuple[ImportSummary, int, pd.DataFrame | None]:
-        """The summary, the generation before this transaction, and, when the store
-        held no incident before, the rows exactly as written (for
-        :meth:`_snapshot_of_first_rows`)."""
+    ) -> tuple[ImportSummary, _Written]:
+        """The summary, and what :meth:`import_records` needs to bring the snapshot up
+        to date without reading the whole store back."""
         was_empty = not conn.execute("SELECT EXISTS (SELECT 1 FROM incidents)").fetchone()[0]
         cursor = conn.execute(
             "INSERT INTO imports (source_name, imported_at) VALUES (?, ?)",
@@ -443,13 +457,20 @@ class IncidentStore:
         frame = self._flag_duplicates(conn, frame, read_stored=not was_empty)
         frame["created_at"] = imported_at
         frame["updated_at"] = imported_at
-        first_rows = None
+        first_rows = changed_rows = None
         if was_empty:
             changed = self._bulk_insert(conn, frame)
             first_rows = _as_read_back(frame)
         else:
             changed = self._upsert(conn, _storage_rows(frame, self._analyst_edits(conn)))
-        before = int(conn.execute(_GENERATION).fetchone()[0])
+            if 0 < changed <= SNAPSHOT_PATCH_MAX_ROWS:
+                # Inserted or changed rows, and only those, now carry this import's time
+                # (rows of another import in the same second may come along: harmless).
+                changed_rows = pd.read_sql(
+                    f"SELECT {', '.join(model.CANONICAL_COLUMNS)} FROM incidents"
+                    " WHERE updated_at = ?", conn, params=(imported_at,),
+                )
+        written = _Written(int(conn.execute(_GENERATION).fetchone()[0]), first_rows, changed_rows)
         inserted = len(frame) - len(existing_ids)
         updated = changed - inserted
         self._write_quarantine(conn, quarantine, import_id, source_name)
@@ -471,7 +492,7 @@ class IncidentStore:
             (summary.rows, summary.accepted, summary.quarantined, summary.inserted,
              summary.updated, summary.unchanged, summary.possible_duplicates, import_id),
         )
-        return summary, before, first_rows
+        return summary, written
 
     def _snapshot_of_first_rows(self, before: int, written: pd.DataFrame) -> bool:
         """Snapshot a store's first import from the rows just written (False if it cannot).
@@ -716,8 +737,9 @@ class IncidentStore:
         self._patch_snapshot(before, edited)
         return changed
 
-    def _patch_snapshot(self, before: int, rows: pd.DataFrame) -> None:
-        """Carry an edit into the snapshot taken just before it (seconds, not a full rebuild).
+    def _patch_snapshot(self, before: int, rows: pd.DataFrame) -> bool:
+        """Carry an edit, or the rows an import changed, into the snapshot taken just
+        before (seconds, not a full rebuild); False when there was none to patch.
 
         The committing transaction bumped the generation from ``before`` to
         ``before + 1``; any other snapshot is left for :meth:`load` to rebuild.
@@ -725,10 +747,12 @@ class IncidentStore:
         path = snapshot_path(self.path)
         try:
             patched = replace_rows(path, before, to_records(rows))
-            if patched is not None:
-                write_snapshot(patched, path, before + 1)
+            if patched is None:
+                return False
+            write_snapshot(patched, path, before + 1)
         except (OSError, pa.ArrowException):
-            pass
+            return False
+        return True
 
     def history(self, incident_id: str) -> pd.DataFrame:
         """Edits of one incident, oldest first, with old/new values decoded."""

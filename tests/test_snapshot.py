@@ -131,9 +131,29 @@ def test_a_first_import_snapshots_what_it_wrote_exactly_as_a_rebuild_would(
     pd.testing.assert_frame_equal(store.load(), from_sqlite(store))
 
 
-def test_a_second_import_still_rebuilds_from_the_store(store: IncidentStore) -> None:
+def no_read_back(self: IncidentStore) -> None:
+    raise AssertionError("the import read every stored row back")
+
+
+def test_a_second_import_adds_its_rows_to_the_snapshot(
+    store: IncidentStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     more = synthetic_incidents(50, seed=12)
-    store.import_records(more, source_name="second.csv")
+    more.loc[more.index[0], "admin1"] = "Région Nouvelle"  # a category the snapshot lacks
+    with monkeypatch.context() as patch:
+        patch.setattr(IncidentStore, "_read_incidents", no_read_back)
+        store.import_records(more, source_name="second.csv")
+    assert snapshot_generation(snapshot_path(store.path)) == store.generation()
+    pd.testing.assert_frame_equal(store.load(), from_sqlite(store))
+    assert len(store.load()) == 350
+    assert "Région Nouvelle" in store.load_map_snapshot()["admin1"].cat.categories
+
+
+def test_an_import_changing_many_rows_rebuilds_the_snapshot(
+    store: IncidentStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("incidents.store.SNAPSHOT_PATCH_MAX_ROWS", 10)
+    store.import_records(synthetic_incidents(50, seed=12), source_name="second.csv")
     assert snapshot_generation(snapshot_path(store.path)) == store.generation()
     pd.testing.assert_frame_equal(store.load(), from_sqlite(store))
     assert len(store.load()) == 350
@@ -157,11 +177,15 @@ def test_reimporting_a_stored_file_keeps_the_snapshot_without_reading_the_store(
     pd.testing.assert_frame_equal(store.load(), from_sqlite(store))
 
 
-def test_a_reimport_that_changes_a_row_shows_the_change(store: IncidentStore) -> None:
+def test_a_reimport_that_changes_a_row_shows_the_change(
+    store: IncidentStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     records = synthetic_incidents(300, seed=3)
     records.loc[records.index[:5], ["latitude", "longitude"]] = float("nan")
     records.loc[records.index[7], "notes"] = "corrected by the source"
-    summary = store.import_records(records, source_name="corrected.csv")
+    with monkeypatch.context() as patch:
+        patch.setattr(IncidentStore, "_read_incidents", no_read_back)
+        summary = store.import_records(records, source_name="corrected.csv")
     assert summary.updated == 1
     loaded = store.load()
     assert (loaded["notes"] == "corrected by the source").sum() == 1
