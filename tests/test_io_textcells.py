@@ -25,12 +25,16 @@ def _pandas_json_values(values: pd.Series) -> list[str]:
     return [line[len('{"k":'):-1] for line in lines.rstrip("\n").split("\n")]
 
 
+def _rendered(cells, missing: str) -> list[str]:
+    """Each cell as the writer will print it: quoted, bare, or ``missing``."""
+    return [
+        missing if state == MISSING else f'"{text}"' if state == QUOTED else text
+        for text, state in zip(cells.text.to_pylist(), cells.state.tolist())
+    ]
+
+
 def _rendered_json(values: pd.Series) -> list[str]:
-    cells = json_cells(values)
-    out = []
-    for text, state in zip(cells.text.to_pylist(), cells.state.tolist()):
-        out.append("null" if state == MISSING else f'"{text}"' if state == QUOTED else text)
-    return out
+    return _rendered(json_cells(values), "null")
 
 
 @pytest.mark.parametrize("dtype", ["string", "str", object])
@@ -81,11 +85,7 @@ def _pandas_csv_fields(values: pd.Series) -> list[str]:
 
 
 def _rendered_csv(values: pd.Series) -> list[str]:
-    cells = csv_cells(values)
-    out = []
-    for text, state in zip(cells.text.to_pylist(), cells.state.tolist()):
-        out.append("" if state == MISSING else f'"{text}"' if state == QUOTED else text)
-    return out
+    return _rendered(csv_cells(values), "")
 
 
 @pytest.mark.parametrize(
