@@ -17,14 +17,15 @@ from incidents import model
 from incidents.filters import FilterSpec
 from incidents.frame import to_geodataframe
 from incidents.selection import Selection
-from ui import add_article, data
+from ui import add_article, data, warmup
 from ui.correct import render_correct_page
 from ui.exports import render_exports
 from ui.headline import HEADLINE_COLUMNS, render_headline, synthetic_note
 from ui.i18n import t
 from ui.map_view import map_section
 from ui.sidebar import filter_widgets, language_picker, source_picker
-from ui.state import seed_from_url, url_params
+from ui.state import (EXPLORE_TAB_KEY, EXPLORE_TABS, keep_open_tab, seed_from_url,
+                      url_params)
 from ui.table import render_quarantine, render_table
 from ui.timeline import TIMELINE_COLUMNS, render_timeline
 from ui.upload import render_upload_page
@@ -59,27 +60,36 @@ def load_source(source: str, language: str) -> tuple[gpd.GeoDataFrame, pd.DataFr
 
 
 def explore_page(selection: Selection, spec: FilterSpec, language: str) -> None:
+    """The headline, then tabs of which only the open one is computed and sent: a filter
+    change on the map does not also rebuild the chart, the table and the exports, and
+    the first page does not wait for their browser code."""
     st.title(t("app_title", language))
     if selection.frame.empty:
         st.info(t("store_empty", language))
     render_headline(selection.columns(HEADLINE_COLUMNS), language)
     if selection.empty:
         st.info(t("no_incidents", language))
+    keep_open_tab(st.session_state, language)
     map_tab, time_tab, table_tab, export_tab = st.tabs(
-        [t("map", language), t("time", language), t("table", language), t("export", language)]
-    )
-    with map_tab:
-        map_section(selection, f"{st.session_state['source']}?{spec.to_query_string()}", language)
+        [t(name, language) for name in EXPLORE_TABS], key=EXPLORE_TAB_KEY, on_change="rerun")
+    if map_tab.open:
+        with map_tab:
+            map_section(selection, f"{st.session_state['source']}?{spec.to_query_string()}",
+                        language)
+        return
     synthetic = int(selection.column("synthetic").sum())
-    with time_tab:
-        synthetic_note(synthetic, language)
-        render_timeline(selection.columns(TIMELINE_COLUMNS), language)
-    with table_tab:
-        synthetic_note(synthetic, language)
-        render_table(selection, language)
-    with export_tab:
-        synthetic_note(synthetic, language)
-        render_exports(selection, spec, language)
+    if time_tab.open:
+        with time_tab:
+            synthetic_note(synthetic, language)
+            render_timeline(selection.columns(TIMELINE_COLUMNS), language)
+    elif table_tab.open:
+        with table_tab:
+            synthetic_note(synthetic, language)
+            render_table(selection, language)
+    else:
+        with export_tab:
+            synthetic_note(synthetic, language)
+            render_exports(selection, spec, language)
 
 
 def main() -> None:
@@ -88,6 +98,9 @@ def main() -> None:
     language = language_picker()
     if url_error:
         st.sidebar.warning(url_error)
+    if warmup.warming():
+        with st.spinner(t("warming_up", language)):
+            warmup.wait_for_warmup()
     source = source_picker(language)
     frame, quarantine = load_source(source, language)
     spec = filter_widgets(frame, language)

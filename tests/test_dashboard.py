@@ -22,7 +22,9 @@ from incidents.store import IncidentStore
 from ui.exports import export_basename
 from ui.headline import headline_figures
 from ui.map_view import in_week, is_placeholder_view, needs_rebuild, week_starts
-from ui.state import PENDING_REGION, apply_region_pick, spec_to_widgets, widgets_to_spec
+from ui.i18n import t
+from ui.state import (EXPLORE_TAB_KEY, PENDING_REGION, apply_region_pick, keep_open_tab,
+                      spec_to_widgets, widgets_to_spec)
 from ui.table import http_links
 from ui.timeline import counts_by_period
 
@@ -32,6 +34,12 @@ SEGOU_DECEMBER = FilterSpec(admin1s=("Segou",), start=date(2024, 12, 1), end=dat
 
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
+
+
+def open_tab(at: AppTest, name: str, language: str = "en") -> AppTest:
+    """Open one of the explore page's tabs (only the open one is computed)."""
+    at.session_state[EXPLORE_TAB_KEY] = t(name, language)
+    return at.run()
 
 
 @pytest.fixture
@@ -81,6 +89,7 @@ def test_geojson_download_equals_the_filtered_frame(
     at = AppTest.from_file(DASHBOARD, default_timeout=120)
     at.query_params.update(SEGOU_DECEMBER.to_query_params())
     at.run()
+    open_tab(at, "export")
     assert not at.exception, at.exception
     name = "incidents_Segou_2024-12-01_2024-12-31.geojson"
     assert name in downloads, list(downloads)
@@ -503,6 +512,7 @@ def test_a_large_selection_can_be_written_straight_to_the_exports_folder(
 ) -> None:
     import ui.exports
 
+    open_tab(app, "export")
     assert not [b for b in app.button if b.key == "save_geojson"]
     monkeypatch.setattr(ui.exports, "LARGE_EXPORT_ROWS", 1)
     app.multiselect(key="f_admin1s").set_value(["Segou"]).run()
@@ -522,6 +532,7 @@ def test_the_table_starts_small_and_shows_more_on_request(
     import ui.table
 
     total = int(metric(app, "Incidents").replace("\u202f", ""))
+    open_tab(app, "table")
     assert not [s for s in app.select_slider if s.key == "table_rows"]
     assert len(app.dataframe[0].value) == total
     monkeypatch.setattr(ui.table, "TABLE_ROW_CHOICES", (10, 20, 5_000))
@@ -534,3 +545,25 @@ def test_the_table_starts_small_and_shows_more_on_request(
     assert table["event_date"].is_monotonic_decreasing
     app.select_slider(key="table_rows").set_value(5_000).run()
     assert len(app.dataframe[0].value) == total
+
+
+def test_only_the_open_tab_is_computed(app: AppTest) -> None:
+    assert app.get("vega_lite_chart") == [] and not app.dataframe
+    assert app.get("download_button") == []
+    assert len(app.get("component_instance")) == 1
+    open_tab(app, "table")
+    assert not app.exception, app.exception
+    assert len(app.dataframe) == 1 and app.get("component_instance") == []
+    open_tab(app, "time")
+    assert len(app.get("vega_lite_chart")) == 1 and not app.dataframe
+
+
+def test_the_open_tab_survives_a_change_of_language() -> None:
+    state: dict[str, object] = {EXPLORE_TAB_KEY: "Table"}
+    keep_open_tab(state, "fr")
+    assert state[EXPLORE_TAB_KEY] == "Tableau"
+    keep_open_tab(state, "en")
+    assert state[EXPLORE_TAB_KEY] == "Table"
+    state[EXPLORE_TAB_KEY] = "Somewhere else"
+    keep_open_tab(state, "fr")
+    assert state[EXPLORE_TAB_KEY] == "Somewhere else"

@@ -247,11 +247,14 @@ def test_hostile_incident_text_never_runs(dashboard, page, artifacts_dir: Path) 
     wait_for_record(page, "xss-probe")
     page.wait_for_timeout(1000)
     page.screenshot(path=str(artifacts_dir / "dashboard_hostile_popup.png"), full_page=True)
-    page.get_by_role("tab", name="Table").click()
-    page.wait_for_timeout(2000)
     popup_text = frame.inner_text(".leaflet-popup-content")
     assert "<img" in popup_text  # shown as text, not parsed as markup
     assert frame.query_selector(".leaflet-popup-content img") is None
+    for each in page.frames:
+        assert each.evaluate("() => window.__xss === undefined"), each.url
+    page.get_by_role("tab", name="Table").click()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_timeout(2000)
     page.screenshot(path=str(artifacts_dir / "dashboard_hostile_table.png"), full_page=True)
     for each in page.frames:
         assert each.evaluate("() => window.__xss === undefined"), each.url

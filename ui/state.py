@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from incidents.filters import FilterSpec
-from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 SOURCES = ("store", "sample", "upload")
 
@@ -35,6 +35,9 @@ FILTER_DEFAULTS: dict[str, Any] = {
     "f_polygon": "",
 }
 SEEDED_FLAG = "_seeded_from_url"
+# The explore page's tabs (i18n keys) and the key under which st.tabs keeps the open one.
+EXPLORE_TABS = ("map", "time", "table", "export")
+EXPLORE_TAB_KEY = "explore_tab"
 # A region clicked on the choropleth, waiting for the next full run to become the
 # region filter: a widget's value can only be set before the widget is drawn.
 PENDING_REGION = "_pending_region_pick"
@@ -143,3 +146,12 @@ def reset_filters(state: MutableMapping[str, Any]) -> None:
     """Callback of the reset button: every filter back to its default."""
     for key, value in FILTER_DEFAULTS.items():
         state[key] = list(value) if isinstance(value, list) else value
+
+
+def keep_open_tab(state: MutableMapping[str, Any], language: str) -> None:
+    """st.tabs remembers the open tab by its label: after a change of language, name
+    the same tab in the new one (an unknown label is left for st.tabs to ignore)."""
+    label = state.get(EXPLORE_TAB_KEY)
+    for name in EXPLORE_TABS:
+        if label in {t(name, other) for other in LANGUAGES}:
+            state[EXPLORE_TAB_KEY] = t(name, language)
