@@ -1,27 +1,27 @@
-"""What `make run` starts: the dashboard (``dashboard.py``), warmed before it takes visitors.
+"""What `make run` starts: the dashboard (``dashboard.py``), warmed while it starts.
 
 ``streamlit run serve.py`` finds the ``app`` below and serves ``dashboard.py``
-through it. Its lifespan runs :func:`ui.warmup.warm` before the server
-listens, so the first analyst to open the page does not wait for the imports
-and for the store to load. ``streamlit run dashboard.py`` still works, only
-with a slower first page.
+through it. Its lifespan starts :func:`ui.warmup.warm` in a thread as the
+server starts listening: a browser opened at once loads Streamlit's frontend
+while the imports and the store load, and the first page then finds them
+done (it waits for the warm-up rather than doing the same work beside it).
+``streamlit run dashboard.py`` still works, only with a slower first page.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from ui.warmup import warm_in_background
+
 
 @asynccontextmanager
-async def _warm_first(_app: st.App) -> AsyncIterator[None]:
-    from ui.warmup import warm
-
-    await asyncio.to_thread(warm)
+async def _warm_alongside(_app: st.App) -> AsyncIterator[None]:
+    warm_in_background()
     yield
 
 
-app = st.App("dashboard.py", lifespan=_warm_first)
+app = st.App("dashboard.py", lifespan=_warm_alongside)

@@ -64,12 +64,13 @@ def test_a_store_emptied_on_purpose_stays_empty(home: Path) -> None:
     assert warm() == 0
 
 
-def test_warm_imports_no_streamlit_component(new_home) -> None:
+def test_warm_imports_the_page_but_no_streamlit_component(new_home) -> None:
     """A component module imported outside a script run is never registered: blank map."""
     home = new_home("warm-imports")
-    check = ("import sys; from ui.warmup import warm; warm(); "
-             "print(sorted(m for m in sys.modules if m.startswith('streamlit_folium')))")
+    check = ("import sys; from ui.warmup import PAGE_MODULES, warm; warm(); "
+             "print(all(m in sys.modules for m in PAGE_MODULES + ('altair',)), "
+             "sorted(m for m in sys.modules if m.startswith('streamlit_folium')))")
     answer = subprocess.run([sys.executable, "-c", check], cwd=PROJECT_DIR, capture_output=True,
                             text=True, check=True, env={"INCIDENTS_HOME": str(home),
                                                         "PATH": "/usr/bin:/bin"})
-    assert answer.stdout.strip().splitlines()[-1] == "[]"
+    assert answer.stdout.strip().splitlines()[-1] == "True []"

@@ -194,6 +194,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "géocodées avec le répertoire hors ligne, puis enregistrées dans la base.",
     ),
     "upload_file": ("File to import", "Fichier à importer"),
+    "warming_up": ("Loading the incident store…", "Chargement de la base d'incidents…"),
     "upload_too_large": ("The file is too large: {error}", "Le fichier est trop volumineux : {error}"),
     "upload_failed": ("The file could not be read: {error}", "Le fichier n'a pas pu être lu : {error}"),
     "validation_report": ("Validation report", "Rapport de validation"),

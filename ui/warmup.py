@@ -1,34 +1,45 @@
 """Work the dashboard's first page would otherwise do while its first visitor waits.
 
-``serve.py`` runs :func:`warm` once, before the server accepts connections:
-the imports (folium, geopandas, the core), the bundled samples when the store
-never had an import (as the page would load them), the store's map snapshot and
-quarantine (into the same Streamlit caches the page reads), and one map, which
-fills the base map's own caches (country outlines, town labels, the admin-1
-index). At a million incidents the first page then opens in 3.9 s instead of
-7.5 s (``dashboard_page_s`` in ``bench/scale.py``).
+``serve.py`` starts :func:`warm` in a background thread as the server starts:
+the imports (folium, geopandas, altair, the core, the page's modules), the
+bundled samples when the store never had an import (as the page would load
+them), the store's map snapshot and quarantine (into the same Streamlit caches
+the page reads), and one map, which fills the base map's own caches (country
+outlines, town labels, the admin-1 index). The server listens meanwhile, so a
+browser opened at once loads Streamlit's frontend while the store loads; the
+page's script calls :func:`wait_for_warmup` before touching any data, and then
+finds it all cached instead of doing it a second time beside the warm-up.
 
 Nothing here may import ``streamlit_folium`` (or any module declaring a
 Streamlit component): ``declare_component`` only registers a component when it
 runs inside a script run, so importing it here, before any, would leave the
-map's component unregistered and the map blank.
+map's component unregistered and the map blank. The heavy imports happen in
+:func:`warm`, not at the top, so that ``serve.py`` importing this module does
+not hold up the server's start.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from incidents.maps.build import build_map
-from ui import data
-
 LOGGER = logging.getLogger(__name__)
+# The page's own modules, minus those declaring a component (ui.map_view, ui.correct).
+PAGE_MODULES = ("ui.add_article", "ui.exports", "ui.headline", "ui.sidebar", "ui.state",
+                "ui.table", "ui.timeline", "ui.upload")
+# A page never waits longer than this for a warm-up that hangs; it then loads itself.
+WAIT_LIMIT_S = 300.0
 # Streamlit warns once per call that a cached function ran outside a script run,
 # which is exactly what warming is.
 _NO_SCRIPT_RUN_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+# Set while no warm-up is running: ``streamlit run dashboard.py`` never waits.
+_settled = threading.Event()
+_settled.set()
 
 
 @contextmanager
@@ -49,6 +60,11 @@ def warm() -> int | None:
     started = time.perf_counter()
     try:
         with _outside_script_run():
+            for module in PAGE_MODULES:
+                importlib.import_module(module)
+            from incidents.maps.build import build_map
+            from ui import data
+
             path = data.store_path()
             data.seed_store_if_empty(data.get_store(str(path)))
             version = data.store_version(path)
@@ -61,3 +77,29 @@ def warm() -> int | None:
     print(f"  Dashboard ready: {len(frame):,} incidents loaded in "
           f"{time.perf_counter() - started:.1f} s.", file=sys.stderr, flush=True)
     return len(frame)
+
+
+def warm_in_background() -> threading.Thread:
+    """Start :func:`warm` in a thread; pages wait for it in :func:`wait_for_warmup`."""
+    _settled.clear()
+
+    def run() -> None:
+        try:
+            warm()
+        finally:
+            _settled.set()
+
+    thread = threading.Thread(target=run, name="dashboard-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
+def warming() -> bool:
+    """Whether a warm-up is still running."""
+    return not _settled.is_set()
+
+
+def wait_for_warmup(timeout_s: float = WAIT_LIMIT_S) -> bool:
+    """Block until no warm-up is running (at once when none was started); False if
+    it was still running after ``timeout_s``."""
+    return _settled.wait(timeout_s)
