@@ -12,7 +12,7 @@ import streamlit as st
 from incidents.store import IncidentStore
 from incidents.synthetic import synthetic_incidents
 from ui import data
-from ui.warmup import warm
+from ui.warmup import wait_for_warmup, warm, warm_in_background, warming
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -74,3 +74,24 @@ def test_warm_imports_the_page_but_no_streamlit_component(new_home) -> None:
                             text=True, check=True, env={"INCIDENTS_HOME": str(home),
                                                         "PATH": "/usr/bin:/bin"})
     assert answer.stdout.strip().splitlines()[-1] == "True []"
+
+
+def test_a_page_waits_for_the_background_warmup_then_finds_the_store_loaded(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert wait_for_warmup(0) and not warming()  # nothing started: pages never wait
+    IncidentStore(home / "incidents.sqlite").import_records(
+        synthetic_incidents(40, seed=5), source_name="warm.csv")
+    thread = warm_in_background()
+    assert wait_for_warmup(120) and not warming()
+    thread.join(5)
+    monkeypatch.setattr(IncidentStore, "load_map_snapshot",
+                        lambda self: pytest.fail("the page loaded the snapshot again"))
+    path = data.store_path()
+    assert len(data.load_store_frame(str(path), data.store_version(path))) == 40
+
+
+def test_a_failed_background_warmup_still_releases_the_page(home: Path) -> None:
+    (home / "incidents.sqlite").mkdir()
+    warm_in_background().join(60)
+    assert not warming()
