@@ -13,7 +13,7 @@ do not rebuild the map, and reads clicks back with ``MapResult.clicked``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -25,11 +25,12 @@ from branca.element import Element
 from incidents.maps import cells as cell_maps
 from incidents.maps import heat
 from incidents.maps.base import finish_map, make_base_map
+from incidents.maps.columns import Coded, map_columns
 from incidents.maps.incident_layer import (
     TOOLTIP_SEPARATOR,
     IncidentPoints,
+    RegionMembers,
     incident_ids,
-    point_precision,
     region_layer,
 )
 from incidents.maps.legend import Legend, legend_html, words
@@ -44,11 +45,6 @@ DEFAULT_MAX_POINTS = 5_000
 # so single incidents stay reachable.
 DETAIL_ZOOM = 13
 DETAIL_FACTOR = 4
-# What the precision-3 region layer reads; copying only these keeps it cheap at 1M rows.
-REGION_COLUMNS: tuple[str, ...] = (
-    "incident_id", "event_id_cnty", "event_type", "fatalities", "latitude", "longitude",
-    "geo_precision", "country", "country_code", "admin1",
-)
 # Rounding grid for views, as a fraction of one 256-px tile at the view's zoom.
 VIEW_GRID_TILES = 0.5
 # Assumed map size when the zoom must be guessed from data bounds.
@@ -87,6 +83,41 @@ class ClickTarget:
     bounds: tuple[float, float, float, float] | None = None
 
 
+class ClickTargets(Mapping[str, ClickTarget]):
+    """What each tooltip key of a map stands for. The incident ids behind a region are
+    only read from the frame when that region is looked up (see ``RegionMembers``)."""
+
+    def __init__(self) -> None:
+        self._targets: dict[str, ClickTarget] = {}
+        self._regions: list[RegionMembers] = []
+
+    def update(self, pairs: Iterable[tuple[str, ClickTarget]]) -> None:
+        self._targets.update(pairs)
+
+    def add_regions(self, members: RegionMembers) -> None:
+        self._regions.append(members)
+
+    def __getitem__(self, key: str) -> ClickTarget:
+        if key in self._targets:
+            return self._targets[key]
+        for members in self._regions:
+            if key in members:
+                return ClickTarget("region", key, members[key])
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        seen = set(self._targets)
+        yield from self._targets
+        for members in self._regions:
+            for key in members:
+                if key not in seen:
+                    seen.add(key)
+                    yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 @dataclass
 class MapResult:
     """A built map and what the dashboard needs to describe it and read clicks back."""
@@ -100,7 +131,7 @@ class MapResult:
     resolution: int | None = None
     n_cells: int = 0
     cells: pd.DataFrame | None = field(default=None, repr=False)
-    targets: dict[str, ClickTarget] = field(default_factory=dict, repr=False)
+    targets: ClickTargets = field(default_factory=ClickTargets, repr=False)
     points: pd.DataFrame | None = field(default=None, repr=False)
 
     def clicked(self, returned: Mapping[str, Any] | None) -> ClickTarget | None:
@@ -173,12 +204,6 @@ def zoom_for_bounds(south: float, west: float, north: float, east: float) -> int
     return int(min(max(math.floor(min(by_width, by_height)), MIN_ZOOM), MAX_ZOOM))
 
 
-def _coordinates(gdf: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    lat = gdf["latitude"].to_numpy(dtype="float64", na_value=np.nan)
-    lng = gdf["longitude"].to_numpy(dtype="float64", na_value=np.nan)
-    return lat, lng, np.isfinite(lat) & np.isfinite(lng)
-
-
 def build_map(
     gdf: pd.DataFrame,
     *,
@@ -203,7 +228,8 @@ def build_map(
     Fitted to the data, the map opens at most at ``FIT_MAX_ZOOM``.
     """
     w = words(language)
-    lat, lng, placed = _coordinates(gdf)
+    columns = map_columns(gdf)
+    lat, lng, placed = columns.latitude, columns.longitude, columns.placed
     selected = np.ones(len(gdf), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
     in_view = placed & selected
     if view is not None:
@@ -233,7 +259,7 @@ def build_map(
     n_in_view = int(in_view.sum())
     limit = max_points * (DETAIL_FACTOR if zoom >= DETAIL_ZOOM else 1)
     mode: Literal["points", "cells"] = "points" if n_in_view <= limit else "cells"
-    region_rows = in_view & (point_precision(gdf) == 3)
+    region_rows = in_view & (columns.precision == 3)
     point_rows = in_view & ~region_rows
     result = MapResult(
         map=fmap,
@@ -247,14 +273,11 @@ def build_map(
 
     if "incidents" in layers:
         if region_rows.any():
-            region_columns = [c for c in REGION_COLUMNS if c in gdf.columns]
             regions, region_ids = region_layer(
-                gdf.loc[region_rows, region_columns], language=language, name=w["regions_layer"]
+                gdf, rows=region_rows, language=language, name=w["regions_layer"]
             )
             regions.add_to(fmap)
-            result.targets.update(
-                (key, ClickTarget("region", key, ids)) for key, ids in region_ids.items()
-            )
+            result.targets.add_regions(region_ids)
         if cells is not None:
             cell_maps.cell_layer(cells, language=language, name=w["cells_layer"]).add_to(fmap)
         else:
@@ -266,7 +289,7 @@ def build_map(
             points = heat.heat_from_cells(cells)
         heat.heat_layer(points, name=w["heat_layer"]).add_to(fmap)
 
-    Legend(legend_html(language, mode, _event_types_in(gdf["event_type"], in_view))).add_to(fmap)
+    Legend(legend_html(language, mode, _event_types_in(columns.event_type, in_view))).add_to(fmap)
     for extra in extra_layers:
         if isinstance(extra, Element):
             extra.add_to(fmap)
@@ -276,12 +299,10 @@ def build_map(
     return result
 
 
-def _event_types_in(types: pd.Series, rows: np.ndarray) -> list[str]:
-    """Distinct event types among ``rows``, sorted; cheap on a categorical column."""
-    if isinstance(types.dtype, pd.CategoricalDtype):
-        present = np.unique(types.cat.codes.to_numpy()[rows])
-        return sorted(str(types.cat.categories[c]) for c in present if c >= 0)
-    return sorted(types[rows].dropna().astype(str).unique())
+def _event_types_in(types: Coded, rows: np.ndarray) -> list[str]:
+    """Distinct event types among ``rows``, sorted."""
+    present = np.flatnonzero(np.bincount(types.codes[rows], minlength=len(types.labels)))
+    return sorted(str(types.labels[c]) for c in present if types.labels[c])
 
 
 def _cells_for_view(

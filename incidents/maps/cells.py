@@ -21,6 +21,7 @@ from h3.api import basic_int as h3int
 
 from incidents import model
 from incidents.maps import style
+from incidents.maps.columns import map_columns
 from incidents.maps.escape import escape_text
 from incidents.maps.incident_layer import TOOLTIP_SEPARATOR
 from incidents.maps.legend import words
@@ -67,14 +68,6 @@ def cell_ids(frame: pd.DataFrame, resolution: int, rows: np.ndarray | None = Non
     return parent_cells(cells, resolution)
 
 
-def _type_codes(types: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer code per row (-1 when missing) and the names they index, cheap for categoricals."""
-    if isinstance(types.dtype, pd.CategoricalDtype):
-        return types.cat.codes.to_numpy(), types.cat.categories
-    codes, names = pd.factorize(types)
-    return codes, pd.Index(names)
-
-
 def _sorted_groups(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(cells, return_inverse=True)``, hashing instead of sorting every row:
     a million incidents fall in a few thousand cells, and only those get sorted."""
@@ -86,6 +79,22 @@ def _sorted_groups(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniques[order], rank[codes]
 
 
+def _cell_groups(frame: pd.DataFrame, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    """The frame's occupied cells at ``resolution``, sorted, and each row's index among
+    them (-1 without a cell); worked out once per frame and resolution, since the
+    hashing is most of what counting a million incidents into cells costs."""
+    derived = map_columns(frame).derived
+    key = ("cell_groups", resolution)
+    if key not in derived:
+        cells = cell_ids(frame, resolution)
+        placed = cells != 0
+        unique, inverse = _sorted_groups(cells[placed])
+        group = np.full(len(frame), -1, dtype="int64")
+        group[placed] = inverse
+        derived[key] = (unique, group)
+    return derived[key]
+
+
 def aggregate_cells(
     frame: pd.DataFrame, resolution: int, rows: np.ndarray | None = None
 ) -> pd.DataFrame:
@@ -94,25 +103,29 @@ def aggregate_cells(
     ``rows`` is a boolean mask of the rows to count, so a caller holding a
     filter mask never copies the frame. Rows without a cell (no coordinates)
     are left out: the sum of ``count`` is the number of placed rows counted.
-    Vectorised throughout (hash + bincount), about 0.05 s for a million rows.
+    Vectorised throughout (hash once per frame, then bincount): about 10 ms for a
+    million rows once the frame's cells are grouped.
     """
     select = np.ones(len(frame), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
-    cells = cell_ids(frame, resolution, select)
-    placed = cells != 0
-    codes, names = _type_codes(frame["event_type"])
-    codes = codes[select][placed]
-    deaths = pd.to_numeric(frame["fatalities"], errors="coerce").to_numpy(
-        dtype="float64", na_value=0.0
-    )[select][placed]
-    unique, inverse = _sorted_groups(cells[placed])
-    width = len(names) + 1
-    by_type = np.bincount(inverse * width + codes + 1, minlength=len(unique) * width).reshape(
-        len(unique), width
-    )[:, 1:]
-    labels = np.append(np.asarray(names, dtype=object), "")
-    best = np.full(len(unique), len(names))
-    if len(names):
-        best = np.where(by_type.sum(axis=1) > 0, by_type.argmax(axis=1), len(names))
+    columns = map_columns(frame)
+    unique, group = _cell_groups(frame, resolution)
+    inverse = group[select]
+    placed = inverse >= 0
+    inverse = inverse[placed]
+    codes = columns.event_type.codes[select][placed]
+    deaths = columns.fatalities[select][placed]
+    occupied = np.flatnonzero(np.bincount(inverse, minlength=len(unique)))
+    if len(occupied) < len(unique):
+        rank = np.zeros(len(unique), dtype=inverse.dtype)
+        rank[occupied] = np.arange(len(occupied), dtype=inverse.dtype)
+        unique, inverse = unique[occupied], rank[inverse]
+    labels = columns.event_type.labels
+    known = len(labels) - 1  # the last code stands for a missing type
+    by_type = np.bincount(inverse * len(labels) + codes, minlength=len(unique) * len(labels))
+    by_type = by_type.reshape(len(unique), len(labels))[:, :known]
+    best = np.full(len(unique), known)
+    if known:
+        best = np.where(by_type.sum(axis=1) > 0, by_type.argmax(axis=1), known)
     return pd.DataFrame(
         {
             "cell": unique,

@@ -18,6 +18,7 @@ Clicks: every marker's tooltip starts with the incident id followed by
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -31,11 +32,14 @@ from unidecode import unidecode
 
 from incidents import model
 from incidents.maps import style
+from incidents.maps.columns import map_columns, point_precision
 from incidents.maps.escape import escape_text, link
 from incidents.maps.legend import precision_words, words
 from incidents.regions.boundaries import load_admin1
 
 TOOLTIP_SEPARATOR = " · "
+# Combined region keys below this are grouped by counting (see ``_groups``).
+KEY_COUNTING_LIMIT = 1 << 20
 # Markers get their own SVG pane above the overlay pane (z-index 400), where the
 # dashed regions are: a marker inside a region stays clickable, and the region
 # stays clickable around it. (A canvas renderer would swallow every event over
@@ -79,15 +83,6 @@ def _labelled(values: pd.Series, language: str) -> pd.Series:
     text = values.astype(object).where(values.notna(), "")
     mapping = {term: model.label(term, language) if term else "" for term in pd.unique(text)}
     return text.map(mapping)
-
-
-def point_precision(frame: pd.DataFrame) -> np.ndarray:
-    """geo_precision as ints, unknown codes drawn as ``style.UNKNOWN_PRECISION``."""
-    codes = pd.to_numeric(_column(frame, "geo_precision"), errors="coerce").to_numpy(
-        dtype="float64", na_value=np.nan
-    )
-    known = (codes == 1) | (codes == 2) | (codes == 3)
-    return np.where(known, codes, style.UNKNOWN_PRECISION).astype("int64")
 
 
 def points_payload(frame: pd.DataFrame, language: str) -> dict[str, object]:
@@ -262,59 +257,90 @@ def _fallback_area(lat: float, lng: float) -> dict:
     )
 
 
-def _factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(code per row, label per code) with missing values labelled ''; cheap on categoricals."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy().astype("int64")
-        labels = np.asarray(values.cat.categories, dtype=object).astype(str)
-    else:
-        codes, uniques = pd.factorize(values)
-        labels = np.asarray(uniques, dtype=object).astype(str)
-    return np.where(codes < 0, len(labels), codes), np.append(labels, "")
+def _groups(keys: np.ndarray) -> np.ndarray:
+    """Rank of each key among the distinct ones, as ``np.unique(return_inverse=True)``.
+
+    Region keys are few: while they stay below ``KEY_COUNTING_LIMIT`` they are
+    counted out rather than sorted, and small ranks make the later stable
+    argsort a radix sort.
+    """
+    if not len(keys) or keys.max() >= KEY_COUNTING_LIMIT:
+        return np.unique(keys, return_inverse=True)[1]
+    present = np.bincount(keys) > 0
+    rank = np.cumsum(present) - 1
+    return rank[keys].astype("int16" if present.sum() < 2**15 else "int64")
 
 
-def region_features(frame: pd.DataFrame, language: str) -> tuple[dict, dict[str, tuple[str, ...]]]:
+class RegionMembers(Mapping[str, tuple[str, ...]]):
+    """The ids of the incidents each region feature stands for, read from the frame only
+    when asked: at a million incidents some 80,000 stand for regions, and a map is
+    drawn far more often than one of its regions is clicked."""
+
+    def __init__(self, frame: pd.DataFrame, positions: dict[str, np.ndarray]) -> None:
+        self._frame = frame
+        self._positions = positions
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return tuple(_ids_at(self._frame, self._positions[key]).to_numpy(dtype=object))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+
+def region_features(
+    frame: pd.DataFrame, language: str, rows: np.ndarray | None = None
+) -> tuple[dict, RegionMembers]:
     """GeoJSON FeatureCollection with one feature per admin-1 region holding precision-3 rows.
 
+    ``rows`` is a boolean mask of the rows to draw (all of them by default), so
+    the map can pass its filter mask over the snapshot instead of a copy.
     Returns the collection and, per tooltip key, the ids of the incidents it stands for.
     Grouping runs on integer codes (no per-row Python), so a million-row
     export with 80,000 region-level incidents stays cheap; only regions are looped over.
     """
     w = words(language)
-    parts = [_factorized(_column(frame, c)) for c in ("country_code", "country", "admin1")]
-    combined = np.zeros(len(frame), dtype="int64")
-    for codes, labels in parts:
-        combined = combined * len(labels) + codes
-    unique, group = np.unique(combined, return_inverse=True)
+    columns = map_columns(frame)
+    select = np.arange(len(frame)) if rows is None else np.flatnonzero(rows)
+    combined = np.zeros(len(select), dtype="int64")
+    for part in columns.region_parts:
+        combined = combined * len(part.labels) + part.codes[select]
+    group = _groups(combined)
+    unique = np.arange(group.max() + 1 if len(group) else 0)
     count = np.bincount(group, minlength=len(unique))
-    deaths = pd.to_numeric(_column(frame, "fatalities"), errors="coerce").to_numpy(
-        dtype="float64", na_value=0.0
-    )
-    fatalities = np.bincount(group, weights=deaths, minlength=len(unique))
+    fatalities = np.bincount(group, weights=columns.fatalities[select], minlength=len(unique))
     lat, lng = (
-        np.bincount(group, weights=frame[c].to_numpy(dtype="float64"), minlength=len(unique))
-        / count
-        for c in ("latitude", "longitude")
+        np.bincount(group, weights=values[select], minlength=len(unique)) / count
+        for values in (columns.latitude, columns.longitude)
     )
-    type_codes, type_labels = _factorized(_column(frame, "event_type"))
+    type_codes, type_labels = columns.event_type.codes[select], columns.event_type.labels
     by_type = np.bincount(
         group * len(type_labels) + type_codes, minlength=len(unique) * len(type_labels)
     ).reshape(len(unique), len(type_labels))
     top_types = type_labels[by_type.argmax(axis=1)]
-    ids = incident_ids(frame).to_numpy(dtype=object)[np.argsort(group, kind="stable")]
+    by_region = select[np.argsort(group, kind="stable")]  # radix sort on small ints
     ends = np.cumsum(count)
+    starts = ends - count
+    listed_rows = np.concatenate([by_region[start:start + REGION_IDS_LISTED]
+                                  for start in starts]) if len(starts) else select[:0]
+    listed_ids = iter(_ids_at(frame, listed_rows).to_numpy(dtype=object))
 
-    features, targets = [], {}
-    for g, first_row in enumerate(np.unique(group, return_index=True)[1]):
-        code, country, admin1 = (labels[codes[first_row]] for codes, labels in parts)
+    features, positions = [], {}
+    for g in range(len(unique)):
+        first_row = by_region[starts[g]]
+        code, country, admin1 = (part.labels[part.codes[first_row]]
+                                 for part in columns.region_parts)
         geometry = region_geometry(code, country, admin1)
         note = ""
         if geometry is None:
             geometry = _fallback_area(float(lat[g]), float(lng[g]))
             note = f"<br><i>{escape_text(w['no_boundary'])}</i>"
         key = ", ".join(part for part in (admin1, country) if part) or "?"
-        members = tuple(ids[ends[g] - count[g]:ends[g]])
-        listed = ", ".join(escape_text(i) for i in members[:REGION_IDS_LISTED])
+        members = by_region[starts[g]:ends[g]]
+        listed = ", ".join(escape_text(next(listed_ids))
+                           for _ in range(min(len(members), REGION_IDS_LISTED)))
         if len(members) > REGION_IDS_LISTED:
             listed += f" (+{len(members) - REGION_IDS_LISTED} {escape_text(w['more'])})"
         tip = (
@@ -335,17 +361,26 @@ def region_features(frame: pd.DataFrame, language: str) -> tuple[dict, dict[str,
                 },
             }
         )
-        targets[key] = members
-    return {"type": "FeatureCollection", "features": features}, targets
+        positions[key] = members
+    return {"type": "FeatureCollection", "features": features}, RegionMembers(frame, positions)
 
 
 def _region_style(feature: dict) -> dict:
     return style.precision_style(3, feature["properties"]["colour"])
 
 
-def region_layer(frame: pd.DataFrame, *, language: str, name: str) -> tuple[GeoJson, dict]:
-    """Precision-3 incidents as their dashed admin-1 regions, and the click targets."""
-    collection, targets = region_features(frame, language)
+def _ids_at(frame: pd.DataFrame, positions: np.ndarray) -> pd.Series:
+    """``incident_ids`` of the rows at ``positions``, copying only the id columns."""
+    id_columns = {c: frame[c].iloc[positions].array
+                  for c in ("incident_id", "event_id_cnty") if c in frame.columns}
+    return incident_ids(pd.DataFrame(id_columns, index=frame.index[positions]))
+
+
+def region_layer(frame: pd.DataFrame, *, language: str, name: str,
+                 rows: np.ndarray | None = None) -> tuple[GeoJson, RegionMembers]:
+    """Precision-3 incidents (among ``rows``) as their dashed admin-1 regions, and the
+    click targets."""
+    collection, targets = region_features(frame, language, rows)
     layer = GeoJson(
         collection,
         name=name,
