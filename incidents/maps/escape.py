@@ -33,6 +33,16 @@ def escape_text(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+_SCRIPT_UNSAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                  ord("'"): "\\u0027"}
+
+
+def json_for_script(text: str) -> str:
+    """JSON text made safe to embed in a ``<script>`` element, as Jinja's ``tojson`` does
+    (no ``</script>`` can close it early); the JSON value is unchanged."""
+    return text.translate(_SCRIPT_UNSAFE)
+
+
 def safe_url(url: Any) -> str | None:
     """An http(s) URL escaped for an href attribute, or None for anything else.
 
