@@ -190,3 +190,15 @@ def test_a_reimport_that_changes_a_row_shows_the_change(
     loaded = store.load()
     assert (loaded["notes"] == "corrected by the source").sum() == 1
     pd.testing.assert_frame_equal(loaded, from_sqlite(store))
+
+
+def test_a_large_snapshot_is_written_in_row_groups_arrow_reads_in_parallel(tmp_path: Path):
+    import pyarrow.parquet as pq
+
+    from incidents import snapshot
+
+    frame = pd.DataFrame({"x": range(snapshot.ROW_GROUP_ROWS * 2 + 5)})
+    path = tmp_path / "groups.parquet"
+    snapshot.write_snapshot(frame, path, generation=3)
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3
+    assert snapshot.snapshot_generation(path) == 3
