@@ -1,7 +1,7 @@
 """Work the dashboard's first page would otherwise do while its first visitor waits.
 
 ``serve.py`` starts :func:`warm` in a background thread as the server starts:
-the imports (folium, geopandas, altair, the core, the page's modules), the
+the imports (folium, geopandas, the core, the page's modules), the
 bundled samples when the store never had an import (as the page would load
 them), the store's map snapshot and quarantine (into the same Streamlit caches
 the page reads), and one map, which fills the base map's own caches (country
@@ -26,7 +26,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOGGER = logging.getLogger(__name__)
 # The page's own modules, minus those declaring a component (ui.map_view, ui.correct).
@@ -56,27 +62,45 @@ def _outside_script_run() -> Iterator[None]:
 def warm() -> int | None:
     """Load the current store into the page's caches and draw one map; the number of
     incidents loaded, or None when warming failed (the page then meets and reports
-    the problem itself)."""
+    the problem itself).
+
+    The store loads in a second thread (Arrow decodes without holding the GIL)
+    while this one imports the map's modules and fills the base map's caches;
+    the modules of the other tabs and pages come last, after the first map.
+    """
     started = time.perf_counter()
     try:
-        with _outside_script_run():
-            for module in PAGE_MODULES:
-                importlib.import_module(module)
-            from incidents.maps.build import build_map
+        with _outside_script_run(), ThreadPoolExecutor(1, "dashboard-warmup-load") as pool:
             from ui import data
 
-            path = data.store_path()
-            data.seed_store_if_empty(data.get_store(str(path)))
-            version = data.store_version(path)
-            frame = data.load_store_frame(str(path), version)
-            data.load_store_quarantine(str(path), version)
+            loading = pool.submit(_load_store, data)
+            from incidents.maps.base import make_base_map
+            from incidents.maps.build import build_map
+            from incidents.maps.incident_layer import region_geometry
+
+            make_base_map()
+            region_geometry("", "", "")
+            frame = loading.result()
             build_map(frame).map.render()
+            for module in PAGE_MODULES:
+                importlib.import_module(module)
     except Exception:  # noqa: BLE001 - warming is an optimisation, never a reason not to start
         LOGGER.exception("warming the dashboard's caches failed; the first page will do it")
         return None
     print(f"  Dashboard ready: {len(frame):,} incidents loaded in "
           f"{time.perf_counter() - started:.1f} s.", file=sys.stderr, flush=True)
     return len(frame)
+
+
+def _load_store(data: ModuleType) -> pd.DataFrame:
+    """The store's map frame and quarantine, into the page's caches (samples seeded
+    first when the store never had an import, as the page would)."""
+    path = data.store_path()
+    data.seed_store_if_empty(data.get_store(str(path)))
+    version = data.store_version(path)
+    frame = data.load_store_frame(str(path), version)
+    data.load_store_quarantine(str(path), version)
+    return frame
 
 
 def warm_in_background() -> threading.Thread:
