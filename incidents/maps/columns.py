@@ -34,9 +34,7 @@ class Coded:
     labels: np.ndarray
 
     @classmethod
-    def of(cls, values: pd.Series | None, length: int) -> Coded:
-        if values is None:
-            return cls(np.zeros(length, dtype="int64"), np.array([""], dtype=object))
+    def of(cls, values: pd.Series) -> Coded:
         if isinstance(values.dtype, pd.CategoricalDtype):
             codes = values.cat.codes.to_numpy().astype("int64")
             labels = np.asarray(values.cat.categories, dtype=object).astype(str)
@@ -63,17 +61,18 @@ class MapColumns:
 
 def point_precision(frame: pd.DataFrame) -> np.ndarray:
     """geo_precision as ints, unknown codes drawn as ``style.UNKNOWN_PRECISION``."""
-    codes = pd.to_numeric(_column(frame, "geo_precision"), errors="coerce").to_numpy(
+    codes = pd.to_numeric(column_or_missing(frame, "geo_precision"), errors="coerce").to_numpy(
         dtype="float64", na_value=np.nan
     )
     known = (codes == 1) | (codes == 2) | (codes == 3)
     return np.where(known, codes, style.UNKNOWN_PRECISION).astype("int64")
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+def column_or_missing(frame: pd.DataFrame, name: str) -> pd.Series:
+    """``frame[name]``, or a column of missing text when the frame has no such column."""
     if name in frame.columns:
         return frame[name]
-    return pd.Series(pd.NA, index=frame.index, dtype="object")
+    return pd.Series(pd.NA, index=frame.index, dtype="string")
 
 
 def _numbers(frame: pd.DataFrame, name: str, missing: float) -> np.ndarray:
@@ -90,13 +89,9 @@ def _convert(frame: pd.DataFrame) -> MapColumns:
         longitude=longitude,
         placed=np.isfinite(latitude) & np.isfinite(longitude),
         precision=point_precision(frame),
-        event_type=Coded.of(frame["event_type"] if "event_type" in frame.columns else None,
-                            len(frame)),
+        event_type=Coded.of(column_or_missing(frame, "event_type")),
         fatalities=_numbers(frame, "fatalities", 0.0),
-        region_parts=tuple(
-            Coded.of(frame[name] if name in frame.columns else None, len(frame))
-            for name in REGION_KEY_COLUMNS
-        ),
+        region_parts=tuple(Coded.of(column_or_missing(frame, name)) for name in REGION_KEY_COLUMNS),
     )
 
 

@@ -32,7 +32,7 @@ from unidecode import unidecode
 
 from incidents import model
 from incidents.maps import style
-from incidents.maps.columns import map_columns, point_precision
+from incidents.maps.columns import column_or_missing, map_columns, point_precision
 from incidents.maps.escape import escape_text, link
 from incidents.maps.legend import precision_words, words
 from incidents.regions.boundaries import load_admin1
@@ -66,15 +66,9 @@ def _encoded(values: pd.Series) -> dict[str, list]:
     return {"values": [escape_text(v) for v in uniques], "codes": codes.tolist()}
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return frame[name]
-    return pd.Series(pd.NA, index=frame.index, dtype="string")
-
-
 def _text(frame: pd.DataFrame, name: str) -> pd.Series:
     """A column as plain strings, '' where missing (works for categoricals too)."""
-    values = _column(frame, name)
+    values = column_or_missing(frame, name)
     return values.astype(object).where(values.notna(), "").astype(str)
 
 
@@ -90,10 +84,10 @@ def points_payload(frame: pd.DataFrame, language: str) -> dict[str, object]:
     w = words(language)
     type_codes, type_uniques = pd.factorize(_text(frame, "event_type"), sort=False)
     ids = incident_ids(frame)
-    dates = _column(frame, "event_date")
+    dates = column_or_missing(frame, "event_date")
     date_text = pd.to_datetime(dates, errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
     # ACLED time_precision 2/3: the day shown stands for a week or a month.
-    vague = pd.to_numeric(_column(frame, "time_precision"), errors="coerce").to_numpy(
+    vague = pd.to_numeric(column_or_missing(frame, "time_precision"), errors="coerce").to_numpy(
         dtype="float64", na_value=np.nan
     )
     for code in (2, 3):
@@ -106,11 +100,11 @@ def points_payload(frame: pd.DataFrame, language: str) -> dict[str, object]:
     place = places[0].str.cat(places[1:], sep=", ").str.replace(r"(, )+", ", ", regex=True)
     place = place.str.strip(", ")
     sources = pd.Series(
-        [link(u, s) for u, s in zip(_column(frame, "source_url"), _column(frame, "source"))],
+        [link(u, s) for u, s in zip(column_or_missing(frame, "source_url"), column_or_missing(frame, "source"))],
         index=frame.index,
     )
     precision = point_precision(frame)
-    fatalities = pd.to_numeric(_column(frame, "fatalities"), errors="coerce")
+    fatalities = pd.to_numeric(column_or_missing(frame, "fatalities"), errors="coerce")
     return {
         "ids": [escape_text(v) for v in ids],
         "lat": frame["latitude"].round(5).tolist(),
@@ -126,11 +120,11 @@ def points_payload(frame: pd.DataFrame, language: str) -> dict[str, object]:
         .tolist(),
         "fatalities": [None if pd.isna(v) else int(v) for v in fatalities],
         "date": _encoded(date_text),
-        "sub": _encoded(_labelled(_column(frame, "sub_event_type"), language)),
+        "sub": _encoded(_labelled(column_or_missing(frame, "sub_event_type"), language)),
         "actors": _encoded(actors),
         "place": _encoded(place),
         "source": _encoded_html(sources),
-        "synthetic": _column(frame, "synthetic").fillna(False).astype(bool).astype(int).tolist(),
+        "synthetic": column_or_missing(frame, "synthetic").fillna(False).astype(bool).astype(int).tolist(),
         "words": {k: escape_text(w[k]) for k in (
             "date", "type", "actors", "fatalities", "location", "precision", "source", "synthetic"
         )},
