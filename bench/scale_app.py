@@ -9,18 +9,22 @@ directory (next to a link to ``static/``, which Streamlit serves at
   offers these variants in this order, the first one selected on page load;
 - ``SCALE_FIGURES``: a file this page appends one JSON line to per script run.
 
-``?kind=ours`` draws ``build_map(snapshot, rows=filter_mask(...))``, the
-dashboard's level-of-detail map; ``?kind=baseline`` draws one FastMarkerCluster
-of every filtered point. ``?run=`` names the page load. Each line records the
+``?kind=ours`` draws the map as the dashboard's map section does: the
+filtered set's extent as the view, ``build_map(snapshot, rows=filter_mask(...),
+view=..., overlays_apart=True)``, and st_folium given the base map, the
+overlays as ``feature_group_to_add`` and the view as ``center``/``zoom`` (a
+filter change replaces the overlays inside the frame already there);
+``?kind=baseline`` draws one FastMarkerCluster of every filtered point. ``?run=`` names the page load. Each line records the
 kind, the variant, the page load and the how-manyth script run of that browser
 session it was, the server seconds from the filter to st_folium having handed
 its arguments to the frontend, and the size of those arguments (the script,
 header and HTML strings plus the CSS/JS link lists).
 
-Both kinds of map end with a one-line script setting ``window.__scale_variant``
-in the map's frame. st_folium only runs a map's script when it mounts a fresh
-frame (its component key is a hash of that script), so the bench can tell the
-map of the newly chosen filter from the one it replaces.
+Both kinds of map carry a one-line script setting ``window.__scale_variant``
+in the map's frame: the baseline at the end of its map (st_folium mounts a
+fresh frame for each new map script), ours in a feature group of its own,
+which st_folium runs after putting in the new overlays. Either way the bench
+can tell the map of the newly chosen filter from the one it replaces.
 """
 
 from __future__ import annotations
@@ -43,7 +47,9 @@ sys.path.insert(0, os.environ["SCALE_PROJECT"])
 from incidents.filters import FilterSpec, filter_mask  # noqa: E402
 from incidents.maps.base import finish_map, make_base_map  # noqa: E402
 from incidents.maps.build import build_map  # noqa: E402
+from incidents.selection import Selection  # noqa: E402
 from incidents.store import IncidentStore  # noqa: E402
+from ui.map_view import extent_view, view_centre  # noqa: E402
 
 SPECS = {variant: FilterSpec(**fields)
          for variant, fields in json.loads(os.environ["SCALE_SPECS"]).items()}
@@ -100,10 +106,23 @@ script_runs = st.session_state["script_runs"] = st.session_state.get("script_run
 frame = snapshot()
 started = time.perf_counter()
 rows = filter_mask(frame, SPECS[variant])
-fmap = build_map(frame, rows=rows).map if kind == "ours" else baseline_map(frame, rows)
-fmap.add_child(VariantMark(variant))
-streamlit_folium.st_folium(fmap, key="map", height=560, use_container_width=True,
-                           returned_objects=RETURNED_OBJECTS)
+if kind == "ours":
+    view = extent_view(Selection(frame, rows.to_numpy()).columns(["latitude", "longitude"]))
+    result = build_map(frame, rows=rows, view=view, overlays_apart=True)
+    mark = folium.FeatureGroup(control=False)
+    mark.add_child(VariantMark(variant))
+    centre = view_centre(view)
+    streamlit_folium.st_folium(result.map, key="map", height=560, use_container_width=True,
+                               returned_objects=RETURNED_OBJECTS,
+                               feature_group_to_add=[*result.overlays, mark],
+                               layer_control=result.layer_control,
+                               center=centre[:2] if centre else None,
+                               zoom=centre[2] if centre else None)
+else:
+    fmap = baseline_map(frame, rows)
+    fmap.add_child(VariantMark(variant))
+    streamlit_folium.st_folium(fmap, key="map", height=560, use_container_width=True,
+                               returned_objects=RETURNED_OBJECTS)
 server_s = time.perf_counter() - started
 with open(os.environ["SCALE_FIGURES"], "a", encoding="utf-8") as figures:
     figures.write(json.dumps({"kind": kind, "variant": variant, "page": page_run,

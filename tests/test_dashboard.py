@@ -488,9 +488,9 @@ def test_st_folium_stand_in_bounds_are_not_taken_for_the_analysts_view() -> None
     folium.CircleMarker((20.0, 5.0)).add_to(fmap)
     stand_in = {"_southWest": {"lat": 10.0, "lng": -12.0}, "_northEast": {"lat": 20.0, "lng": 5.0}}
     viewport = {"_southWest": {"lat": 13.95, "lng": -4.05}, "_northEast": {"lat": 14.05, "lng": -3.95}}
-    assert is_placeholder_view(stand_in, fmap)
-    assert not is_placeholder_view(viewport, fmap)
-    assert not is_placeholder_view(None, fmap)
+    assert is_placeholder_view(stand_in, fmap.get_bounds())
+    assert not is_placeholder_view(viewport, fmap.get_bounds())
+    assert not is_placeholder_view(None, fmap.get_bounds())
 
 
 def test_store_version_moves_with_every_write(tmp_path) -> None:

@@ -455,3 +455,48 @@ def test_add_from_article_in_french(dashboard, page, artifacts_dir: Path) -> Non
     page.wait_for_timeout(1000)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(artifacts_dir / "dashboard_article_french.png"), full_page=True)
+
+
+MAP_STATE_JS = """
+() => {
+  const map = Object.values(window).find(v => v instanceof L.Map);
+  const overlays = [...document.querySelectorAll('.leaflet-control-layers-overlays label')]
+    .map(l => ({name: l.innerText.trim(), on: l.querySelector('input').checked}));
+  return {same: window.__same_frame === true,
+          legends: document.querySelectorAll('.incidents-legend').length,
+          heat: document.querySelectorAll('canvas.leaflet-heatmap-layer').length,
+          overlays: overlays, zoom: map.getZoom()};
+}
+"""
+
+
+def test_a_filter_change_replaces_the_layers_inside_the_same_map(dashboard, page,
+                                                                 artifacts_dir: Path) -> None:
+    """No new frame (Leaflet, plugins and tiles loaded again) for a new filter: the
+    incident layers, the legend and the hidden heat layer are swapped in place."""
+    base_url, home = dashboard
+    open_view(page, base_url)
+    _, frame = map_frame(page)
+    frame.evaluate("() => { window.__same_frame = true; }")
+    before = frame.evaluate(MAP_STATE_JS)
+    assert before["legends"] == 1 and before["heat"] == 0
+    assert {"name": "Heat map", "on": False} in before["overlays"]
+    assert len({m["tooltip"].split(" · ")[2] for m in markers(frame)}) > 1
+    side = page.locator('[data-testid="stSidebar"]')
+    side.get_by_role("combobox", name="Event type", exact=True).click()
+    page.get_by_role("option", name="Battles", exact=True).click()
+    page.keyboard.press("Escape")
+    frame.wait_for_function(
+        "() => { const m = Object.values(window).find(v => v instanceof L.Map); let all = 0,"
+        " battles = 0; m.eachLayer(l => { if (l instanceof L.CircleMarker && l.getTooltip()) {"
+        " all++; if (String(l.getTooltip().getContent()).includes(' · Battles · ')) battles++; }"
+        " }); return all > 0 && all === battles; }", timeout=LOAD_TIMEOUT_MS)
+    after = frame.evaluate(MAP_STATE_JS)
+    assert after["same"], "the map was mounted again in a new frame"
+    assert after["legends"] == 1 and after["heat"] == 0
+    assert {"name": "Heat map", "on": False} in after["overlays"]
+    expected = apply_filters(IncidentStore(home / "incidents.sqlite").load(),
+                             FilterSpec(event_types=("Battles",)))
+    shown = {m["tooltip"].split(" · ")[0] for m in markers(frame)}
+    assert shown == set(expected.loc[expected["geo_precision"] < 3, "incident_id"])
+    page.screenshot(path=str(artifacts_dir / "dashboard_filter_in_place.png"), full_page=True)

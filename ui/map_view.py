@@ -2,16 +2,23 @@
 
 Panning or zooming reruns only this fragment, never the whole page: st_folium
 returns only the clicked object (with its tooltip, which carries the incident
-id), the bounds and the zoom. The map opens on the data's extent; it is rebuilt
-only when what is drawn no longer fits what is seen (see ``needs_rebuild``),
-for ``round_view`` of the bounds, snapped outward so that small pans stay inside
-it. A rebuilt map is reopened on the analyst's own centre and zoom.
+id), the bounds and the zoom. The map opens on the data's extent; its layers are
+rebuilt only when what is drawn no longer fits what is seen (see
+``needs_rebuild``), for ``round_view`` of the bounds, snapped outward so that
+small pans stay inside it.
+
+The base map (tiles, outlines, towns, controls) stays the same from one filter
+to the next, and the layers that depend on the data reach st_folium as
+``feature_group_to_add`` (``build_map(overlays_apart=True)``): a new filter or
+view replaces them inside the frame already there, where a new map script
+would mount a new frame and load Leaflet, its plugins and the tiles again. The
+view is applied with st_folium's ``center`` and ``zoom``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import folium
@@ -85,18 +92,27 @@ def needs_rebuild(drawn: View, complete: bool, mode: str, bounds: Mapping[str, A
                 and north <= drawn.north and east <= drawn.east)
 
 
-def is_placeholder_view(bounds: Mapping[str, Any] | None, fmap: folium.Map) -> bool:
+def is_placeholder_view(bounds: Mapping[str, Any] | None,
+                        stand_in: Sequence[Sequence[float | None]]) -> bool:
     """Whether st_folium's bounds are its stand-in rather than the analyst's view.
 
     Until a freshly drawn map reports where it is, st_folium returns the extent of
-    every layer on it (folium's ``get_bounds``) with the map's opening zoom. Taken
-    for a view, that extent at a village zoom made the dashboard rebuild hexagons
-    for the whole data set each time the analyst zoomed in.
+    every layer on the map it was given (folium's ``get_bounds``, here
+    ``stand_in``, taken before st_folium adds the overlays) with the map's opening
+    zoom. Taken for a view, that extent at a village zoom made the dashboard
+    rebuild hexagons for the whole data set each time the analyst zoomed in.
     """
     if not bounds:
         return False
-    (south, west), (north, east) = fmap.get_bounds()
+    (south, west), (north, east) = stand_in
     return (south, west, north, east) == tuple(_corners(bounds))
+
+
+def view_centre(view: View | None) -> tuple[float, float, int] | None:
+    """Where st_folium should move the map to show ``view``: centre and zoom."""
+    if view is None:
+        return None
+    return (view.south + view.north) / 2, (view.west + view.east) / 2, view.zoom
 
 
 def fit_zoom(south: float, west: float, north: float, east: float,
@@ -202,11 +218,14 @@ def map_section(selection: Selection, data_key: str, language: str) -> None:
     with map_column:
         extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, language)
         result = build_map(shown.frame, rows=shown.rows, view=state["view"], language=language,
-                           extra_layers=extras)
-        centre = state["centre"]
+                           extra_layers=extras, overlays_apart=True)
+        stand_in = result.map.get_bounds()
+        centre = state["centre"] or view_centre(state["view"])
         output = st_folium(result.map, key=MAP_KEY, height=MAP_HEIGHT_PX,
                            use_container_width=True,
                            returned_objects=RETURNED_OBJECTS,
+                           feature_group_to_add=result.overlays or None,
+                           layer_control=result.layer_control,
                            center=centre[:2] if centre else None,
                            zoom=centre[2] if centre else None) or {}
         st.caption(t("map_mode", language, mode=t(f"mode_{result.mode}", language)))
@@ -240,7 +259,7 @@ def map_section(selection: Selection, data_key: str, language: str) -> None:
         else:
             st.info(t("click_hint", language))
     bounds, zoom = output.get("bounds"), output.get("zoom")
-    if is_placeholder_view(bounds, result.map):
+    if is_placeholder_view(bounds, stand_in):
         return
     if bounds and zoom is not None and state["view"] is not None and needs_rebuild(
         state["view"], state["complete"], result.mode, bounds, zoom

@@ -24,7 +24,7 @@ from branca.element import Element
 
 from incidents.maps import cells as cell_maps
 from incidents.maps import heat
-from incidents.maps.base import finish_map, make_base_map
+from incidents.maps.base import make_base_map
 from incidents.maps.columns import Coded, map_columns
 from incidents.maps.incident_layer import (
     TOOLTIP_SEPARATOR,
@@ -34,6 +34,7 @@ from incidents.maps.incident_layer import (
     region_layer,
 )
 from incidents.maps.legend import Legend, legend_html, words
+from incidents.maps.overlays import Overlays
 
 LAYERS: tuple[str, ...] = ("incidents", "heat")
 # Measured with bench/scale.py's warmed headless Chromium (SVG markers, 2 shared
@@ -133,6 +134,8 @@ class MapResult:
     cells: pd.DataFrame | None = field(default=None, repr=False)
     targets: ClickTargets = field(default_factory=ClickTargets, repr=False)
     points: pd.DataFrame | None = field(default=None, repr=False)
+    overlays: list[folium.FeatureGroup] = field(default_factory=list, repr=False)
+    layer_control: folium.LayerControl | None = field(default=None, repr=False)
 
     def clicked(self, returned: Mapping[str, Any] | None) -> ClickTarget | None:
         """Resolve st_folium's return value to what was clicked.
@@ -215,6 +218,7 @@ def build_map(
     max_points: int = DEFAULT_MAX_POINTS,
     max_cells: int = cell_maps.MAX_CELLS,
     extra_layers: Sequence[ExtraLayer] = (),
+    overlays_apart: bool = False,
 ) -> MapResult:
     """The map of ``gdf`` for ``view``, or for the data's extent when ``view`` is None.
 
@@ -226,35 +230,39 @@ def build_map(
     Leaflet on one added after it; a callable among them is called with the map
     (for helpers that add themselves, such as ``draw.add_draw_control``).
     Fitted to the data, the map opens at most at ``FIT_MAX_ZOOM``.
+
+    With ``overlays_apart`` the layers that depend on the data are returned in
+    ``MapResult.overlays`` (with the layer control naming them) instead of being
+    added to the map, and the map itself opens on the Sahel whatever the view:
+    see ``incidents.maps.overlays``. ``view`` and the data's extent then only
+    decide what is drawn; the caller moves the map.
     """
     w = words(language)
     columns = map_columns(gdf)
     lat, lng, placed = columns.latitude, columns.longitude, columns.placed
     selected = np.ones(len(gdf), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
     in_view = placed & selected
+    location: tuple[float, float] | None = None
+    fit: list[list[float]] | None = None
+    zoom = MIN_ZOOM
     if view is not None:
         in_view &= (lat >= view.south) & (lat <= view.north)
         in_view &= (lng >= view.west) & (lng <= view.east)
-        fmap = make_base_map(
-            language=language,
-            online_tiles=online_tiles,
-            location=((view.south + view.north) / 2, (view.west + view.east) / 2),
-            zoom=view.zoom,
-        )
+        location = ((view.south + view.north) / 2, (view.west + view.east) / 2)
         zoom = view.zoom
     elif in_view.any():
         extent = (lat[in_view].min(), lng[in_view].min(), lat[in_view].max(), lng[in_view].max())
         zoom = min(zoom_for_bounds(*extent), FIT_MAX_ZOOM)
-        fmap = make_base_map(
-            language=language,
-            online_tiles=online_tiles,
-            location=((extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2),
-            zoom=zoom,
-        )
-        fmap.fit_bounds([[extent[0], extent[1]], [extent[2], extent[3]]], max_zoom=FIT_MAX_ZOOM)
-    else:
-        zoom = MIN_ZOOM
+        location = ((extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2)
+        fit = [[extent[0], extent[1]], [extent[2], extent[3]]]
+    if overlays_apart or location is None:
         fmap = make_base_map(language=language, online_tiles=online_tiles)
+    else:
+        fmap = make_base_map(language=language, online_tiles=online_tiles, location=location,
+                             zoom=zoom)
+        if fit is not None:
+            fmap.fit_bounds(fit, max_zoom=FIT_MAX_ZOOM)
+    overlays = Overlays(fmap, apart=overlays_apart)
 
     n_in_view = int(in_view.sum())
     limit = max_points * (DETAIL_FACTOR if zoom >= DETAIL_ZOOM else 1)
@@ -276,26 +284,31 @@ def build_map(
             regions, region_ids = region_layer(
                 gdf, rows=region_rows, language=language, name=w["regions_layer"]
             )
-            regions.add_to(fmap)
+            regions.add_to(overlays.host(w["regions_layer"]))
             result.targets.add_regions(region_ids)
         if cells is not None:
-            cell_maps.cell_layer(cells, language=language, name=w["cells_layer"]).add_to(fmap)
+            cell_maps.cell_layer(cells, language=language, name=w["cells_layer"]).add_to(
+                overlays.host(w["cells_layer"]))
         else:
-            _add_points(result, gdf.loc[point_rows], language)
+            _add_points(result, gdf.loc[point_rows], language,
+                        overlays.host(w["incidents_layer"]))
     if "heat" in layers:
         if cells is None:
             points = heat.heat_from_points(gdf.loc[in_view, ["latitude", "longitude"]])
         else:
             points = heat.heat_from_cells(cells)
-        heat.heat_layer(points, name=w["heat_layer"]).add_to(fmap)
+        heat.heat_layer(points, name=w["heat_layer"], show=overlays.apart).add_to(
+            overlays.host(w["heat_layer"], show=False))
 
-    Legend(legend_html(language, mode, _event_types_in(columns.event_type, in_view))).add_to(fmap)
+    Legend(legend_html(language, mode, _event_types_in(columns.event_type, in_view))).add_to(
+        overlays.host())
     for extra in extra_layers:
         if isinstance(extra, Element):
-            extra.add_to(fmap)
+            extra.add_to(overlays.host(getattr(extra, "layer_name", None)))
         else:
             extra(fmap)
-    finish_map(fmap)
+    result.layer_control = overlays.finish()
+    result.overlays = overlays.groups
     return result
 
 
@@ -320,11 +333,9 @@ def _cells_for_view(
     return cells
 
 
-def _add_points(result: MapResult, frame: pd.DataFrame, language: str) -> None:
+def _add_points(result: MapResult, frame: pd.DataFrame, language: str, host: Element) -> None:
     """Individual markers, registered as click targets by incident id."""
-    IncidentPoints(frame, language=language, name=words(language)["incidents_layer"]).add_to(
-        result.map
-    )
+    IncidentPoints(frame, language=language, name=words(language)["incidents_layer"]).add_to(host)
     ids = incident_ids(frame).astype(str)
     result.points = pd.DataFrame(
         {

@@ -26,8 +26,10 @@ import pandas as pd
 import shapely
 import shapely.geometry
 from branca.element import Template
+from folium import Map
 from folium.features import GeoJson, GeoJsonPopup, GeoJsonTooltip
 from folium.map import FeatureGroup
+from folium.utilities import get_obj_in_upper_tree
 from unidecode import unidecode
 
 from incidents import model
@@ -145,7 +147,7 @@ class IncidentPoints(FeatureGroup):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.featureGroup();
         (function (group, d) {
-            var map = {{ this._parent.get_name() }};
+            var map = {{ this.map_name }};
             if (!map.getPane({{ this.pane | tojson }})) {
                 map.createPane({{ this.pane | tojson }}).style.zIndex = {{ this.pane_z_index }};
             }
@@ -190,6 +192,11 @@ class IncidentPoints(FeatureGroup):
         self.pane = MARKER_PANE
         self.pane_z_index = MARKER_PANE_Z_INDEX
         self.payload = points_payload(frame, language)
+
+    @property
+    def map_name(self) -> str:
+        """The map's variable (the parent may be a group the map does not hold yet)."""
+        return get_obj_in_upper_tree(self, Map).get_name()
 
 
 # --- precision 3: the region, not a point -------------------------------------------------

@@ -157,7 +157,9 @@ class Legend(MacroElement):
     only forwards each element's script to the browser. Clicks and scrolls on
     it stay out of the map, so folding it neither pans nor selects anything.
     The fold state is chosen once the map has a size (st_folium's frame starts
-    at zero height and grows, firing Leaflet's resize).
+    at zero height and grows, firing Leaflet's resize). Added to a layer rather
+    than to the map, it comes and goes with that layer (see
+    ``incidents.maps.overlays``).
     """
 
     _template = Template(
@@ -183,7 +185,12 @@ class Legend(MacroElement):
             L.DomEvent.disableScrollPropagation(div);
             return div;
         };
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        (function (legend, parent) {
+            if (parent instanceof L.Map) { legend.addTo(parent); return; }
+            parent.on("add", function () { legend.addTo(parent._map); });
+            parent.on("remove", function () { legend.remove(); });
+            if (parent._map) { legend.addTo(parent._map); }
+        })({{ this.get_name() }}, {{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
