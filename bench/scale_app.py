@@ -47,7 +47,6 @@ sys.path.insert(0, os.environ["SCALE_PROJECT"])
 from incidents.filters import FilterSpec, filter_mask  # noqa: E402
 from incidents.maps.base import finish_map, make_base_map  # noqa: E402
 from incidents.maps.build import build_map  # noqa: E402
-from incidents.selection import Selection  # noqa: E402
 from incidents.store import IncidentStore  # noqa: E402
 from ui.map_view import extent_view, view_centre  # noqa: E402
 
@@ -107,7 +106,7 @@ frame = snapshot()
 started = time.perf_counter()
 rows = filter_mask(frame, SPECS[variant])
 if kind == "ours":
-    view = extent_view(Selection(frame, rows.to_numpy()).columns(["latitude", "longitude"]))
+    view = extent_view(frame, rows.to_numpy())
     result = build_map(frame, rows=rows, view=view, overlays_apart=True)
     mark = folium.FeatureGroup(control=False)
     mark.add_child(VariantMark(variant))

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import folium
+import numpy as np
 import pandas as pd
 import shapely.geometry
 import streamlit as st
@@ -29,6 +30,7 @@ from streamlit_folium import st_folium
 
 from incidents.maps.build import FIT_MAX_ZOOM, ExtraLayer, View, build_map, round_view
 from incidents.maps.choropleth import choropleth_layer, clicked_region
+from incidents.maps.columns import map_columns
 from incidents.maps.draw import add_draw_control, drawing_to_filter_param
 from incidents.regions.spatial_filter import parse_polygon
 from incidents.maps.incident_layer import incident_ids
@@ -126,20 +128,19 @@ def fit_zoom(south: float, west: float, north: float, east: float,
     return int(min(max(math.floor(min(by_width, by_height)), 2), cap))
 
 
-def extent_view(gdf: pd.DataFrame) -> View | None:
-    """A view holding every placed incident.
+def extent_view(gdf: pd.DataFrame, rows: np.ndarray | None = None) -> View | None:
+    """A view holding every placed incident (of ``rows``, a mask, when given).
 
     The map is opened on an explicit centre and zoom rather than fitted to bounds
     in the browser, because st_folium's frame starts with zero height and a fit
     computed then lands in the wrong place.
     """
-    lat = gdf["latitude"].to_numpy(dtype="float64", na_value=float("nan"))
-    lng = gdf["longitude"].to_numpy(dtype="float64", na_value=float("nan"))
-    placed = pd.notna(lat) & pd.notna(lng)
+    columns = map_columns(gdf)
+    placed = columns.placed if rows is None else columns.placed & rows
     if not placed.any():
         return None
-    south, west, north, east = lat[placed].min(), lng[placed].min(), lat[placed].max(), \
-        lng[placed].max()
+    lat, lng = columns.latitude[placed], columns.longitude[placed]
+    south, west, north, east = lat.min(), lng.min(), lat.max(), lng.max()
     zoom = fit_zoom(south, west, north, east)
     return View(float(south), float(west), float(north), float(east), zoom)
 
@@ -210,7 +211,7 @@ def map_section(selection: Selection, data_key: str, language: str) -> None:
     key = f"{data_key}|{week}|{language}|{choropleth}"
     state = st.session_state.get(STATE_KEY)
     if state is None or state["key"] != key:
-        state = {"key": key, "view": extent_view(shown.columns(["latitude", "longitude"])),
+        state = {"key": key, "view": extent_view(shown.frame, shown.rows),
                  "complete": True, "centre": None,
                  "click": None, "ids": ()}
         st.session_state[STATE_KEY] = state

@@ -109,16 +109,16 @@ def aggregate_cells(
     select = np.ones(len(frame), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
     columns = map_columns(frame)
     unique, group = _cell_groups(frame, resolution)
-    inverse = group[select]
-    placed = inverse >= 0
-    inverse = inverse[placed]
-    codes = columns.event_type.codes[select][placed]
-    deaths = columns.fatalities[select][placed]
-    occupied = np.flatnonzero(np.bincount(inverse, minlength=len(unique)))
+    counted = select & (group >= 0)
+    inverse = group[counted]
+    codes = columns.event_type.codes[counted]
+    deaths = columns.fatalities[counted]
+    count = np.bincount(inverse, minlength=len(unique))
+    occupied = np.flatnonzero(count)
     if len(occupied) < len(unique):
         rank = np.zeros(len(unique), dtype=inverse.dtype)
         rank[occupied] = np.arange(len(occupied), dtype=inverse.dtype)
-        unique, inverse = unique[occupied], rank[inverse]
+        unique, inverse, count = unique[occupied], rank[inverse], count[occupied]
     labels = columns.event_type.labels
     known = len(labels) - 1  # the last code stands for a missing type
     by_type = np.bincount(inverse * len(labels) + codes, minlength=len(unique) * len(labels))
@@ -129,7 +129,7 @@ def aggregate_cells(
     return pd.DataFrame(
         {
             "cell": unique,
-            "count": np.bincount(inverse, minlength=len(unique)),
+            "count": count,
             "fatalities": np.bincount(inverse, weights=deaths, minlength=len(unique)).astype(
                 "int64"
             ),

@@ -371,9 +371,13 @@ def _region_style(feature: dict) -> dict:
 
 
 def _ids_at(frame: pd.DataFrame, positions: np.ndarray) -> pd.Series:
-    """``incident_ids`` of the rows at ``positions``, copying only the id columns."""
-    id_columns = {c: frame[c].iloc[positions].array
-                  for c in ("incident_id", "event_id_cnty") if c in frame.columns}
+    """``incident_ids`` of the rows at ``positions``, copying only the id columns needed."""
+    id_columns = {}
+    for column in ("incident_id", "event_id_cnty"):
+        if column in frame.columns:
+            id_columns[column] = frame[column].iloc[positions].array
+            if not pd.isna(id_columns[column]).any():
+                break
     return incident_ids(pd.DataFrame(id_columns, index=frame.index[positions]))
 
 
