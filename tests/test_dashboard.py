@@ -567,3 +567,11 @@ def test_the_open_tab_survives_a_change_of_language() -> None:
     state[EXPLORE_TAB_KEY] = "Somewhere else"
     keep_open_tab(state, "fr")
     assert state[EXPLORE_TAB_KEY] == "Somewhere else"
+
+
+def test_each_move_the_page_asks_for_is_new_to_st_folium_yet_the_same_zoom_level() -> None:
+    from ui.map_view import requested_view
+
+    first, again = requested_view((14.0, -4.0, 6), 1), requested_view((14.0, -4.0, 6), 2)
+    assert first != again and round(first[2]) == round(again[2]) == 6
+    assert requested_view(None, 3) is None

@@ -18,6 +18,7 @@ from incidents import model
 from incidents.filters import FilterSpec, apply_filters
 from incidents.store import IncidentStore
 from ui.data import seed_store_if_empty
+from ui.map_view import extent_view
 
 pytestmark = pytest.mark.browser
 
@@ -491,6 +492,7 @@ def test_a_filter_change_replaces_the_layers_inside_the_same_map(dashboard, page
         " battles = 0; m.eachLayer(l => { if (l instanceof L.CircleMarker && l.getTooltip()) {"
         " all++; if (String(l.getTooltip().getContent()).includes(' · Battles · ')) battles++; }"
         " }); return all > 0 && all === battles; }", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_timeout(2000)  # any rerun the map's own report would cause is over
     after = frame.evaluate(MAP_STATE_JS)
     assert after["same"], "the map was mounted again in a new frame"
     assert after["legends"] == 1 and after["heat"] == 0
@@ -499,4 +501,5 @@ def test_a_filter_change_replaces_the_layers_inside_the_same_map(dashboard, page
                              FilterSpec(event_types=("Battles",)))
     shown = {m["tooltip"].split(" · ")[0] for m in markers(frame)}
     assert shown == set(expected.loc[expected["geo_precision"] < 3, "incident_id"])
+    assert after["zoom"] == extent_view(expected).zoom  # fitted to the new set, and stays
     page.screenshot(path=str(artifacts_dir / "dashboard_filter_in_place.png"), full_page=True)

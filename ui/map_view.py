@@ -17,6 +17,8 @@ view is applied with st_folium's ``center`` and ``zoom``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -108,6 +110,36 @@ def is_placeholder_view(bounds: Mapping[str, Any] | None,
         return False
     (south, west), (north, east) = stand_in
     return (south, west, north, east) == tuple(_corners(bounds))
+
+
+def reported_view(output: Mapping[str, Any]) -> tuple[str, Any]:
+    """The bounds and zoom st_folium returned, comparable from one run to the next."""
+    return json.dumps(output.get("bounds"), sort_keys=True), output.get("zoom")
+
+
+def frame_key(polygon: str) -> str:
+    """st_folium's key: a new one, so a fresh frame, whenever the drawn filter area
+    changes. A shape drawn by hand otherwise stays in the frame's drawing layer
+    (and in what st_folium returns) after the filter it made is cleared."""
+    if not polygon:
+        return MAP_KEY
+    return f"{MAP_KEY}-{hashlib.sha1(polygon.encode()).hexdigest()[:12]}"
+
+
+def requested_view(centre: tuple[float, float, int] | None,
+                   moves: int) -> tuple[float, float, float] | None:
+    """``centre`` (latitude, longitude, zoom) as st_folium's ``center`` and ``zoom``.
+
+    st_folium's frame moves the map only when these differ from the last ones it
+    was given, not from where the analyst has since panned and zoomed: asking
+    again for the view of a filter already shown would be ignored. ``moves``
+    counts the page's requests to move the map, and each gets a zoom differing
+    from the others by a millionth, which Leaflet rounds away (whole zoom levels).
+    """
+    if centre is None:
+        return None
+    latitude, longitude, zoom = centre
+    return latitude, longitude, zoom + (moves % 1000) * 1e-6
 
 
 def view_centre(view: View | None) -> tuple[float, float, int] | None:
@@ -213,7 +245,8 @@ def map_section(selection: Selection, data_key: str, language: str) -> None:
     if state is None or state["key"] != key:
         state = {"key": key, "view": extent_view(shown.frame, shown.rows),
                  "complete": True, "centre": None,
-                 "click": None, "ids": ()}
+                 "click": None, "ids": (), "stale": None,
+                 "moves": (state or {}).get("moves", 0) + 1}
         st.session_state[STATE_KEY] = state
     map_column, record_column = st.columns([3, 2])
     with map_column:
@@ -221,8 +254,9 @@ def map_section(selection: Selection, data_key: str, language: str) -> None:
         result = build_map(shown.frame, rows=shown.rows, view=state["view"], language=language,
                            extra_layers=extras, overlays_apart=True)
         stand_in = result.map.get_bounds()
-        centre = state["centre"] or view_centre(state["view"])
-        output = st_folium(result.map, key=MAP_KEY, height=MAP_HEIGHT_PX,
+        centre = requested_view(state["centre"] or view_centre(state["view"]), state["moves"])
+        polygon = st.session_state.get("f_polygon", "")
+        output = st_folium(result.map, key=frame_key(polygon), height=MAP_HEIGHT_PX,
                            use_container_width=True,
                            returned_objects=RETURNED_OBJECTS,
                            feature_group_to_add=result.overlays or None,
@@ -243,6 +277,10 @@ def map_section(selection: Selection, data_key: str, language: str) -> None:
         st.session_state["f_polygon"] = drawn
         st.rerun(scope="app")
     click = (output.get("last_object_clicked_tooltip"), str(output.get("last_object_clicked")))
+    if state["stale"] is None:
+        # The frame outlives a change of filter: in the run that set this state,
+        # st_folium still returns what the previous layers reported.
+        state["stale"], state["click"] = reported_view(output), click
     if output.get("last_object_clicked") and click != state["click"]:
         state["click"] = click
         target = result.clicked(output)
@@ -252,6 +290,7 @@ def map_section(selection: Selection, data_key: str, language: str) -> None:
             state["view"] = round_view((south, west, north, east), zoom)
             state["complete"] = False
             state["centre"] = ((south + north) / 2, (west + east) / 2, zoom)
+            state["moves"] += 1
             st.rerun(scope="fragment")
         state["ids"] = target.incident_ids if target is not None else ()
     with record_column:
@@ -260,7 +299,7 @@ def map_section(selection: Selection, data_key: str, language: str) -> None:
         else:
             st.info(t("click_hint", language))
     bounds, zoom = output.get("bounds"), output.get("zoom")
-    if is_placeholder_view(bounds, stand_in):
+    if reported_view(output) == state["stale"] or is_placeholder_view(bounds, stand_in):
         return
     if bounds and zoom is not None and state["view"] is not None and needs_rebuild(
         state["view"], state["complete"], result.mode, bounds, zoom

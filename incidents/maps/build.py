@@ -24,7 +24,7 @@ from branca.element import Element
 
 from incidents.maps import cells as cell_maps
 from incidents.maps import heat
-from incidents.maps.base import make_base_map
+from incidents.maps.base import DEFAULT_LOCATION, DEFAULT_ZOOM, make_base_map
 from incidents.maps.columns import Coded, map_columns
 from incidents.maps.incident_layer import (
     TOOLTIP_SEPARATOR,
@@ -255,7 +255,10 @@ def build_map(
         zoom = min(zoom_for_bounds(*extent), FIT_MAX_ZOOM)
         location = ((extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2)
         fit = [[extent[0], extent[1]], [extent[2], extent[3]]]
-    if overlays_apart or location is None:
+    if overlays_apart:
+        fmap = make_base_map(language=language, online_tiles=online_tiles,
+                             location=DEFAULT_LOCATION, zoom=DEFAULT_ZOOM)
+    elif location is None:
         fmap = make_base_map(language=language, online_tiles=online_tiles)
     else:
         fmap = make_base_map(language=language, online_tiles=online_tiles, location=location,
