@@ -26,20 +26,20 @@ the figures are the medians over those clicks:
   the click until settled; payload_args_bytes is the size of st_folium's
   arguments counted server-side;
 - browser_s: from the click until settled. Settled means: inside an st_folium
-  frame, ``window.__scale_variant`` names the filter just chosen (each map ends
-  with a script setting it; st_folium mounts a new frame for a new map script,
-  so the old map cannot pass for the new one), Leaflet's panes exist, the
-  incident overlay (cells or markers; clusters for the baseline) is drawn,
+  frame, ``window.__scale_variant`` names the filter just chosen (a script
+  setting it comes after the map's layers: for ours, in a feature group of its
+  own that st_folium runs after the new overlays; for the baseline, at the end
+  of its map, for which st_folium mounts a new frame), Leaflet's panes exist,
+  the incident overlay (cells or markers; clusters for the baseline) is drawn,
   every tile image is complete, no request of the page is pending, and one
   animation frame has passed.
 
 After settling the bench waits until the websocket has been silent for half a
 second: browser_idle_s is the click until the app's last message, and
-script_runs_per_change counts the script runs in that time. A new map makes
-st_folium report its bounds and zoom once mounted, which reruns the script
-(with the same filter) once or twice more; those reruns send almost nothing,
-because Streamlit's browser keeps every message of 10 kB or more from the last
-two script runs and the server sends a reference instead.
+script_runs_per_change counts the script runs in that time. A map in a new frame
+makes st_folium report its bounds and zoom once mounted, which reruns the
+script (with the same filter) once more (the baseline); ours keeps its frame
+and replaces only its overlays, so one run per change.
 
 browser_page_s, payload_page_bytes and server_page_s are the same for the page
 load before the clicks (navigation to settled; this includes Streamlit's own
@@ -54,8 +54,9 @@ than --baseline-timeout leaves the baseline figures null. Also:
   and renders the first map's HTML; cold_app_s is the first page load of the
   freshly started bench server;
 - dashboard_start_s, dashboard_page_s, dashboard_cold_s: the real dashboard
-  started as ``make run`` starts it (``streamlit run serve.py``, which loads the
-  store and draws one map before listening) on the same store: launch until
+  started as ``make run`` starts it (``streamlit run serve.py``, which listens
+  at once and loads the store in a thread, the first page waiting for it) on
+  the same store: launch until
   the server answers, then the first page load in Chromium until its map has
   settled, and the two added (launch to a drawn map: what an analyst waits
   after starting the dashboard on this store);
@@ -78,44 +79,46 @@ than --baseline-timeout leaves the baseline figures null. Also:
 
 Nothing here touches the internet.
 
-Measured 2026-11-24 02:22 on 2 shared cores, nothing else running (medians of three
-filter changes, each to a filter the page had not shown; "page" is the page load
-before them; 1M with --store on a synthetic store of 1,000,000 incidents):
+Measured 2026-11-24 04:42-04:52 on 2 shared cores, nothing else running (medians of
+three filter changes, each to a filter the page had not shown; "page" is the page
+load before them; 1M with --store on a synthetic store of 1,000,000 incidents, run
+twice more to show the spread):
 
     n      server_s  payload  browser_s (page)  baseline: server  payload  browser (page)
-    10k    0.067     0.24 MB  0.36 (0.96)       0.062   0.31 MB   0.48 (1.15)
-    100k   0.072     0.24 MB  0.35 (0.94)       0.265   1.74 MB   1.06 (2.28)
-    1M     0.182     0.24 MB  0.52 (1.04)       2.941   16.0 MB   9.55 (10.02)
+    10k    0.029     0.23 MB  0.12 (0.87)       0.040   0.30 MB   0.39 (1.00)
+    100k   0.036     0.23 MB  0.12 (0.82)       0.207   1.72 MB   0.87 (1.59)
+    1M     0.066     0.23 MB  0.15 (0.94)       2.453   16.0 MB   7.05 (6.83)
+    1M     0.069     0.23 MB  0.15 (0.92)       5.647   16.0 MB   9.99 (6.68)    (04:19)
+    1M     0.099     0.23 MB  0.27 (0.89)       3.123   16.0 MB   9.04 (9.06)    (04:52)
 
     n      cold_start = start + page   cold_load  export_geojson (peak)  filter change (runs)
-    10k    4.49       1.61    2.88     0.48       0.03 (11 MB)           0.78 (0.78 0.92 0.53)
-    100k   4.42       1.72    2.70     0.71       0.39 (26 MB)           0.57 (0.57 0.54 0.94)
-    1M     5.69       2.61    3.08     2.21       3.59 (52 MB)           0.58 (0.66 0.58 0.57)
+    10k    3.18       0.35    2.83     0.53       0.03 (11 MB)           0.39 (0.46 0.39 0.26)
+    100k   3.31       0.36    2.95     0.66       0.29 (26 MB)           0.32 (0.32 0.24 0.49)
+    1M     3.69       0.34    3.35     2.29       2.73 (52 MB)           0.31 (0.35 0.31 0.23)
 
-At 1M the baseline costs 16.2x our server time, 66x our payload and 18.4x our browser
-time. Runs vary by about a third (the previous 1M run, 00:30: 16.8x, 66x, 17.7x). Each
-change of ours reruns the script three times (st_folium reports the new map's bounds
-and zoom; browser_idle_s 1.0-1.3 s); the baseline at 1M takes 14.5 s to go idle. A
-dashboard filter change sends 0.4-1 MB (map 0.24 MB, the table of the newest 1,000
-rows, the chart). Of the first page (dashboard_page_s), about 0.8 s is Streamlit's
-own frontend loading, and most of the rest its element code loaded on first use
-(charts, tables, widgets), which a browser that has opened the dashboard before keeps
-in its cache; the bench's browser never has.
+At 1M the baseline costs 37x our server time, 70x our payload and 48x our browser
+time (the other two runs: 82x/70x/69x and 32x/70x/34x: the baseline's own time
+varies from 7 to 10 s, ours from 0.15 to 0.27 s with the server's). A change of
+ours is one script run: the base map (tiles, outlines, towns, controls) stays the
+same, so st_folium keeps its frame and swaps the overlays in place, where a new
+map script mounts a new frame (Leaflet, plugins and tiles loaded again, then one
+or two more script runs when it reports its bounds; before that change, browser_s
+at 1M was 0.39-0.52 s). The click-to-settled time is now the server's ~0.07 s,
+Streamlit's round trip and the overlays' script (~0.05 s), and the bench's 25 ms
+polling. A dashboard filter change sends 0.24-0.7 MB (map 0.24 MB; the headline;
+the chart, table and exports only when their tab is open). Of the first page
+(dashboard_page_s), about 1 s is Streamlit's own frontend loading, during which
+the store loads in the server; at 1M the page then waits for the store (warm-up
+2.7 s alone, 3.3 s beside the browser), then the iframe, Leaflet and plugins load
+one after the other (about 0.5 s).
 
 The synthetic store puts its incidents on about 1,400 places, four decimals each,
 which is kind to FastMarkerCluster (a marker landing on an existing cluster is
 cheap, and each point costs 19 bytes). The issue's baseline (40 MB and about 63 s
-for 1M points) had every point distinct; --spread-km 10 builds such a store
-(02:27, --n 1000000 --spread-km 10):
-
-    n      server_s  payload  browser_s (page)  baseline: server  payload  browser (page)
-    1M     0.164     0.25 MB  0.49 (1.20)       2.792   16.9 MB   11.14 (12.10)
-
-that is 17x, 68x and 23x. Distinct points cost the baseline little more here (11 s
-rather than 10 s), so the 63 s the issue measured came from something this bench
-does not reproduce. Against either baseline, 60x less browser time would mean a map
-settled 0.16-0.19 s after the click: less than the server's own 0.16-0.18 s plus
-the Streamlit round trip and st_folium mounting a new frame for the new map.
+for 1M points) had every point distinct; --spread-km 10 builds such a store. On
+it (2026-11-24 02:27) the baseline took 2.8 s, 16.9 MB and 11.1 s: distinct
+points cost it little more here, so the 63 s the issue measured
+came from something this bench does not reproduce.
 """
 
 from __future__ import annotations
