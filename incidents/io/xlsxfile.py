@@ -10,7 +10,6 @@ import io
 import zipfile
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from incidents.errors import IngestError
@@ -18,6 +17,8 @@ from incidents.io.source import RawTable, cell_text
 
 
 def read_xlsx_table(data: bytes, sheet: str | None = None) -> RawTable:
+    import openpyxl  # 0.08 s to import: only when a workbook is read
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
