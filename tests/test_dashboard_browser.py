@@ -503,3 +503,40 @@ def test_a_filter_change_replaces_the_layers_inside_the_same_map(dashboard, page
     assert shown == set(expected.loc[expected["geo_precision"] < 3, "incident_id"])
     assert after["zoom"] == extent_view(expected).zoom  # fitted to the new set, and stays
     page.screenshot(path=str(artifacts_dir / "dashboard_filter_in_place.png"), full_page=True)
+
+
+TICK_JS = """
+([name, checked]) => {
+  const label = [...document.querySelectorAll('.leaflet-control-layers-overlays label')]
+    .find(l => l.textContent.trim() === name);
+  const input = label.querySelector('input');
+  if (input.checked !== checked) input.click();
+}
+"""
+
+
+def test_overlays_ticked_or_unticked_stay_so_across_filter_changes(dashboard, page,
+                                                                   artifacts_dir: Path) -> None:
+    base_url, _ = dashboard
+    open_view(page, base_url)
+    _, frame = map_frame(page)
+    frame.evaluate(TICK_JS, ["Heat map", True])
+    frame.evaluate(TICK_JS, ["Incidents", False])
+    frame.evaluate("() => { window.__same_frame = true; }")
+    ticked = frame.evaluate(MAP_STATE_JS)
+    assert ticked["heat"] == 1 and not markers(frame)
+    side = page.locator('[data-testid="stSidebar"]')
+    side.get_by_role("combobox", name="Event type", exact=True).click()
+    page.get_by_role("option", name="Riots", exact=True).click()
+    page.keyboard.press("Escape")
+    frame.wait_for_function(
+        "() => { const l = document.querySelector('.incidents-legend');"
+        " return l && l.innerText.includes('Riots') && !l.innerText.includes('Battles'); }",
+        timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_timeout(1500)
+    after = frame.evaluate(MAP_STATE_JS)
+    assert after["same"], "the map was mounted again in a new frame"
+    assert after["heat"] == 1 and not markers(frame)
+    assert {"name": "Heat map", "on": True} in after["overlays"]
+    assert {"name": "Incidents", "on": False} in after["overlays"]
+    page.screenshot(path=str(artifacts_dir / "dashboard_overlay_choices.png"), full_page=True)

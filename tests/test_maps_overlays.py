@@ -7,7 +7,7 @@ from streamlit_folium import generate_js_hash
 
 from incidents.maps.build import build_map
 from incidents.maps.incident_layer import IncidentPoints
-from incidents.maps.overlays import HiddenAtFirst
+from incidents.maps.overlays import OverlayChoices, ShownAsChosen
 from tests.test_maps_lod import cloud
 
 
@@ -36,7 +36,9 @@ def test_the_data_layers_come_apart_named_for_the_layer_control():
     names = [group.layer_name for group in result.overlays if group.control]
     assert names == ["Region-level incidents", "Incidents", "Heat map"]
     heat = result.overlays[names.index("Heat map")]
-    assert not heat.show and any(isinstance(e, HiddenAtFirst) for e in _walk(heat))
+    (choice,) = [e for e in _walk(heat) if isinstance(e, ShownAsChosen)]
+    assert choice.layer_name == "Heat map" and not choice.shown
+    assert any(isinstance(e, OverlayChoices) for e in _walk(result.map))
     assert isinstance(result.layer_control, folium.LayerControl)
     for group in result.overlays:
         for element in _walk(group):

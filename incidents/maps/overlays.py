@@ -11,7 +11,8 @@ moves the map with its ``center`` and ``zoom`` arguments).
 
 :class:`Overlays` is where ``build_map`` puts its changing layers. Kept apart,
 each goes into a FeatureGroup named like the layer (the layer control lists
-them); otherwise they go on the map itself, as a standalone page wants them.
+them, and an overlay the analyst ticked or unticked stays so from one filter to
+the next); otherwise they go on the map itself, as a standalone page wants them.
 """
 
 from __future__ import annotations
@@ -24,23 +25,59 @@ from incidents.maps.assets import DEFAULT_BASE_URL, localize
 from incidents.maps.base import finish_map
 
 
-class HiddenAtFirst(MacroElement):
-    """Takes its group off the map the first time it is added: an overlay that starts
-    unticked in the layer control (st_folium adds every group it is given)."""
+class OverlayChoices(MacroElement):
+    """On the base map: remembers which overlays the analyst ticked or unticked in the
+    layer control, by name, for as long as the frame lives. New overlays with those
+    names then come back as the analyst left them (see ``ShownAsChosen``)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.once("add", function (event) {
-            event.target._map.removeLayer(event.target);
-        });
+        (function (map) {
+            map.__overlayChoices = {};
+            map.getContainer().ownerDocument.addEventListener("change", function (event) {
+                var input = event.target;
+                if (input.type !== "checkbox" || !input.classList
+                        || !input.classList.contains("leaflet-control-layers-selector")) {
+                    return;
+                }
+                var label = input.closest("label");
+                if (label) { map.__overlayChoices[label.textContent.trim()] = input.checked; }
+            }, true);
+        })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
     def __init__(self) -> None:
         super().__init__()
-        self._name = "HiddenAtFirst"
+        self._name = "OverlayChoices"
+
+
+class ShownAsChosen(MacroElement):
+    """In an overlay group: once st_folium adds the group, takes it off again if the
+    analyst unticked an overlay of that name, or if it starts unticked and the
+    analyst never ticked it."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.once("add", function (event) {
+            var map = event.target._map, choices = map.__overlayChoices || {};
+            var name = {{ this.layer_name|tojson }};
+            var shown = Object.prototype.hasOwnProperty.call(choices, name)
+                ? choices[name] : {{ this.shown|tojson }};
+            if (!shown) { map.removeLayer(event.target); }
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer_name: str, *, shown: bool) -> None:
+        super().__init__()
+        self._name = "ShownAsChosen"
+        self.layer_name = layer_name
+        self.shown = shown
 
 
 class Overlays:
@@ -50,14 +87,18 @@ class Overlays:
         self.map = fmap
         self.apart = apart
         self.groups: list[folium.FeatureGroup] = []
+        if apart:
+            OverlayChoices().add_to(fmap)
 
     def host(self, name: str | None = None, *, show: bool = True) -> Element:
         """The parent for a layer called ``name`` (None: not in the layer control)."""
         if not self.apart:
             return self.map
-        group = folium.FeatureGroup(name=name, control=name is not None, show=show)
-        if not show:
-            HiddenAtFirst().add_to(group)
+        # Never added by its own script: st_folium adds every group, then ShownAsChosen
+        # decides, once, whether it stays.
+        group = folium.FeatureGroup(name=name, control=name is not None, show=False)
+        if name is not None:
+            ShownAsChosen(name, shown=show).add_to(group)
         self.groups.append(group)
         return group
 
