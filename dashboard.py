@@ -77,19 +77,14 @@ def explore_page(selection: Selection, spec: FilterSpec, language: str) -> None:
             map_section(selection, f"{st.session_state['source']}?{spec.to_query_string()}",
                         language)
         return
-    synthetic = int(selection.column("synthetic").sum())
-    if time_tab.open:
-        with time_tab:
-            synthetic_note(synthetic, language)
-            render_timeline(selection.columns(TIMELINE_COLUMNS), language)
-    elif table_tab.open:
-        with table_tab:
-            synthetic_note(synthetic, language)
-            render_table(selection, language)
-    else:
-        with export_tab:
-            synthetic_note(synthetic, language)
-            render_exports(selection, spec, language)
+    tab, render = next((tab, render) for tab, render in (
+        (time_tab, lambda: render_timeline(selection.columns(TIMELINE_COLUMNS), language)),
+        (table_tab, lambda: render_table(selection, language)),
+        (export_tab, lambda: render_exports(selection, spec, language)),
+    ) if tab.open)
+    with tab:
+        synthetic_note(int(selection.column("synthetic").sum()), language)
+        render()
 
 
 def main() -> None:

@@ -458,6 +458,14 @@ def test_add_from_article_in_french(dashboard, page, artifacts_dir: Path) -> Non
     page.screenshot(path=str(artifacts_dir / "dashboard_article_french.png"), full_page=True)
 
 
+def pick_event_type(page, event_type: str) -> None:
+    """Add ``event_type`` to the sidebar's "Event type" filter."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("combobox", name="Event type", exact=True).click()
+    page.get_by_role("option", name=event_type, exact=True).click()
+    page.keyboard.press("Escape")
+
+
 MAP_STATE_JS = """
 () => {
   const map = Object.values(window).find(v => v instanceof L.Map);
@@ -483,10 +491,7 @@ def test_a_filter_change_replaces_the_layers_inside_the_same_map(dashboard, page
     assert before["legends"] == 1 and before["heat"] == 0
     assert {"name": "Heat map", "on": False} in before["overlays"]
     assert len({m["tooltip"].split(" · ")[2] for m in markers(frame)}) > 1
-    side = page.locator('[data-testid="stSidebar"]')
-    side.get_by_role("combobox", name="Event type", exact=True).click()
-    page.get_by_role("option", name="Battles", exact=True).click()
-    page.keyboard.press("Escape")
+    pick_event_type(page, "Battles")
     frame.wait_for_function(
         "() => { const m = Object.values(window).find(v => v instanceof L.Map); let all = 0,"
         " battles = 0; m.eachLayer(l => { if (l instanceof L.CircleMarker && l.getTooltip()) {"
@@ -525,10 +530,7 @@ def test_overlays_ticked_or_unticked_stay_so_across_filter_changes(dashboard, pa
     frame.evaluate("() => { window.__same_frame = true; }")
     ticked = frame.evaluate(MAP_STATE_JS)
     assert ticked["heat"] == 1 and not markers(frame)
-    side = page.locator('[data-testid="stSidebar"]')
-    side.get_by_role("combobox", name="Event type", exact=True).click()
-    page.get_by_role("option", name="Riots", exact=True).click()
-    page.keyboard.press("Escape")
+    pick_event_type(page, "Riots")
     frame.wait_for_function(
         "() => { const l = document.querySelector('.incidents-legend');"
         " return l && l.innerText.includes('Riots') && !l.innerText.includes('Battles'); }",

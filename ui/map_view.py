@@ -146,7 +146,7 @@ def view_centre(view: View | None) -> tuple[float, float, int] | None:
     """Where st_folium should move the map to show ``view``: centre and zoom."""
     if view is None:
         return None
-    return (view.south + view.north) / 2, (view.west + view.east) / 2, view.zoom
+    return (*view.centre, view.zoom)
 
 
 def fit_zoom(south: float, west: float, north: float, east: float,

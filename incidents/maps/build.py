@@ -73,6 +73,11 @@ class View(NamedTuple):
     east: float
     zoom: int
 
+    @property
+    def centre(self) -> tuple[float, float]:
+        """(latitude, longitude) of the middle of the view."""
+        return (self.south + self.north) / 2, (self.west + self.east) / 2
+
 
 @dataclass(frozen=True)
 class ClickTarget:
@@ -248,7 +253,7 @@ def build_map(
     if view is not None:
         in_view &= (lat >= view.south) & (lat <= view.north)
         in_view &= (lng >= view.west) & (lng <= view.east)
-        location = ((view.south + view.north) / 2, (view.west + view.east) / 2)
+        location = view.centre
         zoom = view.zoom
     elif in_view.any():
         extent = (lat[in_view].min(), lng[in_view].min(), lat[in_view].max(), lng[in_view].max())
