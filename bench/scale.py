@@ -5,7 +5,7 @@
 
 Builds a temporary store of N synthetic incidents (import untimed), or copies
 the one given with --store into a temporary directory (opening a store writes
-to it, and a given store must stay as it was; its Parquet snapshot is linked,
+to it, and a given store must stay as it was; its snapshot is linked,
 read only). Then it starts ``streamlit run`` on bench/scale_app.py, a page with
 a radio switching between two filters of similar size (everything but
 protests, everything but riots) above one map drawn through st_folium as the

@@ -9,7 +9,8 @@ columns or rows it asks for. The full canonical frame (for an export, or the
 correction page) is built only when :meth:`Selection.incidents` is called.
 
 The frame is normally the store's map snapshot (``IncidentStore.load_map_snapshot``:
-categorical filter columns and H3 cell ids); any incident frame works.
+categorical filter columns and H3 cell ids, no geometry); any incident frame works.
+Incidents handed out whole come back as a GeoDataFrame either way.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from incidents.filters import FilterSpec, filter_mask
-from incidents.snapshot import canonical_columns
+from incidents.snapshot import canonical_columns, with_geometry
 
 
 @dataclass(frozen=True)
@@ -90,14 +92,22 @@ class Selection:
 
     def incidents_at(self, labels: Sequence[object] | pd.Index) -> pd.DataFrame:
         """Canonical records of the rows with these index labels, in that order."""
-        return canonical_columns(self.frame.loc[labels])
+        return _records(self.frame.loc[labels])
 
-    def incidents(self) -> pd.DataFrame:
-        """The selected incidents as canonical records (a GeoDataFrame stays one).
+    def incidents(self) -> gpd.GeoDataFrame:
+        """The selected incidents as canonical records, as ``IncidentStore.load`` gives them.
 
-        Internal map columns (H3 cell ids) are dropped and categorical columns go
-        back to plain strings, so exports see exactly what the store holds.
+        Internal map columns (H3 cell ids) are dropped, categorical columns go
+        back to plain strings and a frame without geometry gets its points, so
+        exports see exactly what the store holds.
         """
         if self._count == len(self.frame):
-            return canonical_columns(self.frame)
-        return canonical_columns(self.frame[self.rows])
+            return _records(self.frame)
+        return _records(self.frame[self.rows])
+
+
+def _records(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    records = canonical_columns(frame)
+    if isinstance(records, gpd.GeoDataFrame):
+        return records
+    return with_geometry(records)

@@ -24,7 +24,7 @@ Decisions worth knowing:
 * **Canonical columns only.** Extra source columns a reader kept are not stored;
   the original file remains the record of those.
 * **Columnar snapshot.** Every write transaction bumps a generation counter in
-  the ``meta`` table; :meth:`IncidentStore.load` reads a Parquet snapshot taken at
+  the ``meta`` table; :meth:`IncidentStore.load` reads an Arrow snapshot taken at
   the current generation (``incidents.snapshot``) and rebuilds it from SQLite when
   it is missing, stale or damaged. An import rebuilds it straight away; an edit
   patches the edited row into it.
@@ -625,13 +625,18 @@ class IncidentStore:
         """Every stored incident as a canonical GeoDataFrame, oldest first."""
         return with_geometry(canonical_columns(self._snapshot_frame()))
 
-    def load_map_snapshot(self) -> gpd.GeoDataFrame:
-        """Like :meth:`load`, plus H3 cell-id columns and categorical filter columns.
+    def load_map_snapshot(self) -> pd.DataFrame:
+        """Every stored incident with H3 cell-id columns and categorical filter columns,
+        without geometry: what the map and filters keep in memory.
 
         This is ``incidents.spatial_index.map_snapshot(store.load())`` without
-        recomputing anything: what the map and filters want to keep in memory.
+        recomputing anything and without the point objects: the map, the filters
+        and the exports read the latitude and longitude columns, and a million
+        shapely points cost 0.25 s to build and over a million objects for Python's
+        collector to walk. ``incidents.selection.Selection`` adds points to the
+        rows it hands out as incidents.
         """
-        return with_geometry(self._snapshot_frame())
+        return self._snapshot_frame()
 
     def generation(self) -> int:
         """A counter that grows with every write transaction (imports, edits)."""
@@ -639,7 +644,7 @@ class IncidentStore:
             return int(conn.execute(_GENERATION).fetchone()[0])
 
     def refresh_snapshot(self) -> None:
-        """Make sure the Parquet snapshot matches the store (rebuilt if it does not)."""
+        """Make sure the Arrow snapshot matches the store (rebuilt if it does not)."""
         self._snapshot_frame()
 
     def _snapshot_frame(self) -> pd.DataFrame:

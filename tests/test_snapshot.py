@@ -1,10 +1,11 @@
-"""incidents.snapshot through IncidentStore: the Parquet copy is used only when it is current."""
+"""incidents.snapshot through IncidentStore: the Arrow copy is used only when it is current."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from incidents.frame import to_geodataframe
@@ -38,9 +39,10 @@ def test_load_from_the_snapshot_equals_load_from_sqlite(store) -> None:
     pd.testing.assert_frame_equal(store.load(), from_sqlite(store))
 
 
-def test_map_snapshot_comes_with_cells_and_categories(store) -> None:
+def test_map_snapshot_comes_with_cells_and_categories_and_no_points(store) -> None:
     loaded = store.load_map_snapshot()
-    expected = map_snapshot(from_sqlite(store))
+    expected = pd.DataFrame(map_snapshot(from_sqlite(store))).drop(columns="geometry")
+    assert "geometry" not in loaded.columns
     pd.testing.assert_frame_equal(loaded[list(expected.columns)], expected, check_like=True)
     assert isinstance(loaded["admin1"].dtype, pd.CategoricalDtype)
     assert (loaded.loc[loaded["latitude"].isna(), list(MAP_COLUMNS)] == 0).all().all()
@@ -68,7 +70,7 @@ def test_a_patched_snapshot_equals_a_rebuilt_one(store) -> None:
     loaded = store.load_map_snapshot()
     assert loaded["incident_id"].iloc[-1] == first
     assert loaded["incident_id"].iloc[0] == last
-    rebuilt = map_snapshot(from_sqlite(store))
+    rebuilt = pd.DataFrame(map_snapshot(from_sqlite(store))).drop(columns="geometry")
     pd.testing.assert_frame_equal(loaded[list(rebuilt.columns)], rebuilt, check_categorical=False)
 
 
@@ -192,13 +194,23 @@ def test_a_reimport_that_changes_a_row_shows_the_change(
     pd.testing.assert_frame_equal(loaded, from_sqlite(store))
 
 
-def test_a_large_snapshot_is_written_in_row_groups_arrow_reads_in_parallel(tmp_path: Path):
-    import pyarrow.parquet as pq
+def test_the_snapshot_is_mapped_so_its_text_is_not_copied_into_memory(tmp_path: Path) -> None:
+    records = synthetic_incidents(200, seed=5)
+    records["notes"] = [f"{i} " + "long report text " * 1200 for i in range(len(records))]
+    store = IncidentStore(tmp_path / "incidents.sqlite")
+    store.import_records(records, source_name="long.csv")
+    text_bytes = sum(len(note) for note in records["notes"])
+    assert text_bytes > 4_000_000
+    before = pa.total_allocated_bytes()
+    loaded = store.load_map_snapshot()
+    assert pa.total_allocated_bytes() - before < text_bytes / 20
+    assert sorted(loaded["notes"]) == sorted(records["notes"])
 
-    from incidents import snapshot
 
-    frame = pd.DataFrame({"x": range(snapshot.ROW_GROUP_ROWS * 2 + 5)})
-    path = tmp_path / "groups.parquet"
-    snapshot.write_snapshot(frame, path, generation=3)
-    assert pq.ParquetFile(path).metadata.num_row_groups == 3
-    assert snapshot.snapshot_generation(path) == 3
+def test_a_snapshot_left_in_the_old_parquet_format_is_removed(tmp_path: Path) -> None:
+    old = tmp_path / "incidents.sqlite.snapshot.parquet"
+    old.write_bytes(b"PAR1 an old snapshot PAR1")
+    store = IncidentStore(tmp_path / "incidents.sqlite")
+    store.import_records(synthetic_incidents(20, seed=6), source_name="new.csv")
+    assert not old.exists()
+    assert snapshot_generation(snapshot_path(store.path)) == store.generation()

@@ -2,7 +2,7 @@
 
 The store's frame is cached per (path, store generation), so any write to the
 store (an import, a manual correction) invalidates it without bookkeeping. It is
-the store's map snapshot (categorical filter columns, H3 cell ids), the shape
+the store's map snapshot (categorical filter columns, H3 cell ids, no geometry), the shape
 ``incidents.selection`` and ``build_map`` work fastest on; samples and uploads
 are brought to the same shape with :func:`as_map_frame`.
 The gazetteer geocoder and the store object are shared read-only resources.
@@ -53,14 +53,14 @@ def store_version(path: Path) -> int:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def load_store_frame(path: str, version: int) -> gpd.GeoDataFrame:
-    """Every stored incident as a map frame; ``version`` only keys the cache."""
+def load_store_frame(path: str, version: int) -> pd.DataFrame:
+    """Every stored incident as a map frame (no geometry); ``version`` only keys the cache."""
     return get_store(path).load_map_snapshot()
 
 
-def as_map_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Incidents read outside the store, in the store snapshot's shape."""
-    return map_snapshot(gdf)
+def as_map_frame(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Incidents read outside the store, in the store snapshot's shape (no geometry)."""
+    return pd.DataFrame(map_snapshot(gdf)).drop(columns="geometry", errors="ignore")
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -95,7 +95,7 @@ def ingest_upload(_data: bytes, filename: str, digest: str) -> IngestResult:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def upload_frames(_data: bytes, filename: str, digest: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def upload_frames(_data: bytes, filename: str, digest: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """An uploaded file's incidents (as a map frame) and quarantine, cached by ``digest``."""
     result = ingest_upload(_data, filename, digest)
     return as_map_frame(to_geodataframe(result.records)), result.quarantine
@@ -106,7 +106,7 @@ def content_digest(data: bytes) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def load_samples() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def load_samples() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The bundled samples as one map frame plus their quarantine, read in memory.
 
     A shared resource like the store's frame: nothing downstream mutates it."""
