@@ -9,7 +9,6 @@ filters are mirrored into the URL so a link reopens the view.
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
@@ -20,7 +19,7 @@ from incidents.selection import Selection
 from ui import add_article, data, warmup
 from ui.correct import render_correct_page
 from ui.exports import render_exports
-from ui.headline import HEADLINE_COLUMNS, render_headline, synthetic_note
+from ui.headline import render_headline, synthetic_note
 from ui.i18n import t
 from ui.map_view import map_section
 from ui.sidebar import filter_widgets, language_picker, source_picker
@@ -45,7 +44,7 @@ def _seed_once(path: str) -> int:
     return data.seed_store_if_empty(data.get_store(path))
 
 
-def load_source(source: str, language: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def load_source(source: str, language: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Incidents (as a map snapshot: categorical filter columns, H3 cell ids) and
     quarantined rows of the chosen data source."""
     if source == "sample":
@@ -72,7 +71,7 @@ def explore_page(selection: Selection, spec: FilterSpec, language: str) -> None:
     st.title(t("app_title", language))
     if selection.frame.empty:
         st.info(t("store_empty", language))
-    render_headline(selection.columns(HEADLINE_COLUMNS), language)
+    render_headline(selection, language)
     if selection.empty:
         st.info(t("no_incidents", language))
     keep_open_tab(st.session_state, language)

@@ -20,7 +20,7 @@ from incidents.filters import FilterSpec, apply_filters
 from incidents.maps.build import View, round_view
 from incidents.store import IncidentStore
 from ui.exports import export_basename
-from ui.headline import headline_figures
+from incidents.summary import headline_figures
 from ui.map_view import in_week, is_placeholder_view, needs_rebuild, week_starts
 from ui.i18n import t
 from ui.state import (EXPLORE_TAB_KEY, PENDING_REGION, apply_region_pick, keep_open_tab,
@@ -407,12 +407,13 @@ def headline_of_one_synthetic(language: str) -> None:
     import pandas as pd
 
     from incidents import model
+    from incidents.selection import Selection
     from ui.headline import render_headline
 
-    render_headline(model.conform(pd.DataFrame([{
+    render_headline(Selection.everything(model.conform(pd.DataFrame([{
         "incident_id": "only", "event_date": "2024-12-07", "event_type": "Battles",
         "country": "Mali", "location": "Kimparana", "synthetic": True,
-    }])), language)
+    }]))), language)
 
 
 @pytest.mark.parametrize("language, expected", [

@@ -7,7 +7,7 @@ import gc
 import numpy as np
 import pandas as pd
 
-from incidents.maps import columns as map_cols
+from incidents import framecache
 from incidents.maps import style
 from incidents.maps.columns import map_columns
 
@@ -48,10 +48,10 @@ def test_the_arrays_go_with_the_frame():
     incidents = frame()
     map_columns(incidents)
     key = id(incidents)
-    assert key in map_cols._converted
+    assert key in framecache._entries
     del incidents
     gc.collect()
-    assert key not in map_cols._converted
+    assert key not in framecache._entries
 
 
 def test_a_frame_without_map_columns_still_converts():

@@ -12,8 +12,8 @@ from incidents.filters import FilterSpec, apply_filters
 from incidents.selection import Selection
 from incidents.snapshot import MAP_COLUMNS
 from incidents.store import IncidentStore
+from incidents.summary import headline_figures
 from incidents.synthetic import synthetic_incidents
-from ui.headline import HEADLINE_COLUMNS, headline_figures
 from ui.timeline import counts_by_period
 
 SPECS = (
@@ -49,7 +49,7 @@ def test_a_selection_on_the_snapshot_holds_what_apply_filters_returns(store, spe
 def test_headline_and_chart_read_the_same_figures_from_a_few_columns(store, spec) -> None:
     expected = apply_filters(store.load(), spec)
     selection = Selection.of(store.load_map_snapshot(), spec)
-    assert headline_figures(selection.columns(HEADLINE_COLUMNS)) == headline_figures(expected)
+    assert headline_figures(selection.frame, selection.rows) == headline_figures(expected)
     for interval in ("week", "month"):
         pd.testing.assert_frame_equal(
             counts_by_period(selection.columns(["event_date", "event_type"]), interval),
@@ -106,3 +106,13 @@ def test_the_dashboard_never_copies_the_filtered_frame() -> None:
     dashboard = (Path(__file__).resolve().parent.parent / "dashboard.py").read_text("utf-8")
     assert "apply_filters" not in dashboard
     assert "Selection.of(" in dashboard
+
+
+def test_headline_figures_of_a_mask_equal_those_of_the_rows_it_keeps(store) -> None:
+    frame = store.load_map_snapshot()
+    rows = (frame["event_type"] == "Battles").to_numpy() & frame["fatalities"].gt(0).to_numpy()
+    assert 0 < rows.sum() < len(frame)
+    assert headline_figures(frame, rows) == headline_figures(store.load()[rows])
+    # The per-frame arrays are shared: a second mask over the same frame gets its own figures.
+    assert headline_figures(frame, ~rows) == headline_figures(store.load()[~rows])
+    assert headline_figures(frame, np.zeros(len(frame), dtype=bool)).incidents == 0

@@ -82,6 +82,9 @@ def warm() -> int | None:
             region_geometry("", "", "")
             frame = loading.result()
             build_map(frame).map.render()
+            from incidents.summary import headline_figures
+
+            headline_figures(frame)
             for module in PAGE_MODULES:
                 importlib.import_module(module)
     except Exception:  # noqa: BLE001 - warming is an optimisation, never a reason not to start

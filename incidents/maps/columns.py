@@ -4,22 +4,18 @@ The dashboard redraws its map from the same cached snapshot at every filter
 change. Turning its coordinates, precision codes, event types, fatalities and
 region names into numpy arrays again each time cost about 30 ms at a million
 rows, a quarter of a map's server time. :func:`map_columns` converts them on
-first use and keeps them for as long as the frame lives (the entry is dropped
-when the frame is collected).
-
-A frame is read as it was the first time it was mapped: frames handed to the
-map are not modified in place afterwards (the snapshot is read only; an edit
-goes through the store and comes back as a new frame).
+first use and keeps them for as long as the frame lives
+(``incidents.framecache``).
 """
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from incidents.framecache import per_frame
 from incidents.maps import style
 
 REGION_KEY_COLUMNS = ("country_code", "country", "admin1")
@@ -95,18 +91,6 @@ def _convert(frame: pd.DataFrame) -> MapColumns:
     )
 
 
-_converted: dict[int, tuple[int, tuple[str, ...], MapColumns]] = {}
-
-
 def map_columns(frame: pd.DataFrame) -> MapColumns:
     """The map columns of ``frame``, converted on the first call for this frame."""
-    key = id(frame)
-    found = _converted.get(key)
-    shape = (len(frame), tuple(map(str, frame.columns)))
-    if found is not None and found[:2] == shape:
-        return found[2]
-    columns = _convert(frame)
-    if found is None:
-        weakref.finalize(frame, _converted.pop, key, None)
-    _converted[key] = (*shape, columns)
-    return columns
+    return per_frame(frame, "map_columns", _convert)

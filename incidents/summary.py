@@ -1,0 +1,114 @@
+"""Headline figures of a selection: incidents, deaths, places, precision, period.
+
+The dashboard shows them above the map at every filter change. Counting
+distinct places by hashing a million place names took 0.05 s alone, and 0.3 s
+on a busy first page; here each row's place, date and figures become arrays
+once per frame (``incidents.framecache``), and a selection's figures are a few
+masked sums over them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from incidents.filters import folded_codes
+from incidents.framecache import per_frame
+
+PLACE_COLUMNS = ("country", "admin1", "location")
+
+
+@dataclass(frozen=True)
+class Headline:
+    incidents: int
+    fatalities: int
+    locations: int
+    precise_share: float | None  # share of incidents at geo_precision 1, None when empty
+    first_date: pd.Timestamp | None
+    last_date: pd.Timestamp | None
+    synthetic: int
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """One frame's headline columns as arrays, each as long as the frame."""
+
+    place: np.ndarray  # a dense id per named place, -1 where the location is missing
+    places: int
+    fatalities: np.ndarray
+    precise: np.ndarray
+    dates: np.ndarray  # datetime64[ns], NaT where undated
+    synthetic: np.ndarray
+
+
+def headline_figures(frame: pd.DataFrame, rows: np.ndarray | None = None) -> Headline:
+    """Figures of ``frame``'s ``rows`` (a boolean mask; all rows when None).
+
+    Places are told apart by country, admin1 and name, ignoring case and
+    accents, so two villages of the same name in two regions stay two.
+    """
+    figures = per_frame(frame, "headline", _figures)
+    select = np.ones(len(frame), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    count = int(select.sum())
+    if count == 0:
+        return Headline(0, 0, 0, None, None, None, 0)
+    named = figures.place[select]
+    named = named[named >= 0]
+    dates = figures.dates[select]
+    dates = dates[~np.isnat(dates)]
+    return Headline(
+        incidents=count,
+        fatalities=int(figures.fatalities[select].sum()),
+        locations=int(np.count_nonzero(np.bincount(named, minlength=figures.places))),
+        precise_share=float(figures.precise[select].mean()),
+        first_date=pd.Timestamp(dates.min()) if len(dates) else None,
+        last_date=pd.Timestamp(dates.max()) if len(dates) else None,
+        synthetic=int(figures.synthetic[select].sum()),
+    )
+
+
+def _figures(frame: pd.DataFrame) -> _Figures:
+    place, places = _place_ids(frame)
+    return _Figures(
+        place=place,
+        places=places,
+        fatalities=_numbers(frame, "fatalities"),
+        precise=_numbers(frame, "geo_precision") == 1,
+        dates=_dates(frame),
+        synthetic=_numbers(frame, "synthetic").astype(bool),
+    )
+
+
+def _place_ids(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """A dense id per (country, admin1, location) folded, -1 where the location is missing.
+
+    One integer key per row rather than a joined string: at a million rows,
+    ten times faster.
+    """
+    if "location" not in frame.columns:
+        return np.full(len(frame), -1, dtype=np.int64), 0
+    location = folded_codes(frame["location"]).astype(np.int64)
+    key = np.zeros(len(frame), dtype=np.int64)
+    for name in PLACE_COLUMNS[:-1]:
+        codes = (folded_codes(frame[name]).astype(np.int64) + 1 if name in frame.columns
+                 else np.zeros(len(frame), dtype=np.int64))
+        key = key * (int(codes.max(initial=0)) + 1) + codes
+    named = location >= 0
+    key = key * (int(location.max(initial=0)) + 1) + location
+    ids = np.full(len(frame), -1, dtype=np.int64)
+    ids[named], uniques = pd.factorize(key[named])
+    return ids, len(uniques)
+
+
+def _numbers(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame.columns:
+        return np.zeros(len(frame))
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype="float64", na_value=0.0)
+
+
+def _dates(frame: pd.DataFrame) -> np.ndarray:
+    if "event_date" not in frame.columns:
+        return np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
+    return pd.to_datetime(frame["event_date"], errors="coerce").to_numpy(dtype="datetime64[ns]")
