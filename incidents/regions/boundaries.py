@@ -8,6 +8,7 @@ Taoudénit region here), which the interface says next to any region filter.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import geopandas as gpd
 
@@ -20,17 +21,25 @@ VINTAGE_NOTE = (
 )
 
 
-@lru_cache(maxsize=1)
-def _read(name: str) -> gpd.GeoDataFrame:
-    return gpd.read_parquet(BOUNDARIES_DIR / f"{name}.parquet")
+_FILES = {"country": "ne_admin0", "admin1": "ne_admin1"}
+
+
+def boundary_file(level: str) -> Path:
+    """The bundled file of ``level`` 'country' or 'admin1'."""
+    return BOUNDARIES_DIR / f"{_FILES[level]}.parquet"
+
+
+@lru_cache(maxsize=2)
+def _read(level: str) -> gpd.GeoDataFrame:
+    return gpd.read_parquet(boundary_file(level))
 
 
 def load_countries() -> gpd.GeoDataFrame:
     """Countries: iso_a2, iso_a3, name, geometry (EPSG:4326). Returns a copy."""
-    return _read("ne_admin0").copy()
+    return _read("country").copy()
 
 
 def load_admin1() -> gpd.GeoDataFrame:
     """Admin-1 regions: iso_a2, iso_a3, country, admin1, admin1_alt ('|'-separated
     alternative names), fips (GeoNames' admin-1 code for most countries), geometry."""
-    return _read("ne_admin1").copy()
+    return _read("admin1").copy()
