@@ -64,9 +64,10 @@ def warm() -> int | None:
     incidents loaded, or None when warming failed (the page then meets and reports
     the problem itself).
 
-    The store loads in a second thread (Arrow decodes without holding the GIL)
-    while this one imports the map's modules and fills the base map's caches;
-    the modules of the other tabs and pages come last, after the first map.
+    The store loads in a second thread while this one imports the map's modules
+    and fills the base map's caches; the headline's arrays are then computed
+    there while this one builds the first map. The modules of the other tabs and
+    pages come last.
     """
     started = time.perf_counter()
     try:
@@ -81,10 +82,11 @@ def warm() -> int | None:
             make_base_map()
             region_geometry("", "", "")
             frame = loading.result()
-            build_map(frame).map.render()
             from incidents.summary import headline_figures
 
-            headline_figures(frame)
+            counting = pool.submit(headline_figures, frame)
+            build_map(frame).map.render()
+            counting.result()
             for module in PAGE_MODULES:
                 importlib.import_module(module)
     except Exception:  # noqa: BLE001 - warming is an optimisation, never a reason not to start
