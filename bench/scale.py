@@ -79,38 +79,47 @@ than --baseline-timeout leaves the baseline figures null. Also:
 
 Nothing here touches the internet.
 
-Measured 2026-11-24 04:42-04:52 on 2 shared cores, nothing else running (medians of
+Measured 2026-11-24 06:22-06:40 on 2 shared cores, nothing else running (medians of
 three filter changes, each to a filter the page had not shown; "page" is the page
 load before them; 1M with --store on a synthetic store of 1,000,000 incidents, run
-twice more to show the spread):
+twice to show the spread):
 
     n      server_s  payload  browser_s (page)  baseline: server  payload  browser (page)
-    10k    0.029     0.23 MB  0.12 (0.87)       0.040   0.30 MB   0.39 (1.00)
-    100k   0.036     0.23 MB  0.12 (0.82)       0.207   1.72 MB   0.87 (1.59)
-    1M     0.066     0.23 MB  0.15 (0.94)       2.453   16.0 MB   7.05 (6.83)
-    1M     0.069     0.23 MB  0.15 (0.92)       5.647   16.0 MB   9.99 (6.68)    (04:19)
-    1M     0.099     0.23 MB  0.27 (0.89)       3.123   16.0 MB   9.04 (9.06)    (04:52)
+    10k    0.037     0.23 MB  0.10 (0.71)       0.042   0.30 MB   0.34 (0.94)
+    100k   0.041     0.23 MB  0.11 (0.78)       0.337   1.72 MB   0.91 (1.90)
+    1M     0.079     0.23 MB  0.14 (0.72)       2.699   16.0 MB   7.99 (7.01)
+    1M     0.082     0.23 MB  0.15 (0.81)       2.401   16.0 MB   7.28 (8.61)
 
     n      cold_start = start + page   cold_load  export_geojson (peak)  filter change (runs)
-    10k    3.18       0.35    2.83     0.53       0.03 (11 MB)           0.39 (0.46 0.39 0.26)
-    100k   3.31       0.36    2.95     0.66       0.29 (26 MB)           0.32 (0.32 0.24 0.49)
-    1M     3.69       0.34    3.35     2.29       2.73 (52 MB)           0.31 (0.35 0.31 0.23)
+    10k    2.69       0.35    2.34     0.26       0.03 (11 MB)           0.39 (0.39 0.41 0.20)
+    100k   2.60       0.33    2.27     0.25       0.44 (26 MB)           0.24 (0.24 0.20 0.38)
+    1M     2.76       0.34    2.42     0.54       3.96 (52 MB)           0.21 (0.28 0.21 0.20)
+    1M     2.89       0.34    2.55     1.55       3.94 (52 MB)           0.24 (0.27 0.24 0.20)
 
-At 1M the baseline costs 37x our server time, 70x our payload and 48x our browser
-time (the other two runs: 82x/70x/69x and 32x/70x/34x: the baseline's own time
-varies from 7 to 10 s, ours from 0.15 to 0.27 s with the server's). A change of
+At 1M the baseline costs 34x our server time, 70x our payload and 59x our browser
+time (the other run: 29x/70x/47x; in the session before, with the same map code,
+32-82x/70x/34-69x: the baseline's own time varies from 7 to 10 s, ours from 0.14
+to 0.27 s with the server's). A change of
 ours is one script run: the base map (tiles, outlines, towns, controls) stays the
 same, so st_folium keeps its frame and swaps the overlays in place, where a new
 map script mounts a new frame (Leaflet, plugins and tiles loaded again, then one
 or two more script runs when it reports its bounds; before that change, browser_s
-at 1M was 0.39-0.52 s). The click-to-settled time is now the server's ~0.07 s,
+at 1M was 0.39-0.52 s). The click-to-settled time is now the server's ~0.08 s,
 Streamlit's round trip and the overlays' script (~0.05 s), and the bench's 25 ms
 polling. A dashboard filter change sends 0.24-0.7 MB (map 0.24 MB; the headline;
-the chart, table and exports only when their tab is open). Of the first page
-(dashboard_page_s), about 1 s is Streamlit's own frontend loading, during which
-the store loads in the server; at 1M the page then waits for the store (warm-up
-2.7 s alone, 3.3 s beside the browser), then the iframe, Leaflet and plugins load
-one after the other (about 0.5 s).
+the chart, table and exports only when their tab is open).
+
+Of the first page (dashboard_page_s), about 1.2 s is Streamlit's own frontend
+loading, during which the server warms up: it maps the store's Arrow snapshot
+(0.05 s; it was 0.2-0.6 s of LZ4 Parquet decoding, plus 0.25 s of shapely
+points the map snapshot no longer builds), reads the base map's outlines and
+towns from ``derived/`` (0.3 s to derive), draws one map and fills the
+headline's per-frame arrays, 1.3-1.5 s in all beside the browser (it was 2.2-3.1
+s). The script run then takes about 0.3 s, and the browser fetches the widget
+and component chunks, the iframe, Leaflet and three plugins one after another
+(about 0.8 s until the map is drawn). cold_load_s (a fresh process opening the
+store and rendering a map, caches cold) moved from 0.54 to 1.55 s between two
+runs on the same files; the dashboard's own cold start did not.
 
 The synthetic store puts its incidents on about 1,400 places, four decimals each,
 which is kind to FastMarkerCluster (a marker landing on an existing cluster is
