@@ -322,7 +322,8 @@ def build_map(
 
 def _event_types_in(types: Coded, rows: np.ndarray) -> list[str]:
     """Distinct event types among ``rows``, sorted."""
-    present = np.flatnonzero(np.bincount(types.codes[rows], minlength=len(types.labels)))
+    present = np.flatnonzero(np.bincount(types.codes.take(np.flatnonzero(rows)),
+                                         minlength=len(types.labels)))
     return sorted(str(types.labels[c]) for c in present if types.labels[c])
 
 
