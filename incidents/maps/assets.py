@@ -36,6 +36,7 @@ from folium.plugins import BeautifyIcon, FastMarkerCluster
 
 from incidents.config import PROJECT_DIR
 from incidents.errors import IncidentsError
+from incidents.maps.bundle import script_bundle
 
 STATIC_DIR = PROJECT_DIR / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
@@ -366,6 +367,12 @@ class OfflineMap(folium.Map):
     loads one after the other every time it mounts a map.
     """
 
+    # Set on maps st_folium mounts: their scripts then load as one file (incidents.maps.bundle).
+    bundle_scripts = False
+    # Layers st_folium adds to the map only after rendering it (``feature_group_to_add``),
+    # whose scripts the bundle must hold too.
+    detached_layers: tuple[branca.element.Element, ...] = ()
+
     def __init__(self, *args: Any, asset_base_url: str = DEFAULT_BASE_URL, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.asset_base_url = asset_base_url
@@ -375,7 +382,29 @@ class OfflineMap(folium.Map):
         self.default_js = [(n, u) for n, u in folium.Map.default_js if n not in unused]
         self.default_css = [(n, u) for n, u in folium.Map.default_css if n not in unused]
         localize(self, self.asset_base_url)
+        if self.bundle_scripts:
+            self._use_one_script()
         super().render(**kwargs)
+
+    def _use_one_script(self) -> None:
+        """Give the map one bundled script for its own and its layers' scripts, in the
+        order st_folium would load them, and the layers none. A layer keeps its list
+        in ``_bundled_js``, so rendering again (st_folium renders three times) bundles
+        the same files."""
+        nodes = [node for top in (self, *self.detached_layers) for node in _walk(top)]
+        layers = [node for node in nodes if node is not self
+                  and (getattr(node, "_bundled_js", None) or getattr(node, "default_js", None))]
+        urls = [url for _, url in self.default_js]
+        for layer in layers:
+            urls += [url for _, url in getattr(layer, "_bundled_js", layer.default_js)]
+        bundle = script_bundle(list(dict.fromkeys(urls)), self.asset_base_url, VENDOR_DIR)
+        if bundle is None:
+            return
+        for layer in layers:
+            if not hasattr(layer, "_bundled_js"):
+                layer._bundled_js = layer.default_js
+            layer.default_js = []
+        self.default_js = [("incidents_scripts", bundle)]
 
 
 # -- installing the files ---------------------------------------------------

@@ -240,7 +240,8 @@ def build_map(
     ``MapResult.overlays`` (with the layer control naming them) instead of being
     added to the map, and the map itself opens on the Sahel whatever the view:
     see ``incidents.maps.overlays``. ``view`` and the data's extent then only
-    decide what is drawn; the caller moves the map.
+    decide what is drawn; the caller moves the map. Such a map is for st_folium,
+    so its scripts load as one file (``incidents.maps.bundle``).
     """
     w = words(language)
     columns = map_columns(gdf)
@@ -263,6 +264,7 @@ def build_map(
     if overlays_apart:
         fmap = make_base_map(language=language, online_tiles=online_tiles,
                              location=DEFAULT_LOCATION, zoom=DEFAULT_ZOOM)
+        fmap.bundle_scripts = True
     elif location is None:
         fmap = make_base_map(language=language, online_tiles=online_tiles)
     else:

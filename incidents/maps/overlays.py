@@ -112,4 +112,5 @@ class Overlays:
         localize(self.map, base_url)
         for group in self.groups:
             localize(group, base_url)
+        self.map.detached_layers = tuple(self.groups)
         return folium.LayerControl(position="topright", collapsed=True)
