@@ -79,35 +79,38 @@ than --baseline-timeout leaves the baseline figures null. Also:
 
 Nothing here touches the internet.
 
-Measured 2026-11-24 06:22-06:40 on 2 shared cores, nothing else running (medians of
+Measured 2026-11-24 06:38-06:43 on 2 shared cores, nothing else running (medians of
 three filter changes, each to a filter the page had not shown; "page" is the page
 load before them; 1M with --store on a synthetic store of 1,000,000 incidents, run
-twice to show the spread):
+three times to show the spread):
 
     n      server_s  payload  browser_s (page)  baseline: server  payload  browser (page)
-    10k    0.037     0.23 MB  0.10 (0.71)       0.042   0.30 MB   0.34 (0.94)
-    100k   0.041     0.23 MB  0.11 (0.78)       0.337   1.72 MB   0.91 (1.90)
-    1M     0.079     0.23 MB  0.14 (0.72)       2.699   16.0 MB   7.99 (7.01)
-    1M     0.082     0.23 MB  0.15 (0.81)       2.401   16.0 MB   7.28 (8.61)
+    10k    0.030     0.23 MB  0.10 (0.74)       0.040   0.30 MB   0.32 (1.19)
+    100k   0.034     0.23 MB  0.09 (0.80)       0.305   1.72 MB   0.96 (1.72)
+    1M     0.084     0.23 MB  0.16 (0.93)       6.249   16.0 MB  12.30 (9.40)
+    1M     0.062     0.23 MB  0.14 (0.74)       3.074   16.0 MB   9.13 (8.19)
+    1M     0.060     0.23 MB  0.12 (0.78)       6.608   16.0 MB   9.87 (7.65)
 
     n      cold_start = start + page   cold_load  export_geojson (peak)  filter change (runs)
-    10k    2.69       0.35    2.34     0.26       0.03 (11 MB)           0.39 (0.39 0.41 0.20)
-    100k   2.60       0.33    2.27     0.25       0.44 (26 MB)           0.24 (0.24 0.20 0.38)
-    1M     2.76       0.34    2.42     0.54       3.96 (52 MB)           0.21 (0.28 0.21 0.20)
-    1M     2.89       0.34    2.55     1.55       3.94 (52 MB)           0.24 (0.27 0.24 0.20)
+    10k    2.65       0.38    2.27     0.17       0.03 (11 MB)           0.38 (0.42 0.38 0.23)
+    100k   2.56       0.35    2.21     0.20       0.36 (26 MB)           0.28 (0.28 0.20 0.37)
+    1M     2.96       0.40    2.56     1.49       4.30 (52 MB)           0.24 (0.27 0.24 0.21)
+    1M     2.75       0.36    2.39     0.31       4.44 (52 MB)           0.26 (0.29 0.26 0.22)
+    1M     2.69       0.37    2.32     0.39       4.06 (52 MB)           0.23 (0.31 0.23 0.20)
 
-At 1M the baseline costs 34x our server time, 70x our payload and 59x our browser
-time (the other run: 29x/70x/47x; in the session before, with the same map code,
-32-82x/70x/34-69x: the baseline's own time varies from 7 to 10 s, ours from 0.14
-to 0.27 s with the server's). A change of
+At 1M the baseline costs 74x/50x/110x our server time, 70x our payload and
+77x/64x/83x our browser time. Both sides move between runs: the baseline
+settles in 9-12 s here (7.3-10.5 s in other runs today), ours in 0.12-0.16 s
+with the server's time; against a 7.3 s baseline, 0.16 s would be 46x. A change of
 ours is one script run: the base map (tiles, outlines, towns, controls) stays the
 same, so st_folium keeps its frame and swaps the overlays in place, where a new
 map script mounts a new frame (Leaflet, plugins and tiles loaded again, then one
 or two more script runs when it reports its bounds; before that change, browser_s
-at 1M was 0.39-0.52 s). The click-to-settled time is now the server's ~0.08 s,
+at 1M was 0.39-0.52 s). The click-to-settled time is the server's 0.06-0.08 s,
 Streamlit's round trip and the overlays' script (~0.05 s), and the bench's 25 ms
 polling. A dashboard filter change sends 0.24-0.7 MB (map 0.24 MB; the headline;
-the chart, table and exports only when their tab is open).
+the chart, table and exports only when their tab is open). Of the export's 4 s at
+1M, 2.5 s is writing the 1 GB file (it was 2.7-2.9 s in all in earlier runs).
 
 Of the first page (dashboard_page_s), about 1.2 s is Streamlit's own frontend
 loading, during which the server warms up: it maps the store's Arrow snapshot
@@ -116,10 +119,11 @@ points the map snapshot no longer builds), reads the base map's outlines and
 towns from ``derived/`` (0.3 s to derive), draws one map and fills the
 headline's per-frame arrays, 1.3-1.5 s in all beside the browser (it was 2.2-3.1
 s). The script run then takes about 0.3 s, and the browser fetches the widget
-and component chunks, the iframe, Leaflet and three plugins one after another
-(about 0.8 s until the map is drawn). cold_load_s (a fresh process opening the
-store and rendering a map, caches cold) moved from 0.54 to 1.55 s between two
-runs on the same files; the dashboard's own cold start did not.
+and component chunks, the iframe and the map's one bundled script (Leaflet and
+its plugins: ``incidents.maps.bundle``), then draws (about 0.7 s).
+cold_load_s (a fresh process opening the store and rendering a map) moved
+between 0.27 and 1.55 s over runs on the same files; the dashboard's own cold
+start did not.
 
 The synthetic store puts its incidents on about 1,400 places, four decimals each,
 which is kind to FastMarkerCluster (a marker landing on an existing cluster is
