@@ -47,15 +47,24 @@ def kept_on_disk(kind: str, key: Any, compute: Callable[[], Any]) -> Any:
     except (OSError, ValueError):
         pass
     value = compute()
+    write_text_atomically(path, json.dumps(value, separators=(",", ":")))
+    return value
+
+
+def write_text_atomically(path: Path, text: str) -> bool:
+    """Write ``text`` so that ``path`` appears only once complete, readable by all;
+    False (and nothing left behind) when the directory cannot be written."""
     try:
-        DERIVED_DIR.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=DERIVED_DIR)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     except OSError:
-        return value
+        return False
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(value, out, separators=(",", ":"))
+            out.write(text)
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
-    return value
+        return False
+    return True

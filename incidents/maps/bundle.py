@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+
+from incidents.derived import write_text_atomically
 
 BUNDLE_DIR_NAME = "bundles"
 SEPARATOR = "\n;\n"
@@ -44,23 +44,7 @@ def script_bundle(urls: Sequence[str], base_url: str, vendor_dir: Path) -> str |
                         for url, path in zip(urls, files)])
     name = hashlib.sha256(stamp.encode()).hexdigest()[:16] + ".js"
     target = vendor_dir / BUNDLE_DIR_NAME / name
-    if not target.is_file() and not _write(target, files):
+    if not target.is_file() and not write_text_atomically(
+            target, SEPARATOR.join(path.read_text(encoding="utf-8") for path in files)):
         return None
     return f"{prefix}{BUNDLE_DIR_NAME}/{name}"
-
-
-def _write(target: Path, files: Sequence[Path]) -> bool:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(SEPARATOR.join(path.read_text(encoding="utf-8") for path in files))
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
-        return False
-    return True
