@@ -9,6 +9,7 @@ A frame is read as it was the first time: frames handed to these functions are
 not modified in place afterwards (the snapshot is read only; an edit goes
 through the store and comes back as a new frame). As a guard, an entry is
 recomputed when the frame's length or columns differ from when it was made.
+:func:`float_array` is the one conversion of a numeric column those arrays share.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import weakref
 from collections.abc import Callable
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 T = TypeVar("T")
@@ -38,3 +40,10 @@ def per_frame(frame: pd.DataFrame, name: str, compute: Callable[[pd.DataFrame], 
     value = compute(frame)
     entries[name] = (shape, value)
     return value
+
+
+def float_array(frame: pd.DataFrame, name: str, missing: float = np.nan) -> np.ndarray:
+    """Column ``name`` as float64, ``missing`` where it is empty, not a number or absent."""
+    if name not in frame.columns:
+        return np.full(len(frame), missing)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype="float64", na_value=missing)

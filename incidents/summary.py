@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from incidents.filters import folded_codes
-from incidents.framecache import per_frame
+from incidents.framecache import float_array, per_frame
 
 PLACE_COLUMNS = ("country", "admin1", "location")
 
@@ -74,10 +74,10 @@ def _figures(frame: pd.DataFrame) -> _Figures:
     return _Figures(
         place=place,
         places=places,
-        fatalities=_numbers(frame, "fatalities"),
-        precise=_numbers(frame, "geo_precision") == 1,
+        fatalities=float_array(frame, "fatalities", 0.0),
+        precise=float_array(frame, "geo_precision") == 1,
         dates=_dates(frame),
-        synthetic=_numbers(frame, "synthetic").astype(bool),
+        synthetic=float_array(frame, "synthetic", 0.0).astype(bool),
     )
 
 
@@ -100,12 +100,6 @@ def _place_ids(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
     ids = np.full(len(frame), -1, dtype=np.int64)
     ids[named], uniques = pd.factorize(key[named])
     return ids, len(uniques)
-
-
-def _numbers(frame: pd.DataFrame, name: str) -> np.ndarray:
-    if name not in frame.columns:
-        return np.zeros(len(frame))
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype="float64", na_value=0.0)
 
 
 def _dates(frame: pd.DataFrame) -> np.ndarray:

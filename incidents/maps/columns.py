@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from incidents.framecache import per_frame
+from incidents.framecache import float_array, per_frame
 from incidents.maps import style
 
 REGION_KEY_COLUMNS = ("country_code", "country", "admin1")
@@ -71,22 +71,16 @@ def column_or_missing(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=frame.index, dtype="string")
 
 
-def _numbers(frame: pd.DataFrame, name: str, missing: float) -> np.ndarray:
-    if name not in frame.columns:
-        return np.full(len(frame), missing)
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype="float64", na_value=missing)
-
-
 def _convert(frame: pd.DataFrame) -> MapColumns:
-    latitude = _numbers(frame, "latitude", np.nan)
-    longitude = _numbers(frame, "longitude", np.nan)
+    latitude = float_array(frame, "latitude")
+    longitude = float_array(frame, "longitude")
     return MapColumns(
         latitude=latitude,
         longitude=longitude,
         placed=np.isfinite(latitude) & np.isfinite(longitude),
         precision=point_precision(frame),
         event_type=Coded.of(column_or_missing(frame, "event_type")),
-        fatalities=_numbers(frame, "fatalities", 0.0),
+        fatalities=float_array(frame, "fatalities", 0.0),
         region_parts=tuple(Coded.of(column_or_missing(frame, name)) for name in REGION_KEY_COLUMNS),
     )
 
