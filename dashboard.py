@@ -14,7 +14,6 @@ import streamlit as st
 
 from incidents import model
 from incidents.filters import FilterSpec
-from incidents.frame import to_geodataframe
 from incidents.selection import Selection
 from ui import add_article, data, warmup
 from ui.correct import render_correct_page
@@ -54,7 +53,7 @@ def load_source(source: str, language: str) -> tuple[pd.DataFrame, pd.DataFrame]
                                             type=["csv", "xlsx", "json", "geojson"],
                                             key="sidebar_upload")
         if uploaded is None:
-            return data.as_map_frame(to_geodataframe(model.empty_frame())), pd.DataFrame()
+            return data.as_map_frame(model.empty_frame()), pd.DataFrame()
         content = uploaded.getvalue()
         return data.upload_frames(content, uploaded.name, data.content_digest(content))
     path = data.store_path()

@@ -19,12 +19,10 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from incidents import config, pipeline
-from incidents.frame import to_geodataframe
+from incidents import config, model, pipeline
 from incidents.geocode import GazetteerGeocoder, geocode_frame
 from incidents.io import IngestResult, read_incidents
 from incidents.spatial_index import map_snapshot
@@ -58,9 +56,10 @@ def load_store_frame(path: str, version: int) -> pd.DataFrame:
     return get_store(path).load_map_snapshot()
 
 
-def as_map_frame(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Incidents read outside the store, in the store snapshot's shape (no geometry)."""
-    return pd.DataFrame(map_snapshot(gdf)).drop(columns="geometry", errors="ignore")
+def as_map_frame(records: pd.DataFrame) -> pd.DataFrame:
+    """Incidents read outside the store, in the store snapshot's shape (no geometry),
+    conformed as the store conforms the rows it snapshots."""
+    return map_snapshot(model.conform(records))
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -98,7 +97,7 @@ def ingest_upload(_data: bytes, filename: str, digest: str) -> IngestResult:
 def upload_frames(_data: bytes, filename: str, digest: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """An uploaded file's incidents (as a map frame) and quarantine, cached by ``digest``."""
     result = ingest_upload(_data, filename, digest)
-    return as_map_frame(to_geodataframe(result.records)), result.quarantine
+    return as_map_frame(result.records), result.quarantine
 
 
 def content_digest(data: bytes) -> str:
@@ -118,9 +117,9 @@ def load_samples() -> tuple[pd.DataFrame, pd.DataFrame]:
         quarantine.insert(0, "source_name", path.name)
         quarantines.append(quarantine)
     if not records:
-        return as_map_frame(to_geodataframe(pd.DataFrame())), pd.DataFrame()
+        return as_map_frame(pd.DataFrame()), pd.DataFrame()
     return (
-        as_map_frame(to_geodataframe(pd.concat(records, ignore_index=True))),
+        as_map_frame(pd.concat(records, ignore_index=True)),
         pd.concat(quarantines, ignore_index=True),
     )
 
