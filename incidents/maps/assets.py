@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -367,15 +367,18 @@ class OfflineMap(folium.Map):
     loads one after the other every time it mounts a map.
     """
 
-    # Set on maps st_folium mounts: their scripts then load as one file (incidents.maps.bundle).
-    bundle_scripts = False
-    # Layers st_folium adds to the map only after rendering it (``feature_group_to_add``),
-    # whose scripts the bundle must hold too.
-    detached_layers: tuple[branca.element.Element, ...] = ()
-
     def __init__(self, *args: Any, asset_base_url: str = DEFAULT_BASE_URL, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.asset_base_url = asset_base_url
+        self.bundle_scripts = False
+        self.detached_layers: tuple[branca.element.Element, ...] = ()
+
+    def load_scripts_as_one(self, detached_layers: Sequence[branca.element.Element]) -> None:
+        """For a map st_folium mounts: its scripts load as one file (``incidents.maps.bundle``),
+        holding those of ``detached_layers`` too, the layers st_folium adds to the map
+        only after rendering it (``feature_group_to_add``)."""
+        self.bundle_scripts = True
+        self.detached_layers = tuple(detached_layers)
 
     def render(self, **kwargs: Any) -> None:
         unused = unused_map_assets(self)

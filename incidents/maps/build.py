@@ -264,7 +264,6 @@ def build_map(
     if overlays_apart:
         fmap = make_base_map(language=language, online_tiles=online_tiles,
                              location=DEFAULT_LOCATION, zoom=DEFAULT_ZOOM)
-        fmap.bundle_scripts = True
     elif location is None:
         fmap = make_base_map(language=language, online_tiles=online_tiles)
     else:

@@ -102,7 +102,8 @@ def points_payload(frame: pd.DataFrame, language: str) -> dict[str, object]:
     place = places[0].str.cat(places[1:], sep=", ").str.replace(r"(, )+", ", ", regex=True)
     place = place.str.strip(", ")
     sources = pd.Series(
-        [link(u, s) for u, s in zip(column_or_missing(frame, "source_url"), column_or_missing(frame, "source"))],
+        [link(u, s) for u, s in zip(column_or_missing(frame, "source_url"),
+                                    column_or_missing(frame, "source"))],
         index=frame.index,
     )
     precision = point_precision(frame)
@@ -126,7 +127,8 @@ def points_payload(frame: pd.DataFrame, language: str) -> dict[str, object]:
         "actors": _encoded(actors),
         "place": _encoded(place),
         "source": _encoded_html(sources),
-        "synthetic": column_or_missing(frame, "synthetic").fillna(False).astype(bool).astype(int).tolist(),
+        "synthetic": column_or_missing(frame, "synthetic").fillna(False).astype(bool)
+        .astype(int).tolist(),
         "words": {k: escape_text(w[k]) for k in (
             "date", "type", "actors", "fatalities", "location", "precision", "source", "synthetic"
         )},

@@ -21,7 +21,7 @@ import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from incidents.maps.assets import DEFAULT_BASE_URL, localize
+from incidents.maps.assets import DEFAULT_BASE_URL, OfflineMap, localize
 from incidents.maps.base import finish_map
 
 
@@ -104,7 +104,8 @@ class Overlays:
 
     def finish(self) -> folium.LayerControl | None:
         """Finish the map (see ``base.finish_map``). Kept apart, the layer control must
-        come after the groups, so it is returned for st_folium's ``layer_control``."""
+        come after the groups, so it is returned for st_folium's ``layer_control``,
+        and the map's scripts, the groups' included, load as one file."""
         if not self.apart:
             finish_map(self.map)
             return None
@@ -112,5 +113,6 @@ class Overlays:
         localize(self.map, base_url)
         for group in self.groups:
             localize(group, base_url)
-        self.map.detached_layers = tuple(self.groups)
+        if isinstance(self.map, OfflineMap):
+            self.map.load_scripts_as_one(self.groups)
         return folium.LayerControl(position="topright", collapsed=True)
