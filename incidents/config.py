@@ -1,9 +1,16 @@
 """Where things live on disk.
 
-The project's bundled data sits in ``data/``. Everything the tool writes (the
-store, the built gazetteer index, the online-geocoder cache, manual placements)
-goes to one state directory: ``$INCIDENTS_HOME`` if set, else ``var/`` in the
-project, so a checkout is self-contained and tests can point it elsewhere.
+The project's bundled data sits in ``data/`` (``incidents/data/`` once the package
+is installed with pip). Everything the tool writes (the store, the built gazetteer
+index, the online-geocoder cache, manual placements) goes to one state directory:
+``$INCIDENTS_HOME`` if set, else ``var/`` under :data:`PROJECT_DIR`, so a checkout
+is self-contained and tests can point it elsewhere.
+
+:data:`PROJECT_DIR` is the checkout when running from one (or from an editable
+install). An installed package has no checkout: ``incidents setup`` then writes the
+map assets (``static/``), the derived base-map cache (``derived/``) and, without
+``$INCIDENTS_HOME``, the state (``var/``) under ``$XDG_DATA_HOME/incidents``
+(``~/.local/share/incidents``).
 """
 
 from __future__ import annotations
@@ -11,8 +18,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = PROJECT_DIR / "data"
+PACKAGE_DIR = Path(__file__).resolve().parent
+_CHECKOUT_DIR = PACKAGE_DIR.parent
+
+
+def _is_checkout(directory: Path) -> bool:
+    return (directory / "pyproject.toml").is_file() and (directory / "data").is_dir()
+
+
+def _user_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "incidents"
+
+
+PROJECT_DIR = _CHECKOUT_DIR if _is_checkout(_CHECKOUT_DIR) else _user_data_dir()
+DATA_DIR = _CHECKOUT_DIR / "data" if _is_checkout(_CHECKOUT_DIR) else PACKAGE_DIR / "data"
 SAMPLES_DIR = DATA_DIR / "samples"
 
 # Uploaded or ingested files above this size are refused before parsing.

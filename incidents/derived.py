@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from incidents.atomic import write_text_atomically
 from incidents.config import PROJECT_DIR
 
 DERIVED_DIR = PROJECT_DIR / "derived"
+__all__ = ["DERIVED_DIR", "kept_on_disk", "source_stamp", "write_text_atomically"]
 
 
 def source_stamp(path: Path) -> str:
@@ -49,22 +49,3 @@ def kept_on_disk(kind: str, key: Any, compute: Callable[[], Any]) -> Any:
     value = compute()
     write_text_atomically(path, json.dumps(value, separators=(",", ":")))
     return value
-
-
-def write_text_atomically(path: Path, text: str) -> bool:
-    """Write ``text`` so that ``path`` appears only once complete, readable by all;
-    False (and nothing left behind) when the directory cannot be written."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
-        return False
-    return True

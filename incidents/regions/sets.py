@@ -24,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from incidents.atomic import atomic_path
 from incidents.config import DATA_DIR, MAX_INPUT_BYTES, state_dir
 from incidents.errors import IncidentsError
 from incidents.model import CRS
@@ -232,8 +233,8 @@ def load_region_file(
     )
     units, report = prepare_boundaries(path, mapping, name=name, layer=layer)
     directory = regions_dir()
-    units.to_parquet(directory / f"{name}.parquet.tmp")
-    (directory / f"{name}.parquet.tmp").replace(directory / f"{name}.parquet")
+    with atomic_path(directory / f"{name}.parquet") as partial:
+        units.to_parquet(partial)
     meta = {
         "name": name,
         "mapping": asdict(mapping),
