@@ -2,22 +2,25 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements.lock | cksum | cut -d' ' -f1)
+# The stamp names the requirements and the package's own metadata, so changing any of
+# them reinstalls; the package itself is installed editable (`pip install -e .`).
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements.lock pyproject.toml setup.py | cksum | cut -d' ' -f1)
 PORT ?= 8501
 
 .PHONY: setup run test test-fast test-browser lock clean
 
-$(STAMP): requirements.txt requirements.lock
+$(STAMP): requirements.txt requirements.lock pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -c requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# Gazetteer index, map scripts and styles, base-map tiles: fetched once, then checked.
 setup: $(STAMP)
-	$(PY) -m incidents gazetteer build --quiet
-	$(PY) -m incidents.maps.assets
+	$(PY) -m incidents setup --quiet
 
 run: setup
 	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false

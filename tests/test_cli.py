@@ -150,3 +150,21 @@ def test_ingest_refuses_a_file_over_max_mb_and_takes_it_when_raised(
                                 "--max-mb", "50"])
     assert taken.exit_code == 0, taken.output
     assert IncidentStore(store).count() == 4000
+
+
+def test_setup_is_a_command_that_checks_what_is_installed(incidents_home: Path) -> None:
+    """After ``make setup`` nothing is fetched again: every part reports up to date."""
+    result = CliRunner().invoke(cli, ["setup"])
+    assert result.exit_code == 0, result.output
+    assert "map assets: up to date" in result.output
+    assert "tiles: up to date" in result.output
+    assert "gazetteer: " in result.output
+
+
+def test_every_stage_command_module_exists() -> None:
+    import importlib
+
+    from incidents.cli import STAGE_COMMAND_MODULES
+
+    for name in STAGE_COMMAND_MODULES:
+        importlib.import_module(name)

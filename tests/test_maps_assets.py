@@ -175,7 +175,7 @@ def test_every_manifest_target_comes_from_some_source():
 
 
 def test_setup_installed_every_manifest_file():
-    assert missing_files() == [], "run `make setup` (python -m incidents.maps.assets)"
+    assert missing_files() == [], "run `make setup` (incidents setup)"
 
 
 def test_installed_stylesheets_reach_no_other_host():

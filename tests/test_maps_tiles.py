@@ -88,5 +88,5 @@ def test_online_layer_is_opt_in_and_hidden():
 
 
 def test_setup_installed_the_world_tiles():
-    assert tiles_installed(TILES_DIR), "run `make setup` (python -m incidents.maps.assets)"
+    assert tiles_installed(TILES_DIR), "run `make setup` (incidents setup)"
     assert (TILES_DIR / "6" / "30" / "29.png").is_file()

@@ -89,15 +89,6 @@ def word_value(token: str) -> int | None:
     return total or None
 
 
-def parse_count(folded: str, start: int, end: int) -> Count | None:
-    """The first count inside ``folded[start:end]`` (folded text, absolute offsets)."""
-    for match in COUNT_PATTERN.finditer(folded, start, end):
-        count = _to_count(match)
-        if count is not None:
-            return count
-    return None
-
-
 def iter_counts(folded: str, start: int = 0, end: int | None = None) -> list[Count]:
     stop = len(folded) if end is None else end
     found = []

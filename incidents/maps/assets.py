@@ -8,7 +8,7 @@ map and all its children to point there. A URL missing from the manifest
 raises :class:`OfflineAssetError`, so a new plugin cannot quietly reach a CDN.
 
 The files themselves are fetched from package registries once, at install
-time (``make setup`` runs ``python -m incidents.maps.assets``), by
+time (``incidents setup``, which ``make setup`` runs), by
 :func:`install_assets`: npm tarballs through ``npm pack``, Leaflet from the
 pinned ``XStatic-Leaflet`` wheel, the heat-map script from folium's own
 package. Nothing here touches the network when a map is built or served.
@@ -20,7 +20,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -555,26 +554,3 @@ def install_assets(vendor_dir: Path = VENDOR_DIR, *, force: bool = False) -> boo
         raise OfflineAssetError(f"stylesheets still reach the network: {remote}")
     stamp_path.write_text(json.dumps(_stamp(), indent=1), "utf-8")
     return True
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m incidents.maps.assets [--force]``: install JS/CSS and base-map tiles, and
-    derive the base map's outlines and town labels (``incidents.derived``) so the
-    dashboard's first start does not."""
-    from incidents.maps import tiles
-    from incidents.maps.base import make_base_map
-
-    args = sys.argv[1:] if argv is None else argv
-    force = "--force" in args
-    fetched = install_assets(force=force)
-    extracted = tiles.install_tiles(force=force)
-    make_base_map()
-    print(
-        f"map assets: {'installed' if fetched else 'up to date'} in {VENDOR_DIR}; "
-        f"tiles: {'installed' if extracted else 'up to date'} in {tiles.TILES_DIR}"
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
