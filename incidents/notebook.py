@@ -17,6 +17,7 @@ from typing import IO, Any
 
 import folium
 import pandas as pd
+from folium.map import FitBounds
 
 from incidents.maps.assets import OfflineMap, OfflineAssetError, missing_files
 from incidents.maps.build import LAYERS, build_map
@@ -54,7 +55,19 @@ class NotebookMap(OfflineMap):
         write_bytes_atomically(outfile, page)
 
     def standalone_page(self) -> bytes:
-        return standalone_html(self)
+        return standalone_html(self, bounds=self._tile_bounds())
+
+    def _tile_bounds(self) -> list[list[float]] | None:
+        """The fitted view widened by its own size on every side: a notebook cell is
+        wider than the view is tall, and the margin keeps the tiles beside the
+        incidents embedded (a missing tile draws blank)."""
+        fitted = [child for child in self._children.values() if isinstance(child, FitBounds)]
+        if not fitted:
+            return None
+        (south, west), (north, east) = fitted[-1].bounds
+        height, width = max(north - south, 1.0), max(east - west, 1.0)
+        return [[max(south - height, -85.0), max(west - width, -180.0)],
+                [min(north + height, 85.0), min(east + width, 180.0)]]
 
 
 def check_assets_installed() -> None:
