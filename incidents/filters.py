@@ -25,6 +25,11 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 import pandas as pd
 
+# Search folding lives in incidents.text; fold_text is its name here and for the
+# modules that import it from filters.
+from incidents.text import fold_search as fold_text
+from incidents.text import fold_search_text as _fold_one
+
 PRESET_DAYS = {"last_7": 7, "last_30": 30, "last_90": 90, "last_365": 365}
 ACTOR_COLUMNS = ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")
 TEXT_COLUMNS = ("notes", "location", *ACTOR_COLUMNS, "source")
@@ -33,28 +38,6 @@ _LIST_FIELDS = (
 )
 _INT_FIELDS = ("min_fatalities", "max_geo_precision")
 _DATE_FIELDS = ("start", "end")
-
-
-def fold_text(values: pd.Series) -> pd.Series:
-    """Lower-case, accent-free, whitespace-collapsed text (missing stays missing).
-
-    Only the distinct values are folded, then mapped back to the rows.
-    """
-    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    folded = (
-        pd.Series(uniques, dtype="string")
-        .str.normalize("NFKD")
-        .str.replace(r"[\u0300-\u036f]", "", regex=True)
-        .str.casefold()
-        .str.replace(r"\s+", " ", regex=True)
-        .str.strip()
-    )
-    taken = folded.array.take(codes, allow_fill=True)
-    return pd.Series(taken, index=values.index, dtype="string", name=values.name)
-
-
-def _fold_one(value: str) -> str:
-    return str(fold_text(pd.Series([value])).iloc[0])
 
 
 def _as_bool(value: object) -> bool:

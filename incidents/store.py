@@ -32,7 +32,6 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
@@ -62,6 +61,7 @@ from incidents.snapshot import (
     write_snapshot,
 )
 from incidents.spatial_index import map_snapshot
+from incidents.text import content_ids
 
 SCHEMA_VERSION = 1
 PROTECTED_FIELDS = frozenset({"incident_id", "created_at", "updated_at"})
@@ -72,9 +72,6 @@ STORAGE_CHUNK_ROWS = 50_000
 # Up to this many inserted or changed rows, an import patches the snapshot instead of
 # rebuilding it from every stored row.
 SNAPSHOT_PATCH_MAX_ROWS = 100_000
-_HASH_FIELDS = (
-    "event_date", "place", "event_type", "sub_event_type", "actor1", "actor2", "source",
-)
 _DUPLICATE_FIELDS = (
     "incident_id", "event_date", "event_type", "country", "admin1", "location",
     "latitude", "longitude",
@@ -187,25 +184,8 @@ def assign_incident_ids(records: pd.DataFrame) -> pd.Series:
 
 
 def _content_ids(records: pd.DataFrame) -> pd.Series:
-    """``h`` + a SHA-1 prefix of the fields in ``_HASH_FIELDS``, for rows with no id of their own."""
-    key = pd.Series("", index=records.index, dtype="string")
-    coordinates = (
-        records["latitude"].round(4).astype("string") + ","
-        + records["longitude"].round(4).astype("string")
-    )
-    for column in _HASH_FIELDS:
-        if column == "event_date":
-            text = records[column].dt.strftime("%Y-%m-%d").astype("string")
-        elif column == "place":
-            text = fold_text(records["location"]).replace("", pd.NA).fillna(coordinates)
-        else:
-            text = fold_text(records[column])
-        key = key + "|" + text.fillna("")
-    return pd.Series(
-        ["h" + hashlib.sha1(k.encode("utf-8")).hexdigest()[:16] for k in key],
-        index=records.index,
-        dtype="string",
-    )
+    """Ids of rows with no id of their own: frozen id rule 1 (``incidents.text``)."""
+    return content_ids(records)
 
 
 def _place_keys(frame: pd.DataFrame) -> pd.DataFrame:
