@@ -27,8 +27,6 @@ faster than decoding WKB and keeps one source of truth.
 from __future__ import annotations
 
 import gc
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +39,7 @@ import shapely
 from geopandas.array import GeometryArray
 
 from incidents import model
+from incidents.atomic import atomic_path
 from incidents.spatial_index import CATEGORICAL_COLUMNS, MAP_RESOLUTIONS, cell_column, map_snapshot
 
 SNAPSHOT_SUFFIX = ".snapshot.arrow"
@@ -50,7 +49,7 @@ LEGACY_SUFFIXES = (".snapshot.parquet",)
 SNAPSHOT_FORMAT = "2"
 _GENERATION_KEY = b"incidents.generation"
 _FORMAT_KEY = b"incidents.snapshot_format"
-# mkstemp creates files only the owner can read; the snapshot is as readable as a store.
+# The snapshot is as readable as a store.
 SNAPSHOT_MODE = 0o644
 # Rows per record batch: the file is read whole through a mapping, so this only bounds
 # the memory the writer holds at once.
@@ -116,16 +115,9 @@ def _write_atomically(table: pa.Table, path: Path) -> None:
 
     A snapshot in an older format next to it is removed: it can never be read again.
     """
-    handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        with pa.OSFile(temporary, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+    with atomic_path(path, SNAPSHOT_MODE) as partial:
+        with pa.OSFile(str(partial), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table, max_chunksize=BATCH_ROWS)
-        os.chmod(temporary, SNAPSHOT_MODE)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     stem = path.name.removesuffix(SNAPSHOT_SUFFIX)
     for suffix in LEGACY_SUFFIXES:
         path.with_name(stem + suffix).unlink(missing_ok=True)

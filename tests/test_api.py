@@ -12,10 +12,10 @@ import sys
 import pytest
 
 import incidents
-from incidents import api, atomic
+from incidents import api
 
 
-@pytest.mark.parametrize("module", [api, atomic], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [api], ids=lambda m: m.__name__)
 def test_docstring_examples_run(module, incidents_home) -> None:
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS, report=True)
     assert tried > 0
