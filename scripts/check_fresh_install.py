@@ -20,12 +20,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR / "tests"))
 
-from test_api_notebook import readme_session  # noqa: E402
+from test_api_notebook import draw_offline, readme_session  # noqa: E402
 
 NOTEBOOK_PACKAGES = ("nbclient", "nbformat", "ipykernel")
 CHROMIUM = "/usr/bin/chromium"
@@ -55,39 +54,17 @@ def _step(label: str, command: list[str], **kwargs) -> subprocess.CompletedProce
     return done
 
 
-def _render(page_html: str, workdir: Path) -> tuple[int, int, list[str]]:
+def _render(cell_html: str, workdir: Path) -> tuple[int, int, list[str]]:
     from playwright.sync_api import sync_playwright
-
-    page_file = workdir / "notebook-output.html"
-    page_file.write_text(f"<!doctype html><html><body style='margin:0;width:960px'>{page_html}</body></html>",
-                         "utf-8")
-    refused: list[str] = []
-
-    def guard(route) -> None:
-        parts = urlsplit(route.request.url)
-        if parts.scheme in {"file", "data", "about", "blob"} or parts.hostname in {"127.0.0.1", "localhost"}:
-            route.continue_()
-        else:
-            refused.append(route.request.url)
-            route.abort()
 
     artifacts = PROJECT_DIR / "tests" / "artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-        context = browser.new_context(viewport={"width": 960, "height": 640})
-        context.route("**/*", guard)
-        page = context.new_page()
-        page.goto(page_file.as_uri())
-        frame = page.frame_locator("iframe")
-        frame.locator(".leaflet-tile-loaded").first.wait_for(timeout=60_000)
-        frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
-        page.wait_for_timeout(800)
-        tiles = frame.locator(".leaflet-tile-loaded").count()
-        markers = frame.locator("path.leaflet-interactive").count()
-        page.screenshot(path=str(artifacts / "fresh_install_notebook_map.png"))
-        browser.close()
-    return tiles, markers, refused
+        try:
+            return draw_offline(browser, cell_html, workdir, artifacts / "fresh_install_notebook_map.png")
+        finally:
+            browser.close()
 
 
 def main() -> None:

@@ -36,9 +36,39 @@ def test_the_readme_session_runs_as_a_script(incidents_home: Path) -> None:
     assert int(count) > 0 and kind == "NotebookMap"
 
 
-def _is_remote(url: str) -> bool:
+def is_remote(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme not in LOCAL_SCHEMES and parts.hostname not in LOCAL_HOSTS
+
+
+def draw_offline(browser, cell_html: str, workdir: Path, screenshot: Path) -> tuple[int, int, list[str]]:
+    """Open a notebook cell's HTML in ``browser`` refusing every request that leaves the
+    machine; returns the tiles and markers drawn and the URLs refused."""
+    page_file = workdir / "notebook-output.html"
+    page_file.write_text(f"<!doctype html><html><body style='margin:0;width:960px'>{cell_html}</body></html>",
+                         "utf-8")
+    context = browser.new_context(viewport={"width": 960, "height": 640})
+    refused: list[str] = []
+
+    def guard(route) -> None:
+        if is_remote(route.request.url):
+            refused.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.goto(page_file.as_uri())
+    frame = page.frame_locator("iframe")
+    frame.locator(".leaflet-tile-loaded").first.wait_for(timeout=60_000)
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(800)  # let the fitBounds animation settle before the picture
+    tiles = frame.locator(".leaflet-tile-loaded").count()
+    markers = frame.locator("path.leaflet-interactive").count()
+    page.screenshot(path=str(screenshot))
+    context.close()
+    return tiles, markers, refused
 
 
 @pytest.mark.browser
@@ -54,30 +84,7 @@ def test_the_readme_session_runs_as_a_notebook_and_its_map_draws_offline(
     outputs = notebook.cells[0].outputs
     shown = [o["data"]["text/html"] for o in outputs if o.get("output_type") == "execute_result"]
     assert shown, f"the last line showed no HTML: {outputs}"
-
-    page_file = tmp_path / "notebook-output.html"
-    page_file.write_text(f"<!doctype html><html><body style='margin:0;width:960px'>{shown[0]}</body></html>",
-                         "utf-8")
-    context = chromium.new_context(viewport={"width": 960, "height": 640})
-    refused: list[str] = []
-
-    def guard(route) -> None:
-        if _is_remote(route.request.url):
-            refused.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.goto(page_file.as_uri())
-    frame = page.frame_locator("iframe")
-    frame.locator(".leaflet-tile-loaded").first.wait_for(timeout=30_000)
-    frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(800)  # let the fitBounds animation settle before the picture
-    tiles = frame.locator(".leaflet-tile-loaded").count()
-    markers = frame.locator("path.leaflet-interactive").count()
-    page.screenshot(path=str(artifacts_dir / "api_notebook_map.png"))
-    context.close()
+    tiles, markers, refused = draw_offline(chromium, shown[0], tmp_path,
+                                           artifacts_dir / "api_notebook_map.png")
     assert refused == []
     assert tiles >= 4 and markers >= 1
