@@ -24,6 +24,7 @@ from incidents.atomic import write_text_atomically
 from incidents.config import PROJECT_DIR
 
 DERIVED_DIR = PROJECT_DIR / "derived"
+# write_text_atomically (incidents.atomic) is still imported from here by incidents.maps.bundle.
 __all__ = ["DERIVED_DIR", "kept_on_disk", "source_stamp", "write_text_atomically"]
 
 
