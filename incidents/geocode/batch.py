@@ -6,6 +6,7 @@ the pure function that writes the answers back into the frame.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -14,12 +15,11 @@ import pandas as pd
 from geopy.exc import GeopyError
 from geopy.geocoders.base import Geocoder
 
-from incidents.geocode.gazetteer import admin_key
 from incidents.geocode.normalize import normalise_name
 from incidents.model import CANONICAL_COLUMNS, GeocodeMethod, Status, conform
 
-Query = tuple[str, str, str, str]
-CONTEXT_COLUMNS = ("location", "country", "admin1", "admin2")
+Query = tuple[str, str, str, str, str]
+CONTEXT_COLUMNS = ("location", "country", "admin1", "admin2", "admin3")
 
 
 def _text(series: pd.Series) -> list[str]:
@@ -37,18 +37,32 @@ def resolve_queries(
         by_key.setdefault(key_of[query], query)
     answers: dict[tuple[str, ...], dict[str, Any] | None] = {}
     total = len(by_key)
-    for done, (key, (location, country, admin1, admin2)) in enumerate(by_key.items(), start=1):
-        answers[key] = _ask(geocoder, location, country, admin1, admin2) if location or admin1 or admin2 else None
+    takes_admin3 = _accepts_admin3(geocoder)
+    for done, (key, (location, country, admin1, admin2, admin3)) in enumerate(by_key.items(), start=1):
+        wanted = location or admin1 or admin2 or admin3
+        answers[key] = _ask(geocoder, location, country, admin1, admin2, admin3 if takes_admin3 else "") \
+            if wanted else None
         if progress is not None:
             progress(done, total)
     return {query: answers[key_of[query]] for query in distinct}
 
 
-def _ask(geocoder: Geocoder, location: str, country: str, admin1: str, admin2: str) -> dict[str, Any] | None:
+def _accepts_admin3(geocoder: Geocoder) -> bool:
+    """Whether ``geocode`` takes an ``admin3`` keyword (the gazetteer does; the online providers need not)."""
+    try:
+        return "admin3" in inspect.signature(geocoder.geocode).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _ask(
+    geocoder: Geocoder, location: str, country: str, admin1: str, admin2: str, admin3: str = ""
+) -> dict[str, Any] | None:
     """One geocoder call; a service failure becomes an answer saying so, not a lost batch."""
+    extra = {"admin3": admin3} if admin3 else {}
     try:
         found = geocoder.geocode(location, exactly_one=True, country=country or None,
-                                 admin1=admin1 or None, admin2=admin2 or None)
+                                 admin1=admin1 or None, admin2=admin2 or None, **extra)
     except GeopyError as error:
         return {"error": f"{type(error).__name__}: {error}"}
     return dict(found.raw) if found is not None else None
@@ -65,6 +79,8 @@ def _review_reason(raw: dict[str, Any] | None, query: Query) -> str | None:
             for c in raw.get("candidates", [])
         )
         return f"ambiguous: {len(raw.get('candidates', []))} places match ({names})"
+    if raw.get("review"):
+        return str(raw["review"])
     return None
 
 
@@ -73,7 +89,7 @@ _RAW_COLUMNS = (
     ("geocode_method", "method"), ("geocode_score", "score"), ("geocode_matched_name", "name"),
     ("gazetteer_id", "gazetteer_id"),
 )
-_WRITTEN = ("status", "status_reason", "admin1", "admin1_reported", "admin2", "country", "country_code", "iso") + tuple(
+_WRITTEN = ("status", "status_reason", "admin1", "admin2", "country", "country_code", "iso") + tuple(
     column for column, _key in _RAW_COLUMNS
 )
 
@@ -110,14 +126,12 @@ def _fill(values: dict[str, list[Any]], i: int, raw: dict[str, Any] | None, quer
         values["status"][i] = str(Status.OK)
     for column, key in _RAW_COLUMNS:
         values[column][i] = raw.get(key)
-    reported, found_admin1 = query[2], raw.get("admin1")
-    if found_admin1 and reported and admin_key(reported) != admin_key(found_admin1):
-        values["admin1_reported"][i] = reported
-        values["admin1"][i] = found_admin1
-    elif found_admin1 and not reported:
-        values["admin1"][i] = found_admin1
-    if raw.get("admin2") and not query[3]:
-        values["admin2"][i] = raw["admin2"]
+    if raw.get("fallback_level"):
+        values["geocode_method"][i] = f"{GeocodeMethod.FALLBACK}_{raw['fallback_level']}"
+    # The row's own admin names are evidence: a matched place only fills the blanks.
+    for column, position in (("admin1", 2), ("admin2", 3)):
+        if raw.get(column) and not query[position] and _missing(values[column][i]):
+            values[column][i] = raw[column]
     for column in ("country", "country_code", "iso"):
         if _missing(values[column][i]) and raw.get(column) is not None:
             values[column][i] = raw[column]

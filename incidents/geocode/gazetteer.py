@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from incidents import config
-from incidents.geocode.build import PLACE_COLUMNS, STAMP_FILE, build_gazetteer, name_keys
+from incidents.geocode.build import PLACE_COLUMNS, STAMP_FILE, build_gazetteer, name_keys, with_place_defaults
 from incidents.geocode.normalize import normalise_admin, normalise_name
 
 LAYERS_DIR = "layers"
@@ -28,11 +28,20 @@ class AdminUnit(NamedTuple):
     level: int
     name: str
     admin1: str | None
+    admin2: str | None = None
+    code: str | None = None
 
 
 @lru_cache(maxsize=65536)
 def admin_key(text: str | None) -> str:
     return normalise_admin(text) if text else ""
+
+
+@lru_cache(maxsize=65536)
+def context_key(text: str | None) -> str:
+    """Admin key without spaces, so "N'Guigmi", "NGuigmi" and "Nguigmi" compare equal;
+    codes ("ML.05", "ML05") fold the same way."""
+    return admin_key(text).replace(" ", "") if text else ""
 
 
 class Gazetteer:
@@ -50,6 +59,12 @@ class Gazetteer:
         self._country_array = self.places["country_code"].to_numpy(dtype=object)
         self.admin1: list[str | None] = _optional_text(self.places["admin1"])
         self.admin2: list[str | None] = _optional_text(self.places["admin2"])
+        self.admin3: list[str | None] = _optional_text(self.places["admin3"])
+        self.admin_codes: tuple[list[str | None], ...] = tuple(
+            _optional_text(self.places[f"admin{level}_code"]) for level in (1, 2, 3)
+        )
+        self.feature: list[str] = self.places["feature"].fillna("").tolist()
+        self.outside_admin1 = self.places["outside_admin1"].fillna(False).to_numpy(dtype=bool)
         self.population = self.places["population"].to_numpy(dtype="int64")
         self.layer: list[str] = self.places["layer"].tolist()
         self._index_names(names)
@@ -87,9 +102,13 @@ class Gazetteer:
         self._admins: dict[tuple[str | None, int, str], list[AdminUnit]] = {}
         level1 = admins[admins["level"] == 1]
         self.admin1_by_code: dict[str, str] = dict(zip(level1["geonames_code"], level1["name"]))
-        columns = (admins[c].tolist() for c in ("country_code", "level", "name", "admin1", "keys"))
-        for country_code, level, name, admin1, keys in zip(*columns):
-            unit = AdminUnit(country_code, int(level), name, admin1)
+        if "admin2" not in admins.columns:
+            admins = admins.assign(admin2=None)
+        names = ("country_code", "level", "name", "admin1", "admin2", "geonames_code", "keys")
+        columns = (admins[c].tolist() for c in names)
+        for country_code, level, name, admin1, admin2, code, keys in zip(*columns):
+            unit = AdminUnit(country_code, int(level), name, admin1,
+                             admin2 if isinstance(admin2, str) else None, code if isinstance(code, str) else None)
             for key in keys.split("|"):
                 for index_key in ((country_code, unit.level, key), (None, unit.level, key)):
                     bucket = self._admins.setdefault(index_key, [])
@@ -172,7 +191,7 @@ def _read_layers(directory: Path) -> pd.DataFrame | None:
     frames = [f for f in frames if len(f)]
     if not frames:
         return None
-    merged = pd.concat(frames, ignore_index=True)
+    merged = with_place_defaults(pd.concat([with_place_defaults(f) for f in frames], ignore_index=True))
     return merged[[c for c in (*PLACE_COLUMNS, "keys") if c in merged.columns]]
 
 
