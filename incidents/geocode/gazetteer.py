@@ -72,6 +72,7 @@ class Gazetteer:
         self._index_admins(admins)
         self._fuzzy_buckets: dict[tuple[str | None, str | None], dict[int, list[str]]] = {}
         self._country_rows: dict[str, list[int]] = {}
+        self._neighbour_km: dict[tuple[int, int], float] = {}
         self._lock = threading.Lock()
 
     def _index_names(self, names: pd.DataFrame) -> None:
@@ -170,6 +171,22 @@ class Gazetteer:
                     buckets.setdefault(len(k), []).append(k)
                 self._fuzzy_buckets[scope] = buckets
             return self._fuzzy_buckets[scope]
+
+    def neighbour_km(self, row: int, k: int) -> float:
+        """Distance (km) from a place to its k-th nearest populated place in the same country (cached)."""
+        with self._lock:
+            cached = self._neighbour_km.get((row, k))
+        if cached is not None:
+            return cached
+        rows = np.asarray(self.rows_in_country(self.country_code[row]), dtype=np.int64)
+        lat, lon = np.radians(self.latitude[rows]), np.radians(self.longitude[rows])
+        lat0, lon0 = math.radians(self.latitude[row]), math.radians(self.longitude[row])
+        a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+        km = np.sort(6371.0 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
+        value = float(km[min(k, len(km) - 1)]) if len(km) else 0.0
+        with self._lock:
+            self._neighbour_km[(row, k)] = value
+        return value
 
     def rows_in_country(self, country_code: str) -> list[int]:
         with self._lock:

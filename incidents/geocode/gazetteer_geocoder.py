@@ -21,7 +21,6 @@ in empty bush.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -48,11 +47,7 @@ FALLBACK_LEVELS = ((3, GeoPrecision.NEARBY), (2, GeoPrecision.NEARBY), (1, GeoPr
 Match = tuple[int, float, bool]  # place row, score 0..1, matched the primary name
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+_km = ranking.km_between
 
 
 def split_query(
@@ -160,6 +155,7 @@ class _Resolution:
             if found:
                 return found
         if self.key:
+            self.context.anchor = self._anchor()
             found = self._ranked([(row, 1.0, primary) for row, primary in self.g.rows_named(self.key)])
             if found:
                 return found
@@ -181,6 +177,17 @@ class _Resolution:
                    offset_km=relative.km, bearing=relative.bearing)
         return [raw]
 
+    def _anchor(self) -> tuple[float, float, int, float, float] | None:
+        """The seat of the finest unit below the region that the row names (admin3, else admin2)."""
+        for level in (3, 2):
+            text = self.admin_texts[level - 1]
+            seat = self._seat(level, text) if text else None
+            if seat is not None:
+                row = seat[0]
+                near, far = ranking.seat_radii(self.g, row, level)
+                return float(self.g.latitude[row]), float(self.g.longitude[row]), level, near, far
+        return None
+
     def _in_country(self, matches: list[Match]) -> list[Match]:
         if not self.country_code:
             return matches
@@ -198,11 +205,17 @@ class _Resolution:
         ordered = sorted(best.values(), key=lambda item: item[0])
         if not ordered:
             return []
-        if self.context.contradicts_region(ordered[0][1][0]):
+        top_row = ordered[0][1][0]
+        if self.context.contradicts_region(top_row):
             # Every candidate lies in another region than the row's: a fallback inside the
             # row's region is better; this answer is kept only for when there is none.
             self._contradicting = self._answers(ordered, fuzzy, review="the only places of this name lie in "
                                                 "another region than the row's")
+            return []
+        if self.context.anchor is not None and self.context.finer(top_row) == ranking.DISAGREE:
+            # Far from the commune or cercle the row names: that unit's seat is the safer point.
+            self._contradicting = self._answers(ordered, fuzzy, review="the only places of this name lie far "
+                                                "from the row's commune or cercle")
             return []
         top_key, (top, _score, _primary) = ordered[0]
         homonyms = [m for key, m in ordered[1:] if ranking.tier(key) == ranking.tier(top_key)
@@ -299,7 +312,7 @@ class _Resolution:
                  and not upper.contradicts_region(row)
                  and all(upper.agreement(row, lvl) != ranking.DISAGREE for lvl in range(2, level))]
         if units or level == 1 or named:
-            towns = [(row, p) for row, p in named if not self.g.feature[row].startswith("ADM")]
+            towns = [(row, p) for row, p in named if ranking.feature_kind(self.g.feature[row]) == 0]
             if towns:
                 best = min(towns, key=lambda m: ranking.rank_key(upper, m[0], m[1], 1.0, False))
                 return best[0], unit_name

@@ -1,9 +1,12 @@
 """GeoNames country dumps and admin-code tables read into the gazetteer's place shape.
 
 Used twice: by ``scripts/build_sahel_gazetteer.py`` (the bundled Sahel file) and
-by ``gazetteer import`` of a country dump. Only populated places (class P) and
-admin units of levels 1 to 3 are kept, with their admin names and codes, so the
-ranking can compare a candidate with the row's admin1/admin2/admin3.
+by ``gazetteer import`` of a country dump. Kept: populated places (class P), admin
+units of levels 1 to 3, and point-like named features where events are reported
+(wells and water holes, localities, hills, sites such as mines, camps, markets,
+notable trees), with their admin names and codes, so the ranking can compare a
+candidate with the row's admin1/admin2/admin3. Linear or sprawling features
+(streams, wadis, dunes, regions) are left out: their one point says little.
 """
 
 from __future__ import annotations
@@ -21,6 +24,12 @@ GEONAMES_COLUMNS = (
     "population", "elevation", "dem", "timezone", "modification_date",
 )
 ADMIN_FEATURES = ("ADM1", "ADM2", "ADM3")
+# Point-like features of other classes (GeoNames feature codes); the ranking puts them
+# after populated places and admin units of the same name.
+SITE_FEATURES = (
+    "WLL", "WLLS", "WLLQ", "WTRH", "OAS", "OASQ", "PND", "PNDS", "PNDI", "LK", "LKI", "SPNG",
+    "LCTY", "HLL", "HLLS", "MT", "MTS", "PK", "PLAT", "PASS", "BUTE", "MESA", "TREE",
+)
 # Historical, destroyed or abandoned places: not where an event happens today.
 DROPPED_PLACE_CODES = ("PPLH", "PPLQ", "PPLW", "PPLCH")
 
@@ -70,7 +79,9 @@ def places_from_dump(
     """
     places = frame["feature_class"].eq("P") & ~frame["feature_code"].isin(DROPPED_PLACE_CODES)
     admins = frame["feature_class"].eq("A") & frame["feature_code"].isin(ADMIN_FEATURES)
-    kept = frame[places | admins]
+    sites = frame["feature_class"].isin(("H", "L", "S", "T", "V")) & (
+        frame["feature_code"].isin(SITE_FEATURES) | frame["feature_class"].eq("S"))
+    kept = frame[places | admins | sites]
     cc = kept["country_code"]
     code1 = cc + "." + kept["admin1_code"]
     code2 = code1 + "." + kept["admin2_code"]

@@ -7,7 +7,11 @@ Rules, in order of weight:
   aside: it never wins over a fallback inside the row's region;
 - a populated place wins over an admin-area feature of the same name ("Gao" the
   town over "Gao Cercle"), unless the row's text names an admin unit ("cercle de Gao");
-- then agreement with the row's admin2, then admin3 (names, aliases, codes/P-codes);
+  both win over other named features (a well, a hill) of that name;
+- then agreement with the row's admin2/admin3: by name (names, aliases, codes/P-codes),
+  else by distance to the seat of the finest unit the row names (gazetteers' admin-2/3
+  codes are often of an older division, e.g. Niger's 36 departments before the 63);
+  a candidate far from that seat loses to the seat itself (the fallback);
 - then entries whose point lies inside their own region, primary names over
   alternate ones, seats over plain villages, larger population.
 
@@ -19,6 +23,7 @@ the crosswalk (aliases, and regions carved out of others such as Ménaka from Ga
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -26,10 +31,22 @@ from incidents.geocode.gazetteer import Gazetteer, context_key
 from incidents.geocode.normalize import normalise_name
 
 AGREE, UNKNOWN, DISAGREE = 1, 0, -1
+# (near, far) km from the seat of the row's admin3 / admin2: nearer agrees, farther contradicts.
+# Where villages are sparse (the desert), units are larger: both grow with the distance
+# from the seat to its SPARSITY_NEIGHBOURS-th nearest place (times SPARSITY_FACTOR).
+SEAT_RADIUS_KM = {3: (30.0, 75.0), 2: (60.0, 150.0)}
+SPARSITY_NEIGHBOURS = 20
+SPARSITY_FACTOR = 5.0
 ADMIN_WORDS = {"region", "province", "cercle", "commune", "departement", "department", "prefecture",
                "district", "arrondissement", "canton", "circle", "county", "wilaya"}
 # GeoNames feature codes of seats, best first; anything else ranks after them.
 SEAT_RANK = {"PPLC": 0, "PPLA": 1, "PPLA2": 2, "PPLA3": 3, "PPLA4": 4, "PPL": 5}
+
+
+def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
 @lru_cache(maxsize=65536)
@@ -37,6 +54,14 @@ def _same_region(row_admin1: str, place_admin1: str, country: str | None) -> boo
     from incidents.regions.crosswalk import same_region
 
     return same_region(row_admin1, place_admin1, country=country)
+
+
+def seat_radii(gazetteer: Gazetteer, row: int, level: int) -> tuple[float, float]:
+    """(near, far) km around a seat, widened where places are sparse."""
+    near, far = SEAT_RADIUS_KM[level]
+    spacing = gazetteer.neighbour_km(row, SPARSITY_NEIGHBOURS)
+    scale = max(1.0, SPARSITY_FACTOR * spacing / far)
+    return near * scale, far * scale
 
 
 def names_admin_unit(text: str) -> bool:
@@ -53,6 +78,8 @@ class Context:
     admin_texts: tuple[str, str, str]
     keys: tuple[set[str], set[str], set[str]] = field(init=False)
     admin1_known: bool = field(init=False)
+    # (latitude, longitude, level, near km, far km) around the seat of the finest unit the row names.
+    anchor: tuple[float, float, int, float, float] | None = None
 
     def __post_init__(self) -> None:
         self.keys = tuple(self._keys(level, text) for level, text in zip((1, 2, 3), self.admin_texts))
@@ -81,9 +108,39 @@ class Context:
             return AGREE
         return DISAGREE
 
+    def finer(self, row: int) -> int:
+        """Agreement below the region: by admin2/admin3 name, else by distance to the row's seat."""
+        by_name = (self.agreement(row, 2), self.agreement(row, 3))
+        if AGREE in by_name:
+            return AGREE
+        if self.anchor is not None:
+            lat, lon, _level, near, far = self.anchor
+            g = self.gazetteer
+            km = km_between(lat, lon, float(g.latitude[row]), float(g.longitude[row]))
+            if km <= near:
+                return AGREE
+            if km > far:
+                return DISAGREE
+            return UNKNOWN
+        return DISAGREE if DISAGREE in by_name else UNKNOWN
+
     def contradicts_region(self, row: int) -> bool:
         """The place states another region than the row's (and the row's region is a known one)."""
         return self.admin1_known and self.agreement(row, 1) == DISAGREE
+
+
+def feature_kind(feature: str) -> int:
+    """0 populated place (or a user layer's entry), 1 admin unit, 2 any other named feature."""
+    if feature.startswith("ADM"):
+        return 1
+    return 0 if not feature or feature.startswith("PPL") else 2
+
+
+def kind_rank(feature: str, prefer_admin: bool) -> int:
+    kind = feature_kind(feature)
+    if prefer_admin and kind < 2:
+        return 1 - kind
+    return kind
 
 
 def rank_key(context: Context, row: int, primary: bool, score: float, prefer_admin: bool) -> tuple:
@@ -92,7 +149,8 @@ def rank_key(context: Context, row: int, primary: bool, score: float, prefer_adm
     is_admin = g.feature[row].startswith("ADM")
     return (
         -context.agreement(row, 1),
-        is_admin != prefer_admin,
+        kind_rank(g.feature[row], prefer_admin),
+        -context.finer(row),
         -context.agreement(row, 2),
         -context.agreement(row, 3),
         bool(g.outside_admin1[row]),
@@ -106,13 +164,18 @@ def rank_key(context: Context, row: int, primary: bool, score: float, prefer_adm
 
 def tier(key: tuple) -> tuple:
     """The part of a rank key the row's context decides: candidates equal on it are homonyms to it."""
-    return key[:4]
+    return key[:3]
 
 
 def context_agrees(context: Context, row: int) -> bool:
-    """The row names a region and the place is in it, and no finer level the row names disagrees."""
+    """The row names a region and the place is in it, and its commune/cercle confirms it:
+    by name, or by lying within the plain (unwidened) near radius of the row's seat."""
     if not context.keys[0] or context.agreement(row, 1) != AGREE:
         return False
-    return all(context.agreement(row, level) != DISAGREE for level in (2, 3)) or any(
-        context.agreement(row, level) == AGREE for level in (2, 3)
-    )
+    if AGREE in (context.agreement(row, 2), context.agreement(row, 3)):
+        return True
+    if context.anchor is None:
+        return not any(context.admin_texts[1:])
+    lat, lon, level, _near, _far = context.anchor
+    g = context.gazetteer
+    return km_between(lat, lon, float(g.latitude[row]), float(g.longitude[row])) <= SEAT_RADIUS_KM[level][0]
