@@ -96,9 +96,16 @@ def test_admin1_context_overrides_population(geocoder):
     assert found.raw["ambiguous"] is False
 
 
-def test_admin_context_that_matches_nothing_does_not_veto(geocoder):
+def test_a_candidate_in_another_region_loses_to_the_fallback_inside_the_rows_region(geocoder):
     found = geocoder.geocode("Kimparana", country="Mali", admin1="Mopti")
-    assert found.raw["admin1"] == "Ségou"
+    assert (found.raw["name"], found.raw["precision"], found.raw["fallback_level"]) == ("Mopti", 3, "admin1")
+
+
+def test_a_candidate_in_another_region_is_kept_for_review_when_no_fallback_exists(geocoder):
+    found = geocoder.geocode("Kimparana", country="Mali", admin1="Kidal")
+    assert found.raw["name"] == "Kinmparana"
+    assert found.raw["precision"] == 2
+    assert "another region" in found.raw["review"]
 
 
 def test_near_duplicates_are_not_ambiguous(geocoder):

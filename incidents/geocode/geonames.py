@@ -27,7 +27,7 @@ ADMIN_FEATURES = ("ADM1", "ADM2", "ADM3")
 # Point-like features of other classes (GeoNames feature codes); the ranking puts them
 # after populated places and admin units of the same name.
 SITE_FEATURES = (
-    "WLL", "WLLS", "WLLQ", "WTRH", "OAS", "OASQ", "PND", "PNDS", "PNDI", "LK", "LKI", "SPNG",
+    "WLL", "WLLS", "WLLQ", "WTRH", "OAS", "OASQ", "PND", "PNDS", "PNDI", "SPNG",
     "LCTY", "HLL", "HLLS", "MT", "MTS", "PK", "PLAT", "PASS", "BUTE", "MESA", "TREE",
 )
 # Historical, destroyed or abandoned places: not where an event happens today.

@@ -64,6 +64,18 @@ def seat_radii(gazetteer: Gazetteer, row: int, level: int) -> tuple[float, float
     return near * scale, far * scale
 
 
+_LEVEL_WORDS = {1: {"region", "wilaya"}, 2: {"cercle", "province", "departement", "department", "prefecture",
+                                             "circle", "county"},
+                3: {"commune", "arrondissement", "canton", "district"}}
+
+
+def levels_named(text: str) -> tuple[int, ...]:
+    """Admin levels a bare query may name: the one its kind word says, else admin2 then admin1."""
+    words = set(normalise_name(text).split())
+    said = tuple(level for level, kinds in _LEVEL_WORDS.items() if words & kinds)
+    return said or (2, 1)
+
+
 def names_admin_unit(text: str) -> bool:
     """True when the query itself says it is an admin unit ("Cercle de Gao", "Gao Region")."""
     return bool(set(normalise_name(text).split()) & ADMIN_WORDS)
