@@ -122,6 +122,8 @@ class Gazetteer:
         self._fuzzy_buckets: dict[tuple[str | None, str | None], dict[int, list[str]]] = {}
         self._country_rows: dict[str, list[int]] = {}
         self._neighbour_km: dict[tuple[int, int], float] = {}
+        self._admin1_names: dict[str, list[str]] = {}
+        self._country_key_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
         self._places: pd.DataFrame | None = None
 
@@ -193,30 +195,67 @@ class Gazetteer:
             return []
         return list(self._admins_of(country_code or None).get((level, key), []))
 
-    def fuzzy_keys(self, country_code: str | None, key: str, threshold: float) -> list[str]:
+    def fuzzy_keys(
+        self, country_code: str | None, key: str, threshold: float, regions: list[str] | None = None
+    ) -> list[str]:
         """Name keys that could reach ``threshold`` (0-100) in a rapidfuzz ratio against ``key``.
 
         The ratio is at most 200*min(len)/(len1+len2), so keys of a too different length
-        are skipped without loss. World-wide (no country) the search is also limited to keys
-        sharing the first letter, trading rare first-letter typos for a usable speed.
+        are skipped without loss. With ``regions`` (admin-1 names as places carry them) only
+        keys of places in those regions of the country are searched. World-wide (no country)
+        the search is limited to keys sharing the first letter, trading rare first-letter
+        typos for a usable speed.
         """
         if not key:
             return []
-        scope = (country_code, None) if country_code else (None, key[0])
-        buckets = self._length_buckets(scope)
+        if country_code and regions is not None:
+            scopes = [(country_code, f"admin1:{name}") for name in regions]
+        else:
+            scopes = [(country_code, None) if country_code else (None, key[0])]
         shortest = math.ceil(len(key) * threshold / (200 - threshold))
         longest = math.floor(len(key) * (200 - threshold) / threshold)
-        return [k for length in range(shortest, longest + 1) for k in buckets.get(length, ())]
+        out: list[str] = []
+        for scope in scopes:
+            buckets = self._length_buckets(scope)
+            out.extend(k for length in range(shortest, longest + 1) for k in buckets.get(length, ()))
+        return out
+
+    def admin1_names(self, country_code: str) -> list[str]:
+        """The distinct admin-1 names that places of a country carry."""
+        with self._lock:
+            cached = self._admin1_names.get(country_code)
+        if cached is None:
+            rows = np.asarray(self.rows_in_country(country_code), dtype=np.int64)
+            cached = sorted({v for v in self.admin1[rows].tolist() if v})
+            with self._lock:
+                self._admin1_names[country_code] = cached
+        return cached
+
+    def _country_keys(self, country_code: str) -> tuple[np.ndarray, np.ndarray]:
+        """(name keys, admin-1 of their place) of every name of a country's places (cached)."""
+        cached = self._country_key_cache.get(country_code)
+        if cached is None:
+            keys, regions = [], []
+            for seg in self._segments:
+                inside = self._country_array[seg.rows] == country_code
+                keys.append(seg.keys[inside])
+                regions.append(self.admin1[seg.rows[inside]])
+            cached = (np.concatenate(keys), np.concatenate(regions))
+            self._country_key_cache[country_code] = cached
+        return cached
 
     def _length_buckets(self, scope: tuple[str | None, str | None]) -> dict[int, list[str]]:
         with self._lock:
             if scope not in self._fuzzy_buckets:
                 country_code, first = scope
                 keys: set[str] = set()
-                for seg in self._segments:
-                    if country_code:
-                        keys.update(seg.keys[self._country_array[seg.rows] == country_code].tolist())
-                    else:
+                if country_code:
+                    country_keys, regions = self._country_keys(country_code)
+                    if first:
+                        country_keys = country_keys[regions == first.removeprefix("admin1:")]
+                    keys.update(country_keys.tolist())
+                else:
+                    for seg in self._segments:
                         start = int(np.searchsorted(seg.keys, first, side="left"))
                         end = int(np.searchsorted(seg.keys, chr(ord(first) + 1), side="left"))
                         keys.update(seg.keys[start:end].tolist())
@@ -236,8 +275,8 @@ class Gazetteer:
         lat, lon = np.radians(self.latitude[rows]), np.radians(self.longitude[rows])
         lat0, lon0 = math.radians(self.latitude[row]), math.radians(self.longitude[row])
         a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
-        km = np.sort(6371.0 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
-        value = float(km[min(k, len(km) - 1)]) if len(km) else 0.0
+        km = 6371.0 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+        value = float(np.partition(km, min(k, len(km) - 1))[min(k, len(km) - 1)]) if len(km) else 0.0
         with self._lock:
             self._neighbour_km[(row, k)] = value
         return value

@@ -29,6 +29,7 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 from rapidfuzz import fuzz, process
 
+from incidents import config
 from incidents.geocode import ranking
 from incidents.geocode.gazetteer import AdminUnit, Gazetteer, admin_key, context_key, load_gazetteer
 from incidents.geocode.normalize import normalise_name
@@ -86,10 +87,13 @@ class GazetteerGeocoder(Geocoder):
         self.fuzzy_threshold = fuzzy_threshold
         self._results: dict[tuple, list[dict[str, Any]]] = {}
         self._results_of: Gazetteer | None = None
+        self._directory: Path | None = None
 
     @property
     def gazetteer(self) -> Gazetteer:
-        return load_gazetteer(self.directory)
+        if self._directory is None:
+            self._directory = Path(self.directory) if self.directory else config.gazetteer_dir()
+        return load_gazetteer(self._directory)
 
     def geocode(
         self,
@@ -155,7 +159,7 @@ class _Resolution:
             if found:
                 return found
         if self.key:
-            self.context.anchor = self._anchor()
+            self.context.seat_finder = self._anchor
             found = self._ranked([(row, 1.0, primary) for row, primary in self.g.rows_named(self.key)])
             if found:
                 return found
@@ -263,12 +267,19 @@ class _Resolution:
         """Close spellings; with a region given, only candidates inside it count."""
         if len(self.key) < 4:
             return []
-        choices = self.g.fuzzy_keys(self.country_code, self.key, self.threshold)
+        regions = self._region_names() if self.country_code and self.context.keys[0] else None
+        choices = self.g.fuzzy_keys(self.country_code, self.key, self.threshold, regions)
         hits = process.extract(self.key, choices, scorer=fuzz.ratio, score_cutoff=self.threshold, limit=5)
         matches = [(row, score / 100.0, primary) for key, score, _ in hits for row, primary in self.g.rows_named(key)]
         if self.context.keys[0]:
             matches = [m for m in matches if self.context.agreement(m[0], 1) == ranking.AGREE]
         return self._ranked(matches, fuzzy=True)
+
+    def _region_names(self) -> list[str]:
+        """The admin-1 names, as places of the row's country carry them, that agree with the row's region."""
+        return [name for name in self.g.admin1_names(self.country_code)
+                if context_key(name) in self.context.keys[0]
+                or ranking._same_region(context_key(self.admin_texts[0]), context_key(name), self.country_code)]
 
     def _fallback(self) -> list[dict[str, Any]]:
         """The finest admin unit the row names, or else the query itself read as an admin unit name."""
@@ -338,7 +349,8 @@ class _Resolution:
         units = self.g.admin_units(self.country_code, level, text)
         if level > 1 and self.context.keys[0]:
             units.sort(key=lambda u: context_key(u.admin1) not in self.context.keys[0]
-                       and not ranking._same_region(self.admin_texts[0], u.admin1 or "", u.country_code))
+                       and not ranking._same_region(context_key(self.admin_texts[0]), context_key(u.admin1),
+                                                    u.country_code))
         if units or level != 1:
             return units
         towns = [row for row, _primary in self.g.rows_named(admin_key(text))

@@ -24,6 +24,7 @@ the crosswalk (aliases, and regions carved out of others such as Ménaka from Ga
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -51,6 +52,7 @@ def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 @lru_cache(maxsize=65536)
 def _same_region(row_admin1: str, place_admin1: str, country: str | None) -> bool:
+    """The crosswalk's verdict (aliases, successor regions), once per pair of region keys."""
     from incidents.regions.crosswalk import same_region
 
     return same_region(row_admin1, place_admin1, country=country)
@@ -90,13 +92,23 @@ class Context:
     admin_texts: tuple[str, str, str]
     keys: tuple[set[str], set[str], set[str]] = field(init=False)
     admin1_known: bool = field(init=False)
-    # (latitude, longitude, level, near km, far km) around the seat of the finest unit the row names.
-    anchor: tuple[float, float, int, float, float] | None = None
+    # Finds (latitude, longitude, level, near km, far km) around the seat of the finest unit
+    # the row names; called once, and only when a candidate's admin names cannot decide.
+    seat_finder: Callable[[], tuple[float, float, int, float, float] | None] | None = None
+    _anchor: tuple | None = field(init=False, default=None)
+    _anchor_done: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.keys = tuple(self._keys(level, text) for level, text in zip((1, 2, 3), self.admin_texts))
         text1 = self.admin_texts[0]
         self.admin1_known = bool(text1) and bool(self.gazetteer.admin_units(self.country_code, 1, text1))
+
+    @property
+    def anchor(self) -> tuple[float, float, int, float, float] | None:
+        if not self._anchor_done:
+            self._anchor_done = True
+            self._anchor = self.seat_finder() if self.seat_finder is not None else None
+        return self._anchor
 
     def _keys(self, level: int, text: str) -> set[str]:
         if not text:
@@ -116,7 +128,7 @@ class Context:
             return UNKNOWN
         if context_key(name) in wanted or (code and context_key(code) in wanted):
             return AGREE
-        if level == 1 and name and _same_region(self.admin_texts[0], name, g.country_code[row]):
+        if level == 1 and name and _same_region(context_key(self.admin_texts[0]), context_key(name), g.country_code[row]):
             return AGREE
         return DISAGREE
 
