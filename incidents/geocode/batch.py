@@ -22,8 +22,13 @@ Query = tuple[str, str, str, str, str]
 CONTEXT_COLUMNS = ("location", "country", "admin1", "admin2", "admin3")
 
 
-def _text(series: pd.Series) -> list[str]:
-    return ["" if pd.isna(v) else str(v).strip() for v in series.tolist()]
+def _context(frame: pd.DataFrame, rows: list[int]) -> pd.DataFrame:
+    """The query columns of ``rows`` as stripped text, "" when missing (positions 0..n-1)."""
+    out = {}
+    for column in CONTEXT_COLUMNS:
+        values = frame[column].iloc[rows].astype("string").fillna("").str.strip()
+        out[column] = values.reset_index(drop=True)
+    return pd.DataFrame(out)
 
 
 def resolve_queries(
@@ -94,19 +99,37 @@ _WRITTEN = ("status", "status_reason", "admin1", "admin2", "country", "country_c
 )
 
 
-def apply_answers(records: pd.DataFrame, rows: list[int], queries: list[Query],
+def apply_answers(records: pd.DataFrame, rows: list[int], context: pd.DataFrame,
                   answers: dict[Query, dict[str, Any] | None]) -> pd.DataFrame:
     """Write geocoder answers into a copy of ``records`` (pure: no geocoder calls).
 
-    Values are gathered per column in plain lists and assigned once per column,
-    which keeps 100k-row frames fast.
+    ``context`` holds the query columns of ``rows`` (see ``_context``). Rows that share
+    their query and every value the answer is written over get the same result, so it
+    is worked out once per such group and spread with one take per column: a
+    100k-row file with a few thousand distinct places costs little more than its places.
     """
     out = records.copy()
-    values = {c: out[c].iloc[rows].tolist() for c in _WRITTEN}
-    for i, query in enumerate(queries):
-        _fill(values, i, answers.get(query), query)
+    existing = pd.DataFrame({c: out[c].iloc[rows].reset_index(drop=True) for c in _WRITTEN})
+    keyed = pd.concat([context] + [existing[c].astype("string").fillna("\0").rename(f"_{c}") for c in _WRITTEN],
+                      axis=1)
+    codes = keyed.groupby(list(keyed.columns), sort=False, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(codes, return_index=True)
+    queries = context.to_numpy(dtype=object)
+    columns = {c: existing[c].to_numpy(dtype=object) for c in _WRITTEN}
+    per_group: dict[str, list[Any]] = {c: [] for c in _WRITTEN}
+    for position in first:
+        query = tuple(queries[position])
+        values = {c: [columns[c][position]] for c in _WRITTEN}
+        _fill(values, 0, answers.get(query), query)
+        for column in _WRITTEN:
+            per_group[column].append(values[column][0])
+    positions = np.asarray(rows, dtype=np.int64)
     for column in _WRITTEN:
-        out.iloc[rows, out.columns.get_loc(column)] = pd.array(values[column], dtype=out[column].dtype)
+        spread = np.empty(len(first), dtype=object)
+        spread[:] = per_group[column]
+        whole = out[column].to_numpy(dtype=object, na_value=None, copy=True)
+        whole[positions] = spread[codes]
+        out[column] = pd.Series(pd.array(whole, dtype=out[column].dtype), index=out.index, name=column)
     return out
 
 
@@ -160,6 +183,7 @@ def geocode_frame(
     todo = np.flatnonzero(~placed).tolist()
     if not todo:
         return frame
-    context = list(zip(*(_text(frame[c].iloc[todo]) for c in CONTEXT_COLUMNS)))
-    answers = resolve_queries(context, geocoder, progress)
+    context = _context(frame, todo)
+    distinct = list(context.drop_duplicates().itertuples(index=False, name=None))
+    answers = resolve_queries(distinct, geocoder, progress)
     return apply_answers(frame, todo, context, answers)
