@@ -301,6 +301,8 @@ def write_index_from_csv(directory: Path, folder: Path) -> dict[str, int]:
     places["alternates"] = places["alternates"].fillna("")
     countries = read("countries")
     countries["numeric"] = pd.to_numeric(countries["numeric"])
+    if "outside_admin1" in places.columns:
+        places["outside_admin1"] = places["outside_admin1"].fillna("").str.lower().isin(("true", "1", "yes"))
     admins = read("admins")
     admins["level"] = admins["level"].astype(int)
     return write_index(directory, places, countries, admins)

@@ -168,6 +168,11 @@ class Gazetteer:
             self._admin_index[country_code] = index
             return index
 
+    def admin1_units(self, country_code: str) -> list[AdminUnit]:
+        """Every admin-1 unit of a country (for matching an imported layer's spellings)."""
+        units = {u for (level, _key), bucket in self._admins_of(country_code).items() if level == 1 for u in bucket}
+        return sorted(units, key=lambda u: u.name)
+
     def __len__(self) -> int:
         return len(self.place_id)
 
@@ -276,7 +281,8 @@ class Gazetteer:
         lat0, lon0 = math.radians(self.latitude[row]), math.radians(self.longitude[row])
         a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
         km = 6371.0 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-        value = float(np.partition(km, min(k, len(km) - 1))[min(k, len(km) - 1)]) if len(km) else 0.0
+        # Too few places in the country to tell sparse from dense: report no spacing.
+        value = float(np.partition(km, k)[k]) if len(km) >= 10 * k else 0.0
         with self._lock:
             self._neighbour_km[(row, k)] = value
         return value
