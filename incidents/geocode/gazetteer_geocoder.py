@@ -236,21 +236,31 @@ class _Resolution:
         first["ambiguous"] = ambiguous
         if ambiguous:
             first["candidates"] = [_summary(r) for r in results]
-        reason = review or self._doubt(top, score, primary, fuzzy, ambiguous)
+        rivals = sum(1 for _key, (row, _s, _p) in ordered[1:]
+                     if ranking.feature_kind(self.g.feature[row]) == 0
+                     and _km(self.g.latitude[top], self.g.longitude[top],
+                             self.g.latitude[row], self.g.longitude[row]) > AMBIGUITY_KM)
+        reason = review or self._doubt(top, score, primary, fuzzy, ambiguous, rivals)
         if reason:
             first["precision"] = int(GeoPrecision.NEARBY)
             first["review"] = reason
         return results
 
-    def _doubt(self, row: int, score: float, primary: bool, fuzzy: bool, ambiguous: bool) -> str | None:
-        """Why this answer is not precise enough for precision 1, or None when it is."""
+    def _doubt(self, row: int, score: float, primary: bool, fuzzy: bool, ambiguous: bool, rivals: int) -> str | None:
+        """Why this answer is not precise enough for precision 1, or None when it is.
+
+        A spelling that differs is trusted when it is close and the row's context confirms
+        it; a row naming no region (a news text, often) confirms nothing, so there the close
+        spelling must also be the only place within reach of it.
+        """
         if self.g.layer[row] == "manual":
             return None
         if ambiguous:
             return "ambiguous: several places of this name fit the row's context"
         if self.g.outside_admin1[row]:
             return "the gazetteer entry lies outside its own region"
-        if fuzzy and (score < CLOSE_FUZZY or not ranking.context_agrees(self.context, row)):
+        confirmed = ranking.context_agrees(self.context, row) if any(self.admin_texts) else rivals == 0
+        if fuzzy and (score < CLOSE_FUZZY or not confirmed):
             return f"spelling differs ({self.g.name[row]}, score {score:.2f}) and the context does not confirm it"
         if not primary and self.context.keys[0] and self.context.agreement(row, 1) != ranking.AGREE:
             return f"matched an alternate name of {self.g.name[row]}, not confirmed by the row's region"
