@@ -222,7 +222,11 @@ class _Resolution:
                                                 "from the row's commune or cercle")
             return []
         top_key, (top, _score, _primary) = ordered[0]
+        # A seat (a cercle's or commune's chief town) is what a bare name means next to
+        # villages that share it, so only other seats are homonyms to a seat.
+        top_seat = ranking.is_seat(self.g.feature[top])
         homonyms = [m for key, m in ordered[1:] if ranking.tier(key) == ranking.tier(top_key)
+                    and ranking.is_seat(self.g.feature[m[0]]) == top_seat
                     and _km(self.g.latitude[top], self.g.longitude[top],
                             self.g.latitude[m[0]], self.g.longitude[m[0]]) > AMBIGUITY_KM]
         return self._answers(ordered, fuzzy, ambiguous=bool(homonyms))

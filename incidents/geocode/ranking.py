@@ -16,7 +16,7 @@ Rules, in order of weight:
   alternate ones, seats over plain villages, larger population.
 
 Candidates the context cannot separate and that lie apart are homonyms: the best
-is chosen and flagged ambiguous. Names compare through ``context_key`` (accents,
+is chosen and flagged ambiguous, unless it is a seat (a chief town) and they are not. Names compare through ``context_key`` (accents,
 case, spaces and kind words such as "Région de" fold away); regions also through
 the crosswalk (aliases, and regions carved out of others such as Ménaka from Gao).
 """
@@ -151,6 +151,11 @@ class Context:
     def contradicts_region(self, row: int) -> bool:
         """The place states another region than the row's (and the row's region is a known one)."""
         return self.admin1_known and self.agreement(row, 1) == DISAGREE
+
+
+def is_seat(feature: str) -> bool:
+    """A capital or the seat of an admin unit (GeoNames PPLC, PPLA to PPLA4, or a layer's seat column)."""
+    return SEAT_RANK.get(feature, 9) < SEAT_RANK["PPL"]
 
 
 def feature_kind(feature: str) -> int:
