@@ -150,9 +150,15 @@ def test_batch_method_says_which_fallback(geocoder):
     assert out["geo_precision"].tolist() == [2, 2, 3]
 
 
-def test_a_place_far_from_the_rows_commune_loses_to_the_communes_seat(geocoder):
+def test_places_far_from_the_rows_commune_lose_to_the_communes_seat(geocoder):
     raw = place(geocoder, "Nokara", admin1="Mopti", admin2="Douentza", admin3="Dallah")
     assert (raw["gazetteer_id"], raw["fallback_level"]) == ("t:dallah", "admin3")
+
+
+def test_the_one_place_of_a_name_in_the_region_stays_unconfirmed_when_far_from_the_commune(geocoder):
+    raw = place(geocoder, "Tiladji", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (raw["gazetteer_id"], raw["precision"]) == ("t:tiladji", 2)
+    assert "far from" in raw["review"]
 
 
 # Relative places -----------------------------------------------------------

@@ -217,9 +217,14 @@ class _Resolution:
                                                 "another region than the row's")
             return []
         if self.context.anchor is not None and self.context.finer(top_row) == ranking.DISAGREE:
-            # Far from the commune or cercle the row names: that unit's seat is the safer point.
-            self._contradicting = self._answers(ordered, fuzzy, review="the only places of this name lie far "
-                                                "from the row's commune or cercle")
+            far = "the only places of this name in the row's region lie far from its commune or cercle"
+            in_region = [m for _key, m in ordered if self.context.agreement(m[0], 1) == ranking.AGREE]
+            if not fuzzy and len({self.g.place_id[m[0]] for m in in_region}) == 1:
+                # The one place of this exact name in the row's region: sources often code a
+                # wider commune or cercle than the place's own, so it stays, unconfirmed.
+                return self._answers(ordered, fuzzy, review=far)
+            # Several, or a spelling that differs: that unit's seat is the safer point.
+            self._contradicting = self._answers(ordered, fuzzy, review=far)
             return []
         top_key, (top, _score, _primary) = ordered[0]
         # A seat (a cercle's or commune's chief town) is what a bare name means next to
