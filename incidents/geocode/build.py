@@ -34,7 +34,7 @@ from incidents.geocode.countries import FRENCH_COUNTRY_NAMES
 from incidents.geocode.geonames import is_latin
 from incidents.geocode.normalize import normalise_admin, normalise_name
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 STAMP_FILE = "build.json"
 # The two big tables are uncompressed Arrow files: memory-mapped, they load in a fraction
 # of a second, where Parquet would be decoded; the small ones stay Parquet.
@@ -167,11 +167,16 @@ def sahel_places() -> pd.DataFrame:
 def sahel_admins(places: pd.DataFrame) -> pd.DataFrame:
     """Admin units of levels 1-3 from the Sahel file's ADM features (names, aliases, parents)."""
     units = places[places["feature"].isin(("ADM1", "ADM2", "ADM3"))]
+    level1 = units["feature"] == "ADM1"
+    # A region is named as the rest of the index names it; GeoNames' own name becomes an alias.
+    names = units["name"].where(~level1 | units["admin1"].isna(), units["admin1"])
+    aliases = [a if n == own else "|".join(v for v in (own, a) if v)
+               for n, own, a in zip(names, units["name"], units["alternates"])]
     return pd.DataFrame({
         "country_code": units["country_code"],
         "level": units["feature"].str[-1].astype(int),
-        "name": units["name"],
-        "aliases": units["alternates"],
+        "name": names,
+        "aliases": aliases,
         "admin1": units["admin1"],
         "admin2": units["admin2"].where(units["feature"] == "ADM3", None),
         "geonames_code": [c3 if f == "ADM3" else c2 if f == "ADM2" else c1 for f, c1, c2, c3 in

@@ -19,7 +19,7 @@ from incidents import config
 from incidents.errors import GeocodeError
 
 from incidents.geocode.build import PLACE_COLUMNS, place_keys, with_place_defaults
-from incidents.geocode.gazetteer import LAYERS_DIR, admin_key, load_gazetteer
+from incidents.geocode.gazetteer import LAYERS_DIR, AdminUnit, admin_key, load_gazetteer
 from incidents.geocode.geonames import places_from_dump, read_dump
 from incidents.geocode.tables import places_from_table, read_table
 
@@ -78,7 +78,9 @@ def _canonical_admin1(names: pd.Series, codes: pd.Series, directory: Path | None
             continue
         units = gazetteer.admin_units(code or None, 1, name)
         if not units and code:
-            keys = {admin_key(u.name): u for u in gazetteer.admin1_units(code)}
+            keys: dict[str, AdminUnit] = {}
+            for unit in gazetteer.admin1_units(code):
+                keys.setdefault(admin_key(unit.name), unit)
             best = process.extractOne(admin_key(name), list(keys), scorer=fuzz.ratio, score_cutoff=85)
             units = [keys[best[0]]] if best else []
         out[(code, name)] = units[0].name if units else name
