@@ -159,6 +159,10 @@ def main() -> None:
               f"{time.process_time() - cpu_started:.2f}s CPU")
         gazetteer = load_gazetteer(directory)
         print(f"gazetteer: {len(gazetteer):,} places, {gazetteer.alternate_name_count:,} alternate names")
+        seed = GazetteerGeocoder(directory=directory).geocode("Kimparana", country="Mali", admin1="Ségou")
+        seed_km = km(np.array([seed.latitude]), np.array([seed.longitude]), np.array([12.84217]), np.array([-4.9245]))
+        print(f"seed Kimparana: {seed.raw['name']}, {seed.raw['admin1']}, precision {seed.raw['precision']}, "
+              f"{seed_km[0]:.2f} km from GeoNames' Kinmparana")
         truths = []
         for label, relative in FILES:
             path = real / relative

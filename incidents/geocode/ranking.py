@@ -175,7 +175,6 @@ def kind_rank(feature: str, prefer_admin: bool) -> int:
 def rank_key(context: Context, row: int, primary: bool, score: float, prefer_admin: bool) -> tuple:
     """Sort key (smaller is better) of one candidate."""
     g = context.gazetteer
-    is_admin = g.feature[row].startswith("ADM")
     return (
         -context.agreement(row, 1),
         kind_rank(g.feature[row], prefer_admin),
