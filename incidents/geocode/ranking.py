@@ -185,7 +185,7 @@ def rank_key(context: Context, row: int, primary: bool, score: float, prefer_adm
         -round(score, 2),
         g.layer[row] != "manual",
         not primary,
-        SEAT_RANK.get(g.feature[row], 6 if not is_admin else 7),
+        SEAT_RANK.get(g.feature[row], 6 + feature_kind(g.feature[row])),
         -int(g.population[row]),
     )
 
