@@ -49,6 +49,24 @@ def test_kimparana_on_the_real_gazetteer(real_geocoder, query, context):
     assert found.raw["country_code"] == "ML"
 
 
+@pytest.mark.parametrize(("query", "context", "admin1"), [
+    ("Sévaré", {"country": "Mali", "admin1": "Mopti"}, "Mopti"),
+    ("Boni", {"country": "Mali", "admin1": "Mopti", "admin2": "Douentza"}, "Mopti"),
+    ("Ménaka", {"country": "Mali", "admin1": "Gao"}, "Ménaka"),
+    ("Arbinda", {"country": "Burkina Faso", "admin1": "Sahel"}, "Sahel"),
+    ("Ayorou", {"country": "Niger", "admin1": "Tillaberi"}, "Tillabéri"),
+])
+def test_the_default_install_knows_sahel_villages(real_geocoder, query, context, admin1):
+    found = real_geocoder.geocode(query, **context).raw
+    assert (found["precision"], found["admin1"]) == (1, admin1)
+    assert found["method"] in ("exact", "alternate")
+
+
+def test_real_gazetteer_prefers_the_town_of_gao_to_its_cercle(real_geocoder):
+    found = real_geocoder.geocode("Gao", country="Mali", admin1="Gao").raw
+    assert (found["feature"], found["precision"]) == ("PPLA", 1)
+
+
 def test_real_gazetteer_resolves_french_country_names(real_geocoder):
     found = real_geocoder.geocode("Abéché", country="Tchad")
     assert found.raw["country_code"] == "TD"
