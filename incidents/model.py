@@ -133,6 +133,10 @@ class GeocodeMethod(StrEnum):
     ALTERNATE = "alternate"
     FUZZY = "fuzzy"
     FALLBACK = "fallback"  # a containing admin unit stood in for the place
+    FALLBACK_ADMIN3 = "fallback_admin3"  # ... the commune's seat or centre (batch column)
+    FALLBACK_ADMIN2 = "fallback_admin2"  # ... the cercle / province / department's seat
+    FALLBACK_ADMIN1 = "fallback_admin1"  # ... the region's seat
+    OFFSET = "offset"  # a distance and direction from a named place ("Gao 50km W")
     ONLINE = "online"
     MANUAL = "manual"
     NONE = "none"  # could not be placed

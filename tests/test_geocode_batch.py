@@ -54,10 +54,20 @@ def test_fills_location_columns(geocoder):
     assert out["geo_precision"].dtype == "Int64"
 
 
-def test_disagreeing_admin1_is_kept_as_reported(geocoder):
+def test_the_rows_own_admin1_is_never_overwritten(geocoder):
+    """Kimparana is in Ségou; a row saying Mopti keeps Mopti and is placed at Mopti's seat."""
     out = geocode_frame(_records([{"location": "Kimparana", "country": "Mali", "admin1": "Mopti"}]), geocoder)
-    assert out.loc[0, "admin1"] == "Ségou"
-    assert out.loc[0, "admin1_reported"] == "Mopti"
+    assert out.loc[0, "admin1"] == "Mopti"
+    assert pd.isna(out.loc[0, "admin1_reported"])
+    assert out.loc[0, "geocode_method"] == "fallback_admin1"
+    assert out.loc[0, "geo_precision"] == 3
+
+
+def test_the_rows_own_admin2_is_never_overwritten(geocoder):
+    out = geocode_frame(_records([{"location": "Kimparana", "country": "Mali", "admin1": "Ségou",
+                                   "admin2": "San"}]), geocoder)
+    assert out.loc[0, "admin2"] == "San"
+    assert out.loc[0, "geo_precision"] == 1
 
 
 def test_same_admin1_spelled_differently_is_not_a_disagreement(geocoder):
@@ -106,7 +116,7 @@ def test_identical_queries_are_resolved_once(geocoder):
 def test_admin_only_rows_use_the_fallback(geocoder):
     out = geocode_frame(_records([{"country": "Mali", "admin1": "Ségou"}]), geocoder)
     assert out.loc[0, "geo_precision"] == 3
-    assert out.loc[0, "geocode_method"] == "fallback"
+    assert out.loc[0, "geocode_method"] == "fallback_admin1"
 
 
 def test_progress_reports_distinct_queries(geocoder):

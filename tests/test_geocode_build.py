@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from incidents.geocode import build
+from incidents.geocode.geonames import is_latin
 from incidents.geocode.build import build_gazetteer, is_built, write_index_from_csv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "geocode"
@@ -44,8 +45,8 @@ def test_country_table_has_french_names_and_numeric_codes():
 
 
 def test_non_latin_alternates_are_dropped():
-    assert build._is_latin("Ségou")
-    assert not build._is_latin("سيغو")
+    assert is_latin("Ségou")
+    assert not is_latin("سيغو")
 
 
 def test_second_build_is_a_no_op(tmp_path):

@@ -82,3 +82,4 @@ def test_info_counts_layers(home):
     assert result.exit_code == 0
     assert result.output.startswith("13 places, 5 alternate names")
     assert "'geonames': 13" in result.output
+    assert "0 entries lie outside their own admin-1 region" in result.output

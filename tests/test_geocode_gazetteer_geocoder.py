@@ -49,6 +49,24 @@ def test_kimparana_on_the_real_gazetteer(real_geocoder, query, context):
     assert found.raw["country_code"] == "ML"
 
 
+@pytest.mark.parametrize(("query", "context", "admin1"), [
+    ("Sévaré", {"country": "Mali", "admin1": "Mopti"}, "Mopti"),
+    ("Boni", {"country": "Mali", "admin1": "Mopti", "admin2": "Douentza"}, "Mopti"),
+    ("Ménaka", {"country": "Mali", "admin1": "Gao"}, "Ménaka"),
+    ("Arbinda", {"country": "Burkina Faso", "admin1": "Sahel"}, "Sahel"),
+    ("Ayorou", {"country": "Niger", "admin1": "Tillaberi"}, "Tillabéri"),
+])
+def test_the_default_install_knows_sahel_villages(real_geocoder, query, context, admin1):
+    found = real_geocoder.geocode(query, **context).raw
+    assert (found["precision"], found["admin1"]) == (1, admin1)
+    assert found["method"] in ("exact", "alternate")
+
+
+def test_real_gazetteer_prefers_the_town_of_gao_to_its_cercle(real_geocoder):
+    found = real_geocoder.geocode("Gao", country="Mali", admin1="Gao").raw
+    assert (found["feature"], found["precision"]) == ("PPLA", 1)
+
+
 def test_real_gazetteer_resolves_french_country_names(real_geocoder):
     found = real_geocoder.geocode("Abéché", country="Tchad")
     assert found.raw["country_code"] == "TD"
@@ -96,9 +114,16 @@ def test_admin1_context_overrides_population(geocoder):
     assert found.raw["ambiguous"] is False
 
 
-def test_admin_context_that_matches_nothing_does_not_veto(geocoder):
+def test_a_candidate_in_another_region_loses_to_the_fallback_inside_the_rows_region(geocoder):
     found = geocoder.geocode("Kimparana", country="Mali", admin1="Mopti")
-    assert found.raw["admin1"] == "Ségou"
+    assert (found.raw["name"], found.raw["precision"], found.raw["fallback_level"]) == ("Mopti", 3, "admin1")
+
+
+def test_a_candidate_in_another_region_is_kept_for_review_when_no_fallback_exists(geocoder):
+    found = geocoder.geocode("Kimparana", country="Mali", admin1="Kidal")
+    assert found.raw["name"] == "Kinmparana"
+    assert found.raw["precision"] == 2
+    assert "another region" in found.raw["review"]
 
 
 def test_near_duplicates_are_not_ambiguous(geocoder):

@@ -3,10 +3,11 @@
 Public entry points::
 
     GazetteerGeocoder().geocode("Kimparana", country="Mali", admin1="Ségou")
+    GazetteerGeocoder().geocode("30 km au nord de Douentza", country="Mali")   # offset, precision 2
     get_geocoder("nominatim", domain=..., scheme=...)   # chain: online, then the gazetteer
     geocode_frame(records)                              # fill location columns of a frame
     save_manual_placement("Kimparana", 12.84, -4.92, "ML", "Ségou")
-    import_layer("ML.txt")                              # GeoNames dump or CSV as a user layer
+    import_layer("localites.xlsx")                      # GeoNames dump, OCHA/COD list or CSV/XLSX as a layer
     build_gazetteer()                                   # once; `python -m incidents gazetteer build`
 """
 

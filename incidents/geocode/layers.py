@@ -7,28 +7,23 @@ file again replaces its layer, so imports are idempotent.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+from rapidfuzz import fuzz, process
 
 from incidents import config
 from incidents.errors import GeocodeError
-from incidents.geocode.build import PLACE_COLUMNS, place_keys
-from incidents.geocode.gazetteer import LAYERS_DIR, load_gazetteer
+
+from incidents.geocode.build import PLACE_COLUMNS, place_keys, with_place_defaults
+from incidents.geocode.gazetteer import LAYERS_DIR, AdminUnit, admin_key, load_gazetteer
+from incidents.geocode.geonames import places_from_dump, read_dump
+from incidents.geocode.tables import places_from_table, read_table
 
 MANUAL_LAYER = "manual"
-# GeoNames feature classes kept from a country dump: P = populated places, A = admin units.
-KEPT_FEATURE_CLASSES = {"P", "A"}
-GEONAMES_COLUMNS = (
-    "geonameid", "name", "asciiname", "alternatenames", "latitude", "longitude", "feature_class",
-    "feature_code", "country_code", "cc2", "admin1_code", "admin2_code", "admin3_code", "admin4_code",
-    "population", "elevation", "dem", "timezone", "modification_date",
-)
-CSV_REQUIRED = ("name", "latitude", "longitude")
 
 
 def layers_dir(directory: Path | None = None) -> Path:
@@ -45,7 +40,7 @@ def write_layer(places: pd.DataFrame, layer: str, directory: Path | None = None)
     """Atomically write (or replace) one layer file, with its name keys precomputed."""
     target = layers_dir(directory) / f"{layer}.parquet"
     tmp = target.with_suffix(".parquet.tmp")
-    table = places[list(PLACE_COLUMNS)].assign(
+    table = with_place_defaults(places)[list(PLACE_COLUMNS)].assign(
         keys=["|".join(place_keys(n, a)) for n, a in zip(places["name"], places["alternates"])]
     )
     table.to_parquet(tmp, index=False)
@@ -57,7 +52,7 @@ def read_layer(layer: str, directory: Path | None = None) -> pd.DataFrame:
     path = layers_dir(directory) / f"{layer}.parquet"
     if not path.exists():
         return pd.DataFrame(columns=list(PLACE_COLUMNS))
-    return pd.read_parquet(path)
+    return with_place_defaults(pd.read_parquet(path))
 
 
 def _country_code(country: object, directory: Path | None) -> str | None:
@@ -69,94 +64,101 @@ def _country_code(country: object, directory: Path | None) -> str | None:
     return code
 
 
-def _geonames_admin_names(frame: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
-    """Admin names defined inside the dump itself (ADM1/ADM2 features), keyed by their codes."""
-    adm1 = frame[frame["feature_code"] == "ADM1"]
-    adm2 = frame[frame["feature_code"] == "ADM2"]
-    admin1 = dict(zip(adm1["country_code"] + "." + adm1["admin1_code"], adm1["name"]))
-    admin2 = dict(zip(adm2["country_code"] + "." + adm2["admin1_code"] + "." + adm2["admin2_code"], adm2["name"]))
-    return admin1, admin2
+def _canonical_admin1(names: pd.Series, codes: pd.Series, directory: Path | None) -> list[str | None]:
+    """An imported layer's region names spelled as the bundled index spells them.
+
+    A name that is a known unit or alias keeps the unit's name; a close spelling of one
+    (an OCHA list's "Koulikouro") takes it; anything else stays as written.
+    """
+    gazetteer = load_gazetteer(directory)
+    out: dict[tuple[str, str], str | None] = {}
+    for code, name in set(zip(codes.fillna(""), names.fillna(""))):
+        if not name:
+            out[(code, name)] = None
+            continue
+        units = gazetteer.admin_units(code or None, 1, name)
+        if not units and code:
+            keys: dict[str, AdminUnit] = {}
+            for unit in gazetteer.admin1_units(code):
+                keys.setdefault(admin_key(unit.name), unit)
+            best = process.extractOne(admin_key(name), list(keys), scorer=fuzz.ratio, score_cutoff=85)
+            units = [keys[best[0]]] if best else []
+        out[(code, name)] = units[0].name if units else name
+    return [out[(c, n)] for c, n in zip(codes.fillna(""), names.fillna(""))]
 
 
 def parse_geonames(path: Path, directory: Path | None = None) -> pd.DataFrame:
-    """Places and admin features of a GeoNames dump (19 tab-separated columns, no header)."""
-    frame = pd.read_csv(
-        path, sep="\t", header=None, names=list(GEONAMES_COLUMNS), dtype=str,
-        keep_default_na=False, quoting=csv.QUOTE_NONE, encoding="utf-8",
-    )
-    if frame.empty:
-        raise GeocodeError(f"{path.name}: no rows")
-    frame = frame[frame["feature_class"].isin(KEPT_FEATURE_CLASSES)].copy()
-    admin1_local, admin2_local = _geonames_admin_names(frame)
+    """Places, admin units and point-like features of a GeoNames dump (19 tab-separated columns)."""
+    frame = read_dump(path)
     bundled = load_gazetteer(directory)
-    admin1_bundled = bundled.admin1_by_code
-    code1 = frame["country_code"] + "." + frame["admin1_code"]
-    code2 = code1 + "." + frame["admin2_code"]
-    out = pd.DataFrame({
-        "place_id": "geonames:" + frame["geonameid"],
-        "name": frame["name"],
-        "latitude": pd.to_numeric(frame["latitude"], errors="coerce"),
-        "longitude": pd.to_numeric(frame["longitude"], errors="coerce"),
-        "country_code": frame["country_code"],
-        "admin1": [admin1_bundled.get(c) or admin1_local.get(c) for c in code1],
-        "admin2": [admin2_local.get(c) for c in code2],
-        "population": pd.to_numeric(frame["population"], errors="coerce").fillna(0).astype("int64"),
-        "alternates": frame["alternatenames"].str.replace(",", "|", regex=False),
-        "layer": layer_name_for(path),
-    })
-    return out.dropna(subset=["latitude", "longitude"]).reset_index(drop=True)
+    places = places_from_dump(frame, layer_name_for(path), bundled.admin1_by_code)
+    if places.empty:
+        raise GeocodeError(f"{path.name}: no populated place or admin unit in this dump")
+    return places
 
 
-def _optional_column(frame: pd.DataFrame) -> Callable[[str], pd.Series]:
-    """Accessor returning a column, or empty strings when the CSV does not have it."""
-    def get(name: str) -> pd.Series:
-        return frame[name] if name in frame.columns else pd.Series("", index=frame.index)
-    return get
-
-
-def parse_csv(path: Path, directory: Path | None = None) -> pd.DataFrame:
-    """A plain CSV: name, latitude, longitude and optionally admin1, admin2, alternate_names, country."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    frame.columns = [c.strip().lower() for c in frame.columns]
-    missing = [c for c in CSV_REQUIRED if c not in frame.columns]
-    if missing:
-        raise GeocodeError(f"{path.name}: missing column(s) {', '.join(missing)}")
+def parse_table(path: Path, directory: Path | None = None) -> pd.DataFrame:
+    """An OCHA/COD settlements list or any CSV/XLSX with a name, latitude and longitude per row."""
+    table, _dropped = places_from_table(read_table(path), path.name)
     layer = layer_name_for(path)
-    lat = pd.to_numeric(frame["latitude"], errors="coerce")
-    lon = pd.to_numeric(frame["longitude"], errors="coerce")
-    bad = lat.isna() | lon.isna() | ~lat.between(-90, 90) | ~lon.between(-180, 180) | (frame["name"].str.strip() == "")
-    if bad.all():
-        raise GeocodeError(f"{path.name}: no row has a name and valid coordinates")
-    frame, lat, lon = frame[~bad], lat[~bad], lon[~bad]
-    column = _optional_column(frame)
-    alternates = column("alternate_names").str.replace(r"\s*[;,|]\s*", "|", regex=True)
-    return pd.DataFrame({
-        "place_id": [f"{layer}:{i}" for i in range(len(frame))],
-        "name": frame["name"].str.strip(),
-        "latitude": lat.astype("float64"),
-        "longitude": lon.astype("float64"),
-        "country_code": [_country_code(c, directory) for c in column("country")],
-        "admin1": column("admin1").replace("", None),
-        "admin2": column("admin2").replace("", None),
-        "population": 0,
-        "alternates": alternates,
-        "layer": layer,
-    }).reset_index(drop=True)
+    gazetteer = load_gazetteer(directory)
+    codes = [gazetteer.country_code_of(c) if c else None for c in table["country"]]
+    if any(c is None for c, given in zip(codes, table["country"]) if given):
+        unknown = sorted({g for c, g in zip(codes, table["country"]) if g and c is None})
+        raise GeocodeError(f"{path.name}: unknown country {', '.join(map(repr, unknown[:5]))} "
+                           "(use ISO2, ISO3, English or French name)")
+    table["country_code"] = codes
+    ids = table["code"].where(table["code"].notna() & ~table["code"].duplicated(keep=False), None)
+    table["place_id"] = [f"{layer}:{c}" if c else f"{layer}:row{i}" for i, c in enumerate(ids)]
+    table["admin1"] = _canonical_admin1(table["admin1"], table["country_code"], directory)
+    table["layer"] = layer
+    table["outside_admin1"] = False
+    return with_place_defaults(table)[list(PLACE_COLUMNS)]
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".xlsx", ".xlsm"):
+        return "table"
+    return "geonames"
+
+
+PARSERS: dict[str, Callable[[Path, Path | None], pd.DataFrame]] = {
+    "geonames": parse_geonames, "table": parse_table, "csv": parse_table, "xlsx": parse_table,
+}
 
 
 def import_layer(path: Path | str, fmt: str | None = None, directory: Path | None = None) -> tuple[str, int]:
-    """Import a GeoNames dump or a CSV as a user layer; returns (layer name, places kept)."""
+    """Import a GeoNames dump, an OCHA/COD settlements list or a CSV/XLSX of places as a user layer.
+
+    Returns (layer name, places kept). Anything wrong with the file raises ``GeocodeError``
+    with a message for the analyst, never another exception.
+    """
     path = Path(path)
     if not path.exists():
         raise GeocodeError(f"no such file: {path}")
-    fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "geonames")
-    parsers = {"geonames": parse_geonames, "csv": parse_csv}
-    if fmt not in parsers:
-        raise GeocodeError(f"unknown gazetteer format {fmt!r}; use one of {', '.join(parsers)}")
-    places = parsers[fmt](path, directory)
+    fmt = fmt or _format_of(path)
+    if fmt not in PARSERS:
+        raise GeocodeError(f"unknown gazetteer format {fmt!r}; use one of geonames, csv, xlsx")
+    try:
+        places = PARSERS[fmt](path, directory)
+    except GeocodeError:
+        raise
+    except Exception as error:  # a malformed file must end in a clear message, not a traceback
+        raise GeocodeError(f"{path.name}: cannot be imported as {fmt} ({type(error).__name__}: {error})") from error
+    places = places.assign(outside_admin1=_outside(places))
     layer = layer_name_for(path)
     write_layer(places, layer, directory)
     return layer, len(places)
+
+
+def _outside(places: pd.DataFrame) -> pd.Series:
+    from incidents.geocode.consistency import outside_stated_admin1
+
+    try:
+        return pd.Series(outside_stated_admin1(places), index=places.index)
+    except Exception:  # the check is advice; a boundary problem must not block an import
+        return places["outside_admin1"].fillna(False).astype(bool)
 
 
 def save_manual_placement(

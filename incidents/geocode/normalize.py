@@ -2,7 +2,8 @@
 
 Both sides go through the same function, so "Ségou", "SEGOU" and "Segou" meet on
 one key. Admin names additionally lose the words that only say what kind of unit
-they are ("Région de Ségou", "Cercle de San", "Tahoua Region").
+they are ("Région de Ségou", "Cercle de San", "Tahoua Region", Niger's "ZR Arlit" for
+zone rurale).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _ADMIN_WORDS = {
     "region", "regions", "province", "prefecture", "cercle", "commune", "department",
     "departement", "district", "state", "etat", "wilaya", "wilayah", "governorate",
     "county", "municipality", "municipalite", "arrondissement", "canton", "circle",
-    "rural", "urbaine", "urban", "of", "de", "du", "des", "d", "la", "le", "l",
+    "rural", "urbaine", "urban", "zr", "of", "de", "du", "des", "d", "la", "le", "l",
 }
 
 
