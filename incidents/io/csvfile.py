@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,8 @@ def read_csv_table(data: bytes) -> RawTable:
             na_filter=False,
             skip_blank_lines=True,
         )
+        if not isinstance(frame.index, pd.RangeIndex):
+            frame = _without_trailing_fields(data, encoding, delimiter, head, frame)
         rejected: list[tuple[int, str, dict[str, str]]] = []
         row_numbers = np.arange(1, len(frame) + 1)
     except pd.errors.ParserError:
@@ -73,8 +76,42 @@ def read_csv_table(data: bytes) -> RawTable:
     except pd.errors.EmptyDataError as exc:
         raise IngestError("the file has no header row") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame = drop_empty_unnamed_columns(frame)
     meta = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
     return RawTable(frame=frame, row_numbers=row_numbers, rejected=rejected, meta=meta)
+
+
+def _without_trailing_fields(
+    data: bytes, encoding: str, delimiter: str, head: str, implied: pd.DataFrame
+) -> pd.DataFrame:
+    """Re-read a file whose rows carry more fields than its header.
+
+    pandas then takes the first columns as an index and shifts every name by
+    the surplus (a UCDP website export ends each row with a comma). The surplus
+    fields get names of their own; when they are empty everywhere they are
+    dropped, otherwise kept as ``unnamed_N`` so nothing is lost.
+    """
+    header = next(csv.reader(io.StringIO(head.lstrip("\r\n")), delimiter=delimiter))
+    surplus = implied.index.nlevels
+    names = [c.strip() for c in header] + [f"unnamed_{len(header) + i + 1}" for i in range(surplus)]
+    return pd.read_csv(
+        io.BytesIO(data), encoding=encoding, sep=delimiter, dtype=str, header=0, names=names,
+        keep_default_na=False, na_filter=False, skip_blank_lines=True, index_col=False,
+    )
+
+
+def drop_empty_unnamed_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns without a name (``""``, pandas' ``Unnamed: 7``, our ``unnamed_7``) that hold nothing.
+
+    Spreadsheets saved as CSV often end every line with empty fields; those
+    columns carry no data, so they are not kept as extra columns.
+    """
+    unnamed = [
+        c for c in frame.columns
+        if (not str(c).strip() or re.fullmatch(r"(?i)unnamed[:_ ]*\s*\d+", str(c).strip()))
+        and not frame[c].astype(str).str.strip().ne("").any()
+    ]
+    return frame.drop(columns=unnamed) if unnamed else frame
 
 
 def _decoded_start(data: bytes, encoding: str) -> str:

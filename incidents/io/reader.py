@@ -14,7 +14,8 @@ from incidents.io.csvfile import read_csv_table
 from incidents.io.gpkgfile import read_gpkg_table
 from incidents.io.jsonfile import read_json_table
 from incidents.io.mapping import apply_mapping, detect_mapping
-from incidents.io.source import RawTable, Source, detect_format, read_source_bytes
+from incidents.io.hxl import drop_hxl_row
+from incidents.io.source import RawTable, Source, detect_format, read_source_bytes, unwrap_zip
 from incidents.io.validate import validate
 from incidents.io.xlsxfile import read_xlsx_table
 
@@ -50,8 +51,9 @@ def read_incidents(
     data, own_name = read_source_bytes(source, max_bytes)
     if not data.strip():
         raise IngestError("the file is empty: expected a header row and incident rows")
-    fmt = detect_format(data, filename or own_name)
-    raw = _read_table(data, fmt, sheet)
+    data, name = unwrap_zip(data, filename or own_name)
+    fmt = detect_format(data, name)
+    raw = drop_hxl_row(_read_table(data, fmt, sheet))
     if not len(raw.frame.columns) and not len(raw.frame):
         return _result(model.empty_frame(), raw, np.array([], dtype=int), [], "canonical", 0)
     mapping = detect_mapping(list(raw.frame.columns))
