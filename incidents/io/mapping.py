@@ -34,6 +34,8 @@ class Mapping:
     prefix: dict[str, str]
     value_maps: dict[str, dict[str, str]]
     review_when: dict[str, dict[str, Any]]
+    # How a numeric date column is read when none of its values tells day from month.
+    date_order: str = "day_first"
 
 
 @dataclass
@@ -69,6 +71,7 @@ def load_mapping(name: str) -> Mapping:
         prefix=dict(spec.get("prefix", {})),
         value_maps=value_maps,
         review_when=dict(spec.get("review_when", {})),
+        date_order=spec.get("date_order", "day_first"),
     )
 
 

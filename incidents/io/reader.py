@@ -64,7 +64,9 @@ def read_incidents(
         raise IngestError(
             f"missing required column(s): {', '.join(missing)} (columns found: {found})"
         )
-    records, positions, reasons, needs_review = validate(mapped.frame, mapped.reviews)
+    records, positions, reasons, needs_review = validate(
+        mapped.frame, mapped.reviews, date_order=mapping.date_order
+    )
     return _result(records, raw, positions, reasons, mapping.name, needs_review)
 
 
