@@ -31,6 +31,7 @@ sys.path.insert(0, str(PROJECT))
 
 from incidents.errors import IngestError  # noqa: E402
 from incidents.io import read_incidents  # noqa: E402
+from incidents.io.mapping import AUTHORITATIVE_MAPPINGS  # noqa: E402
 from incidents.pipeline import _assign_regions  # noqa: E402
 from incidents.store import IncidentStore  # noqa: E402
 
@@ -80,7 +81,8 @@ def measure(path: Path, data_rows: int, authoritative: bool, monadic: bool, top:
     records = result.records
     disagreements = 0
     if len(records):
-        records, disagreements = _assign_regions(records)
+        records, disagreements = _assign_regions(
+            records, keep_source_admin=result.counts.get("mapping") in AUTHORITATIVE_MAPPINGS)
     with tempfile.TemporaryDirectory() as home:
         store = IncidentStore(Path(home) / "bench.sqlite")
         summary = store.import_records(records, result.quarantine, source_name=path.name)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from incidents import config
 from incidents.io import read_incidents
+from incidents.io.mapping import AUTHORITATIVE_MAPPINGS
 from incidents.io.source import Source
 from incidents.store import IncidentStore
 
@@ -79,7 +80,9 @@ def ingest_file(
         counts["not_geocoded"] = counts["needed_geocoding"]
     counts["region_disagreements"] = 0
     if assign_regions and len(records):
-        records, counts["region_disagreements"] = _assign_regions(records)
+        records, counts["region_disagreements"] = _assign_regions(
+            records, keep_source_admin=result.counts.get("mapping") in AUTHORITATIVE_MAPPINGS
+        )
     summary = store.import_records(records, result.quarantine, source_name=name)
     return {
         "source": name,
@@ -107,11 +110,14 @@ def load_samples(
     ]
 
 
-def _assign_regions(records: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def _assign_regions(
+    records: pd.DataFrame, *, keep_source_admin: bool = False
+) -> tuple[pd.DataFrame, int]:
     from incidents.regions.assign import assign_regions
 
     flagged_before = records["status_reason"].fillna("").str.contains("admin1 reported as", regex=False)
-    assigned = assign_regions(records).drop(columns="region_distance_km")
+    assigned = assign_regions(records, keep_source_admin=keep_source_admin)
+    assigned = assigned.drop(columns="region_distance_km")
     flagged_after = assigned["status_reason"].fillna("").str.contains("admin1 reported as", regex=False)
     return assigned, int((flagged_after & ~flagged_before).sum())
 

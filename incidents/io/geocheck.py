@@ -49,6 +49,7 @@ def _country_index() -> tuple[dict[str, int], list]:
 
 def clear_cache() -> None:
     _country_index.cache_clear()
+    _iso2_codes.cache_clear()
 
 
 def _country_positions(country: pd.Series, country_code: pd.Series) -> np.ndarray:
@@ -60,6 +61,22 @@ def _country_positions(country: pd.Series, country_code: pd.Series) -> np.ndarra
     names, name_uniques = pd.factorize(by_name)
     name_pos = np.array([keys.get(fold(u), -1) for u in name_uniques] + [-1], dtype=int)[names]
     return np.where(code_pos >= 0, code_pos, name_pos)
+
+
+def country_iso2(country: pd.Series, country_code: pd.Series) -> np.ndarray:
+    """ISO alpha-2 code of each row's country (from its code or its name), "" when unknown."""
+    positions = _country_positions(country, country_code)
+    return _iso2_codes()[positions]
+
+
+@lru_cache(maxsize=1)
+def _iso2_codes() -> np.ndarray:
+    """ISO alpha-2 per country position, with a trailing "" for position -1."""
+    codes = [
+        str(c).strip().upper() if isinstance(c, str) and c.strip() != "-99" else ""
+        for c in load_country_shapes()["iso_a2"]
+    ]
+    return np.array(codes + [""], dtype=object)
 
 
 def swapped_points(

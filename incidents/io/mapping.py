@@ -22,6 +22,8 @@ import pandas as pd
 from incidents import model
 
 MAPPING_ORDER: tuple[str, ...] = ("ucdp_ged", "acled", "canonical")
+# Sources whose own admin1/admin2 are kept over the region polygons' names.
+AUTHORITATIVE_MAPPINGS: frozenset[str] = frozenset({"acled", "ucdp_ged"})
 
 
 @dataclass(frozen=True)
