@@ -4,7 +4,8 @@ Accepted: ISO ``2024-12-07`` (also ``2024/12/07``), numeric ``07/12/2024``,
 ``07-12-2024`` and ``07.12.2024`` (a time after either is ignored), month
 names ``7 décembre 2024``, ``07 December 2024``, ``1er mars 2024``,
 ``Dec 7, 2024``, with or without accents, full or abbreviated, two-digit years
-as a spreadsheet re-saves them (``16-Feb-21``, ``07/12/24``), and Excel serial
+as a spreadsheet re-saves them (``16-Feb-21``, ``07/12/24``), GDELT's compact
+``19970101``, and Excel serial
 day numbers (``43831`` is 2020-01-01) when a whole column is made of them.
 
 Day/month order is decided per column from all its values, never per cell: a
@@ -55,6 +56,7 @@ _DAY_MONTH_NAME = re.compile(
     r"^(\d{1,2})(?:er)?[\s\-]+([a-z]+)\.?,?[\s\-]+(\d{4}|\d{2})(?: .*)?$"
 )
 _MONTH_NAME_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
 # Excel serial day numbers from 1930-01-01 to 2099-12-31; day 0 is 1899-12-30
 # (Excel's phantom 29 February 1900 lies before this range).
@@ -93,6 +95,8 @@ def parse_date(
     parts: tuple[int, int, int] | None = None
     if m := _ISO.match(folded):
         parts = (int(m[1]), int(m[3]), int(m[4]))
+    elif m := _COMPACT.match(folded):
+        parts = (int(m[1]), int(m[2]), int(m[3]))
     elif m := _NUMERIC.match(folded):
         first, second = int(m[1]), int(m[3])
         day, month = (second, first) if order == MONTH_FIRST else (first, second)

@@ -12,7 +12,8 @@ Rules, in order:
   polygon's admin1 replaces the record's, which is kept in ``admin1_reported``.
 * **Only real disagreements are flagged.** Two names are one region when their
   keys match once admin-type words are set aside ("Chittagong Division" is
-  "Chittagong"), when they are close spellings ("Oromia"/"Oromiya"), or when
+  "Chittagong"), when they are transliterations of one name ("Oromia"/"Oromiya",
+  :func:`spelling_skeleton`), or when
   the crosswalk makes them aliases or one was carved out of the other. A name
   is flagged ``needs_review`` only when it names another unit of the same
   country and the point lies farther than ``border_km`` from that unit, so a
@@ -27,7 +28,7 @@ from functools import lru_cache
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
+import re
 
 from incidents.io.geocheck import country_iso2
 from incidents.model import Status
@@ -39,8 +40,22 @@ DEFAULT_TOLERANCE_KM = 5.0
 # How far a point may lie outside the unit its record names before that is a
 # disagreement: Natural Earth's and most shared admin borders are simplified.
 BORDER_KM = 10.0
-# rapidfuzz ratio (0-100) above which two region keys are one name spelt two ways.
-SAME_SPELLING = 85
+
+
+def spelling_skeleton(key: str) -> str:
+    """A region key without vowels, y, h, w and doubled letters.
+
+    Transliterations of one name differ in exactly those ("Oromia"/"Oromiya",
+    "Kordofan"/"Kordufan", "Paktia"/"Paktya"), while different regions keep
+    different consonants ("Paktia"/"Paktika").
+    """
+    consonants = re.sub(r"[aeiouyhw\s]", "", key)
+    return re.sub(r"(.)\1+", r"\1", consonants)
+
+
+def same_spelling(a_key: str, b_key: str) -> bool:
+    skeleton = spelling_skeleton(a_key)
+    return len(skeleton) >= 3 and skeleton == spelling_skeleton(b_key)
 @lru_cache(maxsize=2)
 def _cached_index(name: str, stamp: float) -> tuple[gpd.GeoDataFrame, RegionIndex]:
     units = region_units(name)
@@ -127,7 +142,7 @@ def _within_country(
 def same_name(own: str, polygon: str, country: str | None, crosswalk: Crosswalk) -> bool:
     """One region under two names: same key, close spelling, or crosswalked."""
     own_key, polygon_key = region_key(own), region_key(polygon)
-    if own_key == polygon_key or fuzz.ratio(own_key, polygon_key) >= SAME_SPELLING:
+    if own_key == polygon_key or same_spelling(own_key, polygon_key):
         return True
     return same_region(own, polygon, country=country, crosswalk=crosswalk)
 
@@ -144,7 +159,7 @@ def _named_units(
     named = [
         m for m, name in zip(members, names)
         if name and (region_key(name) in aliases | {own_key}
-                     or fuzz.ratio(own_key, region_key(name)) >= SAME_SPELLING)
+                     or same_spelling(own_key, region_key(name)))
     ]
     return RegionIndex(units.geometry.values[np.asarray(named)], cell_degrees=1.0) if named else None
 
