@@ -14,7 +14,7 @@ import pandas as pd
 
 from incidents import config
 from incidents.io import read_incidents
-from incidents.io.mapping import AUTHORITATIVE_MAPPINGS
+from incidents.io.mapping import AUTHORITATIVE_MAPPINGS, Mapping
 from incidents.io.source import Source
 from incidents.store import IncidentStore
 
@@ -56,6 +56,8 @@ def ingest_file(
     filename: str | None = None,
     source_name: str | None = None,
     max_bytes: int = config.MAX_INPUT_BYTES,
+    sheet: str | None = None,
+    mapping: Mapping | None = None,
 ) -> dict[str, Any]:
     """Read ``path`` (a path, bytes or binary upload), geocode, and import it in one go.
 
@@ -67,7 +69,8 @@ def ingest_file(
     when a later stage fails; the store is then unchanged.
     """
     name = source_name or filename or _display_name(path)
-    result = read_incidents(path, filename=filename, max_bytes=max_bytes)
+    result = read_incidents(path, filename=filename, max_bytes=max_bytes, sheet=sheet,
+                            mapping=mapping)
     records = result.records
     if geocode and len(records):
         from incidents.geocode import geocode_frame
@@ -81,7 +84,7 @@ def ingest_file(
     counts["region_disagreements"] = 0
     if assign_regions and len(records):
         records, counts["region_disagreements"] = _assign_regions(
-            records, keep_source_admin=result.counts.get("mapping") in AUTHORITATIVE_MAPPINGS
+            records, keep_source_admin=is_authoritative(result.counts.get("mapping"))
         )
     summary = store.import_records(records, result.quarantine, source_name=name)
     return {
@@ -108,6 +111,11 @@ def load_samples(
         ingest_file(config.SAMPLES_DIR / name, store=store, geocode=geocode, geocoder=geocoder)
         for name in SAMPLE_FILES
     ]
+
+
+def is_authoritative(mapping_name: str | None) -> bool:
+    """Whether records read with this mapping keep their own admin names."""
+    return str(mapping_name or "").split("+")[0].split(" ")[0] in AUTHORITATIVE_MAPPINGS
 
 
 def _assign_regions(

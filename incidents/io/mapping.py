@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,9 @@ class Mapping:
     derive: dict[str, dict[str, Any]] = field(default_factory=dict)
     # {"year": key, "month": key, "day": key}: event_date built from separate columns.
     date_parts: dict[str, str] = field(default_factory=dict)
+    # canonical column -> value for every row where the file has none (an analyst's
+    # own log of one kind of event, with no event type column).
+    constants: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,17 +88,21 @@ def load_mapping(name: str) -> Mapping:
         null_values=tuple(spec.get("null_values", ())),
         derive={k: v for k, v in spec.get("derive", {}).items() if not k.startswith("_")},
         date_parts=dict(spec.get("date_parts", {})),
+        constants=dict(spec.get("set", {})),
     )
 
 
-def user_mapping(renames: dict[str, str], base: Mapping | None = None) -> Mapping:
+def user_mapping(
+    renames: dict[str, str], base: Mapping | None = None, constants: dict[str, str] | None = None
+) -> Mapping:
     """A mapping from an analyst's ``source column -> canonical column`` choices.
 
     Built on ``base`` (the detected mapping) so its codes still apply; the
     analyst's choices win over the base's renames.
     """
     base = base or load_mapping("canonical")
-    unknown = sorted(set(renames.values()) - set(model.CANONICAL_COLUMNS))
+    constants = dict(constants or {})
+    unknown = sorted((set(renames.values()) | set(constants)) - set(model.CANONICAL_COLUMNS))
     if unknown:
         raise ValueError(
             f"not canonical column(s): {', '.join(unknown)} "
@@ -110,7 +118,22 @@ def user_mapping(renames: dict[str, str], base: Mapping | None = None) -> Mappin
         value_maps=base.value_maps, review_when=base.review_when, date_order=base.date_order,
         null_values=base.null_values, derive={k: v for k, v in base.derive.items() if k not in taken},
         date_parts={} if "event_date" in taken else base.date_parts,
+        constants={**base.constants, **constants},
     )
+
+
+def mapping_from_file(path: str | Path, base: Mapping | None = None) -> Mapping:
+    """A saved mapping: ``{"rename": {source: canonical}, "set": {canonical: value}}``.
+
+    The file may also be a whole mapping in the built-in format (with ``name``).
+    """
+    try:
+        spec = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read the mapping file {path}: {exc}") from exc
+    if not isinstance(spec, dict) or not isinstance(spec.get("rename", {}), dict):
+        raise ValueError(f"{path}: expected a JSON object with a 'rename' object")
+    return user_mapping(spec.get("rename", {}), base, spec.get("set", {}))
 
 
 def detect_mapping(columns: list[str]) -> Mapping:
@@ -149,6 +172,11 @@ def apply_mapping(raw: pd.DataFrame, mapping: Mapping) -> MappedTable:
         elif key in canonical and column != key:
             renames[column] = key
     frame = raw.rename(columns=renames)
+    for target, value in mapping.constants.items():
+        if target not in frame.columns:
+            frame[target] = value
+        else:
+            frame[target] = frame[target].where(frame[target].astype(str).str.strip() != "", value)
     for target, values in derived.items():
         if target not in frame.columns or not frame[target].astype(str).str.strip().ne("").any():
             frame[target] = values
