@@ -310,6 +310,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     # record fields
     "field_event_date": ("Date", "Date"),
     "field_event_type": ("Event type", "Type d'événement"),
+    "field_event_date_end": ("Last possible date", "Dernière date possible"),
+    "field_event_type_original": ("Type as the source wrote it", "Type tel que la source l'a écrit"),
+    "field_admin_polygon": ("Admin units at the point (region set)", "Unités administratives au point (découpage)"),
     "field_sub_event_type": ("Sub-event type", "Sous-type"),
     "field_actor1": ("Actor 1", "Acteur 1"),
     "field_actor2": ("Actor 2", "Acteur 2"),

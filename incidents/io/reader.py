@@ -15,6 +15,7 @@ from incidents.io.gpkgfile import read_gpkg_table
 from incidents.io.jsonfile import read_json_table
 from incidents.io.mapping import Mapping, apply_mapping, detect_mapping
 from incidents.io.hxl import drop_hxl_row
+from incidents.io.monadic import fold_monadic
 from incidents.io.saved_mappings import recall
 from incidents.io.source import RawTable, Source, detect_format, read_source_bytes, unwrap_zip
 from incidents.io.validate import validate
@@ -26,6 +27,8 @@ class IngestResult:
     """Accepted records, quarantined rows, and counts describing the read.
 
     ``counts`` has ``rows``, ``accepted``, ``quarantined``, ``needs_review``,
+    ``folded_actor_rows`` when an actor-based export's rows were folded into
+    events (rows = accepted + quarantined + folded_actor_rows),
     ``format``, ``mapping``, ``encoding`` and ``delimiter`` (None where the
     format has none), plus ``sheet`` for workbooks and ``layer`` for GeoPackages.
     """
@@ -65,10 +68,16 @@ def read_incidents(
         missing = [c for c in model.REQUIRED_COLUMNS if c not in mapped.frame.columns]
     if missing:
         raise MissingColumnsError(missing, [str(c) for c in raw.frame.columns])
+    frame, kept, folded = fold_monadic(mapped.frame)
+    reviews = [(mask[kept], reason[kept]) for mask, reason in mapped.reviews]
     records, positions, reasons, needs_review = validate(
-        mapped.frame, mapped.reviews, date_order=mapping.date_order
+        frame, reviews, date_order=mapping.date_order
     )
-    return _result(records, raw, positions, reasons, mapping.name, needs_review)
+    result = _result(records, raw, kept[positions], reasons, mapping.name, needs_review)
+    if folded:
+        result.counts["folded_actor_rows"] = folded
+        result.counts["rows"] += folded
+    return result
 
 
 class MissingColumnsError(IngestError):

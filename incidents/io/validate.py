@@ -214,8 +214,14 @@ def validate(
     latitude, longitude = _check_coordinates(frame, bad)
     _check_event_types(frame, bad, review)
     _check_integers(frame, bad, review)
-    swapped = geocheck.swapped_points(
-        latitude, longitude, _text(frame, "country"), _text(frame, "country_code")
+    country = _text(frame, "country")
+    swapped, km_outside = geocheck.check_points(
+        latitude, longitude, country, _text(frame, "country_code")
+    )
+    review.add(
+        ~np.isnan(km_outside),
+        "the point (latitude {}, longitude {}) lies {:.0f} km outside {}, the row's country; kept as given",
+        latitude, longitude, km_outside, np.where(country != "", country, _text(frame, "country_code")),
     )
     review.add(
         swapped,
