@@ -162,3 +162,13 @@ def _in_another_country(position: int, lon: np.ndarray, lat: np.ndarray) -> np.n
 @lru_cache(maxsize=1)
 def _country_tree() -> shapely.STRtree:
     return shapely.STRtree(_country_index()[1])
+
+
+def swapped_points(
+    latitude: np.ndarray,
+    longitude: np.ndarray,
+    country: pd.Series,
+    country_code: pd.Series,
+) -> np.ndarray:
+    """Mask of rows whose point lies clearly outside their country but inside it once swapped."""
+    return check_points(latitude, longitude, country, country_code)[0]
