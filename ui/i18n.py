@@ -196,6 +196,29 @@ STRINGS: dict[str, tuple[str, str]] = {
     "upload_file": ("File to import", "Fichier à importer"),
     "warming_up": ("Loading the incident store…", "Chargement de la base d'incidents…"),
     "upload_too_large": ("The file is too large: {error}", "Le fichier est trop volumineux : {error}"),
+    "mapping_title": ("Map the file's columns", "Associer les colonnes du fichier"),
+    "mapping_intro": (
+        "This file does not say which column holds {missing}. Choose, for each field, the "
+        "column of the file that holds it (suggestions are preselected). The mapping is "
+        "remembered for the next file with the same columns.",
+        "Ce fichier ne dit pas quelle colonne contient {missing}. Choisissez, pour chaque "
+        "champ, la colonne du fichier qui le contient (les suggestions sont présélectionnées). "
+        "L'association est mémorisée pour le prochain fichier ayant les mêmes colonnes.",
+    ),
+    "mapping_file_columns": ("Columns in the file: {columns}", "Colonnes du fichier : {columns}"),
+    "mapping_none": ("(none)", "(aucune)"),
+    "mapping_field": ("{field} ← column", "{field} ← colonne"),
+    "mapping_same_type": (
+        "No type column? One event type for every row",
+        "Pas de colonne de type ? Un type d'événement pour toutes les lignes",
+    ),
+    "mapping_apply": ("Apply this mapping", "Appliquer cette association"),
+    "mapping_need": (
+        "Choose a column for the date and a column (or one value) for the event type.",
+        "Choisissez une colonne pour la date et une colonne (ou une valeur) pour le type.",
+    ),
+    "mapping_used": ("Columns read with the mapping: {mapping}", "Colonnes lues avec l'association : {mapping}"),
+    "sheet_choose": ("Sheet", "Feuille"),
     "upload_failed": ("The file could not be read: {error}", "Le fichier n'a pas pu être lu : {error}"),
     "validation_report": ("Validation report", "Rapport de validation"),
     "rows_read": ("Rows read", "Lignes lues"),
