@@ -304,3 +304,18 @@ def test_missing_columns_name_the_header_for_a_mapping_step() -> None:
     assert error.value.missing == ["event_date", "event_type"]
     assert error.value.columns == ["Date", "Type"]
     assert "--map" in str(error.value)
+
+
+def test_a_short_row_is_quarantined_with_its_field_count() -> None:
+    text = ("event_date,event_type,location,fatalities\n2024-01-01,Battles,Djibo,1\n"
+            "2024-01-02,Battles\n2024-01-03,Riots,Gao,0\n")
+    result = read_incidents(text.encode(), filename="cut.csv")
+    assert result.counts["accepted"] == 2 and result.counts["rows"] == 3
+    assert result.quarantine.loc[0, "row_number"] == 2
+    assert result.quarantine.loc[0, "reason"] == "row has 2 fields, header has 4"
+
+
+def test_a_long_row_says_how_many_fields_it_has() -> None:
+    text = "event_date,event_type\n2024-01-01,Battles\n2024-01-02,Battles,extra\n"
+    result = read_incidents(text.encode(), filename="long.csv")
+    assert result.quarantine.loc[0, "reason"] == "row has 3 fields, header has 2"

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from incidents.errors import IngestError
+from incidents.io.hxl import is_hxl_row
 from incidents.io.source import RawTable
 
 DELIMITERS = (",", ";", "\t")
@@ -68,6 +69,9 @@ def read_csv_table(data: bytes) -> RawTable:
             frame = _without_trailing_fields(data, encoding, delimiter, head, frame)
         rejected: list[tuple[int, str, dict[str, str]]] = []
         row_numbers = np.arange(1, len(frame) + 1)
+        frame, row_numbers, rejected = _without_short_rows(
+            data, encoding, delimiter, frame, row_numbers
+        )
     except pd.errors.ParserError:
         try:
             frame, row_numbers, rejected = _read_ragged(data.decode(encoding), delimiter)
@@ -98,6 +102,44 @@ def _without_trailing_fields(
         io.BytesIO(data), encoding=encoding, sep=delimiter, dtype=str, header=0, names=names,
         keep_default_na=False, na_filter=False, skip_blank_lines=True, index_col=False,
     )
+
+
+def _without_short_rows(
+    data: bytes, encoding: str, delimiter: str, frame: pd.DataFrame, row_numbers: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int, str, dict[str, str]]]]:
+    """Rows with fewer fields than the header are set aside with a reason.
+
+    pandas pads a short row with empty cells, so a row cut in two by a stray
+    line break would load as two half-rows. A short row always leaves the last
+    column empty, so the fields are only counted (one pass of the csv module)
+    when some row's last cell is empty.
+    """
+    if not len(frame) or not len(frame.columns):
+        return frame, row_numbers, []
+    if not frame.iloc[:, -1].astype(str).eq("").any():
+        return frame, row_numbers, []
+    width = len(frame.columns)
+    reader = csv.reader(io.StringIO(data.decode(encoding), newline=""), delimiter=delimiter)
+    next(reader, None)
+    short: list[tuple[int, int]] = []
+    position = 0
+    for row in reader:
+        if not row:
+            continue
+        if len(row) < width and not (position == 0 and is_hxl_row(row)):
+            short.append((position, len(row)))
+        position += 1
+    if not short or position != len(frame):
+        return frame, row_numbers, []
+    positions = np.array([p for p, _ in short], dtype=int)
+    rejected = [
+        (int(row_numbers[p]), f"row has {n} field{'s' if n != 1 else ''}, header has {width}",
+         {str(c): v for c, v in zip(frame.columns[:n], frame.iloc[p, :n])})
+        for p, n in short
+    ]
+    keep = np.ones(len(frame), dtype=bool)
+    keep[positions] = False
+    return frame[keep].reset_index(drop=True), row_numbers[keep], rejected
 
 
 def drop_empty_unnamed_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -162,7 +204,7 @@ def _read_ragged(
     for number, row in enumerate(rows, start=1):
         if len(row) > width:
             original = {f"field_{i + 1}": value for i, value in enumerate(row)}
-            reason = f"row has {len(row)} fields but the header has {width}"
+            reason = f"row has {len(row)} fields, header has {width}"
             rejected.append((number, reason, original))
             continue
         kept.append(row + [""] * (width - len(row)))
