@@ -319,3 +319,23 @@ def test_a_long_row_says_how_many_fields_it_has() -> None:
     text = "event_date,event_type\n2024-01-01,Battles\n2024-01-02,Battles,extra\n"
     result = read_incidents(text.encode(), filename="long.csv")
     assert result.quarantine.loc[0, "reason"] == "row has 3 fields, header has 2"
+
+
+@pytest.mark.parametrize("width", [57, 58, 61])
+def test_gdelt_files_without_a_header_are_named_by_their_width(width: int) -> None:
+    from incidents.io.gdelt import COLUMNS_BY_WIDTH
+
+    names = COLUMNS_BY_WIDTH[width]
+    values = {"GLOBALEVENTID": "", "SQLDATE": "", "EventCode": "193", "EventBaseCode": "193",
+              "EventRootCode": "19", "ActionGeo_Lat": "16.27", "ActionGeo_Long": "-0.04",
+              "ActionGeo_FullName": "Gao, Mali"}
+
+    def line(event_id: str, day: str) -> str:
+        row = {**values, "GLOBALEVENTID": event_id, "SQLDATE": day}
+        return "\t".join(row.get(n, "") for n in names)
+
+    text = "\n".join([line("11", "20150301"), line("12", "20150302")]) + "\n"
+    result = read_incidents(text.encode(), filename="20150302.export.CSV")
+    assert result.counts["accepted"] == 2 and result.counts["mapping"] == "gdelt_events"
+    assert result.records["event_type"].tolist() == ["Battles", "Battles"]
+    assert result.records["sub_event_type"].tolist() == ["Armed clash", "Armed clash"]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from incidents.errors import IngestError
+from incidents.io.gdelt import name_headerless_gdelt
 from incidents.io.hxl import is_hxl_row
 from incidents.io.source import RawTable
 
@@ -80,9 +81,13 @@ def read_csv_table(data: bytes) -> RawTable:
     except pd.errors.EmptyDataError as exc:
         raise IngestError("the file has no header row") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = drop_empty_unnamed_columns(frame)
     meta = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
-    return RawTable(frame=frame, row_numbers=row_numbers, rejected=rejected, meta=meta)
+    first_line = next(csv.reader([header_line.rstrip("\r")], delimiter=delimiter), [])
+    raw = name_headerless_gdelt(
+        RawTable(frame=frame, row_numbers=row_numbers, rejected=rejected, meta=meta), first_line
+    )
+    raw.frame = drop_empty_unnamed_columns(raw.frame)
+    return raw
 
 
 def _without_trailing_fields(
