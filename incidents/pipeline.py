@@ -90,9 +90,12 @@ def ingest_file(
     return {
         "source": name,
         "import_id": summary.import_id,
-        "rows": summary.rows,
+        # Every input row is counted once: rows = accepted + quarantined + merged
+        # (an actor-based export's extra row per event, folded into its incident).
+        "rows": summary.rows + result.counts.get("folded_actor_rows", 0),
         "accepted": summary.accepted,
         "quarantined": summary.quarantined,
+        "merged": result.counts.get("folded_actor_rows", 0),
         "inserted": summary.inserted,
         "updated": summary.updated,
         "unchanged": summary.unchanged,
