@@ -339,3 +339,11 @@ def test_gdelt_files_without_a_header_are_named_by_their_width(width: int) -> No
     assert result.counts["accepted"] == 2 and result.counts["mapping"] == "gdelt_events"
     assert result.records["event_type"].tolist() == ["Battles", "Battles"]
     assert result.records["sub_event_type"].tolist() == ["Armed clash", "Armed clash"]
+
+
+def test_a_current_violence_against_civilians_row_is_not_read_as_pre_2019() -> None:
+    text = "\n".join([ACLED_2020, acled_row("BFA1", "2020-01-05", "Violence against civilians",
+                                            "Sexual violence")])
+    record = read_incidents(text.encode(), filename="a.csv").records.iloc[0]
+    assert record["sub_event_type"] == "Sexual violence"
+    assert pd.isna(record["event_type_original"]) or record["event_type_original"] == ""

@@ -95,12 +95,20 @@ def translate_legacy_types(frame: pd.DataFrame) -> np.ndarray:
     if "event_type" not in frame.columns or not len(frame):
         return review
     text = frame["event_type"].astype(str).str.strip()
-    keys = text.map(legacy_key)
-    known = keys.isin(list(legacy_rules())).to_numpy()
+    codes, uniques = pd.factorize(text)
+    keys = pd.Series(np.array([legacy_key(u) for u in uniques] + [""], dtype=object)[codes],
+                     index=frame.index)
+    own_sub = frame["sub_event_type"].astype(str).str.strip() if "sub_event_type" in frame else None
+    # "Violence against civilians" is both an old and a current type: a row with a
+    # sub-event type of its own is already in today's codebook.
+    current = {legacy_key(t) for t in model.event_types()}
+    already = keys.isin(current).to_numpy() & (own_sub.ne("").to_numpy() if own_sub is not None
+                                               else np.zeros(len(frame), dtype=bool))
+    known = keys.isin(list(legacy_rules())).to_numpy() & ~already
     if not known.any():
         return review
+    keys = keys.where(known, "")
     event = text.to_numpy(dtype=object, copy=True)
-    own_sub = frame["sub_event_type"].astype(str).str.strip() if "sub_event_type" in frame else None
     sub = own_sub.to_numpy(dtype=object, copy=True) if own_sub is not None else np.full(len(frame), "", dtype=object)
     notes = frame["notes"].astype(str) if "notes" in frame.columns else pd.Series("", index=frame.index)
     for key, rule in legacy_rules().items():
