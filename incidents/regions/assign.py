@@ -8,7 +8,9 @@ Rules, in order:
   tolerance, never to Nigeria's.
 * **An authoritative source keeps its names.** With ``keep_source_admin`` (an
   ACLED or UCDP export) a row's own admin1/admin2 stay as they are; the
-  polygon's are recorded in ``admin1_polygon``/``admin2_polygon``. Otherwise the
+  polygon's are recorded in ``admin1_polygon``/``admin2_polygon``. Only a mere
+  spelling of the same name ("Segou", "Sahel region") takes the set's spelling,
+  the source's being kept in ``admin1_reported``. Otherwise the
   polygon's admin1 replaces the record's, which is kept in ``admin1_reported``.
 * **Only real disagreements are flagged.** Two names are one region when their
   keys match once admin-type words are set aside ("Chittagong Division" is
@@ -265,6 +267,11 @@ def assign_regions(
     if keep_source_admin:
         empty1 = out.loc[labels, "admin1"].isna() | (out.loc[labels, "admin1"] == "")
         out.loc[labels[empty1.to_numpy()], "admin1"] = polygon_admin1[empty1]
+        # The same name spelt another way ("Segou", "Sahel region") takes the set's
+        # spelling, so one region is one filter entry; the source's stays in admin1_reported.
+        spelt = own.notna() & (own != "") & (own != polygon_admin1) & ~differs
+        out.loc[spelt[spelt].index, "admin1_reported"] = own[spelt]
+        out.loc[spelt[spelt].index, "admin1"] = polygon_admin1[spelt]
         empty2 = out.loc[labels, "admin2"].isna() | (out.loc[labels, "admin2"] == "")
         out.loc[labels[empty2.to_numpy()], "admin2"] = polygon_admin2[empty2]
     else:
