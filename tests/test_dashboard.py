@@ -424,7 +424,8 @@ def test_counts_agree_with_their_noun_in_both_languages() -> None:
     assert t("week_of", "en", start="2024-12-02", count=0).endswith(": 0 incidents")
     assert t("export_intro", "en", count="1").endswith("the 1 filtered incident.")
     assert t("export_intro", "en", count="1,204").endswith("the 1,204 filtered incidents.")
-    assert "1 nouveaux" not in t("saved", "fr", new=1, updated=0, quarantined=0)
+    assert "1 nouveaux" not in t("saved", "fr", rows=1, new=1, updated=0, unchanged=0,
+                                  quarantined=0, merged=0)
 
 
 def headline_of_one_synthetic(language: str) -> None:

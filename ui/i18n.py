@@ -188,10 +188,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_html": ("Standalone HTML map", "Carte HTML autonome"),
     # upload
     "upload_intro": (
-        "CSV, Excel, JSON or GeoJSON, at most {limit} MB. Rows are validated, geocoded "
-        "with the offline gazetteer, then saved into the store.",
-        "CSV, Excel, JSON ou GeoJSON, {limit} Mo au plus. Les lignes sont validées, "
-        "géocodées avec le répertoire hors ligne, puis enregistrées dans la base.",
+        "CSV, Excel, JSON or GeoJSON (or a zip holding one), at most {limit} MB: ACLED, "
+        "UCDP, HDX, AWSD and GDELT files as they are, any other table through a column "
+        "mapping. Rows are validated, geocoded with the offline gazetteer, then saved "
+        "into the store.",
+        "CSV, Excel, JSON ou GeoJSON (ou un zip qui en contient un), {limit} Mo au plus : "
+        "fichiers ACLED, UCDP, HDX, AWSD et GDELT tels quels, tout autre tableau par une "
+        "association de colonnes. Les lignes sont validées, géocodées avec le répertoire "
+        "hors ligne, puis enregistrées dans la base.",
     ),
     "upload_file": ("File to import", "Fichier à importer"),
     "warming_up": ("Loading the incident store…", "Chargement de la base d'incidents…"),
@@ -227,8 +231,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "geocoding": ("Geocoding {done} of {total}", "Géocodage {done} sur {total}"),
     "save_to_store": ("Geocode and save into the store", "Géocoder et enregistrer dans la base"),
     "saved": (
-        "Saved: {new} new, {updated} updated, {quarantined} quarantined.",
-        "Enregistré. Nouveaux : {new} ; mis à jour : {updated} ; en quarantaine : {quarantined}.",
+        "Saved {rows} rows: {new} new, {updated} updated, {unchanged} unchanged, "
+        "{quarantined} quarantined, {merged} merged into their event.",
+        "{rows} lignes enregistrées. Nouveaux : {new} ; mis à jour : {updated} ; inchangés : "
+        "{unchanged} ; en quarantaine : {quarantined} ; fusionnées dans leur événement : {merged}.",
     ),
     "load_sample": ("Load the bundled sample into the store", "Charger l'échantillon fourni dans la base"),
     # correction
@@ -367,7 +373,7 @@ def is_singular(count: object, language: str = DEFAULT_LANGUAGE) -> bool:
 
 # Placeholders that hold a number of incidents or rows.
 COUNT_VALUES = frozenset({"count", "total", "shown", "new", "updated", "duplicates",
-                          "quarantined", "done"})
+                          "quarantined", "done", "rows", "unchanged", "merged"})
 
 
 def grouped(number: int) -> str:

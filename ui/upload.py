@@ -121,8 +121,9 @@ def save_upload(data: bytes, filename: str, rows: int, language: str,
         st.error(t("upload_failed", language, error=error))
         return
     bar.progress(1.0)
-    st.success(t("saved", language, new=counts["inserted"], updated=counts["updated"],
-                 quarantined=counts["quarantined"]))
+    st.success(t("saved", language, rows=counts["rows"], new=counts["inserted"],
+                 updated=counts["updated"], unchanged=counts["unchanged"],
+                 quarantined=counts["quarantined"], merged=counts.get("merged", 0)))
 
 
 def render_upload_page(language: str) -> None:
