@@ -347,3 +347,14 @@ def test_a_current_violence_against_civilians_row_is_not_read_as_pre_2019() -> N
     record = read_incidents(text.encode(), filename="a.csv").records.iloc[0]
     assert record["sub_event_type"] == "Sexual violence"
     assert pd.isna(record["event_type_original"]) or record["event_type_original"] == ""
+
+
+def test_notes_words_match_word_starts_only() -> None:
+    # "undermine" and "violence" must not read as a landmine or as rape.
+    rows = [legacy_row("MLI1", "13/01/2016", "Remote violence", notes="Talks to undermine peace"),
+            legacy_row("MLI2", "13/01/2016", "Violence against civilians", "2", "7",
+                       notes="Violence in the market; two traders shot")]
+    records = read_incidents((LEGACY_HEADER + "\n" + "\n".join(rows)).encode(),
+                             filename="old.csv").records
+    assert pd.isna(records.loc[0, "sub_event_type"])
+    assert records.loc[1, "sub_event_type"] == "Attack"

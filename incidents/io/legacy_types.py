@@ -40,7 +40,8 @@ def legacy_rules() -> dict[str, dict[str, Any]]:
 
 
 def _words_pattern(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in words)
+    """Words (or word starts: 'abduct' finds 'abducted') at the start of a word."""
+    return r"\b(?:" + "|".join(re.escape(w) for w in words) + ")"
 
 
 def _sub_from_notes(notes: pd.Series, choices: list[list[Any]]) -> np.ndarray:
