@@ -223,6 +223,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "mapping_used": ("Columns read with the mapping: {mapping}", "Colonnes lues avec l'association : {mapping}"),
     "sheet_choose": ("Sheet", "Feuille"),
+    "quarantine_source": ("Rows of the file", "Lignes du fichier"),
+    "quarantine_download": ("Download these rows to fix them (CSV)", "Télécharger ces lignes pour les corriger (CSV)"),
+    "quarantine_fix_hint": (
+        "The file keeps the original columns, with the reason in a last column; correct it "
+        "and import it again on the upload page.",
+        "Le fichier garde les colonnes d'origine, avec la raison dans une dernière colonne ; "
+        "corrigez-le puis importez-le à nouveau depuis la page d'import.",
+    ),
     "upload_failed": ("The file could not be read: {error}", "Le fichier n'a pas pu être lu : {error}"),
     "validation_report": ("Validation report", "Rapport de validation"),
     "rows_read": ("Rows read", "Lignes lues"),
