@@ -108,13 +108,78 @@ def setup_command(force: bool, quiet: bool) -> None:
 @click.option("--max-mb", type=click.IntRange(min=1), default=MAX_INPUT_MIB, show_default=True,
               help="Refuse a bigger file. The default matches the dashboard's upload limit; "
                    "a full ACLED export of a million events is about 500 MB.")
-def ingest_command(file: Path, store_path: Path | None, no_geocode: bool, max_mb: int) -> None:
-    """Read FILE, place rows lacking coordinates offline, store it; print a JSON summary."""
+@click.option("--map", "maps", multiple=True, metavar="SOURCE=CANONICAL",
+              help="Read the file's column SOURCE as the canonical column; repeatable. "
+                   "E.g. --map 'Date=event_date' --map 'Type=event_type'.")
+@click.option("--set", "constants", multiple=True, metavar="CANONICAL=VALUE",
+              help="Give every row without one this value; repeatable. "
+                   "E.g. --set 'event_type=Violence against civilians'.")
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help='A saved mapping: JSON {"rename": {...}, "set": {...}}.')
+@click.option("--sheet", default=None, help="The workbook sheet to read (default: the first).")
+def ingest_command(
+    file: Path, store_path: Path | None, no_geocode: bool, max_mb: int,
+    maps: tuple[str, ...], constants: tuple[str, ...], mapping_file: Path | None, sheet: str | None,
+) -> None:
+    """Read FILE, place rows lacking coordinates offline, store it; print a JSON summary.
+
+    A mapping given with --map, --set or --mapping is remembered for the file's
+    header, so the next file with the same columns needs none.
+    """
     from incidents.pipeline import ingest_file
 
+    mapping = _ingest_mapping(file, maps, constants, mapping_file, sheet, max_mb)
     summary = ingest_file(file, store=_open_store(store_path), geocode=not no_geocode,
-                          max_bytes=max_mb * 1024 * 1024)
+                          max_bytes=max_mb * 1024 * 1024, sheet=sheet, mapping=mapping)
     _echo_json(summary)
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        left, sep, right = value.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {value!r}", param_hint=option)
+        pairs[left.strip()] = right.strip()
+    return pairs
+
+
+def _ingest_mapping(
+    file: Path, maps: tuple[str, ...], constants: tuple[str, ...], mapping_file: Path | None,
+    sheet: str | None, max_mb: int,
+) -> Any:
+    """The analyst's mapping from the flags (None without any), remembered for the header."""
+    if not maps and not constants and mapping_file is None:
+        return None
+    from incidents.io.mapping import detect_mapping, header_key, user_mapping
+    from incidents.io.reader import read_table
+    from incidents.io.saved_mappings import remember
+
+    columns = [str(c) for c in read_table(file, max_bytes=max_mb * 1024 * 1024,
+                                          sheet=sheet).frame.columns]
+    renames, fixed = _pairs(maps, "--map"), _pairs(constants, "--set")
+    if mapping_file is not None:
+        try:
+            saved = json.loads(mapping_file.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise click.BadParameter(f"cannot read {mapping_file}: {exc}", param_hint="--mapping")
+        if not isinstance(saved, dict):
+            raise click.BadParameter("expected a JSON object", param_hint="--mapping")
+        renames = {**saved.get("rename", {}), **renames}
+        fixed = {**saved.get("set", {}), **fixed}
+    keys = {header_key(c) for c in columns}
+    unknown = sorted(s for s in renames if header_key(s) not in keys)
+    if unknown:
+        raise click.BadParameter(
+            f"no column {', '.join(map(repr, unknown))} in the file (columns: {', '.join(columns)})",
+            param_hint="--map",
+        )
+    try:
+        mapping = user_mapping(renames, detect_mapping(columns), fixed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--map") from exc
+    remember(columns, renames, fixed)
+    return mapping
 
 
 @cli.command("load-samples")

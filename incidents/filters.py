@@ -212,9 +212,15 @@ def filter_mask(gdf: pd.DataFrame, spec: FilterSpec) -> pd.Series:
     start, end = spec.date_bounds(reference_date(gdf) if spec.preset else date.today())
     if start is not None or end is not None:
         # Plain datetime64 comparisons: NaT compares False, as a missing date should.
+        # An incident known only as a range (event_date .. event_date_end) is in the
+        # period when the range overlaps it.
         dates = gdf["event_date"].to_numpy(dtype="datetime64[ns]")
         if start is not None:
-            mask &= dates >= np.datetime64(start, "ns")
+            last_days = dates
+            if "event_date_end" in gdf.columns:
+                ends = gdf["event_date_end"].to_numpy(dtype="datetime64[ns]")
+                last_days = np.where(np.isnat(ends), dates, ends)
+            mask &= last_days >= np.datetime64(start, "ns")
         if end is not None:
             mask &= dates < np.datetime64(end + timedelta(days=1), "ns")
     if spec.admin1s:

@@ -72,6 +72,10 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "synthetic",
     "created_at",
     "updated_at",
+    "event_date_end",
+    "event_type_original",
+    "admin1_polygon",
+    "admin2_polygon",
 )
 
 CANONICAL_COLUMNS: tuple[str, ...] = ACLED_COLUMNS + EXTRA_COLUMNS
@@ -79,6 +83,13 @@ CANONICAL_COLUMNS: tuple[str, ...] = ACLED_COLUMNS + EXTRA_COLUMNS
 # ``source_extra`` holds, as one JSON object, the fields a source carried that no
 # canonical column takes (e.g. UCDP's original type_of_violence), so storing a
 # record never drops what its source said.
+
+# ``event_date_end`` is the last day of an event known only as a range (UCDP GED's
+# date_start/date_end); empty for a single day. The period filter keeps an incident
+# whose range overlaps the period. ``event_type_original`` keeps the type a source
+# wrote when it was translated (a pre-2019 ACLED type such as "Remote violence").
+# ``admin1_polygon``/``admin2_polygon`` are the region set's names at the point,
+# recorded beside an authoritative source's own admin1/admin2, which are kept.
 
 # Columns a record must carry to be accepted at all; everything else may be empty.
 REQUIRED_COLUMNS: tuple[str, ...] = ("event_date", "event_type")
@@ -97,7 +108,7 @@ INTEGER_COLUMNS: tuple[str, ...] = (
 )
 FLOAT_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "geocode_score")
 BOOL_COLUMNS: tuple[str, ...] = ("synthetic",)
-DATE_COLUMNS: tuple[str, ...] = ("event_date",)
+DATE_COLUMNS: tuple[str, ...] = ("event_date", "event_date_end")
 TEXT_COLUMNS: tuple[str, ...] = tuple(
     c
     for c in CANONICAL_COLUMNS

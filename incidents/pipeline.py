@@ -14,6 +14,7 @@ import pandas as pd
 
 from incidents import config
 from incidents.io import read_incidents
+from incidents.io.mapping import AUTHORITATIVE_MAPPINGS, Mapping
 from incidents.io.source import Source
 from incidents.store import IncidentStore
 
@@ -55,6 +56,8 @@ def ingest_file(
     filename: str | None = None,
     source_name: str | None = None,
     max_bytes: int = config.MAX_INPUT_BYTES,
+    sheet: str | None = None,
+    mapping: Mapping | None = None,
 ) -> dict[str, Any]:
     """Read ``path`` (a path, bytes or binary upload), geocode, and import it in one go.
 
@@ -66,7 +69,8 @@ def ingest_file(
     when a later stage fails; the store is then unchanged.
     """
     name = source_name or filename or _display_name(path)
-    result = read_incidents(path, filename=filename, max_bytes=max_bytes)
+    result = read_incidents(path, filename=filename, max_bytes=max_bytes, sheet=sheet,
+                            mapping=mapping)
     records = result.records
     if geocode and len(records):
         from incidents.geocode import geocode_frame
@@ -79,14 +83,19 @@ def ingest_file(
         counts["not_geocoded"] = counts["needed_geocoding"]
     counts["region_disagreements"] = 0
     if assign_regions and len(records):
-        records, counts["region_disagreements"] = _assign_regions(records)
+        records, counts["region_disagreements"] = _assign_regions(
+            records, keep_source_admin=is_authoritative(result.counts.get("mapping"))
+        )
     summary = store.import_records(records, result.quarantine, source_name=name)
     return {
         "source": name,
         "import_id": summary.import_id,
-        "rows": summary.rows,
+        # Every input row is counted once: rows = accepted + quarantined + merged
+        # (an actor-based export's extra row per event, folded into its incident).
+        "rows": summary.rows + result.counts.get("folded_actor_rows", 0),
         "accepted": summary.accepted,
         "quarantined": summary.quarantined,
+        "merged": result.counts.get("folded_actor_rows", 0),
         "inserted": summary.inserted,
         "updated": summary.updated,
         "unchanged": summary.unchanged,
@@ -107,11 +116,19 @@ def load_samples(
     ]
 
 
-def _assign_regions(records: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def is_authoritative(mapping_name: str | None) -> bool:
+    """Whether records read with this mapping keep their own admin names."""
+    return str(mapping_name or "").split("+")[0].split(" ")[0] in AUTHORITATIVE_MAPPINGS
+
+
+def _assign_regions(
+    records: pd.DataFrame, *, keep_source_admin: bool = False
+) -> tuple[pd.DataFrame, int]:
     from incidents.regions.assign import assign_regions
 
     flagged_before = records["status_reason"].fillna("").str.contains("admin1 reported as", regex=False)
-    assigned = assign_regions(records).drop(columns="region_distance_km")
+    assigned = assign_regions(records, keep_source_admin=keep_source_admin)
+    assigned = assigned.drop(columns="region_distance_km")
     flagged_after = assigned["status_reason"].fillna("").str.contains("admin1 reported as", regex=False)
     return assigned, int((flagged_after & ~flagged_before).sum())
 

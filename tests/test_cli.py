@@ -168,3 +168,46 @@ def test_every_stage_command_module_exists() -> None:
 
     for name in STAGE_COMMAND_MODULES:
         importlib.import_module(name)
+
+
+def test_ingest_maps_columns_and_remembers_the_mapping_for_the_header(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    log = tmp_path / "journal.csv"
+    log.write_text("Date,Lieu,Morts\n07/12/2024,Djibo,3\n08/12/2024,Arbinda,0\n", encoding="utf-8")
+    store = tmp_path / "s.sqlite"
+    plain = runner.invoke(cli, ["ingest", str(log), "--store", str(store), "--no-geocode"])
+    assert plain.exit_code == 2 and "--map" in plain.output
+    mapped = runner.invoke(cli, [
+        "ingest", str(log), "--store", str(store), "--no-geocode", "--map", "Date=event_date",
+        "--map", "Lieu=location", "--map", "morts=fatalities",
+        "--set", "event_type=Violence against civilians",
+    ])
+    assert mapped.exit_code == 0, mapped.output
+    assert json.loads(mapped.output)["accepted"] == 2
+    again = tmp_path / "journal_janvier.csv"
+    again.write_text("Date,Lieu,Morts\n03/01/2025,Djibo,1\n", encoding="utf-8")
+    summary = ingest(runner, again, store)
+    assert summary["accepted"] == 1 and summary["reader"]["mapping"] == "user (remembered)"
+
+
+def test_ingest_reads_a_saved_mapping_file_and_a_named_sheet(runner: CliRunner, tmp_path: Path) -> None:
+    book = tmp_path / "log.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="notes", index=False)
+        pd.DataFrame({"Quand": ["2024-12-07"], "Quoi": ["Battles"]}).to_excel(
+            writer, sheet_name="incidents", index=False)
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"rename": {"Quand": "event_date", "Quoi": "event_type"}}))
+    result = runner.invoke(cli, ["ingest", str(book), "--store", str(tmp_path / "s.sqlite"),
+                                 "--no-geocode", "--mapping", str(mapping), "--sheet", "incidents"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["accepted"] == 1
+
+
+def test_ingest_refuses_a_map_to_an_unknown_column(runner: CliRunner, tmp_path: Path) -> None:
+    log = tmp_path / "journal.csv"
+    log.write_text("Date,Type\n2024-12-07,Battles\n", encoding="utf-8")
+    result = runner.invoke(cli, ["ingest", str(log), "--store", str(tmp_path / "s.sqlite"),
+                                 "--map", "Jour=event_date"])
+    assert result.exit_code == 2 and "no column 'Jour'" in result.output

@@ -176,9 +176,33 @@ def test_bad_upload_shows_its_quarantine_reasons(incidents_home: Path) -> None:
 def test_unreadable_upload_says_why(incidents_home: Path) -> None:
     at = AppTest.from_function(upload_page, args=("fr",), default_timeout=60)
     at.run()
-    at.file_uploader[0].upload("notes.csv", b"just,some\nwords,here\n", "text/csv")
+    at.file_uploader[0].upload("notes.xlsx", b"not a workbook at all", "application/zip")
     at.run()
     assert at.error and "n'a pas pu être lu" in at.error[0].value
+
+
+def test_a_file_without_known_columns_gets_a_mapping_step_that_is_remembered(
+    incidents_home: Path,
+) -> None:
+    at = AppTest.from_function(upload_page, args=("en",), default_timeout=60)
+    at.run()
+    log = "Date,Lieu,Morts,Quoi\n07/12/2024,Djibo,3,Attaque\n08/12/2024,Arbinda,0,Attaque\n"
+    at.file_uploader[0].upload("journal.csv", log.encode(), "text/csv")
+    at.run()
+    assert not at.error
+    assert at.selectbox(key="map_event_date").value == "Date"
+    assert at.selectbox(key="map_location").value == "Lieu"
+    assert at.selectbox(key="map_fatalities").value == "Morts"
+    at.selectbox(key="map_constant_event_type").set_value("Violence against civilians")
+    at.button(key="apply_mapping").click().run()
+    assert not at.exception, at.exception
+    assert metric(at, "Accepted") == "2"
+    again = AppTest.from_function(upload_page, args=("en",), default_timeout=60)
+    again.run()
+    again.file_uploader[0].upload("journal_2.csv", b"Date,Lieu,Morts,Quoi\n09/12/2024,Djibo,1,x\n",
+                                  "text/csv")
+    again.run()
+    assert metric(again, "Accepted") == "1"
 
 
 def test_widget_state_round_trips_a_spec() -> None:
@@ -400,7 +424,8 @@ def test_counts_agree_with_their_noun_in_both_languages() -> None:
     assert t("week_of", "en", start="2024-12-02", count=0).endswith(": 0 incidents")
     assert t("export_intro", "en", count="1").endswith("the 1 filtered incident.")
     assert t("export_intro", "en", count="1,204").endswith("the 1,204 filtered incidents.")
-    assert "1 nouveaux" not in t("saved", "fr", new=1, updated=0, quarantined=0)
+    assert "1 nouveaux" not in t("saved", "fr", rows=1, new=1, updated=0, unchanged=0,
+                                  quarantined=0, merged=0)
 
 
 def headline_of_one_synthetic(language: str) -> None:

@@ -50,15 +50,15 @@ def test_ucdp_codes_and_columns(ucdp) -> None:
     )
 
 
-def test_ucdp_country_level_location_needs_review(ucdp) -> None:
+def test_ucdp_coarse_location_is_the_sources_own_statement_not_a_doubt(ucdp) -> None:
     records = ucdp.records.set_index("event_id_cnty")
-    assert records.loc["UCDP-500003", "status"] == "needs_review"
-    assert "where_prec 6" in records.loc["UCDP-500003", "status_reason"]
-    assert records.loc["UCDP-500002", "status"] == "ok"
+    assert records.loc["UCDP-500003", "geo_precision"] == 3
+    assert records.loc["UCDP-500003", "where_prec"] == "6"
+    assert records.loc["UCDP-500003", "status"] == "ok"
 
 
 def test_ucdp_unmapped_columns_are_kept(ucdp) -> None:
-    assert ucdp.records.loc[0, "date_end"] == "2024-12-07"
+    assert pd.isna(ucdp.records.loc[0, "event_date_end"])  # same day as date_start
     assert "dyad_name" in ucdp.records.columns
     assert "best" not in ucdp.records.columns
 

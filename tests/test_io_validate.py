@@ -35,7 +35,7 @@ def test_longitude_out_of_range(problems) -> None:
 
 
 def test_impossible_date(problems) -> None:
-    assert _reason(problems, "T5") == "event_date '31/02/2024' is not a real date"
+    assert _reason(problems, "T5") == "event_date '31/02/2024' is not a real date (read day first)"
 
 
 def test_negative_and_wordy_fatalities(problems) -> None:

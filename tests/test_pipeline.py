@@ -126,6 +126,7 @@ def test_bundled_samples_load_with_the_offline_gazetteer(incidents_home, tmp_pat
 def test_ingest_takes_regions_from_polygons_and_flags_disagreement(tmp_path, store) -> None:
     # Kimparana's point lies in Ségou; one record says Sikasso, the other San, a
     # successor of Ségou that the crosswalk knows, so only the first is flagged.
+    # An ACLED export is authoritative: its own admin1 stays, the polygon's is recorded.
     path = tmp_path / "regions.csv"
     path.write_text(
         "event_id_cnty,event_date,event_type,country,admin1,location,latitude,longitude\n"
@@ -136,10 +137,11 @@ def test_ingest_takes_regions_from_polygons_and_flags_disagreement(tmp_path, sto
     summary = ingest_file(path, store=store, geocode=False)
     assert summary["region_disagreements"] == 1
     stored = store.load().set_index("event_id_cnty")
-    assert stored.loc["R1", "admin1"] == "Ségou"
-    assert stored.loc["R1", "admin1_reported"] == "Sikasso"
+    assert stored.loc["R1", "admin1"] == "Sikasso"
+    assert stored.loc["R1", "admin1_polygon"] == "Ségou"
     assert stored.loc["R1", "status"] == "needs_review"
-    assert stored.loc["R2", "admin1"] == "Ségou"
+    assert stored.loc["R2", "admin1"] == "San"
+    assert stored.loc["R2", "admin1_polygon"] == "Ségou"
     assert stored.loc["R2", "status"] != "needs_review"
 
 

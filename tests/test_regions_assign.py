@@ -71,7 +71,7 @@ def test_disagreement_is_kept_and_flagged() -> None:
     assert out.loc[0, "admin1"] == "Ségou"
     assert out.loc[0, "admin1_reported"] == "Kidal"
     assert out.loc[0, "status"] == "needs_review"
-    assert out.loc[0, "status_reason"] == "admin1 reported as Kidal but the point lies in Ségou"
+    assert out.loc[0, "status_reason"].startswith("admin1 reported as Kidal but the point lies in Ségou, ")
     again = assign_regions(out)
     assert again.loc[0, "status_reason"] == out.loc[0, "status_reason"]
     assert again.loc[0, "admin1_reported"] == "Kidal"
@@ -172,3 +172,61 @@ def test_cli_assign_is_a_dry_run_until_applied(tmp_path: Path) -> None:
     edited = store.load()
     history = store.history(edited.loc[edited["admin1_reported"] == "Kidal", "incident_id"].iloc[0])
     assert "regions:natural-earth" in set(history["user"])
+
+
+def test_an_authoritative_source_keeps_its_names_and_the_polygons_are_recorded() -> None:
+    lat, lon = KIMPARANA
+    rows = [{"latitude": lat, "longitude": lon, "admin1": "Kidal", "admin2": "Kidal cercle",
+             "country": "Mali"},
+            {"latitude": lat, "longitude": lon, "admin1": "Segou Region", "country": "Mali"}]
+    out = assign_regions(records(rows), keep_source_admin=True)
+    assert out["admin1"].tolist() == ["Kidal", "Ségou"]  # a mere spelling takes the set's
+    assert out["admin1_reported"].tolist()[1] == "Segou Region"
+    assert out.loc[0, "admin2"] == "Kidal cercle"
+    assert out["admin1_polygon"].tolist() == ["Ségou", "Ségou"]
+    assert out["status"].tolist() == ["needs_review", "ok"]
+
+
+def test_admin_type_words_and_transliterations_do_not_make_names_disagree() -> None:
+    lat, lon = KIMPARANA
+    rows = [{"latitude": lat, "longitude": lon, "admin1": name, "country": "Mali"}
+            for name in ("Région de Ségou", "Segou Division", "SEGOU Cercle", "Seegou")]
+    out = assign_regions(records(rows), keep_source_admin=True)
+    assert out["status"].tolist() == ["ok"] * 4
+
+
+def test_a_point_on_the_border_of_the_named_region_is_not_a_disagreement() -> None:
+    # About 3 km inside Mopti from the Ségou border, coded Ségou: within BORDER_KM.
+    units = gpd.GeoDataFrame(
+        {"country": ["ML", "ML"], "admin1": ["Ségou", "Mopti"], "admin1_code": ["a", "b"],
+         "admin2": [None, None], "admin2_code": [None, None]},
+        geometry=[box(-7.0, 12.0, -4.0, 14.0), box(-4.0, 12.0, -1.0, 14.0)], crs=4326,
+    )
+    near = {"latitude": 13.0, "longitude": -3.97, "admin1": "Ségou", "country": "Mali"}
+    far = {"latitude": 13.0, "longitude": -2.0, "admin1": "Ségou", "country": "Mali"}
+    out = assign_regions(records([near, far]), units, keep_source_admin=True)
+    assert out["status"].tolist() == ["ok", "needs_review"]
+    assert out.loc[1, "status_reason"].startswith("admin1 reported as Ségou but the point lies in Mopti, ")
+
+
+def test_region_assignment_never_crosses_the_rows_country() -> None:
+    # Two neighbours; a Niger row whose point lies 2 km into "Nigeria" takes Niger's unit.
+    units = gpd.GeoDataFrame(
+        {"country": ["NE", "NG"], "admin1": ["Diffa", "Borno"], "admin1_code": ["a", "b"],
+         "admin2": [None, None], "admin2_code": [None, None]},
+        geometry=[box(10.0, 13.3, 14.0, 16.0), box(10.0, 10.0, 14.0, 13.3)], crs=4326,
+    )
+    row = {"latitude": 13.28, "longitude": 12.6, "admin1": "Diffa", "country": "Niger"}
+    out = assign_regions(records([row]), units, keep_source_admin=True)
+    assert out.loc[0, "admin1_polygon"] == "Diffa" and out.loc[0, "status"] == "ok"
+    far = {"latitude": 12.0, "longitude": 12.6, "admin1": "Diffa", "country": "Niger"}
+    out = assign_regions(records([far]), units, keep_source_admin=True)
+    assert pd.isna(out.loc[0, "admin1_polygon"]) and out.loc[0, "admin1"] == "Diffa"
+
+
+def test_a_name_the_region_set_does_not_know_is_noted_not_flagged() -> None:
+    lat, lon = KIMPARANA
+    out = assign_regions(records([{"latitude": lat, "longitude": lon, "admin1": "Macina Nord",
+                                   "country": "Mali"}]), keep_source_admin=True)
+    assert out.loc[0, "status"] == "ok"
+    assert "Macina Nord is not a region of the active set" in out.loc[0, "status_reason"]

@@ -188,14 +188,49 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_html": ("Standalone HTML map", "Carte HTML autonome"),
     # upload
     "upload_intro": (
-        "CSV, Excel, JSON or GeoJSON, at most {limit} MB. Rows are validated, geocoded "
-        "with the offline gazetteer, then saved into the store.",
-        "CSV, Excel, JSON ou GeoJSON, {limit} Mo au plus. Les lignes sont validées, "
-        "géocodées avec le répertoire hors ligne, puis enregistrées dans la base.",
+        "CSV, Excel, JSON or GeoJSON (or a zip holding one), at most {limit} MB: ACLED, "
+        "UCDP, HDX, AWSD and GDELT files as they are, any other table through a column "
+        "mapping. Rows are validated, geocoded with the offline gazetteer, then saved "
+        "into the store.",
+        "CSV, Excel, JSON ou GeoJSON (ou un zip qui en contient un), {limit} Mo au plus : "
+        "fichiers ACLED, UCDP, HDX, AWSD et GDELT tels quels, tout autre tableau par une "
+        "association de colonnes. Les lignes sont validées, géocodées avec le répertoire "
+        "hors ligne, puis enregistrées dans la base.",
     ),
     "upload_file": ("File to import", "Fichier à importer"),
     "warming_up": ("Loading the incident store…", "Chargement de la base d'incidents…"),
     "upload_too_large": ("The file is too large: {error}", "Le fichier est trop volumineux : {error}"),
+    "mapping_title": ("Map the file's columns", "Associer les colonnes du fichier"),
+    "mapping_intro": (
+        "This file does not say which column holds {missing}. Choose, for each field, the "
+        "column of the file that holds it (suggestions are preselected). The mapping is "
+        "remembered for the next file with the same columns.",
+        "Ce fichier ne dit pas quelle colonne contient {missing}. Choisissez, pour chaque "
+        "champ, la colonne du fichier qui le contient (les suggestions sont présélectionnées). "
+        "L'association est mémorisée pour le prochain fichier ayant les mêmes colonnes.",
+    ),
+    "mapping_file_columns": ("Columns in the file: {columns}", "Colonnes du fichier : {columns}"),
+    "mapping_none": ("(none)", "(aucune)"),
+    "mapping_field": ("{field} ← column", "{field} ← colonne"),
+    "mapping_same_type": (
+        "No type column? One event type for every row",
+        "Pas de colonne de type ? Un type d'événement pour toutes les lignes",
+    ),
+    "mapping_apply": ("Apply this mapping", "Appliquer cette association"),
+    "mapping_need": (
+        "Choose a column for the date and a column (or one value) for the event type.",
+        "Choisissez une colonne pour la date et une colonne (ou une valeur) pour le type.",
+    ),
+    "mapping_used": ("Columns read with the mapping: {mapping}", "Colonnes lues avec l'association : {mapping}"),
+    "sheet_choose": ("Sheet", "Feuille"),
+    "quarantine_source": ("Rows of the file", "Lignes du fichier"),
+    "quarantine_download": ("Download these rows to fix them (CSV)", "Télécharger ces lignes pour les corriger (CSV)"),
+    "quarantine_fix_hint": (
+        "The file keeps the original columns, with the reason in a last column; correct it "
+        "and import it again on the upload page.",
+        "Le fichier garde les colonnes d'origine, avec la raison dans une dernière colonne ; "
+        "corrigez-le puis importez-le à nouveau depuis la page d'import.",
+    ),
     "upload_failed": ("The file could not be read: {error}", "Le fichier n'a pas pu être lu : {error}"),
     "validation_report": ("Validation report", "Rapport de validation"),
     "rows_read": ("Rows read", "Lignes lues"),
@@ -204,8 +239,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "geocoding": ("Geocoding {done} of {total}", "Géocodage {done} sur {total}"),
     "save_to_store": ("Geocode and save into the store", "Géocoder et enregistrer dans la base"),
     "saved": (
-        "Saved: {new} new, {updated} updated, {quarantined} quarantined.",
-        "Enregistré. Nouveaux : {new} ; mis à jour : {updated} ; en quarantaine : {quarantined}.",
+        "Saved {rows} rows: {new} new, {updated} updated, {unchanged} unchanged, "
+        "{quarantined} quarantined, {merged} merged into their event.",
+        "{rows} lignes enregistrées. Nouveaux : {new} ; mis à jour : {updated} ; inchangés : "
+        "{unchanged} ; en quarantaine : {quarantined} ; fusionnées dans leur événement : {merged}.",
     ),
     "load_sample": ("Load the bundled sample into the store", "Charger l'échantillon fourni dans la base"),
     # correction
@@ -310,6 +347,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     # record fields
     "field_event_date": ("Date", "Date"),
     "field_event_type": ("Event type", "Type d'événement"),
+    "field_event_date_end": ("Last possible date", "Dernière date possible"),
+    "field_event_type_original": ("Type as the source wrote it", "Type tel que la source l'a écrit"),
+    "field_admin_polygon": ("Admin units at the point (region set)", "Unités administratives au point (découpage)"),
     "field_sub_event_type": ("Sub-event type", "Sous-type"),
     "field_actor1": ("Actor 1", "Acteur 1"),
     "field_actor2": ("Actor 2", "Acteur 2"),
@@ -341,7 +381,7 @@ def is_singular(count: object, language: str = DEFAULT_LANGUAGE) -> bool:
 
 # Placeholders that hold a number of incidents or rows.
 COUNT_VALUES = frozenset({"count", "total", "shown", "new", "updated", "duplicates",
-                          "quarantined", "done"})
+                          "quarantined", "done", "rows", "unchanged", "merged"})
 
 
 def grouped(number: int) -> str:

@@ -30,6 +30,8 @@ def record_rows(row: pd.Series, language: str) -> list[tuple[str, str]]:
     admin = " / ".join(
         _text(row[c]) for c in ("country", "admin1", "admin2", "admin3") if _text(row[c])
     )
+    polygon = " / ".join(_text(row.get(c)) for c in ("admin1_polygon", "admin2_polygon")
+                         if _text(row.get(c)))
     coordinates = ""
     if pd.notna(row["latitude"]) and pd.notna(row["longitude"]):
         coordinates = f"{row['latitude']:.4f}, {row['longitude']:.4f}"
@@ -47,12 +49,15 @@ def record_rows(row: pd.Series, language: str) -> list[tuple[str, str]]:
     rows = [
         ("field_incident_id", _text(row["incident_id"])),
         ("field_event_date", _text(row["event_date"])),
+        ("field_event_date_end", _text(row.get("event_date_end"))),
         ("field_event_type", model.label(_text(row["event_type"]), language)),
         ("field_sub_event_type", model.label(_text(row["sub_event_type"]), language)),
+        ("field_event_type_original", _text(row.get("event_type_original"))),
         ("field_actor1", _text(row["actor1"])),
         ("field_actor2", _text(row["actor2"])),
         ("field_location", _text(row["location"])),
         ("field_admin", admin),
+        ("field_admin_polygon", polygon),
         ("field_coordinates", coordinates),
         ("field_geo_precision", _text(row["geo_precision"])),
         ("field_time_precision", _text(row["time_precision"])),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from incidents import model
+from incidents.io.quarantine_export import rows_to_fix_csv
 from incidents.maps.escape import safe_url
 from incidents.selection import Selection
 from ui.i18n import grouped, t
@@ -106,3 +108,10 @@ def render_quarantine(quarantine: pd.DataFrame, language: str) -> None:
             "row_number": st.column_config.NumberColumn(t("row_number", language)),
         },
     )
+    sources = list(dict.fromkeys(quarantine["source_name"])) if "source_name" in quarantine else [None]
+    source = sources[0] if len(sources) == 1 else st.selectbox(
+        t("quarantine_source", language), sources, key="quarantine_fix_source")
+    name = f"{Path(str(source)).stem}_to_fix.csv" if source else "quarantined_to_fix.csv"
+    st.download_button(t("quarantine_download", language), rows_to_fix_csv(quarantine, source),
+                       file_name=name, mime="text/csv", key="quarantine_fix_download")
+    st.caption(t("quarantine_fix_hint", language))

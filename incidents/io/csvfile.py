@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import numpy as np
 import pandas as pd
 
 from incidents.errors import IngestError
+from incidents.io.gdelt import name_headerless_gdelt
+from incidents.io.hxl import is_hxl_row
 from incidents.io.source import RawTable
 
 DELIMITERS = (",", ";", "\t")
@@ -63,8 +66,13 @@ def read_csv_table(data: bytes) -> RawTable:
             na_filter=False,
             skip_blank_lines=True,
         )
+        if not isinstance(frame.index, pd.RangeIndex):
+            frame = _without_trailing_fields(data, encoding, delimiter, head, frame)
         rejected: list[tuple[int, str, dict[str, str]]] = []
         row_numbers = np.arange(1, len(frame) + 1)
+        frame, row_numbers, rejected = _without_short_rows(
+            data, encoding, delimiter, frame, row_numbers
+        )
     except pd.errors.ParserError:
         try:
             frame, row_numbers, rejected = _read_ragged(data.decode(encoding), delimiter)
@@ -74,7 +82,94 @@ def read_csv_table(data: bytes) -> RawTable:
         raise IngestError("the file has no header row") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     meta = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
-    return RawTable(frame=frame, row_numbers=row_numbers, rejected=rejected, meta=meta)
+    first_line = next(csv.reader([header_line.rstrip("\r")], delimiter=delimiter), [])
+    raw = name_headerless_gdelt(
+        RawTable(frame=frame, row_numbers=row_numbers, rejected=rejected, meta=meta), first_line
+    )
+    raw.frame = drop_empty_unnamed_columns(raw.frame)
+    return raw
+
+
+def _without_trailing_fields(
+    data: bytes, encoding: str, delimiter: str, head: str, implied: pd.DataFrame
+) -> pd.DataFrame:
+    """Re-read a file whose rows carry more fields than its header.
+
+    pandas then takes the first columns as an index and shifts every name by
+    the surplus (a UCDP website export ends each row with a comma). The surplus
+    fields get names of their own; when they are empty everywhere they are
+    dropped, otherwise kept as ``unnamed_N`` so nothing is lost.
+    """
+    header = next(csv.reader(io.StringIO(head.lstrip("\r\n")), delimiter=delimiter))
+    surplus = implied.index.nlevels
+    names = [c.strip() for c in header] + [f"unnamed_{len(header) + i + 1}" for i in range(surplus)]
+    return pd.read_csv(
+        io.BytesIO(data), encoding=encoding, sep=delimiter, dtype=str, header=0, names=names,
+        keep_default_na=False, na_filter=False, skip_blank_lines=True, index_col=False,
+    )
+
+
+def _without_short_rows(
+    data: bytes, encoding: str, delimiter: str, frame: pd.DataFrame, row_numbers: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int, str, dict[str, str]]]]:
+    """Rows with fewer fields than the header are set aside with a reason.
+
+    pandas pads a short row with empty cells, so a row cut in two by a stray
+    line break would load as two half-rows. Counting fields takes a pass of the
+    csv module (about 25 MB/s), so it is done only when some row could be short:
+    empty from a usually filled column to the end of the row.
+    """
+    if not len(frame) or not len(frame.columns) or not _may_have_short_rows(frame):
+        return frame, row_numbers, []
+    width = len(frame.columns)
+    reader = csv.reader(io.StringIO(data.decode(encoding), newline=""), delimiter=delimiter)
+    next(reader, None)
+    short: list[tuple[int, int]] = []
+    position = 0
+    for row in reader:
+        if not row:
+            continue
+        if len(row) < width and not (position == 0 and is_hxl_row(row)):
+            short.append((position, len(row)))
+        position += 1
+    if not short or position != len(frame):
+        return frame, row_numbers, []
+    positions = np.array([p for p, _ in short], dtype=int)
+    rejected = [
+        (int(row_numbers[p]), f"row has {n} field{'s' if n != 1 else ''}, header has {width}",
+         {str(c): v for c, v in zip(frame.columns[:n], frame.iloc[p, :n])})
+        for p, n in short
+    ]
+    keep = np.ones(len(frame), dtype=bool)
+    keep[positions] = False
+    return frame[keep].reset_index(drop=True), row_numbers[keep], rejected
+
+
+def _may_have_short_rows(frame: pd.DataFrame, usually: float = 0.5) -> bool:
+    """Whether a row is empty from a column that at least ``usually`` of the rows fill."""
+    empty_so_far = np.ones(len(frame), dtype=bool)
+    for position in range(len(frame.columns) - 1, -1, -1):
+        empty = frame.iloc[:, position].to_numpy(dtype=object) == ""
+        empty_so_far &= empty
+        if not empty_so_far.any():
+            return False
+        if 1 - empty.mean() >= usually:
+            return True
+    return False
+
+
+def drop_empty_unnamed_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns without a name (``""``, pandas' ``Unnamed: 7``, our ``unnamed_7``) that hold nothing.
+
+    Spreadsheets saved as CSV often end every line with empty fields; those
+    columns carry no data, so they are not kept as extra columns.
+    """
+    unnamed = [
+        c for c in frame.columns
+        if (not str(c).strip() or re.fullmatch(r"(?i)unnamed[:_ ]*\s*\d+", str(c).strip()))
+        and not frame[c].astype(str).str.strip().ne("").any()
+    ]
+    return frame.drop(columns=unnamed) if unnamed else frame
 
 
 def _decoded_start(data: bytes, encoding: str) -> str:
@@ -125,7 +220,7 @@ def _read_ragged(
     for number, row in enumerate(rows, start=1):
         if len(row) > width:
             original = {f"field_{i + 1}": value for i, value in enumerate(row)}
-            reason = f"row has {len(row)} fields but the header has {width}"
+            reason = f"row has {len(row)} fields, header has {width}"
             rejected.append((number, reason, original))
             continue
         kept.append(row + [""] * (width - len(row)))

@@ -1,11 +1,21 @@
 """Reading the dates analysts actually write, in French or English.
 
-Accepted: ISO ``2024-12-07`` (also ``2024/12/07``), day-first ``07/12/2024``,
-``07-12-2024`` and ``07.12.2024`` (a time after either is ignored), and
-month names ``7 décembre 2024``, ``07 December 2024``, ``1er mars 2024``,
-``Dec 7, 2024``, with or without accents, full or abbreviated. Numeric dates
-are read day first, as ACLED and French usage write them: ``12/07/2024`` is
-12 July.
+Accepted: ISO ``2024-12-07`` (also ``2024/12/07``), numeric ``07/12/2024``,
+``07-12-2024`` and ``07.12.2024`` (a time after either is ignored), month
+names ``7 décembre 2024``, ``07 December 2024``, ``1er mars 2024``,
+``Dec 7, 2024``, with or without accents, full or abbreviated, two-digit years
+as a spreadsheet re-saves them (``16-Feb-21``, ``07/12/24``), GDELT's compact
+``19970101``, and Excel serial
+day numbers (``43831`` is 2020-01-01) when a whole column is made of them.
+
+Day/month order is decided per column from all its values, never per cell: a
+column with a first part above 12 somewhere is day-first, one with a second
+part above 12 (and no first part above 12) is month-first (UCDP's website
+export), and a column where every value fits both reads in the order the
+caller names (day-first by default, as ACLED and French usage write dates).
+
+A two-digit year is in this century up to the current year and in the last
+century after it (``97`` is 1997, ``21`` is 2021).
 
 Parsing is vectorised: ISO strings go through pandas in one pass, and the rest
 are parsed once per distinct value (a million rows carry a few thousand dates).
@@ -41,11 +51,29 @@ for _number, _names in enumerate(
     MONTHS.update({name: _number for name in _names})
 
 _ISO = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[t ].*)?$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?: .*)?$")
-_DAY_MONTH_NAME = re.compile(r"^(\d{1,2})(?:er)?[\s\-]+([a-z]+)\.?[\s\-]+(\d{4})$")
+_NUMERIC = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?: .*)?$")
+_DAY_MONTH_NAME = re.compile(
+    r"^(\d{1,2})(?:er)?[\s\-]+([a-z]+)\.?,?[\s\-]+(\d{4}|\d{2})(?: .*)?$"
+)
 _MONTH_NAME_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
+# Excel serial day numbers from 1930-01-01 to 2099-12-31; day 0 is 1899-12-30
+# (Excel's phantom 29 February 1900 lies before this range).
+SERIAL_RANGE = (10958, 73050)
+EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+DAY_FIRST, MONTH_FIRST = "day_first", "month_first"
 
 EXPECTED = "expected e.g. 2024-12-07, 07/12/2024, 7 décembre 2024 or Dec 7, 2024"
+
+
+def full_year(text: str) -> int:
+    """A year as written: four digits as they are, two digits pivoted on the current year."""
+    year = int(text)
+    if len(text) > 2:
+        return year
+    this_century = date.today().year // 100 * 100
+    return this_century + year if this_century + year <= date.today().year else this_century - 100 + year
 
 
 def _fold(text: str) -> str:
@@ -53,34 +81,85 @@ def _fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-def parse_date(text: str) -> tuple[date | None, str | None]:
-    """One date string: ``(date, None)``, or ``(None, reason)`` when it cannot be read."""
+def parse_date(
+    text: str, order: str = DAY_FIRST, column: str = "event_date"
+) -> tuple[date | None, str | None]:
+    """One date string: ``(date, None)``, or ``(None, reason)`` when it cannot be read.
+
+    ``order`` says how a numeric ``a/b/yyyy`` is read (``parse_dates`` decides it
+    for a whole column); ``column`` names the column in the reason.
+    """
     folded = _fold(text)
     if not folded:
-        return None, "event_date is empty"
-    parts: tuple[str, str, str] | None = None
+        return None, f"{column} is empty"
+    parts: tuple[int, int, int] | None = None
     if m := _ISO.match(folded):
-        parts = (m[1], m[3], m[4])
-    elif m := _DAY_FIRST.match(folded):
-        parts = (m[4], m[3], m[1])
+        parts = (int(m[1]), int(m[3]), int(m[4]))
+    elif m := _COMPACT.match(folded):
+        parts = (int(m[1]), int(m[2]), int(m[3]))
+    elif m := _NUMERIC.match(folded):
+        first, second = int(m[1]), int(m[3])
+        day, month = (second, first) if order == MONTH_FIRST else (first, second)
+        parts = (full_year(m[4]), month, day)
     elif m := _DAY_MONTH_NAME.match(folded):
         if m[2] in MONTHS:
-            parts = (m[3], str(MONTHS[m[2]]), m[1])
+            parts = (full_year(m[3]), MONTHS[m[2]], int(m[1]))
     elif m := _MONTH_NAME_DAY.match(folded):
         if m[1] in MONTHS:
-            parts = (m[3], str(MONTHS[m[1]]), m[2])
+            parts = (int(m[3]), MONTHS[m[1]], int(m[2]))
     if parts is None:
-        return None, f"event_date {text.strip()!r} is not a date I can read ({EXPECTED})"
-    year, month, day = (int(p) for p in parts)
+        return None, f"{column} {text.strip()!r} is not a date I can read ({EXPECTED})"
+    year, month, day = parts
     try:
         return date(year, month, day), None
     except ValueError:
-        return None, f"event_date {text.strip()!r} is not a real date"
+        written = "month first" if order == MONTH_FIRST else "day first"
+        return None, f"{column} {text.strip()!r} is not a real date (read {written})"
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Dates as ``datetime64[ns]`` (NaT where unreadable) and a reason per unreadable row."""
+def numeric_order(values: pd.Series, default: str = DAY_FIRST) -> str:
+    """Day-first or month-first for a whole column of numeric dates, from all its values."""
+    parts = values.str.extract(_NUMERIC.pattern)
+    if parts.empty:
+        return default
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[2], errors="coerce")
+    if (first > 12).any():
+        return DAY_FIRST
+    if (second > 12).any():
+        return MONTH_FIRST
+    return default
+
+
+def excel_serials(text: pd.Series) -> pd.Series | None:
+    """Dates from a column made only of Excel serial day numbers, else None."""
+    given = text[text != ""]
+    if given.empty or not given.str.fullmatch(_SERIAL.pattern).all():
+        return None
+    days = pd.to_numeric(text.where(text != ""), errors="coerce")
+    low, high = SERIAL_RANGE
+    if not days.dropna().between(low, high).all():
+        return None
+    offsets = days.to_numpy(dtype="float64")
+    result = np.full(len(text), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
+    valid = ~np.isnan(offsets)
+    result[valid] = (EXCEL_EPOCH + offsets[valid].astype("int64")).astype("datetime64[ns]")
+    return pd.Series(result, index=text.index)
+
+
+def parse_dates(
+    values: pd.Series, *, default_order: str = DAY_FIRST, column: str = "event_date"
+) -> tuple[pd.Series, pd.Series]:
+    """Dates as ``datetime64[ns]`` (NaT where unreadable) and a reason per unreadable row.
+
+    ``default_order`` is used only when no value of the column tells day-first
+    from month-first.
+    """
     text = values.astype(str).str.strip()
+    serial = excel_serials(text)
+    if serial is not None:
+        reasons = pd.Series(np.where(serial.isna(), f"{column} is empty", ""), index=values.index)
+        return serial.astype("datetime64[ns]"), reasons.astype(object)
     iso = text.str.slice(0, 10)
     parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
     parsed = parsed.where(text.str.len().eq(10) | text.str.slice(10, 11).isin(["T", " "]))
@@ -89,7 +168,8 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pending.any():
         rest = text[pending]
         codes, uniques = pd.factorize(rest)
-        results = [parse_date(u) for u in uniques]
+        order = numeric_order(pd.Series(uniques, dtype=object).map(_fold), default_order)
+        results = [parse_date(u, order, column) for u in uniques]
         days = np.array(
             [np.datetime64(d, "ns") if d else np.datetime64("NaT", "ns") for d, _ in results],
             dtype="datetime64[ns]",

@@ -7,8 +7,10 @@ upload is refused without being read into memory first.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -90,6 +92,40 @@ def detect_format(data: bytes, filename: str | None) -> str:
     if head[:1] in (b"{", b"["):
         return "json"
     return "csv"
+
+
+ZIP_MEMBER_FORMATS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json", ".geojson", ".gpkg")
+
+
+def unwrap_zip(data: bytes, filename: str | None) -> tuple[bytes, str | None]:
+    """A zipped CSV or workbook opens as what it holds.
+
+    A workbook is itself a zip (with ``[Content_Types].xml``) and is returned
+    as it is. Any other zip must hold exactly one incident file (folders and
+    macOS ``__MACOSX`` entries aside); that member's bytes and name come back.
+    """
+    if not data.startswith(b"PK\x03\x04"):
+        return data, filename
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise IngestError(f"not a readable zip archive: {exc}") from exc
+    with archive:
+        names = archive.namelist()
+        if "[Content_Types].xml" in names:
+            return data, filename
+        members = [
+            n for n in names
+            if not n.endswith("/") and not n.startswith("__MACOSX/")
+            and Path(n).suffix.lower() in ZIP_MEMBER_FORMATS
+        ]
+        if len(members) != 1:
+            listed = ", ".join(names[:10]) or "nothing"
+            raise IngestError(
+                f"the zip archive holds {len(members)} incident files; expected exactly one "
+                f"(.csv, .xlsx, .json, .geojson or .gpkg). It holds: {listed}"
+            )
+        return archive.read(members[0]), Path(members[0]).name
 
 
 def cell_text(value: Any) -> str:

@@ -13,7 +13,8 @@ import pandas as pd
 
 from incidents import model
 from incidents.io import codes, geocheck
-from incidents.io.dates import parse_dates
+from incidents.io.dates import DAY_FIRST, parse_dates
+from incidents.io.legacy_types import NO_DEMONSTRATOR_REASON, translate_legacy_types
 
 NON_NEGATIVE = ("fatalities", "fatalities_low", "fatalities_high")
 PRECISION_CODES = ("geo_precision", "time_precision")
@@ -84,6 +85,24 @@ def _check_coordinates(frame: pd.DataFrame, bad: ReasonLog) -> tuple[np.ndarray,
     bad.add(lat_given & ~lon_given, "latitude given without longitude")
     bad.add(lon_given & ~lat_given, "longitude given without latitude")
     return lat, lon
+
+
+def _check_date_end(
+    frame: pd.DataFrame, event_date: pd.Series, date_order: str, review: ReasonLog
+) -> None:
+    """``event_date_end``: the last day of a range; empty when it is the start day itself."""
+    text = _text(frame, "event_date_end")
+    given = (text != "").to_numpy()
+    if not given.any():
+        frame["event_date_end"] = pd.NaT
+        return
+    end, _ = parse_dates(text, default_order=date_order, column="event_date_end")
+    unreadable = given & end.isna().to_numpy()
+    review.add(unreadable, "event_date_end '{}' is not a date I can read; kept the start day", text)
+    before = (end < event_date).to_numpy()
+    review.add(before, "event_date_end '{}' is before event_date; kept the start day", text)
+    end = end.where(~before & (end != event_date))
+    frame["event_date_end"] = end.astype("datetime64[ns]")
 
 
 def _check_event_types(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -> None:
@@ -172,7 +191,10 @@ def _status(frame: pd.DataFrame, review: ReasonLog) -> None:
 
 
 def validate(
-    frame: pd.DataFrame, reviews: list[tuple[np.ndarray, np.ndarray]] | None = None
+    frame: pd.DataFrame,
+    reviews: list[tuple[np.ndarray, np.ndarray]] | None = None,
+    *,
+    date_order: str = DAY_FIRST,
 ) -> tuple[pd.DataFrame, np.ndarray, list[str], int]:
     """Validate a mapped text frame.
 
@@ -184,14 +206,22 @@ def validate(
     bad, review = ReasonLog(size), ReasonLog(size)
     for mask, reason in reviews or []:
         review.add(mask, "{}", reason)
-    event_date, date_reasons = parse_dates(_text(frame, "event_date"))
+    event_date, date_reasons = parse_dates(_text(frame, "event_date"), default_order=date_order)
     bad.add(event_date.isna().to_numpy(), "{}", date_reasons)
     frame["event_date"] = event_date
+    _check_date_end(frame, event_date, date_order, review)
+    review.add(translate_legacy_types(frame), NO_DEMONSTRATOR_REASON)
     latitude, longitude = _check_coordinates(frame, bad)
     _check_event_types(frame, bad, review)
     _check_integers(frame, bad, review)
-    swapped = geocheck.swapped_points(
-        latitude, longitude, _text(frame, "country"), _text(frame, "country_code")
+    country = _text(frame, "country")
+    swapped, km_outside = geocheck.check_points(
+        latitude, longitude, country, _text(frame, "country_code")
+    )
+    review.add(
+        ~np.isnan(km_outside),
+        "the point (latitude {}, longitude {}) lies {:.0f} km outside {}, the row's country; kept as given",
+        latitude, longitude, km_outside, np.where(country != "", country, _text(frame, "country_code")),
     )
     review.add(
         swapped,

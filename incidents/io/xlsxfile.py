@@ -16,6 +16,20 @@ from incidents.errors import IngestError
 from incidents.io.source import RawTable, cell_text
 
 
+def workbook_sheets(data: bytes) -> list[str]:
+    """The sheet names of a workbook, in order ([] when it cannot be opened)."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return []
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
 def read_xlsx_table(data: bytes, sheet: str | None = None) -> RawTable:
     import openpyxl  # 0.08 s to import: only when a workbook is read
 

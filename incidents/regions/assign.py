@@ -1,12 +1,26 @@
 """Give placed incidents the admin1/admin2 of the region unit their point falls in.
 
-The record's own admin1 is evidence too. When the polygon says otherwise, both are
-kept (record's in ``admin1_reported``, polygon's in ``admin1``) and the incident is
-flagged ``needs_review`` with a reason, unless the crosswalk says the two names are
-one region or one was carved out of the other (a record coded "Ségou" in what is
-now "San" is not an error). admin2 from the polygons replaces the record's; a
-different earlier value is kept in ``status_reason`` without a flag, since cercles
-and communes are often mixed up at that level.
+Rules, in order:
+
+* **Never across the row's own country.** A row that names its country (by
+  ``country_code`` or ``country``) only takes a unit of that country: a point
+  in Niger a few km from Nigeria is matched to Niger's nearest unit within the
+  tolerance, never to Nigeria's.
+* **An authoritative source keeps its names.** With ``keep_source_admin`` (an
+  ACLED or UCDP export) a row's own admin1/admin2 stay as they are; the
+  polygon's are recorded in ``admin1_polygon``/``admin2_polygon``. Only a mere
+  spelling of the same name ("Segou", "Sahel region") takes the set's spelling,
+  the source's being kept in ``admin1_reported``. Otherwise the
+  polygon's admin1 replaces the record's, which is kept in ``admin1_reported``.
+* **Only real disagreements are flagged.** Two names are one region when their
+  keys match once admin-type words are set aside ("Chittagong Division" is
+  "Chittagong"), when they are transliterations of one name ("Oromia"/"Oromiya",
+  :func:`spelling_skeleton`), or when
+  the crosswalk makes them aliases or one was carved out of the other. A name
+  is flagged ``needs_review`` only when it names another unit of the same
+  country and the point lies farther than ``border_km`` from that unit, so a
+  point on a simplified border is not a disagreement. A name the region set
+  does not know (an older division such as "Darfur") is noted, not flagged.
 """
 
 from __future__ import annotations
@@ -16,15 +30,34 @@ from functools import lru_cache
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import re
 
+from incidents.io.geocheck import country_iso2
 from incidents.model import Status
-from incidents.regions.crosswalk import Crosswalk, load_crosswalk, region_keys, same_region
+from incidents.regions.crosswalk import Crosswalk, load_crosswalk, region_key, region_keys, same_region
 from incidents.regions.lookup import NO_UNIT, RegionIndex
 from incidents.regions.sets import active_region_set, region_units, regions_dir
 
 DEFAULT_TOLERANCE_KM = 5.0
+# How far a point may lie outside the unit its record names before that is a
+# disagreement: Natural Earth's and most shared admin borders are simplified.
+BORDER_KM = 10.0
 
 
+def spelling_skeleton(key: str) -> str:
+    """A region key without vowels, y, h, w and doubled letters.
+
+    Transliterations of one name differ in exactly those ("Oromia"/"Oromiya",
+    "Kordofan"/"Kordufan", "Paktia"/"Paktya"), while different regions keep
+    different consonants ("Paktia"/"Paktika").
+    """
+    consonants = re.sub(r"[aeiouyhw\s]", "", key)
+    return re.sub(r"(.)\1+", r"\1", consonants)
+
+
+def same_spelling(a_key: str, b_key: str) -> bool:
+    skeleton = spelling_skeleton(a_key)
+    return len(skeleton) >= 3 and skeleton == spelling_skeleton(b_key)
 @lru_cache(maxsize=2)
 def _cached_index(name: str, stamp: float) -> tuple[gpd.GeoDataFrame, RegionIndex]:
     units = region_units(name)
@@ -67,26 +100,112 @@ def _join_reason(existing: pd.Series, extra: pd.Series) -> pd.Series:
     return out
 
 
-def _disagreements(
-    own: pd.Series, polygon: pd.Series, country: pd.Series, crosswalk: Crosswalk
-) -> pd.Series:
-    """For rows whose names differ: True unless the crosswalk makes them one region.
-    The crosswalk is asked once per distinct (own, polygon, country)."""
-    pairs = pd.DataFrame({"own": own, "polygon": polygon, "country": country})
-    verdict = {
-        (r.own, r.polygon, r.country): not same_region(
-            r.own, r.polygon, country=None if pd.isna(r.country) else r.country, crosswalk=crosswalk
-        )
-        for r in pairs.drop_duplicates().itertuples()
-    }
-    flags = [verdict[(r.own, r.polygon, r.country)] for r in pairs.itertuples()]
-    return pd.Series(np.array(flags, dtype=bool), index=pairs.index)
-
-
 def _admin2_notes(previous: pd.Series, polygon_admin2: pd.Series) -> pd.Series:
     """'admin2 was X' where the record had another admin2 than its polygon."""
     changed = previous.notna() & (previous != "") & (region_keys(previous) != region_keys(polygon_admin2))
     return ("admin2 was " + previous[changed]).astype("string")
+
+
+def _country_units(units: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
+    codes = units["country"].astype("string").fillna("").str.upper().to_numpy(dtype=object)
+    return {code: np.flatnonzero(codes == code) for code in pd.unique(codes) if code}
+
+
+def _within_country(
+    lon: np.ndarray, lat: np.ndarray, iso2: np.ndarray, units: gpd.GeoDataFrame,
+    unit: np.ndarray, distance: np.ndarray, tolerance_km: float,
+) -> None:
+    """Re-place, in place, rows whose unit lies in another country than the row names."""
+    unit_country = units["country"].astype("string").fillna("").str.upper().to_numpy(dtype=object)
+    found_country = np.where(unit != NO_UNIT, unit_country[np.maximum(unit, 0)], "")
+    wrong = (iso2 != "") & (found_country != iso2)
+    if not wrong.any():
+        return
+    by_country = _country_units(units)
+    for code in pd.unique(iso2[wrong]):
+        rows = np.flatnonzero(wrong & (iso2 == code))
+        members = by_country.get(code)
+        unit[rows], distance[rows] = NO_UNIT, np.nan
+        if members is None or not len(members):
+            continue
+        index = RegionIndex(units.geometry.values[members], cell_degrees=1.0)
+        local = index.locate(lon[rows], lat[rows])
+        inside = local != NO_UNIT
+        unit[rows[inside]] = members[local[inside]]
+        distance[rows[inside]] = 0.0
+        outside = rows[~inside]
+        if len(outside) and tolerance_km > 0:
+            snapped, km = index.snap(lon[outside], lat[outside], tolerance_km)
+            near = snapped != NO_UNIT
+            unit[outside[near]] = members[snapped[near]]
+            distance[outside[near]] = km[near]
+
+
+def same_name(own: str, polygon: str, country: str | None, crosswalk: Crosswalk) -> bool:
+    """One region under two names: same key, close spelling, or crosswalked."""
+    own_key, polygon_key = region_key(own), region_key(polygon)
+    if own_key == polygon_key or same_spelling(own_key, polygon_key):
+        return True
+    return same_region(own, polygon, country=country, crosswalk=crosswalk)
+
+
+def _named_units(
+    own: str, country: str, units: gpd.GeoDataFrame, by_country: dict[str, np.ndarray],
+    crosswalk: Crosswalk,
+) -> RegionIndex | None:
+    """An index of the units of ``country`` that ``own`` names; None when none does."""
+    members = by_country.get(country, np.array([], dtype=int))
+    names = units["admin1"].astype("string").fillna("").to_numpy(dtype=object)[members]
+    own_key = region_key(own)
+    aliases = {region_key(n) for n in crosswalk.group_names(crosswalk.group(country, own))} if country else set()
+    named = [
+        m for m, name in zip(members, names)
+        if name and (region_key(name) in aliases | {own_key}
+                     or same_spelling(own_key, region_key(name)))
+    ]
+    return RegionIndex(units.geometry.values[np.asarray(named)], cell_degrees=1.0) if named else None
+
+
+def _distance_km(index: RegionIndex, lon: float, lat: float) -> float:
+    if index.locate(np.array([lon]), np.array([lat]))[0] != NO_UNIT:
+        return 0.0
+    _, km = index.snap(np.array([lon]), np.array([lat]), 10_000.0)
+    return float(km[0]) if np.isfinite(km[0]) else float("inf")
+
+
+def _judge(
+    own: pd.Series, polygon: pd.Series, country: pd.Series, lon: np.ndarray, lat: np.ndarray,
+    units: gpd.GeoDataFrame, crosswalk: Crosswalk, border_km: float,
+) -> tuple[pd.Series, pd.Series]:
+    """Per differing row: flag (a real disagreement) and a reason (flag or note)."""
+    by_country = _country_units(units)
+    flags, reasons = [], []
+    verdicts: dict[tuple[str, str, str], bool] = {}
+    named: dict[tuple[str, str], RegionIndex | None] = {}
+    for position, (o, p, c) in enumerate(zip(own, polygon, country)):
+        key = (o, p, c)
+        if key not in verdicts:
+            verdicts[key] = same_name(o, p, c or None, crosswalk)
+        if verdicts[key]:
+            flags.append(False)
+            reasons.append(None)
+            continue
+        if (o, c) not in named:
+            named[(o, c)] = _named_units(o, c, units, by_country, crosswalk)
+        index = named[(o, c)]
+        if index is None:
+            flags.append(False)
+            reasons.append(f"admin1 {o} is not a region of the active set; the point lies in {p}")
+            continue
+        km = _distance_km(index, lon[position], lat[position])
+        if km <= border_km:
+            flags.append(False)
+            reasons.append(None)
+        else:
+            flags.append(True)
+            reasons.append(f"admin1 reported as {o} but the point lies in {p}, {km:.0f} km from {o}")
+    return (pd.Series(flags, index=own.index, dtype=bool),
+            pd.Series(reasons, index=own.index, dtype="string"))
 
 
 def assign_regions(
@@ -95,12 +214,15 @@ def assign_regions(
     *,
     tolerance_km: float = DEFAULT_TOLERANCE_KM,
     crosswalk: Crosswalk | None = None,
+    keep_source_admin: bool = False,
+    border_km: float = BORDER_KM,
 ) -> pd.DataFrame:
     """A copy of ``records`` with admin1/admin2 from ``units`` (default: active set).
 
     Works on canonical frames and GeoDataFrames alike (it reads latitude/longitude).
-    Rows without coordinates, or farther than ``tolerance_km`` from every unit, keep
-    their own values. Adds a ``region_distance_km`` column (0 inside, >0 snapped).
+    Rows without coordinates, or farther than ``tolerance_km`` from every unit of
+    their country, keep their own values. Adds a ``region_distance_km`` column
+    (0 inside, >0 snapped). See the module docstring for ``keep_source_admin``.
     """
     if units is None:
         units, index = region_index()
@@ -108,44 +230,59 @@ def assign_regions(
         index = RegionIndex(units.geometry.values)
     crosswalk = crosswalk or load_crosswalk()
     out = records.copy()
-    unit, distance = locate_units(
-        out["longitude"].to_numpy(dtype=float), out["latitude"].to_numpy(dtype=float),
-        tolerance_km=tolerance_km, index=index,
-    )
+    lon = out["longitude"].to_numpy(dtype=float)
+    lat = out["latitude"].to_numpy(dtype=float)
+    unit, distance = locate_units(lon, lat, tolerance_km=tolerance_km, index=index)
+    iso2 = country_iso2(_column(out, "country"), _column(out, "country_code"))
+    _within_country(lon, lat, iso2, units, unit, distance, tolerance_km)
     out["region_distance_km"] = distance
+    for column in ("admin1_polygon", "admin2_polygon", "admin1_reported"):
+        out[column] = out[column].astype("string") if column in out else pd.Series(pd.NA, index=out.index, dtype="string")
     hit = unit != NO_UNIT
     if not hit.any():
         return out
     rows = np.nonzero(hit)[0]
     found = units.iloc[unit[hit]]
-    polygon_admin1 = pd.Series(found["admin1"].to_numpy(), index=out.index[rows], dtype="string")
-    polygon_country = pd.Series(found["country"].to_numpy(), index=out.index[rows], dtype="string")
+    labels = out.index[rows]
+    polygon_admin1 = pd.Series(found["admin1"].to_numpy(), index=labels, dtype="string")
+    polygon_country = pd.Series(found["country"].to_numpy(), index=labels, dtype="string").fillna("").str.upper()
+    polygon_admin2 = pd.Series(found["admin2"].to_numpy(), index=labels, dtype="string")
+    out.loc[labels, "admin1_polygon"] = polygon_admin1
+    out.loc[labels, "admin2_polygon"] = polygon_admin2
 
-    reported = out["admin1_reported"].astype("string") if "admin1_reported" in out else None
+    reported = out["admin1_reported"]
     own = out["admin1"].astype("string")
-    if reported is not None:
-        own = reported.where(reported.notna() & (reported != ""), own)
-    own = own.loc[polygon_admin1.index]
+    own = reported.where(reported.notna() & (reported != ""), own).loc[labels]
     differs = own.notna() & (own != "") & (region_keys(own) != region_keys(polygon_admin1))
-    disagree = _disagreements(own[differs], polygon_admin1[differs], polygon_country[differs], crosswalk)
-
-    out["admin1_reported"] = out["admin1_reported"].astype("string") if "admin1_reported" in out else pd.NA
-    out.loc[differs[differs].index, "admin1_reported"] = own[differs]
-    out["admin1"] = out["admin1"].astype("string")
-    out.loc[polygon_admin1.index, "admin1"] = polygon_admin1
-
-    reason = pd.Series(pd.NA, index=out.index, dtype="string")
-    flagged = disagree.index[disagree.to_numpy()]
-    reason[flagged] = (
-        "admin1 reported as " + own[flagged] + " but the point lies in " + polygon_admin1[flagged]
+    flag, note = _judge(
+        own[differs], polygon_admin1[differs], polygon_country[differs],
+        lon[rows][differs.to_numpy()], lat[rows][differs.to_numpy()], units, crosswalk, border_km,
     )
-    polygon_admin2 = pd.Series(found["admin2"].to_numpy(), index=out.index[rows], dtype="string")
-    polygon_admin2 = polygon_admin2[polygon_admin2.notna()]
-    if len(polygon_admin2):
-        note = _admin2_notes(out["admin2"].astype("string").loc[polygon_admin2.index], polygon_admin2)
-        reason[note.index] = _join_reason(reason[note.index], note)
-        out["admin2"] = out["admin2"].astype("string")
-        out.loc[polygon_admin2.index, "admin2"] = polygon_admin2
+    reason = pd.Series(pd.NA, index=out.index, dtype="string")
+    reason[note.index] = note
+    flagged = flag.index[flag.to_numpy()]
+
+    out["admin1"] = out["admin1"].astype("string")
+    out["admin2"] = out["admin2"].astype("string")
+    if keep_source_admin:
+        empty1 = out.loc[labels, "admin1"].isna() | (out.loc[labels, "admin1"] == "")
+        out.loc[labels[empty1.to_numpy()], "admin1"] = polygon_admin1[empty1]
+        # The same name spelt another way ("Segou", "Sahel region") takes the set's
+        # spelling, so one region is one filter entry; the source's stays in admin1_reported.
+        spelt = own.notna() & (own != "") & (own != polygon_admin1) & ~differs
+        out.loc[spelt[spelt].index, "admin1_reported"] = own[spelt]
+        out.loc[spelt[spelt].index, "admin1"] = polygon_admin1[spelt]
+        empty2 = out.loc[labels, "admin2"].isna() | (out.loc[labels, "admin2"] == "")
+        out.loc[labels[empty2.to_numpy()], "admin2"] = polygon_admin2[empty2]
+    else:
+        out.loc[differs[differs].index, "admin1_reported"] = own[differs]
+        out.loc[labels, "admin1"] = polygon_admin1
+        known2 = polygon_admin2[polygon_admin2.notna()]
+        if len(known2):
+            previous = out["admin2"].loc[known2.index]
+            admin2_note = _admin2_notes(previous, known2)
+            reason[admin2_note.index] = _join_reason(reason[admin2_note.index], admin2_note)
+            out.loc[known2.index, "admin2"] = known2
 
     status = out["status"].astype("string") if "status" in out else pd.Series(pd.NA, index=out.index, dtype="string")
     review = status.index.isin(flagged) & (status.fillna("") != Status.REJECTED.value)
@@ -154,6 +291,12 @@ def assign_regions(
     current = out["status_reason"] if "status_reason" in out else pd.Series(pd.NA, index=out.index)
     out["status_reason"] = _join_reason(current, reason)
     return out
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name].astype("string").fillna("")
+    return pd.Series("", index=frame.index, dtype="string")
 
 
 REGION_FIELDS: tuple[str, ...] = ("admin1", "admin2", "admin1_reported", "status", "status_reason")

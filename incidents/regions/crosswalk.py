@@ -30,9 +30,14 @@ from incidents.config import DATA_DIR, state_dir
 BUNDLED_CROSSWALK = DATA_DIR / "regions" / "crosswalk.csv"
 RELATIONS = ("alias", "split_from")
 
+# Admin-type words never make two names differ: "Chittagong Division" is "Chittagong".
+_ADMIN_WORDS = (
+    "region|province|district|prefecture|departement|department|state|division|cercle"
+    "|commune|wilaya|governorate|county|municipality|circonscription"
+)
 _WRAPPERS = re.compile(
-    r"^(region|province|district|prefecture|departement|state)s?\s+(de la|de l|du|des|de|of)\s+"
-    r"|\s+(region|province|district|prefecture|departement|state)$"
+    rf"^({_ADMIN_WORDS})s?\s+(de la|de l|du|des|de|d|of)\s+"
+    rf"|\s+({_ADMIN_WORDS})$"
 )
 
 
