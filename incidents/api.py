@@ -68,8 +68,8 @@ def read(path: str | os.PathLike | bytes | IO[bytes], **options: Any) -> tuple[g
     >>> frame, quarantine = read(sample("bad_rows.csv"))
     >>> len(frame) + len(quarantine) == 10, frame.crs.to_epsg()
     (True, 4326)
-    >>> quarantine["reason"].iloc[0]
-    "event_date '2024-13-45' is not a real date"
+    >>> quarantine["reason"].iloc[0].startswith("event_date '2024-13-45' is not a real date")
+    True
     """
     from incidents.frame import to_geodataframe
     from incidents.io import read_incidents
