@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 from incidents import model
 from incidents.extract import actors as actor_lookup
 from incidents.extract.candidate import Candidate, Evidence
-from incidents.extract.dates import DateMention, find_dates
+from incidents.extract.dates import DateMention, Publication, find_dates, parse_publication
 from incidents.extract.events import classify, has_event_cue
 from incidents.extract.fields import fill_date, fill_fatalities, fill_place, rank_actors
 from incidents.extract.fatalities import Casualties, find_casualties
@@ -64,7 +64,7 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
 
     ``geocoder`` defaults to the offline ``GazetteerGeocoder``.
     """
-    published_date = _as_date(published)
+    published_date = parse_publication(published)
     if geocoder is None:
         from incidents.geocode import GazetteerGeocoder
 
@@ -98,22 +98,12 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
     return candidates
 
 
-def _as_date(value: date | datetime | str | None) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def _places_in(segment: Segment, mentions: list[PlaceMention]) -> list[PlaceMention]:
     return [m for m in mentions if segment.start <= m.start < segment.end and m.role == "place"]
 
 
 def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
-           published: date | None, actor_starts: list[int]) -> list[_Group]:
+           published: Publication | None, actor_starts: list[int]) -> list[_Group]:
     groups: list[_Group] = []
     current: _Group | None = None
     pending: tuple[Segment, list[DateMention], str | None] | None = None
@@ -195,7 +185,7 @@ def _matching(groups: list[_Group], current: _Group | None, date_key: date | Non
     return None
 
 
-def _candidate(group: _Group, text: str, folded: str, lang: str, published: date | None, url: str | None,
+def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publication | None, url: str | None,
                mentions: list[PlaceMention], body_mentions: list[PlaceMention], context: Any,
                resolver: PlaceResolver, all_actors: list[actor_lookup.ActorMention],
                headline: tuple[int, int] | None) -> Candidate:
