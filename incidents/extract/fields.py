@@ -63,6 +63,8 @@ def fill_place(place: ResolvedPlace | None, context: PlaceContext, record: dict[
     )
     evidence["location"] = Evidence(record["location"], place.spans, place.confidence)
     evidence["admin1"] = Evidence(raw.get("admin1"), place.spans[1:], place.confidence)
+    if raw.get("offset_from"):
+        problems.append(f"placed from a distance cue relative to {raw['offset_from']}")
     if place.precision != model.GeoPrecision.PLACE:
         problems.append(f"place located only at precision {int(place.precision)} (containing unit)")
     if raw.get("ambiguous"):

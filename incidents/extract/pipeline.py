@@ -27,7 +27,7 @@ from incidents.extract.language import detect_language, pipeline
 from incidents.extract.notes import write_notes
 from incidents.extract.places import (
     CAPITALS, PlaceMention, PlaceResolver, build_context, countries_mentioned, country_mentions,
-    find_place_mentions, is_reporting_place,
+    find_place_mentions, is_reporting_place, mark_distance_cue,
 )
 from incidents.extract.text import Segment, dateline_span, fold, fold_name, headline_span, sentences
 
@@ -36,6 +36,13 @@ BACKGROUND = re.compile(
     r"regulierement|souvent|serie de|recurrent(?:e|s|es)?|en general|ces dernieres annees|"
     r"since 20\d\d|for years|regularly|often|frequently|series of|in recent (?:years|months)|recurring)\b"
 )
+# "L'assaut a eu lieu ... dans le village de X": says where the incident already read about happened.
+LOCATION_STATEMENT = re.compile(
+    r"\b(?:a eu lieu|ont eu lieu|s'est produite?|s'est deroulee?|se sont deroulees|took place|happened|occurred|"
+    r"village de|village d'|villages de|village of|localite de|in the village)\b"
+)
+# An event dated this many days before publication is context the article recalls, not its news.
+BACKGROUND_DAYS = 10
 NEXT_DAY = re.compile(r"\b(?:le lendemain|the next day|the following day|a day later)\b")
 # How many paragraphs on a later sentence may still add to an incident (wire copy puts a
 # quote paragraph between the lead and the army's toll).
@@ -81,6 +88,8 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
     excluded = ([dateline] if dateline else []) + [(m.start, m.end) for m in all_actors]
     mentions = [m for m in find_place_mentions(text, folded, entities, excluded)
                 if not is_reporting_place(folded, m)]
+    for mention in mentions:
+        mark_distance_cue(folded, mention)
     body_mentions = [m for m in mentions if not headline or m.start >= headline[1]]
     headline_admins = [m for m in mentions if m not in body_mentions and m.role.startswith("admin")]
     context = build_context((body_mentions or mentions) + headline_admins, countries_mentioned(text, folded))
@@ -107,12 +116,16 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
     groups: list[_Group] = []
     current: _Group | None = None
     pending: tuple[Segment, list[DateMention], str | None] | None = None
+    lead: list[Segment] = []  # event sentences before the first anchor: the article's lead
     for segment in segments:
         start, end = segment.start, segment.end
         if BACKGROUND.search(folded, start, end):
             current = pending = None
             continue
         dates = [d for d in find_dates(folded, start, end, published)]
+        if _recalled(dates, published):
+            current = pending = None
+            continue
         places = _places_in(segment, mentions)
         place_key = fold_name(places[0].name) if places else None
         cue = has_event_cue(folded, start, end)
@@ -120,10 +133,15 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             base = current.date
             dates = [DateMention(start, end, "next_day", base.value + timedelta(days=1), base.precision,
                                  base.confidence * 0.9)]
+        if not groups and current is None and not (dates or places) and segment.paragraph <= 1 \
+                and (cue or CASUALTY_HINT.search(folded, start, end)):
+            lead.append(segment)
+            continue
         if cue and not (dates or places) and current is None and pending is not None \
                 and pending[0].paragraph == segment.paragraph:
             anchor, dates, place_key = pending
-            current = _Group(anchor, [anchor, segment], dates[0] if dates else None, place_key)
+            current = _Group(anchor, [*lead, anchor, segment], dates[0] if dates else None, place_key)
+            lead = []
             groups.append(current)
             pending = None
             continue
@@ -131,6 +149,12 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             pending = (segment, dates, place_key)
         if cue and (dates or places):
             date_key = dates[0].value if dates else None
+            if _states_place_of(current, segment, folded, dates, place_key):
+                current.segments.append(segment)
+                if LOCATION_STATEMENT.search(folded, start, end) or current.place_key is None:
+                    current.place_key = place_key
+                current.date = current.date or (dates[0] if dates else None)
+                continue
             same = _matching(groups, current, date_key, place_key, bool(dates))
             if same is not None:
                 same.segments.append(segment)
@@ -138,7 +162,8 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
                 same.place_key = same.place_key or place_key
                 current = same
                 continue
-            current = _Group(segment, [segment], dates[0] if dates else None, place_key)
+            current = _Group(segment, [*lead, segment], dates[0] if dates else None, place_key)
+            lead = []
             groups.append(current)
             for other in _coordinated(places, folded)[1:]:
                 groups.append(_Group(segment, [segment], current.date, fold_name(other.name), current))
@@ -149,7 +174,28 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             current.segments.append(segment)
         elif current is not None and segment.paragraph - current.segments[-1].paragraph > PARAGRAPH_REACH:
             current = None
+    if not groups and lead and any(has_event_cue(folded, s.start, s.end) for s in lead):
+        groups.append(_Group(lead[0], lead))  # no place or day anywhere: the lead is the incident
     return groups
+
+
+def _recalled(dates: list[DateMention], published: Publication | None) -> bool:
+    """A sentence dated well before publication recalls an earlier incident (context)."""
+    if published is None or not dates or dates[0].value is None:
+        return False
+    return (published.last - dates[0].value).days > BACKGROUND_DAYS + (0 if published.day_known else 30)
+
+
+def _states_place_of(current: _Group | None, segment: Segment, folded: str, dates: list[DateMention],
+                     place_key: str | None) -> bool:
+    """A sentence naming a new place but no toll of its own tells where the current incident was."""
+    if current is None or place_key is None or place_key == current.place_key or current.sibling_of is not None:
+        return False
+    if segment.paragraph - current.segments[-1].paragraph > PARAGRAPH_REACH:
+        return False
+    if dates and current.date is not None and dates[0].value != current.date.value:
+        return False
+    return not find_casualties(folded, segment.start, segment.end).of_kind("dead", "neutralised")
 
 
 _COORDINATION = re.compile(r"\s*(?:,|et|and|ainsi que|puis|then)\s*(?:(?:a|au|in|at|near|pres de|de)\s+)?")

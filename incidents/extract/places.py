@@ -14,6 +14,7 @@ not know falls back to its commune or cercle (precision 2) or region
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,7 +29,9 @@ COUNTRIES = {
     "senegal": "Senegal", "nigeria": "Nigeria", "benin": "Benin", "togo": "Togo", "ghana": "Ghana",
     "cote d'ivoire": "Côte d'Ivoire", "ivory coast": "Côte d'Ivoire", "guinee": "Guinea",
     "guinea": "Guinea", "algerie": "Algeria", "algeria": "Algeria", "cameroun": "Cameroon",
-    "cameroon": "Cameroon", "libye": "Libya", "libya": "Libya",
+    "cameroon": "Cameroon", "libye": "Libya", "libya": "Libya", "france": "France", "russie": "Russia",
+    "russia": "Russia", "maroc": "Morocco", "morocco": "Morocco", "soudan": "Sudan", "sudan": "Sudan",
+    "etats-unis": "United States", "united states": "United States",
 }
 _DEMONYMS = {
     "malien": "Mali", "malienne": "Mali", "maliens": "Mali", "maliennes": "Mali", "malian": "Mali",
@@ -68,7 +71,30 @@ _NOT_PLACES = {
     "le", "la", "les", "l", "un", "une", "des", "ce", "cette", "ces", "il", "ils", "elle", "elles", "on",
     "the", "a", "an", "this", "these", "he", "she", "they", "it", "in", "at", "on", "dans", "selon",
     "mais", "but", "et", "and", "al", "etat", "state", "afp", "reuters", "ap", "rfi", "onu", "un",
+    "tuareg", "touareg", "peul", "peuls", "fulani", "dogon", "dogons", "bambara", "songhai", "arabe", "arab",
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "minusma", "barkhane", "wagner", "fama",
 }
+# Where the name is not where it happened: someone went, fled or was taken there, or the
+# speaker is from there ("le maire de Bankass"); checked on the words just before the name.
+_DESTINATION = re.compile(
+    r"(?:\bvers|\btowards?|\bfled to|\btaken to|\bevacuated to|\btransferes? a|\bevacues? a|\brefugies? a|"
+    r"\bfled into)\s+(?:la ville (?:voisine )?(?:de |d')|the (?:nearby |neighbouring )?(?:town|city) of )?$"
+)
+_SPEAKER = re.compile(
+    r"\b(?:maire|mayor|habitant|resident|ressortissant|elu|gouverneur|governor|prefet|depute|chef)\s+"
+    r"(?:de la (?:ville|commune|localite)(?: (?:proche|voisine))? (?:de |d')|of the (?:nearby |neighbouring )?"
+    r"(?:town|city|commune|village) of |de |d'|du |of )$"
+)
+_WOUNDED_TAKEN_THERE = re.compile(r"\s*,?\s*(?:ou|where) (?:la plupart des |les |the |most of the )?(?:blesses|wounded|injured)")
+_DISTANCE = re.compile(
+    r"(?:\b(?P<count>(?:une |about |some |environ |around |quelque )?(?:\d{1,4}|[a-z]+))(?: de)?\s*"
+    r"(?:km|kilometres?|kilometers?|kms)\b(?:\s*\(\d+ miles\))?\s*)?"
+    r"(?:(?:au |a l'|a |to the |)(?P<dir>nord-est|nord-ouest|sud-est|sud-ouest|nord|sud|est|ouest|"
+    r"northeast|northwest|southeast|southwest|north|south|east|west)\s+(?:de |d'|du |of )|"
+    r"(?<=m )(?:de |d'|du |from |of )|(?<=s )(?:de |d'|du |from |of ))"
+    r"(?:la (?:ville|localite|commune|capitale regionale|capitale) (?:de |d')?|the (?:town|city|village) of |)$"
+)
 NER_LABELS = {"LOC", "GPE", "FAC"}
 
 
@@ -79,6 +105,9 @@ class PlaceMention:
     end: int
     role: str  # "place", "admin1", "admin2", "admin3" or "country"
     source: str  # "ner", "pattern" or "kind"
+    # Set when the text places the incident relative to this name ("à 30 km au nord de X").
+    offset_km: float | None = None
+    bearing: str | None = None
 
 
 @dataclass
@@ -155,6 +184,10 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
     for start, end, label in entities:
         if label in NER_LABELS and text[start:start + 1].isupper():
             add(start, end, "place", "ner")
+    for mention in mentions.values():
+        if text[mention.start - 1 : mention.start] == "(" and text[mention.end : mention.end + 1] == ")" \
+                and mention.role in ("place", "admin2", "admin3"):
+            mention.role = "admin1"  # "Soumpi (Tombouctou)": the bracket names the region
     for mention in sorted(mentions.values(), key=lambda m: m.start):
         if mention.role != "place":
             continue
@@ -177,12 +210,33 @@ def _drop_nested(mentions: list[PlaceMention]) -> list[PlaceMention]:
 
 
 def is_reporting_place(folded: str, mention: PlaceMention) -> bool:
-    """True when the name only says where a statement was made or reported from."""
+    """True when the name only says where a statement was made or reported from, where people
+    went or were taken, or where a speaker comes from: never the incident's place."""
     before = folded[max(0, mention.start - 60) : mention.start]
     after = folded[mention.end : mention.end + 40]
     if _REPORTED_FROM.search(before):
         return True
+    if mention.role == "place" and (_DESTINATION.search(before) or _SPEAKER.search(before)
+                                    or _WOUNDED_TAKEN_THERE.match(after)):
+        return True
     return bool(re.match(r"\s*,?\s*(?:a-t-on appris|ont indique|a indique|said|told|officials said)", after))
+
+
+def mark_distance_cue(folded: str, mention: PlaceMention) -> None:
+    """"à 30 km au nord de X", "about 20 kilometers from X": X is an anchor, not the place."""
+    before = folded[max(0, mention.start - 70) : mention.start]
+    match = _DISTANCE.search(before)
+    if match is None or (match.group("count") is None and match.group("dir") is None):
+        return
+    mention.bearing = match.group("dir")
+    mention.offset_km = (_kilometres(match.group("count")) or 0.0) if match.group("count") else 0.0
+
+
+def _kilometres(words: str) -> float | None:
+    from incidents.extract.numbers import iter_counts
+
+    counts = list(iter_counts(words, 0, len(words)))
+    return float(counts[-1].value) if counts else None
 
 
 class PlaceResolver:
@@ -228,6 +282,8 @@ class PlaceResolver:
         admin1 = context.admin1[0].name if context.admin1 else None
         admin2 = context.admin2[0].name if context.admin2 else None
         places = [c for c in candidates if c.role == "place"]
+        anchors = [c for c in places if c.offset_km is not None]
+        places = [c for c in places if c.offset_km is None]
         if not capitals_allowed:
             places = [c for c in places if fold_name(c.name) not in CAPITALS] or places
         for mention in places:
@@ -246,11 +302,29 @@ class PlaceResolver:
                 confidence -= 0.2
             spans = [(mention.start, mention.end)] + [(m.start, m.end) for m in context.admin1[:1]]
             return ResolvedPlace(mention, raw, GeoPrecision.PLACE, confidence, spans, admin1)
-        return self._fallback(places, context, admin1)
+        return (self._unit_fallback(places, context, admin1) or self._offset(anchors, places, context, admin1)
+                or self._region_fallback(places, context, admin1))
 
-    def _fallback(self, places: list[PlaceMention], context: PlaceContext,
-                  admin1: str | None) -> ResolvedPlace | None:
-        """The containing unit stands in: commune or cercle (precision 2), else region (3)."""
+    def _offset(self, anchors: list[PlaceMention], places: list[PlaceMention], context: PlaceContext,
+                admin1: str | None) -> ResolvedPlace | None:
+        """"à 30 km au nord de X": X's point moved by the distance and bearing given, precision 2."""
+        for anchor in anchors:
+            raw = self.lookup(anchor.name, context.country)
+            if raw is None or int(raw.get("precision") or 1) != GeoPrecision.PLACE:
+                continue
+            raw["latitude"], raw["longitude"] = offset_point(
+                float(raw["latitude"]), float(raw["longitude"]), anchor.offset_km or 0.0, anchor.bearing)
+            raw["method"] = str(GeocodeMethod.FALLBACK)
+            raw["precision"] = int(GeoPrecision.NEARBY)
+            raw["offset_from"] = raw.get("name")
+            mention = places[0] if places else anchor
+            spans = [(m.start, m.end) for m in places[:1]] + [(anchor.start, anchor.end)]
+            return ResolvedPlace(mention, raw, GeoPrecision.NEARBY, 0.5, spans, admin1)
+        return None
+
+    def _unit_fallback(self, places: list[PlaceMention], context: PlaceContext,
+                       admin1: str | None) -> ResolvedPlace | None:
+        """The containing commune or cercle stands in (precision 2)."""
         for level_mentions, precision in ((context.admin3, GeoPrecision.NEARBY),
                                           (context.admin2, GeoPrecision.NEARBY)):
             for unit in level_mentions:
@@ -262,6 +336,11 @@ class PlaceResolver:
                     raw["precision"] = int(precision)
                     spans = [(m.start, m.end) for m in places[:1]] + [(unit.start, unit.end)]
                     return ResolvedPlace(places[0] if places else unit, raw, precision, 0.5, spans, admin1)
+        return None
+
+    def _region_fallback(self, places: list[PlaceMention], context: PlaceContext,
+                         admin1: str | None) -> ResolvedPlace | None:
+        """The region stands in (precision 3) when nothing nearer is known."""
         if admin1:
             raw = self.lookup("", context.country, admin1)
             if raw is not None:
@@ -271,6 +350,21 @@ class PlaceResolver:
                 return ResolvedPlace(places[0] if places else mention, raw, GeoPrecision.REGION, 0.4,
                                      spans, admin1)
         return None
+
+
+_BEARINGS = {"nord": 0, "north": 0, "nord-est": 45, "northeast": 45, "est": 90, "east": 90, "sud-est": 135,
+             "southeast": 135, "sud": 180, "south": 180, "sud-ouest": 225, "southwest": 225, "ouest": 270,
+             "west": 270, "nord-ouest": 315, "northwest": 315}
+
+
+def offset_point(latitude: float, longitude: float, km: float, bearing: str | None) -> tuple[float, float]:
+    """The point ``km`` from (latitude, longitude) towards ``bearing``; unchanged with no bearing."""
+    if not km or bearing not in _BEARINGS:
+        return latitude, longitude
+    angle = math.radians(_BEARINGS[bearing])
+    moved_lat = latitude + km * math.cos(angle) / 111.2
+    moved_lon = longitude + km * math.sin(angle) / (111.2 * math.cos(math.radians(latitude)))
+    return round(moved_lat, 5), round(moved_lon, 5)
 
 
 def build_context(mentions: list[PlaceMention], country_counts: Counter[str]) -> PlaceContext:
