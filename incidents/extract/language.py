@@ -43,3 +43,14 @@ def pipeline(language: str, name: str | None = None) -> Language:
 
     package = name or PIPELINES[language]
     return spacy.load(package, exclude=[c for c in _UNNEEDED])
+
+
+def warm_up(languages: tuple[str, ...] = SUPPORTED) -> None:
+    """Load the spaCy pipelines (and run each once) ahead of the first article.
+
+    Loading takes several seconds per language; the dashboard calls this when it starts
+    (in a background thread, or under a spinner) so the first extraction does not pay it.
+    Later calls return at once: ``pipeline`` keeps each loaded pipeline for the process.
+    """
+    for language in languages:
+        pipeline(language)("Warm-up.")

@@ -34,6 +34,7 @@ from incidents.extract.text import Segment, dateline_span, fold, fold_name, head
 BACKGROUND = re.compile(
     r"\b(?:depuis (?:plusieurs|des|de nombreuses|quelques) (?:annees|mois)|depuis 20\d\d|depuis le debut|"
     r"regulierement|souvent|serie de|recurrent(?:e|s|es)?|en general|ces dernieres annees|"
+    r"le (?:1er|\d{1,2}) [a-z]+ dernier|en [a-z]+ dernier|l'an dernier|l'annee derniere|last year|"
     r"since 20\d\d|for years|regularly|often|frequently|series of|in recent (?:years|months)|recurring)\b"
 )
 # "L'assaut a eu lieu ... dans le village de X": says where the incident already read about happened.
@@ -183,7 +184,7 @@ def _recalled(dates: list[DateMention], published: Publication | None) -> bool:
     """A sentence dated well before publication recalls an earlier incident (context)."""
     if published is None or not dates or dates[0].value is None:
         return False
-    return (published.last - dates[0].value).days > BACKGROUND_DAYS + (0 if published.day_known else 30)
+    return (published.last - dates[0].value).days > BACKGROUND_DAYS + (0 if published.day_known else 61)
 
 
 def _states_place_of(current: _Group | None, segment: Segment, folded: str, dates: list[DateMention],

@@ -31,8 +31,14 @@ COUNTRIES = {
     "guinea": "Guinea", "algerie": "Algeria", "algeria": "Algeria", "cameroun": "Cameroon",
     "cameroon": "Cameroon", "libye": "Libya", "libya": "Libya", "france": "France", "russie": "Russia",
     "russia": "Russia", "maroc": "Morocco", "morocco": "Morocco", "soudan": "Sudan", "sudan": "Sudan",
-    "etats-unis": "United States", "united states": "United States",
+    "etats-unis": "United States", "united states": "United States", "suisse": "Switzerland",
+    "switzerland": "Switzerland",
 }
+# "près de la frontière avec le Mali", "venus du Mali": a neighbour named, not where it happened.
+_NEIGHBOUR_BEFORE = re.compile(
+    r"(?:frontiere|frontieres|border|borders|proche du|proche de la|pres du|near|voisin|voisine|neighbou?ring|"
+    r"venus? du|venaient du|from|straddl\w*|avec le|avec la|with)\W*(?:\w+\W+){0,2}$"
+)
 _DEMONYMS = {
     "malien": "Mali", "malienne": "Mali", "maliens": "Mali", "maliennes": "Mali", "malian": "Mali",
     "burkinabe": "Burkina Faso", "nigerien": "Niger", "nigerienne": "Niger", "nigeriens": "Niger",
@@ -147,7 +153,12 @@ def country_mentions(folded: str) -> list[tuple[str, tuple[int, int]]]:
 
 
 def countries_mentioned(text: str, folded: str) -> Counter[str]:
-    return Counter(country for country, _span in country_mentions(folded))
+    """Country weights: a neighbour named near "border", "proche du", "from" counts a quarter."""
+    weights: Counter[str] = Counter()
+    for country, (start, _end) in country_mentions(folded):
+        neighbour = _NEIGHBOUR_BEFORE.search(folded[max(0, start - 40) : start])
+        weights[country] += 0.25 if neighbour else 1.0
+    return weights
 
 
 def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, str]],
@@ -160,7 +171,8 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
         key = fold_name(name)
         if not name or key in _NOT_PLACES or len(key) < 3 or any(a <= start < b for a, b in excluded):
             return
-        if key in COUNTRIES:
+        if key in COUNTRIES or re.sub(r"^(?:northern|southern|eastern|western|central|north|south|east|west) ",
+                                      "", key) in COUNTRIES:
             role = "country"
         span = (start, start + len(name))
         existing = mentions.get(span)
@@ -178,7 +190,8 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
             role = "place" if kind == "area" else _ADMIN_KINDS.get(kind, "admin2")
             add(name.start(), name.end(), role, "kind")
     for match in _PLACE_PREPOSITION.finditer(folded):
-        name = _NAME_RE.match(text, match.end())
+        article = re.match(r"(?:the|le|la|les) (?=[A-ZÀ-ÖØ-Þ])", text[match.end() : match.end() + 5])
+        name = _NAME_RE.match(text, match.end() + (article.end() if article else 0))
         if name:
             add(name.start(), name.end(), "place", "pattern")
     for start, end, label in entities:
@@ -219,7 +232,8 @@ def is_reporting_place(folded: str, mention: PlaceMention) -> bool:
     if mention.role == "place" and (_DESTINATION.search(before) or _SPEAKER.search(before)
                                     or _WOUNDED_TAKEN_THERE.match(after)):
         return True
-    return bool(re.match(r"\s*,?\s*(?:a-t-on appris|ont indique|a indique|said|told|officials said)", after))
+    return mention.role == "place" and bool(
+        re.match(r"\s*,?\s*(?:a-t-on appris|ont indique|a indique|said|told|officials said)", after))
 
 
 def mark_distance_cue(folded: str, mention: PlaceMention) -> None:
@@ -329,6 +343,8 @@ class PlaceResolver:
                                           (context.admin2, GeoPrecision.NEARBY)):
             for unit in level_mentions:
                 raw = self.lookup(unit.name, context.country, admin1)
+                if raw is not None and raw.get("method") == str(GeocodeMethod.FUZZY):
+                    raw = None  # a unit one letter away is another unit (Koutougou is not Koudougou)
                 if raw is None and unit.role == "admin2":
                     raw = self.lookup("", context.country, admin1, unit.name)
                 if raw is not None:
