@@ -275,7 +275,7 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publ
         casualties.mentions += part.mentions
         casualties.zero_spans += part.zero_spans
     victims = inters[:2] + ([7] if any(m.group in CIVILIAN_GROUPS for m in casualties.mentions) else [])
-    call = classify(folded, spans, victims)
+    call = classify(folded, spans, victims, casualties.by_side())
     record["event_type"], record["sub_event_type"] = call.event_type, call.sub_event_type
     record["disorder_type"] = model.disorder_type_of(call.event_type) if call.event_type else None
     evidence["event_type"] = Evidence(call.event_type, list(call.spans), call.confidence)

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from incidents.extract.text import fold_name
+from incidents.extract.text import fold, fold_name
 from incidents.model import GeocodeMethod, GeoPrecision
 
 COUNTRIES = {
@@ -68,6 +68,8 @@ _PLACE_PREPOSITION = re.compile(
     r"attaque|attaquer|attaquant|attaque de|assailli|cible|vise|visant|attacked|attacking|raided|stormed|struck|hit|"
     r"targeted|targeting)\s+)"
 )
+_POSSESSIVE = re.compile(r"[A-ZÀ-ÖØ-Þ][\w\-]*(?: [A-Z][\w\-]*)?['’]s ")
+_KIND_SUFFIX = re.compile(r" (Region|Province|Circle|Cercle|Department|District)$")
 _JOINED_NAME = re.compile(r"\s*(?:,|et|and|ainsi que)\s*(?:(?:a|in|at)\s+)?")
 _REPORTED_FROM = re.compile(
     r"(?:appris|annonce|indique|declare|joint|interroge|depuis|selon [^,.]{0,40}|said|told|reported|"
@@ -167,6 +169,13 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
     mentions: dict[tuple[int, int], PlaceMention] = {}
 
     def add(start: int, end: int, role: str, source: str) -> None:
+        possessive = _POSSESSIVE.match(text, start, end)
+        if possessive:  # "Mali's Mopti region": the country is not part of the name
+            start = possessive.end()
+        suffix = _KIND_SUFFIX.search(text, start, end)
+        if suffix:  # "the Bankass Circle": the unit word says what kind of name it is
+            role = _ADMIN_KINDS.get(fold(suffix.group(1)), role)
+            end = suffix.start()
         name = text[start:end].strip(" -'’")
         key = fold_name(name)
         if not name or key in _NOT_PLACES or len(key) < 3 or any(a <= start < b for a, b in excluded):
@@ -300,13 +309,20 @@ class PlaceResolver:
         places = [c for c in places if c.offset_km is None]
         if not capitals_allowed:
             places = [c for c in places if fold_name(c.name) not in CAPITALS] or places
+        region_names = {fold_name(m.name) for m in context.admin1}
+        others = [c for c in places if fold_name(c.name) not in region_names]
+        if others:
+            # "the village of Dioura ... Mopti region ... Mopti city": a name the article also uses
+            # for the region is the regional seat, never preferred to the place the text names.
+            places = others
         for mention in places:
             raw = self.lookup(mention.name, context.country, admin1, admin2)
             if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and mention.source != "ner":
                 raw = self.lookup_variant(mention.name, context.country, admin1, admin2) or raw
             if raw is None or int(raw.get("precision") or 1) != GeoPrecision.PLACE:
                 continue
-            if mention.source == "ner" and raw.get("method") == str(GeocodeMethod.FUZZY):
+            if mention.source == "ner" and raw.get("method") == str(GeocodeMethod.FUZZY) \
+                    and not same_letters(raw.get("name"), mention.name):
                 continue
             if admin1 and raw.get("admin1") and fold_name(raw["admin1"]) != fold_name(admin1) \
                     and raw.get("method") == str(GeocodeMethod.FUZZY):
@@ -343,7 +359,8 @@ class PlaceResolver:
                                           (context.admin2, GeoPrecision.NEARBY)):
             for unit in level_mentions:
                 raw = self.lookup(unit.name, context.country, admin1)
-                if raw is not None and raw.get("method") == str(GeocodeMethod.FUZZY):
+                if raw is not None and raw.get("method") == str(GeocodeMethod.FUZZY) \
+                        and not same_letters(raw.get("name"), unit.name):
                     raw = None  # a unit one letter away is another unit (Koutougou is not Koudougou)
                 if raw is None and unit.role == "admin2":
                     raw = self.lookup("", context.country, admin1, unit.name)
@@ -366,6 +383,11 @@ class PlaceResolver:
                 return ResolvedPlace(places[0] if places else mention, raw, GeoPrecision.REGION, 0.4,
                                      spans, admin1)
         return None
+
+
+def same_letters(a: object, b: object) -> bool:
+    """"Bani Bangou" and "Banibangou": the same letters, only spacing or hyphens differ."""
+    return re.sub(r"[^a-z]", "", fold(str(a or ""))) == re.sub(r"[^a-z]", "", fold(str(b or "")))
 
 
 _BEARINGS = {"nord": 0, "north": 0, "nord-est": 45, "northeast": 45, "est": 90, "east": 90, "sud-est": 135,
