@@ -184,7 +184,13 @@ def _recalled(dates: list[DateMention], published: Publication | None) -> bool:
     """A sentence dated well before publication recalls an earlier incident (context)."""
     if published is None or not dates or dates[0].value is None:
         return False
-    return (published.last - dates[0].value).days > BACKGROUND_DAYS + (0 if published.day_known else 61)
+    latest = dates[0].value  # the latest day the expression can mean: month and week dates sit mid-period
+    if dates[0].precision == model.TimePrecision.MONTH:
+        latest = latest.replace(day=28) + timedelta(days=4)
+        latest -= timedelta(days=latest.day)
+    elif dates[0].precision == model.TimePrecision.WEEK:
+        latest += timedelta(days=3)
+    return (published.last - latest).days > BACKGROUND_DAYS + (0 if published.day_known else 61)
 
 
 def _states_place_of(current: _Group | None, segment: Segment, folded: str, dates: list[DateMention],
