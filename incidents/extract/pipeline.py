@@ -173,6 +173,7 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             or any(start <= a < end for a in actor_starts)
         ):
             current.segments.append(segment)
+            current.place_key = current.place_key or place_key
         elif current is not None and segment.paragraph - current.segments[-1].paragraph > PARAGRAPH_REACH:
             current = None
     if not groups and lead and any(has_event_cue(folded, s.start, s.end) for s in lead):

@@ -36,7 +36,8 @@ COUNTRIES = {
 }
 # "près de la frontière avec le Mali", "venus du Mali": a neighbour named, not where it happened.
 _NEIGHBOUR_BEFORE = re.compile(
-    r"(?:frontiere|frontieres|border|borders|proche du|proche de la|pres du|near|voisin|voisine|neighbou?ring|"
+    r"(?:frontiere|frontieres|border|borders|proche du|proche de la|pres du|near|nearby|voisin|voisine|neighbou?ring|"
+    r"bordered by|nations of|"
     r"venus? du|venaient du|from|straddl\w*|avec le|avec la|with)\W*(?:\w+\W+){0,2}$"
 )
 _DEMONYMS = {
@@ -123,6 +124,8 @@ class PlaceContext:
     """Country and admin names the article states, used to narrow and to fall back."""
 
     country: str | None = None
+    # Other countries the article names, most mentioned first: tried when nothing resolves in ``country``.
+    other_countries: list[str] = field(default_factory=list)
     admin1: list[PlaceMention] = field(default_factory=list)
     admin2: list[PlaceMention] = field(default_factory=list)
     admin3: list[PlaceMention] = field(default_factory=list)
@@ -215,6 +218,8 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
             continue
         joined = _JOINED_NAME.match(folded, mention.end)
         name = _NAME_RE.match(text, joined.end()) if joined else None
+        if name and joined.group(0).strip() == "," and not re.match(r"\s*(?:,|et\b|and\b)", folded[name.end():]):
+            name = None  # "the town of Bankass, Moulaye Guindo told": a comma alone does not make a list
         if name:
             add(name.start(), name.end(), "place", "pattern")
     return sorted(_drop_nested(list(mentions.values())), key=lambda m: m.start)
@@ -302,6 +307,20 @@ class PlaceResolver:
 
     def resolve(self, candidates: list[PlaceMention], context: PlaceContext, folded: str,
                 capitals_allowed: bool) -> ResolvedPlace | None:
+        """The incident's place; when nothing resolves as a place in the most named country,
+        the other Sahel countries the article names are tried ("near the Mali border" in a Niger story)."""
+        found = self._resolve_in(candidates, context, folded, capitals_allowed)
+        if found is not None and found.precision == GeoPrecision.PLACE:
+            return found
+        for country in context.other_countries:
+            other = PlaceContext(country, [], context.admin1, context.admin2, context.admin3)
+            again = self._resolve_in(candidates, other, folded, capitals_allowed)
+            if again is not None and (found is None or again.precision < found.precision):
+                return again
+        return found
+
+    def _resolve_in(self, candidates: list[PlaceMention], context: PlaceContext, folded: str,
+                    capitals_allowed: bool) -> ResolvedPlace | None:
         admin1 = context.admin1[0].name if context.admin1 else None
         admin2 = context.admin2[0].name if context.admin2 else None
         places = [c for c in candidates if c.role == "place"]
@@ -315,6 +334,7 @@ class PlaceResolver:
             # "the village of Dioura ... Mopti region ... Mopti city": a name the article also uses
             # for the region is the regional seat, never preferred to the place the text names.
             places = others
+        seats: list[tuple[PlaceMention, dict[str, Any]]] = []
         for mention in places:
             raw = self.lookup(mention.name, context.country, admin1, admin2)
             if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and mention.source != "ner":
@@ -327,13 +347,24 @@ class PlaceResolver:
             if admin1 and raw.get("admin1") and fold_name(raw["admin1"]) != fold_name(admin1) \
                     and raw.get("method") == str(GeocodeMethod.FUZZY):
                 continue
-            confidence = 0.9 if raw.get("method") in ("exact", "alternate", "manual") else 0.7
-            if raw.get("ambiguous"):
-                confidence -= 0.2
-            spans = [(mention.start, mention.end)] + [(m.start, m.end) for m in context.admin1[:1]]
-            return ResolvedPlace(mention, raw, GeoPrecision.PLACE, confidence, spans, admin1)
+            between = re.search(r"\b(?:entre|between)\s+(?:les? |l'|the )?$", folded[max(0, mention.start - 14):mention.start])
+            if same_letters(raw.get("name"), raw.get("admin1")) and len(places) > 1 and not seats and not between:
+                seats.append((mention, raw))  # "in Tillabéri": the region's seat, if nothing nearer is named
+                continue
+            return self._placed(mention, raw, context, admin1)
+        if seats:
+            return self._placed(*seats[0], context, admin1)
         return (self._unit_fallback(places, context, admin1) or self._offset(anchors, places, context, admin1)
                 or self._region_fallback(places, context, admin1))
+
+    @staticmethod
+    def _placed(mention: PlaceMention, raw: dict[str, Any], context: PlaceContext,
+                admin1: str | None) -> ResolvedPlace:
+        confidence = 0.9 if raw.get("method") in ("exact", "alternate", "manual") else 0.7
+        if raw.get("ambiguous"):
+            confidence -= 0.2
+        spans = [(mention.start, mention.end)] + [(m.start, m.end) for m in context.admin1[:1]]
+        return ResolvedPlace(mention, raw, GeoPrecision.PLACE, confidence, spans, admin1)
 
     def _offset(self, anchors: list[PlaceMention], places: list[PlaceMention], context: PlaceContext,
                 admin1: str | None) -> ResolvedPlace | None:
@@ -406,7 +437,9 @@ def offset_point(latitude: float, longitude: float, km: float, bearing: str | No
 
 
 def build_context(mentions: list[PlaceMention], country_counts: Counter[str]) -> PlaceContext:
-    context = PlaceContext(country=country_counts.most_common(1)[0][0] if country_counts else None)
+    ranked = [country for country, _weight in country_counts.most_common()]
+    context = PlaceContext(country=ranked[0] if ranked else None,
+                           other_countries=[c for c in ranked[1:] if c in DEFAULT_COUNTRIES])
     for mention in mentions:
         if mention.role in ("admin1", "admin2", "admin3"):
             getattr(context, mention.role).append(mention)
