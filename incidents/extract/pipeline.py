@@ -94,7 +94,7 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
     body_mentions = [m for m in mentions if not headline or m.start >= headline[1]]
     headline_admins = [m for m in mentions if m not in body_mentions and m.role.startswith("admin")]
     context = build_context((body_mentions or mentions) + headline_admins, countries_mentioned(text, folded))
-    segments = [s for s in sentences(text) if not headline or s.start >= headline[1]]
+    segments = _after_headline(sentences(text), text, headline)
     if not segments and headline:
         segments = sentences(text)
 
@@ -179,6 +179,21 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
     if not groups and lead and any(has_event_cue(folded, s.start, s.end) for s in lead):
         groups.append(_Group(lead[0], lead))  # no place or day anywhere: the lead is the incident
     return groups
+
+
+def _after_headline(segments: list[Segment], text: str, headline: tuple[int, int] | None) -> list[Segment]:
+    """The body's sentences: the headline is cut off, even when the splitter ran it into the lead."""
+    if headline is None:
+        return segments
+    body = []
+    for segment in segments:
+        if segment.end <= headline[1]:
+            continue
+        if segment.start < headline[1]:
+            start = headline[1] + len(text[headline[1]:segment.end]) - len(text[headline[1]:segment.end].lstrip())
+            segment = Segment(start, segment.end, segment.paragraph)
+        body.append(segment)
+    return body
 
 
 def _recalled(dates: list[DateMention], published: Publication | None) -> bool:
