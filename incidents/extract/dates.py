@@ -126,6 +126,20 @@ class DateMention:
     partial: str | None = None  # e.g. "--12-07" when the year is unknown
 
 
+# "a annoncé lundi", "told AFP on Sunday": the day a statement was made, not the day of the event.
+_STATEMENT_BEFORE = re.compile(
+    r"\b(?:a|ont|avait|a-t-on|on a)?\s*(?:annonce|indique|declare|rapporte|appris|confirme|precise|affirme|"
+    r"communique|publie|said|told(?: [a-z]+)?|announced|reported|confirmed|added|stated)(?:\s+(?:ce|on|le|this))?\s*$"
+)
+
+
+def is_statement_day(folded: str, mention: DateMention) -> bool:
+    """True for a weekday or relative day that dates a statement ("a indiqué mardi")."""
+    if mention.kind not in ("weekday", "yesterday", "today"):
+        return False
+    return bool(_STATEMENT_BEFORE.search(folded[max(0, mention.start - 40) : mention.start]))
+
+
 def find_dates(folded: str, start: int, end: int, published: Publication | None) -> list[DateMention]:
     """All date expressions in ``folded[start:end]``, in text order, overlaps removed."""
     mentions: list[DateMention] = []

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 from incidents import model
 from incidents.extract import actors as actor_lookup
 from incidents.extract.candidate import Candidate, Evidence
-from incidents.extract.dates import DateMention, Publication, find_dates, parse_publication
+from incidents.extract.dates import DateMention, Publication, find_dates, is_statement_day, parse_publication
 from incidents.extract.events import classify, has_event_cue
 from incidents.extract.fields import fill_date, fill_fatalities, fill_place, rank_actors
 from incidents.extract.fatalities import Casualties, find_casualties
@@ -123,11 +123,14 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
         if BACKGROUND.search(folded, start, end):
             current = pending = None
             continue
-        dates = [d for d in find_dates(folded, start, end, published)]
+        dates = [d for d in find_dates(folded, start, end, published) if not is_statement_day(folded, d)]
         if _recalled(dates, published):
             current = pending = None
             continue
         places = _places_in(segment, mentions)
+        if groups:
+            # "à 50 km au sud de Djibo": a distance describes where things are; it opens no new incident
+            places = [p for p in places if p.offset_km is None]
         place_key = fold_name(places[0].name) if places else None
         cue = has_event_cue(folded, start, end)
         if current is not None and NEXT_DAY.search(folded, start, end) and current.date and current.date.value:
@@ -178,7 +181,22 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             current = None
     if not groups and lead and any(has_event_cue(folded, s.start, s.end) for s in lead):
         groups.append(_Group(lead[0], lead))  # no place or day anywhere: the lead is the incident
-    return groups
+    return _merge_same_place(groups)
+
+
+def _merge_same_place(groups: list[_Group]) -> list[_Group]:
+    """Two groups at one place on one day (or one of them undated) are one incident told twice."""
+    merged: list[_Group] = []
+    for group in groups:
+        same = next((g for g in merged if group.place_key and g.place_key == group.place_key
+                     and group.sibling_of is None and g.sibling_of is None
+                     and (g.date is None or group.date is None or g.date.value == group.date.value)), None)
+        if same is None:
+            merged.append(group)
+            continue
+        same.segments.extend(s for s in group.segments if s not in same.segments)
+        same.date = same.date or group.date
+    return merged
 
 
 def _after_headline(segments: list[Segment], text: str, headline: tuple[int, int] | None) -> list[Segment]:

@@ -83,7 +83,9 @@ _NOT_PLACES = {
     "tuareg", "touareg", "peul", "peuls", "fulani", "dogon", "dogons", "bambara", "songhai", "arabe", "arab",
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "minusma", "barkhane", "wagner", "fama",
+    "arabic", "french", "english", "francais", "anglais",
 }
+_HIDEOUT = re.compile(r"\s+(?:forest|foret)\b")
 # Where the name is not where it happened: someone went, fled or was taken there, or the
 # speaker is from there ("le maire de Bankass"); checked on the words just before the name.
 _DESTINATION = re.compile(
@@ -244,7 +246,8 @@ def is_reporting_place(folded: str, mention: PlaceMention) -> bool:
     if _REPORTED_FROM.search(before):
         return True
     if mention.role == "place" and (_DESTINATION.search(before) or _SPEAKER.search(before)
-                                    or _WOUNDED_TAKEN_THERE.match(after)):
+                                    or _WOUNDED_TAKEN_THERE.match(after) or _HIDEOUT.match(after)
+                                    or re.search(r"\bforet (?:de |du |d')$", before)):
         return True
     return mention.role == "place" and bool(
         re.match(r"\s*,?\s*(?:a-t-on appris|ont indique|a indique|said|told|officials said)", after))
