@@ -149,9 +149,12 @@ def find_casualties(folded: str, start: int, end: int) -> Casualties:
             continue
         used.add(chosen)
         count = counts[chosen]
-        group = _GROUP.search(folded, count.end, min(count.end + 35, end)) or _GROUP.search(
-            folded, cue.end(), min(cue.end() + 25, end)
-        )
+        if cue.start() >= count.end:
+            # "15 civils tués", "15 morts": whose dead is said between the figure and the cue word
+            group = _GROUP.search(folded, count.end, cue.start()) or _GROUP.match(
+                folded, cue.end() + 1, min(cue.end() + 15, end))
+        else:  # "tuant 15 civils", "killed 15 soldiers"
+            group = _GROUP.search(folded, count.end, min(count.end + 25, end))
         before = folded[max(start, count.start - 25) : count.start]
         first = min(count.start, cue.start())
         result.mentions.append(

@@ -33,7 +33,7 @@ from incidents.extract.text import Segment, dateline_span, fold, fold_name, head
 
 BACKGROUND = re.compile(
     r"\b(?:depuis (?:plusieurs|des|de nombreuses|quelques) (?:annees|mois)|depuis 20\d\d|depuis le debut|"
-    r"regulierement|souvent|serie de|recurrent(?:e|s|es)?|en general|ces dernieres annees|"
+    r"regulierement|souvent|serie de|serie d'|longue serie|recurrent(?:e|s|es)?|en general|ces dernieres annees|"
     r"le (?:1er|\d{1,2}) [a-z]+ dernier|en [a-z]+ dernier|l'an dernier|l'annee derniere|last year|"
     r"since 20\d\d|for years|regularly|often|frequently|series of|in recent (?:years|months)|recurring)\b"
 )

@@ -70,7 +70,7 @@ _PLACE_PREPOSITION = re.compile(
     r"targeted|targeting)\s+)"
 )
 _POSSESSIVE = re.compile(r"[A-ZÀ-ÖØ-Þ][\w\-]*(?: [A-Z][\w\-]*)?['’]s ")
-_KIND_SUFFIX = re.compile(r" (Region|Province|Circle|Cercle|Department|District)$")
+_KIND_SUFFIX = re.compile(r" (Region|Province|Circle|Cercle|Department|District)$", re.IGNORECASE)
 _JOINED_NAME = re.compile(r"\s*(?:,|et|and|ainsi que)\s*(?:(?:a|in|at)\s+)?")
 _REPORTED_FROM = re.compile(
     r"(?:appris|annonce|indique|declare|joint|interroge|depuis|selon [^,.]{0,40}|said|told|reported|"
@@ -83,7 +83,7 @@ _NOT_PLACES = {
     "tuareg", "touareg", "peul", "peuls", "fulani", "dogon", "dogons", "bambara", "songhai", "arabe", "arab",
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "minusma", "barkhane", "wagner", "fama",
-    "arabic", "french", "english", "francais", "anglais",
+    "arabic", "french", "english", "francais", "anglais", "sahara",
 }
 _HIDEOUT = re.compile(r"\s+(?:forest|foret)\b")
 # Where the name is not where it happened: someone went, fled or was taken there, or the
@@ -179,7 +179,7 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
             start = possessive.end()
         suffix = _KIND_SUFFIX.search(text, start, end)
         if suffix:  # "the Bankass Circle": the unit word says what kind of name it is
-            role = _ADMIN_KINDS.get(fold(suffix.group(1)), role)
+            role = _ADMIN_KINDS.get(fold(suffix.group(1)).lower(), role)
             end = suffix.start()
         name = text[start:end].strip(" -'’")
         key = fold_name(name)
@@ -351,12 +351,15 @@ class PlaceResolver:
                     and raw.get("method") == str(GeocodeMethod.FUZZY):
                 continue
             between = re.search(r"\b(?:entre|between)\s+(?:les? |l'|the )?$", folded[max(0, mention.start - 14):mention.start])
-            if same_letters(raw.get("name"), raw.get("admin1")) and len(places) > 1 and not seats and not between:
+            units_named = bool(context.admin2 or context.admin3)
+            if same_letters(raw.get("name"), raw.get("admin1")) and (len(places) > 1 or units_named) \
+                    and not seats and not between:
                 seats.append((mention, raw))  # "in Tillabéri": the region's seat, if nothing nearer is named
                 continue
             return self._placed(mention, raw, context, admin1)
         if seats:
-            return self._placed(*seats[0], context, admin1)
+            # A named commune or cercle says more than the regional seat named with it.
+            return self._unit_fallback(places[:0], context, admin1) or self._placed(*seats[0], context, admin1)
         return (self._unit_fallback(places, context, admin1) or self._offset(anchors, places, context, admin1)
                 or self._region_fallback(places, context, admin1))
 
@@ -388,7 +391,12 @@ class PlaceResolver:
 
     def _unit_fallback(self, places: list[PlaceMention], context: PlaceContext,
                        admin1: str | None) -> ResolvedPlace | None:
-        """The containing commune or cercle stands in (precision 2)."""
+        """The containing commune or cercle stands in (precision 2).
+
+        With no place named, a smaller unit the gazetteer does not know ("the Koutougou
+        department in Soum province") still names the location.
+        """
+        unknown: PlaceMention | None = None
         for level_mentions, precision in ((context.admin3, GeoPrecision.NEARBY),
                                           (context.admin2, GeoPrecision.NEARBY)):
             for unit in level_mentions:
@@ -398,11 +406,14 @@ class PlaceResolver:
                     raw = None  # a unit one letter away is another unit (Koutougou is not Koudougou)
                 if raw is None and unit.role == "admin2":
                     raw = self.lookup("", context.country, admin1, unit.name)
-                if raw is not None:
-                    raw["method"] = str(GeocodeMethod.FALLBACK)
-                    raw["precision"] = int(precision)
-                    spans = [(m.start, m.end) for m in places[:1]] + [(unit.start, unit.end)]
-                    return ResolvedPlace(places[0] if places else unit, raw, precision, 0.5, spans, admin1)
+                if raw is None:
+                    unknown = unknown or unit
+                    continue
+                raw["method"] = str(GeocodeMethod.FALLBACK)
+                raw["precision"] = int(precision)
+                named = places[0] if places else (unknown or unit)
+                spans = [(named.start, named.end)] + [(unit.start, unit.end)]
+                return ResolvedPlace(named, raw, precision, 0.5, spans, admin1)
         return None
 
     def _region_fallback(self, places: list[PlaceMention], context: PlaceContext,

@@ -52,7 +52,9 @@ class Segment:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"»”)]*\s+(?=[\"«“(]?[A-ZÀ-ÖØ-Þ0-9])")
-_ABBREVIATIONS = ("M.", "Mr.", "Dr.", "St.", "Gen.", "Col.", "Lt.", "Sgt.", "Capt.", "cf.", "No.")
+_ABBREVIATIONS = ("M.", "Mr.", "Dr.", "St.", "Gen.", "Col.", "Lt.", "Sgt.", "Capt.", "cf.", "No.",
+                  "Jan.", "Feb.", "Mar.", "Apr.", "Aug.", "Sep.", "Sept.", "Oct.", "Nov.", "Dec.",
+                  "janv.", "févr.", "avr.", "juil.", "déc.")
 
 
 def sentences(text: str) -> list[Segment]:
