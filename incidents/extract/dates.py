@@ -140,8 +140,9 @@ def is_statement_day(folded: str, mention: DateMention) -> bool:
     return bool(_STATEMENT_BEFORE.search(folded[max(0, mention.start - 40) : mention.start]))
 
 
-def find_dates(folded: str, start: int, end: int, published: Publication | None) -> list[DateMention]:
+def find_dates(folded: str, start: int, end: int, published: Publication | date | str | None) -> list[DateMention]:
     """All date expressions in ``folded[start:end]``, in text order, overlaps removed."""
+    published = parse_publication(published)
     mentions: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in PATTERNS:
