@@ -75,11 +75,11 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="print each miss")
     parser.add_argument("--real", type=Path, default=None, help="real-news benchmark folder (bench/realnews)")
     args = parser.parse_args()
+    if args.french_model:
+        language.PIPELINES["fr"] = args.french_model
     if args.real:
         evaluate_real(args.real, args.verbose, args.repeat)
         return
-    if args.french_model:
-        language.PIPELINES["fr"] = args.french_model
     geocoder = GazetteerGeocoder()
     timed: list[dict] = []
     for title, path in SETS.items():
