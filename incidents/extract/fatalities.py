@@ -30,7 +30,7 @@ DEAD = re.compile(
     r"killed|killing|dead|died|deaths?|death toll|lost their lives|executed|bodies|massacred|slain)\b"
 )
 NEUTRALISED = re.compile(r"\bneutrali[sz](?:e|es|ee|ees|ed|ing)?\b")
-WOUNDED = re.compile(r"\b(?:blesse(?:e|s|es)?|blessant|blessures?|wounded|wounding|injured|injuring|injuries)\b")
+WOUNDED = re.compile(r"\b(?:blesse(?:e|s|es)?|blessant|blessures?|wounded|wounding|injured|injuring|injuries|hurt)\b")
 NO_DEATHS = re.compile(
     r"\b(?:sans faire de (?:victimes?|morts?)|aucune? (?:victimes?|mort|perte)|pas de (?:victimes?|morts?)|"
     r"no (?:casualties|deaths|fatalities|one was (?:killed|hurt))|nobody was killed|without casualties)\b"
@@ -151,8 +151,9 @@ def find_casualties(folded: str, start: int, end: int) -> Casualties:
         count = counts[chosen]
         if cue.start() >= count.end:
             # "15 civils tués", "15 morts": whose dead is said between the figure and the cue word
+            after = re.match(r"\s+(?:of |de |d'|des |du |among |parmi (?:les )?)?", folded[cue.end():cue.end() + 20])
             group = _GROUP.search(folded, count.end, cue.start()) or _GROUP.match(
-                folded, cue.end() + 1, min(cue.end() + 15, end))
+                folded, cue.end() + (after.end() if after else 0), min(cue.end() + 25, end))
         else:  # "tuant 15 civils", "killed 15 soldiers"
             group = _GROUP.search(folded, count.end, min(count.end + 25, end))
         before = folded[max(start, count.start - 25) : count.start]
