@@ -26,7 +26,7 @@ from incidents.extract.fatalities import Casualties, find_casualties
 from incidents.extract.language import detect_language, pipeline
 from incidents.extract.notes import write_notes
 from incidents.extract.places import (
-    CAPITALS, PlaceMention, PlaceResolver, build_context, countries_mentioned, country_mentions,
+    CAPITALS, PlaceContext, PlaceMention, PlaceResolver, build_context, countries_mentioned, country_mentions,
     find_place_mentions, is_reporting_place, mark_distance_cue,
 )
 from incidents.extract.text import Segment, dateline_span, fold, fold_name, headline_span, sentences
@@ -290,6 +290,14 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publ
     if not any(m.role == "place" for m in anchor_first) and headline:
         anchor_first += [m for m in mentions if m.start < headline[1] and m.role == "place"]
     only_capitals = all(fold_name(m.name) in CAPITALS for m in anchor_first if m.role == "place")
+    own_units = [m for m in in_group if m.role in ("admin1", "admin2", "admin3")]
+    if own_units and not any(m.role == "place" for m in in_group):
+        # No place of its own: the units its own sentences name ("the Tahoua region, where last
+        # week...") place it, not those of the article's main incident.
+        context = PlaceContext(context.country, context.other_countries,
+                               [m for m in own_units if m.role == "admin1"],
+                               [m for m in own_units if m.role == "admin2"],
+                               [m for m in own_units if m.role == "admin3"])
     place = resolver.resolve(anchor_first, context, folded, capitals_allowed=only_capitals)
     fill_place(place, context, record, evidence, problems)
 
