@@ -185,3 +185,19 @@ def test_warm_up_loads_each_pipeline_once_for_the_process() -> None:
     warm_up(("fr",))
     assert pipeline("fr") is pipeline("fr")
     assert pipeline.cache_info().currsize >= 1
+
+
+class RegionGeocoder(FakeGeocoder):
+    """The fake, plus a region that is not also a town (like Burkina Faso's Centre-Nord)."""
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if not query and admin1 and fold(admin1).replace("-", " ") == "centre nord":
+            return self._location(("Centre-Nord", 13.2, -1.1, "Burkina Faso", "Centre-Nord"), 3, "fallback")
+        return super().geocode(query, exactly_one, country, admin1, admin2)
+
+
+def test_a_region_named_without_the_word_region_places_an_unknown_village_at_precision_3() -> None:
+    text = "Au Burkina Faso, des hommes armés ont tué dix civils lundi à Kouna, dans le Centre-Nord."
+    [incident] = extract_incidents(text, "2024-03-05", geocoder=RegionGeocoder())
+    assert (incident.record["location"], incident.record["admin1"]) == ("Kouna", "Centre-Nord")
+    assert incident.record["geo_precision"] == 3

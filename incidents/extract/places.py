@@ -360,8 +360,26 @@ class PlaceResolver:
         if seats:
             # A named commune or cercle says more than the regional seat named with it.
             return self._unit_fallback(places[:0], context, admin1) or self._placed(*seats[0], context, admin1)
-        return (self._unit_fallback(places, context, admin1) or self._offset(anchors, places, context, admin1)
-                or self._region_fallback(places, context, admin1))
+        found = self._unit_fallback(places, context, admin1) or self._offset(anchors, places, context, admin1)
+        if found is None and admin1 is None:
+            region = self._region_named_as_place(places, context.country)
+            if region is not None:  # "dans le Centre-Nord du Burkina Faso": a region without the word
+                others = [p for p in places if p is not region]
+                context = PlaceContext(context.country, context.other_countries, [region],
+                                       context.admin2, context.admin3)
+                return self._region_fallback(others, context, region.name)
+        return found or self._region_fallback(places, context, admin1)
+
+    def _region_named_as_place(self, places: list[PlaceMention], country: str | None) -> PlaceMention | None:
+        """A name taken for a place that is the name of one of the country's regions."""
+        if country is None:
+            return None
+        for mention in places:
+            raw = self._geocode("", country, mention.name, None)
+            if raw is not None and same_letters(str(raw.get("admin1")).replace("y", "i"),
+                                                mention.name.replace("y", "i")):
+                return mention
+        return None
 
     @staticmethod
     def _placed(mention: PlaceMention, raw: dict[str, Any], context: PlaceContext,
@@ -424,9 +442,9 @@ class PlaceResolver:
             if raw is not None:
                 raw["precision"] = int(GeoPrecision.REGION)
                 mention = context.admin1[0]
-                spans = [(m.start, m.end) for m in places[:1]] + [(mention.start, mention.end)]
-                return ResolvedPlace(places[0] if places else mention, raw, GeoPrecision.REGION, 0.4,
-                                     spans, admin1)
+                named = places[0] if places else next(iter(context.admin3 + context.admin2), mention)
+                spans = [(named.start, named.end)] + [(mention.start, mention.end)]
+                return ResolvedPlace(named, raw, GeoPrecision.REGION, 0.4, spans, admin1)
         return None
 
 
