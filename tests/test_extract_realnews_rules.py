@@ -201,3 +201,12 @@ def test_a_region_named_without_the_word_region_places_an_unknown_village_at_pre
     [incident] = extract_incidents(text, "2024-03-05", geocoder=RegionGeocoder())
     assert (incident.record["location"], incident.record["admin1"]) == ("Kouna", "Centre-Nord")
     assert incident.record["geo_precision"] == 3
+
+
+def test_one_place_told_twice_with_a_doubtful_day_is_one_candidate() -> None:
+    text = ("Seize soldats ont été tués samedi dans une embuscade près de Douentza. "
+            "« Nos hommes sont tombés hier (mardi) à Douentza », a dit le gouverneur.")
+    [incident] = extract_incidents(text, "2024-03-04", geocoder=FakeGeocoder())
+    assert incident.record["location"] == "Douentza"
+    assert incident.record["event_date"] == date(2024, 3, 2)
+    assert incident.record["fatalities"] == 16

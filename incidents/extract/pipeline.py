@@ -101,11 +101,42 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
     actor_starts = [m.start for m in all_actors]
     groups = _group(segments, folded, body_mentions, published_date, actor_starts)
     resolver = PlaceResolver(geocoder)
-    candidates = []
-    for group in groups:
-        candidates.append(_candidate(group, text, folded, lang, published_date, url, mentions,
-                                     body_mentions, context, resolver, all_actors, headline))
-    return candidates
+    def build(group: _Group) -> Candidate:
+        return _candidate(group, text, folded, lang, published_date, url, mentions, body_mentions, context,
+                          resolver, all_actors, headline)
+
+    built = [(group, build(group)) for group in groups]
+    merged: list[tuple[_Group, Candidate]] = []
+    for group, candidate in built:
+        same = next((i for i, (_g, kept) in enumerate(merged) if _told_twice(kept, candidate)), None)
+        if same is None:
+            merged.append((group, candidate))
+            continue
+        first = merged[same][0]
+        first.segments = sorted(set(first.segments) | set(group.segments), key=lambda s: s.start)
+        merged[same] = (first, build(first))
+    return [candidate for _group, candidate in merged]
+
+
+def _told_twice(first: Candidate, later: Candidate) -> bool:
+    """Two candidates placed at the same spot whose dates do not tell them apart: one incident.
+
+    Places resolve only after grouping, so "la zone de Tillia" and "le département de Tillia"
+    (or two sentences naming no place at all) are only seen to be one place here.
+    """
+    a, b = first.record, later.record
+    if fold_name(a.get("location") or "") != fold_name(b.get("location") or ""):
+        return False
+    if "one toll was reported for several places; it is coded on the first" in later.problems:
+        return False
+
+    def firm(candidate: Candidate) -> date | None:
+        evidence = candidate.evidence.get("event_date")
+        if evidence is None or not evidence.spans or evidence.confidence < 0.6:
+            return None
+        return candidate.record.get("event_date")
+
+    return firm(first) is None or firm(later) is None or firm(first) == firm(later)
 
 
 def _places_in(segment: Segment, mentions: list[PlaceMention]) -> list[PlaceMention]:
