@@ -210,3 +210,15 @@ def test_one_place_told_twice_with_a_doubtful_day_is_one_candidate() -> None:
     assert incident.record["location"] == "Douentza"
     assert incident.record["event_date"] == date(2024, 3, 2)
     assert incident.record["fatalities"] == 16
+
+
+def test_today_in_a_quote_does_not_split_an_incident_already_dated() -> None:
+    text = ("Twelve soldiers were killed on Friday 8 March in an attack near Douentza. "
+            "\"Armed men attacked the post this morning,\" a local source said of the attack on Douentza.")
+    [incident] = extract_incidents(text, "2024-03-09", geocoder=FakeGeocoder())
+    assert incident.record["event_date"] == date(2024, 3, 8)
+
+
+def test_a_region_with_a_direction_word_is_still_a_region() -> None:
+    roles = {m.name: m.role for m in mentions_of("Dix personnes ont été tuées dans la région ouest de Mopti.", "Mopti")}
+    assert roles == {"Mopti": "admin1"}

@@ -42,6 +42,7 @@ LOCATION_STATEMENT = re.compile(
     r"\b(?:a eu lieu|ont eu lieu|s'est produite?|s'est deroulee?|se sont deroulees|took place|happened|occurred|"
     r"village de|village d'|villages de|village of|localite de|in the village)\b"
 )
+_ABSOLUTE = ("dmy", "mdy", "night", "iso", "numeric")
 # An event dated this many days before publication is context the article recalls, not its news.
 BACKGROUND_DAYS = 10
 NEXT_DAY = re.compile(r"\b(?:le lendemain|the next day|the following day|a day later)\b")
@@ -182,6 +183,9 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             continue
         if not cue and (dates or places) and current is None:
             pending = (segment, dates, place_key)
+        if current is not None and current.date is not None and current.date.kind in _ABSOLUTE \
+                and dates and dates[0].kind in ("today", "yesterday"):
+            dates = []  # "ce matin" in a quote after "le vendredi 8 avril": the day already stated
         if cue and (dates or places):
             date_key = dates[0].value if dates else None
             if _states_place_of(current, segment, folded, dates, place_key):

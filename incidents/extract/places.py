@@ -59,7 +59,9 @@ _ADMIN_KINDS = {
     "hameau": "place", "town": "place", "hamlet": "place", "city": "place", "secteur": "place",
 }
 _KIND_BEFORE = re.compile(
-    r"\b(?P<kind>" + "|".join(_ADMIN_KINDS) + r")\s+(?:rurale?\s+|urbaine?\s+)?(?:de\s+|d'|du\s+|des\s+|of\s+)?(?=[a-z])"
+    r"\b(?P<kind>" + "|".join(_ADMIN_KINDS) + r")\s+(?:rurale?\s+|urbaine?\s+)?"
+    r"(?:(?:ouest|est|nord|sud|centre|nord-ouest|nord-est|sud-ouest|sud-est)\s+)?"
+    r"(?:de\s+|d'|du\s+|des\s+|of\s+)?(?=[a-z])"
 )
 _KIND_AFTER = re.compile(r"\s+(?P<kind>region|province|circle|cercle|district|commune|department|area)\b")
 _PLACE_PREPOSITION = re.compile(
@@ -83,7 +85,7 @@ _NOT_PLACES = {
     "tuareg", "touareg", "peul", "peuls", "fulani", "dogon", "dogons", "bambara", "songhai", "arabe", "arab",
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "minusma", "barkhane", "wagner", "fama",
-    "arabic", "french", "english", "francais", "anglais", "sahara",
+    "arabic", "french", "english", "francais", "anglais", "sahara", "belga", "xinhua", "apa", "anp", "aib",
 }
 _HIDEOUT = re.compile(r"\s+(?:forest|foret)\b")
 # Where the name is not where it happened: someone went, fled or was taken there, or the
@@ -213,6 +215,7 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
             add(start, end, "place", "ner")
     for mention in mentions.values():
         if text[mention.start - 1 : mention.start] == "(" and text[mention.end : mention.end + 1] == ")" \
+                and re.search(r"\w\s*$", text[max(0, mention.start - 25) : mention.start - 1]) \
                 and mention.role in ("place", "admin2", "admin3"):
             mention.role = "admin1"  # "Soumpi (Tombouctou)": the bracket names the region
     for mention in sorted(mentions.values(), key=lambda m: m.start):
