@@ -222,3 +222,12 @@ def test_today_in_a_quote_does_not_split_an_incident_already_dated() -> None:
 def test_a_region_with_a_direction_word_is_still_a_region() -> None:
     roles = {m.name: m.role for m in mentions_of("Dix personnes ont été tuées dans la région ouest de Mopti.", "Mopti")}
     assert roles == {"Mopti": "admin1"}
+
+
+@pytest.mark.parametrize(("text", "coded"), [
+    ("Officials put the death toll from Sunday's attack on the army camp at 23.", 23),
+    ("Le bilan de l'attaque contre le camp s'élève à 12.", 12),
+    ("Le bilan est de 5 blessés.", None),
+])
+def test_a_toll_put_at_a_figure(text: str, coded: int | None) -> None:
+    assert toll(text) == coded

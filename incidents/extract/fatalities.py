@@ -137,11 +137,21 @@ def find_casualties(folded: str, start: int, end: int) -> Casualties:
     cues = [("wounded", m) for m in WOUNDED.finditer(folded, start, end)]
     cues += [("neutralised", m) for m in NEUTRALISED.finditer(folded, start, end)]
     cues += [("dead", m) for m in DEAD.finditer(folded, start, end)]
+    cues += [("toll", m) for m in re.finditer(r"\b(?:bilan|toll)\b", folded[:end]) if m.start() >= start
+             and not DEAD.match(folded, max(0, m.start() - 6))]
     cues.sort(key=lambda item: item[1].start())
     for kind, cue in cues:
         if any(z[0] <= cue.start() < z[1] for z in result.zero_spans):
             continue
-        chosen = _nearest_count(counts, used, cue.start(), cue.end(), folded)
+        if kind == "toll":  # "le bilan s'élève à 12": a figure only when put at one, and not of the wounded
+            chosen = _toll_put_at(counts, used, cue.end(), folded)
+            if chosen is None or WOUNDED.match(folded, counts[chosen].end + 1):
+                continue
+            kind = "dead"
+        else:
+            chosen = _nearest_count(counts, used, cue.start(), cue.end(), folded)
+        if chosen is None and folded[cue.start():cue.end()] in ("death toll", "deaths", "death"):
+            chosen = _toll_put_at(counts, used, cue.end(), folded)
         if chosen is None:
             plural = _uncounted_plural(folded, start, cue.start(), cue.end()) if kind == "dead" else None
             if plural is not None:
@@ -200,6 +210,18 @@ def _nearest_count(
         if best is None or distance < best[0]:
             best = (distance, index)
     return None if best is None else best[1]
+
+
+def _toll_put_at(counts: list[Count], used: set[int], cue_end: int, folded: str) -> int | None:
+    """"put the death toll from Sunday's attack on X at 23", "le bilan ... s'élève à 23"."""
+    for index, count in enumerate(counts):
+        if index in used or count.start < cue_end or count.start - cue_end > 110:
+            continue
+        between = folded[cue_end : count.start]
+        if re.search(r"[.;]", between) or not re.search(r"\b(?:at|to|a|est de|s'eleve a|passe a)\s+$", between):
+            continue
+        return index
+    return None
 
 
 _ACTIVE_CUE = re.compile(r"tuant|killing|blessant|wounding|injuring|faisant|executing|claiming")
