@@ -129,11 +129,14 @@ def evaluate_real(folder: Path, verbose: bool, repeat: int) -> None:
         print("  miss", line)
     print(f"real news ({folder}): {len(loaded)} of {len(articles)} articles present; "
           f"models French {language.PIPELINES['fr']}, English {language.PIPELINES['en']}")
+    shown = {"location": "location name", "point_25km": "point within 25 km", "admin1": "admin1",
+             "event_type": "event type", "date": "date (of dated)", "fatalities": "fatalities exact"}
     for name in REAL_FIELDS:
         hits, total = tally.hits[name], tally.totals[name]
-        print(f"  {name:>12}: {hits}/{total} = {hits / max(total, 1):.0%}")
-    print(f"  {'count right':>12}: {tally.count_right}/{tally.articles} = {tally.count_right / tally.articles:.0%}")
-    print(f"  {'articles/s':>12}: {rate:.1f} (warm, {repeat} passes)")
+        print(f"  {shown[name]:>22}: {hits}/{total} = {hits / max(total, 1):.0%}")
+    print(f"  {'candidate count right':>22}: {tally.count_right}/{tally.articles} = "
+          f"{tally.count_right / tally.articles:.0%}")
+    print(f"  {'articles/s':>22}: {rate:.1f} (warm, {repeat} passes)")
 
 
 def evaluate(title: str, cases: list[dict], geocoder: GazetteerGeocoder, verbose: bool) -> None:
