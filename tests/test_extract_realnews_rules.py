@@ -231,3 +231,10 @@ def test_a_region_with_a_direction_word_is_still_a_region() -> None:
 ])
 def test_a_toll_put_at_a_figure(text: str, coded: int | None) -> None:
     assert toll(text) == coded
+
+
+def test_a_sentence_listing_regions_is_a_summary_not_an_incident() -> None:
+    text = ("Le 3 mars, des hommes armés ont tué quatre civils à Bankass. "
+            "La semaine a été meurtrière, notamment dans les régions de Mopti, de Gao et de Tombouctou, où des attaques ont eu lieu.")
+    candidates = extract_incidents(text, "2024-03-05", geocoder=FakeGeocoder())
+    assert [c.record["location"] for c in candidates] == ["Bankass"]

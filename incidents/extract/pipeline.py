@@ -160,6 +160,9 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             current = pending = None
             continue
         places = _places_in(segment, mentions)
+        if not places and _regions_listed(segment, mentions) >= 3:
+            current = pending = None  # "dans les régions du Nord, du Centre-Nord et du Sahel": a summary
+            continue
         if groups:
             # "à 50 km au sud de Djibo": a distance describes where things are; it opens no new incident
             places = [p for p in places if p.offset_km is None]
@@ -247,6 +250,11 @@ def _after_headline(segments: list[Segment], text: str, headline: tuple[int, int
             segment = Segment(start, segment.end, segment.paragraph)
         body.append(segment)
     return body
+
+
+def _regions_listed(segment: Segment, mentions: list[PlaceMention]) -> int:
+    return len({fold_name(m.name) for m in mentions
+                if segment.start <= m.start < segment.end and m.role == "admin1"})
 
 
 def _recalled(dates: list[DateMention], published: Publication | None) -> bool:
