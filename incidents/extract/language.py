@@ -42,7 +42,12 @@ def pipeline(language: str, name: str | None = None) -> Language:
     import spacy
 
     package = name or PIPELINES[language]
-    return spacy.load(package, exclude=[c for c in _UNNEEDED])
+    nlp = spacy.load(package, exclude=[c for c in _UNNEEDED])
+    if "tok2vec" in nlp.pipe_names and not getattr(nlp.get_pipe("tok2vec"), "listening_components", None):
+        # The NER of these packages embeds its own token vectors; the shared layer only fed the
+        # components excluded above, and running it anyway costs about a third of the time.
+        nlp.remove_pipe("tok2vec")
+    return nlp
 
 
 def warm_up(languages: tuple[str, ...] = SUPPORTED) -> None:
