@@ -1,6 +1,12 @@
 """Evaluate incidents.extract on the labelled articles in bench/extract_labelled/.
 
     .venv/bin/python bench/extract_eval.py [--french-model fr_core_news_sm] [--repeat 3] [--verbose]
+    .venv/bin/python bench/extract_eval.py --real bench/realnews [--verbose]
+
+With --real DIR, scores the real-news benchmark instead (DIR/articles.json, texts in
+DIR/texts/; see bench/realnews/README.md): per field location name, point within 25 km
+of the labelled place, admin1, event type, date (of the dated incidents), fatalities
+exact, candidate count right, and articles per second.
 
 Prints per-field accuracy over the labelled incidents (date exact, place within
 10 km, admin1, event type, fatalities) and throughput in articles per second
@@ -67,9 +73,13 @@ def main() -> None:
     parser.add_argument("--french-model", default=None, help="spaCy package for French (default: the project's)")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over the set")
     parser.add_argument("--verbose", action="store_true", help="print each miss")
+    parser.add_argument("--real", type=Path, default=None, help="real-news benchmark folder (bench/realnews)")
     args = parser.parse_args()
     if args.french_model:
         language.PIPELINES["fr"] = args.french_model
+    if args.real:
+        evaluate_real(args.real, args.verbose, args.repeat)
+        return
     geocoder = GazetteerGeocoder()
     timed: list[dict] = []
     for title, path in SETS.items():
@@ -93,6 +103,40 @@ def main() -> None:
         print(f"seed article ({len(text)} characters): {1 / per_article:.1f} articles/s")
     print(f"throughput (warm, {args.repeat} passes over {len(timed)} articles): "
           f"{args.repeat * len(timed) / warm:.1f} articles/s")
+
+
+def evaluate_real(folder: Path, verbose: bool, repeat: int) -> None:
+    from realnews_score import FIELDS as REAL_FIELDS, Tally, score_article  # noqa: PLC0415
+
+    articles = json.loads((folder / "articles.json").read_text("utf-8"))["articles"]
+    texts = {a["id"]: folder / "texts" / f"{a['id']}.txt" for a in articles}
+    present = [a for a in articles if texts[a["id"]].is_file()]
+    if not present:
+        print(f"no texts in {folder / 'texts'}: re-create them first (bench/realnews/README.md)")
+        return
+    geocoder = GazetteerGeocoder()
+    loaded = [(a, texts[a["id"]].read_text("utf-8")) for a in present]
+    tally = Tally()
+    for article, text in loaded:
+        predicted = extract_incidents(text, article["published"], article["url"], geocoder=geocoder)
+        score_article(article, [c.record for c in predicted], tally, verbose)
+    started = time.perf_counter()
+    for _ in range(repeat):
+        for article, text in loaded:
+            extract_incidents(text, article["published"], article["url"], geocoder=geocoder)
+    rate = repeat * len(loaded) / (time.perf_counter() - started)
+    for line in tally.misses:
+        print("  miss", line)
+    print(f"real news ({folder}): {len(loaded)} of {len(articles)} articles present; "
+          f"models French {language.PIPELINES['fr']}, English {language.PIPELINES['en']}")
+    shown = {"location": "location name", "point_25km": "point within 25 km", "admin1": "admin1",
+             "event_type": "event type", "date": "date (of dated)", "fatalities": "fatalities exact"}
+    for name in REAL_FIELDS:
+        hits, total = tally.hits[name], tally.totals[name]
+        print(f"  {shown[name]:>22}: {hits}/{total} = {hits / max(total, 1):.0%}")
+    print(f"  {'candidate count right':>22}: {tally.count_right}/{tally.articles} = "
+          f"{tally.count_right / tally.articles:.0%}")
+    print(f"  {'articles/s':>22}: {rate:.1f} (warm, {repeat} passes)")
 
 
 def evaluate(title: str, cases: list[dict], geocoder: GazetteerGeocoder, verbose: bool) -> None:

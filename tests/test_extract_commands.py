@@ -39,3 +39,13 @@ def test_save_imports_into_the_store(incidents_home: Path, tmp_path: Path) -> No
     assert len(saved) == 2
     assert set(saved["language"]) == {"fr"}
     assert (saved["source_text"] == ARTICLE).all()
+
+
+def test_month_only_publication_is_accepted_and_a_bad_one_refused(incidents_home: Path, tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text("Le 3 mars, des hommes armés ont attaqué la localité de Djibo, tuant cinq civils.", "utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(article), "--published", "2024-04", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["event_date"] == "2024-03-03"
+    refused = CliRunner().invoke(cli, ["extract", str(article), "--published", "April 2024"])
+    assert refused.exit_code != 0 and "YYYY-MM" in refused.output

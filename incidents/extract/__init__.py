@@ -10,7 +10,7 @@ See README.md in this package for the rules and conventions.
 """
 
 from incidents.extract.candidate import Candidate, Evidence, candidates_frame
-from incidents.extract.language import detect_language
+from incidents.extract.language import detect_language, warm_up
 from incidents.extract.pipeline import extract_incidents
 
-__all__ = ["Candidate", "Evidence", "candidates_frame", "detect_language", "extract_incidents"]
+__all__ = ["Candidate", "Evidence", "candidates_frame", "detect_language", "extract_incidents", "warm_up"]

@@ -4,29 +4,33 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
+from incidents.extract.dates import Publication, parse_publication
 from incidents.extract.pipeline import extract_incidents
 from incidents.extract.save import save_candidates
 
 
 @click.command("extract")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--published", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Publication date (YYYY-MM-DD) of the articles, for relative dates and missing years.")
+@click.option("--published", default=None, metavar="YYYY-MM-DD|YYYY-MM",
+              help="Publication date of the articles (a day, or only the month), for relative dates and "
+                   "missing years.")
 @click.option("--url", default=None, help="Source URL recorded as provenance (single file only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the candidates as a JSON list.")
 @click.option("--save", is_flag=True, help="Import the candidates into the store.")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="SQLite store file (default: the state dir's incidents.sqlite).")
-def extract_command(files: tuple[Path, ...], published: object, url: str | None, as_json: bool, save: bool,
+def extract_command(files: tuple[Path, ...], published: str | None, url: str | None, as_json: bool, save: bool,
                     store_path: Path | None) -> None:
     """Extract candidate incidents from article text files (French or English)."""
-    published_day: date | None = published.date() if published is not None else None
+    try:
+        published_day: Publication | None = parse_publication(published)
+    except ValueError:
+        raise click.BadParameter(f"{published!r} is not YYYY-MM-DD or YYYY-MM", param_hint="--published") from None
     everything = []
     for path in tqdm(files, desc="articles", unit="article", file=sys.stderr,
                      disable=len(files) < 2):

@@ -13,9 +13,10 @@ half the period from the truth.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from incidents.model import TimePrecision
 
@@ -70,6 +71,48 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 @dataclass(frozen=True)
+class Publication:
+    """When the article appeared: a day, or only a month (``2022-04``).
+
+    ``last`` is the latest day the article can have appeared on (the month's last day when only
+    the month is known): dates without a year are placed on or before it. Weekdays and
+    "yesterday" need the day itself, so with a month only they are not resolved to a day.
+    """
+
+    last: date
+    precision: TimePrecision = TimePrecision.DAY
+
+    @property
+    def day_known(self) -> bool:
+        return self.precision == TimePrecision.DAY
+
+    @property
+    def stand_in(self) -> date:
+        """The date an undated incident gets: the day, or the 15th of the month."""
+        return self.last if self.day_known else self.last.replace(day=15)
+
+
+def parse_publication(value: object) -> Publication | None:
+    """``date``, ``datetime``, ``"YYYY-MM-DD"`` (or longer ISO text) or ``"YYYY-MM"``; empty gives None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Publication):
+        return value
+    if isinstance(value, datetime):
+        return Publication(value.date())
+    if isinstance(value, date):
+        return Publication(value)
+    text = str(value).strip()
+    month_only = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if month_only:
+        year, month = int(month_only.group(1)), int(month_only.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(f"not a month: {text!r}")
+        return Publication(date(year, month, calendar.monthrange(year, month)[1]), TimePrecision.MONTH)
+    return Publication(date.fromisoformat(text[:10]))
+
+
+@dataclass(frozen=True)
 class DateMention:
     """One date expression resolved as far as the text and publication date allow."""
 
@@ -83,8 +126,23 @@ class DateMention:
     partial: str | None = None  # e.g. "--12-07" when the year is unknown
 
 
-def find_dates(folded: str, start: int, end: int, published: date | None) -> list[DateMention]:
+# "a annoncé lundi", "told AFP on Sunday": the day a statement was made, not the day of the event.
+_STATEMENT_BEFORE = re.compile(
+    r"\b(?:a|ont|avait|a-t-on|on a)?\s*(?:annonce|indique|declare|rapporte|appris|confirme|precise|affirme|"
+    r"communique|publie|said|told(?: [a-z]+)?|announced|reported|confirmed|added|stated)(?:\s+(?:ce|on|le|this))?\s*$"
+)
+
+
+def is_statement_day(folded: str, mention: DateMention) -> bool:
+    """True for a weekday or relative day that dates a statement ("a indiqué mardi")."""
+    if mention.kind not in ("weekday", "yesterday", "today"):
+        return False
+    return bool(_STATEMENT_BEFORE.search(folded[max(0, mention.start - 40) : mention.start]))
+
+
+def find_dates(folded: str, start: int, end: int, published: Publication | date | str | None) -> list[DateMention]:
     """All date expressions in ``folded[start:end]``, in text order, overlaps removed."""
+    published = parse_publication(published)
     mentions: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in PATTERNS:
@@ -107,7 +165,7 @@ def _month(text: str) -> int:
     return int(text) if text.isdigit() else MONTHS[text.rstrip(".")]
 
 
-def _resolve(kind: str, match: re.Match[str], published: date | None) -> DateMention | None:
+def _resolve(kind: str, match: re.Match[str], publication: Publication | None) -> DateMention | None:
     span = match.span()
     groups = match.groupdict()
     if kind in ("dmy", "mdy", "night", "iso", "numeric"):
@@ -115,10 +173,15 @@ def _resolve(kind: str, match: re.Match[str], published: date | None) -> DateMen
         month = _month(groups["m"])
         if kind == "night" and groups.get("m1"):
             month = _month(groups["m1"])
-        return _absolute(span, kind, day, month, groups.get("y"), published)
-    if published is None:
+        weekday = WEEKDAYS[groups["wd"]] if groups.get("wd") else None
+        return _absolute(span, kind, day, month, groups.get("y"), publication, weekday)
+    if publication is None:
         return DateMention(*span, kind, None, TimePrecision.DAY, 0.0,
                            problem="a relative date needs the publication date")
+    published = publication.last
+    if kind in ("yesterday", "today", "weekday", "last_weekend", "last_week") and not publication.day_known:
+        return DateMention(*span, kind, None, TimePrecision.DAY, 0.0,
+                           problem="a weekday or relative day needs the publication day; only its month is known")
     if kind == "yesterday":
         delta = 2 if groups.get("before") else 1
         value = published - timedelta(days=delta)
@@ -150,7 +213,12 @@ def _resolve(kind: str, match: re.Match[str], published: date | None) -> DateMen
 
 
 def _absolute(span: tuple[int, int], kind: str, day: int, month: int, year_text: str | None,
-              published: date | None) -> DateMention | None:
+              publication: Publication | None, weekday: int | None = None) -> DateMention | None:
+    """A day and month, with the year from the text or else the latest fitting year up to publication.
+
+    When the text also names the weekday ("samedi 7 décembre"), a year is inferred only if
+    that day falls on that weekday; otherwise the year is left empty and the reason given.
+    """
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     if year_text:
@@ -159,15 +227,20 @@ def _absolute(span: tuple[int, int], kind: str, day: int, month: int, year_text:
         except ValueError:
             return None
     partial = f"--{month:02d}-{day:02d}"
-    if published is None:
+    if publication is None:
         return DateMention(*span, kind, None, TimePrecision.DAY, 0.0,
                            problem="the date has no year and no publication date was given",
                            partial=partial)
+    published = publication.last
     for year in (published.year, published.year - 1):
         try:
             candidate = date(year, month, day)
         except ValueError:
             continue
         if candidate <= published:
+            if weekday is not None and kind != "night" and candidate.weekday() != weekday:
+                return DateMention(*span, kind, None, TimePrecision.DAY, 0.0,
+                                   problem="the weekday does not fit the date in the publication year; year left empty",
+                                   partial=partial)
             return DateMention(*span, kind, candidate, TimePrecision.DAY, 0.85)
     return None

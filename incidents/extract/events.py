@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 _ACLED_CUES: list[tuple[str, str, str]] = [
     ("Explosions/Remote violence", "Suicide bomb",
-     r"kamikazes?|attentat-suicide|attentat suicide|suicide (?:bomber|bombing|attack|car bomb)|vehicule piege"),
+     r"kamikazes?|attentat-suicide|attentat suicide|attaques? suicides?|suicide (?:bomber|bombing|attack|car bomb)|"
+     r"vehicules? piege(?:s)?|voitures? piegee(?:s)?|car bombs?|vehicle-borne"),
     ("Explosions/Remote violence", "Air/drone strike",
      r"frappes? (?:aeriennes?|de drones?|d'un drone)|drones?|bombardements? aeriens?|aviation|"
      r"air ?strikes?|drone strikes?|aerial (?:strike|bombardment)s?|helicopter gunship"),
@@ -34,7 +35,8 @@ _ACLED_CUES: list[tuple[str, str, str]] = [
      r"ont reagi|neutralise(?:s)?|clash(?:es|ed)?|fighting|firefight|ambush(?:ed)?|repelled|fought|"
      r"exchange of fire|gun ?battle"),
     ("Battles", "Attack",
-     r"attaque(?:s|nt|e|es)?|attaquer|assaut|s'emparer|incursion|offensive|ont tente d'attaquer|pris pour cible|tues?|tuant|massacre|"
+     r"attaque(?:s|nt|e|es)?|attaquer|assaut|s'emparer|incursion|offensive|ont tente d'attaquer|pris pour cible|"
+     r"tue(?:e|s|es)?|tuant|massacre|"
      r"execute(?:s|es)?|abattu(?:s|es)?|egorge(?:s|es)?|ont ouvert le feu|executed|attack(?:s|ed|ing)?|raid(?:s|ed)?|stormed|opened fire|killed|killing|massacred|"
      r"assault"),
     ("Strategic developments", "Looting/property destruction",
@@ -68,8 +70,14 @@ def has_event_cue(folded: str, start: int, end: int) -> bool:
     return any(pattern.search(folded, start, end) for _, _sub, pattern in CUES)
 
 
-def classify(folded: str, spans: list[tuple[int, int]], inters: list[int]) -> EventCall:
-    """Event and sub-event type over the incident's sentences, given its actors' inter codes."""
+def classify(folded: str, spans: list[tuple[int, int]], inters: list[int],
+             dead: dict[str, int] | None = None) -> EventCall:
+    """Event and sub-event type over the incident's sentences, given its actors' inter codes.
+
+    ``dead`` is the reconciled toll per side (``Casualties.by_side``). For an attack, who died
+    decides before the order of the cue words: soldiers or attackers killed make it a battle,
+    only civilians killed violence against civilians.
+    """
     found = [hit for start, end in spans for hit in event_cue_spans(folded, start, end)]
     if not found:
         return EventCall(None, None, 0.0, ())
@@ -83,6 +91,14 @@ def classify(folded: str, spans: list[tuple[int, int]], inters: list[int]) -> Ev
     if sub in ("Armed clash", "Attack"):
         clash = any(s == "Armed clash" for _, s, _ in found)
         civilians = 7 in inters
+        dead = dead or {}
+        armed_dead = dead.get("forces", 0) + dead.get("attackers", 0)
+        if armed_dead and armed_dead >= dead.get("victims", 0):
+            return EventCall("Battles", "Armed clash", 0.75,
+                             tuple(span for _, s, span in found if s in ("Armed clash", "Attack")))
+        if dead.get("victims") and not armed_dead:
+            return EventCall("Violence against civilians", "Attack", 0.75,
+                             tuple(span for _, s, span in found if s == "Attack") or evidence)
         if clash and armed and not (civilians and len(armed) == 1) or state_and_other and not civilians:
             event, sub = "Battles", "Armed clash"
             evidence = tuple(span for _, s, span in found if s in ("Armed clash", "Attack"))

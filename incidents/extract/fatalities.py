@@ -5,6 +5,14 @@ used at most once, so "12 morts et 5 blessés" gives 12 dead and 5 wounded.
 Attackers reported "neutralisés" (a military euphemism that usually means
 killed) are counted as fatalities, as ACLED counts every reported death, but
 kept apart so the note and the confidence can say so.
+
+Reconciling, not summing: each count is put on a *side* (victims, security
+forces, attackers, or "any" when the words do not say whose dead they are).
+Within a side the figures are restatements of one toll: the first (the lead's)
+stands unless a later one is marked as a revision ("nouveau bilan", "rose to");
+a breakdown ("dont 5 femmes", "including") is never added. The sides then add
+up, and a figure for "any" side is a total that the sides' sum may not exceed
+unless the sides say more.
 """
 
 from __future__ import annotations
@@ -16,22 +24,34 @@ from incidents.extract.numbers import VAGUE, Count, iter_counts
 
 DEAD = re.compile(
     r"\b(?:tue(?:e|s|es)?|tuant|tuerie|morts?|ont peri|perdu la vie|deces|victimes?|abattus?|"
-    r"execute(?:e|s|es)?|egorge(?:e|s|es)?|corps sans vie|cadavres?|"
+    r"execute(?:e|s|es)?|egorge(?:e|s|es)?|corps sans vie|cadavres?|decede(?:e|s|es)?|succombe(?:r|nt)?|"
+    r"pertes? en vies? humaines?|tombe(?:s|es)? (?:au front|au combat|sur le champ d'honneur|les armes a la main)|"
+    r"fallen|succumbed|perished|"
     r"killed|killing|dead|died|deaths?|death toll|lost their lives|executed|bodies|massacred|slain)\b"
 )
 NEUTRALISED = re.compile(r"\bneutrali[sz](?:e|es|ee|ees|ed|ing)?\b")
-WOUNDED = re.compile(r"\b(?:blesse(?:e|s|es)?|blessant|blessures?|wounded|wounding|injured|injuring|injuries)\b")
+WOUNDED = re.compile(r"\b(?:blesse(?:e|s|es)?|blessant|blessures?|wounded|wounding|injured|injuring|injuries|hurt)\b")
 NO_DEATHS = re.compile(
     r"\b(?:sans faire de (?:victimes?|morts?)|aucune? (?:victimes?|mort|perte)|pas de (?:victimes?|morts?)|"
     r"no (?:casualties|deaths|fatalities|one was (?:killed|hurt))|nobody was killed|without casualties)\b"
 )
 TOTAL = re.compile(r"\b(?:au total|bilan|total|in all|toll)\b")
+REVISION = re.compile(
+    r"\b(?:nouveau bilan|dernier bilan|bilan officiel|bilan provisoire officiel|s'est alourdi|revu a la hausse|"
+    r"passe a|porte a|revised|rose to|risen to|climbed to|hits|latest toll|new toll|official toll)\b"
+)
+BREAKDOWN = re.compile(r"\b(?:dont|parmi eux|parmi lesquels|including|among them|of whom)\s*(?:au moins |at least )?$")
+FORCES = {"soldat", "militaire", "element", "gendarme", "policier", "garde", "soldier", "troop", "supplétif",
+          "suppletif", "policemen", "policeman", "officer"}
+ATTACKERS = {"assaillant", "attaquant", "terroriste", "jihadiste", "djihadiste", "attacker", "militant", "fighter",
+             "assailant", "terrorist", "gunmen", "jihadist", "insurgent"}
 _GROUP = re.compile(
     r"\b(?:soldats?|militaires?|elements?|civils?|villageois|personnes|habitants|assaillants|attaquants|"
     r"bergers?|eleveurs?|cultivateurs?|paysans?|enfants?|femmes?|passagers?|fideles|"
     r"herders?|farmers?|children|women|passengers?|worshippers|"
     r"terroristes|jihadistes|djihadistes|hommes|soldiers|troops|civilians|people|villagers|attackers|"
-    r"militants|fighters|assailants|terrorists|gunmen)\b"
+    r"militants|fighters|assailants|terrorists|gunmen|jihadists|insurgents|gendarmes?|policiers?|"
+    r"suppletifs?|policemen|officers)\b"
 )
 
 LOOK_BEHIND = 70
@@ -45,6 +65,19 @@ class CasualtyMention:
     cue: tuple[int, int]
     group: str | None
     is_total: bool
+    revision: bool = False
+    breakdown: bool = False
+
+    @property
+    def side(self) -> str:
+        """Whose dead: "attackers", "forces", "victims" or "any" (the words do not say)."""
+        if self.kind == "neutralised" or self.group in ATTACKERS:
+            return "attackers"
+        if self.group in FORCES:
+            return "forces"
+        if self.group is None or self.group in ("personne", "people", "homme", "victime"):
+            return "any"
+        return "victims"
 
 
 @dataclass
@@ -58,32 +91,40 @@ class Casualties:
     def fatalities(self) -> tuple[int | None, int | None, int | None]:
         """(coded value, low, high) over dead and neutralised, or Nones when not reported.
 
-        Distinct groups add up; a repeated (count, group) pair is one report said
-        twice; a stated total wins when it is larger than the sum of parts.
+        Figures of one side are one toll restated (the lead's stands unless a later one is a
+        revision); sides add up; an unattributed total stands when the sides add up to less.
         """
-        deaths = self.of_kind("dead", "neutralised")
+        deaths = [m for m in self.of_kind("dead", "neutralised") if not m.breakdown]
         if not deaths:
             return (0, 0, 0) if self.zero_spans else (None, None, None)
-        seen: set[tuple[int, str | None]] = set()
-        value = low = 0
-        high: int | None = 0
-        for mention in deaths:
-            key = (mention.count.value, mention.group)
-            if key in seen or mention.is_total:
-                continue
-            seen.add(key)
-            value += mention.count.value
-            low += mention.count.low
-            high = None if high is None or mention.count.high is None else high + mention.count.high
-        totals = [m for m in deaths if m.is_total]
-        for total in totals:
-            if total.count.value >= value:
-                value, low, high = total.count.value, total.count.low, total.count.high
+        chosen = {side: _one_toll([m for m in deaths if m.side == side]) for side in ("victims", "forces", "attackers")}
+        parts = [m for m in chosen.values() if m is not None]
+        value = sum(m.count.value for m in parts)
+        low = sum(m.count.low for m in parts)
+        high = None if any(m.count.high is None for m in parts) else sum(m.count.high or 0 for m in parts)
+        total = _one_toll([m for m in deaths if m.side == "any"])
+        if total is not None and total.count.value > value:
+            value, low, high = total.count.value, total.count.low, total.count.high
         return value, low, high
+
+    def by_side(self) -> dict[str, int]:
+        """The reconciled figure of each side that has one (for the notes)."""
+        deaths = [m for m in self.of_kind("dead", "neutralised") if not m.breakdown]
+        found = {side: _one_toll([m for m in deaths if m.side == side])
+                 for side in ("victims", "forces", "attackers", "any")}
+        return {side: m.count.value for side, m in found.items() if m is not None}
 
     def wounded(self) -> int | None:
         hurt = self.of_kind("wounded")
         return sum(m.count.value for m in hurt) if hurt else None
+
+
+def _one_toll(mentions: list[CasualtyMention]) -> CasualtyMention | None:
+    """One side's figure: the last one marked as a revision, else the first (the lead's)."""
+    revised = [m for m in mentions if m.revision]
+    if revised:
+        return revised[-1]
+    return mentions[0] if mentions else None
 
 
 def find_casualties(folded: str, start: int, end: int) -> Casualties:
@@ -96,11 +137,21 @@ def find_casualties(folded: str, start: int, end: int) -> Casualties:
     cues = [("wounded", m) for m in WOUNDED.finditer(folded, start, end)]
     cues += [("neutralised", m) for m in NEUTRALISED.finditer(folded, start, end)]
     cues += [("dead", m) for m in DEAD.finditer(folded, start, end)]
+    cues += [("toll", m) for m in re.finditer(r"\b(?:bilan|toll)\b", folded[:end]) if m.start() >= start
+             and not DEAD.match(folded, max(0, m.start() - 6))]
     cues.sort(key=lambda item: item[1].start())
     for kind, cue in cues:
         if any(z[0] <= cue.start() < z[1] for z in result.zero_spans):
             continue
-        chosen = _nearest_count(counts, used, cue.start(), cue.end(), folded)
+        if kind == "toll":  # "le bilan s'élève à 12": a figure only when put at one, and not of the wounded
+            chosen = _toll_put_at(counts, used, cue.end(), folded)
+            if chosen is None or WOUNDED.match(folded, counts[chosen].end + 1):
+                continue
+            kind = "dead"
+        else:
+            chosen = _nearest_count(counts, used, cue.start(), cue.end(), folded)
+        if chosen is None and folded[cue.start():cue.end()] in ("death toll", "deaths", "death"):
+            chosen = _toll_put_at(counts, used, cue.end(), folded)
         if chosen is None:
             plural = _uncounted_plural(folded, start, cue.start(), cue.end()) if kind == "dead" else None
             if plural is not None:
@@ -108,20 +159,32 @@ def find_casualties(folded: str, start: int, end: int) -> Casualties:
             continue
         used.add(chosen)
         count = counts[chosen]
-        group = _GROUP.search(folded, count.end, min(count.end + 35, end)) or _GROUP.search(
-            folded, cue.end(), min(cue.end() + 25, end)
-        )
+        if cue.start() >= count.end:
+            # "15 civils tués", "15 morts": whose dead is said between the figure and the cue word
+            after = re.match(r"\s+(?:of |de |d'|des |du |among |parmi (?:les )?)?", folded[cue.end():cue.end() + 20])
+            group = _GROUP.search(folded, count.end, cue.start()) or _GROUP.match(
+                folded, cue.end() + (after.end() if after else 0), min(cue.end() + 25, end))
+        else:  # "tuant 15 civils", "killed 15 soldiers"
+            group = _GROUP.search(folded, count.end, min(count.end + 25, end))
         before = folded[max(start, count.start - 25) : count.start]
+        first = min(count.start, cue.start())
         result.mentions.append(
             CasualtyMention(
                 kind=kind,
                 count=count,
                 cue=cue.span(),
-                group=group.group(0).rstrip("s") if group else None,
+                group=_group_name(group.group(0)) if group else None,
                 is_total=bool(TOTAL.search(before)) or bool(TOTAL.search(folded[cue.start() - 20 : cue.start()])),
+                revision=bool(REVISION.search(folded, max(start, first - 60), max(count.end, cue.end()))),
+                breakdown=bool(BREAKDOWN.search(folded[max(start, count.start - 25) : count.start])),
             )
         )
     return result
+
+
+def _group_name(word: str) -> str:
+    """"soldats" -> "soldat", "gunmen" stays: the singular the side tables use."""
+    return word if word in ("gunmen", "policemen", "people") else word.rstrip("s")
 
 
 def _nearest_count(
@@ -149,6 +212,18 @@ def _nearest_count(
     return None if best is None else best[1]
 
 
+def _toll_put_at(counts: list[Count], used: set[int], cue_end: int, folded: str) -> int | None:
+    """"put the death toll from Sunday's attack on X at 23", "le bilan ... s'élève à 23"."""
+    for index, count in enumerate(counts):
+        if index in used or count.start < cue_end or count.start - cue_end > 110:
+            continue
+        between = folded[cue_end : count.start]
+        if re.search(r"[.;]", between) or not re.search(r"\b(?:at|to|a|est de|s'eleve a|passe a)\s+$", between):
+            continue
+        return index
+    return None
+
+
 _ACTIVE_CUE = re.compile(r"tuant|killing|blessant|wounding|injuring|faisant|executing|claiming")
 _MONTH_OR_TIME = re.compile(
     r"\s*(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|"
@@ -172,7 +247,14 @@ _PLURAL_SUBJECT = re.compile(
 
 def _uncounted_plural(folded: str, start: int, cue_start: int, cue_end: int) -> Count | None:
     """"des civils ont été exécutés": deaths without a figure, coded like "several"."""
-    if folded[cue_start:cue_end] in ("morts", "mort", "dead", "deces", "victimes", "victime", "deaths", "death"):
+    cue = folded[cue_start:cue_end]
+    if cue.startswith("perte"):  # "des pertes en vies humaines": deaths, no figure
+        value, low, high = VAGUE["plusieurs"]
+        return Count(value, low, high, True, cue_start, cue_end)
+    if cue in ("succombe", "succumbed") and re.search(r"\b(?:le|la|un|une|the|a)\s+[a-z']+\s+(?:a|has|had)?\s*$",
+                                                       folded[max(start, cue_start - 40) : cue_start]):
+        return Count(1, 1, 1, False, cue_start, cue_end)  # "le blessé a succombé": one death
+    if cue in ("morts", "mort", "dead", "deces", "victimes", "victime", "deaths", "death"):
         return None
     if not _PLURAL_SUBJECT.search(folded, max(start, cue_start - 45), cue_start):
         return None
@@ -181,10 +263,11 @@ def _uncounted_plural(folded: str, start: int, cue_start: int, cue_end: int) -> 
 
 
 def _is_article(folded: str, count: Count) -> bool:
-    """"un convoi", "une attaque": the indefinite article, unless it counts a person."""
+    """"un convoi", "une attaque": the indefinite article, unless it counts a person or a death ("un mort")."""
     if folded[count.start : count.end] not in ("un", "une", "one"):
         return False
-    return not _GROUP.match(folded, count.end + 1) and not _PERSON.match(folded, count.end + 1)
+    return not _GROUP.match(folded, count.end + 1) and not _PERSON.match(folded, count.end + 1) \
+        and not re.match(r"(?:mort|tue|blesse|dead)\b", folded[count.end + 1 : count.end + 8])
 
 
 _PERSON = re.compile(r"(?:soldat|civil|militaire|gendarme|policier|enfant|femme|homme|berger|eleveur|"

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from incidents import model
 from incidents.extract.candidate import Evidence
-from incidents.extract.dates import DateMention
+from incidents.extract.dates import DateMention, Publication
 from incidents.extract.fatalities import Casualties
 from incidents.extract.places import PlaceContext, ResolvedPlace
 
 
-def fill_date(mention: DateMention | None, published: date | None, record: dict[str, Any], evidence: dict[str, Evidence],
+def fill_date(mention: DateMention | None, published: Publication | None, record: dict[str, Any], evidence: dict[str, Evidence],
                problems: list[str]) -> None:
     if mention is not None and mention.value is not None:
         record["event_date"] = mention.value
@@ -25,13 +24,21 @@ def fill_date(mention: DateMention | None, published: date | None, record: dict[
     if mention is not None:
         problems.append(mention.problem or "date could not be resolved")
         evidence["event_date"] = Evidence(mention.partial, [(mention.start, mention.end)], 0.0)
+        if published is not None and not published.day_known and mention.partial is None:
+            # "lundi" in an article known only by its month: the month is all that can be said.
+            record["event_date"] = published.stand_in
+            record["year"] = published.stand_in.year
+            record["time_precision"] = int(model.TimePrecision.MONTH)
         return
     if published is not None:
-        record["event_date"] = published
-        record["year"] = published.year
-        record["time_precision"] = int(model.TimePrecision.WEEK)
-        evidence["event_date"] = Evidence(published, [], 0.3)
-        problems.append("no date in the text; the publication date stands in (week precision)")
+        stand_in = published.stand_in
+        precision = model.TimePrecision.WEEK if published.day_known else model.TimePrecision.MONTH
+        record["event_date"] = stand_in
+        record["year"] = stand_in.year
+        record["time_precision"] = int(precision)
+        evidence["event_date"] = Evidence(stand_in, [], 0.3)
+        problems.append("no date in the text; the publication date stands in "
+                        f"({'week' if published.day_known else 'month'} precision)")
         return
     problems.append("no date in the text and no publication date")
 
@@ -55,6 +62,8 @@ def fill_place(place: ResolvedPlace | None, context: PlaceContext, record: dict[
     )
     evidence["location"] = Evidence(record["location"], place.spans, place.confidence)
     evidence["admin1"] = Evidence(raw.get("admin1"), place.spans[1:], place.confidence)
+    if raw.get("offset_from"):
+        problems.append(f"placed from a distance cue relative to {raw['offset_from']}")
     if place.precision != model.GeoPrecision.PLACE:
         problems.append(f"place located only at precision {int(place.precision)} (containing unit)")
     if raw.get("ambiguous"):

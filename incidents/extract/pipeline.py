@@ -19,23 +19,32 @@ from urllib.parse import urlparse
 from incidents import model
 from incidents.extract import actors as actor_lookup
 from incidents.extract.candidate import Candidate, Evidence
-from incidents.extract.dates import DateMention, find_dates
+from incidents.extract.dates import DateMention, Publication, find_dates, is_statement_day, parse_publication
 from incidents.extract.events import classify, has_event_cue
 from incidents.extract.fields import fill_date, fill_fatalities, fill_place, rank_actors
 from incidents.extract.fatalities import Casualties, find_casualties
 from incidents.extract.language import detect_language, pipeline
 from incidents.extract.notes import write_notes
 from incidents.extract.places import (
-    CAPITALS, PlaceMention, PlaceResolver, build_context, countries_mentioned, country_mentions,
-    find_place_mentions, is_reporting_place,
+    CAPITALS, PlaceContext, PlaceMention, PlaceResolver, build_context, countries_mentioned, country_mentions,
+    find_place_mentions, is_reporting_place, mark_distance_cue,
 )
 from incidents.extract.text import Segment, dateline_span, fold, fold_name, headline_span, sentences
 
 BACKGROUND = re.compile(
     r"\b(?:depuis (?:plusieurs|des|de nombreuses|quelques) (?:annees|mois)|depuis 20\d\d|depuis le debut|"
-    r"regulierement|souvent|serie de|recurrent(?:e|s|es)?|en general|ces dernieres annees|"
+    r"regulierement|souvent|serie de|serie d'|longue serie|recurrent(?:e|s|es)?|en general|ces dernieres annees|"
+    r"le (?:1er|\d{1,2}) [a-z]+ dernier|en [a-z]+ dernier|l'an dernier|l'annee derniere|last year|"
     r"since 20\d\d|for years|regularly|often|frequently|series of|in recent (?:years|months)|recurring)\b"
 )
+# "L'assaut a eu lieu ... dans le village de X": says where the incident already read about happened.
+LOCATION_STATEMENT = re.compile(
+    r"\b(?:a eu lieu|ont eu lieu|s'est produite?|s'est deroulee?|se sont deroulees|took place|happened|occurred|"
+    r"village de|village d'|villages de|village of|localite de|in the village)\b"
+)
+_ABSOLUTE = ("dmy", "mdy", "night", "iso", "numeric")
+# An event dated this many days before publication is context the article recalls, not its news.
+BACKGROUND_DAYS = 10
 NEXT_DAY = re.compile(r"\b(?:le lendemain|the next day|the following day|a day later)\b")
 # How many paragraphs on a later sentence may still add to an incident (wire copy puts a
 # quote paragraph between the lead and the army's toll).
@@ -64,7 +73,7 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
 
     ``geocoder`` defaults to the offline ``GazetteerGeocoder``.
     """
-    published_date = _as_date(published)
+    published_date = parse_publication(published)
     if geocoder is None:
         from incidents.geocode import GazetteerGeocoder
 
@@ -81,31 +90,54 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
     excluded = ([dateline] if dateline else []) + [(m.start, m.end) for m in all_actors]
     mentions = [m for m in find_place_mentions(text, folded, entities, excluded)
                 if not is_reporting_place(folded, m)]
+    for mention in mentions:
+        mark_distance_cue(folded, mention)
     body_mentions = [m for m in mentions if not headline or m.start >= headline[1]]
     headline_admins = [m for m in mentions if m not in body_mentions and m.role.startswith("admin")]
     context = build_context((body_mentions or mentions) + headline_admins, countries_mentioned(text, folded))
-    segments = [s for s in sentences(text) if not headline or s.start >= headline[1]]
+    segments = _after_headline(sentences(text), text, headline)
     if not segments and headline:
         segments = sentences(text)
 
     actor_starts = [m.start for m in all_actors]
     groups = _group(segments, folded, body_mentions, published_date, actor_starts)
     resolver = PlaceResolver(geocoder)
-    candidates = []
-    for group in groups:
-        candidates.append(_candidate(group, text, folded, lang, published_date, url, mentions,
-                                     body_mentions, context, resolver, all_actors, headline))
-    return candidates
+    def build(group: _Group) -> Candidate:
+        return _candidate(group, text, folded, lang, published_date, url, mentions, body_mentions, context,
+                          resolver, all_actors, headline)
+
+    built = [(group, build(group)) for group in groups]
+    merged: list[tuple[_Group, Candidate]] = []
+    for group, candidate in built:
+        same = next((i for i, (_g, kept) in enumerate(merged) if _told_twice(kept, candidate)), None)
+        if same is None:
+            merged.append((group, candidate))
+            continue
+        first = merged[same][0]
+        first.segments = sorted(set(first.segments) | set(group.segments), key=lambda s: s.start)
+        merged[same] = (first, build(first))
+    return [candidate for _group, candidate in merged]
 
 
-def _as_date(value: date | datetime | str | None) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+def _told_twice(first: Candidate, later: Candidate) -> bool:
+    """Two candidates placed at the same spot whose dates do not tell them apart: one incident.
+
+    Places resolve only after grouping, so "la zone de Tillia" and "le département de Tillia"
+    (or two sentences naming no place at all) are only seen to be one place here.
+    """
+    a, b = first.record, later.record
+    if fold_name(a.get("location") or "") != fold_name(b.get("location") or ""):
+        return False
+    if "one toll was reported for several places; it is coded on the first" in later.problems:
+        return False
+
+    def firm(candidate: Candidate) -> date | None:
+        evidence = candidate.evidence.get("event_date")
+        if evidence is None or not evidence.spans or evidence.confidence < 0.6:
+            return None
+        return candidate.record.get("event_date")
+
+    return firm(first) is None or firm(later) is None or firm(first) == firm(later)
 
 
 def _places_in(segment: Segment, mentions: list[PlaceMention]) -> list[PlaceMention]:
@@ -113,34 +145,58 @@ def _places_in(segment: Segment, mentions: list[PlaceMention]) -> list[PlaceMent
 
 
 def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
-           published: date | None, actor_starts: list[int]) -> list[_Group]:
+           published: Publication | None, actor_starts: list[int]) -> list[_Group]:
     groups: list[_Group] = []
     current: _Group | None = None
     pending: tuple[Segment, list[DateMention], str | None] | None = None
+    lead: list[Segment] = []  # event sentences before the first anchor: the article's lead
     for segment in segments:
         start, end = segment.start, segment.end
         if BACKGROUND.search(folded, start, end):
             current = pending = None
             continue
-        dates = [d for d in find_dates(folded, start, end, published)]
+        dates = [d for d in find_dates(folded, start, end, published) if not is_statement_day(folded, d)]
+        if _recalled(dates, published):
+            current = pending = None
+            continue
         places = _places_in(segment, mentions)
+        if not places and _regions_listed(segment, mentions) >= 3:
+            current = pending = None  # "dans les régions du Nord, du Centre-Nord et du Sahel": a summary
+            continue
+        if groups:
+            # "à 50 km au sud de Djibo": a distance describes where things are; it opens no new incident
+            places = [p for p in places if p.offset_km is None]
         place_key = fold_name(places[0].name) if places else None
         cue = has_event_cue(folded, start, end)
         if current is not None and NEXT_DAY.search(folded, start, end) and current.date and current.date.value:
             base = current.date
             dates = [DateMention(start, end, "next_day", base.value + timedelta(days=1), base.precision,
                                  base.confidence * 0.9)]
+        if not groups and current is None and not (dates or places) and segment.paragraph <= 1 \
+                and (cue or CASUALTY_HINT.search(folded, start, end)):
+            lead.append(segment)
+            continue
         if cue and not (dates or places) and current is None and pending is not None \
                 and pending[0].paragraph == segment.paragraph:
             anchor, dates, place_key = pending
-            current = _Group(anchor, [anchor, segment], dates[0] if dates else None, place_key)
+            current = _Group(anchor, [*lead, anchor, segment], dates[0] if dates else None, place_key)
+            lead = []
             groups.append(current)
             pending = None
             continue
         if not cue and (dates or places) and current is None:
             pending = (segment, dates, place_key)
+        if current is not None and current.date is not None and current.date.kind in _ABSOLUTE \
+                and dates and dates[0].kind in ("today", "yesterday"):
+            dates = []  # "ce matin" in a quote after "le vendredi 8 avril": the day already stated
         if cue and (dates or places):
             date_key = dates[0].value if dates else None
+            if _states_place_of(current, segment, folded, dates, place_key):
+                current.segments.append(segment)
+                if LOCATION_STATEMENT.search(folded, start, end) or current.place_key is None:
+                    current.place_key = place_key
+                current.date = current.date or (dates[0] if dates else None)
+                continue
             same = _matching(groups, current, date_key, place_key, bool(dates))
             if same is not None:
                 same.segments.append(segment)
@@ -148,7 +204,8 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
                 same.place_key = same.place_key or place_key
                 current = same
                 continue
-            current = _Group(segment, [segment], dates[0] if dates else None, place_key)
+            current = _Group(segment, [*lead, segment], dates[0] if dates else None, place_key)
+            lead = []
             groups.append(current)
             for other in _coordinated(places, folded)[1:]:
                 groups.append(_Group(segment, [segment], current.date, fold_name(other.name), current))
@@ -157,9 +214,72 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             or any(start <= a < end for a in actor_starts)
         ):
             current.segments.append(segment)
+            current.place_key = current.place_key or place_key
         elif current is not None and segment.paragraph - current.segments[-1].paragraph > PARAGRAPH_REACH:
             current = None
-    return groups
+    if not groups and lead and any(has_event_cue(folded, s.start, s.end) for s in lead):
+        groups.append(_Group(lead[0], lead))  # no place or day anywhere: the lead is the incident
+    return _merge_same_place(groups)
+
+
+def _merge_same_place(groups: list[_Group]) -> list[_Group]:
+    """Two groups at one place on one day (or one of them undated) are one incident told twice."""
+    merged: list[_Group] = []
+    for group in groups:
+        same = next((g for g in merged if group.place_key and g.place_key == group.place_key
+                     and group.sibling_of is None and g.sibling_of is None
+                     and (g.date is None or group.date is None or g.date.value == group.date.value)), None)
+        if same is None:
+            merged.append(group)
+            continue
+        same.segments.extend(s for s in group.segments if s not in same.segments)
+        same.date = same.date or group.date
+    return merged
+
+
+def _after_headline(segments: list[Segment], text: str, headline: tuple[int, int] | None) -> list[Segment]:
+    """The body's sentences: the headline is cut off, even when the splitter ran it into the lead."""
+    if headline is None:
+        return segments
+    body = []
+    for segment in segments:
+        if segment.end <= headline[1]:
+            continue
+        if segment.start < headline[1]:
+            start = headline[1] + len(text[headline[1]:segment.end]) - len(text[headline[1]:segment.end].lstrip())
+            segment = Segment(start, segment.end, segment.paragraph)
+        body.append(segment)
+    return body
+
+
+def _regions_listed(segment: Segment, mentions: list[PlaceMention]) -> int:
+    return len({fold_name(m.name) for m in mentions
+                if segment.start <= m.start < segment.end and m.role == "admin1"})
+
+
+def _recalled(dates: list[DateMention], published: Publication | None) -> bool:
+    """A sentence dated well before publication recalls an earlier incident (context)."""
+    if published is None or not dates or dates[0].value is None:
+        return False
+    latest = dates[0].value  # the latest day the expression can mean: month and week dates sit mid-period
+    if dates[0].precision == model.TimePrecision.MONTH:
+        latest = latest.replace(day=28) + timedelta(days=4)
+        latest -= timedelta(days=latest.day)
+    elif dates[0].precision == model.TimePrecision.WEEK:
+        latest += timedelta(days=3)
+    return (published.last - latest).days > BACKGROUND_DAYS + (0 if published.day_known else 61)
+
+
+def _states_place_of(current: _Group | None, segment: Segment, folded: str, dates: list[DateMention],
+                     place_key: str | None) -> bool:
+    """A sentence naming a new place but no toll of its own tells where the current incident was."""
+    if current is None or place_key is None or place_key == current.place_key or current.sibling_of is not None:
+        return False
+    if segment.paragraph - current.segments[-1].paragraph > PARAGRAPH_REACH:
+        return False
+    if dates and current.date is not None and dates[0].value != current.date.value:
+        return False
+    return not find_casualties(folded, segment.start, segment.end).of_kind("dead", "neutralised")
 
 
 _COORDINATION = re.compile(r"\s*(?:,|et|and|ainsi que|puis|then)\s*(?:(?:a|au|in|at|near|pres de|de)\s+)?")
@@ -195,7 +315,7 @@ def _matching(groups: list[_Group], current: _Group | None, date_key: date | Non
     return None
 
 
-def _candidate(group: _Group, text: str, folded: str, lang: str, published: date | None, url: str | None,
+def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publication | None, url: str | None,
                mentions: list[PlaceMention], body_mentions: list[PlaceMention], context: Any,
                resolver: PlaceResolver, all_actors: list[actor_lookup.ActorMention],
                headline: tuple[int, int] | None) -> Candidate:
@@ -213,6 +333,14 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: date
     if not any(m.role == "place" for m in anchor_first) and headline:
         anchor_first += [m for m in mentions if m.start < headline[1] and m.role == "place"]
     only_capitals = all(fold_name(m.name) in CAPITALS for m in anchor_first if m.role == "place")
+    own_units = [m for m in in_group if m.role in ("admin1", "admin2", "admin3")]
+    if own_units and not any(m.role == "place" for m in in_group):
+        # No place of its own: the units its own sentences name ("the Tahoua region, where last
+        # week...") place it, not those of the article's main incident.
+        context = PlaceContext(context.country, context.other_countries,
+                               [m for m in own_units if m.role == "admin1"],
+                               [m for m in own_units if m.role == "admin2"],
+                               [m for m in own_units if m.role == "admin3"])
     place = resolver.resolve(anchor_first, context, folded, capitals_allowed=only_capitals)
     fill_place(place, context, record, evidence, problems)
 
@@ -238,7 +366,7 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: date
         casualties.mentions += part.mentions
         casualties.zero_spans += part.zero_spans
     victims = inters[:2] + ([7] if any(m.group in CIVILIAN_GROUPS for m in casualties.mentions) else [])
-    call = classify(folded, spans, victims)
+    call = classify(folded, spans, victims, casualties.by_side())
     record["event_type"], record["sub_event_type"] = call.event_type, call.sub_event_type
     record["disorder_type"] = model.disorder_type_of(call.event_type) if call.event_type else None
     evidence["event_type"] = Evidence(call.event_type, list(call.spans), call.confidence)

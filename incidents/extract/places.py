@@ -14,12 +14,13 @@ not know falls back to its commune or cercle (precision 2) or region
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from incidents.extract.text import fold_name
+from incidents.extract.text import fold, fold_name
 from incidents.model import GeocodeMethod, GeoPrecision
 
 COUNTRIES = {
@@ -28,8 +29,17 @@ COUNTRIES = {
     "senegal": "Senegal", "nigeria": "Nigeria", "benin": "Benin", "togo": "Togo", "ghana": "Ghana",
     "cote d'ivoire": "Côte d'Ivoire", "ivory coast": "Côte d'Ivoire", "guinee": "Guinea",
     "guinea": "Guinea", "algerie": "Algeria", "algeria": "Algeria", "cameroun": "Cameroon",
-    "cameroon": "Cameroon", "libye": "Libya", "libya": "Libya",
+    "cameroon": "Cameroon", "libye": "Libya", "libya": "Libya", "france": "France", "russie": "Russia",
+    "russia": "Russia", "maroc": "Morocco", "morocco": "Morocco", "soudan": "Sudan", "sudan": "Sudan",
+    "etats-unis": "United States", "united states": "United States", "suisse": "Switzerland",
+    "switzerland": "Switzerland",
 }
+# "près de la frontière avec le Mali", "venus du Mali": a neighbour named, not where it happened.
+_NEIGHBOUR_BEFORE = re.compile(
+    r"(?:frontiere|frontieres|border|borders|proche du|proche de la|pres du|near|nearby|voisin|voisine|neighbou?ring|"
+    r"bordered by|nations of|"
+    r"venus? du|venaient du|from|straddl\w*|avec le|avec la|with)\W*(?:\w+\W+){0,2}$"
+)
 _DEMONYMS = {
     "malien": "Mali", "malienne": "Mali", "maliens": "Mali", "maliennes": "Mali", "malian": "Mali",
     "burkinabe": "Burkina Faso", "nigerien": "Niger", "nigerienne": "Niger", "nigeriens": "Niger",
@@ -49,7 +59,9 @@ _ADMIN_KINDS = {
     "hameau": "place", "town": "place", "hamlet": "place", "city": "place", "secteur": "place",
 }
 _KIND_BEFORE = re.compile(
-    r"\b(?P<kind>" + "|".join(_ADMIN_KINDS) + r")\s+(?:rurale?\s+|urbaine?\s+)?(?:de\s+|d'|du\s+|des\s+|of\s+)?(?=[a-z])"
+    r"\b(?P<kind>" + "|".join(_ADMIN_KINDS) + r")\s+(?:rurale?\s+|urbaine?\s+)?"
+    r"(?:(?:ouest|est|nord|sud|centre|nord-ouest|nord-est|sud-ouest|sud-est)\s+)?"
+    r"(?:de\s+|d'|du\s+|des\s+|of\s+)?(?=[a-z])"
 )
 _KIND_AFTER = re.compile(r"\s+(?P<kind>region|province|circle|cercle|district|commune|department|area)\b")
 _PLACE_PREPOSITION = re.compile(
@@ -59,6 +71,8 @@ _PLACE_PREPOSITION = re.compile(
     r"attaque|attaquer|attaquant|attaque de|assailli|cible|vise|visant|attacked|attacking|raided|stormed|struck|hit|"
     r"targeted|targeting)\s+)"
 )
+_POSSESSIVE = re.compile(r"[A-ZÀ-ÖØ-Þ][\w\-]*(?: [A-Z][\w\-]*)?['’]s ")
+_KIND_SUFFIX = re.compile(r" (Region|Province|Circle|Cercle|Department|District)$", re.IGNORECASE)
 _JOINED_NAME = re.compile(r"\s*(?:,|et|and|ainsi que)\s*(?:(?:a|in|at)\s+)?")
 _REPORTED_FROM = re.compile(
     r"(?:appris|annonce|indique|declare|joint|interroge|depuis|selon [^,.]{0,40}|said|told|reported|"
@@ -68,7 +82,32 @@ _NOT_PLACES = {
     "le", "la", "les", "l", "un", "une", "des", "ce", "cette", "ces", "il", "ils", "elle", "elles", "on",
     "the", "a", "an", "this", "these", "he", "she", "they", "it", "in", "at", "on", "dans", "selon",
     "mais", "but", "et", "and", "al", "etat", "state", "afp", "reuters", "ap", "rfi", "onu", "un",
+    "tuareg", "touareg", "peul", "peuls", "fulani", "dogon", "dogons", "bambara", "songhai", "arabe", "arab",
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "minusma", "barkhane", "wagner", "fama",
+    "arabic", "french", "english", "francais", "anglais", "sahara", "belga", "xinhua", "apa", "anp", "aib",
 }
+_HIDEOUT = re.compile(r"\s+(?:forest|foret)\b")
+# Where the name is not where it happened: someone went, fled or was taken there, or the
+# speaker is from there ("le maire de Bankass"); checked on the words just before the name.
+_DESTINATION = re.compile(
+    r"(?:\bvers|\btowards?|\bfled to|\btaken to|\bevacuated to|\btransferes? a|\bevacues? a|\brefugies? a|"
+    r"\bfled into)\s+(?:la ville (?:voisine )?(?:de |d')|the (?:nearby |neighbouring )?(?:town|city) of )?$"
+)
+_SPEAKER = re.compile(
+    r"\b(?:maire|mayor|habitant|resident|ressortissant|elu|gouverneur|governor|prefet|depute|chef)\s+"
+    r"(?:de la (?:ville|commune|localite)(?: (?:proche|voisine))? (?:de |d')|of the (?:nearby |neighbouring )?"
+    r"(?:town|city|commune|village) of |de |d'|du |of )$"
+)
+_WOUNDED_TAKEN_THERE = re.compile(r"\s*,?\s*(?:ou|where) (?:la plupart des |les |the |most of the )?(?:blesses|wounded|injured)")
+_DISTANCE = re.compile(
+    r"(?:\b(?P<count>(?:une |about |some |environ |around |quelque )?(?:\d{1,4}|[a-z]+))(?: de)?\s*"
+    r"(?:km|kilometres?|kilometers?|kms)\b(?:\s*\(\d+ miles\))?\s*)?"
+    r"(?:(?:au |a l'|a |to the |)(?P<dir>nord-est|nord-ouest|sud-est|sud-ouest|nord|sud|est|ouest|"
+    r"northeast|northwest|southeast|southwest|north|south|east|west)\s+(?:de |d'|du |of )|"
+    r"(?<=m )(?:de |d'|du |from |of )|(?<=s )(?:de |d'|du |from |of ))"
+    r"(?:la (?:ville|localite|commune|capitale regionale|capitale) (?:de |d')?|the (?:town|city|village) of |)$"
+)
 NER_LABELS = {"LOC", "GPE", "FAC"}
 
 
@@ -79,6 +118,9 @@ class PlaceMention:
     end: int
     role: str  # "place", "admin1", "admin2", "admin3" or "country"
     source: str  # "ner", "pattern" or "kind"
+    # Set when the text places the incident relative to this name ("à 30 km au nord de X").
+    offset_km: float | None = None
+    bearing: str | None = None
 
 
 @dataclass
@@ -86,6 +128,8 @@ class PlaceContext:
     """Country and admin names the article states, used to narrow and to fall back."""
 
     country: str | None = None
+    # Other countries the article names, most mentioned first: tried when nothing resolves in ``country``.
+    other_countries: list[str] = field(default_factory=list)
     admin1: list[PlaceMention] = field(default_factory=list)
     admin2: list[PlaceMention] = field(default_factory=list)
     admin3: list[PlaceMention] = field(default_factory=list)
@@ -118,7 +162,12 @@ def country_mentions(folded: str) -> list[tuple[str, tuple[int, int]]]:
 
 
 def countries_mentioned(text: str, folded: str) -> Counter[str]:
-    return Counter(country for country, _span in country_mentions(folded))
+    """Country weights: a neighbour named near "border", "proche du", "from" counts a quarter."""
+    weights: Counter[str] = Counter()
+    for country, (start, _end) in country_mentions(folded):
+        neighbour = _NEIGHBOUR_BEFORE.search(folded[max(0, start - 40) : start])
+        weights[country] += 0.25 if neighbour else 1.0
+    return weights
 
 
 def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, str]],
@@ -127,11 +176,19 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
     mentions: dict[tuple[int, int], PlaceMention] = {}
 
     def add(start: int, end: int, role: str, source: str) -> None:
+        possessive = _POSSESSIVE.match(text, start, end)
+        if possessive:  # "Mali's Mopti region": the country is not part of the name
+            start = possessive.end()
+        suffix = _KIND_SUFFIX.search(text, start, end)
+        if suffix:  # "the Bankass Circle": the unit word says what kind of name it is
+            role = _ADMIN_KINDS.get(fold(suffix.group(1)).lower(), role)
+            end = suffix.start()
         name = text[start:end].strip(" -'’")
         key = fold_name(name)
         if not name or key in _NOT_PLACES or len(key) < 3 or any(a <= start < b for a, b in excluded):
             return
-        if key in COUNTRIES:
+        if key in COUNTRIES or re.sub(r"^(?:northern|southern|eastern|western|central|north|south|east|west) ",
+                                      "", key) in COUNTRIES:
             role = "country"
         span = (start, start + len(name))
         existing = mentions.get(span)
@@ -149,17 +206,25 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
             role = "place" if kind == "area" else _ADMIN_KINDS.get(kind, "admin2")
             add(name.start(), name.end(), role, "kind")
     for match in _PLACE_PREPOSITION.finditer(folded):
-        name = _NAME_RE.match(text, match.end())
+        article = re.match(r"(?:the|le|la|les) (?=[A-ZÀ-ÖØ-Þ])", text[match.end() : match.end() + 5])
+        name = _NAME_RE.match(text, match.end() + (article.end() if article else 0))
         if name:
             add(name.start(), name.end(), "place", "pattern")
     for start, end, label in entities:
         if label in NER_LABELS and text[start:start + 1].isupper():
             add(start, end, "place", "ner")
+    for mention in mentions.values():
+        if text[mention.start - 1 : mention.start] == "(" and text[mention.end : mention.end + 1] == ")" \
+                and re.search(r"\w\s*$", text[max(0, mention.start - 25) : mention.start - 1]) \
+                and mention.role in ("place", "admin2", "admin3"):
+            mention.role = "admin1"  # "Soumpi (Tombouctou)": the bracket names the region
     for mention in sorted(mentions.values(), key=lambda m: m.start):
         if mention.role != "place":
             continue
         joined = _JOINED_NAME.match(folded, mention.end)
         name = _NAME_RE.match(text, joined.end()) if joined else None
+        if name and joined.group(0).strip() == "," and not re.match(r"\s*(?:,|et\b|and\b)", folded[name.end():]):
+            name = None  # "the town of Bankass, Moulaye Guindo told": a comma alone does not make a list
         if name:
             add(name.start(), name.end(), "place", "pattern")
     return sorted(_drop_nested(list(mentions.values())), key=lambda m: m.start)
@@ -177,12 +242,35 @@ def _drop_nested(mentions: list[PlaceMention]) -> list[PlaceMention]:
 
 
 def is_reporting_place(folded: str, mention: PlaceMention) -> bool:
-    """True when the name only says where a statement was made or reported from."""
+    """True when the name only says where a statement was made or reported from, where people
+    went or were taken, or where a speaker comes from: never the incident's place."""
     before = folded[max(0, mention.start - 60) : mention.start]
     after = folded[mention.end : mention.end + 40]
     if _REPORTED_FROM.search(before):
         return True
-    return bool(re.match(r"\s*,?\s*(?:a-t-on appris|ont indique|a indique|said|told|officials said)", after))
+    if mention.role == "place" and (_DESTINATION.search(before) or _SPEAKER.search(before)
+                                    or _WOUNDED_TAKEN_THERE.match(after) or _HIDEOUT.match(after)
+                                    or re.search(r"\bforet (?:de |du |d')$", before)):
+        return True
+    return mention.role == "place" and bool(
+        re.match(r"\s*,?\s*(?:a-t-on appris|ont indique|a indique|said|told|officials said)", after))
+
+
+def mark_distance_cue(folded: str, mention: PlaceMention) -> None:
+    """"à 30 km au nord de X", "about 20 kilometers from X": X is an anchor, not the place."""
+    before = folded[max(0, mention.start - 70) : mention.start]
+    match = _DISTANCE.search(before)
+    if match is None or (match.group("count") is None and match.group("dir") is None):
+        return
+    mention.bearing = match.group("dir")
+    mention.offset_km = (_kilometres(match.group("count")) or 0.0) if match.group("count") else 0.0
+
+
+def _kilometres(words: str) -> float | None:
+    from incidents.extract.numbers import iter_counts
+
+    counts = list(iter_counts(words, 0, len(words)))
+    return float(counts[-1].value) if counts else None
 
 
 class PlaceResolver:
@@ -225,56 +313,168 @@ class PlaceResolver:
 
     def resolve(self, candidates: list[PlaceMention], context: PlaceContext, folded: str,
                 capitals_allowed: bool) -> ResolvedPlace | None:
+        """The incident's place; when nothing resolves as a place in the most named country,
+        the other Sahel countries the article names are tried ("near the Mali border" in a Niger story)."""
+        found = self._resolve_in(candidates, context, folded, capitals_allowed)
+        if found is not None and found.precision == GeoPrecision.PLACE:
+            return found
+        for country in context.other_countries:
+            other = PlaceContext(country, [], context.admin1, context.admin2, context.admin3)
+            again = self._resolve_in(candidates, other, folded, capitals_allowed)
+            if again is not None and (found is None or again.precision < found.precision):
+                return again
+        return found
+
+    def _resolve_in(self, candidates: list[PlaceMention], context: PlaceContext, folded: str,
+                    capitals_allowed: bool) -> ResolvedPlace | None:
         admin1 = context.admin1[0].name if context.admin1 else None
         admin2 = context.admin2[0].name if context.admin2 else None
         places = [c for c in candidates if c.role == "place"]
+        anchors = [c for c in places if c.offset_km is not None]
+        places = [c for c in places if c.offset_km is None]
         if not capitals_allowed:
             places = [c for c in places if fold_name(c.name) not in CAPITALS] or places
+        region_names = {fold_name(m.name) for m in context.admin1}
+        others = [c for c in places if fold_name(c.name) not in region_names]
+        if others:
+            # "the village of Dioura ... Mopti region ... Mopti city": a name the article also uses
+            # for the region is the regional seat, never preferred to the place the text names.
+            places = others
+        seats: list[tuple[PlaceMention, dict[str, Any]]] = []
         for mention in places:
             raw = self.lookup(mention.name, context.country, admin1, admin2)
             if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and mention.source != "ner":
                 raw = self.lookup_variant(mention.name, context.country, admin1, admin2) or raw
             if raw is None or int(raw.get("precision") or 1) != GeoPrecision.PLACE:
                 continue
-            if mention.source == "ner" and raw.get("method") == str(GeocodeMethod.FUZZY):
+            if mention.source == "ner" and raw.get("method") == str(GeocodeMethod.FUZZY) \
+                    and not same_letters(raw.get("name"), mention.name):
                 continue
             if admin1 and raw.get("admin1") and fold_name(raw["admin1"]) != fold_name(admin1) \
                     and raw.get("method") == str(GeocodeMethod.FUZZY):
                 continue
-            confidence = 0.9 if raw.get("method") in ("exact", "alternate", "manual") else 0.7
-            if raw.get("ambiguous"):
-                confidence -= 0.2
-            spans = [(mention.start, mention.end)] + [(m.start, m.end) for m in context.admin1[:1]]
-            return ResolvedPlace(mention, raw, GeoPrecision.PLACE, confidence, spans, admin1)
-        return self._fallback(places, context, admin1)
+            between = re.search(r"\b(?:entre|between)\s+(?:les? |l'|the )?$", folded[max(0, mention.start - 14):mention.start])
+            units_named = bool(context.admin2 or context.admin3)
+            if same_letters(raw.get("name"), raw.get("admin1")) and (len(places) > 1 or units_named) \
+                    and not seats and not between:
+                seats.append((mention, raw))  # "in Tillabéri": the region's seat, if nothing nearer is named
+                continue
+            return self._placed(mention, raw, context, admin1)
+        if seats:
+            # A named commune or cercle says more than the regional seat named with it.
+            return self._unit_fallback(places[:0], context, admin1) or self._placed(*seats[0], context, admin1)
+        found = self._unit_fallback(places, context, admin1) or self._offset(anchors, places, context, admin1)
+        if found is None and admin1 is None:
+            region = self._region_named_as_place(places, context.country)
+            if region is not None:  # "dans le Centre-Nord du Burkina Faso": a region without the word
+                others = [p for p in places if p is not region]
+                context = PlaceContext(context.country, context.other_countries, [region],
+                                       context.admin2, context.admin3)
+                return self._region_fallback(others, context, region.name)
+        return found or self._region_fallback(places, context, admin1)
 
-    def _fallback(self, places: list[PlaceMention], context: PlaceContext,
-                  admin1: str | None) -> ResolvedPlace | None:
-        """The containing unit stands in: commune or cercle (precision 2), else region (3)."""
+    def _region_named_as_place(self, places: list[PlaceMention], country: str | None) -> PlaceMention | None:
+        """A name taken for a place that is the name of one of the country's regions."""
+        if country is None:
+            return None
+        for mention in places:
+            raw = self._geocode("", country, mention.name, None)
+            if raw is not None and same_letters(str(raw.get("admin1")).replace("y", "i"),
+                                                mention.name.replace("y", "i")):
+                return mention
+        return None
+
+    @staticmethod
+    def _placed(mention: PlaceMention, raw: dict[str, Any], context: PlaceContext,
+                admin1: str | None) -> ResolvedPlace:
+        confidence = 0.9 if raw.get("method") in ("exact", "alternate", "manual") else 0.7
+        if raw.get("ambiguous"):
+            confidence -= 0.2
+        spans = [(mention.start, mention.end)] + [(m.start, m.end) for m in context.admin1[:1]]
+        return ResolvedPlace(mention, raw, GeoPrecision.PLACE, confidence, spans, admin1)
+
+    def _offset(self, anchors: list[PlaceMention], places: list[PlaceMention], context: PlaceContext,
+                admin1: str | None) -> ResolvedPlace | None:
+        """"à 30 km au nord de X": X's point moved by the distance and bearing given, precision 2."""
+        for anchor in anchors:
+            raw = self.lookup(anchor.name, context.country)
+            if raw is None or int(raw.get("precision") or 1) != GeoPrecision.PLACE:
+                continue
+            raw["latitude"], raw["longitude"] = offset_point(
+                float(raw["latitude"]), float(raw["longitude"]), anchor.offset_km or 0.0, anchor.bearing)
+            raw["method"] = str(GeocodeMethod.FALLBACK)
+            raw["precision"] = int(GeoPrecision.NEARBY)
+            raw["offset_from"] = raw.get("name")
+            mention = places[0] if places else anchor
+            spans = [(m.start, m.end) for m in places[:1]] + [(anchor.start, anchor.end)]
+            return ResolvedPlace(mention, raw, GeoPrecision.NEARBY, 0.5, spans, admin1)
+        return None
+
+    def _unit_fallback(self, places: list[PlaceMention], context: PlaceContext,
+                       admin1: str | None) -> ResolvedPlace | None:
+        """The containing commune or cercle stands in (precision 2).
+
+        With no place named, a smaller unit the gazetteer does not know ("the Koutougou
+        department in Soum province") still names the location.
+        """
+        unknown: PlaceMention | None = None
         for level_mentions, precision in ((context.admin3, GeoPrecision.NEARBY),
                                           (context.admin2, GeoPrecision.NEARBY)):
             for unit in level_mentions:
                 raw = self.lookup(unit.name, context.country, admin1)
+                if raw is not None and raw.get("method") == str(GeocodeMethod.FUZZY) \
+                        and not same_letters(raw.get("name"), unit.name):
+                    raw = None  # a unit one letter away is another unit (Koutougou is not Koudougou)
                 if raw is None and unit.role == "admin2":
                     raw = self.lookup("", context.country, admin1, unit.name)
-                if raw is not None:
-                    raw["method"] = str(GeocodeMethod.FALLBACK)
-                    raw["precision"] = int(precision)
-                    spans = [(m.start, m.end) for m in places[:1]] + [(unit.start, unit.end)]
-                    return ResolvedPlace(places[0] if places else unit, raw, precision, 0.5, spans, admin1)
+                if raw is None:
+                    unknown = unknown or unit
+                    continue
+                raw["method"] = str(GeocodeMethod.FALLBACK)
+                raw["precision"] = int(precision)
+                named = places[0] if places else (unknown or unit)
+                spans = [(named.start, named.end)] + [(unit.start, unit.end)]
+                return ResolvedPlace(named, raw, precision, 0.5, spans, admin1)
+        return None
+
+    def _region_fallback(self, places: list[PlaceMention], context: PlaceContext,
+                         admin1: str | None) -> ResolvedPlace | None:
+        """The region stands in (precision 3) when nothing nearer is known."""
         if admin1:
             raw = self.lookup("", context.country, admin1)
             if raw is not None:
                 raw["precision"] = int(GeoPrecision.REGION)
                 mention = context.admin1[0]
-                spans = [(m.start, m.end) for m in places[:1]] + [(mention.start, mention.end)]
-                return ResolvedPlace(places[0] if places else mention, raw, GeoPrecision.REGION, 0.4,
-                                     spans, admin1)
+                named = places[0] if places else next(iter(context.admin3 + context.admin2), mention)
+                spans = [(named.start, named.end)] + [(mention.start, mention.end)]
+                return ResolvedPlace(named, raw, GeoPrecision.REGION, 0.4, spans, admin1)
         return None
 
 
+def same_letters(a: object, b: object) -> bool:
+    """"Bani Bangou" and "Banibangou": the same letters, only spacing or hyphens differ."""
+    return re.sub(r"[^a-z]", "", fold(str(a or ""))) == re.sub(r"[^a-z]", "", fold(str(b or "")))
+
+
+_BEARINGS = {"nord": 0, "north": 0, "nord-est": 45, "northeast": 45, "est": 90, "east": 90, "sud-est": 135,
+             "southeast": 135, "sud": 180, "south": 180, "sud-ouest": 225, "southwest": 225, "ouest": 270,
+             "west": 270, "nord-ouest": 315, "northwest": 315}
+
+
+def offset_point(latitude: float, longitude: float, km: float, bearing: str | None) -> tuple[float, float]:
+    """The point ``km`` from (latitude, longitude) towards ``bearing``; unchanged with no bearing."""
+    if not km or bearing not in _BEARINGS:
+        return latitude, longitude
+    angle = math.radians(_BEARINGS[bearing])
+    moved_lat = latitude + km * math.cos(angle) / 111.2
+    moved_lon = longitude + km * math.sin(angle) / (111.2 * math.cos(math.radians(latitude)))
+    return round(moved_lat, 5), round(moved_lon, 5)
+
+
 def build_context(mentions: list[PlaceMention], country_counts: Counter[str]) -> PlaceContext:
-    context = PlaceContext(country=country_counts.most_common(1)[0][0] if country_counts else None)
+    ranked = [country for country, _weight in country_counts.most_common()]
+    context = PlaceContext(country=ranked[0] if ranked else None,
+                           other_countries=[c for c in ranked[1:] if c in DEFAULT_COUNTRIES])
     for mention in mentions:
         if mention.role in ("admin1", "admin2", "admin3"):
             getattr(context, mention.role).append(mention)

@@ -52,7 +52,9 @@ class Segment:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"»”)]*\s+(?=[\"«“(]?[A-ZÀ-ÖØ-Þ0-9])")
-_ABBREVIATIONS = ("M.", "Mr.", "Dr.", "St.", "Gen.", "Col.", "Lt.", "Sgt.", "Capt.", "cf.", "No.")
+_ABBREVIATIONS = ("M.", "Mr.", "Dr.", "St.", "Gen.", "Col.", "Lt.", "Sgt.", "Capt.", "cf.", "No.",
+                  "Jan.", "Feb.", "Mar.", "Apr.", "Aug.", "Sep.", "Sept.", "Oct.", "Nov.", "Dec.",
+                  "janv.", "févr.", "avr.", "juil.", "déc.")
 
 
 def sentences(text: str) -> list[Segment]:
@@ -80,8 +82,9 @@ def sentences(text: str) -> list[Segment]:
     return [s for s in segments if text[s.start : s.end].strip()]
 
 
+_CAPITAL_DATELINES = {"bamako", "ouagadougou", "niamey", "dakar", "abidjan", "nouakchott", "paris", "lome"}
 _DATELINE = re.compile(
-    r"^\s*(?P<place>[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ' \-]{2,40}?)\s*(?:,\s*[A-Za-zÀ-ÿ .]+)?"
+    r"^\s*(?P<place>[A-ZÀ-ÖØ-Þ][\w'\-]{2,30}(?: [A-ZÀ-ÖØ-Þ][\w'\-]*){0,2})\s*(?:,\s*[A-Za-zÀ-ÿ .]+)?"
     r"\s*(?:\((?:AFP|Reuters|AP|APA|ANP|AIB|Xinhua|MAP|RFI)\))?\s*[-–—:]\s+"
 )
 
@@ -101,7 +104,10 @@ def dateline_span(text: str) -> tuple[int, int] | None:
     if not match:
         return None
     place = match.group("place")
-    if not place.isupper() and "(" not in match.group(0):
+    # An upper-case city, an agency in brackets or ", Country" after the name mark a dateline;
+    # a plain capitalised word before a dash ("Mali - ...") does not.
+    if not place.isupper() and "(" not in match.group(0) and "," not in match.group(0) \
+            and fold_name(place) not in _CAPITAL_DATELINES:
         return None
     return offset + match.start("place"), offset + match.start("place") + len(place.rstrip())
 
