@@ -154,7 +154,7 @@ def test_a_second_import_adds_its_rows_to_the_snapshot(
 def test_an_import_changing_many_rows_rebuilds_the_snapshot(
     store: IncidentStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("incidents.store.SNAPSHOT_PATCH_MAX_ROWS", 10)
+    monkeypatch.setattr("incidents.store.base.SNAPSHOT_PATCH_MAX_ROWS", 10)
     store.import_records(synthetic_incidents(50, seed=12), source_name="second.csv")
     assert snapshot_generation(snapshot_path(store.path)) == store.generation()
     pd.testing.assert_frame_equal(store.load(), from_sqlite(store))

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from incidents import model, store as store_module
+from incidents import model
+from incidents.store import rules
 from incidents.errors import StoreError
 from incidents.store import IncidentStore, assign_incident_ids
 
@@ -72,11 +73,11 @@ def test_reimport_of_the_same_file_adds_nothing(store, records) -> None:
 
 
 def test_reimport_with_a_changed_value_updates_in_place(store, records, monkeypatch) -> None:
-    monkeypatch.setattr(store_module, "_now", lambda: "2025-01-01T00:00:00Z")
+    monkeypatch.setattr(rules, "now", lambda: "2025-01-01T00:00:00Z")
     store.import_records(records, source_name="v1.csv")
     changed = records.copy()
     changed.loc[0, "fatalities"] = 4
-    monkeypatch.setattr(store_module, "_now", lambda: "2025-02-01T00:00:00Z")
+    monkeypatch.setattr(rules, "now", lambda: "2025-02-01T00:00:00Z")
     summary = store.import_records(changed, source_name="v2.csv")
     assert (summary.inserted, summary.updated, summary.unchanged) == (0, 1, 2)
     gdf = stored(store)
@@ -209,7 +210,7 @@ def test_update_refuses_unknown_ids_fields_and_store_owned_fields(store, records
 @pytest.mark.parametrize("chunk_rows", [50_000, 1])
 def test_analyst_edits_survive_a_reimport(store, records, monkeypatch, chunk_rows) -> None:
     """Also with rows converted one at a time, so the edited row is in a later chunk."""
-    monkeypatch.setattr("incidents.store.STORAGE_CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr("incidents.store.rules.STORAGE_CHUNK_ROWS", chunk_rows)
     store.import_records(records, source_name="test.csv")
     store.update("MLI1", {"status": "ok", "latitude": 12.85}, user="analyst")
     store.update("MLI2", {"notes": "checked by phone"}, user="analyst")  # the file's 2nd row

@@ -1,0 +1,273 @@
+"""What every backend does the same way: the order of an import, the edit, the snapshot.
+
+A backend subclasses :class:`SnapshotStore` and fills in the small storage
+methods (``_transaction``, ``_stage_batch``, ``_upsert`` ...) in its own SQL;
+the decisions (ids, duplicates, edit precedence, quarantine rows) come from
+``incidents.store.rules`` and the map snapshot from
+``incidents.snapshot.SnapshotCache``, so both backends behave the same.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from incidents import model
+from incidents.errors import StoreError
+from incidents.snapshot import SnapshotCache, canonical_columns, with_geometry
+from incidents.spatial_index import map_snapshot
+from incidents.store import rules
+from incidents.store.protocol import EditConflictError, ImportSummary
+
+# Up to this many inserted or changed rows, an import patches the snapshot instead of
+# rebuilding it from every stored row.
+SNAPSHOT_PATCH_MAX_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What an import transaction wrote, for bringing the snapshot up to date."""
+
+    before: int  # the generation before the transaction (it commits ``before + 1``)
+    first_rows: pd.DataFrame | None  # every row, when the store was empty before
+    changed_rows: pd.DataFrame | None  # the rows inserted or changed, when few enough
+
+
+class SnapshotStore(ABC):
+    """The shared half of a store; see the module docstring."""
+
+    location: str
+    snapshot: SnapshotCache
+    # The backend's own errors, turned into StoreError.
+    _errors: tuple[type[BaseException], ...] = ()
+
+    # -- storage a backend provides ---------------------------------------------------
+
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[Any]:
+        """A write transaction that bumps the generation on commit, rolled back on error."""
+
+    @abstractmethod
+    def _generation_in(self, tx: Any) -> int: ...
+
+    @abstractmethod
+    def _is_empty(self, tx: Any) -> bool: ...
+
+    @abstractmethod
+    def _insert_import(self, tx: Any, source_name: str, imported_at: str) -> int: ...
+
+    @abstractmethod
+    def _stage_batch(self, tx: Any, ids: list[str]) -> set[str]:
+        """Remember this import's ids for the queries below; return those already stored."""
+
+    @abstractmethod
+    def _stored_candidates(self, tx: Any, low: str, high: str) -> pd.DataFrame:
+        """Stored records (``rules.DUPLICATE_FIELDS``) dated in [low, high], batch excluded."""
+
+    @abstractmethod
+    def _batch_edits(self, tx: Any) -> list[tuple[str, str, str]]:
+        """(incident_id, field, new_value JSON) of the latest edit of each field of the batch."""
+
+    @abstractmethod
+    def _bulk_insert(self, tx: Any, frame: pd.DataFrame) -> int: ...
+
+    @abstractmethod
+    def _upsert(self, tx: Any, rows: Iterable[tuple[Any, ...]]) -> int:
+        """Insert or update rows; how many were inserted or changed."""
+
+    @abstractmethod
+    def _rows_updated_at(self, tx: Any, stamp: str) -> pd.DataFrame: ...
+
+    @abstractmethod
+    def _write_quarantine(self, tx: Any, rows: list[tuple[int | None, str, str]],
+                          import_id: int, source_name: str) -> None: ...
+
+    @abstractmethod
+    def _finish_import(self, tx: Any, summary: ImportSummary) -> None: ...
+
+    @abstractmethod
+    def _incident_row(self, tx: Any, incident_id: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    def _edits_since(self, tx: Any, incident_id: str, stamp: str) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def _apply_edit(self, tx: Any, incident_id: str, changed: dict[str, tuple],
+                    edit_rows: list[tuple], edited_at: str) -> None: ...
+
+    @abstractmethod
+    def _read_incidents(self) -> tuple[int, pd.DataFrame]:
+        """(generation, every incident row), read in one consistent transaction."""
+
+    @abstractmethod
+    def generation(self) -> int: ...
+
+    # -- the shared flow --------------------------------------------------------------
+
+    def import_records(
+        self,
+        records: pd.DataFrame,
+        quarantine: pd.DataFrame | None = None,
+        *,
+        source_name: str,
+    ) -> ImportSummary:
+        """Store accepted records and quarantined rows of one source, atomically."""
+        frame = rules.prepare_incoming(records)
+        quarantine = quarantine if quarantine is not None else pd.DataFrame()
+        imported_at = rules.now()
+        try:
+            with self._transaction() as tx:
+                summary, written = self._import(tx, frame, quarantine, source_name,
+                                                imported_at)
+        except self._errors as error:
+            raise StoreError(f"import of {source_name} failed, nothing stored: {error}") from error
+        before = written.before
+        if written.first_rows is not None:
+            kept = self._snapshot_of_first_rows(before, written.first_rows)
+        elif summary.inserted == 0 and summary.updated == 0:
+            # Re-importing a file already stored changes no incident: the snapshot taken
+            # before is still right (re-reading a million rows would take 15 s).
+            kept = self.snapshot.restamp(before, before + 1)
+        elif written.changed_rows is not None:
+            kept = self.snapshot.patch(before, written.changed_rows)
+        else:
+            kept = False
+        if not kept:
+            self.refresh_snapshot()
+        return summary
+
+    def _import(self, tx: Any, frame: pd.DataFrame, quarantine: pd.DataFrame,
+                source_name: str, imported_at: str) -> tuple[ImportSummary, _Written]:
+        was_empty = self._is_empty(tx)
+        import_id = self._insert_import(tx, source_name, imported_at)
+        existing_ids: set[str] = set()
+        existing = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
+        if not was_empty:
+            # Nothing stored can clash with (or duplicate, or carry edits for) the
+            # first import, so only later imports need the batch of incoming ids.
+            existing_ids = self._stage_batch(tx, frame["incident_id"].tolist())
+            window = rules.duplicate_window(frame)
+            if window is not None:
+                existing = model.conform(self._stored_candidates(tx, *window))[
+                    list(rules.DUPLICATE_FIELDS)]
+        frame = rules.flag_statuses(frame, existing)
+        frame["created_at"] = imported_at
+        frame["updated_at"] = imported_at
+        first_rows = changed_rows = None
+        if was_empty:
+            changed = self._bulk_insert(tx, frame)
+            first_rows = rules.as_read_back(frame)
+        else:
+            edits = rules.latest_edits(self._batch_edits(tx))
+            changed = self._upsert(tx, rules.storage_rows(frame, edits))
+            if 0 < changed <= SNAPSHOT_PATCH_MAX_ROWS:
+                # Inserted or changed rows, and only those, now carry this import's time
+                # (rows of another import in the same second may come along: harmless).
+                changed_rows = self._rows_updated_at(tx, imported_at)
+        written = _Written(self._generation_in(tx), first_rows, changed_rows)
+        inserted = len(frame) - len(existing_ids)
+        updated = changed - inserted
+        self._write_quarantine(tx, rules.quarantine_rows(quarantine), import_id, source_name)
+        summary = ImportSummary(
+            import_id=import_id,
+            source_name=source_name,
+            imported_at=imported_at,
+            rows=len(frame) + len(quarantine),
+            accepted=len(frame),
+            quarantined=len(quarantine),
+            inserted=inserted,
+            updated=updated,
+            unchanged=len(existing_ids) - updated,
+            possible_duplicates=int(frame["possible_duplicate_of"].notna().sum()),
+        )
+        self._finish_import(tx, summary)
+        return summary, written
+
+    def _snapshot_of_first_rows(self, before: int, written: pd.DataFrame) -> bool:
+        """Snapshot a store's first import from the rows just written.
+
+        They are the store's whole content, so they are put in the store's order
+        and conformed exactly as rows read back would be, without reading a
+        million rows back out of the backend (about 15 s).
+        """
+        ordered = written.sort_values(["event_date", "incident_id"], na_position="first",
+                                      kind="stable", ignore_index=True)
+        return self.snapshot.write(map_snapshot(model.conform(ordered)), before + 1)
+
+    def update(self, incident_id: str, changes: dict[str, Any], *, user: str,
+               expected_updated_at: str | None = None) -> dict[str, tuple]:
+        """Change fields of one incident, recording old and new values in its history.
+
+        Returns ``{field: (old, new)}`` for the fields that actually changed. With
+        ``expected_updated_at``, an incident someone changed since is refused with
+        :class:`EditConflictError` and nothing is written.
+        """
+        new_values = rules.check_changes(changes, user)
+        edited_at = rules.now()
+        try:
+            with self._transaction() as tx:
+                row = self._incident_row(tx, incident_id)
+                if row is None:
+                    raise StoreError(f"no incident with id {incident_id!r}")
+                if expected_updated_at is not None and row["updated_at"] != expected_updated_at:
+                    raise EditConflictError(
+                        incident_id, self._edits_since(tx, incident_id, expected_updated_at))
+                changed = rules.changed_fields(row, new_values)
+                if not changed:
+                    return {}
+                self._apply_edit(tx, incident_id, changed,
+                                 rules.edit_rows(incident_id, user, edited_at, changed),
+                                 edited_at)
+                before = self._generation_in(tx)
+                edited = self._incident_frame(tx, incident_id)
+        except self._errors as error:
+            raise StoreError(f"edit of {incident_id} failed, nothing changed: {error}") from error
+        self.snapshot.patch(before, edited)
+        return {field: (rules._normal(old), new) for field, (old, new) in changed.items()}
+
+    def _incident_frame(self, tx: Any, incident_id: str) -> pd.DataFrame:
+        row = self._incident_row(tx, incident_id)
+        return pd.DataFrame([row], columns=list(model.CANONICAL_COLUMNS))
+
+    def load(self) -> gpd.GeoDataFrame:
+        """Every stored incident as a canonical GeoDataFrame, oldest first."""
+        return with_geometry(canonical_columns(self._snapshot_frame()))
+
+    def load_map_snapshot(self) -> pd.DataFrame:
+        """Every stored incident with H3 cell-id columns and categorical filter columns,
+        without geometry: what the map and filters keep in memory.
+
+        This is ``incidents.spatial_index.map_snapshot(store.load())`` without
+        recomputing anything and without the point objects (a million shapely
+        points cost 0.25 s and a million objects for Python's collector to walk).
+        """
+        return self._snapshot_frame()
+
+    def refresh_snapshot(self) -> None:
+        """Make sure the map snapshot matches the store (rebuilt if it does not)."""
+        self._snapshot_frame()
+
+    def _snapshot_frame(self) -> pd.DataFrame:
+        frame = self.snapshot.read(self.generation())
+        if frame is not None:
+            return frame
+        generation, records = self._read_incidents()
+        return self.snapshot.take(records, generation)
+
+
+def iter_chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """``rows`` in lists of at most ``size``."""
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,111 @@
+"""The store contract every backend (SQLite, PostGIS) fulfils, and what an import returns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import geopandas as gpd
+import pandas as pd
+
+from incidents.errors import StoreError
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    import_id: int
+    source_name: str
+    imported_at: str
+    rows: int
+    accepted: int
+    quarantined: int
+    inserted: int
+    updated: int
+    unchanged: int
+    possible_duplicates: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Incidents, quarantined rows, imports and edits, kept by one backend.
+
+    Every write (an import, an edit) is one transaction that bumps
+    :meth:`generation`; readers key their caches on it.
+    """
+
+    location: str
+
+    def import_records(
+        self, records: pd.DataFrame, quarantine: pd.DataFrame | None = None, *,
+        source_name: str,
+    ) -> ImportSummary:
+        """Store one source's accepted records and quarantined rows, all or nothing."""
+        ...
+
+    def load(self) -> gpd.GeoDataFrame:
+        """Every stored incident as a canonical GeoDataFrame (EPSG:4326), oldest first."""
+        ...
+
+    def load_map_snapshot(self) -> pd.DataFrame:
+        """``load()`` without geometry, with H3 cell columns and categorical filter columns."""
+        ...
+
+    def load_quarantine(self) -> pd.DataFrame:
+        """Quarantined rows: import_id, source_name, imported_at, row_number, reason,
+        original_json."""
+        ...
+
+    def imports(self) -> pd.DataFrame:
+        """One row per import, newest first."""
+        ...
+
+    def count(self) -> int:
+        """How many incidents are stored."""
+        ...
+
+    def generation(self) -> int:
+        """A counter that grows with every write transaction."""
+        ...
+
+    def refresh_snapshot(self) -> None:
+        """Bring the map snapshot up to the current generation."""
+        ...
+
+    def update(
+        self, incident_id: str, changes: dict[str, Any], *, user: str,
+        expected_updated_at: str | None = None,
+    ) -> dict[str, tuple]:
+        """Change fields of one incident, recorded in its history; ``{field: (old, new)}``.
+
+        With ``expected_updated_at`` (the ``updated_at`` the editor saw), an
+        incident changed by someone else since is refused with ``EditConflictError``.
+        """
+        ...
+
+    def history(self, incident_id: str) -> pd.DataFrame:
+        """Edits of one incident, oldest first: incident_id, user, edited_at, field,
+        old_value, new_value (decoded)."""
+        ...
+
+
+class EditConflictError(StoreError):
+    """An edit was refused: someone changed the incident since the editor read it.
+
+    ``changes`` lists what they changed (user, edited_at, field, old, new), so
+    the message can show it.
+    """
+
+    def __init__(self, incident_id: str, changes: list[dict[str, Any]]) -> None:
+        shown = "; ".join(
+            f"{c['user']} set {c['field']} from {c['old_value']!r} to {c['new_value']!r}"
+            f" at {c['edited_at']}" for c in changes
+        ) or "the incident was re-imported"
+        super().__init__(
+            f"{incident_id} was changed by someone else since you opened it ({shown});"
+            " nothing was saved: reload it and apply your change again"
+        )
+        self.incident_id = incident_id
+        self.changes = changes
