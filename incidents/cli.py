@@ -26,7 +26,7 @@ from incidents.config import MAX_INPUT_BYTES
 from incidents.errors import IncidentsError
 
 if TYPE_CHECKING:
-    from incidents.store import IncidentStore
+    from incidents.store import Store
 
 EXPECTED_ERROR_EXIT = 2
 STAGE_COMMAND_MODULES = (
@@ -60,16 +60,16 @@ def _store_option(function: Any) -> Any:
     return click.option(
         "--store",
         "store_path",
-        type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="SQLite store file (default: incidents.sqlite in $INCIDENTS_HOME, else var/).",
+        help="SQLite store file or postgresql:// URL (default: $INCIDENTS_STORE, else"
+        " incidents.sqlite in $INCIDENTS_HOME, else var/).",
     )(function)
 
 
-def _open_store(store_path: Path | None) -> IncidentStore:
-    from incidents.store import IncidentStore
+def _open_store(store_path: str | None) -> Store:
+    from incidents.store import open_store
 
-    return IncidentStore(store_path)
+    return open_store(store_path)
 
 
 def _echo_json(data: Any) -> None:
@@ -83,7 +83,7 @@ def _echo_json(data: Any) -> None:
 @click.option("--max-mb", type=click.IntRange(min=1), default=MAX_INPUT_MIB, show_default=True,
               help="Refuse a bigger file. The default matches the dashboard's upload limit; "
                    "a full ACLED export of a million events is about 500 MB.")
-def ingest_command(file: Path, store_path: Path | None, no_geocode: bool, max_mb: int) -> None:
+def ingest_command(file: Path, store_path: str | None, no_geocode: bool, max_mb: int) -> None:
     """Read FILE, place rows lacking coordinates offline, store it; print a JSON summary."""
     from incidents.pipeline import ingest_file
 
@@ -95,7 +95,7 @@ def ingest_command(file: Path, store_path: Path | None, no_geocode: bool, max_mb
 @cli.command("load-samples")
 @_store_option
 @click.option("--no-geocode", is_flag=True, help="Store rows without coordinates unplaced.")
-def load_samples_command(store_path: Path | None, no_geocode: bool) -> None:
+def load_samples_command(store_path: str | None, no_geocode: bool) -> None:
     """Ingest the bundled sample files (seed incident, Sahel examples, bad rows)."""
     from incidents.pipeline import load_samples
 
@@ -114,7 +114,7 @@ def load_samples_command(store_path: Path | None, no_geocode: bool) -> None:
 @click.option("--text", default=None, help="Words that must all appear in notes, place, actors or source.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def export_command(
-    store_path: Path | None,
+    store_path: str | None,
     fmt: str,
     countries: tuple[str, ...],
     admin1s: tuple[str, ...],

@@ -135,7 +135,7 @@ def test_export_choices_match_the_writers() -> None:
 def test_ingest_refuses_a_file_over_max_mb_and_takes_it_when_raised(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
 
     big = tmp_path / "big.csv"
     result = runner.invoke(cli, ["demo", "--n", "4000", "--seed", "2", "-o", str(big)])
@@ -149,4 +149,4 @@ def test_ingest_refuses_a_file_over_max_mb_and_takes_it_when_raised(
     taken = runner.invoke(cli, ["ingest", str(big), "--store", str(store), "--no-geocode",
                                 "--max-mb", "50"])
     assert taken.exit_code == 0, taken.output
-    assert IncidentStore(store).count() == 4000
+    assert open_store(store).count() == 4000

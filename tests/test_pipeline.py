@@ -10,7 +10,7 @@ from geopy.location import Location
 
 from incidents.errors import IngestError
 from incidents.pipeline import ingest_file, load_samples
-from incidents.store import IncidentStore
+from incidents.store import IncidentStore, open_store
 
 CSV = """event_id_cnty,event_date,event_type,sub_event_type,country,admin1,location,latitude,longitude,geo_precision,fatalities
 T1,2024-03-01,Battles,Armed clash,Mali,Gao,Gao,16.27,-0.04,1,2
@@ -53,7 +53,7 @@ def csv_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(tmp_path: Path) -> IncidentStore:
-    return IncidentStore(tmp_path / "store.sqlite")
+    return open_store(tmp_path / "store.sqlite")
 
 
 def test_ingest_reads_geocodes_and_stores(csv_file, store) -> None:
@@ -111,7 +111,7 @@ def test_an_unusable_file_raises_and_stores_nothing(tmp_path, store) -> None:
 
 @pytest.mark.slow
 def test_bundled_samples_load_with_the_offline_gazetteer(incidents_home, tmp_path) -> None:
-    store = IncidentStore(tmp_path / "samples.sqlite")
+    store = open_store(tmp_path / "samples.sqlite")
     seed, sahel, bad = load_samples(store)
     assert (seed["accepted"], bad["accepted"], bad["quarantined"]) == (1, 0, 10)
     assert sahel["accepted"] == 48 and sahel["needed_geocoding"] == 13

@@ -1,4 +1,10 @@
-"""incidents.store: atomic imports, stable ids, duplicate flags, edit history."""
+"""incidents.store: atomic imports, stable ids, duplicate flags, edit history.
+
+The ``store`` fixture is parametrised: every test that takes it runs against the
+SQLite file and against a real PostGIS server (``tests/pgserver.py``), so both
+backends are held to one behaviour. Tests that take ``sqlite_store`` are about
+the file itself.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,8 @@ import pandas as pd
 import pytest
 
 from incidents import model
-from incidents.store import rules
 from incidents.errors import StoreError
-from incidents.store import IncidentStore, assign_incident_ids
+from incidents.store import IncidentStore, Store, assign_incident_ids, open_store, rules
 
 
 def make_records(*rows: dict) -> pd.DataFrame:
@@ -21,9 +26,20 @@ def make_records(*rows: dict) -> pd.DataFrame:
     return model.conform(pd.DataFrame([{**base, **row} for row in rows]))
 
 
+@pytest.fixture(params=["sqlite", "postgis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> Store:
+    """The same empty store, on each backend."""
+    if request.param == "sqlite":
+        return open_store(tmp_path / "incidents.sqlite")
+    # The PostGIS backend keeps its map snapshot in the state directory.
+    monkeypatch.setenv("INCIDENTS_HOME", str(tmp_path / "home"))
+    return open_store(request.getfixturevalue("postgis_url"))
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> IncidentStore:
-    return IncidentStore(tmp_path / "incidents.sqlite")
+def sqlite_store(tmp_path: Path) -> IncidentStore:
+    return open_store(tmp_path / "incidents.sqlite")
 
 
 @pytest.fixture
@@ -40,7 +56,7 @@ def records() -> pd.DataFrame:
     )
 
 
-def stored(store: IncidentStore) -> pd.DataFrame:
+def stored(store: Store) -> pd.DataFrame:
     return store.load().set_index("incident_id")
 
 
@@ -144,9 +160,9 @@ def test_failure_mid_import_leaves_the_store_unchanged(store, records, monkeypat
     imports_before = store.imports()
 
     def broken(*args, **kwargs):
-        raise sqlite3.OperationalError("disk I/O error (injected)")
+        raise type(store)._errors[0]("disk I/O error (injected)")
 
-    monkeypatch.setattr(IncidentStore, "_write_quarantine", broken)
+    monkeypatch.setattr(type(store), "_write_quarantine", broken)
     quarantine = pd.DataFrame({"row_number": [4], "reason": ["bad date"], "event_date": ["x"]})
     changed = records.copy()
     changed.loc[0, "fatalities"] = 99
@@ -161,7 +177,7 @@ def test_unexpected_error_mid_import_also_rolls_back(store, records, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(IncidentStore, "_write_quarantine", broken)
+    monkeypatch.setattr(type(store), "_write_quarantine", broken)
     with pytest.raises(RuntimeError):
         store.import_records(records, source_name="x.csv")
     assert store.count() == 0 and store.imports().empty
@@ -225,10 +241,11 @@ def test_an_unreadable_file_is_a_store_error(tmp_path: Path) -> None:
     path = tmp_path / "not-a-db.sqlite"
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError):
-        IncidentStore(path)
+        open_store(path)
 
 
-def test_a_store_damaged_after_opening_raises_store_error(store, records) -> None:
+def test_a_store_damaged_after_opening_raises_store_error(sqlite_store, records) -> None:
+    store = sqlite_store
     store.import_records(records, source_name="test.csv")
     with sqlite3.connect(store.path) as conn:
         conn.execute("DROP TABLE incidents")
@@ -253,7 +270,7 @@ def test_a_store_from_before_a_new_column_gains_it_on_open(tmp_path: Path) -> No
     with sqlite3.connect(path) as conn:
         older = [c for c in model.CANONICAL_COLUMNS if c != "source_extra"]
         conn.execute(f"CREATE TABLE incidents ({', '.join(older)})")
-    IncidentStore(path)
+    open_store(path)
     with sqlite3.connect(path) as conn:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(incidents)")}
     assert set(model.CANONICAL_COLUMNS) <= columns

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from incidents import config
 from incidents.store.protocol import EditConflictError, ImportSummary, Store
 from incidents.store.rules import assign_incident_ids
 from incidents.store.sqlite import SQLiteStore
@@ -24,13 +25,18 @@ URL_SCHEMES = ("postgresql://", "postgres://")
 
 __all__ = [
     "EditConflictError", "ImportSummary", "IncidentStore", "SQLiteStore", "Store",
-    "assign_incident_ids", "is_database_url", "open_store",
+    "assign_incident_ids", "default_location", "is_database_url", "open_store",
 ]
 
 
 def is_database_url(location: str | os.PathLike[str] | None) -> bool:
     """Whether ``location`` names a PostgreSQL server rather than a file."""
     return isinstance(location, str) and location.startswith(URL_SCHEMES)
+
+
+def default_location() -> str:
+    """``$INCIDENTS_STORE`` when set, else the default SQLite file in the state directory."""
+    return os.environ.get(STORE_ENV) or str(config.default_store_path())
 
 
 def open_store(location: str | os.PathLike[str] | None = None) -> Store:
@@ -40,9 +46,9 @@ def open_store(location: str | os.PathLike[str] | None = None) -> Store:
     SQLite file in the state directory.
     """
     if location is None or location == "":
-        location = os.environ.get(STORE_ENV) or None
+        location = default_location()
     if is_database_url(location):
         from incidents.store.postgis import PostgisStore
 
         return PostgisStore(str(location))
-    return SQLiteStore(Path(location) if location is not None else None)
+    return SQLiteStore(Path(location))
