@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from incidents.frame import to_geodataframe
 from incidents.io import read_incidents
 from incidents.io.writers import export
-from incidents.store import IncidentStore, open_store
+from incidents.store import open_store
 from incidents.synthetic import synthetic_incidents
 
 

@@ -163,7 +163,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from incidents.filters import FilterSpec, apply_filters  # noqa: E402
 from incidents.snapshot import snapshot_path  # noqa: E402
-from incidents.store import IncidentStore  # noqa: E402, open_store
+from incidents.store import open_store  # noqa: E402
 from incidents.synthetic import synthetic_incidents  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -249,7 +249,7 @@ COLD_START = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, sys.argv[2])
     from incidents.maps.build import build_map
-    from incidents.store import IncidentStore, open_store
+    from incidents.store import open_store
     started = time.perf_counter()
     build_map(open_store(sys.argv[1]).load_map_snapshot()).html()
     print(time.perf_counter() - started)

@@ -10,7 +10,7 @@ from geopy.location import Location
 
 from incidents.errors import IngestError
 from incidents.pipeline import ingest_file, load_samples
-from incidents.store import IncidentStore, open_store
+from incidents.store import Store, open_store
 
 CSV = """event_id_cnty,event_date,event_type,sub_event_type,country,admin1,location,latitude,longitude,geo_precision,fatalities
 T1,2024-03-01,Battles,Armed clash,Mali,Gao,Gao,16.27,-0.04,1,2
@@ -52,7 +52,7 @@ def csv_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> IncidentStore:
+def store(tmp_path: Path) -> Store:
     return open_store(tmp_path / "store.sqlite")
 
 

@@ -76,14 +76,13 @@ def id_family(source_id: str | None) -> str | None:
 
 
 def _source_ids(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(source id, id family) of every row; None where a row has no source id."""
+    """Codes of (source id, id family) of every row; -1 where a row has no source id."""
     ids = frame["event_id_cnty"].astype("string").str.strip().replace("", pd.NA)
     ids = ids.fillna(frame["incident_id"].astype("string"))
-    families = {value: id_family(value) for value in ids.dropna().unique()}
-    values = ids.to_numpy(dtype=object, na_value=None)
-    family = np.array([families.get(v) if v is not None else None for v in values],
-                      dtype=object)
-    return np.where(family == None, None, values), family  # noqa: E711
+    families = ids.map({value: id_family(value) for value in ids.dropna().unique()})
+    families = families.astype("string")
+    ids = ids.where(families.notna())
+    return pd.factorize(ids)[0], pd.factorize(families)[0]
 
 
 def _place_keys(frame: pd.DataFrame) -> pd.DataFrame:
@@ -115,30 +114,63 @@ def _block_heads(keys: pd.DataFrame) -> pd.DataFrame:
     return ordered.groupby(["event_type", "place", "day"], sort=False).head(BLOCK_CAP)
 
 
-def _actor_sets(frame: pd.DataFrame) -> list[frozenset[str] | None]:
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of the folded values (-1 where missing): pairs compare codes."""
+    return pd.factorize(fold_text(values))[0]
+
+
+def _actor_codes(frame: pd.DataFrame) -> tuple[np.ndarray, list[frozenset[str]]]:
+    """A code per row for its set of actors (-1 when it names none), and the sets."""
     first = fold_text(frame["actor1"]).fillna("")
     second = fold_text(frame["actor2"]).fillna("")
-    out: list[frozenset[str] | None] = []
-    for a, b in zip(first.tolist(), second.tolist()):
-        actors = frozenset(x for x in (a, b) if x)
-        out.append(actors or None)
-    return out
+    sets = [frozenset(x for x in pair if x) for pair in zip(first.tolist(), second.tolist())]
+    codes, uniques = pd.factorize(pd.Series(sets, dtype=object))
+    empty = [i for i, actors in enumerate(uniques) if not actors]
+    if empty:
+        codes = np.where(codes == empty[0], -1, codes)
+    return codes, list(uniques)
 
 
 class _Columns:
-    """The pair-scoring fields of every candidate, as arrays indexed by position."""
+    """The pair-scoring fields of every candidate, as arrays indexed by position.
+
+    Text fields are kept as codes of their distinct values, so a pair's
+    comparison is an integer test and the costly ones (actor sets, text
+    similarity) are computed once per distinct pair of values, not per pair of rows.
+    """
 
     def __init__(self, candidates: pd.DataFrame) -> None:
         self.day = candidates["event_date"].to_numpy(dtype="datetime64[D]").astype("int64")
         self.lat = np.radians(candidates["latitude"].to_numpy(dtype="float64", na_value=np.nan))
         self.lon = np.radians(candidates["longitude"].to_numpy(dtype="float64", na_value=np.nan))
-        self.place = fold_text(candidates["location"]).to_numpy(dtype=object, na_value=None)
-        self.sub_type = fold_text(candidates["sub_event_type"]).to_numpy(
-            dtype=object, na_value=None)
+        self.place = _codes(candidates["location"])
+        self.sub_type = _codes(candidates["sub_event_type"])
         self.fatalities = candidates["fatalities"].to_numpy(dtype="float64", na_value=np.nan)
-        self.actors = _actor_sets(candidates)
-        self.text = fold_text(candidates["notes"]).to_numpy(dtype=object, na_value=None)
+        self.actors, self.actor_sets = _actor_codes(candidates)
+        folded = fold_text(candidates["notes"])
+        self.text, texts = pd.factorize(folded)
+        self.texts = list(texts)
         self.source_id, self.family = _source_ids(candidates)
+
+
+def _same(codes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (codes[a] >= 0) & (codes[a] == codes[b])
+
+
+def _per_distinct_pair(codes: np.ndarray, a: np.ndarray, b: np.ndarray, score) -> np.ndarray:
+    """``score(code_a, code_b)`` for every pair, computed once per distinct code pair;
+    ``UNKNOWN`` where either side has no value."""
+    x, y = codes[a], codes[b]
+    known = (x >= 0) & (y >= 0)
+    out = np.full(len(a), UNKNOWN)
+    if known.any():
+        width = int(codes.max()) + 1
+        keys = x[known].astype("int64") * width + y[known]
+        inverse, distinct = pd.factorize(keys)
+        values = np.array([score(int(k // width), int(k % width)) for k in distinct],
+                          dtype="float64")
+        out[known] = values[inverse]
+    return out
 
 
 def _distance_score(columns: _Columns, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -147,9 +179,7 @@ def _distance_score(columns: _Columns, a: np.ndarray, b: np.ndarray) -> np.ndarr
     h = np.sin(dlat / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
     km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
     by_distance = np.clip(1 - np.maximum(km - 1.0, 0) / (FAR_KM - 1.0), 0, 1)
-    same_name = np.array([
-        p is not None and p == q for p, q in zip(columns.place[a], columns.place[b])
-    ], dtype=bool)
+    same_name = _same(columns.place, a, b)
     return np.where(np.isfinite(km), by_distance, np.where(same_name, 1.0, UNKNOWN))
 
 
@@ -161,36 +191,29 @@ def _fatalities_score(columns: _Columns, a: np.ndarray, b: np.ndarray) -> np.nda
 
 
 def _actors_score(columns: _Columns, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    scores = np.empty(len(a))
-    for i, (p, q) in enumerate(zip(a.tolist(), b.tolist())):
-        first, second = columns.actors[p], columns.actors[q]
-        if first is None or second is None:
-            scores[i] = UNKNOWN
-        else:
-            scores[i] = len(first & second) / len(first | second)
-    return scores
+    sets = columns.actor_sets
+
+    def overlap(p: int, q: int) -> float:
+        return len(sets[p] & sets[q]) / len(sets[p] | sets[q])
+
+    return _per_distinct_pair(columns.actors, a, b, overlap)
 
 
 def _text_score(columns: _Columns, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    scores = np.empty(len(a))
-    for i, (p, q) in enumerate(zip(a.tolist(), b.tolist())):
-        first, second = columns.text[p], columns.text[q]
-        if first is None or second is None:
-            scores[i] = UNKNOWN
-        else:
-            scores[i] = fuzz.token_set_ratio(first, second) / 100
-    return scores
+    texts = columns.texts
+
+    def similarity(p: int, q: int) -> float:
+        return fuzz.token_set_ratio(texts[p], texts[q]) / 100
+
+    return _per_distinct_pair(columns.text, a, b, similarity)
 
 
 def pair_scores(columns: _Columns, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The duplicate score of each pair (``a[i]``, ``b[i]``) of candidate positions."""
     gap = np.abs(columns.day[a] - columns.day[b])
     date = np.clip(1 - gap / (DUPLICATE_DAYS + 1), 0, 1)
-    same_sub = np.array([
-        p is not None and p == q for p, q in zip(columns.sub_type[a], columns.sub_type[b])
-    ], dtype=bool)
     # Blocks already share the event type; an agreeing sub-event type adds the rest.
-    kind = np.where(same_sub, 1.0, 0.5)
+    kind = np.where(_same(columns.sub_type, a, b), 1.0, 0.5)
     return (
         WEIGHTS["date"] * date
         + WEIGHTS["distance"] * _distance_score(columns, a, b)
@@ -205,11 +228,7 @@ def _judge(pairs: pd.DataFrame, columns: _Columns) -> pd.DataFrame:
     """Pairs that are possible duplicates, with their score."""
     a = pairs["position"].to_numpy()
     b = pairs["position_other"].to_numpy()
-    one_source = np.array([
-        f is not None and f == g and i != j
-        for f, g, i, j in zip(columns.family[a], columns.family[b],
-                              columns.source_id[a], columns.source_id[b])
-    ], dtype=bool)
+    one_source = _same(columns.family, a, b) & ~_same(columns.source_id, a, b)
     pairs = pairs[~one_source]
     if pairs.empty:
         return pairs.assign(score=pd.Series(dtype="float64"))

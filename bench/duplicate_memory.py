@@ -1,0 +1,82 @@
+"""Peak memory of importing N identical rows (one duplicate block), per backend.
+
+Before blocking with a cap, 3,000 identical rows peaked at 2 GB and 100,000 died
+with MemoryError: duplicate candidates were joined pairwise. Each size runs in a
+child process of its own, so its peak (max RSS) is its own: read the CSV, import
+it into an empty store, then import it again (the second import compares every
+row with the stored ones too).
+
+    .venv/bin/python bench/duplicate_memory.py [--rows 3000 100000] [--store URL]
+
+Without --store a new SQLite file is used; with a postgresql:// URL the rows go
+to that (empty) database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ROW = ("2024-03-01,Battles,Armed clash,Mali,Menaka,Menaka,15.9182,2.4022,"
+       "Military Forces of Mali,Islamic State Sahel Province,3,same wire story\n")
+HEADER = ("event_date,event_type,sub_event_type,country,admin1,location,latitude,longitude,"
+          "actor1,actor2,fatalities,notes\n")
+
+
+def child(csv_path: str, location: str) -> None:
+    from incidents.io import read_incidents
+    from incidents.store import open_store
+
+    started = time.perf_counter()
+    result = read_incidents(Path(csv_path))
+    store = open_store(location)
+    first = store.import_records(result.records, result.quarantine, source_name="same.csv")
+    again = store.import_records(result.records, result.quarantine, source_name="same.csv")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": time.perf_counter() - started, "peak_mb": peak_mb,
+                      "duplicates": first.possible_duplicates, "accepted": first.accepted,
+                      "unchanged_again": again.unchanged}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[3_000, 100_000])
+    parser.add_argument("--store", default=None, help="postgresql:// URL (default: SQLite)")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    print(f"{'rows':>8} {'file MB':>8} {'peak MB':>8} {'seconds':>8} {'flagged':>8}  backend")
+    for rows in args.rows:
+        with tempfile.TemporaryDirectory() as directory:
+            csv_path = Path(directory) / "same.csv"
+            csv_path.write_text(HEADER + ROW * rows, encoding="utf-8")
+            location = args.store or str(Path(directory) / "bench.sqlite")
+            output = subprocess.run(
+                [sys.executable, __file__, "--child", str(csv_path), location],
+                check=True, capture_output=True, text=True,
+                env={"INCIDENTS_HOME": directory, **_environment()},
+            ).stdout
+            figures = json.loads(output.strip().splitlines()[-1])
+            backend = "postgis" if args.store else "sqlite"
+            print(f"{rows:>8,} {csv_path.stat().st_size / 1e6:>8.1f} {figures['peak_mb']:>8.0f}"
+                  f" {figures['seconds']:>8.1f} {figures['duplicates']:>8,}  {backend}")
+
+
+def _environment() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k != "INCIDENTS_HOME"}
+
+
+if __name__ == "__main__":
+    main()
