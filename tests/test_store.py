@@ -17,7 +17,14 @@ import pytest
 
 from incidents import model
 from incidents.errors import StoreError
-from incidents.store import IncidentStore, Store, assign_incident_ids, open_store, rules
+from incidents.store import (
+    EditConflictError,
+    IncidentStore,
+    Store,
+    assign_incident_ids,
+    open_store,
+    rules,
+)
 
 
 def make_records(*rows: dict) -> pd.DataFrame:
@@ -274,3 +281,51 @@ def test_a_store_from_before_a_new_column_gains_it_on_open(tmp_path: Path) -> No
     with sqlite3.connect(path) as conn:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(incidents)")}
     assert set(model.CANONICAL_COLUMNS) <= columns
+
+
+def test_the_second_save_of_the_same_incident_is_refused(store, records) -> None:
+    """Two analysts opened MLI1; the first save wins, the second is refused and told why."""
+    store.import_records(records, source_name="test.csv")
+    seen = {"fatalities": stored(store).loc["MLI1", "fatalities"]}
+    store.update("MLI1", {"fatalities": 5}, user="awa", seen=seen)
+    with pytest.raises(EditConflictError, match="awa set fatalities from 3 to 5") as refused:
+        store.update("MLI1", {"fatalities": 7}, user="binta", seen=seen)
+    assert refused.value.changes[0]["user"] == "awa"
+    assert stored(store).loc["MLI1", "fatalities"] == 5
+    assert store.history("MLI1")["user"].tolist() == ["awa"]
+    # A field nobody else touched saves as usual.
+    store.update("MLI1", {"notes": "checked"}, user="binta", seen={"notes": None})
+
+
+def test_another_analysts_import_moves_the_generation_every_reader_sees(store, records) -> None:
+    other = open_store(store.url if hasattr(store, "url") else store.path)
+    seen = other.generation()
+    store.import_records(records, source_name="test.csv")
+    assert other.generation() > seen
+    assert len(other.load()) == 3
+
+
+def test_a_reimport_over_an_edit_leaves_the_edit_and_its_history(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    store.update("MLI1", {"fatalities": 5}, user="analyst")
+    summary = store.import_records(records, source_name="test.csv")
+    assert summary.unchanged == 3
+    assert stored(store).loc["MLI1", "fatalities"] == 5
+    assert len(store.history("MLI1")) == 1
+
+
+def test_one_source_rows_are_not_flagged_but_another_sources_report_is(store) -> None:
+    store.import_records(make_records(
+        {"event_id_cnty": "MLI100", "event_date": "2024-03-01", "location": "Menaka",
+         "latitude": 15.9182, "longitude": 2.4022, "fatalities": 9},
+        {"event_id_cnty": "MLI101", "event_date": "2024-03-02", "location": "Menaka",
+         "latitude": 15.9182, "longitude": 2.4022, "fatalities": 4},
+    ), source_name="acled.csv")
+    summary = store.import_records(make_records(
+        {"incident_id": "article-7", "event_date": "2024-03-01", "location": "Ménaka",
+         "latitude": 15.92, "longitude": 2.40, "fatalities": 9},
+    ), source_name="article")
+    gdf = stored(store)
+    assert gdf.loc[["MLI100", "MLI101"], "possible_duplicate_of"].isna().all()
+    assert summary.possible_duplicates == 1
+    assert gdf.loc["article-7", "possible_duplicate_of"] == "MLI100"

@@ -95,7 +95,8 @@ class SnapshotStore(ABC):
     def _incident_row(self, tx: Any, incident_id: str) -> dict[str, Any] | None: ...
 
     @abstractmethod
-    def _edits_since(self, tx: Any, incident_id: str, stamp: str) -> list[dict[str, Any]]: ...
+    def _last_edits(self, tx: Any, incident_id: str, fields: list[str]) -> list[dict[str, Any]]:
+        """The latest edit (user, edited_at, field, old_value, new_value) of each field."""
 
     @abstractmethod
     def _apply_edit(self, tx: Any, incident_id: str, changed: dict[str, tuple],
@@ -201,23 +202,30 @@ class SnapshotStore(ABC):
         return self.snapshot.write(map_snapshot(model.conform(ordered)), before + 1)
 
     def update(self, incident_id: str, changes: dict[str, Any], *, user: str,
-               expected_updated_at: str | None = None) -> dict[str, tuple]:
+               seen: dict[str, Any] | None = None) -> dict[str, tuple]:
         """Change fields of one incident, recording old and new values in its history.
 
-        Returns ``{field: (old, new)}`` for the fields that actually changed. With
-        ``expected_updated_at``, an incident someone changed since is refused with
-        :class:`EditConflictError` and nothing is written.
+        Returns ``{field: (old, new)}`` for the fields that actually changed.
+        ``seen`` holds the values the editor was shown for the fields they change:
+        if any of them is no longer the stored value (another analyst saved, or a
+        re-import changed it, in between), nothing is written and
+        :class:`EditConflictError` says who changed what.
         """
         new_values = rules.check_changes(changes, user)
+        seen_values = rules.check_changes(seen, user) if seen else {}
         edited_at = rules.now()
         try:
             with self._transaction() as tx:
                 row = self._incident_row(tx, incident_id)
                 if row is None:
                     raise StoreError(f"no incident with id {incident_id!r}")
-                if expected_updated_at is not None and row["updated_at"] != expected_updated_at:
+                moved = sorted(rules.changed_fields(row, seen_values))
+                if moved:
                     raise EditConflictError(
-                        incident_id, self._edits_since(tx, incident_id, expected_updated_at))
+                        incident_id, self._last_edits(tx, incident_id, moved)
+                        or [{"user": "an import", "edited_at": row["updated_at"], "field": f,
+                             "old_value": seen_values[f], "new_value": rules._normal(row[f])}
+                            for f in moved])
                 changed = rules.changed_fields(row, new_values)
                 if not changed:
                     return {}

@@ -298,12 +298,13 @@ class PostgisStore(SnapshotStore):
         ).fetchone()
         return None if row is None else dict(zip(_NAMES, row))
 
-    def _edits_since(self, conn: psycopg.Connection, incident_id: str,
-                     stamp: str) -> list[dict[str, Any]]:
+    def _last_edits(self, conn: psycopg.Connection, incident_id: str,
+                    fields: list[str]) -> list[dict[str, Any]]:
         edits = self._frame(conn.execute(
-            'SELECT "user", edited_at, field, old_value, new_value FROM edits'
-            " WHERE incident_id = %s AND edited_at >= %s ORDER BY id",
-            (incident_id, stamp),
+            'SELECT "user", edited_at, field, old_value, new_value FROM edits WHERE id IN ('
+            " SELECT MAX(id) FROM edits WHERE incident_id = %s AND field = ANY(%s)"
+            " GROUP BY field) ORDER BY id",
+            (incident_id, fields),
         ))
         return rules.decode_history(edits).to_dict(orient="records")
 

@@ -76,12 +76,13 @@ class Store(Protocol):
 
     def update(
         self, incident_id: str, changes: dict[str, Any], *, user: str,
-        expected_updated_at: str | None = None,
+        seen: dict[str, Any] | None = None,
     ) -> dict[str, tuple]:
         """Change fields of one incident, recorded in its history; ``{field: (old, new)}``.
 
-        With ``expected_updated_at`` (the ``updated_at`` the editor saw), an
-        incident changed by someone else since is refused with ``EditConflictError``.
+        With ``seen`` (the values the editor was shown for the fields they
+        change), a field someone else changed since is refused with
+        ``EditConflictError``: no silent overwrite.
         """
         ...
 

@@ -272,12 +272,14 @@ class SQLiteStore(SnapshotStore):
         row = cursor.fetchone()
         return None if row is None else dict(zip(model.CANONICAL_COLUMNS, row))
 
-    def _edits_since(self, conn: sqlite3.Connection, incident_id: str,
-                     stamp: str) -> list[dict[str, Any]]:
+    def _last_edits(self, conn: sqlite3.Connection, incident_id: str,
+                    fields: list[str]) -> list[dict[str, Any]]:
+        marks = ", ".join("?" * len(fields))
         edits = pd.read_sql(
-            "SELECT user, edited_at, field, old_value, new_value FROM edits"
-            " WHERE incident_id = ? AND edited_at >= ? ORDER BY id",
-            conn, params=(incident_id, stamp),
+            "SELECT user, edited_at, field, old_value, new_value FROM edits WHERE id IN ("
+            f" SELECT MAX(id) FROM edits WHERE incident_id = ? AND field IN ({marks})"
+            " GROUP BY field) ORDER BY id",
+            conn, params=(incident_id, *fields),
         )
         return rules.decode_history(edits).to_dict(orient="records")
 

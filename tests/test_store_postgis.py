@@ -1,0 +1,93 @@
+"""incidents.store.postgis: what only the server backend has (the shared behaviour is
+tested on both backends in tests/test_store.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import psycopg
+import pytest
+
+from incidents import model
+from incidents.errors import StoreError
+from incidents.store import open_store
+from incidents.store.postgis import SCHEMA_VERSION, PostgisStore, redacted
+
+
+@pytest.fixture
+def store(postgis_url: str, tmp_path: Path) -> PostgisStore:
+    return PostgisStore(postgis_url, snapshot_dir=tmp_path)
+
+
+def records() -> pd.DataFrame:
+    return model.conform(pd.DataFrame([
+        {"event_id_cnty": "MLI1", "event_date": "2024-12-07", "event_type": "Battles",
+         "location": "Kimparana", "latitude": 12.84217, "longitude": -4.9245},
+        {"event_id_cnty": "MLI2", "event_date": "2024-12-08", "event_type": "Battles",
+         "location": "Nowhere"},
+    ]))
+
+
+def test_open_store_picks_the_backend_from_the_location(postgis_url, tmp_path) -> None:
+    assert type(open_store(postgis_url)).__name__ == "PostgisStore"
+    assert type(open_store(tmp_path / "x.sqlite")).__name__ == "SQLiteStore"
+
+
+def test_points_are_epsg_4326_geometry_with_a_gist_index(store, postgis_url) -> None:
+    store.import_records(records(), source_name="x.csv")
+    with psycopg.connect(postgis_url) as conn:
+        rows = dict(conn.execute(
+            "SELECT incident_id, ST_AsText(geom) || ' ' || ST_SRID(geom) FROM incidents"
+        ).fetchall())
+        index = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'incidents_geom'").fetchone()[0]
+    assert rows == {"MLI1": "POINT(-4.9245 12.84217) 4326", "MLI2": None}
+    assert "USING gist (geom)" in index
+
+
+def test_the_schema_version_is_recorded_and_opening_again_migrates_nothing(
+        store, postgis_url) -> None:
+    PostgisStore(postgis_url)
+    with psycopg.connect(postgis_url) as conn:
+        versions = [r[0] for r in conn.execute("SELECT version FROM schema_version")]
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
+
+
+def test_a_newer_schema_is_refused(store, postgis_url) -> None:
+    with psycopg.connect(postgis_url) as conn:
+        conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (SCHEMA_VERSION + 1,))
+    with pytest.raises(StoreError, match="newer than this program"):
+        PostgisStore(postgis_url)
+
+
+def test_a_killed_import_leaves_nothing(store, postgis_url, monkeypatch) -> None:
+    """The server drops the connection mid-import (as a killed process would)."""
+
+    def killed(self, conn, *args):
+        conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    monkeypatch.setattr(PostgisStore, "_write_quarantine", killed)
+    with pytest.raises(StoreError, match="nothing stored"):
+        store.import_records(records(), source_name="x.csv")
+    monkeypatch.undo()
+    assert store.count() == 0 and store.imports().empty and store.generation() == 0
+
+
+def test_the_snapshot_is_named_after_the_database_not_only_its_address(
+        postgis_url, tmp_path) -> None:
+    first = PostgisStore(postgis_url, snapshot_dir=tmp_path)
+    first.import_records(records(), source_name="x.csv")
+    assert first.snapshot.path.exists()
+    base, name = postgis_url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template_postgis')
+    again = PostgisStore(postgis_url, snapshot_dir=tmp_path)
+    assert again.snapshot.path != first.snapshot.path
+    assert again.load().empty
+
+
+def test_a_password_never_shows_in_the_location() -> None:
+    assert redacted("postgresql://awa:secret@db:5432/incidents") == (
+        "postgresql://awa:***@db:5432/incidents")
