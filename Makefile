@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements.lock | cksum | cut -d' ' -f1)
 PORT ?= 8501
+# Where the incidents live: empty for the embedded SQLite file, or a postgresql:// URL.
+STORE ?=
 
 .PHONY: setup run test test-fast test-browser lock clean
 
@@ -20,7 +22,7 @@ setup: $(STAMP)
 	$(PY) -m incidents.maps.assets
 
 run: setup
-	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	INCIDENTS_STORE="$(STORE)" $(PY) -m streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: setup
 	$(PY) -m pytest
