@@ -19,24 +19,31 @@ differences are the server's:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import numpy as np
 import pandas as pd
 import psycopg
 
 from incidents import config, model
 from incidents.errors import StoreError
+from incidents.filters import FilterSpec
 from incidents.snapshot import SNAPSHOT_SUFFIX, SnapshotCache
+from incidents.spatial_index import MAP_RESOLUTIONS, latlng_to_cells
 from incidents.store import rules
-from incidents.store.base import SnapshotStore
+from incidents.store.base import SnapshotStore, iter_chunks
 from incidents.store.protocol import ImportSummary
+from incidents.store.sqlfilter import where_clause
 
 # An arbitrary constant: the advisory lock taken while migrating a database.
 _MIGRATION_LOCK = 0x1C1D_0018
+# Every row keeps its H3 cell at the finest map resolution; coarser cells are its
+# parents, computed in SQL by the same bit arithmetic as incidents.spatial_index.
+CELL_RESOLUTION = max(MAP_RESOLUTIONS)
 _BUMP_GENERATION = "UPDATE meta SET value = value + 1 WHERE key = 'generation' RETURNING value"
 
 
@@ -56,6 +63,7 @@ def _pg_type(column: str) -> str:
 
 
 _NAMES = list(model.CANONICAL_COLUMNS)
+_LAT, _LON = _NAMES.index("latitude"), _NAMES.index("longitude")
 _COLUMNS = ", ".join(_q(c) for c in _NAMES)
 _INCIDENT_COLUMNS = ",\n  ".join(
     f"{_q(c)} {_pg_type(c)}" + (" PRIMARY KEY" if c == "incident_id" else "") for c in _NAMES
@@ -65,8 +73,10 @@ _INCIDENT_COLUMNS = ",\n  ".join(
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, (
         "CREATE EXTENSION IF NOT EXISTS postgis",
+        "CREATE EXTENSION IF NOT EXISTS unaccent",
         f"""CREATE TABLE incidents (
   {_INCIDENT_COLUMNS},
+  h3_r{CELL_RESOLUTION} BIGINT,
   geom geometry(Point, 4326) GENERATED ALWAYS AS (
     CASE WHEN latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180
     THEN ST_SetSRID(ST_MakePoint(longitude, latitude), 4326) END) STORED
@@ -76,6 +86,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         "CREATE INDEX incidents_country ON incidents (country)",
         "CREATE INDEX incidents_geom ON incidents USING GIST (geom)",
         "CREATE INDEX incidents_updated_at ON incidents (updated_at)",
+        f"CREATE INDEX incidents_cell ON incidents (h3_r{CELL_RESOLUTION})",
         """CREATE TABLE imports (
   id BIGSERIAL PRIMARY KEY,
   source_name TEXT NOT NULL,
@@ -108,6 +119,16 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+_CELL = f"h3_r{CELL_RESOLUTION}"
+
+
+def _cells(lat: list[Any], lon: list[Any]) -> list[int | None]:
+    """The H3 cell of each point as a signed 64-bit value (H3 ids leave the top bit
+    clear), None where a row is not placed."""
+    lat_array = np.array([np.nan if v is None else v for v in lat], dtype="float64")
+    lon_array = np.array([np.nan if v is None else v for v in lon], dtype="float64")
+    cells = latlng_to_cells(lat_array, lon_array, CELL_RESOLUTION).astype("int64")
+    return [int(c) if c else None for c in cells.tolist()]
 
 
 def redacted(url: str) -> str:
@@ -235,11 +256,15 @@ class PostgisStore(SnapshotStore):
 
     def _copy_rows(self, conn: psycopg.Connection, table: str,
                    rows: Iterable[tuple[Any, ...]]) -> int:
+        """COPY canonical rows, each with its H3 cell, into ``table``."""
         count = 0
-        with conn.cursor().copy(f"COPY {table} ({_COLUMNS}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
+        columns = f"{_COLUMNS}, {_CELL}"
+        with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for chunk in iter_chunks(rows, rules.STORAGE_CHUNK_ROWS):
+                cells = _cells([r[_LAT] for r in chunk], [r[_LON] for r in chunk])
+                for row, cell in zip(chunk, cells):
+                    copy.write_row((*row, cell))
+                count += len(chunk)
         return count
 
     def _bulk_insert(self, conn: psycopg.Connection, frame: pd.DataFrame) -> int:
@@ -249,16 +274,17 @@ class PostgisStore(SnapshotStore):
         """COPY the rows into a staging table, then one INSERT ... ON CONFLICT that
         changes only the rows whose values differ."""
         conn.execute(
-            f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT {_COLUMNS} FROM incidents"
-            " WITH NO DATA"
+            f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT {_COLUMNS}, {_CELL}"
+            " FROM incidents WITH NO DATA"
         )
         self._copy_rows(conn, "incoming", rows)
         refreshed = [c for c in _NAMES if c not in ("incident_id", "created_at", "updated_at")]
-        sets = ", ".join(f"{_q(c)} = EXCLUDED.{_q(c)}" for c in refreshed + ["updated_at"])
+        sets = ", ".join(
+            f"{_q(c)} = EXCLUDED.{_q(c)}" for c in refreshed + ["updated_at", _CELL])
         mine = ", ".join(f"incidents.{_q(c)}" for c in refreshed)
         theirs = ", ".join(f"EXCLUDED.{_q(c)}" for c in refreshed)
         cursor = conn.execute(
-            f"INSERT INTO incidents ({_COLUMNS}) SELECT {_COLUMNS} FROM incoming"
+            f"INSERT INTO incidents ({_COLUMNS}, {_CELL}) SELECT {_COLUMNS}, {_CELL} FROM incoming"
             f" ON CONFLICT (incident_id) DO UPDATE SET {sets}"
             f" WHERE ({mine}) IS DISTINCT FROM ({theirs})"
         )
@@ -321,6 +347,12 @@ class PostgisStore(SnapshotStore):
             f"UPDATE incidents SET {assignments}, updated_at = %s WHERE incident_id = %s",
             [new for _, new in changed.values()] + [edited_at, incident_id],
         )
+        if {"latitude", "longitude"} & set(changed):
+            lat, lon = conn.execute(
+                "SELECT latitude, longitude FROM incidents WHERE incident_id = %s",
+                (incident_id,)).fetchone()
+            conn.execute(f"UPDATE incidents SET {_CELL} = %s WHERE incident_id = %s",
+                         (_cells([lat], [lon])[0], incident_id))
 
     # -- reads ------------------------------------------------------------------------
 
@@ -361,3 +393,86 @@ class PostgisStore(SnapshotStore):
                 (incident_id,),
             ))
         return rules.decode_history(edits)
+
+    # -- work pushed to the database: FilterSpec as SQL -------------------------------
+
+    def _distinct(self, column: str) -> list[str]:
+        """The column's distinct stored values, remembered for the current generation."""
+        generation = self.generation()
+        cache = getattr(self, "_distinct_values", None)
+        if cache is None or cache[0] != generation:
+            cache = (generation, {})
+            self._distinct_values = cache
+        if column not in cache[1]:
+            with self._read() as conn:
+                cache[1][column] = [r[0] for r in conn.execute(
+                    f"SELECT DISTINCT {_q(column)} FROM incidents WHERE {_q(column)} IS NOT NULL")]
+        return cache[1][column]
+
+    def _latest(self) -> Any:
+        with self._read() as conn:
+            return conn.execute("SELECT MAX(event_date) FROM incidents").fetchone()[0]
+
+    def _where(self, spec: FilterSpec) -> tuple[str, list[Any]]:
+        return where_clause(spec, distinct=self._distinct, latest=self._latest)
+
+    def count_matching(self, spec: FilterSpec) -> int:
+        """How many incidents ``spec`` selects, counted by the server."""
+        where, params = self._where(spec)
+        with self._read() as conn:
+            return int(conn.execute(f"SELECT COUNT(*) FROM incidents WHERE {where}",
+                                    params).fetchone()[0])
+
+    def select(self, spec: FilterSpec, columns: Sequence[str] | None = None, *,
+               limit: int | None = None) -> pd.DataFrame:
+        """The incidents ``spec`` selects, newest first (at most ``limit``), as canonical
+        records of ``columns`` (all canonical columns by default)."""
+        where, params = self._where(spec)
+        names = list(columns) if columns else _NAMES
+        sql = (f"SELECT {', '.join(_q(c) for c in names)} FROM incidents WHERE {where}"
+               " ORDER BY event_date DESC NULLS LAST, incident_id COLLATE \"C\"")
+        if limit is not None:
+            sql += " LIMIT %s"
+            params = [*params, int(limit)]
+        with self._read() as conn:
+            frame = self._frame(conn.execute(sql, params))
+        return model.conform(frame)[names]
+
+    def region_counts(self, spec: FilterSpec, column: str = "admin1") -> pd.DataFrame:
+        """Incidents per (country, region) among those ``spec`` selects (the choropleth)."""
+        if column not in ("admin1", "admin2"):
+            raise StoreError(f"no region counts by {column!r}")
+        where, params = self._where(spec)
+        with self._read() as conn:
+            frame = self._frame(conn.execute(
+                f"SELECT country, {_q(column)}, COUNT(*) AS incidents FROM incidents"
+                f" WHERE {where} AND {_q(column)} IS NOT NULL"
+                f" GROUP BY country, {_q(column)} ORDER BY incidents DESC, country, {_q(column)}",
+                params))
+        return frame.astype({"incidents": "int64"})
+
+    def cell_counts(self, spec: FilterSpec, resolution: int) -> pd.DataFrame:
+        """Incidents per H3 cell at ``resolution`` among those ``spec`` selects: columns
+        ``cell`` (uint64, as ``incidents.spatial_index`` writes them), ``incidents``,
+        and the mean ``latitude``/``longitude`` of the cell's incidents."""
+        if resolution not in MAP_RESOLUTIONS:
+            raise StoreError(f"no cells at resolution {resolution}")
+        keep, add = _parent_masks(resolution)
+        where, params = self._where(spec)
+        with self._read() as conn:
+            frame = self._frame(conn.execute(
+                f"SELECT ({_CELL} & %s) | %s AS cell, COUNT(*) AS incidents,"
+                " AVG(latitude) AS latitude, AVG(longitude) AS longitude FROM incidents"
+                f" WHERE {where} AND {_CELL} IS NOT NULL GROUP BY 1 ORDER BY 1",
+                [keep, add, *params]))
+        return frame.astype({"cell": "int64", "incidents": "int64",
+                             "latitude": "float64", "longitude": "float64"}
+                            ).astype({"cell": "uint64"})
+
+
+def _parent_masks(resolution: int) -> tuple[int, int]:
+    """(AND mask, OR value) turning a finer H3 id into its parent at ``resolution``:
+    clear the resolution field, set it, and fill the unused digits with 7s."""
+    resolution_field = 0xF << 52
+    unused_digits = (1 << (3 * (15 - resolution))) - 1
+    return ~resolution_field, (resolution << 52) | unused_digits
