@@ -329,3 +329,54 @@ def test_one_source_rows_are_not_flagged_but_another_sources_report_is(store) ->
     assert gdf.loc[["MLI100", "MLI101"], "possible_duplicate_of"].isna().all()
     assert summary.possible_duplicates == 1
     assert gdf.loc["article-7", "possible_duplicate_of"] == "MLI100"
+
+
+def _raw_connection(store: Store):
+    """A connection that bypasses the program, as someone editing the database would."""
+    if hasattr(store, "url"):
+        import psycopg
+
+        return psycopg.connect(store.url, autocommit=True)
+    return sqlite3.connect(store.path, isolation_level=None)
+
+
+def _sql(store: Store, statement: str) -> str:
+    return statement if hasattr(store, "url") else statement.replace("%s", "?")
+
+
+def test_the_edit_history_is_chained_and_verify_finds_a_rewrite(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    store.update("MLI1", {"fatalities": 5}, user="awa")
+    store.update("MLI2", {"notes": "checked"}, user="binta")
+    report = store.verify()
+    assert report.ok and report.edits == 2
+    conn = _raw_connection(store)
+    try:
+        conn.execute(_sql(store, "UPDATE edits SET new_value = %s WHERE field = 'fatalities'"),
+                     ("50",))
+    finally:
+        conn.close()
+    report = store.verify()
+    assert not report.ok and report.first_broken_edit is not None
+    assert report.direct_writes >= 1
+    assert "broken at edit" in " ".join(report.messages())
+
+
+def test_a_direct_write_to_an_incident_is_noticed_on_load(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    assert stored(store).loc["MLI1", "fatalities"] == 3
+    before = store.generation()
+    conn = _raw_connection(store)
+    try:
+        conn.execute(_sql(store, "UPDATE incidents SET fatalities = %s WHERE incident_id = 'MLI1'"),
+                     (40,))
+    finally:
+        conn.close()
+    assert store.generation() != before
+    assert stored(store).loc["MLI1", "fatalities"] == 40
+    assert store.verify().direct_writes >= 1
+    # The program's own writes are not counted as outside ones.
+    count = store.verify().direct_writes
+    store.update("MLI2", {"notes": "ok"}, user="awa")
+    store.import_records(records, source_name="again.csv")
+    assert store.verify().direct_writes == count

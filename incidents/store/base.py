@@ -23,7 +23,7 @@ from incidents.errors import StoreError
 from incidents.snapshot import SnapshotCache, canonical_columns, with_geometry
 from incidents.spatial_index import map_snapshot
 from incidents.store import rules
-from incidents.store.protocol import EditConflictError, ImportSummary
+from incidents.store.protocol import EditConflictError, ImportSummary, Verification
 
 # Up to this many inserted or changed rows, an import patches the snapshot instead of
 # rebuilding it from every stored row.
@@ -101,6 +101,18 @@ class SnapshotStore(ABC):
     @abstractmethod
     def _apply_edit(self, tx: Any, incident_id: str, changed: dict[str, tuple],
                     edit_rows: list[tuple], edited_at: str) -> None: ...
+
+    @abstractmethod
+    def _last_chain_hash(self, tx: Any) -> str | None:
+        """The chain hash of the newest edit-history row (None when there is none)."""
+
+    @abstractmethod
+    def _chain_rows(self) -> Iterable[tuple]:
+        """(id, incident_id, user, edited_at, field, old_value, new_value, hash) in id order."""
+
+    @abstractmethod
+    def _direct_writes(self) -> int:
+        """How many writes to incidents or edits were made outside this program."""
 
     @abstractmethod
     def _read_incidents(self) -> tuple[int, pd.DataFrame]:
@@ -229,15 +241,21 @@ class SnapshotStore(ABC):
                 changed = rules.changed_fields(row, new_values)
                 if not changed:
                     return {}
-                self._apply_edit(tx, incident_id, changed,
-                                 rules.edit_rows(incident_id, user, edited_at, changed),
-                                 edited_at)
+                history = rules.chained(self._last_chain_hash(tx),
+                                        rules.edit_rows(incident_id, user, edited_at, changed))
+                self._apply_edit(tx, incident_id, changed, history, edited_at)
                 before = self._generation_in(tx)
                 edited = self._incident_frame(tx, incident_id)
         except self._errors as error:
             raise StoreError(f"edit of {incident_id} failed, nothing changed: {error}") from error
         self.snapshot.patch(before, edited)
         return {field: (rules._normal(old), new) for field, (old, new) in changed.items()}
+
+    def verify(self) -> Verification:
+        """Check the edit history's hash chain and count writes made outside the program."""
+        count, broken = rules.first_broken_link(self._chain_rows())
+        return Verification(edits=count, first_broken_edit=broken,
+                            direct_writes=self._direct_writes())
 
     def _incident_frame(self, tx: Any, incident_id: str) -> pd.DataFrame:
         row = self._incident_row(tx, incident_id)

@@ -117,6 +117,23 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         "CREATE TABLE store_identity (store_id TEXT NOT NULL)",
         "INSERT INTO store_identity (store_id) VALUES (gen_random_uuid()::text)",
     )),
+    # Tamper evidence: edit-history rows chained by hash, and writes to incidents or
+    # edits outside the program's own transactions counted and moving the generation.
+    (2, (
+        "ALTER TABLE edits ADD COLUMN chain TEXT",
+        "INSERT INTO meta (key, value) VALUES ('direct_writes', 0)",
+        """CREATE FUNCTION incidents_written_outside() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF coalesce(current_setting('incidents.store_write', true), '') <> 'on' THEN
+    UPDATE meta SET value = value + 1 WHERE key IN ('generation', 'direct_writes');
+  END IF;
+  RETURN NULL;
+END $$""",
+        "CREATE TRIGGER incidents_outside AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+        " ON incidents FOR EACH STATEMENT EXECUTE FUNCTION incidents_written_outside()",
+        "CREATE TRIGGER edits_outside AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+        " ON edits FOR EACH STATEMENT EXECUTE FUNCTION incidents_written_outside()",
+    )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _CELL = f"h3_r{CELL_RESOLUTION}"
@@ -194,6 +211,7 @@ class PostgisStore(SnapshotStore):
     def _transaction(self) -> Iterator[psycopg.Connection]:
         # psycopg's connection block commits when the body ends and rolls back on error.
         with self._connect() as conn:
+            conn.execute("SET LOCAL incidents.store_write = 'on'")
             conn.execute(_BUMP_GENERATION)
             yield conn
 
@@ -338,8 +356,8 @@ class PostgisStore(SnapshotStore):
                     changed: dict[str, tuple], edit_rows: list[tuple], edited_at: str) -> None:
         with conn.cursor() as cursor:
             cursor.executemany(
-                'INSERT INTO edits (incident_id, "user", edited_at, field, old_value, new_value)'
-                " VALUES (%s, %s, %s, %s, %s, %s)",
+                'INSERT INTO edits (incident_id, "user", edited_at, field, old_value, new_value,'
+                " chain) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 edit_rows,
             )
         assignments = ", ".join(f"{_q(field)} = %s" for field in changed)
@@ -353,6 +371,22 @@ class PostgisStore(SnapshotStore):
                 (incident_id,)).fetchone()
             conn.execute(f"UPDATE incidents SET {_CELL} = %s WHERE incident_id = %s",
                          (_cells([lat], [lon])[0], incident_id))
+
+    def _last_chain_hash(self, conn: psycopg.Connection) -> str | None:
+        row = conn.execute("SELECT chain FROM edits ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else row[0]
+
+    def _chain_rows(self) -> Iterator[tuple]:
+        with self._read() as conn, conn.cursor(name="chain") as cursor:
+            cursor.execute(
+                'SELECT id, incident_id, "user", edited_at, field, old_value, new_value, chain'
+                " FROM edits ORDER BY id")
+            yield from cursor
+
+    def _direct_writes(self) -> int:
+        with self._read() as conn:
+            return int(conn.execute(
+                "SELECT value FROM meta WHERE key = 'direct_writes'").fetchone()[0])
 
     # -- reads ------------------------------------------------------------------------
 

@@ -28,6 +28,30 @@ class ImportSummary:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Verification:
+    """What ``Store.verify`` found: the edit-history chain and writes made outside the program."""
+
+    edits: int
+    first_broken_edit: int | None
+    direct_writes: int
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_edit is None and self.direct_writes == 0
+
+    def messages(self) -> list[str]:
+        """One sentence per finding, for the command line and the admin view."""
+        found = []
+        if self.first_broken_edit is not None:
+            found.append(f"edit history broken at edit {self.first_broken_edit}: that edit or"
+                         " one before it was changed, removed or added outside the program")
+        if self.direct_writes:
+            found.append(f"{self.direct_writes} write(s) to incidents or edits were made outside"
+                         " the program")
+        return found or [f"edit history intact ({self.edits} edits); no write outside the program"]
+
+
 @runtime_checkable
 class Store(Protocol):
     """Incidents, quarantined rows, imports and edits, kept by one backend.
@@ -89,6 +113,10 @@ class Store(Protocol):
     def history(self, incident_id: str) -> pd.DataFrame:
         """Edits of one incident, oldest first: incident_id, user, edited_at, field,
         old_value, new_value (decoded)."""
+        ...
+
+    def verify(self) -> Verification:
+        """Check the edit history's hash chain and count writes made outside the program."""
         ...
 
 

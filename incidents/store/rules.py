@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -294,3 +294,36 @@ def quarantine_rows(quarantine: pd.DataFrame) -> list[tuple[int | None, str, str
          json.dumps(original, ensure_ascii=False, default=str))
         for n, reason, original in zip(row_numbers, reasons, originals.to_dict(orient="records"))
     ]
+
+
+def chain_hash(previous: str | None, row: Sequence[Any]) -> str:
+    """The hash of one edit-history row: SHA-256 over the previous row's hash and this
+    row's content (incident_id, user, edited_at, field, old and new value JSON).
+
+    Each row's hash depends on every row before it, so a row changed, removed or
+    inserted behind the program's back breaks the chain from there on.
+    """
+    content = json.dumps([previous or "", *row], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def chained(previous: str | None, rows: list[tuple]) -> list[tuple]:
+    """``rows`` (edit-history rows) each with its chain hash appended."""
+    out = []
+    for row in rows:
+        previous = chain_hash(previous, row)
+        out.append((*row, previous))
+    return out
+
+
+def first_broken_link(rows: Iterable[tuple]) -> tuple[int, int | None]:
+    """(edits checked, id of the first edit whose hash does not follow) over
+    (id, incident_id, user, edited_at, field, old_value, new_value, hash) rows in id order."""
+    previous: str | None = None
+    count = 0
+    for count, (edit_id, *content, stored) in enumerate(rows, start=1):
+        expected = chain_hash(previous, content)
+        if stored != expected:
+            return count, int(edit_id)
+        previous = stored
+    return count, None

@@ -81,12 +81,26 @@ CREATE TABLE IF NOT EXISTS edits (
   edited_at TEXT NOT NULL,
   field TEXT NOT NULL,
   old_value TEXT,
-  new_value TEXT
+  new_value TEXT,
+  chain TEXT
 );
 CREATE INDEX IF NOT EXISTS edits_incident ON edits (incident_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('store_write', 0);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('direct_writes', 0);
 """
+# A write to incidents or edits outside the program's own transactions (which set
+# store_write) moves the generation, so no snapshot taken before it is served again,
+# and is counted for `incidents verify`.
+_DIRECT_WRITE_TRIGGERS = "\n".join(
+    f"CREATE TRIGGER IF NOT EXISTS {table}_{op.lower()}_outside AFTER {op} ON {table}"
+    " WHEN (SELECT value FROM meta WHERE key = 'store_write') = 0"
+    " BEGIN UPDATE meta SET value = value + 1 WHERE key IN ('generation', 'direct_writes');"
+    " END;"
+    for table in ("incidents", "edits") for op in ("INSERT", "UPDATE", "DELETE")
+)
+_STORE_WRITE = "UPDATE meta SET value = ? WHERE key = 'store_write'"
 _BUMP_GENERATION = "UPDATE meta SET value = value + 1 WHERE key = 'generation'"
 # Touches the incidents table too, so a store damaged behind our back still fails loudly
 # instead of being served from its snapshot.
@@ -97,11 +111,32 @@ _COLUMNS = ", ".join(model.CANONICAL_COLUMNS)
 
 
 def _add_new_columns(conn: sqlite3.Connection) -> None:
-    """Give a store made by an older version the canonical columns added since."""
+    """Give a store made by an older version the columns added since."""
     present = {row[1] for row in conn.execute("PRAGMA table_info(incidents)")}
     for column in model.CANONICAL_COLUMNS:
         if column not in present:
             conn.execute(f"ALTER TABLE incidents ADD COLUMN {column} {_sql_type(column)}")
+    if "chain" not in {row[1] for row in conn.execute("PRAGMA table_info(edits)")}:
+        conn.execute("ALTER TABLE edits ADD COLUMN chain TEXT")
+
+
+def _chain_old_edits(conn: sqlite3.Connection) -> None:
+    """Chain the edit history of a store made before edits were chained (once)."""
+    if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM edits WHERE chain IS NULL)").fetchone()[0]:
+        return
+    rows = conn.execute(
+        "SELECT id, incident_id, user, edited_at, field, old_value, new_value FROM edits"
+        " ORDER BY id").fetchall()
+    previous = None
+    hashes = []
+    for edit_id, *content in rows:
+        previous = rules.chain_hash(previous, content)
+        hashes.append((previous, edit_id))
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(_STORE_WRITE, (1,))
+    conn.executemany("UPDATE edits SET chain = ? WHERE id = ?", hashes)
+    conn.execute(_STORE_WRITE, (0,))
+    conn.execute("COMMIT")
 
 
 class SQLiteStore(SnapshotStore):
@@ -120,6 +155,8 @@ class SQLiteStore(SnapshotStore):
                 # executescript manages its own transaction; the DDL is idempotent.
                 conn.executescript(SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
                 _add_new_columns(conn)
+                conn.executescript(_DIRECT_WRITE_TRIGGERS)
+                _chain_old_edits(conn)
                 conn.execute("PRAGMA journal_mode = WAL")
             finally:
                 conn.close()
@@ -144,7 +181,9 @@ class SQLiteStore(SnapshotStore):
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
+            conn.execute(_STORE_WRITE, (1,))
             yield conn
+            conn.execute(_STORE_WRITE, (0,))
             conn.execute(_BUMP_GENERATION)
             conn.execute("COMMIT")
         except BaseException:
@@ -286,8 +325,8 @@ class SQLiteStore(SnapshotStore):
     def _apply_edit(self, conn: sqlite3.Connection, incident_id: str,
                     changed: dict[str, tuple], edit_rows: list[tuple], edited_at: str) -> None:
         conn.executemany(
-            "INSERT INTO edits (incident_id, user, edited_at, field, old_value, new_value)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO edits (incident_id, user, edited_at, field, old_value, new_value, chain)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             edit_rows,
         )
         assignments = ", ".join(f"{field} = ?" for field in changed)
@@ -295,6 +334,21 @@ class SQLiteStore(SnapshotStore):
             f"UPDATE incidents SET {assignments}, updated_at = ? WHERE incident_id = ?",
             [new for _, new in changed.values()] + [edited_at, incident_id],
         )
+
+    def _last_chain_hash(self, conn: sqlite3.Connection) -> str | None:
+        row = conn.execute("SELECT chain FROM edits ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else row[0]
+
+    def _chain_rows(self) -> Iterator[tuple]:
+        with self._read() as conn:
+            yield from conn.execute(
+                "SELECT id, incident_id, user, edited_at, field, old_value, new_value, chain"
+                " FROM edits ORDER BY id")
+
+    def _direct_writes(self) -> int:
+        with self._read() as conn:
+            return int(conn.execute(
+                "SELECT value FROM meta WHERE key = 'direct_writes'").fetchone()[0])
 
     # -- reads ------------------------------------------------------------------------
 
