@@ -112,9 +112,11 @@ def render_correct_page(selection: Selection, language: str) -> None:
         return
     name = matched or (str(row["location"]) if pd.notna(row["location"]) else None)
     try:
+        changes = placement_changes(latitude, longitude, precision, name)
+        # What this page showed: a field someone else saved since is refused, not overwritten.
         changed = get_store(str(store_path())).update(
-            str(row["incident_id"]), placement_changes(latitude, longitude, precision, name),
-            user=user,
+            str(row["incident_id"]), changes, user=user,
+            seen={field: row[field] for field in changes if field in row.index},
         )
         if remember and name:
             save_manual_placement(name, latitude, longitude,
