@@ -1,5 +1,6 @@
-"""incidents.store.sqlfilter on a real PostGIS server: FilterSpec as SQL selects exactly
-what filter_mask selects, and cells and region counts match the in-memory ones."""
+"""Queries with a FilterSpec, on both backends: on a real PostGIS server (FilterSpec as
+SQL, incidents.store.sqlfilter) they select exactly what filter_mask selects, and cells and
+region counts match the in-memory ones the SQLite store computes from its snapshot."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from incidents.filters import FilterSpec, filter_mask
 from incidents.spatial_index import cell_column
+from incidents.store import open_store
 from incidents.store.postgis import PostgisStore
 from incidents.synthetic import synthetic_incidents
 
@@ -31,14 +33,18 @@ SPECS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory, postgis_server: str):
-    import pgserver
-
+@pytest.fixture(scope="module", params=["postgis", "sqlite"])
+def stores(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """The same incidents in each backend: PostGIS answers in SQL, SQLite in memory."""
     records = synthetic_incidents(600, seed=11)
     records.loc[records.index[:7], ["latitude", "longitude"]] = float("nan")
-    url = pgserver.fresh_database(postgis_server, "sqlfilter")
-    store = PostgisStore(url, snapshot_dir=tmp_path_factory.mktemp("snapshots"))
+    if request.param == "postgis":
+        import pgserver
+
+        url = pgserver.fresh_database(request.getfixturevalue("postgis_server"), "sqlfilter")
+        store = PostgisStore(url, snapshot_dir=tmp_path_factory.mktemp("snapshots"))
+    else:
+        store = open_store(tmp_path_factory.mktemp("sqlfilter") / "incidents.sqlite")
     store.import_records(records, source_name="synthetic.csv")
     return store, store.load_map_snapshot()
 

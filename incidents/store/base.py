@@ -10,7 +10,7 @@ the decisions (ids, duplicates, edit precedence, quarantine rows) come from
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +20,9 @@ import pandas as pd
 
 from incidents import model
 from incidents.errors import StoreError
+from incidents.filters import FilterSpec, filter_mask
 from incidents.snapshot import SnapshotCache, canonical_columns, with_geometry
-from incidents.spatial_index import map_snapshot
+from incidents.spatial_index import cell_column, map_snapshot
 from incidents.store import rules
 from incidents.store.protocol import EditConflictError, ImportSummary, Verification
 
@@ -256,6 +257,46 @@ class SnapshotStore(ABC):
         count, broken = rules.first_broken_link(self._chain_rows())
         return Verification(edits=count, first_broken_edit=broken,
                             direct_writes=self._direct_writes())
+
+    # -- queries: in memory over the snapshot here; PostGIS answers them in SQL -------
+
+    def _selected(self, spec: FilterSpec) -> pd.DataFrame:
+        frame = self.load_map_snapshot()
+        return frame[filter_mask(frame, spec).to_numpy()]
+
+    def count_matching(self, spec: FilterSpec) -> int:
+        """How many incidents ``spec`` selects."""
+        return int(filter_mask(self.load_map_snapshot(), spec).sum())
+
+    def select(self, spec: FilterSpec, columns: Sequence[str] | None = None, *,
+               limit: int | None = None) -> pd.DataFrame:
+        """The incidents ``spec`` selects, newest first (at most ``limit``)."""
+        names = list(columns) if columns else list(model.CANONICAL_COLUMNS)
+        chosen = self._selected(spec)
+        order = chosen.sort_values(["event_date", "incident_id"], ascending=[False, True],
+                                   na_position="last", kind="stable")
+        rows = order.iloc[:limit] if limit is not None else order
+        return canonical_columns(pd.DataFrame(rows[names])).reset_index(drop=True)
+
+    def region_counts(self, spec: FilterSpec, column: str = "admin1") -> pd.DataFrame:
+        """Incidents per (country, region) among those ``spec`` selects."""
+        chosen = self._selected(spec)[["country", column]].astype("string").dropna(
+            subset=[column])
+        counts = chosen.groupby(["country", column], dropna=False).size()
+        frame = counts[counts > 0].rename("incidents").reset_index()
+        return frame.sort_values(["incidents", "country", column], ascending=[False, True, True],
+                                 ignore_index=True).astype({"incidents": "int64"})
+
+    def cell_counts(self, spec: FilterSpec, resolution: int) -> pd.DataFrame:
+        """Incidents per H3 cell at ``resolution`` among those ``spec`` selects."""
+        chosen = self._selected(spec)
+        cells = chosen[cell_column(resolution)]
+        placed = chosen[cells != 0]
+        grouped = placed.groupby(cell_column(resolution)).agg(
+            incidents=("incident_id", "size"), latitude=("latitude", "mean"),
+            longitude=("longitude", "mean"))
+        grouped.index.name = "cell"
+        return grouped.reset_index().astype({"cell": "uint64", "incidents": "int64"})
 
     def _incident_frame(self, tx: Any, incident_id: str) -> pd.DataFrame:
         row = self._incident_row(tx, incident_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -9,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from incidents.errors import StoreError
+from incidents.filters import FilterSpec
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,24 @@ class Store(Protocol):
     def history(self, incident_id: str) -> pd.DataFrame:
         """Edits of one incident, oldest first: incident_id, user, edited_at, field,
         old_value, new_value (decoded)."""
+        ...
+
+    def count_matching(self, spec: FilterSpec) -> int:
+        """How many incidents ``spec`` selects (PostGIS: counted by the server)."""
+        ...
+
+    def select(self, spec: FilterSpec, columns: Sequence[str] | None = None, *,
+               limit: int | None = None) -> pd.DataFrame:
+        """The incidents ``spec`` selects, newest first, at most ``limit``."""
+        ...
+
+    def region_counts(self, spec: FilterSpec, column: str = "admin1") -> pd.DataFrame:
+        """Incidents per (country, region) among those selected: country, region, incidents."""
+        ...
+
+    def cell_counts(self, spec: FilterSpec, resolution: int) -> pd.DataFrame:
+        """Incidents per H3 cell among those selected: cell (uint64), incidents, latitude,
+        longitude (means)."""
         ...
 
     def verify(self) -> Verification:
