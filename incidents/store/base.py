@@ -237,20 +237,25 @@ class SnapshotStore(ABC):
                     raise EditConflictError(
                         incident_id, self._last_edits(tx, incident_id, moved)
                         or [{"user": "an import", "edited_at": row["updated_at"], "field": f,
-                             "old_value": seen_values[f], "new_value": rules._normal(row[f])}
+                             "old_value": seen_values[f], "new_value": rules.stored_form(row[f])}
                             for f in moved])
                 changed = rules.changed_fields(row, new_values)
-                if not changed:
-                    return {}
-                history = rules.chained(self._last_chain_hash(tx),
-                                        rules.edit_rows(incident_id, user, edited_at, changed))
-                self._apply_edit(tx, incident_id, changed, history, edited_at)
                 before = self._generation_in(tx)
-                edited = self._incident_frame(tx, incident_id)
+                if not changed:
+                    edited = None
+                else:
+                    history = rules.chained(self._last_chain_hash(tx),
+                                            rules.edit_rows(incident_id, user, edited_at, changed))
+                    self._apply_edit(tx, incident_id, changed, history, edited_at)
+                    edited = self._incident_frame(tx, incident_id)
         except self._errors as error:
             raise StoreError(f"edit of {incident_id} failed, nothing changed: {error}") from error
+        if edited is None:
+            # Nothing changed, yet the transaction moved the generation: carry the snapshot.
+            self.snapshot.restamp(before, before + 1)
+            return {}
         self.snapshot.patch(before, edited)
-        return {field: (rules._normal(old), new) for field, (old, new) in changed.items()}
+        return {field: (rules.stored_form(old), new) for field, (old, new) in changed.items()}
 
     def verify(self) -> Verification:
         """Check the edit history's hash chain and count writes made outside the program."""

@@ -239,10 +239,10 @@ def check_changes(changes: Mapping[str, Any], user: str) -> dict[str, Any]:
 
 def changed_fields(stored: Mapping[str, Any], new_values: Mapping[str, Any]) -> dict[str, tuple]:
     """{field: (old, new)} for the fields whose stored value differs."""
-    return {f: (stored[f], v) for f, v in new_values.items() if _normal(stored[f]) != v}
+    return {f: (stored[f], v) for f, v in new_values.items() if stored_form(stored[f]) != v}
 
 
-def _normal(value: Any) -> Any:
+def stored_form(value: Any) -> Any:
     """A value read back from a backend in the form :func:`to_storage` gives."""
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d")
@@ -256,7 +256,7 @@ def edit_rows(incident_id: str, user: str, edited_at: str,
     """One edit-history row per changed field, old and new values as JSON."""
     return [
         (incident_id, user.strip(), edited_at, field,
-         json.dumps(_normal(old), ensure_ascii=False), json.dumps(new, ensure_ascii=False))
+         json.dumps(stored_form(old), ensure_ascii=False), json.dumps(new, ensure_ascii=False))
         for field, (old, new) in changed.items()
     ]
 
