@@ -6,10 +6,10 @@ child process of its own, so its peak (max RSS) is its own: read the CSV, import
 it into an empty store, then import it again (the second import compares every
 row with the stored ones too).
 
-    .venv/bin/python bench/duplicate_memory.py [--rows 3000 100000] [--store URL]
+    .venv/bin/python bench/duplicate_memory.py [--rows 3000 100000] [--postgis]
 
-Without --store a new SQLite file is used; with a postgresql:// URL the rows go
-to that (empty) database.
+Each size goes to a new SQLite file; with --postgis, also to a new database on a
+throwaway PostgreSQL + PostGIS cluster (as the tests start one, tests/pgserver.py).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -49,27 +50,46 @@ def child(csv_path: str, location: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[3_000, 100_000])
-    parser.add_argument("--store", default=None, help="postgresql:// URL (default: SQLite)")
+    parser.add_argument("--postgis", action="store_true", help="also import into PostGIS")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
     print(f"{'rows':>8} {'file MB':>8} {'peak MB':>8} {'seconds':>8} {'flagged':>8}  backend")
-    for rows in args.rows:
-        with tempfile.TemporaryDirectory() as directory:
-            csv_path = Path(directory) / "same.csv"
-            csv_path.write_text(HEADER + ROW * rows, encoding="utf-8")
-            location = args.store or str(Path(directory) / "bench.sqlite")
-            output = subprocess.run(
-                [sys.executable, __file__, "--child", str(csv_path), location],
-                check=True, capture_output=True, text=True,
-                env={"INCIDENTS_HOME": directory, **_environment()},
-            ).stdout
-            figures = json.loads(output.strip().splitlines()[-1])
-            backend = "postgis" if args.store else "sqlite"
-            print(f"{rows:>8,} {csv_path.stat().st_size / 1e6:>8.1f} {figures['peak_mb']:>8.0f}"
-                  f" {figures['seconds']:>8.1f} {figures['duplicates']:>8,}  {backend}")
+    with ExitStack() as stack:
+        server = None
+        if args.postgis:
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+            import pgserver
+            from conftest import free_port
+
+            reason = pgserver.missing_reason()
+            if reason:
+                sys.exit(f"cannot start PostGIS: {reason}")
+            server = stack.enter_context(pgserver.postgis_cluster(free_port()))
+        for rows in args.rows:
+            for backend in ("sqlite", "postgis") if server else ("sqlite",):
+                run(rows, backend, server)
+
+
+def run(rows: int, backend: str, server: str | None) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        csv_path = Path(directory) / "same.csv"
+        csv_path.write_text(HEADER + ROW * rows, encoding="utf-8")
+        location = str(Path(directory) / "bench.sqlite")
+        if backend == "postgis":
+            import pgserver
+
+            location = pgserver.fresh_database(server, f"dup_{rows}")
+        output = subprocess.run(
+            [sys.executable, __file__, "--child", str(csv_path), location],
+            check=True, capture_output=True, text=True,
+            env={**_environment(), "INCIDENTS_HOME": directory},
+        ).stdout
+        figures = json.loads(output.strip().splitlines()[-1])
+        print(f"{rows:>8,} {csv_path.stat().st_size / 1e6:>8.1f} {figures['peak_mb']:>8.0f}"
+              f" {figures['seconds']:>8.1f} {figures['duplicates']:>8,}  {backend}")
 
 
 def _environment() -> dict[str, str]:
