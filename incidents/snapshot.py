@@ -289,11 +289,21 @@ class SnapshotCache:
     def patch(self, generation: int, rows: pd.DataFrame) -> bool:
         """Put ``rows`` (canonical, as read back) into the snapshot at ``generation``,
         re-stamped ``generation + 1``; False when there was none to patch."""
+        return self.catch_up(generation, generation + 1, rows) is not None
+
+    def generation(self) -> int | None:
+        """The generation the snapshot file was taken at (None when there is none)."""
+        return snapshot_generation(self.path)
+
+    def catch_up(self, generation: int, new_generation: int,
+                 rows: pd.DataFrame) -> pd.DataFrame | None:
+        """The snapshot at ``generation`` with ``rows`` (every row written since) put in,
+        kept as the snapshot at ``new_generation``; None when there was none to patch."""
         try:
             patched = replace_rows(self.path, generation, to_records(rows))
             if patched is None:
-                return False
-            write_snapshot(patched, self.path, generation + 1)
+                return None
+            write_snapshot(patched, self.path, new_generation)
         except (OSError, pa.ArrowException):
-            return False
-        return True
+            return None
+        return patched

@@ -91,3 +91,38 @@ def test_the_snapshot_is_named_after_the_database_not_only_its_address(
 def test_a_password_never_shows_in_the_location() -> None:
     assert redacted("postgresql://awa:secret@db:5432/incidents") == (
         "postgresql://awa:***@db:5432/incidents")
+
+
+def test_another_analysts_writes_reach_this_dashboard_without_a_full_read(
+        postgis_url, tmp_path, monkeypatch) -> None:
+    from incidents.frame import to_geodataframe
+    from incidents.synthetic import synthetic_incidents
+
+    mine = PostgisStore(postgis_url, snapshot_dir=tmp_path / "mine")
+    theirs = PostgisStore(postgis_url, snapshot_dir=tmp_path / "theirs")
+    records = synthetic_incidents(200, seed=5)
+    theirs.import_records(records.iloc[:150], source_name="first.csv")
+    assert len(mine.load()) == 150
+    theirs.import_records(records.iloc[100:], source_name="second.csv")
+    target = records["event_id_cnty"].iloc[3]
+    theirs.update(target, {"notes": "checked by phone"}, user="awa")
+
+    def no_full_read(self):
+        raise AssertionError("read every row again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(PostgisStore, "_read_incidents", no_full_read)
+        caught_up = mine.load()
+    assert mine.snapshot.generation() == mine.generation()
+    full = to_geodataframe(mine._read_incidents()[1])
+    pd.testing.assert_frame_equal(caught_up, full)
+    assert caught_up.set_index("incident_id").loc[target, "notes"] == "checked by phone"
+
+
+def test_a_direct_write_makes_the_next_load_read_everything(postgis_url, tmp_path) -> None:
+    store = PostgisStore(postgis_url, snapshot_dir=tmp_path)
+    store.import_records(records(), source_name="x.csv")
+    store.load()
+    with psycopg.connect(postgis_url) as conn:
+        conn.execute("UPDATE incidents SET location = 'Elsewhere' WHERE incident_id = 'MLI2'")
+    assert store.load().set_index("incident_id").loc["MLI2", "location"] == "Elsewhere"

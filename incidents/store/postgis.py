@@ -35,7 +35,7 @@ from incidents.filters import FilterSpec
 from incidents.snapshot import SNAPSHOT_SUFFIX, SnapshotCache
 from incidents.spatial_index import MAP_RESOLUTIONS, latlng_to_cells
 from incidents.store import rules
-from incidents.store.base import SnapshotStore, iter_chunks
+from incidents.store.base import SNAPSHOT_PATCH_MAX_ROWS, SnapshotStore, iter_chunks
 from incidents.store.protocol import ImportSummary
 from incidents.store.sqlfilter import where_clause
 
@@ -134,6 +134,25 @@ END $$""",
         "CREATE TRIGGER edits_outside AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
         " ON edits FOR EACH STATEMENT EXECUTE FUNCTION incidents_written_outside()",
     )),
+    # Each row remembers the generation that last wrote it, so a dashboard whose
+    # snapshot is a few imports behind reads only the rows written since; a write
+    # from outside the program (no generation) forces a full read instead.
+    (3, (
+        "ALTER TABLE incidents ADD COLUMN written_generation BIGINT"
+        " DEFAULT nullif(current_setting('incidents.generation', true), '')::bigint",
+        "CREATE INDEX incidents_written_generation ON incidents (written_generation)",
+        "INSERT INTO meta (key, value) VALUES ('last_direct_write', 0)",
+        """CREATE OR REPLACE FUNCTION incidents_written_outside() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF coalesce(current_setting('incidents.store_write', true), '') <> 'on' THEN
+    UPDATE meta SET value = value + 1 WHERE key IN ('generation', 'direct_writes');
+    UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'generation')
+      WHERE key = 'last_direct_write';
+  END IF;
+  RETURN NULL;
+END $$""",
+    )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _CELL = f"h3_r{CELL_RESOLUTION}"
@@ -212,7 +231,10 @@ class PostgisStore(SnapshotStore):
         # psycopg's connection block commits when the body ends and rolls back on error.
         with self._connect() as conn:
             conn.execute("SET LOCAL incidents.store_write = 'on'")
-            conn.execute(_BUMP_GENERATION)
+            generation = conn.execute(_BUMP_GENERATION).fetchone()[0]
+            # Rows this transaction writes take it as their written_generation (the
+            # column's default; updates set it to DEFAULT).
+            conn.execute("SELECT set_config('incidents.generation', %s, true)", (str(generation),))
             yield conn
 
     @contextmanager
@@ -298,7 +320,8 @@ class PostgisStore(SnapshotStore):
         self._copy_rows(conn, "incoming", rows)
         refreshed = [c for c in _NAMES if c not in ("incident_id", "created_at", "updated_at")]
         sets = ", ".join(
-            f"{_q(c)} = EXCLUDED.{_q(c)}" for c in refreshed + ["updated_at", _CELL])
+            f"{_q(c)} = EXCLUDED.{_q(c)}" for c in refreshed + ["updated_at", _CELL]
+        ) + ", written_generation = DEFAULT"
         mine = ", ".join(f"incidents.{_q(c)}" for c in refreshed)
         theirs = ", ".join(f"EXCLUDED.{_q(c)}" for c in refreshed)
         cursor = conn.execute(
@@ -362,7 +385,8 @@ class PostgisStore(SnapshotStore):
             )
         assignments = ", ".join(f"{_q(field)} = %s" for field in changed)
         conn.execute(
-            f"UPDATE incidents SET {assignments}, updated_at = %s WHERE incident_id = %s",
+            f"UPDATE incidents SET {assignments}, updated_at = %s,"
+            " written_generation = DEFAULT WHERE incident_id = %s",
             [new for _, new in changed.values()] + [edited_at, incident_id],
         )
         if {"latitude", "longitude"} & set(changed):
@@ -402,6 +426,35 @@ class PostgisStore(SnapshotStore):
             frame = self._frame(conn.execute(
                 f"SELECT {_COLUMNS} FROM incidents ORDER BY event_date NULLS FIRST, incident_id COLLATE \"C\""))
         return generation, frame
+
+    def _snapshot_frame(self) -> pd.DataFrame:
+        """The snapshot at the current generation; one taken a few writes ago is brought
+        up to date with only the rows written since (another analyst's import or edit
+        costs this dashboard those rows, not the whole store)."""
+        current = self.generation()
+        frame = self.snapshot.read(current)
+        if frame is not None:
+            return frame
+        taken = self.snapshot.generation()
+        if taken is not None and taken < current:
+            with self._read() as conn:
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                now, outside = conn.execute(
+                    "SELECT (SELECT value FROM meta WHERE key = 'generation'),"
+                    " (SELECT value FROM meta WHERE key = 'last_direct_write')").fetchone()
+                written = conn.execute(
+                    "SELECT COUNT(*) FROM incidents WHERE written_generation > %s",
+                    (taken,)).fetchone()[0]
+                rows = None
+                if outside <= taken and written <= SNAPSHOT_PATCH_MAX_ROWS:
+                    rows = self._frame(conn.execute(
+                        f"SELECT {_COLUMNS} FROM incidents WHERE written_generation > %s",
+                        (taken,)))
+            if rows is not None:
+                frame = self.snapshot.catch_up(taken, int(now), rows)
+                if frame is not None:
+                    return frame
+        return super()._snapshot_frame()
 
     def load_quarantine(self) -> pd.DataFrame:
         with self._read() as conn:
