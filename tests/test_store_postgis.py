@@ -126,3 +126,24 @@ def test_a_direct_write_makes_the_next_load_read_everything(postgis_url, tmp_pat
     with psycopg.connect(postgis_url) as conn:
         conn.execute("UPDATE incidents SET location = 'Elsewhere' WHERE incident_id = 'MLI2'")
     assert store.load().set_index("incident_id").loc["MLI2", "location"] == "Elsewhere"
+
+
+def test_the_command_line_ingests_into_and_verifies_a_postgis_store(
+        postgis_url, tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from incidents.cli import cli
+    from incidents.store import Store
+
+    monkeypatch.setenv("INCIDENTS_HOME", str(tmp_path / "home"))
+    source = tmp_path / "events.csv"
+    source.write_text(
+        "event_id_cnty,event_date,event_type,sub_event_type,country,location,latitude,longitude\n"
+        "MLI7,2024-05-02,Battles,Armed clash,Mali,Gao,16.27,-0.04\n", encoding="utf-8")
+    runner = CliRunner()
+    ingested = runner.invoke(cli, ["ingest", str(source), "--no-geocode", "--store", postgis_url])
+    assert ingested.exit_code == 0, ingested.output
+    store = open_store(postgis_url)
+    assert isinstance(store, Store) and store.count() == 1
+    verified = runner.invoke(cli, ["verify", "--store", postgis_url])
+    assert verified.exit_code == 0 and "intact" in verified.output
