@@ -147,3 +147,26 @@ def test_the_command_line_ingests_into_and_verifies_a_postgis_store(
     assert isinstance(store, Store) and store.count() == 1
     verified = runner.invoke(cli, ["verify", "--store", postgis_url])
     assert verified.exit_code == 0 and "intact" in verified.output
+
+
+def test_reading_every_row_keeps_empty_texts_nulls_quotes_and_newlines(store) -> None:
+    tricky = model.conform(pd.DataFrame([
+        {"event_id_cnty": "MLI1", "event_date": "2024-12-07", "event_type": "Battles",
+         "notes": 'a "quoted", comma\nand a new line', "location": "", "fatalities": 0,
+         "latitude": 12.5, "longitude": -4.25, "synthetic": True},
+        {"event_id_cnty": "MLI2", "event_date": "2024-12-08", "event_type": "Battles",
+         "notes": None, "actor1": "Ségou — ´ accents", "fatalities": None},
+    ]))
+    store.import_records(tricky, source_name="x.csv")
+    generation, rows = store._read_incidents()
+    rows = model.conform(rows).set_index("incident_id")
+    assert generation == store.generation()
+    assert rows.loc["MLI1", "notes"] == 'a "quoted", comma\nand a new line'
+    assert rows.loc["MLI1", "location"] == "" and pd.isna(rows.loc["MLI2", "notes"])
+    assert rows.loc["MLI2", "actor1"] == "Ségou — ´ accents"
+    assert rows.loc["MLI1", "fatalities"] == 0 and pd.isna(rows.loc["MLI2", "fatalities"])
+    assert bool(rows.loc["MLI1", "synthetic"]) and not bool(rows.loc["MLI2", "synthetic"])
+    assert rows.loc["MLI1", "event_date"] == pd.Timestamp("2024-12-07")
+    pd.testing.assert_frame_equal(store.load().drop(columns="geometry"),
+                                  model.conform(store._read_incidents()[1]),
+                                  check_dtype=False)
