@@ -170,3 +170,12 @@ def test_reading_every_row_keeps_empty_texts_nulls_quotes_and_newlines(store) ->
     pd.testing.assert_frame_equal(store.load().drop(columns="geometry"),
                                   model.conform(store._read_incidents()[1]),
                                   check_dtype=False)
+
+
+def test_a_database_made_before_a_new_canonical_column_gains_it_on_open(
+        store, postgis_url) -> None:
+    with psycopg.connect(postgis_url) as conn:
+        conn.execute("ALTER TABLE incidents DROP COLUMN source_extra")
+    reopened = PostgisStore(postgis_url)
+    reopened.import_records(records(), source_name="x.csv")
+    assert reopened.count() == 2

@@ -201,6 +201,14 @@ def migrate(conn: psycopg.Connection) -> int:
                 conn.execute(statement)
             conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
             current = version
+        # Canonical columns added to the model since this database was made: the
+        # table is built from the model, so it gains them as the SQLite file does.
+        present = {row[0] for row in conn.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = 'incidents'")}
+        for column in _NAMES:
+            if column not in present:
+                conn.execute(f"ALTER TABLE incidents ADD COLUMN {_q(column)} {_pg_type(column)}")
     return current
 
 
