@@ -380,3 +380,15 @@ def test_a_direct_write_to_an_incident_is_noticed_on_load(store, records) -> Non
     store.update("MLI2", {"notes": "ok"}, user="awa")
     store.import_records(records, source_name="again.csv")
     assert store.verify().direct_writes == count
+
+
+def test_an_admin_reverts_an_edit_and_the_history_keeps_both(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    store.update("MLI1", {"fatalities": 50}, user="awa")
+    assert store.revert("MLI1", "fatalities", user="admin") == {"fatalities": (50, 3)}
+    assert stored(store).loc["MLI1", "fatalities"] == 3
+    history = store.history("MLI1")
+    assert history["user"].tolist() == ["awa", "admin"]
+    assert store.verify().ok
+    with pytest.raises(StoreError, match="no edit of notes"):
+        store.revert("MLI1", "notes", user="admin")

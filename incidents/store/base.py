@@ -257,6 +257,17 @@ class SnapshotStore(ABC):
         self.snapshot.patch(before, edited)
         return {field: (rules.stored_form(old), new) for field, (old, new) in changed.items()}
 
+    def revert(self, incident_id: str, field: str, *, user: str) -> dict[str, tuple]:
+        """Undo the latest edit of ``field``: its old value comes back, as a new edit by
+        ``user`` (the history keeps both), refused if someone changed it since."""
+        edits = self.history(incident_id)
+        edits = edits[edits["field"] == field]
+        if edits.empty:
+            raise StoreError(f"{incident_id} has no edit of {field} to revert")
+        last = edits.iloc[-1]
+        return self.update(incident_id, {field: last["old_value"]}, user=user,
+                           seen={field: last["new_value"]})
+
     def verify(self) -> Verification:
         """Check the edit history's hash chain and count writes made outside the program."""
         count, broken = rules.first_broken_link(self._chain_rows())

@@ -117,6 +117,10 @@ class Store(Protocol):
         old_value, new_value (decoded)."""
         ...
 
+    def revert(self, incident_id: str, field: str, *, user: str) -> dict[str, tuple]:
+        """Undo the latest edit of one field, recorded as a new edit by ``user``."""
+        ...
+
     def count_matching(self, spec: FilterSpec) -> int:
         """How many incidents ``spec`` selects (PostGIS: counted by the server)."""
         ...
