@@ -42,6 +42,10 @@ def child(csv_path: str, location: str) -> None:
     first = store.import_records(result.records, result.quarantine, source_name="same.csv")
     again = store.import_records(result.records, result.quarantine, source_name="same.csv")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            # This process image's own peak; ru_maxrss also carries the parent's over exec.
+            peak_mb = int(line.split()[1]) / 1024
     print(json.dumps({"seconds": time.perf_counter() - started, "peak_mb": peak_mb,
                       "duplicates": first.possible_duplicates, "accepted": first.accepted,
                       "unchanged_again": again.unchanged}))
