@@ -179,3 +179,12 @@ def test_a_database_made_before_a_new_canonical_column_gains_it_on_open(
     reopened = PostgisStore(postgis_url)
     reopened.import_records(records(), source_name="x.csv")
     assert reopened.count() == 2
+
+
+def test_a_region_named_by_an_edit_is_found_by_the_filter(store) -> None:
+    from incidents.filters import FilterSpec
+
+    store.import_records(records(), source_name="x.csv")
+    assert store.count_matching(FilterSpec(admin1s=("Ménaka",))) == 0
+    store.update("MLI2", {"admin1": "Ménaka"}, user="awa")
+    assert store.count_matching(FilterSpec(admin1s=("menaka",))) == 1

@@ -92,6 +92,9 @@ class SnapshotStore(ABC):
     @abstractmethod
     def _finish_import(self, tx: Any, summary: ImportSummary) -> None: ...
 
+    def _remember_values(self, tx: Any, frame: pd.DataFrame) -> None:
+        """Keep what a backend needs to know about the values just written (nothing here)."""
+
     @abstractmethod
     def _incident_row(self, tx: Any, incident_id: str) -> dict[str, Any] | None: ...
 
@@ -184,6 +187,7 @@ class SnapshotStore(ABC):
                 # Inserted or changed rows, and only those, now carry this import's time
                 # (rows of another import in the same second may come along: harmless).
                 changed_rows = self._rows_updated_at(tx, imported_at)
+        self._remember_values(tx, frame)
         written = _Written(self._generation_in(tx), first_rows, changed_rows)
         inserted = len(frame) - len(existing_ids)
         updated = changed - inserted

@@ -44,6 +44,8 @@ from incidents.store.sqlfilter import where_clause
 
 # An arbitrary constant: the advisory lock taken while migrating a database.
 _MIGRATION_LOCK = 0x1C1D_0018
+# The columns a FilterSpec matches by name (folded), whose distinct values are kept.
+NAMED_COLUMNS = ("country", "admin1", "admin2", "event_type", "sub_event_type", "status")
 # Every row keeps its H3 cell at the finest map resolution; coarser cells are its
 # parents, computed in SQL by the same bit arithmetic as incidents.spatial_index.
 CELL_RESOLUTION = max(MAP_RESOLUTIONS)
@@ -156,6 +158,14 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$""",
+    )),
+    # The distinct values of the columns filters match by name, kept as rows are
+    # written, so a filter never scans the table to learn them.
+    (4, (
+        "CREATE TABLE distinct_values (column_name TEXT NOT NULL, value TEXT NOT NULL,"
+        " PRIMARY KEY (column_name, value))",
+        *(f"INSERT INTO distinct_values SELECT '{c}', {_q(c)} FROM incidents"
+          f" WHERE {_q(c)} IS NOT NULL GROUP BY {_q(c)}" for c in NAMED_COLUMNS),
     )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -343,6 +353,19 @@ class PostgisStore(SnapshotStore):
         )
         return max(cursor.rowcount, 0)
 
+    def _remember_values(self, conn: psycopg.Connection, frame: pd.DataFrame) -> None:
+        values = [(column, value) for column in NAMED_COLUMNS
+                  for value in frame[column].dropna().unique().tolist()]
+        self._add_values(conn, values)
+
+    @staticmethod
+    def _add_values(conn: psycopg.Connection, values: list[tuple[str, Any]]) -> None:
+        if values:
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO distinct_values (column_name, value) VALUES (%s, %s)"
+                    " ON CONFLICT DO NOTHING", [(c, str(v)) for c, v in values])
+
     def _rows_updated_at(self, conn: psycopg.Connection, stamp: str) -> pd.DataFrame:
         return self._frame(conn.execute(
             f"SELECT {_COLUMNS} FROM incidents WHERE updated_at = %s", (stamp,)))
@@ -401,6 +424,8 @@ class PostgisStore(SnapshotStore):
             " written_generation = DEFAULT WHERE incident_id = %s",
             [new for _, new in changed.values()] + [edited_at, incident_id],
         )
+        self._add_values(conn, [(field, new) for field, (_, new) in changed.items()
+                                if field in NAMED_COLUMNS and new is not None])
         if {"latitude", "longitude"} & set(changed):
             lat, lon = conn.execute(
                 "SELECT latitude, longitude FROM incidents WHERE incident_id = %s",
@@ -524,8 +549,16 @@ class PostgisStore(SnapshotStore):
             self._distinct_values = cache
         if column not in cache[1]:
             with self._read() as conn:
-                cache[1][column] = [r[0] for r in conn.execute(
-                    f"SELECT DISTINCT {_q(column)} FROM incidents WHERE {_q(column)} IS NOT NULL")]
+                outside = conn.execute(
+                    "SELECT value FROM meta WHERE key = 'last_direct_write'").fetchone()[0]
+                if column in NAMED_COLUMNS and not outside:
+                    rows = conn.execute("SELECT value FROM distinct_values WHERE column_name = %s",
+                                        (column,))
+                else:
+                    # A write from outside may have brought values the list lacks.
+                    rows = conn.execute(f"SELECT DISTINCT {_q(column)} FROM incidents"
+                                        f" WHERE {_q(column)} IS NOT NULL")
+                cache[1][column] = [r[0] for r in rows]
         return cache[1][column]
 
     def _latest(self) -> Any:
