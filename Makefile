@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 # them reinstalls; the package itself is installed editable (`pip install -e .`).
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements.lock pyproject.toml setup.py | cksum | cut -d' ' -f1)
 PORT ?= 8501
+# Where the incidents live: empty for the embedded SQLite file, or a postgresql:// URL.
+STORE ?=
 
 .PHONY: setup run test test-fast test-browser lock clean
 
@@ -23,7 +25,7 @@ setup: $(STAMP)
 	$(PY) -m incidents setup --quiet
 
 run: setup
-	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	INCIDENTS_STORE="$(STORE)" $(PY) -m streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: setup
 	$(PY) -m pytest

@@ -15,7 +15,7 @@ import streamlit as st
 from incidents import model
 from incidents.filters import FilterSpec
 from incidents.selection import Selection
-from ui import add_article, data, warmup
+from ui import add_article, data, signin, warmup
 from ui.correct import render_correct_page
 from ui.exports import render_exports
 from ui.headline import render_headline, synthetic_note
@@ -95,6 +95,7 @@ def main() -> None:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     url_error = seed_from_url(st.session_state, params)
     language = language_picker()
+    signin.require_sign_in(language)
     if url_error:
         st.sidebar.warning(url_error)
     if warmup.warming():
@@ -129,6 +130,8 @@ def main() -> None:
         st.Page(correct, title=t("page_correct", language), url_path="correct"),
         st.Page(quarantine_view, title=t("page_quarantine", language), url_path="quarantine"),
     ]
+    needs = {"upload": "upload", "article": "add_article", "correct": "correct"}
+    pages = [page for page in pages if signin.allows(needs.get(page.url_path, "explore"))]
     st.navigation(pages, position="top").run()
 
 

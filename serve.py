@@ -10,6 +10,7 @@ done (it waits for the warm-up rather than doing the same work beside it).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,8 +19,24 @@ import streamlit as st
 from ui.warmup import warm_in_background
 
 
+LOCAL_ADDRESSES = ("", "127.0.0.1", "localhost", "::1")
+
+
+def warn_if_open_without_users() -> None:
+    """Say so when the dashboard listens beyond this machine with no users configured:
+    anyone who reaches it could then upload and correct."""
+    from incidents.users import UsersFile
+
+    address = st.get_option("server.address") or ""
+    if address not in LOCAL_ADDRESSES and not UsersFile().configured():
+        print(f"  WARNING: serving on {address} with no users configured: anyone who reaches"
+              " it can upload and correct. Add users with"
+              " `python -m incidents users add NAME --role admin`.", file=sys.stderr, flush=True)
+
+
 @asynccontextmanager
 async def _warm_alongside(_app: st.App) -> AsyncIterator[None]:
+    warn_if_open_without_users()
     warm_in_background()
     yield
 

@@ -37,11 +37,11 @@ STEPS = (
 
 
 def fill_store(home: Path, count: int) -> float:
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
     from incidents.synthetic import synthetic_incidents
 
     started = time.perf_counter()
-    IncidentStore(home / "incidents.sqlite").import_records(
+    open_store(home / "incidents.sqlite").import_records(
         synthetic_incidents(count, seed=7), source_name="synthetic-bench"
     )
     return time.perf_counter() - started
@@ -78,10 +78,10 @@ def map_payloads() -> list[tuple[str, int, str, float]]:
     from incidents.config import default_store_path
     from incidents.filters import FilterSpec, apply_filters
     from incidents.maps.build import build_map
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
     from ui.map_view import extent_view
 
-    gdf = IncidentStore(default_store_path()).load()
+    gdf = open_store(default_store_path()).load()
     rows = []
     for label, spec in (
         ("all incidents", FilterSpec()),

@@ -89,10 +89,10 @@ def synthetic_records(rows: int) -> pd.DataFrame:
 
 def store_records(path: str) -> pd.DataFrame:
     from incidents.filters import FilterSpec, apply_filters
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
 
     spec = FilterSpec(event_types=SCALE_EVENT_TYPES)
-    return apply_filters(IncidentStore(path).load(), spec)
+    return apply_filters(open_store(path).load(), spec)
 
 
 def rss_mb() -> float:

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from incidents.frame import to_geodataframe
 from incidents.io import read_incidents
 from incidents.io.writers import export
-from incidents.store import IncidentStore
+from incidents.store import open_store
 from incidents.synthetic import synthetic_incidents
 
 
@@ -40,7 +40,7 @@ def main() -> None:
     n = args.rows
     with tempfile.TemporaryDirectory() as directory:
         csv_path = Path(directory) / "synthetic.csv"
-        store = IncidentStore(Path(directory) / "bench.sqlite")
+        store = open_store(Path(directory) / "bench.sqlite")
         records, _ = timed("generate (synthetic)", n, lambda: synthetic_incidents(n, seed=args.seed))
         timed("write CSV (writers.export)", n, lambda: export(to_geodataframe(records), "csv", csv_path))
         result, read_s = timed("read_incidents", n, lambda: read_incidents(csv_path))

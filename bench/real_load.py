@@ -40,7 +40,7 @@ from incidents.errors import IngestError  # noqa: E402
 from incidents.io import read_incidents  # noqa: E402
 from incidents.io.mapping import user_mapping  # noqa: E402
 from incidents.pipeline import _assign_regions, is_authoritative  # noqa: E402
-from incidents.store import IncidentStore  # noqa: E402
+from incidents.store import open_store  # noqa: E402
 
 # (path under the real folder, data rows as the folder's README counts them,
 #  built-in mapping or None, whether the source is authoritative (needs_review < 5 %),
@@ -100,7 +100,7 @@ def measure(path: Path, data_rows: int, authoritative: bool, monadic: bool, top:
         records, disagreements = _assign_regions(
             records, keep_source_admin=is_authoritative(result.counts.get("mapping")))
     with tempfile.TemporaryDirectory() as home:
-        store = IncidentStore(Path(home) / "bench.sqlite")
+        store = open_store(Path(home) / "bench.sqlite")
         summary = store.import_records(records, result.quarantine, source_name=path.name)
     seconds = time.perf_counter() - started
     accepted = len(records)

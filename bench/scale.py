@@ -163,7 +163,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from incidents.filters import FilterSpec, apply_filters  # noqa: E402
 from incidents.snapshot import snapshot_path  # noqa: E402
-from incidents.store import IncidentStore  # noqa: E402
+from incidents.store import open_store  # noqa: E402
 from incidents.synthetic import synthetic_incidents  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -249,9 +249,9 @@ COLD_START = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, sys.argv[2])
     from incidents.maps.build import build_map
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
     started = time.perf_counter()
-    build_map(IncidentStore(sys.argv[1]).load_map_snapshot()).html()
+    build_map(open_store(sys.argv[1]).load_map_snapshot()).html()
     print(time.perf_counter() - started)
 """)
 
@@ -261,7 +261,7 @@ def fill_store(home: Path, n: int, spread_km: float = 0.0) -> Path:
     records = synthetic_incidents(n, seed=7)
     if spread_km:
         records = spread(records, spread_km)
-    IncidentStore(path).import_records(records, source_name="bench")
+    open_store(path).import_records(records, source_name="bench")
     return path
 
 
@@ -622,7 +622,7 @@ def export_figures(store_path: Path) -> tuple[float, float]:
     """(seconds, peak MB) for the streamed GeoJSON export of the filtered incidents."""
     from incidents.io.writers import export
 
-    filtered = apply_filters(IncidentStore(store_path).load(), SPEC)
+    filtered = apply_filters(open_store(store_path).load(), SPEC)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         export(filtered, "geojson", Path(tmp) / "out.geojson")
@@ -642,7 +642,7 @@ def measure(n: int | None, *, baseline: bool = True, baseline_timeout: float = 3
             store_path = fill_store(home, n, spread_km)
         else:
             store_path = adopt_store(home, store.resolve())
-        n = IncidentStore(store_path).count()
+        n = open_store(store_path).count()
         cold_load_s = cold_load_seconds(store_path)
         theirs: dict = {}
         dash: dict = {}

@@ -47,7 +47,7 @@ sys.path.insert(0, os.environ["SCALE_PROJECT"])
 from incidents.filters import FilterSpec, filter_mask  # noqa: E402
 from incidents.maps.base import finish_map, make_base_map  # noqa: E402
 from incidents.maps.build import build_map  # noqa: E402
-from incidents.store import IncidentStore  # noqa: E402
+from incidents.store import open_store  # noqa: E402
 from ui.map_view import extent_view, view_centre  # noqa: E402
 
 SPECS = {variant: FilterSpec(**fields)
@@ -87,7 +87,7 @@ streamlit_folium._component_func = _measuring_component
 
 @st.cache_resource(show_spinner=False)
 def snapshot() -> object:
-    return IncidentStore(Path(os.environ["SCALE_STORE"])).load_map_snapshot()
+    return open_store(Path(os.environ["SCALE_STORE"])).load_map_snapshot()
 
 
 def baseline_map(frame: object, rows: object) -> folium.Map:

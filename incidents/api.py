@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from incidents.filters import FilterSpec
     from incidents.io.writers import ExportSummary
     from incidents.selection import Selection
-    from incidents.store import IncidentStore
+    from incidents.store import Store
 
 # What export() writes: the data formats of incidents.io.writers plus a standalone map.
 EXPORT_FORMATS = ("geojson", "csv", "gpkg", "kml", "html")
@@ -152,11 +152,12 @@ def _geocode_names(names: list[str], geocoder: Geocoder | None, country: str | N
                             crs="EPSG:4326")
 
 
-def open_store(location: str | os.PathLike | None = None) -> IncidentStore:
-    """The incident store at ``location`` (an SQLite file; created when missing).
+def open_store(location: str | os.PathLike | None = None) -> Store:
+    """The incident store at ``location``: an SQLite file (created when missing) or a
+    ``postgresql://`` URL (a PostGIS server).
 
-    Without a location: ``incidents.sqlite`` in the state directory
-    (``$INCIDENTS_HOME``, else ``var/``). ``store.import_records(...)`` adds
+    Without a location: ``$INCIDENTS_STORE``, else ``incidents.sqlite`` in the state
+    directory (``$INCIDENTS_HOME``, else ``var/``). ``store.import_records(...)`` adds
     incidents, ``store.load()`` gives them back as a GeoDataFrame.
 
     >>> import tempfile
@@ -165,9 +166,9 @@ def open_store(location: str | os.PathLike | None = None) -> IncidentStore:
     ...     len(store.load())
     0
     """
-    from incidents.store import IncidentStore
+    from incidents.store import open_store as open_backend
 
-    return IncidentStore(location)
+    return open_backend(location)
 
 
 def select(frame: pd.DataFrame, spec: FilterSpec | None = None, **filters: Any) -> gpd.GeoDataFrame:

@@ -27,13 +27,14 @@ from incidents.config import MAX_INPUT_BYTES
 from incidents.errors import IncidentsError
 
 if TYPE_CHECKING:
-    from incidents.store import IncidentStore
+    from incidents.store import Store
 
 EXPECTED_ERROR_EXIT = 2
 STAGE_COMMAND_MODULES = (
     "incidents.geocode.commands",
     "incidents.regions.commands",
     "incidents.extract.commands",
+    "incidents.store.commands",
 )
 EXPORT_FORMATS = ("geojson", "csv", "gpkg", "kml")  # incidents.io.writers.FORMATS
 MAX_INPUT_MIB = MAX_INPUT_BYTES // (1024 * 1024)
@@ -60,16 +61,16 @@ def _store_option(function: Any) -> Any:
     return click.option(
         "--store",
         "store_path",
-        type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="SQLite store file (default: incidents.sqlite in $INCIDENTS_HOME, else var/).",
+        help="SQLite store file or postgresql:// URL (default: $INCIDENTS_STORE, else"
+        " incidents.sqlite in $INCIDENTS_HOME, else var/).",
     )(function)
 
 
-def _open_store(store_path: Path | None) -> IncidentStore:
-    from incidents.store import IncidentStore
+def _open_store(store_path: str | None) -> Store:
+    from incidents.store import open_store
 
-    return IncidentStore(store_path)
+    return open_store(store_path)
 
 
 def _echo_json(data: Any) -> None:
@@ -118,7 +119,7 @@ def setup_command(force: bool, quiet: bool) -> None:
               default=None, help='A saved mapping: JSON {"rename": {...}, "set": {...}}.')
 @click.option("--sheet", default=None, help="The workbook sheet to read (default: the first).")
 def ingest_command(
-    file: Path, store_path: Path | None, no_geocode: bool, max_mb: int,
+    file: Path, store_path: str | None, no_geocode: bool, max_mb: int,
     maps: tuple[str, ...], constants: tuple[str, ...], mapping_file: Path | None, sheet: str | None,
 ) -> None:
     """Read FILE, place rows lacking coordinates offline, store it; print a JSON summary.
@@ -185,7 +186,7 @@ def _ingest_mapping(
 @cli.command("load-samples")
 @_store_option
 @click.option("--no-geocode", is_flag=True, help="Store rows without coordinates unplaced.")
-def load_samples_command(store_path: Path | None, no_geocode: bool) -> None:
+def load_samples_command(store_path: str | None, no_geocode: bool) -> None:
     """Ingest the bundled sample files (seed incident, Sahel examples, bad rows)."""
     from incidents.pipeline import load_samples
 
@@ -204,7 +205,7 @@ def load_samples_command(store_path: Path | None, no_geocode: bool) -> None:
 @click.option("--text", default=None, help="Words that must all appear in notes, place, actors or source.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def export_command(
-    store_path: Path | None,
+    store_path: str | None,
     fmt: str,
     countries: tuple[str, ...],
     admin1s: tuple[str, ...],

@@ -16,7 +16,7 @@ from incidents import config
 from incidents.io import read_incidents
 from incidents.io.mapping import AUTHORITATIVE_MAPPINGS, Mapping
 from incidents.io.source import Source
-from incidents.store import IncidentStore
+from incidents.store import Store
 
 Progress = Callable[[int, int], None]
 
@@ -48,7 +48,7 @@ def geocoding_counts(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, Any
 def ingest_file(
     path: Source,
     *,
-    store: IncidentStore,
+    store: Store,
     geocode: bool = True,
     geocoder: Any | None = None,
     assign_regions: bool = True,
@@ -107,7 +107,7 @@ def ingest_file(
 
 
 def load_samples(
-    store: IncidentStore, *, geocode: bool = True, geocoder: Any | None = None
+    store: Store, *, geocode: bool = True, geocoder: Any | None = None
 ) -> list[dict[str, Any]]:
     """Ingest the bundled sample files, so the dashboard can start on real-looking data."""
     return [

@@ -11,11 +11,12 @@ disk: about as much as the SQLite store itself (670 MB at a million rows,
 where LZ4 Parquet took 43 MB). On a two-core machine the CPU saved is what
 lets the dashboard's first map be drawn while the browser is still busy.
 
-The snapshot sits next to the store (``incidents.sqlite.snapshot.arrow``) and
-records the store *generation* it was taken at: a counter the store bumps in
-every write transaction (see ``IncidentStore``). A snapshot whose generation
+The snapshot sits next to an SQLite store (``incidents.sqlite.snapshot.arrow``),
+or in the state directory for a PostGIS one, and records the store *generation*
+it was taken at: a counter every backend bumps in every write transaction
+(:class:`SnapshotCache` is the one cache over any backend). A snapshot whose generation
 differs from the store's, or that cannot be read at all, is simply ignored and
-rebuilt from SQLite, so it can never serve stale or broken data. A new
+rebuilt from the store, so it can never serve stale or broken data. A new
 snapshot replaces the old file by renaming, never by writing into it, so a
 process still reading the old one through its mapping keeps seeing it whole.
 
@@ -40,6 +41,7 @@ from geopandas.array import GeometryArray
 
 from incidents import model
 from incidents.atomic import atomic_path
+from incidents.frame import to_records
 from incidents.spatial_index import CATEGORICAL_COLUMNS, MAP_RESOLUTIONS, cell_column, map_snapshot
 
 SNAPSHOT_SUFFIX = ".snapshot.arrow"
@@ -236,3 +238,64 @@ def canonical_columns(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = pd.Series(distinct.take(values.cat.codes.to_numpy(), allow_fill=True),
                                     index=out.index, name=column)
     return out
+
+
+class SnapshotCache:
+    """The map snapshot of one store, whatever its backend, kept at ``path`` and keyed
+    on the store's generation.
+
+    A backend only has to say its generation and read its rows; everything about
+    the Arrow file (taking it, reading it when current, patching edited rows into
+    it, re-stamping it after a write that changed no incident) lives here. A
+    directory that cannot be written only costs speed: the frame still comes from
+    the backend.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self, generation: int) -> pd.DataFrame | None:
+        """The snapshot's frame if it was taken at ``generation``, else None."""
+        return read_snapshot(self.path, generation)
+
+    def write(self, frame: pd.DataFrame, generation: int) -> bool:
+        """Keep ``frame`` (a ``map_snapshot``) as the snapshot at ``generation``."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_snapshot(frame, self.path, generation)
+        except (OSError, pa.ArrowException):
+            return False
+        return True
+
+    def take(self, records: pd.DataFrame, generation: int) -> pd.DataFrame:
+        """The map snapshot of ``records`` (canonical rows as a backend reads them),
+        kept at ``generation``."""
+        frame = map_snapshot(model.conform(records))
+        self.write(frame, generation)
+        return frame
+
+    def restamp(self, generation: int, new_generation: int) -> bool:
+        """Carry the snapshot at ``generation`` over a write that changed no incident."""
+        return restamp(self.path, generation, new_generation)
+
+    def patch(self, generation: int, rows: pd.DataFrame) -> bool:
+        """Put ``rows`` (canonical, as read back) into the snapshot at ``generation``,
+        re-stamped ``generation + 1``; False when there was none to patch."""
+        return self.catch_up(generation, generation + 1, rows) is not None
+
+    def generation(self) -> int | None:
+        """The generation the snapshot file was taken at (None when there is none)."""
+        return snapshot_generation(self.path)
+
+    def catch_up(self, generation: int, new_generation: int,
+                 rows: pd.DataFrame) -> pd.DataFrame | None:
+        """The snapshot at ``generation`` with ``rows`` (every row written since) put in,
+        kept as the snapshot at ``new_generation``; None when there was none to patch."""
+        try:
+            patched = replace_rows(self.path, generation, to_records(rows))
+            if patched is None:
+                return None
+            write_snapshot(patched, self.path, new_generation)
+        except (OSError, pa.ArrowException):
+            return None
+        return patched

@@ -7,6 +7,7 @@ session and linked into each temporary ``INCIDENTS_HOME``.
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -162,3 +163,27 @@ def chromium() -> Iterator[object]:
 def artifacts_dir() -> Path:
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS_DIR
+
+
+@pytest.fixture(scope="session")
+def postgis_server() -> Iterator[str]:
+    """A real PostgreSQL + PostGIS cluster for the session (see ``tests/pgserver.py``);
+    its URL. Skips, saying why, where the server packages are missing."""
+    import pgserver
+
+    reason = pgserver.missing_reason()
+    if reason is not None:
+        pytest.skip(f"PostGIS backend not tested: {reason}")
+    with pgserver.postgis_cluster(free_port()) as url:
+        yield url
+
+
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def postgis_url(postgis_server: str) -> str:
+    """The URL of a new, empty PostGIS database for this test."""
+    import pgserver
+
+    return pgserver.fresh_database(postgis_server, f"test_{next(_database_numbers)}")

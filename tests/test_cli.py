@@ -135,7 +135,7 @@ def test_export_choices_match_the_writers() -> None:
 def test_ingest_refuses_a_file_over_max_mb_and_takes_it_when_raised(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
 
     big = tmp_path / "big.csv"
     result = runner.invoke(cli, ["demo", "--n", "4000", "--seed", "2", "-o", str(big)])
@@ -149,7 +149,7 @@ def test_ingest_refuses_a_file_over_max_mb_and_takes_it_when_raised(
     taken = runner.invoke(cli, ["ingest", str(big), "--store", str(store), "--no-geocode",
                                 "--max-mb", "50"])
     assert taken.exit_code == 0, taken.output
-    assert IncidentStore(store).count() == 4000
+    assert open_store(store).count() == 4000
 
 
 def test_setup_is_a_command_that_checks_what_is_installed(incidents_home: Path) -> None:
@@ -211,3 +211,25 @@ def test_ingest_refuses_a_map_to_an_unknown_column(runner: CliRunner, tmp_path: 
     result = runner.invoke(cli, ["ingest", str(log), "--store", str(tmp_path / "s.sqlite"),
                                  "--map", "Jour=event_date"])
     assert result.exit_code == 2 and "no column 'Jour'" in result.output
+
+
+def test_verify_reports_an_intact_store_then_a_rewritten_history(tmp_path) -> None:
+    import sqlite3
+
+    from incidents import model
+    from incidents.store import open_store
+
+    path = tmp_path / "store.sqlite"
+    store = open_store(path)
+    store.import_records(model.conform(pd.DataFrame([
+        {"event_id_cnty": "MLI1", "event_date": "2024-01-01", "event_type": "Battles"}])),
+        source_name="x.csv")
+    store.update("MLI1", {"fatalities": 2}, user="awa")
+    runner = CliRunner()
+    intact = runner.invoke(cli, ["verify", "--store", str(path)])
+    assert intact.exit_code == 0 and "edit history intact (1 edits)" in intact.output
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE edits SET user = 'someone else'")
+    broken = runner.invoke(cli, ["verify", "--store", str(path)])
+    assert broken.exit_code == 1
+    assert "broken at edit 1" in broken.output and "outside the program" in broken.output

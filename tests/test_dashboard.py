@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from incidents.filters import FilterSpec, apply_filters
 from incidents.maps.build import View, round_view
-from incidents.store import IncidentStore
+from incidents.store import open_store
 from ui.exports import export_basename
 from incidents.summary import headline_figures
 from ui.map_view import in_week, is_placeholder_view, needs_rebuild, week_starts
@@ -51,7 +51,7 @@ def app(incidents_home: Path) -> AppTest:
 
 
 def stored(home: Path) -> pd.DataFrame:
-    return IncidentStore(home / "incidents.sqlite").load()
+    return open_store(home / "incidents.sqlite").load()
 
 
 def test_first_run_loads_the_bundled_samples(app: AppTest, incidents_home: Path) -> None:
@@ -298,11 +298,11 @@ def test_a_malformed_point_is_ignored_with_a_warning(app: AppTest) -> None:
 
 def correct_page() -> None:
     from incidents.config import default_store_path
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
     from incidents.selection import Selection
     from ui.correct import render_correct_page
 
-    render_correct_page(Selection.everything(IncidentStore(default_store_path()).load()), "en")
+    render_correct_page(Selection.everything(open_store(default_store_path()).load()), "en")
 
 
 def test_manual_correction_is_stored_with_its_author(app: AppTest, incidents_home: Path) -> None:
@@ -323,7 +323,7 @@ def test_manual_correction_is_stored_with_its_author(app: AppTest, incidents_hom
     assert after["geocode_method"] == "manual"
     assert after["geo_precision"] == 1
     assert abs(after["latitude"] - 12.842) < 0.01
-    history = IncidentStore(incidents_home / "incidents.sqlite").history(incident_id)
+    history = open_store(incidents_home / "incidents.sqlite").history(incident_id)
     assert set(history["user"]) == {"analyst-a"}
     assert "latitude" in set(history["field"])
 
@@ -368,10 +368,10 @@ def test_the_period_can_be_stepped_week_by_week(app: AppTest, incidents_home: Pa
 
 def quarantine_page() -> None:
     from incidents.config import default_store_path
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
     from ui.table import render_quarantine
 
-    render_quarantine(IncidentStore(default_store_path()).load_quarantine(), "fr")
+    render_quarantine(open_store(default_store_path()).load_quarantine(), "fr")
 
 
 def test_quarantine_view_lists_each_rejected_row_with_its_reason(app: AppTest,
@@ -380,7 +380,7 @@ def test_quarantine_view_lists_each_rejected_row_with_its_reason(app: AppTest,
     at.run()
     assert not at.exception, at.exception
     shown = at.dataframe[0].value
-    quarantined = IncidentStore(incidents_home / "incidents.sqlite").load_quarantine()
+    quarantined = open_store(incidents_home / "incidents.sqlite").load_quarantine()
     assert len(shown) == len(quarantined) > 0
     assert list(shown.columns[:3]) == ["source_name", "row_number", "reason"]
     assert shown["reason"].str.len().gt(0).all()
@@ -525,7 +525,7 @@ def test_store_version_moves_with_every_write(tmp_path) -> None:
 
     path = tmp_path / "incidents.sqlite"
     before = store_version(path)
-    store = IncidentStore(path)
+    store = open_store(path)
     store.import_records(conform(pd.DataFrame([{"event_id_cnty": "V1", "event_date": "2024-01-01",
                                                 "event_type": "Battles"}])), source_name="t")
     after_import = store_version(path)

@@ -16,7 +16,7 @@ import pytest
 
 from incidents import model
 from incidents.filters import FilterSpec, apply_filters
-from incidents.store import IncidentStore
+from incidents.store import open_store
 from ui.data import seed_store_if_empty
 from ui.map_view import extent_view
 
@@ -77,7 +77,7 @@ def dashboard(new_home, start_dashboard) -> tuple[str, Path]:
     home = new_home("browser-home")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("INCIDENTS_HOME", str(home))
-        store = IncidentStore(home / "incidents.sqlite")
+        store = open_store(home / "incidents.sqlite")
         seed_store_if_empty(store)
         store.import_records(hostile_records(), source_name="hostile.csv")
     return start_dashboard(home), home
@@ -199,7 +199,7 @@ def test_map_shows_the_seed_incident_at_kimparana(dashboard, page, artifacts_dir
 def test_segou_in_december_keeps_kimparana_and_drops_the_rest(dashboard, page,
                                                              artifacts_dir: Path) -> None:
     base_url, home = dashboard
-    everything = IncidentStore(home / "incidents.sqlite").load()
+    everything = open_store(home / "incidents.sqlite").load()
     expected = apply_filters(everything, SEGOU_DECEMBER)
     open_view(page, base_url, SEGOU_DECEMBER)
     _, frame = map_frame(page)
@@ -217,7 +217,7 @@ def test_segou_in_december_keeps_kimparana_and_drops_the_rest(dashboard, page,
 
 def test_geojson_download_is_valid(dashboard, page, tmp_path: Path) -> None:
     base_url, home = dashboard
-    expected = apply_filters(IncidentStore(home / "incidents.sqlite").load(), SEGOU_DECEMBER)
+    expected = apply_filters(open_store(home / "incidents.sqlite").load(), SEGOU_DECEMBER)
     open_view(page, base_url, SEGOU_DECEMBER)
     map_frame(page)
     page.get_by_role("tab", name="Export").click()
@@ -323,7 +323,7 @@ def test_a_drawn_area_in_the_link_filters_and_is_drawn(dashboard, page,
                                                        artifacts_dir: Path) -> None:
     base_url, home = dashboard
     spec = FilterSpec(polygon="POLYGON ((-5.2 12.6, -4.6 12.6, -4.6 13.1, -5.2 13.1, -5.2 12.6))")
-    expected = apply_filters(IncidentStore(home / "incidents.sqlite").load(), spec)
+    expected = apply_filters(open_store(home / "incidents.sqlite").load(), spec)
     open_view(page, base_url, spec)
     _, frame = map_frame(page)
     ids = sorted(m["tooltip"].split(" · ")[0] for m in markers(frame))
@@ -357,7 +357,7 @@ def test_drawing_a_rectangle_filters_the_page(dashboard, page, artifacts_dir: Pa
 
 def test_placing_an_incident_by_clicking_the_map(dashboard, page, artifacts_dir: Path) -> None:
     base_url, home = dashboard
-    store = IncidentStore(home / "incidents.sqlite")
+    store = open_store(home / "incidents.sqlite")
     page.goto(f"{base_url}/correct", wait_until="domcontentloaded")
     page.get_by_label("Your name").fill("analyst-b")
     page.get_by_label("Your name").press("Enter")
@@ -502,7 +502,7 @@ def test_a_filter_change_replaces_the_layers_inside_the_same_map(dashboard, page
     assert after["same"], "the map was mounted again in a new frame"
     assert after["legends"] == 1 and after["heat"] == 0
     assert {"name": "Heat map", "on": False} in after["overlays"]
-    expected = apply_filters(IncidentStore(home / "incidents.sqlite").load(),
+    expected = apply_filters(open_store(home / "incidents.sqlite").load(),
                              FilterSpec(event_types=("Battles",)))
     shown = {m["tooltip"].split(" · ")[0] for m in markers(frame)}
     assert shown == set(expected.loc[expected["geo_precision"] < 3, "incident_id"])

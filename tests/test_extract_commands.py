@@ -33,9 +33,9 @@ def test_save_imports_into_the_store(incidents_home: Path, tmp_path: Path) -> No
     result = CliRunner().invoke(cli, ["extract", str(article), "--published", "2024-03-06",
                                       "--save", "--store", str(store)])
     assert result.exit_code == 0, result.output
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
 
-    saved = IncidentStore(store).load()
+    saved = open_store(store).load()
     assert len(saved) == 2
     assert set(saved["language"]) == {"fr"}
     assert (saved["source_text"] == ARTICLE).all()

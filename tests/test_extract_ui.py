@@ -62,9 +62,9 @@ def test_paste_extract_edit_and_save_as_reviewed(app) -> None:
     assert not at.exception
     assert at.success
 
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
 
-    saved = IncidentStore(store).load()
+    saved = open_store(store).load()
     assert len(saved) == 1
     row = saved.iloc[0]
     assert row["status"] == "ok" and row["status_reason"] == "reviewed"

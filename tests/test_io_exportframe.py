@@ -15,13 +15,13 @@ from incidents.io.exportframe import INTERNAL_COLUMNS, export_frame
 from incidents.io.writers import export, export_bytes
 from incidents.snapshot import MAP_COLUMNS
 from incidents.spatial_index import CATEGORICAL_COLUMNS
-from incidents.store import IncidentStore
+from incidents.store import Store, open_store
 from incidents.synthetic import synthetic_incidents
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> IncidentStore:
-    store = IncidentStore(tmp_path_factory.mktemp("export-store") / "incidents.sqlite")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = open_store(tmp_path_factory.mktemp("export-store") / "incidents.sqlite")
     records = synthetic_incidents(120, seed=5)
     records.loc[records.index[:4], ["latitude", "longitude"]] = float("nan")
     records.loc[records.index[2:9], "admin2"] = pd.NA

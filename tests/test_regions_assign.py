@@ -152,11 +152,11 @@ def test_cli_assign_is_a_dry_run_until_applied(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from incidents.cli import cli
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
 
     lat, lon = KIMPARANA
     store_path = tmp_path / "store.sqlite"
-    store = IncidentStore(store_path)
+    store = open_store(store_path)
     store.import_records(records([{"latitude": lat, "longitude": lon, "admin1": "Kidal"},
                                   {"latitude": lat, "longitude": lon + 0.01, "admin1": "Ségou"}]),
                          source_name="test")

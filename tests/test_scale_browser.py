@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from incidents.store import IncidentStore
+from incidents.store import open_store
 from incidents.synthetic import synthetic_incidents
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -46,7 +46,7 @@ SETTLE_MS = 6_000
 def big_dashboard(new_home, start_dashboard):
     """A dashboard whose store holds 100k synthetic incidents, and those incidents."""
     home = new_home("scale-home")
-    store = IncidentStore(home / "incidents.sqlite")
+    store = open_store(home / "incidents.sqlite")
     store.import_records(synthetic_incidents(N_INCIDENTS, seed=7), source_name="synthetic")
     return start_dashboard(home), store.load()
 

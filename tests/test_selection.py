@@ -11,7 +11,7 @@ import pytest
 from incidents.filters import FilterSpec, apply_filters
 from incidents.selection import Selection
 from incidents.snapshot import MAP_COLUMNS
-from incidents.store import IncidentStore
+from incidents.store import Store, open_store
 from incidents.summary import headline_figures
 from incidents.synthetic import synthetic_incidents
 from ui.timeline import counts_by_period
@@ -26,8 +26,8 @@ SPECS = (
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> IncidentStore:
-    store = IncidentStore(tmp_path_factory.mktemp("selection") / "incidents.sqlite")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = open_store(tmp_path_factory.mktemp("selection") / "incidents.sqlite")
     records = synthetic_incidents(600, seed=5)
     records.loc[records.index[:4], "event_date"] = pd.NaT
     records.loc[records.index[4:8], ["latitude", "longitude"]] = float("nan")

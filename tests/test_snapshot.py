@@ -11,13 +11,13 @@ import pytest
 from incidents.frame import to_geodataframe
 from incidents.snapshot import MAP_COLUMNS, snapshot_generation, snapshot_path
 from incidents.spatial_index import map_snapshot
-from incidents.store import IncidentStore
+from incidents.store import IncidentStore, open_store
 from incidents.synthetic import synthetic_incidents
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> IncidentStore:
-    store = IncidentStore(tmp_path / "incidents.sqlite")
+    store = open_store(tmp_path / "incidents.sqlite")
     records = synthetic_incidents(300, seed=3)
     # A few unplaced rows: they must survive the snapshot with no geometry and no cell.
     records.loc[records.index[:5], ["latitude", "longitude"]] = float("nan")
@@ -99,7 +99,7 @@ def test_a_truncated_snapshot_is_rebuilt(store) -> None:
 
 
 def test_an_empty_store_loads_an_empty_frame(tmp_path: Path) -> None:
-    store = IncidentStore(tmp_path / "empty.sqlite")
+    store = open_store(tmp_path / "empty.sqlite")
     loaded = store.load()
     assert loaded.empty
     pd.testing.assert_frame_equal(loaded, from_sqlite(store))
@@ -116,7 +116,7 @@ def test_a_first_import_snapshots_what_it_wrote_exactly_as_a_rebuild_would(
     records.loc[records.index[18:22], "incident_id"] = ["é-1", "Z-2", "a-3", "ü-4"]
     # SQLite keeps the day only; the snapshot taken from the written rows must too.
     records.loc[records.index[22:24], "event_date"] = pd.Timestamp("2023-05-02 17:30")
-    store = IncidentStore(tmp_path / "incidents.sqlite")
+    store = open_store(tmp_path / "incidents.sqlite")
 
     def no_read_back(self: IncidentStore) -> None:
         raise AssertionError("the first import read every row back out of SQLite")
@@ -154,7 +154,7 @@ def test_a_second_import_adds_its_rows_to_the_snapshot(
 def test_an_import_changing_many_rows_rebuilds_the_snapshot(
     store: IncidentStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("incidents.store.SNAPSHOT_PATCH_MAX_ROWS", 10)
+    monkeypatch.setattr("incidents.store.base.SNAPSHOT_PATCH_MAX_ROWS", 10)
     store.import_records(synthetic_incidents(50, seed=12), source_name="second.csv")
     assert snapshot_generation(snapshot_path(store.path)) == store.generation()
     pd.testing.assert_frame_equal(store.load(), from_sqlite(store))
@@ -197,7 +197,7 @@ def test_a_reimport_that_changes_a_row_shows_the_change(
 def test_the_snapshot_is_mapped_so_its_text_is_not_copied_into_memory(tmp_path: Path) -> None:
     records = synthetic_incidents(200, seed=5)
     records["notes"] = [f"{i} " + "long report text " * 1200 for i in range(len(records))]
-    store = IncidentStore(tmp_path / "incidents.sqlite")
+    store = open_store(tmp_path / "incidents.sqlite")
     store.import_records(records, source_name="long.csv")
     text_bytes = sum(len(note) for note in records["notes"])
     assert text_bytes > 4_000_000
@@ -210,7 +210,7 @@ def test_the_snapshot_is_mapped_so_its_text_is_not_copied_into_memory(tmp_path: 
 def test_a_snapshot_left_in_the_old_parquet_format_is_removed(tmp_path: Path) -> None:
     old = tmp_path / "incidents.sqlite.snapshot.parquet"
     old.write_bytes(b"PAR1 an old snapshot PAR1")
-    store = IncidentStore(tmp_path / "incidents.sqlite")
+    store = open_store(tmp_path / "incidents.sqlite")
     store.import_records(synthetic_incidents(20, seed=6), source_name="new.csv")
     assert not old.exists()
     assert snapshot_generation(snapshot_path(store.path)) == store.generation()

@@ -1,4 +1,10 @@
-"""incidents.store: atomic imports, stable ids, duplicate flags, edit history."""
+"""incidents.store: atomic imports, stable ids, duplicate flags, edit history.
+
+The ``store`` fixture is parametrised: every test that takes it runs against the
+SQLite file and against a real PostGIS server (``tests/pgserver.py``), so both
+backends are held to one behaviour. Tests that take ``sqlite_store`` are about
+the file itself.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from incidents import model, store as store_module
+from incidents import model
 from incidents.errors import StoreError
-from incidents.store import IncidentStore, assign_incident_ids
+from incidents.store import (
+    EditConflictError,
+    IncidentStore,
+    Store,
+    assign_incident_ids,
+    open_store,
+    rules,
+)
 
 
 def make_records(*rows: dict) -> pd.DataFrame:
@@ -20,9 +33,20 @@ def make_records(*rows: dict) -> pd.DataFrame:
     return model.conform(pd.DataFrame([{**base, **row} for row in rows]))
 
 
+@pytest.fixture(params=["sqlite", "postgis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> Store:
+    """The same empty store, on each backend."""
+    if request.param == "sqlite":
+        return open_store(tmp_path / "incidents.sqlite")
+    # The PostGIS backend keeps its map snapshot in the state directory.
+    monkeypatch.setenv("INCIDENTS_HOME", str(tmp_path / "home"))
+    return open_store(request.getfixturevalue("postgis_url"))
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> IncidentStore:
-    return IncidentStore(tmp_path / "incidents.sqlite")
+def sqlite_store(tmp_path: Path) -> IncidentStore:
+    return open_store(tmp_path / "incidents.sqlite")
 
 
 @pytest.fixture
@@ -39,7 +63,7 @@ def records() -> pd.DataFrame:
     )
 
 
-def stored(store: IncidentStore) -> pd.DataFrame:
+def stored(store: Store) -> pd.DataFrame:
     return store.load().set_index("incident_id")
 
 
@@ -72,11 +96,11 @@ def test_reimport_of_the_same_file_adds_nothing(store, records) -> None:
 
 
 def test_reimport_with_a_changed_value_updates_in_place(store, records, monkeypatch) -> None:
-    monkeypatch.setattr(store_module, "_now", lambda: "2025-01-01T00:00:00Z")
+    monkeypatch.setattr(rules, "now", lambda: "2025-01-01T00:00:00Z")
     store.import_records(records, source_name="v1.csv")
     changed = records.copy()
     changed.loc[0, "fatalities"] = 4
-    monkeypatch.setattr(store_module, "_now", lambda: "2025-02-01T00:00:00Z")
+    monkeypatch.setattr(rules, "now", lambda: "2025-02-01T00:00:00Z")
     summary = store.import_records(changed, source_name="v2.csv")
     assert (summary.inserted, summary.updated, summary.unchanged) == (0, 1, 2)
     gdf = stored(store)
@@ -143,9 +167,9 @@ def test_failure_mid_import_leaves_the_store_unchanged(store, records, monkeypat
     imports_before = store.imports()
 
     def broken(*args, **kwargs):
-        raise sqlite3.OperationalError("disk I/O error (injected)")
+        raise type(store)._errors[0]("disk I/O error (injected)")
 
-    monkeypatch.setattr(IncidentStore, "_write_quarantine", broken)
+    monkeypatch.setattr(type(store), "_write_quarantine", broken)
     quarantine = pd.DataFrame({"row_number": [4], "reason": ["bad date"], "event_date": ["x"]})
     changed = records.copy()
     changed.loc[0, "fatalities"] = 99
@@ -160,7 +184,7 @@ def test_unexpected_error_mid_import_also_rolls_back(store, records, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(IncidentStore, "_write_quarantine", broken)
+    monkeypatch.setattr(type(store), "_write_quarantine", broken)
     with pytest.raises(RuntimeError):
         store.import_records(records, source_name="x.csv")
     assert store.count() == 0 and store.imports().empty
@@ -209,7 +233,7 @@ def test_update_refuses_unknown_ids_fields_and_store_owned_fields(store, records
 @pytest.mark.parametrize("chunk_rows", [50_000, 1])
 def test_analyst_edits_survive_a_reimport(store, records, monkeypatch, chunk_rows) -> None:
     """Also with rows converted one at a time, so the edited row is in a later chunk."""
-    monkeypatch.setattr("incidents.store.STORAGE_CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr("incidents.store.rules.STORAGE_CHUNK_ROWS", chunk_rows)
     store.import_records(records, source_name="test.csv")
     store.update("MLI1", {"status": "ok", "latitude": 12.85}, user="analyst")
     store.update("MLI2", {"notes": "checked by phone"}, user="analyst")  # the file's 2nd row
@@ -224,10 +248,11 @@ def test_an_unreadable_file_is_a_store_error(tmp_path: Path) -> None:
     path = tmp_path / "not-a-db.sqlite"
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError):
-        IncidentStore(path)
+        open_store(path)
 
 
-def test_a_store_damaged_after_opening_raises_store_error(store, records) -> None:
+def test_a_store_damaged_after_opening_raises_store_error(sqlite_store, records) -> None:
+    store = sqlite_store
     store.import_records(records, source_name="test.csv")
     with sqlite3.connect(store.path) as conn:
         conn.execute("DROP TABLE incidents")
@@ -252,7 +277,118 @@ def test_a_store_from_before_a_new_column_gains_it_on_open(tmp_path: Path) -> No
     with sqlite3.connect(path) as conn:
         older = [c for c in model.CANONICAL_COLUMNS if c != "source_extra"]
         conn.execute(f"CREATE TABLE incidents ({', '.join(older)})")
-    IncidentStore(path)
+    open_store(path)
     with sqlite3.connect(path) as conn:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(incidents)")}
     assert set(model.CANONICAL_COLUMNS) <= columns
+
+
+def test_the_second_save_of_the_same_incident_is_refused(store, records) -> None:
+    """Two analysts opened MLI1; the first save wins, the second is refused and told why."""
+    store.import_records(records, source_name="test.csv")
+    seen = {"fatalities": stored(store).loc["MLI1", "fatalities"]}
+    store.update("MLI1", {"fatalities": 5}, user="awa", seen=seen)
+    with pytest.raises(EditConflictError, match="awa set fatalities from 3 to 5") as refused:
+        store.update("MLI1", {"fatalities": 7}, user="binta", seen=seen)
+    assert refused.value.changes[0]["user"] == "awa"
+    assert stored(store).loc["MLI1", "fatalities"] == 5
+    assert store.history("MLI1")["user"].tolist() == ["awa"]
+    # A field nobody else touched saves as usual.
+    store.update("MLI1", {"notes": "checked"}, user="binta", seen={"notes": None})
+
+
+def test_another_analysts_import_moves_the_generation_every_reader_sees(store, records) -> None:
+    other = open_store(store.url if hasattr(store, "url") else store.path)
+    seen = other.generation()
+    store.import_records(records, source_name="test.csv")
+    assert other.generation() > seen
+    assert len(other.load()) == 3
+
+
+def test_a_reimport_over_an_edit_leaves_the_edit_and_its_history(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    store.update("MLI1", {"fatalities": 5}, user="analyst")
+    summary = store.import_records(records, source_name="test.csv")
+    assert summary.unchanged == 3
+    assert stored(store).loc["MLI1", "fatalities"] == 5
+    assert len(store.history("MLI1")) == 1
+
+
+def test_one_source_rows_are_not_flagged_but_another_sources_report_is(store) -> None:
+    store.import_records(make_records(
+        {"event_id_cnty": "MLI100", "event_date": "2024-03-01", "location": "Menaka",
+         "latitude": 15.9182, "longitude": 2.4022, "fatalities": 9},
+        {"event_id_cnty": "MLI101", "event_date": "2024-03-02", "location": "Menaka",
+         "latitude": 15.9182, "longitude": 2.4022, "fatalities": 4},
+    ), source_name="acled.csv")
+    summary = store.import_records(make_records(
+        {"incident_id": "article-7", "event_date": "2024-03-01", "location": "Ménaka",
+         "latitude": 15.92, "longitude": 2.40, "fatalities": 9},
+    ), source_name="article")
+    gdf = stored(store)
+    assert gdf.loc[["MLI100", "MLI101"], "possible_duplicate_of"].isna().all()
+    assert summary.possible_duplicates == 1
+    assert gdf.loc["article-7", "possible_duplicate_of"] == "MLI100"
+
+
+def _raw_connection(store: Store):
+    """A connection that bypasses the program, as someone editing the database would."""
+    if hasattr(store, "url"):
+        import psycopg
+
+        return psycopg.connect(store.url, autocommit=True)
+    return sqlite3.connect(store.path, isolation_level=None)
+
+
+def _sql(store: Store, statement: str) -> str:
+    return statement if hasattr(store, "url") else statement.replace("%s", "?")
+
+
+def test_the_edit_history_is_chained_and_verify_finds_a_rewrite(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    store.update("MLI1", {"fatalities": 5}, user="awa")
+    store.update("MLI2", {"notes": "checked"}, user="binta")
+    report = store.verify()
+    assert report.ok and report.edits == 2
+    conn = _raw_connection(store)
+    try:
+        conn.execute(_sql(store, "UPDATE edits SET new_value = %s WHERE field = 'fatalities'"),
+                     ("50",))
+    finally:
+        conn.close()
+    report = store.verify()
+    assert not report.ok and report.first_broken_edit is not None
+    assert report.direct_writes >= 1
+    assert "broken at edit" in " ".join(report.messages())
+
+
+def test_a_direct_write_to_an_incident_is_noticed_on_load(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    assert stored(store).loc["MLI1", "fatalities"] == 3
+    before = store.generation()
+    conn = _raw_connection(store)
+    try:
+        conn.execute(_sql(store, "UPDATE incidents SET fatalities = %s WHERE incident_id = 'MLI1'"),
+                     (40,))
+    finally:
+        conn.close()
+    assert store.generation() != before
+    assert stored(store).loc["MLI1", "fatalities"] == 40
+    assert store.verify().direct_writes >= 1
+    # The program's own writes are not counted as outside ones.
+    count = store.verify().direct_writes
+    store.update("MLI2", {"notes": "ok"}, user="awa")
+    store.import_records(records, source_name="again.csv")
+    assert store.verify().direct_writes == count
+
+
+def test_an_admin_reverts_an_edit_and_the_history_keeps_both(store, records) -> None:
+    store.import_records(records, source_name="test.csv")
+    store.update("MLI1", {"fatalities": 50}, user="awa")
+    assert store.revert("MLI1", "fatalities", user="admin") == {"fatalities": (50, 3)}
+    assert stored(store).loc["MLI1", "fatalities"] == 3
+    history = store.history("MLI1")
+    assert history["user"].tolist() == ["awa", "admin"]
+    assert store.verify().ok
+    with pytest.raises(StoreError, match="no edit of notes"):
+        store.revert("MLI1", "notes", user="admin")

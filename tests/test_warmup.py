@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from incidents.store import IncidentStore
+from incidents.store import IncidentStore, open_store
 from incidents.synthetic import synthetic_incidents
 from ui import data
 from ui.warmup import wait_for_warmup, warm, warm_in_background, warming
@@ -31,7 +31,7 @@ def home(new_home, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_warm_loads_the_store_into_the_cache_the_page_reads(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    IncidentStore(home / "incidents.sqlite").import_records(
+    open_store(home / "incidents.sqlite").import_records(
         synthetic_incidents(60, seed=3), source_name="warm.csv")
     assert warm() == 60
 
@@ -55,11 +55,11 @@ def test_a_store_that_never_had_an_import_gets_the_samples_as_the_page_would(
     home: Path,
 ) -> None:
     loaded = warm()
-    assert loaded and loaded == IncidentStore(home / "incidents.sqlite").count()
+    assert loaded and loaded == open_store(home / "incidents.sqlite").count()
 
 
 def test_a_store_emptied_on_purpose_stays_empty(home: Path) -> None:
-    IncidentStore(home / "incidents.sqlite").import_records(
+    open_store(home / "incidents.sqlite").import_records(
         synthetic_incidents(0), source_name="nothing.csv")
     assert warm() == 0
 
@@ -80,7 +80,7 @@ def test_a_page_waits_for_the_background_warmup_then_finds_the_store_loaded(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert wait_for_warmup(0) and not warming()  # nothing started: pages never wait
-    IncidentStore(home / "incidents.sqlite").import_records(
+    open_store(home / "incidents.sqlite").import_records(
         synthetic_incidents(40, seed=5), source_name="warm.csv")
     thread = warm_in_background()
     assert wait_for_warmup(120) and not warming()

@@ -18,6 +18,7 @@ from incidents.maps.build import build_map
 from incidents.selection import Selection
 from ui.data import get_geocoder, get_store, store_path
 from ui.i18n import t
+from ui.signin import current_user, require
 
 CANDIDATES = 500
 # What ranking the candidates reads; only the chosen candidates are copied whole.
@@ -89,7 +90,9 @@ def render_correct_page(selection: Selection, language: str) -> None:
     index = st.selectbox(t("correct_pick", language), list(labels),
                          format_func=labels.__getitem__, key="correct_incident")
     row = todo.loc[index]
-    user = st.text_input(t("correct_user", language), key="correct_user")
+    signed_in = current_user()
+    user = signed_in.name if signed_in else st.text_input(t("correct_user", language),
+                                                          key="correct_user")
 
     st.caption(t("correct_click", language))
     result = build_map(todo.loc[[index]], view=None, language=language)
@@ -110,11 +113,15 @@ def render_correct_page(selection: Selection, language: str) -> None:
     if not user.strip():
         st.warning(t("correct_need_user", language))
         return
+    if not require("correct", language):
+        return
     name = matched or (str(row["location"]) if pd.notna(row["location"]) else None)
     try:
+        changes = placement_changes(latitude, longitude, precision, name)
+        # What this page showed: a field someone else saved since is refused, not overwritten.
         changed = get_store(str(store_path())).update(
-            str(row["incident_id"]), placement_changes(latitude, longitude, precision, name),
-            user=user,
+            str(row["incident_id"]), changes, user=user,
+            seen={field: row[field] for field in changes if field in row.index},
         )
         if remember and name:
             save_manual_placement(name, latitude, longitude,

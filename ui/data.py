@@ -26,17 +26,18 @@ from incidents import config, model, pipeline
 from incidents.geocode import GazetteerGeocoder, geocode_frame
 from incidents.io import IngestResult, read_incidents
 from incidents.spatial_index import map_snapshot
-from incidents.store import IncidentStore
+from incidents.store import Store, default_location, open_store
 
 
-def store_path() -> Path:
-    """The store the dashboard works on ($INCIDENTS_HOME/incidents.sqlite or var/)."""
-    return config.default_store_path()
+def store_path() -> str:
+    """The store the dashboard works on: ``$INCIDENTS_STORE`` (a file or a
+    ``postgresql://`` URL), else $INCIDENTS_HOME/incidents.sqlite or var/."""
+    return default_location()
 
 
 @st.cache_resource(show_spinner=False)
-def get_store(path: str) -> IncidentStore:
-    return IncidentStore(path)
+def get_store(path: str) -> Store:
+    return open_store(path)
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,7 +45,7 @@ def get_geocoder() -> GazetteerGeocoder:
     return GazetteerGeocoder()
 
 
-def store_version(path: Path) -> int:
+def store_version(path: str | Path) -> int:
     """Grows with every import or edit. The file's modification time is not enough:
     SQLite's write-ahead log can hold a write the main file does not show yet."""
     return get_store(str(path)).generation()
@@ -124,7 +125,7 @@ def load_samples() -> tuple[pd.DataFrame, pd.DataFrame]:
     )
 
 
-def seed_store_if_empty(store: IncidentStore) -> int:
+def seed_store_if_empty(store: Store) -> int:
     """Import the bundled samples into a store that never had an import.
 
     Returns how many files were loaded. A store the analyst emptied on purpose

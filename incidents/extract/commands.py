@@ -22,10 +22,10 @@ from incidents.extract.save import save_candidates
 @click.option("--url", default=None, help="Source URL recorded as provenance (single file only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the candidates as a JSON list.")
 @click.option("--save", is_flag=True, help="Import the candidates into the store.")
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--store", "store_path", default=None,
               help="SQLite store file (default: the state dir's incidents.sqlite).")
 def extract_command(files: tuple[Path, ...], published: str | None, url: str | None, as_json: bool, save: bool,
-                    store_path: Path | None) -> None:
+                    store_path: str | None) -> None:
     """Extract candidate incidents from article text files (French or English)."""
     try:
         published_day: Publication | None = parse_publication(published)

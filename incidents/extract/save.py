@@ -23,14 +23,14 @@ def reviewed_record(record: dict[str, Any]) -> dict[str, Any]:
 
 def save_records(records: list[dict[str, Any]], store_path: str | Path | None, *, source_name: str) -> Any:
     """Import canonical records into the store in one atomic import; returns its summary."""
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
 
     frame = model.conform(pd.DataFrame(records)) if records else model.empty_frame()
-    return IncidentStore(store_path).import_records(frame, source_name=source_name)
+    return open_store(store_path).import_records(frame, source_name=source_name)
 
 
 def save_candidates(candidates: list[Candidate], store_path: str | Path | None, *, source_name: str) -> Any:
     """Import unreviewed candidates as they are (their status says whether they need review)."""
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
 
-    return IncidentStore(store_path).import_records(candidates_frame(candidates), source_name=source_name)
+    return open_store(store_path).import_records(candidates_frame(candidates), source_name=source_name)

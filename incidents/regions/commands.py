@@ -96,15 +96,15 @@ def expand_command(names: tuple[str, ...], successors: bool, country: str | None
 
 
 @regions_group.command("assign")
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--store", "store_path", default=None,
               help="SQLite store file (default: the state dir's incidents.sqlite).")
 @click.option("--tolerance-km", default=5.0, show_default=True, help="Snap distance outside every unit.")
 @click.option("--apply", is_flag=True, help="Write the changes (recorded in each incident's history).")
-def assign_command(store_path: Path | None, tolerance_km: float, apply: bool) -> None:
+def assign_command(store_path: str | None, tolerance_km: float, apply: bool) -> None:
     """Re-assign stored incidents' admin1/admin2 from the active set; a dry run unless --apply."""
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
 
-    store = IncidentStore(store_path)
+    store = open_store(store_path)
     before = store.load()
     after = assign_regions(before, tolerance_km=tolerance_km)
     changes = region_changes(before, after)

@@ -1,0 +1,360 @@
+"""What every backend does the same way: the order of an import, the edit, the snapshot.
+
+A backend subclasses :class:`SnapshotStore` and fills in the small storage
+methods (``_transaction``, ``_stage_batch``, ``_upsert`` ...) in its own SQL;
+the decisions (ids, duplicates, edit precedence, quarantine rows) come from
+``incidents.store.rules`` and the map snapshot from
+``incidents.snapshot.SnapshotCache``, so both backends behave the same.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from incidents import model
+from incidents.errors import StoreError
+from incidents.filters import FilterSpec, filter_mask
+from incidents.snapshot import SnapshotCache, canonical_columns, with_geometry
+from incidents.spatial_index import cell_column, map_snapshot
+from incidents.store import rules
+from incidents.store.protocol import EditConflictError, ImportSummary, Verification
+
+# Up to this many inserted or changed rows, an import patches the snapshot instead of
+# rebuilding it from every stored row.
+SNAPSHOT_PATCH_MAX_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What an import transaction wrote, for bringing the snapshot up to date."""
+
+    before: int  # the generation before the transaction (it commits ``before + 1``)
+    first_rows: pd.DataFrame | None  # every row, when the store was empty before
+    changed_rows: pd.DataFrame | None  # the rows inserted or changed, when few enough
+
+
+class SnapshotStore(ABC):
+    """The shared half of a store; see the module docstring."""
+
+    location: str
+    snapshot: SnapshotCache
+    # The backend's own errors, turned into StoreError.
+    _errors: tuple[type[BaseException], ...] = ()
+
+    # -- storage a backend provides ---------------------------------------------------
+
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[Any]:
+        """A write transaction that bumps the generation on commit, rolled back on error."""
+
+    @abstractmethod
+    def _generation_in(self, tx: Any) -> int: ...
+
+    @abstractmethod
+    def _is_empty(self, tx: Any) -> bool: ...
+
+    @abstractmethod
+    def _insert_import(self, tx: Any, source_name: str, imported_at: str) -> int: ...
+
+    @abstractmethod
+    def _stage_batch(self, tx: Any, ids: list[str]) -> set[str]:
+        """Remember this import's ids for the queries below; return those already stored."""
+
+    @abstractmethod
+    def _stored_candidates(self, tx: Any, low: str, high: str) -> pd.DataFrame:
+        """Stored records (``rules.DUPLICATE_FIELDS``) dated in [low, high], batch excluded."""
+
+    @abstractmethod
+    def _batch_edits(self, tx: Any) -> list[tuple[str, str, str]]:
+        """(incident_id, field, new_value JSON) of the latest edit of each field of the batch."""
+
+    @abstractmethod
+    def _bulk_insert(self, tx: Any, frame: pd.DataFrame) -> int: ...
+
+    @abstractmethod
+    def _upsert(self, tx: Any, rows: Iterable[tuple[Any, ...]]) -> int:
+        """Insert or update rows; how many were inserted or changed."""
+
+    @abstractmethod
+    def _rows_updated_at(self, tx: Any, stamp: str) -> pd.DataFrame: ...
+
+    @abstractmethod
+    def _write_quarantine(self, tx: Any, rows: list[tuple[int | None, str, str]],
+                          import_id: int, source_name: str) -> None: ...
+
+    @abstractmethod
+    def _finish_import(self, tx: Any, summary: ImportSummary) -> None: ...
+
+    def _remember_values(self, tx: Any, frame: pd.DataFrame) -> None:
+        """Keep what a backend needs to know about the values just written (nothing here)."""
+
+    @abstractmethod
+    def _incident_row(self, tx: Any, incident_id: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    def _last_edits(self, tx: Any, incident_id: str, fields: list[str]) -> list[dict[str, Any]]:
+        """The latest edit (user, edited_at, field, old_value, new_value) of each field."""
+
+    @abstractmethod
+    def _apply_edit(self, tx: Any, incident_id: str, changed: dict[str, tuple],
+                    edit_rows: list[tuple], edited_at: str) -> None: ...
+
+    @abstractmethod
+    def _last_chain_hash(self, tx: Any) -> str | None:
+        """The chain hash of the newest edit-history row (None when there is none)."""
+
+    @abstractmethod
+    def _chain_rows(self) -> Iterable[tuple]:
+        """(id, incident_id, user, edited_at, field, old_value, new_value, hash) in id order."""
+
+    @abstractmethod
+    def _direct_writes(self) -> int:
+        """How many writes to incidents or edits were made outside this program."""
+
+    @abstractmethod
+    def _read_incidents(self) -> tuple[int, pd.DataFrame]:
+        """(generation, every incident row), read in one consistent transaction."""
+
+    @abstractmethod
+    def generation(self) -> int: ...
+
+    # -- the shared flow --------------------------------------------------------------
+
+    def import_records(
+        self,
+        records: pd.DataFrame,
+        quarantine: pd.DataFrame | None = None,
+        *,
+        source_name: str,
+    ) -> ImportSummary:
+        """Store accepted records and quarantined rows of one source, atomically."""
+        frame = rules.prepare_incoming(records)
+        quarantine = quarantine if quarantine is not None else pd.DataFrame()
+        imported_at = rules.now()
+        try:
+            with self._transaction() as tx:
+                summary, written = self._import(tx, frame, quarantine, source_name,
+                                                imported_at)
+        except self._errors as error:
+            raise StoreError(f"import of {source_name} failed, nothing stored: {error}") from error
+        before = written.before
+        if written.first_rows is not None:
+            kept = self._snapshot_of_first_rows(before, written.first_rows)
+        elif summary.inserted == 0 and summary.updated == 0:
+            # Re-importing a file already stored changes no incident: the snapshot taken
+            # before is still right (re-reading a million rows would take 15 s).
+            kept = self.snapshot.restamp(before, before + 1)
+        elif written.changed_rows is not None:
+            kept = self.snapshot.patch(before, written.changed_rows)
+        else:
+            kept = False
+        if not kept:
+            self.refresh_snapshot()
+        return summary
+
+    def _import(self, tx: Any, frame: pd.DataFrame, quarantine: pd.DataFrame,
+                source_name: str, imported_at: str) -> tuple[ImportSummary, _Written]:
+        was_empty = self._is_empty(tx)
+        import_id = self._insert_import(tx, source_name, imported_at)
+        existing_ids: set[str] = set()
+        existing = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
+        if not was_empty:
+            # Nothing stored can clash with (or duplicate, or carry edits for) the
+            # first import, so only later imports need the batch of incoming ids.
+            existing_ids = self._stage_batch(tx, frame["incident_id"].tolist())
+            window = rules.duplicate_window(frame)
+            if window is not None:
+                existing = model.conform(self._stored_candidates(tx, *window))[
+                    list(rules.DUPLICATE_FIELDS)]
+        frame = rules.flag_statuses(frame, existing)
+        frame["created_at"] = imported_at
+        frame["updated_at"] = imported_at
+        first_rows = changed_rows = None
+        if was_empty:
+            changed = self._bulk_insert(tx, frame)
+            first_rows = rules.as_read_back(frame)
+        else:
+            edits = rules.latest_edits(self._batch_edits(tx))
+            changed = self._upsert(tx, rules.storage_rows(frame, edits))
+            if 0 < changed <= SNAPSHOT_PATCH_MAX_ROWS:
+                # Inserted or changed rows, and only those, now carry this import's time
+                # (rows of another import in the same second may come along: harmless).
+                changed_rows = self._rows_updated_at(tx, imported_at)
+        self._remember_values(tx, frame)
+        written = _Written(self._generation_in(tx), first_rows, changed_rows)
+        inserted = len(frame) - len(existing_ids)
+        updated = changed - inserted
+        self._write_quarantine(tx, rules.quarantine_rows(quarantine), import_id, source_name)
+        summary = ImportSummary(
+            import_id=import_id,
+            source_name=source_name,
+            imported_at=imported_at,
+            rows=len(frame) + len(quarantine),
+            accepted=len(frame),
+            quarantined=len(quarantine),
+            inserted=inserted,
+            updated=updated,
+            unchanged=len(existing_ids) - updated,
+            possible_duplicates=int(frame["possible_duplicate_of"].notna().sum()),
+        )
+        self._finish_import(tx, summary)
+        return summary, written
+
+    def _snapshot_of_first_rows(self, before: int, written: pd.DataFrame) -> bool:
+        """Snapshot a store's first import from the rows just written.
+
+        They are the store's whole content, so they are put in the store's order
+        and conformed exactly as rows read back would be, without reading a
+        million rows back out of the backend (about 15 s).
+        """
+        ordered = written.sort_values(["event_date", "incident_id"], na_position="first",
+                                      kind="stable", ignore_index=True)
+        return self.snapshot.write(map_snapshot(model.conform(ordered)), before + 1)
+
+    def update(self, incident_id: str, changes: dict[str, Any], *, user: str,
+               seen: dict[str, Any] | None = None) -> dict[str, tuple]:
+        """Change fields of one incident, recording old and new values in its history.
+
+        Returns ``{field: (old, new)}`` for the fields that actually changed.
+        ``seen`` holds the values the editor was shown for the fields they change:
+        if any of them is no longer the stored value (another analyst saved, or a
+        re-import changed it, in between), nothing is written and
+        :class:`EditConflictError` says who changed what.
+        """
+        new_values = rules.check_changes(changes, user)
+        seen_values = rules.check_changes(seen, user) if seen else {}
+        edited_at = rules.now()
+        try:
+            with self._transaction() as tx:
+                row = self._incident_row(tx, incident_id)
+                if row is None:
+                    raise StoreError(f"no incident with id {incident_id!r}")
+                moved = sorted(rules.changed_fields(row, seen_values))
+                if moved:
+                    raise EditConflictError(
+                        incident_id, self._last_edits(tx, incident_id, moved)
+                        or [{"user": "an import", "edited_at": row["updated_at"], "field": f,
+                             "old_value": seen_values[f], "new_value": rules.stored_form(row[f])}
+                            for f in moved])
+                changed = rules.changed_fields(row, new_values)
+                before = self._generation_in(tx)
+                if not changed:
+                    edited = None
+                else:
+                    history = rules.chained(self._last_chain_hash(tx),
+                                            rules.edit_rows(incident_id, user, edited_at, changed))
+                    self._apply_edit(tx, incident_id, changed, history, edited_at)
+                    edited = self._incident_frame(tx, incident_id)
+        except self._errors as error:
+            raise StoreError(f"edit of {incident_id} failed, nothing changed: {error}") from error
+        if edited is None:
+            # Nothing changed, yet the transaction moved the generation: carry the snapshot.
+            self.snapshot.restamp(before, before + 1)
+            return {}
+        self.snapshot.patch(before, edited)
+        return {field: (rules.stored_form(old), new) for field, (old, new) in changed.items()}
+
+    def revert(self, incident_id: str, field: str, *, user: str) -> dict[str, tuple]:
+        """Undo the latest edit of ``field``: its old value comes back, as a new edit by
+        ``user`` (the history keeps both), refused if someone changed it since."""
+        edits = self.history(incident_id)
+        edits = edits[edits["field"] == field]
+        if edits.empty:
+            raise StoreError(f"{incident_id} has no edit of {field} to revert")
+        last = edits.iloc[-1]
+        return self.update(incident_id, {field: last["old_value"]}, user=user,
+                           seen={field: last["new_value"]})
+
+    def verify(self) -> Verification:
+        """Check the edit history's hash chain and count writes made outside the program."""
+        count, broken = rules.first_broken_link(self._chain_rows())
+        return Verification(edits=count, first_broken_edit=broken,
+                            direct_writes=self._direct_writes())
+
+    # -- queries: in memory over the snapshot here; PostGIS answers them in SQL -------
+
+    def _selected(self, spec: FilterSpec) -> pd.DataFrame:
+        frame = self.load_map_snapshot()
+        return frame[filter_mask(frame, spec).to_numpy()]
+
+    def count_matching(self, spec: FilterSpec) -> int:
+        """How many incidents ``spec`` selects."""
+        return int(filter_mask(self.load_map_snapshot(), spec).sum())
+
+    def select(self, spec: FilterSpec, columns: Sequence[str] | None = None, *,
+               limit: int | None = None) -> pd.DataFrame:
+        """The incidents ``spec`` selects, newest first (at most ``limit``)."""
+        names = list(columns) if columns else list(model.CANONICAL_COLUMNS)
+        chosen = self._selected(spec)
+        order = chosen.sort_values(["event_date", "incident_id"], ascending=[False, True],
+                                   na_position="last", kind="stable")
+        rows = order.iloc[:limit] if limit is not None else order
+        return canonical_columns(pd.DataFrame(rows[names])).reset_index(drop=True)
+
+    def region_counts(self, spec: FilterSpec, column: str = "admin1") -> pd.DataFrame:
+        """Incidents per (country, region) among those ``spec`` selects."""
+        chosen = self._selected(spec)[["country", column]].astype("string").dropna(
+            subset=[column])
+        counts = chosen.groupby(["country", column], dropna=False).size()
+        frame = counts[counts > 0].rename("incidents").reset_index()
+        return frame.sort_values(["incidents", "country", column], ascending=[False, True, True],
+                                 ignore_index=True).astype({"incidents": "int64"})
+
+    def cell_counts(self, spec: FilterSpec, resolution: int) -> pd.DataFrame:
+        """Incidents per H3 cell at ``resolution`` among those ``spec`` selects."""
+        chosen = self._selected(spec)
+        cells = chosen[cell_column(resolution)]
+        placed = chosen[cells != 0]
+        grouped = placed.groupby(cell_column(resolution)).agg(
+            incidents=("incident_id", "size"), latitude=("latitude", "mean"),
+            longitude=("longitude", "mean"))
+        grouped.index.name = "cell"
+        return grouped.reset_index().astype({"cell": "uint64", "incidents": "int64"})
+
+    def _incident_frame(self, tx: Any, incident_id: str) -> pd.DataFrame:
+        row = self._incident_row(tx, incident_id)
+        return pd.DataFrame([row], columns=list(model.CANONICAL_COLUMNS))
+
+    def load(self) -> gpd.GeoDataFrame:
+        """Every stored incident as a canonical GeoDataFrame, oldest first."""
+        return with_geometry(canonical_columns(self._snapshot_frame()))
+
+    def load_map_snapshot(self) -> pd.DataFrame:
+        """Every stored incident with H3 cell-id columns and categorical filter columns,
+        without geometry: what the map and filters keep in memory.
+
+        This is ``incidents.spatial_index.map_snapshot(store.load())`` without
+        recomputing anything and without the point objects (a million shapely
+        points cost 0.25 s and a million objects for Python's collector to walk).
+        """
+        return self._snapshot_frame()
+
+    def refresh_snapshot(self) -> None:
+        """Make sure the map snapshot matches the store (rebuilt if it does not)."""
+        self._snapshot_frame()
+
+    def _snapshot_frame(self) -> pd.DataFrame:
+        frame = self.snapshot.read(self.generation())
+        if frame is not None:
+            return frame
+        generation, records = self._read_incidents()
+        return self.snapshot.take(records, generation)
+
+
+def iter_chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """``rows`` in lists of at most ``size``."""
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
