@@ -49,7 +49,6 @@ def test_changing_search_folding_changes_no_id(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(text, "fold_search", shouting)
     monkeypatch.setattr("incidents.filters.fold_text", shouting)
-    monkeypatch.setattr("incidents.store.fold_text", shouting)
     assert assign_incident_ids(records()).tolist() == PINNED_IDS
 
 

@@ -31,7 +31,6 @@ import pandas as pd
 
 from incidents import model
 from incidents.errors import StoreError
-from incidents.filters import fold_text
 from incidents.store.duplicates import FIELDS as DUPLICATE_FIELDS
 from incidents.store.duplicates import find_possible_duplicates
 from incidents.text import content_ids
