@@ -268,6 +268,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Enregistré dans la base. Nouveaux : {new} ; mis à jour : {updated} ; "
         "doublons possibles : {duplicates}.",
     ),
+    "article_edited": (
+        "Already in the store as {id}: {count} field(s) changed, recorded in its edit history.",
+        "Déjà dans la base sous {id} : {count} champ(s) modifié(s), inscrit(s) dans son "
+        "historique.",
+    ),
+    "article_user_help": (
+        "Recorded with every later change to a saved candidate (blank: this computer's user).",
+        "Inscrit avec chaque modification ultérieure d'un candidat enregistré (vide : "
+        "l'utilisateur de cet ordinateur).",
+    ),
     "article_problem_weekday": (
         "The weekday named in the text does not match the date; check the date.",
         "Le jour de la semaine cité ne correspond pas à la date ; vérifiez la date.",
