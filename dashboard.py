@@ -21,6 +21,7 @@ from ui.exports import render_exports
 from ui.headline import render_headline, synthetic_note
 from ui.i18n import t
 from ui.map_view import map_section
+from ui.setup_check import render_setup_problems
 from ui.sidebar import filter_widgets, language_picker, source_picker
 from ui.state import (EXPLORE_TAB_KEY, EXPLORE_TABS, keep_open_tab, seed_from_url,
                       url_params)
@@ -68,6 +69,7 @@ def explore_page(selection: Selection, spec: FilterSpec, language: str) -> None:
     change on the map does not also rebuild the chart, the table and the exports, and
     the first page does not wait for their browser code."""
     st.title(t("app_title", language))
+    render_setup_problems(language)
     if selection.frame.empty:
         st.info(t("store_empty", language))
     render_headline(selection, language)

@@ -576,3 +576,12 @@ def test_each_move_the_page_asks_for_is_new_to_st_folium_yet_the_same_zoom_level
     first, again = requested_view((14.0, -4.0, 6), 1), requested_view((14.0, -4.0, 6), 2)
     assert first != again and round(first[2]) == round(again[2]) == 6
     assert requested_view(None, 3) is None
+
+
+def test_export_name_of_a_preset_counts_back_from_the_whole_data() -> None:
+    """Mali's last incident is older than the data set's: the preset still ends on the
+    data set's latest date, as the filter does."""
+    mali = pd.DataFrame({"event_date": pd.to_datetime(["2024-05-02", "2025-01-15"])})
+    spec = FilterSpec(countries=("Mali",), preset="last_365")
+    assert export_basename(spec, mali, date(2025, 3, 16)) == \
+        "incidents_Mali_2024-03-17_2025-03-16"

@@ -24,6 +24,7 @@ from incidents import config
 from incidents.errors import ExportError
 from incidents.filters import FilterSpec, reference_date
 from incidents.io.writers import export, export_bytes
+from incidents.maps.build import build_map
 from incidents.maps.standalone import standalone_html
 from incidents.selection import Selection
 from ui.i18n import t
@@ -46,17 +47,22 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", unidecode(text)).strip("-")
 
 
-def export_basename(spec: FilterSpec, gdf: pd.DataFrame) -> str:
+def export_basename(spec: FilterSpec, gdf: pd.DataFrame, reference: date | None = None) -> str:
     """``incidents_<place>_<start>_<end>``: the most specific place filter and the period.
 
-    The period is the filter's own (presets resolved against the data); without a
-    date filter it is the span of the exported incidents.
+    The period is the filter's own, a preset resolved as the filter resolves it:
+    against ``reference``, the latest date of the whole data set (not of the
+    exported rows: "last 12 months" of a country whose latest incident is older
+    than the data set's would otherwise name the wrong year). Without a date
+    filter it is the span of the exported incidents.
     """
     places = spec.admin2s or spec.admin1s or spec.countries
     parts = ["incidents"]
     if places:
         parts.append("-".join(_slug(p) for p in places[:3]) + ("-etc" if len(places) > 3 else ""))
-    start, end = spec.date_bounds(reference_date(gdf)) if len(gdf) else (spec.start, spec.end)
+    if reference is None and len(gdf):
+        reference = reference_date(gdf)
+    start, end = spec.date_bounds(reference) if reference else (spec.start, spec.end)
     dates = gdf["event_date"].dropna()
     if start is None and len(dates):
         start = dates.min().date()
@@ -69,7 +75,7 @@ def export_basename(spec: FilterSpec, gdf: pd.DataFrame) -> str:
 def export_payload(gdf: pd.DataFrame, fmt: str, language: str) -> bytes:
     """The bytes of one download: the same call the buttons defer."""
     if fmt == "html":
-        return standalone_html(gdf, language=language).encode("utf-8")
+        return standalone_html(build_map(gdf, language=language).map)
     return export_bytes(gdf, fmt)
 
 
@@ -80,7 +86,8 @@ def _deferred(selection: Selection, fmt: str, language: str) -> Callable[[], byt
 
 def render_exports(selection: Selection, spec: FilterSpec, language: str) -> None:
     st.caption(t("export_intro", language, count=len(selection)))
-    base = export_basename(spec, selection.columns(["event_date"]))
+    base = export_basename(spec, selection.columns(["event_date"]),
+                           reference_date(selection.frame))
     columns = st.columns(len(FORMATS))
     for column, (fmt, (label, extension, mime)) in zip(columns, FORMATS.items()):
         column.download_button(
