@@ -218,8 +218,10 @@ def _extra_layers(shown: Selection, polygon: str, choropleth: bool,
             style_function=lambda _: {"color": "#1f4e9c", "weight": 2, "fillOpacity": 0.05},
         ))
     if choropleth:
-        extras.append(choropleth_layer(shown.columns(["latitude", "longitude", "fatalities"]),
-                                       level="admin1", language=language))
+        extras.append(choropleth_layer(
+            shown.columns(["latitude", "longitude", "fatalities", "admin1"]), level="admin1",
+            language=language, as_filter=True,
+            include_successors=bool(st.session_state.get("f_successors"))))
     return extras
 
 
