@@ -20,6 +20,7 @@ from ui.correct import render_correct_page
 from ui.exports import render_exports
 from ui.headline import render_headline, synthetic_note
 from ui.i18n import t
+from ui.layout import apply_page_style
 from ui.map_view import map_section
 from ui.setup_check import render_setup_problems
 from ui.sidebar import filter_widgets, language_picker, source_picker
@@ -68,7 +69,6 @@ def explore_page(selection: Selection, spec: FilterSpec, language: str) -> None:
     """The headline, then tabs of which only the open one is computed and sent: a filter
     change on the map does not also rebuild the chart, the table and the exports, and
     the first page does not wait for their browser code."""
-    st.title(t("app_title", language))
     render_setup_problems(language)
     if selection.frame.empty:
         st.info(t("store_empty", language))
@@ -94,6 +94,7 @@ def explore_page(selection: Selection, spec: FilterSpec, language: str) -> None:
 
 
 def main() -> None:
+    apply_page_style()
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     url_error = seed_from_url(st.session_state, params)
     language = language_picker()

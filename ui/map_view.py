@@ -38,16 +38,18 @@ from incidents.regions.spatial_filter import parse_polygon
 from incidents.maps.incident_layer import incident_ids
 from incidents.selection import Selection
 from ui.i18n import t
-from ui.state import PENDING_REGION
 from ui.record import render_record
+from ui.state import (LINKED_INCIDENT, LINKED_VIEW, MAP_VIEW, PENDING_REGION, SELECTED_INCIDENT,
+                      URL_KEYS)
 
 MAP_KEY = "incident_map"
 RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip", "bounds", "zoom",
                     "all_drawings", "last_active_drawing"]
 REGION_PICK_SEEN = "_region_pick_seen"
 STATE_KEY = "map_state"
-MAP_HEIGHT_PX = 560
-MAP_WIDTH_PX = 600  # the narrowest the map column gets on a laptop screen
+# Most of a 1280 x 720 screen below the headline and the tabs.
+MAP_HEIGHT_PX = 500
+MAP_WIDTH_PX = 900  # the map across the main column of a laptop screen
 # A clicked hexagon may open closer than a fitted view: its incidents should
 # come apart into markers.
 CELL_CLICK_MAX_ZOOM = 10
@@ -177,22 +179,38 @@ def extent_view(gdf: pd.DataFrame, rows: np.ndarray | None = None) -> View | Non
     return View(float(south), float(west), float(north), float(east), zoom)
 
 
-def _time_step(selection: Selection, language: str) -> tuple[Selection, str]:
+def _chosen_week(selection: Selection) -> tuple[Selection, str]:
+    """The week the playback shows (read from its widgets' state: they are drawn below
+    the map, which must not wait for them), else the whole selection."""
+    state = st.session_state
+    if not state.get("play_on"):
+        return selection, ""
+    weeks = week_starts(selection.columns(["event_date"]))
+    start = state.get("play_week")
+    if start not in weeks:
+        if len(weeks) < 2:
+            return selection, ""
+        start = state["play_week"] = weeks[0]
+    return selection.narrowed(week_mask(selection.frame["event_date"], start)), \
+        f"{start:%Y-%m-%d}"
+
+
+def _week_controls(selection: Selection, shown: Selection, week: str, language: str) -> None:
     """The 'play the period forward' control: one week at a time on the map."""
     weeks = week_starts(selection.columns(["event_date"]))
-    if len(weeks) < 2 or not st.toggle(t("play_period", language), key="play_on",
-                                        help=t("play_help", language)):
-        return selection, ""
-    start = st.select_slider(
+    if len(weeks) < 2:
+        return
+    st.toggle(t("play_period", language), key="play_on", help=t("play_help", language))
+    if not st.session_state.get("play_on"):
+        return
+    st.select_slider(
         t("play_period", language), options=weeks, format_func=lambda w: f"{w:%Y-%m-%d}",
         key="play_week", label_visibility="collapsed",
     )
-    week = selection.narrowed(week_mask(selection.frame["event_date"], start))
-    st.caption(t("week_of", language, start=f"{start:%Y-%m-%d}", count=len(week)))
-    return week, f"{start:%Y-%m-%d}"
+    st.caption(t("week_of", language, start=week, count=len(shown)))
 
 
-def _show_clicked(shown: Selection, ids: tuple[str, ...], language: str) -> None:
+def _record_body(shown: Selection, ids: tuple[str, ...], language: str) -> None:
     shown_ids = incident_ids(shown.columns(["incident_id", "event_id_cnty"]))
     chosen = shown.incidents_at(shown_ids.index[shown_ids.isin(ids).to_numpy()])
     if chosen.empty:
@@ -202,9 +220,15 @@ def _show_clicked(shown: Selection, ids: tuple[str, ...], language: str) -> None
         i: f"{row.event_date:%Y-%m-%d} · {row.location or ''} · {row.incident_id}"
         for i, row in zip(chosen.index, chosen.itertuples())
     }
-    picked = st.selectbox(t("record", language), list(labels),
+    picked = st.selectbox(t("record", language), list(labels), label_visibility="collapsed",
                           format_func=labels.__getitem__, key="record_pick")
     render_record(chosen.loc[picked], language)
+
+
+def open_record(shown: Selection, ids: tuple[str, ...], language: str) -> None:
+    """The clicked incident's record in a dialog over the map, so the map is neither
+    narrowed nor pushed down; closing it leaves the map where it was."""
+    st.dialog(t("record", language), width="medium")(_record_body)(shown, ids, language)
 
 
 def _extra_layers(shown: Selection, polygon: str, choropleth: bool,
@@ -232,43 +256,80 @@ def _drawn_polygon(output: Mapping[str, Any]) -> str | None:
     return drawing_to_filter_param(output)
 
 
+def _url_view(text: str | None) -> tuple[float, float, int] | None:
+    """``"lat,lng,zoom"`` from a shared link, or None when absent or malformed."""
+    try:
+        latitude, longitude, zoom = (float(part) for part in str(text or "").split(","))
+    except ValueError:
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180 and 0 <= zoom <= 20):
+        return None
+    return latitude, longitude, int(zoom)
+
+
+def _remember(name: str, value: str | None) -> None:
+    """Keep a piece of the map's view in the session and in the link (a fragment run
+    does not reach the full run that rewrites the URL from the session)."""
+    if st.session_state.get(name) == value:
+        return
+    st.session_state[name] = value
+    param = URL_KEYS[name]
+    if value:
+        st.query_params[param] = value
+    elif param in st.query_params:
+        del st.query_params[param]
+
+
 @st.fragment
 def map_section(selection: Selection, data_key: str, language: str) -> None:
-    """Map on the left, the clicked incident's record on the right.
+    """The map across the page, its controls below it, and a clicked incident's record
+    in a dialog over it.
 
-    ``data_key`` names the filtered set; when it changes the map refits the data.
-    The map is built from the selection's mask over the cached frame, so no
-    rerun copies the incidents.
+    ``data_key`` names the filtered set; when it changes the map refits the data
+    (unless a shared link gave the view). The map is built from the selection's
+    mask over the cached frame, so no rerun copies the incidents.
     """
-    shown, week = _time_step(selection, language)
-    choropleth = st.toggle(t("choropleth", language), key="choropleth_on")
+    shown, week = _chosen_week(selection)
+    choropleth = bool(st.session_state.get("choropleth_on"))
     key = f"{data_key}|{week}|{language}|{choropleth}"
-    state = st.session_state.get(STATE_KEY)
-    if state is None or state["key"] != key:
+    previous = st.session_state.get(STATE_KEY)
+    state = previous
+    if previous is None or previous["key"] != key:
+        linked = _url_view(st.session_state.pop(LINKED_VIEW, None))
+        picked = st.session_state.pop(LINKED_INCIDENT, None)
+        # The same filtered set in another week, language or colouring: the map stays
+        # where the analyst put it (playback must not jump back to the whole extent).
+        same_data = previous is not None and previous["key"].split("|")[0] == data_key
         state = {"key": key, "view": extent_view(shown.frame, shown.rows),
-                 "complete": True, "centre": None,
-                 "click": None, "ids": (), "stale": None,
-                 "moves": (state or {}).get("moves", 0) + 1}
+                 "complete": True,
+                 "centre": linked or (previous.get("here") if same_data else None),
+                 "click": None, "ids": (picked,) if picked else (), "stale": None,
+                 "open": bool(picked),
+                 "moves": (previous or {}).get("moves", 0) + 1}
         st.session_state[STATE_KEY] = state
-    map_column, record_column = st.columns([3, 2])
-    with map_column:
-        extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, language)
-        result = build_map(shown.frame, rows=shown.rows, view=state["view"], language=language,
-                           extra_layers=extras, overlays_apart=True)
-        stand_in = result.map.get_bounds()
-        centre = requested_view(state["centre"] or view_centre(state["view"]), state["moves"])
-        polygon = st.session_state.get("f_polygon", "")
-        output = st_folium(result.map, key=frame_key(polygon), height=MAP_HEIGHT_PX,
-                           use_container_width=True,
-                           returned_objects=RETURNED_OBJECTS,
-                           feature_group_to_add=result.overlays or None,
-                           layer_control=result.layer_control,
-                           center=centre[:2] if centre else None,
-                           zoom=centre[2] if centre else None) or {}
-        st.caption(t("map_mode", language, mode=t(f"mode_{result.mode}", language)))
-        if result.n_unplaced:
-            st.caption(t("not_placed", language, count=result.n_unplaced))
-        st.caption(t("draw_hint", language))
+    extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, language)
+    result = build_map(shown.frame, rows=shown.rows, view=state["view"], language=language,
+                       extra_layers=extras, overlays_apart=True)
+    stand_in = result.map.get_bounds()
+    centre = requested_view(state["centre"] or view_centre(state["view"]), state["moves"])
+    polygon = st.session_state.get("f_polygon", "")
+    output = st_folium(result.map, key=frame_key(polygon), height=MAP_HEIGHT_PX,
+                       use_container_width=True,
+                       returned_objects=RETURNED_OBJECTS,
+                       feature_group_to_add=result.overlays or None,
+                       layer_control=result.layer_control,
+                       center=centre[:2] if centre else None,
+                       zoom=centre[2] if centre else None) or {}
+    notes = [t("map_mode", language, mode=t(f"mode_{result.mode}", language))]
+    if result.n_unplaced:
+        notes.append(t("not_placed", language, count=result.n_unplaced))
+    notes.extend([t("click_hint", language), t("draw_hint", language)])
+    st.caption(" · ".join(notes))
+    controls = st.columns(2)
+    with controls[0]:
+        _week_controls(selection, shown, week, language)
+    with controls[1]:
+        st.toggle(t("choropleth", language), key="choropleth_on")
     picked = clicked_region(output) if choropleth else None
     if picked and picked != st.session_state.get(REGION_PICK_SEEN):
         st.session_state[REGION_PICK_SEEN] = picked
@@ -295,14 +356,18 @@ def map_section(selection: Selection, data_key: str, language: str) -> None:
             state["moves"] += 1
             st.rerun(scope="fragment")
         state["ids"] = target.incident_ids if target is not None else ()
-    with record_column:
-        if state["ids"]:
-            _show_clicked(shown, state["ids"], language)
-        else:
-            st.info(t("click_hint", language))
+        state["open"] = bool(state["ids"])
+    _remember(SELECTED_INCIDENT, state["ids"][0] if len(state["ids"]) == 1 else None)
+    if state["open"]:
+        state["open"] = False
+        open_record(shown, state["ids"], language)
     bounds, zoom = output.get("bounds"), output.get("zoom")
     if reported_view(output) == state["stale"] or is_placeholder_view(bounds, stand_in):
         return
+    if bounds and zoom is not None:
+        south, west, north, east = _corners(bounds)
+        state["here"] = ((south + north) / 2, (west + east) / 2, int(round(zoom)))
+        _remember(MAP_VIEW, "{:.4f},{:.4f},{}".format(*state["here"]))
     if bounds and zoom is not None and state["view"] is not None and needs_rebuild(
         state["view"], state["complete"], result.mode, bounds, zoom
     ):
