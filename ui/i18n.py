@@ -280,13 +280,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Le fond de carte hors ligne n'est pas installé (`{path}`) : la carte n'a pas de "
         "fond. Dans le dossier du projet, lancez `{command}`, puis rechargez la page.",
     ),
-    "setup_missing_gazetteer": (
-        "The gazetteer index is not built (`{path}`): place names cannot be found. In the "
-        "project folder run `{command}`, then reload this page.",
-        "L'index du répertoire des lieux n'est pas construit (`{path}`) : aucun nom de lieu "
-        "ne peut être trouvé. Dans le dossier du projet, lancez `{command}`, puis "
-        "rechargez la page.",
-    ),
     "article_edited": (
         "Already in the store as {id}: {count} field(s) changed, recorded in its edit history.",
         "Déjà dans la base sous {id} : {count} champ(s) modifié(s), inscrit(s) dans son "

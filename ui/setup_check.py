@@ -1,15 +1,14 @@
 """What `make setup` installs that the dashboard needs, said plainly when it is missing.
 
 Without the map scripts in ``static/vendor`` the map is a blank box, and without
-the gazetteer index no place name can be found; neither fails loudly on its own.
+the tiles it has no background; neither fails loudly on its own. (The gazetteer
+index is not checked: the geocoder builds it on first use.)
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from incidents import config
-from incidents.geocode.build import is_built
 from incidents.maps.assets import VENDOR_DIR, missing_files
 from incidents.maps.tiles import TILES_DIR, tiles_installed
 from ui.i18n import t
@@ -25,8 +24,6 @@ def missing_setup() -> tuple[tuple[str, str], ...]:
         missing.append(("setup_missing_vendor", str(VENDOR_DIR)))
     if not tiles_installed(TILES_DIR):
         missing.append(("setup_missing_tiles", str(TILES_DIR)))
-    if not is_built(config.gazetteer_dir()):
-        missing.append(("setup_missing_gazetteer", str(config.gazetteer_dir())))
     return tuple(missing)
 
 
