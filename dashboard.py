@@ -65,7 +65,8 @@ def load_source(source: str, language: str) -> tuple[pd.DataFrame, pd.DataFrame]
             data.load_store_quarantine(str(path), version))
 
 
-def explore_page(selection: Selection, spec: FilterSpec, language: str) -> None:
+def explore_page(selection: Selection, spec: FilterSpec, language: str,
+                 quarantined: int = 0) -> None:
     """The headline, then tabs of which only the open one is computed and sent: a filter
     change on the map does not also rebuild the chart, the table and the exports, and
     the first page does not wait for their browser code."""
@@ -86,7 +87,7 @@ def explore_page(selection: Selection, spec: FilterSpec, language: str) -> None:
     tab, render = next((tab, render) for tab, render in (
         (time_tab, lambda: render_timeline(selection.columns(TIMELINE_COLUMNS), language)),
         (table_tab, lambda: render_table(selection, language)),
-        (export_tab, lambda: render_exports(selection, spec, language)),
+        (export_tab, lambda: render_exports(selection, spec, language, quarantined)),
     ) if tab.open)
     with tab:
         synthetic_note(int(selection.column("synthetic").sum()), language)
@@ -110,7 +111,7 @@ def main() -> None:
     st.query_params.from_dict(url_params(st.session_state, spec))
 
     def explore() -> None:
-        explore_page(selection, spec, language)
+        explore_page(selection, spec, language, len(quarantine))
 
     def quarantine_view() -> None:
         st.header(t("page_quarantine", language))

@@ -335,3 +335,29 @@ def test_a_region_tooltip_count_is_its_filter_count(dashboard, page, artifacts_d
         "([selector, n]) => document.querySelector(selector).innerText === String(n)",
         arg=[HEADLINE_INCIDENTS, tooltip_count], timeout=LOAD_TIMEOUT_MS)
     page.screenshot(path=str(artifacts_dir / "fix_choropleth_gao.png"))
+
+
+# The one-click situation report ------------------------------------------------------------
+
+def test_the_situation_report_downloads_and_renders(dashboard, page, tmp_path,
+                                                    artifacts_dir) -> None:
+    import subprocess
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (Debian poppler-utils) is not installed")
+    base_url, _ = dashboard
+    page.goto(f"{base_url}/?lang=fr&countries=Mali", wait_until="domcontentloaded")
+    map_frame(page)
+    page.get_by_role("tab", name="Exporter").click()
+    pdf = _download(page, "Rapport de situation (PDF)", tmp_path)
+    assert pdf.name.startswith("report_Mali_") and pdf.suffix == ".pdf"
+    out = artifacts_dir / "fix_report_page"
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out)], check=True)
+    pages = sorted(artifacts_dir.glob("fix_report_page*.png"))
+    assert len(pages) == 2
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Rapport de situation" in text and "Filtres : Mali" in text
+    png = _download(page, "Rapport de situation (PNG)", tmp_path)
+    assert png.read_bytes().startswith(b"\x89PNG")
+    _no_exception(page)

@@ -38,6 +38,11 @@ FORMATS: dict[str, tuple[str, str, str]] = {
 }
 
 
+REPORT_FORMATS: dict[str, tuple[str, str]] = {
+    "pdf": ("report_pdf", "application/pdf"),
+    "png": ("report_png", "image/png"),
+}
+
 # Above this many incidents the streamed save to the exports folder is offered.
 LARGE_EXPORT_ROWS = 100_000
 STREAMED_FORMATS = ("geojson", "csv")
@@ -84,10 +89,36 @@ def _deferred(selection: Selection, fmt: str, language: str) -> Callable[[], byt
     return lambda: export_payload(selection.incidents(), fmt, language)
 
 
-def render_exports(selection: Selection, spec: FilterSpec, language: str) -> None:
-    st.caption(t("export_intro", language, count=len(selection)))
+def report_payload(selection: Selection, spec: FilterSpec, fmt: str, language: str,
+                   quarantined: int = 0) -> bytes:
+    """The situation report of the selection (``incidents.report``), as PDF or PNG."""
+    from incidents.report import report_bytes, report_content
+
+    content = report_content(selection.frame, spec, rows=selection.rows, language=language,
+                             quarantined=quarantined)
+    return report_bytes(content, fmt)
+
+
+def render_report_buttons(selection: Selection, spec: FilterSpec, base: str, language: str,
+                          quarantined: int) -> None:
+    """One click for the situation report of exactly this view, drawn when clicked."""
+    st.caption(t("report_intro", language))
+    columns = st.columns(len(REPORT_FORMATS))
+    for column, (fmt, (label, mime)) in zip(columns, REPORT_FORMATS.items()):
+        column.download_button(
+            t(label, language),
+            data=lambda fmt=fmt: report_payload(selection, spec, fmt, language, quarantined),
+            file_name=f"{base.replace('incidents_', 'report_', 1)}.{fmt}",
+            mime=mime, key=f"report_{fmt}", on_click="ignore", type="primary",
+        )
+
+
+def render_exports(selection: Selection, spec: FilterSpec, language: str,
+                   quarantined: int = 0) -> None:
     base = export_basename(spec, selection.columns(["event_date"]),
                            reference_date(selection.frame))
+    render_report_buttons(selection, spec, base, language, quarantined)
+    st.caption(t("export_intro", language, count=len(selection)))
     columns = st.columns(len(FORMATS))
     for column, (fmt, (label, extension, mime)) in zip(columns, FORMATS.items()):
         column.download_button(

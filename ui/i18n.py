@@ -186,6 +186,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_csv": ("CSV", "CSV"),
     "export_gpkg": ("GeoPackage", "GeoPackage"),
     "export_html": ("Standalone HTML map", "Carte HTML autonome"),
+    "report_intro": (
+        "Situation report of this view: map, weekly charts, top places, regions and actors "
+        "against the previous period, the most severe incidents and data notes.",
+        "Rapport de situation de cette vue : carte, graphiques par semaine, lieux, régions "
+        "et acteurs comparés à la période précédente, incidents les plus graves et notes.",
+    ),
+    "report_pdf": ("Situation report (PDF)", "Rapport de situation (PDF)"),
+    "report_png": ("Situation report (PNG)", "Rapport de situation (PNG)"),
     # upload
     "upload_intro": (
         "CSV, Excel, JSON or GeoJSON, at most {limit} MB. Rows are validated, geocoded "
