@@ -82,7 +82,7 @@ def explore_page(selection: Selection, spec: FilterSpec, language: str,
     if map_tab.open:
         with map_tab:
             map_section(selection, f"{st.session_state['source']}?{spec.to_query_string()}",
-                        language)
+                        language, near=spec.near)
         return
     tab, render = next((tab, render) for tab, render in (
         (time_tab, lambda: render_timeline(selection.columns(TIMELINE_COLUMNS), language)),

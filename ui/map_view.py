@@ -38,11 +38,14 @@ from incidents.regions.spatial_filter import parse_polygon
 from incidents.maps.incident_layer import incident_ids
 from incidents.selection import Selection
 from ui.i18n import t
+from ui.places import find_place
 from ui.record import render_record
 from ui.state import (LINKED_INCIDENT, LINKED_VIEW, MAP_VIEW, PENDING_REGION, SELECTED_INCIDENT,
                       URL_KEYS)
 
 MAP_KEY = "incident_map"
+PLACE_SEARCH = "place_search"
+PLACE_SEARCHED = "_place_searched"  # the last name flown to, so it is flown to only once
 RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip", "bounds", "zoom",
                     "all_drawings", "last_active_drawing"]
 REGION_PICK_SEEN = "_region_pick_seen"
@@ -231,10 +234,25 @@ def open_record(shown: Selection, ids: tuple[str, ...], language: str) -> None:
     st.dialog(t("record", language), width="medium")(_record_body)(shown, ids, language)
 
 
-def _extra_layers(shown: Selection, polygon: str, choropleth: bool,
+def near_circle(near: str, language: str) -> folium.Circle | None:
+    """The "near" filter's circle ("lat,lon,km"), or None when it is not one."""
+    try:
+        latitude, longitude, km = (float(part) for part in near.split(","))
+    except ValueError:
+        return None
+    circle = folium.Circle((latitude, longitude), radius=km * 1000, color="#1f4e9c", weight=2,
+                           fill=True, fill_opacity=0.04, dash_array="6 4", interactive=False)
+    circle.layer_name = t("near_area", language)
+    return circle
+
+
+def _extra_layers(shown: Selection, polygon: str, choropleth: bool, near: str | None,
                   language: str) -> list[ExtraLayer]:
-    """The draw toolbar, the drawn filter area and the optional choropleth."""
+    """The draw toolbar, the drawn filter area, the near circle and the optional choropleth."""
     extras: list[ExtraLayer] = [add_draw_control]
+    circle = near_circle(near, language) if near else None
+    if circle is not None:
+        extras.append(circle)
     if polygon:
         extras.append(folium.GeoJson(
             shapely.geometry.mapping(parse_polygon(polygon)),
@@ -280,8 +298,24 @@ def _remember(name: str, value: str | None) -> None:
         del st.query_params[param]
 
 
+def _place_search(state: dict[str, Any], language: str) -> None:
+    """Fly to the place typed in the search box (once per new name)."""
+    query = str(st.session_state.get(PLACE_SEARCH) or "").strip()
+    if not query or query == st.session_state.get(PLACE_SEARCHED):
+        return
+    st.session_state[PLACE_SEARCHED] = query
+    place = find_place(query)
+    if place is None:
+        state["not_found"] = query
+        return
+    state["not_found"] = None
+    state["centre"] = (place.latitude, place.longitude, place.zoom)
+    state["moves"] += 1
+
+
 @st.fragment
-def map_section(selection: Selection, data_key: str, language: str) -> None:
+def map_section(selection: Selection, data_key: str, language: str,
+                near: str | None = None) -> None:
     """The map across the page, its controls below it, and a clicked incident's record
     in a dialog over it.
 
@@ -307,7 +341,9 @@ def map_section(selection: Selection, data_key: str, language: str) -> None:
                  "open": bool(picked),
                  "moves": (previous or {}).get("moves", 0) + 1}
         st.session_state[STATE_KEY] = state
-    extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, language)
+    _place_search(state, language)
+    extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, near,
+                           language)
     result = build_map(shown.frame, rows=shown.rows, view=state["view"], language=language,
                        extra_layers=extras, overlays_apart=True)
     stand_in = result.map.get_bounds()
@@ -325,10 +361,15 @@ def map_section(selection: Selection, data_key: str, language: str) -> None:
         notes.append(t("not_placed", language, count=result.n_unplaced))
     notes.extend([t("click_hint", language), t("draw_hint", language)])
     st.caption(" · ".join(notes))
-    controls = st.columns(2)
+    controls = st.columns(3)
     with controls[0]:
-        _week_controls(selection, shown, week, language)
+        st.text_input(t("place_search", language), key=PLACE_SEARCH,
+                      help=t("place_search_help", language))
+        if state.get("not_found"):
+            st.caption(t("place_not_found", language))
     with controls[1]:
+        _week_controls(selection, shown, week, language)
+    with controls[2]:
         st.toggle(t("choropleth", language), key="choropleth_on")
     picked = clicked_region(output) if choropleth else None
     if picked and picked != st.session_state.get(REGION_PICK_SEEN):

@@ -11,6 +11,7 @@ import streamlit as st
 from incidents import model
 from incidents.filters import PRESET_DAYS, FilterSpec, fold_text, one_of
 from ui.i18n import LANGUAGES, t
+from ui.places import near_value
 from ui.state import SOURCES, apply_region_pick, reset_filters, widgets_to_spec
 
 PRESET_LABELS = {"": "preset_custom", "last_30": "preset_30", "last_90": "preset_90",
@@ -121,7 +122,7 @@ def filter_widgets(gdf: pd.DataFrame, language: str) -> FilterSpec:
     side.text_input(t("search", language), key="f_text", help=t("search_help", language))
     side.caption(t("share_hint", language))
     try:
-        return widgets_to_spec(state)
+        return widgets_to_spec({**state, "f_near": near_value(state.get("f_near") or "")})
     except ValueError as error:
         side.warning(t("near_invalid", language, error=error))
         return widgets_to_spec({**state, "f_near": ""})
