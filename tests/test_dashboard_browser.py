@@ -255,6 +255,7 @@ def test_hostile_incident_text_never_runs(dashboard, page, artifacts_dir: Path) 
     assert frame.query_selector(".leaflet-popup-content img") is None
     for each in page.frames:
         assert each.evaluate("() => window.__xss === undefined"), each.url
+    page.keyboard.press("Escape")  # close the record's dialog
     page.get_by_role("tab", name="Table").click()
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=LOAD_TIMEOUT_MS)
     page.wait_for_timeout(2000)
@@ -269,7 +270,7 @@ def test_french_view_from_a_link(dashboard, page, artifacts_dir: Path) -> None:
     page.goto(f"{base_url}/?lang=fr&countries=Mali", wait_until="domcontentloaded")
     _, frame = map_frame(page)
     page.get_by_text("Lieux distincts").wait_for(timeout=LOAD_TIMEOUT_MS)
-    page.get_by_text("Carte des incidents au Sahel").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.get_by_text("Période couverte").wait_for(timeout=LOAD_TIMEOUT_MS)
     assert markers(frame)
     page.screenshot(path=str(artifacts_dir / "dashboard_french_mali.png"), full_page=True)
     page.get_by_text("Colorer les régions selon le nombre d'incidents").click()

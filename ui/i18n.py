@@ -49,6 +49,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "near": ("Near a place or point (place, km)", "Autour d'un lieu ou d'un point (lieu, km)"),
     "near_help": ("For example Mopti, 50 km, or a point: 12.84, -4.92, 25",
                   "Par exemple Mopti, 50 km, ou un point : 12.84, -4.92, 25"),
+    "table_open": ("Open an incident on the map", "Ouvrir un incident sur la carte"),
+    "table_open_placeholder": (
+        "Type a date, place or id, or select a row of the table",
+        "Tapez une date, un lieu ou un identifiant, ou sélectionnez une ligne du tableau",
+    ),
     "near_area": ("Near-filter circle", "Cercle du filtre de proximité"),
     "place_search": ("Find a place", "Trouver un lieu"),
     "place_search_help": (
@@ -147,9 +152,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart_period": ("Period", "Période"),
     "play_period": ("Step through the period", "Parcourir la période"),
     "play_help": (
-        "Move the slider to show one week at a time on the map below.",
-        "Déplacez le curseur pour afficher une semaine à la fois sur la carte ci-dessous.",
+        "Show one week at a time on the map: move the slider, or press play.",
+        "Afficher une semaine à la fois sur la carte : déplacez le curseur ou lancez la lecture.",
     ),
+    "play_running": ("Play", "Lecture"),
+    "play_speed": ("Speed", "Vitesse"),
+    "play_slow": ("slow", "lente"),
+    "play_normal": ("normal", "normale"),
+    "play_fast": ("fast", "rapide"),
     "week_of": ("Week of {start}: {count} incidents", "Semaine du {start} : {count} incidents"),
     "week_of_one": ("Week of {start}: {count} incident", "Semaine du {start} : {count} incident"),
     # table

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -45,6 +46,11 @@ from ui.state import (LINKED_INCIDENT, LINKED_VIEW, MAP_VIEW, PENDING_REGION, SE
 
 MAP_KEY = "incident_map"
 PLACE_SEARCH = "place_search"
+# Playback: running or paused, its speed (seconds per week), and the week to show next
+# (set after the slider is drawn, so applied at the start of the next run).
+PLAY_RUNNING, PLAY_SPEED, PLAY_NEXT, PLAY_STOP = ("play_running", "play_speed", "_play_next",
+                                                  "_play_stop")
+PLAY_SECONDS = {"play_slow": 3.0, "play_normal": 1.5, "play_fast": 0.7}
 PLACE_SEARCHED = "_place_searched"  # the last name flown to, so it is flown to only once
 RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip", "bounds", "zoom",
                     "all_drawings", "last_active_drawing"]
@@ -189,6 +195,8 @@ def _chosen_week(selection: Selection) -> tuple[Selection, str]:
     if not state.get("play_on"):
         return selection, ""
     weeks = week_starts(selection.columns(["event_date"]))
+    if PLAY_NEXT in state:
+        state["play_week"] = state.pop(PLAY_NEXT)
     start = state.get("play_week")
     if start not in weeks:
         if len(weeks) < 2:
@@ -211,6 +219,31 @@ def _week_controls(selection: Selection, shown: Selection, week: str, language: 
         key="play_week", label_visibility="collapsed",
     )
     st.caption(t("week_of", language, start=week, count=len(shown)))
+    running, speed = st.columns(2)
+    running.toggle(t("play_running", language), key=PLAY_RUNNING)
+    st.session_state.setdefault(PLAY_SPEED, "play_normal")
+    speed.select_slider(t("play_speed", language), options=list(PLAY_SECONDS), key=PLAY_SPEED,
+                        format_func=lambda name: t(name, language),
+                        label_visibility="collapsed")
+
+
+def _play_on(selection: Selection) -> None:
+    """While playing: wait the speed's seconds, then show the next week (stopping at
+    the last). A click on pause or anything else interrupts the wait."""
+    state = st.session_state
+    if not (state.get("play_on") and state.get(PLAY_RUNNING)):
+        return
+    weeks = week_starts(selection.columns(["event_date"]))
+    current = state.get("play_week")
+    if current not in weeks:
+        return
+    time.sleep(PLAY_SECONDS.get(state.get(PLAY_SPEED), 1.5))
+    position = weeks.index(current)
+    if position + 1 >= len(weeks):
+        state[PLAY_STOP] = True
+        st.rerun(scope="fragment")
+    state[PLAY_NEXT] = weeks[position + 1]
+    st.rerun(scope="fragment")
 
 
 def _record_body(shown: Selection, ids: tuple[str, ...], language: str) -> None:
@@ -316,6 +349,12 @@ def _place_search(state: dict[str, Any], language: str) -> None:
 @st.fragment
 def map_section(selection: Selection, data_key: str, language: str,
                 near: str | None = None) -> None:
+    """The map and its controls (see ``_map_body``), then the next playback step."""
+    _map_body(selection, data_key, language, near)
+    _play_on(selection)
+
+
+def _map_body(selection: Selection, data_key: str, language: str, near: str | None) -> None:
     """The map across the page, its controls below it, and a clicked incident's record
     in a dialog over it.
 
@@ -328,7 +367,8 @@ def map_section(selection: Selection, data_key: str, language: str,
     key = f"{data_key}|{week}|{language}|{choropleth}"
     previous = st.session_state.get(STATE_KEY)
     state = previous
-    if previous is None or previous["key"] != key:
+    linked = LINKED_VIEW in st.session_state or LINKED_INCIDENT in st.session_state
+    if previous is None or previous["key"] != key or linked:
         linked = _url_view(st.session_state.pop(LINKED_VIEW, None))
         picked = st.session_state.pop(LINKED_INCIDENT, None)
         # The same filtered set in another week, language or colouring: the map stays
@@ -341,6 +381,8 @@ def map_section(selection: Selection, data_key: str, language: str,
                  "open": bool(picked),
                  "moves": (previous or {}).get("moves", 0) + 1}
         st.session_state[STATE_KEY] = state
+    if st.session_state.pop(PLAY_STOP, False):
+        st.session_state[PLAY_RUNNING] = False
     _place_search(state, language)
     extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, near,
                            language)

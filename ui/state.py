@@ -174,6 +174,16 @@ def url_params(state: Mapping[str, Any], spec: FilterSpec) -> dict[str, str | li
     return params
 
 
+def open_on_map(state: MutableMapping[str, Any], incident_id: str, latitude: float | None,
+                longitude: float | None, language: str, zoom: int = 10) -> None:
+    """Callback of the table's row pick: switch to the map, centred on the incident, with
+    its record open (a callback may still change the tabs' state before they are drawn)."""
+    state[LINKED_INCIDENT] = state[SELECTED_INCIDENT] = incident_id
+    if latitude is not None and longitude is not None and latitude == latitude:
+        state[LINKED_VIEW] = state[MAP_VIEW] = f"{latitude:.4f},{longitude:.4f},{zoom}"
+    state[EXPLORE_TAB_KEY] = t(EXPLORE_TABS[0], language)
+
+
 def open_tab_name(state: Mapping[str, Any]) -> str | None:
     """The open explore tab's name (``EXPLORE_TABS``), whatever the language of its label."""
     label = state.get(EXPLORE_TAB_KEY)
