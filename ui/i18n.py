@@ -54,6 +54,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Type a date, place or id, or select a row of the table",
         "Tapez une date, un lieu ou un identifiant, ou sélectionnez une ligne du tableau",
     ),
+    "online_tiles": ("Online OpenStreetMap layer", "Couche OpenStreetMap en ligne"),
+    "online_tiles_help": (
+        "Adds live OpenStreetMap tiles to the layer control. They are fetched from the "
+        "internet; the offline base map stays the default.",
+        "Ajoute les tuiles OpenStreetMap en direct au choix des couches. Elles viennent "
+        "d'Internet ; le fond hors ligne reste celui par défaut.",
+    ),
+    "basemap_import": ("Import a basemap", "Importer un fond de carte"),
+    "basemap_help": (
+        "A raster MBTiles file of your region (QGIS, gdal2tiles, MOBAC...). It is kept in "
+        "the state folder and listed in the map's layer control. Large files: "
+        "python -m incidents basemap import FILE",
+        "Un fichier MBTiles raster de votre région (QGIS, gdal2tiles, MOBAC...). Il est "
+        "gardé dans le dossier d'état et proposé dans le choix des couches. Gros fichiers : "
+        "python -m incidents basemap import FICHIER",
+    ),
+    "basemap_file": ("MBTiles file", "Fichier MBTiles"),
+    "basemap_imported": ("Basemap {name} imported (zoom {low} to {high}).",
+                         "Fond de carte {name} importé (zoom {low} à {high})."),
+    "basemap_refused": ("Not imported:", "Non importé :"),
     "near_area": ("Near-filter circle", "Cercle du filtre de proximité"),
     "place_search": ("Find a place", "Trouver un lieu"),
     "place_search_help": (

@@ -20,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import tempfile
 import time
+from pathlib import Path
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,6 +33,7 @@ import shapely.geometry
 import streamlit as st
 from streamlit_folium import st_folium
 
+from incidents.maps.basemaps import BasemapError, import_basemap
 from incidents.maps.build import FIT_MAX_ZOOM, ExtraLayer, View, build_map, round_view
 from incidents.maps.choropleth import choropleth_layer, clicked_region
 from incidents.maps.columns import map_columns
@@ -46,6 +49,7 @@ from ui.state import (LINKED_INCIDENT, LINKED_VIEW, MAP_VIEW, PENDING_REGION, SE
 
 MAP_KEY = "incident_map"
 PLACE_SEARCH = "place_search"
+ONLINE_TILES = "online_tiles"  # the opt-in live OpenStreetMap base layer
 # Playback: running or paused, its speed (seconds per week), and the week to show next
 # (set after the slider is drawn, so applied at the start of the next run).
 PLAY_RUNNING, PLAY_SPEED, PLAY_NEXT, PLAY_STOP = ("play_running", "play_speed", "_play_next",
@@ -331,6 +335,29 @@ def _remember(name: str, value: str | None) -> None:
         del st.query_params[param]
 
 
+def basemap_import(language: str) -> None:
+    """Import an MBTiles basemap from the dashboard (the same as ``python -m incidents
+    basemap import``); it is listed in the layer control from the next map on."""
+    with st.popover(t("basemap_import", language)):
+        st.caption(t("basemap_help", language))
+        uploaded = st.file_uploader(t("basemap_file", language), type=["mbtiles", "pmtiles"],
+                                    key="basemap_upload")
+        if uploaded is None or st.session_state.get("_basemap_done") == uploaded.file_id:
+            return
+        st.session_state["_basemap_done"] = uploaded.file_id
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / Path(uploaded.name).name
+            path.write_bytes(uploaded.getvalue())
+            try:
+                found = import_basemap(path)
+            except BasemapError as error:
+                st.error(t("basemap_refused", language))
+                st.text(str(error))  # holds the file's name: plain text, never Markdown
+                return
+        st.success(t("basemap_imported", language, name=found.name, low=found.min_zoom,
+                     high=found.max_zoom))
+
+
 def _place_search(state: dict[str, Any], language: str) -> None:
     """Fly to the place typed in the search box (once per new name)."""
     query = str(st.session_state.get(PLACE_SEARCH) or "").strip()
@@ -387,7 +414,8 @@ def _map_body(selection: Selection, data_key: str, language: str, near: str | No
     extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, near,
                            language)
     result = build_map(shown.frame, rows=shown.rows, view=state["view"], language=language,
-                       extra_layers=extras, overlays_apart=True)
+                       extra_layers=extras, overlays_apart=True,
+                       online_tiles=bool(st.session_state.get(ONLINE_TILES)))
     stand_in = result.map.get_bounds()
     centre = requested_view(state["centre"] or view_centre(state["view"]), state["moves"])
     polygon = st.session_state.get("f_polygon", "")
@@ -413,6 +441,9 @@ def _map_body(selection: Selection, data_key: str, language: str, near: str | No
         _week_controls(selection, shown, week, language)
     with controls[2]:
         st.toggle(t("choropleth", language), key="choropleth_on")
+        st.toggle(t("online_tiles", language), key=ONLINE_TILES,
+                  help=t("online_tiles_help", language))
+        basemap_import(language)
     picked = clicked_region(output) if choropleth else None
     if picked and picked != st.session_state.get(REGION_PICK_SEEN):
         st.session_state[REGION_PICK_SEEN] = picked
