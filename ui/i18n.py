@@ -74,6 +74,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "basemap_imported": ("Basemap {name} imported (zoom {low} to {high}).",
                          "Fond de carte {name} importé (zoom {low} à {high})."),
     "basemap_refused": ("Not imported:", "Non importé :"),
+    "open_duplicate": ("Open the incident it may duplicate",
+                       "Ouvrir l'incident qu'il pourrait doubler"),
+    "back_to_record": ("Back to the record", "Retour à la fiche"),
+    "duplicate_missing": ("That incident is not in this data:",
+                          "Cet incident n'est pas dans ces données :"),
     "near_area": ("Near-filter circle", "Cercle du filtre de proximité"),
     "place_search": ("Find a place", "Trouver un lieu"),
     "place_search_help": (

@@ -49,6 +49,7 @@ from ui.state import (LINKED_INCIDENT, LINKED_VIEW, MAP_VIEW, PENDING_REGION, SE
 
 MAP_KEY = "incident_map"
 PLACE_SEARCH = "place_search"
+RECORD_DUPLICATE = "_record_duplicate"  # the duplicate shown in place of the record
 ONLINE_TILES = "online_tiles"  # the opt-in live OpenStreetMap base layer
 # Playback: running or paused, its speed (seconds per week), and the week to show next
 # (set after the slider is drawn, so applied at the start of the next run).
@@ -262,12 +263,40 @@ def _record_body(shown: Selection, ids: tuple[str, ...], language: str) -> None:
     }
     picked = st.selectbox(t("record", language), list(labels), label_visibility="collapsed",
                           format_func=labels.__getitem__, key="record_pick")
-    render_record(chosen.loc[picked], language)
+    duplicate = st.session_state.get(RECORD_DUPLICATE)
+    if duplicate:
+        _duplicate_record(shown, duplicate, language)
+        return
+    row = chosen.loc[picked]
+    render_record(row, language)
+    of = row.get("possible_duplicate_of")
+    if isinstance(of, str) and of.strip():
+        # A fixed label: a button renders Markdown, and the id is data (shown in the record).
+        if st.button(t("open_duplicate", language), key="open_duplicate"):
+            st.session_state[RECORD_DUPLICATE] = of.strip()
+            st.rerun(scope="fragment")
+
+
+def _duplicate_record(shown: Selection, incident_id: str, language: str) -> None:
+    """The incident a record may duplicate, looked up among all incidents (the filter
+    may have left it out), with the way back."""
+    if st.button(t("back_to_record", language), key="back_to_record"):
+        st.session_state.pop(RECORD_DUPLICATE, None)
+        st.rerun(scope="fragment")
+    ids = shown.frame["incident_id"].astype("string")
+    matches = np.flatnonzero((ids == incident_id).fillna(False).to_numpy())
+    if not len(matches):
+        st.info(t("duplicate_missing", language))
+        st.text(incident_id)
+        return
+    found = Selection.everything(shown.frame).incidents_at(shown.frame.index[matches[:1]])
+    render_record(found.iloc[0], language)
 
 
 def open_record(shown: Selection, ids: tuple[str, ...], language: str) -> None:
     """The clicked incident's record in a dialog over the map, so the map is neither
     narrowed nor pushed down; closing it leaves the map where it was."""
+    st.session_state.pop(RECORD_DUPLICATE, None)
     st.dialog(t("record", language), width="medium")(_record_body)(shown, ids, language)
 
 
