@@ -599,3 +599,14 @@ def test_export_name_of_a_preset_counts_back_from_the_whole_data() -> None:
     spec = FilterSpec(countries=("Mali",), preset="last_365")
     assert export_basename(spec, mali, date(2025, 3, 16)) == \
         "incidents_Mali_2024-03-17_2025-03-16"
+
+
+def test_the_period_is_one_control(app: AppTest, incidents_home: Path) -> None:
+    """A preset fills the dates it means; typed dates make the period custom again."""
+    latest = stored(incidents_home)["event_date"].max().date()
+    app.selectbox(key="f_preset").set_value("last_90").run()
+    assert tuple(app.date_input(key="f_dates").value) == (
+        latest - pd.Timedelta(days=89), latest)
+    app.date_input(key="f_dates").set_value((date(2024, 12, 1), date(2024, 12, 31))).run()
+    assert app.selectbox(key="f_preset").value == ""
+    assert metric(app, "Period covered").startswith("2024-12-")

@@ -25,6 +25,7 @@ LAND = "#f3f1ec"
 REGION_EDGE = "#b9b6ad"
 COUNTRY_EDGE = "#5e5e5e"
 WATER = "#dfe9f1"
+SIMPLIFY_DEGREES = 0.01
 NICE_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
 
 
@@ -33,7 +34,9 @@ def _boundaries() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Admin-1 regions of the active set and the countries they make up."""
     from incidents.regions.sets import region_polygons
 
-    regions = region_polygons(None, "admin1")[["country", "admin1", "geometry"]]
+    regions = region_polygons(None, "admin1")[["country", "admin1", "geometry"]].copy()
+    # A printed page needs no more than a hundredth of a degree (about 1 km).
+    regions["geometry"] = regions.geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
     countries = regions.dissolve(by="country", as_index=False)
     return regions, countries
 
