@@ -75,8 +75,10 @@ def render(store_path: str | Path | None, language: str | None = None) -> None:
         if not text.strip():
             st.warning(t("article_paste_first", lang))
             return
-        candidates = extract_incidents(text, published if known_date else None, url or None,
-                                       geocoder=_geocoder())
+        # The first extraction of a session loads the language models and the gazetteer.
+        with st.spinner(t("article_extracting", lang)):
+            candidates = extract_incidents(text, published if known_date else None,
+                                           url or None, geocoder=_geocoder())
         st.session_state[STATE_KEY] = candidates
         st.session_state[ARTICLE_KEY] = article_identity(text, url)
     candidates: list[Candidate] = st.session_state.get(STATE_KEY, [])

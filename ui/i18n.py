@@ -332,6 +332,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Le fond de carte hors ligne n'est pas installé (`{path}`) : la carte n'a pas de "
         "fond. Dans le dossier du projet, lancez `{command}`, puis rechargez la page.",
     ),
+    "article_extracting": (
+        "Reading the article (the first one loads the language models: up to a minute)...",
+        "Lecture de l'article (le premier charge les modèles de langue : jusqu'à une minute)...",
+    ),
     "article_edited": (
         "Already in the store as {id}: {count} field(s) changed, recorded in its edit history.",
         "Déjà dans la base sous {id} : {count} champ(s) modifié(s), inscrit(s) dans son "
