@@ -79,6 +79,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "back_to_record": ("Back to the record", "Retour à la fiche"),
     "duplicate_missing": ("That incident is not in this data:",
                           "Cet incident n'est pas dans ces données :"),
+    "reference_places": ("Places (gazetteer)", "Lieux (répertoire)"),
     "near_area": ("Near-filter circle", "Cercle du filtre de proximité"),
     "place_search": ("Find a place", "Trouver un lieu"),
     "place_search_help": (

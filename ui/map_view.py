@@ -37,6 +37,7 @@ from incidents.maps.basemaps import BasemapError, import_basemap
 from incidents.maps.build import FIT_MAX_ZOOM, ExtraLayer, View, build_map, round_view
 from incidents.maps.choropleth import choropleth_layer, clicked_region
 from incidents.maps.columns import map_columns
+from incidents.maps.reference import REFERENCE_MIN_ZOOM, reference_layer
 from incidents.maps.draw import add_draw_control, drawing_to_filter_param
 from incidents.regions.spatial_filter import parse_polygon
 from incidents.maps.incident_layer import incident_ids
@@ -442,6 +443,9 @@ def _map_body(selection: Selection, data_key: str, language: str, near: str | No
     _place_search(state, language)
     extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, near,
                            language)
+    places_for = state.get("places_for")
+    if places_for is not None:
+        extras.append(reference_layer(*places_for, name=t("reference_places", language)))
     result = build_map(shown.frame, rows=shown.rows, view=state["view"], language=language,
                        extra_layers=extras, overlays_apart=True,
                        online_tiles=bool(st.session_state.get(ONLINE_TILES)))
@@ -511,6 +515,13 @@ def _map_body(selection: Selection, data_key: str, language: str, near: str | No
         south, west, north, east = _corners(bounds)
         state["here"] = ((south + north) / 2, (west + east) / 2, int(round(zoom)))
         _remember(MAP_VIEW, "{:.4f},{:.4f},{}".format(*state["here"]))
+        village = round(zoom) >= REFERENCE_MIN_ZOOM
+        snapped = round_view(bounds, zoom) if village else None
+        wanted = (snapped.south, snapped.west, snapped.north, snapped.east) if village else None
+        if wanted != places_for:
+            # The gazetteer's places for the view the analyst has just moved to.
+            state["places_for"] = wanted
+            st.rerun(scope="fragment")
     if bounds and zoom is not None and state["view"] is not None and needs_rebuild(
         state["view"], state["complete"], result.mode, bounds, zoom
     ):
