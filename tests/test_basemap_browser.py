@@ -1,5 +1,6 @@
-"""An imported MBTiles basemap in the dashboard at village zoom, and the opt-in online
-OpenStreetMap layer in the layer control (listed, never loaded unless chosen).
+"""An imported MBTiles basemap in the dashboard at village zoom with the gazetteer's
+places labelled, and the opt-in online OpenStreetMap layer in the layer control
+(listed, never loaded unless chosen).
 
 Screenshots go to tests/artifacts/ (prefix ``basemap_``).
 """
@@ -58,6 +59,10 @@ def test_an_imported_basemap_draws_at_zoom_10(dashboard, chromium, artifacts_dir
             """() => [...document.querySelectorAll('img.leaflet-tile')].filter(i =>
                 i.src.includes('/basemaps/test-region/10/') && i.complete
                 && i.naturalWidth === 256).length >= 4""", timeout=LOAD_TIMEOUT_MS)
+        _, frame = map_frame(page)
+        frame.wait_for_function(
+            "() => [...document.querySelectorAll('.incidents-reference-place')]"
+            ".some(e => e.innerText.trim() === 'Mopti')", timeout=LOAD_TIMEOUT_MS)
         page.wait_for_timeout(1000)
         page.screenshot(path=str(artifacts_dir / "basemap_zoom10.png"))
 
