@@ -358,9 +358,14 @@ def _remember(name: str, value: str | None) -> None:
     if st.session_state.get(name) == value:
         return
     st.session_state[name] = value
-    param = URL_KEYS[name]
+    _link_param(URL_KEYS[name], value)
+
+
+def _link_param(param: str, value: str | None) -> None:
+    """Set (or, for None, drop) one parameter of the link from a fragment run."""
     if value:
-        st.query_params[param] = value
+        if st.query_params.get(param) != value:
+            st.query_params[param] = value
     elif param in st.query_params:
         del st.query_params[param]
 
@@ -421,6 +426,8 @@ def _map_body(selection: Selection, data_key: str, language: str, near: str | No
     """
     shown, week = _chosen_week(selection)
     choropleth = bool(st.session_state.get("choropleth_on"))
+    _link_param("week", week or None)
+    _link_param("choropleth", "1" if choropleth else None)
     key = f"{data_key}|{week}|{language}|{choropleth}"
     previous = st.session_state.get(STATE_KEY)
     state = previous
