@@ -20,7 +20,9 @@ from ui.correct import render_correct_page
 from ui.exports import render_exports
 from ui.headline import render_headline, synthetic_note
 from ui.i18n import t
+from ui.layout import apply_page_style
 from ui.map_view import map_section
+from ui.setup_check import render_setup_problems
 from ui.sidebar import filter_widgets, language_picker, source_picker
 from ui.state import (EXPLORE_TAB_KEY, EXPLORE_TABS, keep_open_tab, seed_from_url,
                       url_params)
@@ -63,11 +65,12 @@ def load_source(source: str, language: str) -> tuple[pd.DataFrame, pd.DataFrame]
             data.load_store_quarantine(str(path), version))
 
 
-def explore_page(selection: Selection, spec: FilterSpec, language: str) -> None:
+def explore_page(selection: Selection, spec: FilterSpec, language: str,
+                 quarantined: int = 0) -> None:
     """The headline, then tabs of which only the open one is computed and sent: a filter
     change on the map does not also rebuild the chart, the table and the exports, and
     the first page does not wait for their browser code."""
-    st.title(t("app_title", language))
+    render_setup_problems(language)
     if selection.frame.empty:
         st.info(t("store_empty", language))
     render_headline(selection, language)
@@ -79,12 +82,12 @@ def explore_page(selection: Selection, spec: FilterSpec, language: str) -> None:
     if map_tab.open:
         with map_tab:
             map_section(selection, f"{st.session_state['source']}?{spec.to_query_string()}",
-                        language)
+                        language, near=spec.near)
         return
     tab, render = next((tab, render) for tab, render in (
         (time_tab, lambda: render_timeline(selection.columns(TIMELINE_COLUMNS), language)),
         (table_tab, lambda: render_table(selection, language)),
-        (export_tab, lambda: render_exports(selection, spec, language)),
+        (export_tab, lambda: render_exports(selection, spec, language, quarantined)),
     ) if tab.open)
     with tab:
         synthetic_note(int(selection.column("synthetic").sum()), language)
@@ -92,6 +95,7 @@ def explore_page(selection: Selection, spec: FilterSpec, language: str) -> None:
 
 
 def main() -> None:
+    apply_page_style()
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     url_error = seed_from_url(st.session_state, params)
     language = language_picker()
@@ -108,7 +112,7 @@ def main() -> None:
     st.query_params.from_dict(url_params(st.session_state, spec))
 
     def explore() -> None:
-        explore_page(selection, spec, language)
+        explore_page(selection, spec, language, len(quarantine))
 
     def quarantine_view() -> None:
         st.header(t("page_quarantine", language))

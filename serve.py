@@ -5,7 +5,9 @@ through it. Its lifespan starts :func:`ui.warmup.warm` in a thread as the
 server starts listening: a browser opened at once loads Streamlit's frontend
 while the imports and the store load, and the first page then finds them
 done (it waits for the warm-up rather than doing the same work beside it).
-``streamlit run dashboard.py`` still works, only with a slower first page.
+``streamlit run dashboard.py`` still works, only with a slower first page (and
+without the analyst's imported basemaps, which this server serves at
+``/basemaps/<name>/{z}/{x}/{y}`` from the state dir: ``incidents.maps.basemaps``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
+from incidents.maps.basemaps import URL_PREFIX, read_tile
 from ui.warmup import warm_in_background
 
 
@@ -41,4 +48,17 @@ async def _warm_alongside(_app: st.App) -> AsyncIterator[None]:
     yield
 
 
-app = st.App("dashboard.py", lifespan=_warm_alongside)
+async def _basemap_tile(request: Request) -> Response:
+    """One tile of an imported basemap; 204 (drawn blank) where the file has none."""
+    params = request.path_params
+    found = await run_in_threadpool(read_tile, params["name"], params["z"], params["x"],
+                                    params["y"])
+    if found is None:
+        return Response(status_code=204)
+    data, mime = found
+    return Response(data, media_type=mime, headers={"Cache-Control": "max-age=3600"})
+
+
+app = st.App("dashboard.py", lifespan=_warm_alongside, routes=[
+    Route(URL_PREFIX + "/{name}/{z:int}/{x:int}/{y:int}", _basemap_tile),
+])

@@ -212,14 +212,8 @@ DASHBOARD_KEYS = ("dashboard_start_s", "dashboard_page_s", "dashboard_cold_s",
 HEADLINE_JS = """() => {
     const error = document.querySelector('[data-testid="stException"]');
     if (error) return {error: error.innerText};
-    for (const metric of document.querySelectorAll('[data-testid="stMetric"]')) {
-        const label = metric.querySelector('[data-testid="stMetricLabel"]');
-        const value = metric.querySelector('[data-testid="stMetricValue"]');
-        if (label && value && label.innerText.trim() === 'Incidents') {
-            return {count: value.innerText};
-        }
-    }
-    return null;
+    const value = document.querySelector('.incidents-headline [data-figure="incidents"] b');
+    return value ? {count: value.innerText} : null;
 }"""
 # What the dashboard's map frame shows: a hash of its layers (so a new map can be told
 # from the old one even if st_folium reused the frame), whether the overlay is drawn

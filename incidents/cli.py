@@ -35,6 +35,8 @@ STAGE_COMMAND_MODULES = (
     "incidents.regions.commands",
     "incidents.extract.commands",
     "incidents.store.commands",
+    "incidents.maps.commands",
+    "incidents.report.commands",
 )
 EXPORT_FORMATS = ("geojson", "csv", "gpkg", "kml")  # incidents.io.writers.FORMATS
 MAX_INPUT_MIB = MAX_INPUT_BYTES // (1024 * 1024)

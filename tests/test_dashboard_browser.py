@@ -27,6 +27,8 @@ SEGOU_DECEMBER = FilterSpec(admin1s=("Segou",), start=date(2024, 12, 1), end=dat
 XSS_VIEW = FilterSpec(admin1s=("Mopti",), start=date(2024, 11, 20), end=date(2024, 11, 20))
 LOAD_TIMEOUT_MS = 90_000
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# The headline's incident count (ui.headline: one line of figures above the map).
+HEADLINE_INCIDENTS = '.incidents-headline [data-figure="incidents"] b'
 
 MARKERS_JS = """
 () => {
@@ -108,7 +110,7 @@ def page(chromium):
 
 def map_frame(page):
     """The st_folium iframe, once Leaflet has drawn its markers."""
-    page.wait_for_selector('[data-testid="stMetric"]', timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(HEADLINE_INCIDENTS, timeout=LOAD_TIMEOUT_MS)
     frame_element = page.wait_for_selector("iframe[title*='st_folium']",
                                            timeout=LOAD_TIMEOUT_MS)
     frame = frame_element.content_frame()
@@ -155,7 +157,7 @@ def wait_for_record(page, incident_id: str) -> None:
         ".some(i => i.value.includes(id))",
         arg=incident_id, timeout=LOAD_TIMEOUT_MS,
     )
-    page.get_by_role("heading", name="Incident record").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.get_by_role("heading", name="Incident record").first.wait_for(timeout=LOAD_TIMEOUT_MS)
 
 
 def click_incident(page, incident_id: str) -> None:
@@ -253,6 +255,7 @@ def test_hostile_incident_text_never_runs(dashboard, page, artifacts_dir: Path) 
     assert frame.query_selector(".leaflet-popup-content img") is None
     for each in page.frames:
         assert each.evaluate("() => window.__xss === undefined"), each.url
+    page.keyboard.press("Escape")  # close the record's dialog
     page.get_by_role("tab", name="Table").click()
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=LOAD_TIMEOUT_MS)
     page.wait_for_timeout(2000)
@@ -267,7 +270,7 @@ def test_french_view_from_a_link(dashboard, page, artifacts_dir: Path) -> None:
     page.goto(f"{base_url}/?lang=fr&countries=Mali", wait_until="domcontentloaded")
     _, frame = map_frame(page)
     page.get_by_text("Lieux distincts").wait_for(timeout=LOAD_TIMEOUT_MS)
-    page.get_by_text("Carte des incidents au Sahel").wait_for(timeout=LOAD_TIMEOUT_MS)
+    page.get_by_text("Période couverte").wait_for(timeout=LOAD_TIMEOUT_MS)
     assert markers(frame)
     page.screenshot(path=str(artifacts_dir / "dashboard_french_mali.png"), full_page=True)
     page.get_by_text("Colorer les régions selon le nombre d'incidents").click()
@@ -301,7 +304,7 @@ def test_clicking_a_choropleth_region_sets_the_region_filter(dashboard, page,
     base_url, _ = dashboard
     page.goto(f"{base_url}/?countries=Mali", wait_until="domcontentloaded")
     map_frame(page)
-    before = page.locator('[data-testid="stMetricValue"]').first.inner_text()
+    before = page.locator(HEADLINE_INCIDENTS).first.inner_text()
     page.get_by_text("Colour regions by number of incidents").click()
     page.wait_for_timeout(1000)
     _, frame = map_frame(page)
@@ -312,8 +315,8 @@ def test_clicking_a_choropleth_region_sets_the_region_filter(dashboard, page,
     assert frame.evaluate(CLICK_REGION_JS, "Ségou")
     page.wait_for_url(lambda url: "admin1s=S%C3%A9gou" in url, timeout=LOAD_TIMEOUT_MS)
     page.wait_for_function(
-        "(before) => document.querySelector('[data-testid=\"stMetricValue\"]').innerText !== before",
-        arg=before, timeout=LOAD_TIMEOUT_MS)
+        "([selector, before]) => document.querySelector(selector).innerText !== before",
+        arg=[HEADLINE_INCIDENTS, before], timeout=LOAD_TIMEOUT_MS)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(artifacts_dir / "dashboard_region_clicked.png"), full_page=True)
     assert page.locator('[data-testid="stSidebar"]').get_by_text("Ségou", exact=True).count() >= 1

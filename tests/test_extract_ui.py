@@ -32,6 +32,13 @@ def test_highlight_merges_overlapping_fields() -> None:
     assert html.count("<mark") == 3
 
 
+def first_key(at) -> str:
+    """The widget-key suffix of the first candidate of the article on the page."""
+    from ui.add_article import ARTICLE_KEY, candidate_id
+
+    return candidate_id(at.session_state[ARTICLE_KEY], 0)
+
+
 @pytest.fixture
 def app(incidents_home: Path, monkeypatch: pytest.MonkeyPatch):
     from streamlit.testing.v1 import AppTest
@@ -52,12 +59,12 @@ def test_paste_extract_edit_and_save_as_reviewed(app) -> None:
     assert not at.exception
     marked = [m.value for m in at.markdown if "<mark" in m.value]
     assert marked and "Kimparana</mark>" in marked[0]
-    assert at.text_input(key="date_0").value == "2024-12-07"
+    assert at.text_input(key=f"date_{first_key(at)}").value == "2024-12-07"
     evidence = at.dataframe[0].value
     assert "location" in set(evidence["Field"])
-    at.text_input(key="actor2_0").input("Military Forces of Mali (2021-)")
-    at.number_input(key="fatal_0").set_value(4)
-    at.button(key="save_0").click()
+    at.text_input(key=f"actor2_{first_key(at)}").input("Military Forces of Mali (2021-)")
+    at.number_input(key=f"fatal_{first_key(at)}").set_value(4)
+    at.button(key=f"save_{first_key(at)}").click()
     at.run()
     assert not at.exception
     assert at.success
@@ -93,15 +100,15 @@ def test_the_page_follows_the_sidebar_language_in_french(app) -> None:
     assert not at.exception
     assert at.subheader[0].value.startswith("Candidat 1 : ")
     assert at.subheader[0].value.endswith(", date inconnue")
-    assert at.selectbox(key="type_0").label == "Type d'événement"
-    assert at.selectbox(key="type_0").format_func(at.selectbox(key="type_0").value) != \
-        at.selectbox(key="type_0").value
-    assert at.text_input(key="location_0").label == "Lieu"
-    assert at.number_input(key="fatal_0").label == "Morts"
+    assert at.selectbox(key=f"type_{first_key(at)}").label == "Type d'événement"
+    assert at.selectbox(key=f"type_{first_key(at)}").format_func(at.selectbox(key=f"type_{first_key(at)}").value) != \
+        at.selectbox(key=f"type_{first_key(at)}").value
+    assert at.text_input(key=f"location_{first_key(at)}").label == "Lieu"
+    assert at.number_input(key=f"fatal_{first_key(at)}").label == "Morts"
     assert list(at.dataframe[0].value.columns) == ["Champ", "Valeur", "Mots de l'article", "Confiance"]
     assert all(w.value[0].isupper() and "could" not in w.value for w in at.warning)
-    assert at.button(key="save_0").label == "Enregistrer comme vérifié"
-    at.button(key="save_0").click()
+    assert at.button(key=f"save_{first_key(at)}").label == "Enregistrer comme vérifié"
+    at.button(key=f"save_{first_key(at)}").click()
     at.run()
     assert not at.exception
     assert at.success[0].value.startswith("Enregistré dans la base. Nouveaux : 1")
@@ -116,3 +123,59 @@ def test_extractor_notes_are_translated_and_unknown_ones_kept() -> None:
         "Morts codés à partir d'une quantité vague (plusieurs)."
     assert problem_text("no actor recognised", "en") == "No actor recognised."
     assert problem_text("something new", "fr") == "something new"
+
+
+SECOND_ARTICLE = (
+    "Le 3 novembre, des hommes armés ont attaqué le village de Djibo, province du Soum. "
+    "Trois civils ont été tués."
+)
+
+
+def _extract(at, text: str) -> None:
+    import datetime
+
+    at.text_area(key="article_text").input(text)
+    at.date_input(key="article_published").set_value(datetime.date(2024, 12, 8))
+    at.button(key="extract_button").click()
+    at.run()
+    assert not at.exception
+
+
+def test_a_second_article_never_overwrites_the_first(app) -> None:
+    """Forms belong to their article; a second save of one candidate is an edit with history."""
+    from incidents.store import IncidentStore
+
+    at, store = app
+    at.run()
+    _extract(at, ARTICLE)
+    first = first_key(at)
+    at.button(key=f"save_{first}").click()
+    at.run()
+    saved_first = IncidentStore(store).load().set_index("incident_id")
+    assert list(saved_first.index) == [first]
+
+    _extract(at, SECOND_ARTICLE)
+    second = first_key(at)
+    assert second != first
+    assert at.text_input(key=f"date_{second}").value == "2024-11-03"
+    assert at.text_input(key=f"location_{second}").value.startswith("Djibo")
+    at.button(key=f"save_{second}").click()
+    at.run()
+    after = IncidentStore(store).load().set_index("incident_id")
+    assert sorted(after.index) == sorted([first, second])
+    assert after.loc[first, "source_text"] == ARTICLE
+    assert after.loc[first].drop(["updated_at"], errors="ignore").equals(
+        saved_first.loc[first].drop(["updated_at"], errors="ignore"))
+    assert after.loc[second, "source_text"] == SECOND_ARTICLE
+
+    at.text_input(key="article_user").input("analyst-a")
+    at.number_input(key=f"fatal_{second}").set_value(5)
+    at.button(key=f"save_{second}").click()
+    at.run()
+    assert not at.exception
+    edited = IncidentStore(store).load().set_index("incident_id")
+    assert edited.loc[second, "fatalities"] == 5
+    history = IncidentStore(store).history(second)
+    assert list(history["field"]) == ["fatalities"]
+    assert set(history["user"]) == {"analyst-a"}
+    assert IncidentStore(store).history(first).empty

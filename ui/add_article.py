@@ -10,6 +10,8 @@ English; the fixed ones are translated here (``PROBLEM_KEYS``).
 
 from __future__ import annotations
 
+import getpass
+import hashlib
 import re
 from datetime import date
 from pathlib import Path
@@ -20,10 +22,13 @@ import streamlit as st
 from incidents import model
 from incidents.extract import Candidate, extract_incidents
 from incidents.extract.highlight import highlight_html
+from incidents.errors import StoreError
 from incidents.extract.save import reviewed_record, save_records
 from ui.i18n import DEFAULT_LANGUAGE, t
 
 STATE_KEY = "add_article_candidates"
+ARTICLE_KEY = "add_article_identity"
+USER_KEY = "article_user"
 EDITABLE_TEXT = ("actor1", "actor2", "location", "admin1", "country", "notes")
 # The extractor's notes (incidents.extract) matched to their translation; the
 # named groups carry the variable part over.
@@ -70,14 +75,37 @@ def render(store_path: str | Path | None, language: str | None = None) -> None:
         if not text.strip():
             st.warning(t("article_paste_first", lang))
             return
-        candidates = extract_incidents(text, published if known_date else None, url or None,
-                                       geocoder=_geocoder())
+        # The first extraction of a session loads the language models and the gazetteer.
+        with st.spinner(t("article_extracting", lang)):
+            candidates = extract_incidents(text, published if known_date else None,
+                                           url or None, geocoder=_geocoder())
         st.session_state[STATE_KEY] = candidates
+        st.session_state[ARTICLE_KEY] = article_identity(text, url)
     candidates: list[Candidate] = st.session_state.get(STATE_KEY, [])
     if STATE_KEY in st.session_state and not candidates:
         st.info(t("article_none_found", lang))
+    if candidates:
+        st.text_input(t("correct_user", lang), key=USER_KEY, help=t("article_user_help", lang))
     for index, candidate in enumerate(candidates):
-        _candidate_section(index, candidate, store_path, lang)
+        _candidate_section(candidate_id(st.session_state[ARTICLE_KEY], index), index, candidate,
+                           store_path, lang)
+
+
+def article_identity(text: str, url: str | None) -> str:
+    """A short digest naming one article: the same text and link give the same name."""
+    return hashlib.sha1(f"{url or ''}\n{text.strip()}".encode("utf-8")).hexdigest()[:12]
+
+
+def candidate_id(article: str, index: int) -> str:
+    """The incident id of the ``index``-th candidate of an article, and the prefix of its
+    widget keys.
+
+    Widgets keyed by position alone kept the first article's values in the second
+    article's forms, and a saved record whose content id (date, place, actors...)
+    matched one already stored overwrote it. An id of the article and the position
+    keeps each form and each saved incident to the candidate it describes.
+    """
+    return f"article-{article}-{index + 1}"
 
 
 def problem_text(problem: str, language: str) -> str:
@@ -89,8 +117,8 @@ def problem_text(problem: str, language: str) -> str:
     return problem
 
 
-def _candidate_section(index: int, candidate: Candidate, store_path: str | Path | None,
-                       language: str) -> None:
+def _candidate_section(key: str, index: int, candidate: Candidate,
+                       store_path: str | Path | None, language: str) -> None:
     record = candidate.record
     st.subheader(t("article_candidate", language, number=index + 1,
                    place=record.get("location") or t("article_unplaced", language),
@@ -100,17 +128,48 @@ def _candidate_section(index: int, candidate: Candidate, store_path: str | Path 
     highlighted = highlight_html(record["source_text"], candidate.evidence)
     st.markdown(f'<div class="article-evidence">{highlighted}</div>', unsafe_allow_html=True)
     st.dataframe(_evidence_rows(record["source_text"], candidate, language), hide_index=True,
-                 key=f"evidence_{index}")
-    with st.form(f"candidate_form_{index}"):
-        changes = _form_fields(index, record, language)
-        if st.form_submit_button(t("article_save", language), key=f"save_{index}"):
-            reviewed = reviewed_record({**record, **changes})
-            summary = save_records([reviewed], store_path, source_name="article")
-            st.success(t("article_saved", language, new=summary.inserted,
-                         updated=summary.updated, duplicates=summary.possible_duplicates))
+                 key=f"evidence_{key}")
+    with st.form(f"candidate_form_{key}"):
+        changes = _form_fields(key, record, language)
+        if st.form_submit_button(t("article_save", language), key=f"save_{key}"):
+            _save(key, {**record, **changes}, store_path, language)
 
 
-def _form_fields(index: int, record: dict[str, Any], language: str) -> dict[str, Any]:
+def _save(incident_id: str, record: dict[str, Any], store_path: str | Path | None,
+          language: str) -> None:
+    """Store the candidate under its own id: a first save inserts it; a later save of the
+    same candidate is an edit, made through the store so its history records who
+    changed what."""
+    from incidents.store import IncidentStore
+
+    reviewed = reviewed_record({**record, "incident_id": incident_id})
+    store = IncidentStore(store_path)
+    user = str(st.session_state.get(USER_KEY) or "").strip() or getpass.getuser()
+    try:
+        changed = store.update(incident_id, _editable(reviewed), user=user)
+    except StoreError as error:
+        if not str(error).startswith("no incident with id"):
+            st.error(str(error))
+            return
+    else:
+        st.success(t("article_edited", language, id=incident_id, count=len(changed)))
+        return
+    summary = save_records([reviewed], store_path, source_name="article")
+    st.success(t("article_saved", language, new=summary.inserted, updated=summary.updated,
+                 duplicates=summary.possible_duplicates))
+
+
+EDITED_FIELDS = ("event_date", "year", "event_type", "sub_event_type", "disorder_type",
+                 *EDITABLE_TEXT, "latitude", "longitude", "geo_precision", "fatalities",
+                 "geocode_method", "status", "status_reason")
+
+
+def _editable(record: dict[str, Any]) -> dict[str, Any]:
+    """The fields the form edits (the rest of a candidate is the extractor's provenance)."""
+    return {field: record.get(field) for field in EDITED_FIELDS if field in record}
+
+
+def _form_fields(index: str, record: dict[str, Any], language: str) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     event_date = record.get("event_date")
     typed_date = st.text_input(t("article_event_date", language), value=str(event_date or ""),

@@ -24,6 +24,7 @@ from incidents import config
 from incidents.errors import ExportError
 from incidents.filters import FilterSpec, reference_date
 from incidents.io.writers import export, export_bytes
+from incidents.maps.build import build_map
 from incidents.maps.standalone import standalone_html
 from incidents.selection import Selection
 from ui.i18n import t
@@ -37,6 +38,11 @@ FORMATS: dict[str, tuple[str, str, str]] = {
 }
 
 
+REPORT_FORMATS: dict[str, tuple[str, str]] = {
+    "pdf": ("report_pdf", "application/pdf"),
+    "png": ("report_png", "image/png"),
+}
+
 # Above this many incidents the streamed save to the exports folder is offered.
 LARGE_EXPORT_ROWS = 100_000
 STREAMED_FORMATS = ("geojson", "csv")
@@ -46,17 +52,22 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", unidecode(text)).strip("-")
 
 
-def export_basename(spec: FilterSpec, gdf: pd.DataFrame) -> str:
+def export_basename(spec: FilterSpec, gdf: pd.DataFrame, reference: date | None = None) -> str:
     """``incidents_<place>_<start>_<end>``: the most specific place filter and the period.
 
-    The period is the filter's own (presets resolved against the data); without a
-    date filter it is the span of the exported incidents.
+    The period is the filter's own, a preset resolved as the filter resolves it:
+    against ``reference``, the latest date of the whole data set (not of the
+    exported rows: "last 12 months" of a country whose latest incident is older
+    than the data set's would otherwise name the wrong year). Without a date
+    filter it is the span of the exported incidents.
     """
     places = spec.admin2s or spec.admin1s or spec.countries
     parts = ["incidents"]
     if places:
         parts.append("-".join(_slug(p) for p in places[:3]) + ("-etc" if len(places) > 3 else ""))
-    start, end = spec.date_bounds(reference_date(gdf)) if len(gdf) else (spec.start, spec.end)
+    if reference is None and len(gdf):
+        reference = reference_date(gdf)
+    start, end = spec.date_bounds(reference) if reference else (spec.start, spec.end)
     dates = gdf["event_date"].dropna()
     if start is None and len(dates):
         start = dates.min().date()
@@ -69,7 +80,7 @@ def export_basename(spec: FilterSpec, gdf: pd.DataFrame) -> str:
 def export_payload(gdf: pd.DataFrame, fmt: str, language: str) -> bytes:
     """The bytes of one download: the same call the buttons defer."""
     if fmt == "html":
-        return standalone_html(gdf, language=language).encode("utf-8")
+        return standalone_html(build_map(gdf, language=language).map)
     return export_bytes(gdf, fmt)
 
 
@@ -78,9 +89,36 @@ def _deferred(selection: Selection, fmt: str, language: str) -> Callable[[], byt
     return lambda: export_payload(selection.incidents(), fmt, language)
 
 
-def render_exports(selection: Selection, spec: FilterSpec, language: str) -> None:
+def report_payload(selection: Selection, spec: FilterSpec, fmt: str, language: str,
+                   quarantined: int = 0) -> bytes:
+    """The situation report of the selection (``incidents.report``), as PDF or PNG."""
+    from incidents.report import report_bytes, report_content
+
+    content = report_content(selection.frame, spec, rows=selection.rows, language=language,
+                             quarantined=quarantined)
+    return report_bytes(content, fmt)
+
+
+def render_report_buttons(selection: Selection, spec: FilterSpec, base: str, language: str,
+                          quarantined: int) -> None:
+    """One click for the situation report of exactly this view, drawn when clicked."""
+    st.caption(t("report_intro", language))
+    columns = st.columns(len(REPORT_FORMATS))
+    for column, (fmt, (label, mime)) in zip(columns, REPORT_FORMATS.items()):
+        column.download_button(
+            t(label, language),
+            data=lambda fmt=fmt: report_payload(selection, spec, fmt, language, quarantined),
+            file_name=f"{base.replace('incidents_', 'report_', 1)}.{fmt}",
+            mime=mime, key=f"report_{fmt}", on_click="ignore", type="primary",
+        )
+
+
+def render_exports(selection: Selection, spec: FilterSpec, language: str,
+                   quarantined: int = 0) -> None:
+    base = export_basename(spec, selection.columns(["event_date"]),
+                           reference_date(selection.frame))
+    render_report_buttons(selection, spec, base, language, quarantined)
     st.caption(t("export_intro", language, count=len(selection)))
-    base = export_basename(spec, selection.columns(["event_date"]))
     columns = st.columns(len(FORMATS))
     for column, (fmt, (label, extension, mime)) in zip(columns, FORMATS.items()):
         column.download_button(

@@ -1,6 +1,13 @@
-"""Headline figures of the filtered incidents."""
+"""Headline figures of the filtered incidents, on one compact line above the map.
+
+The line holds only numbers and dates we format and labels from ``ui.i18n``
+(never incident text), each escaped; every figure carries a ``data-figure``
+name so tests and the bench can read it.
+"""
 
 from __future__ import annotations
+
+from html import escape
 
 import streamlit as st
 
@@ -15,21 +22,31 @@ def synthetic_note(count: int, language: str) -> None:
         st.caption("⚠️ " + t("synthetic_warning", language, count=count))
 
 
-def render_headline(selection: Selection, language: str) -> Headline:
-    """The period on its own line, then four counts: at a million incidents the figures
-    need a quarter of the page each to be read whole."""
-    figures = headline_figures(selection.frame, selection.rows)
+def headline_html(figures: Headline, language: str) -> str:
+    """``Incidents 49 · Fatalities 226 · ... · 2024-01-06 → 2025-03-16`` as escaped HTML."""
     if figures.first_date is None:
         period = t("no_period", language)
     else:
         period = f"{figures.first_date:%Y-%m-%d} → {figures.last_date:%Y-%m-%d}"
-    st.markdown(f"**{t('period_covered', language)}** · {period}")
-    columns = st.columns(4)
-    columns[0].metric(t("incidents", language), grouped(figures.incidents))
-    columns[1].metric(t("fatalities", language), grouped(figures.fatalities))
-    columns[2].metric(t("locations", language), grouped(figures.locations))
     share = "–" if figures.precise_share is None else f"{figures.precise_share:.0%}"
-    columns[3].metric(t("precise_share", language), share)
-    if figures.synthetic:
-        st.warning(t("synthetic_warning", language, count=figures.synthetic), icon="⚠️")
+    parts = [
+        ("incidents", t("incidents", language), grouped(figures.incidents)),
+        ("fatalities", t("fatalities", language), grouped(figures.fatalities)),
+        ("locations", t("locations", language), grouped(figures.locations)),
+        ("precise_share", t("precise_share", language), share),
+        ("period", t("period_covered", language), period),
+    ]
+    spans = " · ".join(
+        f'<span data-figure="{name}">{escape(label)} <b>{escape(value)}</b></span>'
+        for name, label, value in parts
+    )
+    return f'<div class="incidents-headline">{spans}</div>'
+
+
+def render_headline(selection: Selection, language: str) -> Headline:
+    """The figures on one line (two on a phone), and the synthetic share as a caption:
+    the map below should start high on the first screen."""
+    figures = headline_figures(selection.frame, selection.rows)
+    st.markdown(headline_html(figures, language), unsafe_allow_html=True)
+    synthetic_note(figures.synthetic, language)
     return figures

@@ -46,8 +46,48 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Mali's 2023 reform split regions: with this on, Ségou also matches San.",
         "La réforme malienne de 2023 a découpé des régions : activé, Ségou inclut aussi San.",
     ),
-    "near": ("Near a point (lat, lon, km)", "Autour d'un point (lat, lon, km)"),
-    "near_help": ("For example 12.84, -4.92, 25", "Par exemple 12.84, -4.92, 25"),
+    "near": ("Near a place or point (place, km)", "Autour d'un lieu ou d'un point (lieu, km)"),
+    "near_help": ("For example Mopti, 50 km, or a point: 12.84, -4.92, 25",
+                  "Par exemple Mopti, 50 km, ou un point : 12.84, -4.92, 25"),
+    "table_open": ("Open an incident on the map", "Ouvrir un incident sur la carte"),
+    "table_open_placeholder": (
+        "Type a date, place or id, or select a row of the table",
+        "Tapez une date, un lieu ou un identifiant, ou sélectionnez une ligne du tableau",
+    ),
+    "online_tiles": ("Online OpenStreetMap layer", "Couche OpenStreetMap en ligne"),
+    "online_tiles_help": (
+        "Adds live OpenStreetMap tiles to the layer control. They are fetched from the "
+        "internet; the offline base map stays the default.",
+        "Ajoute les tuiles OpenStreetMap en direct au choix des couches. Elles viennent "
+        "d'Internet ; le fond hors ligne reste celui par défaut.",
+    ),
+    "basemap_import": ("Import a basemap", "Importer un fond de carte"),
+    "basemap_help": (
+        "A raster MBTiles file of your region (QGIS, gdal2tiles, MOBAC...). It is kept in "
+        "the state folder and listed in the map's layer control. Large files: "
+        "python -m incidents basemap import FILE",
+        "Un fichier MBTiles raster de votre région (QGIS, gdal2tiles, MOBAC...). Il est "
+        "gardé dans le dossier d'état et proposé dans le choix des couches. Gros fichiers : "
+        "python -m incidents basemap import FICHIER",
+    ),
+    "basemap_file": ("MBTiles file", "Fichier MBTiles"),
+    "basemap_imported": ("Basemap {name} imported (zoom {low} to {high}).",
+                         "Fond de carte {name} importé (zoom {low} à {high})."),
+    "basemap_refused": ("Not imported:", "Non importé :"),
+    "open_duplicate": ("Open the incident it may duplicate",
+                       "Ouvrir l'incident qu'il pourrait doubler"),
+    "back_to_record": ("Back to the record", "Retour à la fiche"),
+    "duplicate_missing": ("That incident is not in this data:",
+                          "Cet incident n'est pas dans ces données :"),
+    "reference_places": ("Places (gazetteer)", "Lieux (répertoire)"),
+    "near_area": ("Near-filter circle", "Cercle du filtre de proximité"),
+    "place_search": ("Find a place", "Trouver un lieu"),
+    "place_search_help": (
+        "A town, village or region from the offline gazetteer; the map flies there.",
+        "Une ville, un village ou une région du répertoire hors ligne ; la carte s'y rend.",
+    ),
+    "place_not_found": ("No place of that name in the gazetteer.",
+                        "Aucun lieu de ce nom dans le répertoire."),
     "near_invalid": ("Ignored, not understood: {error}", "Ignoré, incompris : {error}"),
     "drawn_area": (
         "Only incidents inside the area drawn on the map are shown.",
@@ -138,9 +178,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chart_period": ("Period", "Période"),
     "play_period": ("Step through the period", "Parcourir la période"),
     "play_help": (
-        "Move the slider to show one week at a time on the map below.",
-        "Déplacez le curseur pour afficher une semaine à la fois sur la carte ci-dessous.",
+        "Show one week at a time on the map: move the slider, or press play.",
+        "Afficher une semaine à la fois sur la carte : déplacez le curseur ou lancez la lecture.",
     ),
+    "play_running": ("Play", "Lecture"),
+    "play_speed": ("Speed", "Vitesse"),
+    "play_slow": ("slow", "lente"),
+    "play_normal": ("normal", "normale"),
+    "play_fast": ("fast", "rapide"),
     "week_of": ("Week of {start}: {count} incidents", "Semaine du {start} : {count} incidents"),
     "week_of_one": ("Week of {start}: {count} incident", "Semaine du {start} : {count} incident"),
     # table
@@ -186,6 +231,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_csv": ("CSV", "CSV"),
     "export_gpkg": ("GeoPackage", "GeoPackage"),
     "export_html": ("Standalone HTML map", "Carte HTML autonome"),
+    "report_intro": (
+        "Situation report of this view: map, weekly charts, top places, regions and actors "
+        "against the previous period, the most severe incidents and data notes.",
+        "Rapport de situation de cette vue : carte, graphiques par semaine, lieux, régions "
+        "et acteurs comparés à la période précédente, incidents les plus graves et notes.",
+    ),
+    "report_pdf": ("Situation report (PDF)", "Rapport de situation (PDF)"),
+    "report_png": ("Situation report (PNG)", "Rapport de situation (PNG)"),
     # upload
     "upload_intro": (
         "CSV, Excel, JSON or GeoJSON (or a zip holding one), at most {limit} MB: ACLED, "
@@ -304,6 +357,32 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Saved to the store. New: {new}; updated: {updated}; possible duplicates: {duplicates}.",
         "Enregistré dans la base. Nouveaux : {new} ; mis à jour : {updated} ; "
         "doublons possibles : {duplicates}.",
+    ),
+    "setup_missing_vendor": (
+        "The map's scripts are not installed (`{path}`), so the map stays blank. In the "
+        "project folder run `{command}`, then reload this page.",
+        "Les scripts de la carte ne sont pas installés (`{path}`) : la carte reste vide. "
+        "Dans le dossier du projet, lancez `{command}`, puis rechargez la page.",
+    ),
+    "setup_missing_tiles": (
+        "The offline base map is not installed (`{path}`): the map has no background. "
+        "In the project folder run `{command}`, then reload this page.",
+        "Le fond de carte hors ligne n'est pas installé (`{path}`) : la carte n'a pas de "
+        "fond. Dans le dossier du projet, lancez `{command}`, puis rechargez la page.",
+    ),
+    "article_extracting": (
+        "Reading the article (the first one loads the language models: up to a minute)...",
+        "Lecture de l'article (le premier charge les modèles de langue : jusqu'à une minute)...",
+    ),
+    "article_edited": (
+        "Already in the store as {id}: {count} field(s) changed, recorded in its edit history.",
+        "Déjà dans la base sous {id} : {count} champ(s) modifié(s), inscrit(s) dans son "
+        "historique.",
+    ),
+    "article_user_help": (
+        "Recorded with every later change to a saved candidate (blank: this computer's user).",
+        "Inscrit avec chaque modification ultérieure d'un candidat enregistré (vide : "
+        "l'utilisateur de cet ordinateur).",
     ),
     "article_problem_weekday": (
         "The weekday named in the text does not match the date; check the date.",

@@ -20,6 +20,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import tempfile
+import time
+from pathlib import Path
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -30,24 +33,38 @@ import shapely.geometry
 import streamlit as st
 from streamlit_folium import st_folium
 
+from incidents.maps.basemaps import BasemapError, import_basemap
 from incidents.maps.build import FIT_MAX_ZOOM, ExtraLayer, View, build_map, round_view
 from incidents.maps.choropleth import choropleth_layer, clicked_region
 from incidents.maps.columns import map_columns
+from incidents.maps.reference import REFERENCE_MIN_ZOOM, reference_layer
 from incidents.maps.draw import add_draw_control, drawing_to_filter_param
 from incidents.regions.spatial_filter import parse_polygon
 from incidents.maps.incident_layer import incident_ids
 from incidents.selection import Selection
 from ui.i18n import t
-from ui.state import PENDING_REGION
+from ui.places import find_place
 from ui.record import render_record
+from ui.state import (LINKED_INCIDENT, LINKED_VIEW, MAP_VIEW, PENDING_REGION, SELECTED_INCIDENT,
+                      URL_KEYS)
 
 MAP_KEY = "incident_map"
+PLACE_SEARCH = "place_search"
+RECORD_DUPLICATE = "_record_duplicate"  # the duplicate shown in place of the record
+ONLINE_TILES = "online_tiles"  # the opt-in live OpenStreetMap base layer
+# Playback: running or paused, its speed (seconds per week), and the week to show next
+# (set after the slider is drawn, so applied at the start of the next run).
+PLAY_RUNNING, PLAY_SPEED, PLAY_NEXT, PLAY_STOP = ("play_running", "play_speed", "_play_next",
+                                                  "_play_stop")
+PLAY_SECONDS = {"play_slow": 3.0, "play_normal": 1.5, "play_fast": 0.7}
+PLACE_SEARCHED = "_place_searched"  # the last name flown to, so it is flown to only once
 RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip", "bounds", "zoom",
                     "all_drawings", "last_active_drawing"]
 REGION_PICK_SEEN = "_region_pick_seen"
 STATE_KEY = "map_state"
-MAP_HEIGHT_PX = 560
-MAP_WIDTH_PX = 600  # the narrowest the map column gets on a laptop screen
+# Most of a 1280 x 720 screen below the headline and the tabs.
+MAP_HEIGHT_PX = 500
+MAP_WIDTH_PX = 900  # the map across the main column of a laptop screen
 # A clicked hexagon may open closer than a fitted view: its incidents should
 # come apart into markers.
 CELL_CLICK_MAX_ZOOM = 10
@@ -177,22 +194,65 @@ def extent_view(gdf: pd.DataFrame, rows: np.ndarray | None = None) -> View | Non
     return View(float(south), float(west), float(north), float(east), zoom)
 
 
-def _time_step(selection: Selection, language: str) -> tuple[Selection, str]:
+def _chosen_week(selection: Selection) -> tuple[Selection, str]:
+    """The week the playback shows (read from its widgets' state: they are drawn below
+    the map, which must not wait for them), else the whole selection."""
+    state = st.session_state
+    if not state.get("play_on"):
+        return selection, ""
+    weeks = week_starts(selection.columns(["event_date"]))
+    if PLAY_NEXT in state:
+        state["play_week"] = state.pop(PLAY_NEXT)
+    start = state.get("play_week")
+    if start not in weeks:
+        if len(weeks) < 2:
+            return selection, ""
+        start = state["play_week"] = weeks[0]
+    return selection.narrowed(week_mask(selection.frame["event_date"], start)), \
+        f"{start:%Y-%m-%d}"
+
+
+def _week_controls(selection: Selection, shown: Selection, week: str, language: str) -> None:
     """The 'play the period forward' control: one week at a time on the map."""
     weeks = week_starts(selection.columns(["event_date"]))
-    if len(weeks) < 2 or not st.toggle(t("play_period", language), key="play_on",
-                                        help=t("play_help", language)):
-        return selection, ""
-    start = st.select_slider(
+    if len(weeks) < 2:
+        return
+    st.toggle(t("play_period", language), key="play_on", help=t("play_help", language))
+    if not st.session_state.get("play_on"):
+        return
+    st.select_slider(
         t("play_period", language), options=weeks, format_func=lambda w: f"{w:%Y-%m-%d}",
         key="play_week", label_visibility="collapsed",
     )
-    week = selection.narrowed(week_mask(selection.frame["event_date"], start))
-    st.caption(t("week_of", language, start=f"{start:%Y-%m-%d}", count=len(week)))
-    return week, f"{start:%Y-%m-%d}"
+    st.caption(t("week_of", language, start=week, count=len(shown)))
+    running, speed = st.columns(2)
+    running.toggle(t("play_running", language), key=PLAY_RUNNING)
+    st.session_state.setdefault(PLAY_SPEED, "play_normal")
+    speed.select_slider(t("play_speed", language), options=list(PLAY_SECONDS), key=PLAY_SPEED,
+                        format_func=lambda name: t(name, language),
+                        label_visibility="collapsed")
 
 
-def _show_clicked(shown: Selection, ids: tuple[str, ...], language: str) -> None:
+def _play_on(selection: Selection) -> None:
+    """While playing: wait the speed's seconds, then show the next week (stopping at
+    the last). A click on pause or anything else interrupts the wait."""
+    state = st.session_state
+    if not (state.get("play_on") and state.get(PLAY_RUNNING)):
+        return
+    weeks = week_starts(selection.columns(["event_date"]))
+    current = state.get("play_week")
+    if current not in weeks:
+        return
+    time.sleep(PLAY_SECONDS.get(state.get(PLAY_SPEED), 1.5))
+    position = weeks.index(current)
+    if position + 1 >= len(weeks):
+        state[PLAY_STOP] = True
+        st.rerun(scope="fragment")
+    state[PLAY_NEXT] = weeks[position + 1]
+    st.rerun(scope="fragment")
+
+
+def _record_body(shown: Selection, ids: tuple[str, ...], language: str) -> None:
     shown_ids = incident_ids(shown.columns(["incident_id", "event_id_cnty"]))
     chosen = shown.incidents_at(shown_ids.index[shown_ids.isin(ids).to_numpy()])
     if chosen.empty:
@@ -202,15 +262,64 @@ def _show_clicked(shown: Selection, ids: tuple[str, ...], language: str) -> None
         i: f"{row.event_date:%Y-%m-%d} · {row.location or ''} · {row.incident_id}"
         for i, row in zip(chosen.index, chosen.itertuples())
     }
-    picked = st.selectbox(t("record", language), list(labels),
+    picked = st.selectbox(t("record", language), list(labels), label_visibility="collapsed",
                           format_func=labels.__getitem__, key="record_pick")
-    render_record(chosen.loc[picked], language)
+    duplicate = st.session_state.get(RECORD_DUPLICATE)
+    if duplicate:
+        _duplicate_record(shown, duplicate, language)
+        return
+    row = chosen.loc[picked]
+    render_record(row, language)
+    of = row.get("possible_duplicate_of")
+    if isinstance(of, str) and of.strip():
+        # A fixed label: a button renders Markdown, and the id is data (shown in the record).
+        if st.button(t("open_duplicate", language), key="open_duplicate"):
+            st.session_state[RECORD_DUPLICATE] = of.strip()
+            st.rerun(scope="fragment")
 
 
-def _extra_layers(shown: Selection, polygon: str, choropleth: bool,
+def _duplicate_record(shown: Selection, incident_id: str, language: str) -> None:
+    """The incident a record may duplicate, looked up among all incidents (the filter
+    may have left it out), with the way back."""
+    if st.button(t("back_to_record", language), key="back_to_record"):
+        st.session_state.pop(RECORD_DUPLICATE, None)
+        st.rerun(scope="fragment")
+    ids = shown.frame["incident_id"].astype("string")
+    matches = np.flatnonzero((ids == incident_id).fillna(False).to_numpy())
+    if not len(matches):
+        st.info(t("duplicate_missing", language))
+        st.text(incident_id)
+        return
+    found = Selection.everything(shown.frame).incidents_at(shown.frame.index[matches[:1]])
+    render_record(found.iloc[0], language)
+
+
+def open_record(shown: Selection, ids: tuple[str, ...], language: str) -> None:
+    """The clicked incident's record in a dialog over the map, so the map is neither
+    narrowed nor pushed down; closing it leaves the map where it was."""
+    st.session_state.pop(RECORD_DUPLICATE, None)
+    st.dialog(t("record", language), width="medium")(_record_body)(shown, ids, language)
+
+
+def near_circle(near: str, language: str) -> folium.Circle | None:
+    """The "near" filter's circle ("lat,lon,km"), or None when it is not one."""
+    try:
+        latitude, longitude, km = (float(part) for part in near.split(","))
+    except ValueError:
+        return None
+    circle = folium.Circle((latitude, longitude), radius=km * 1000, color="#1f4e9c", weight=2,
+                           fill=True, fill_opacity=0.04, dash_array="6 4", interactive=False)
+    circle.layer_name = t("near_area", language)
+    return circle
+
+
+def _extra_layers(shown: Selection, polygon: str, choropleth: bool, near: str | None,
                   language: str) -> list[ExtraLayer]:
-    """The draw toolbar, the drawn filter area and the optional choropleth."""
+    """The draw toolbar, the drawn filter area, the near circle and the optional choropleth."""
     extras: list[ExtraLayer] = [add_draw_control]
+    circle = near_circle(near, language) if near else None
+    if circle is not None:
+        extras.append(circle)
     if polygon:
         extras.append(folium.GeoJson(
             shapely.geometry.mapping(parse_polygon(polygon)),
@@ -218,8 +327,10 @@ def _extra_layers(shown: Selection, polygon: str, choropleth: bool,
             style_function=lambda _: {"color": "#1f4e9c", "weight": 2, "fillOpacity": 0.05},
         ))
     if choropleth:
-        extras.append(choropleth_layer(shown.columns(["latitude", "longitude", "fatalities"]),
-                                       level="admin1", language=language))
+        extras.append(choropleth_layer(
+            shown.columns(["latitude", "longitude", "fatalities", "admin1"]), level="admin1",
+            language=language, as_filter=True,
+            include_successors=bool(st.session_state.get("f_successors"))))
     return extras
 
 
@@ -230,43 +341,149 @@ def _drawn_polygon(output: Mapping[str, Any]) -> str | None:
     return drawing_to_filter_param(output)
 
 
-@st.fragment
-def map_section(selection: Selection, data_key: str, language: str) -> None:
-    """Map on the left, the clicked incident's record on the right.
+def _url_view(text: str | None) -> tuple[float, float, int] | None:
+    """``"lat,lng,zoom"`` from a shared link, or None when absent or malformed."""
+    try:
+        latitude, longitude, zoom = (float(part) for part in str(text or "").split(","))
+    except ValueError:
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180 and 0 <= zoom <= 20):
+        return None
+    return latitude, longitude, int(zoom)
 
-    ``data_key`` names the filtered set; when it changes the map refits the data.
-    The map is built from the selection's mask over the cached frame, so no
-    rerun copies the incidents.
+
+def _remember(name: str, value: str | None) -> None:
+    """Keep a piece of the map's view in the session and in the link (a fragment run
+    does not reach the full run that rewrites the URL from the session)."""
+    if st.session_state.get(name) == value:
+        return
+    st.session_state[name] = value
+    _link_param(URL_KEYS[name], value)
+
+
+def _link_param(param: str, value: str | None) -> None:
+    """Set (or, for None, drop) one parameter of the link from a fragment run."""
+    if value:
+        if st.query_params.get(param) != value:
+            st.query_params[param] = value
+    elif param in st.query_params:
+        del st.query_params[param]
+
+
+def basemap_import(language: str) -> None:
+    """Import an MBTiles basemap from the dashboard (the same as ``python -m incidents
+    basemap import``); it is listed in the layer control from the next map on."""
+    with st.popover(t("basemap_import", language)):
+        st.caption(t("basemap_help", language))
+        uploaded = st.file_uploader(t("basemap_file", language), type=["mbtiles", "pmtiles"],
+                                    key="basemap_upload")
+        if uploaded is None or st.session_state.get("_basemap_done") == uploaded.file_id:
+            return
+        st.session_state["_basemap_done"] = uploaded.file_id
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / Path(uploaded.name).name
+            path.write_bytes(uploaded.getvalue())
+            try:
+                found = import_basemap(path)
+            except BasemapError as error:
+                st.error(t("basemap_refused", language))
+                st.text(str(error))  # holds the file's name: plain text, never Markdown
+                return
+        st.success(t("basemap_imported", language, name=found.name, low=found.min_zoom,
+                     high=found.max_zoom))
+
+
+def _place_search(state: dict[str, Any], language: str) -> None:
+    """Fly to the place typed in the search box (once per new name)."""
+    query = str(st.session_state.get(PLACE_SEARCH) or "").strip()
+    if not query or query == st.session_state.get(PLACE_SEARCHED):
+        return
+    st.session_state[PLACE_SEARCHED] = query
+    place = find_place(query)
+    if place is None:
+        state["not_found"] = query
+        return
+    state["not_found"] = None
+    state["centre"] = (place.latitude, place.longitude, place.zoom)
+    state["moves"] += 1
+
+
+@st.fragment
+def map_section(selection: Selection, data_key: str, language: str,
+                near: str | None = None) -> None:
+    """The map and its controls (see ``_map_body``), then the next playback step."""
+    _map_body(selection, data_key, language, near)
+    _play_on(selection)
+
+
+def _map_body(selection: Selection, data_key: str, language: str, near: str | None) -> None:
+    """The map across the page, its controls below it, and a clicked incident's record
+    in a dialog over it.
+
+    ``data_key`` names the filtered set; when it changes the map refits the data
+    (unless a shared link gave the view). The map is built from the selection's
+    mask over the cached frame, so no rerun copies the incidents.
     """
-    shown, week = _time_step(selection, language)
-    choropleth = st.toggle(t("choropleth", language), key="choropleth_on")
+    shown, week = _chosen_week(selection)
+    choropleth = bool(st.session_state.get("choropleth_on"))
+    _link_param("week", week or None)
+    _link_param("choropleth", "1" if choropleth else None)
     key = f"{data_key}|{week}|{language}|{choropleth}"
-    state = st.session_state.get(STATE_KEY)
-    if state is None or state["key"] != key:
+    previous = st.session_state.get(STATE_KEY)
+    state = previous
+    linked = LINKED_VIEW in st.session_state or LINKED_INCIDENT in st.session_state
+    if previous is None or previous["key"] != key or linked:
+        linked = _url_view(st.session_state.pop(LINKED_VIEW, None))
+        picked = st.session_state.pop(LINKED_INCIDENT, None)
+        # The same filtered set in another week, language or colouring: the map stays
+        # where the analyst put it (playback must not jump back to the whole extent).
+        same_data = previous is not None and previous["key"].split("|")[0] == data_key
         state = {"key": key, "view": extent_view(shown.frame, shown.rows),
-                 "complete": True, "centre": None,
-                 "click": None, "ids": (), "stale": None,
-                 "moves": (state or {}).get("moves", 0) + 1}
+                 "complete": True,
+                 "centre": linked or (previous.get("here") if same_data else None),
+                 "click": None, "ids": (picked,) if picked else (), "stale": None,
+                 "open": bool(picked),
+                 "moves": (previous or {}).get("moves", 0) + 1}
         st.session_state[STATE_KEY] = state
-    map_column, record_column = st.columns([3, 2])
-    with map_column:
-        extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, language)
-        result = build_map(shown.frame, rows=shown.rows, view=state["view"], language=language,
-                           extra_layers=extras, overlays_apart=True)
-        stand_in = result.map.get_bounds()
-        centre = requested_view(state["centre"] or view_centre(state["view"]), state["moves"])
-        polygon = st.session_state.get("f_polygon", "")
-        output = st_folium(result.map, key=frame_key(polygon), height=MAP_HEIGHT_PX,
-                           use_container_width=True,
-                           returned_objects=RETURNED_OBJECTS,
-                           feature_group_to_add=result.overlays or None,
-                           layer_control=result.layer_control,
-                           center=centre[:2] if centre else None,
-                           zoom=centre[2] if centre else None) or {}
-        st.caption(t("map_mode", language, mode=t(f"mode_{result.mode}", language)))
-        if result.n_unplaced:
-            st.caption(t("not_placed", language, count=result.n_unplaced))
-        st.caption(t("draw_hint", language))
+    if st.session_state.pop(PLAY_STOP, False):
+        st.session_state[PLAY_RUNNING] = False
+    _place_search(state, language)
+    extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, near,
+                           language)
+    places_for = state.get("places_for")
+    if places_for is not None:
+        extras.append(reference_layer(*places_for, name=t("reference_places", language)))
+    result = build_map(shown.frame, rows=shown.rows, view=state["view"], language=language,
+                       extra_layers=extras, overlays_apart=True,
+                       online_tiles=bool(st.session_state.get(ONLINE_TILES)))
+    stand_in = result.map.get_bounds()
+    centre = requested_view(state["centre"] or view_centre(state["view"]), state["moves"])
+    polygon = st.session_state.get("f_polygon", "")
+    output = st_folium(result.map, key=frame_key(polygon), height=MAP_HEIGHT_PX,
+                       use_container_width=True,
+                       returned_objects=RETURNED_OBJECTS,
+                       feature_group_to_add=result.overlays or None,
+                       layer_control=result.layer_control,
+                       center=centre[:2] if centre else None,
+                       zoom=centre[2] if centre else None) or {}
+    notes = [t("map_mode", language, mode=t(f"mode_{result.mode}", language))]
+    if result.n_unplaced:
+        notes.append(t("not_placed", language, count=result.n_unplaced))
+    notes.extend([t("click_hint", language), t("draw_hint", language)])
+    st.caption(" · ".join(notes))
+    controls = st.columns(3)
+    with controls[0]:
+        st.text_input(t("place_search", language), key=PLACE_SEARCH,
+                      help=t("place_search_help", language))
+        if state.get("not_found"):
+            st.caption(t("place_not_found", language))
+    with controls[1]:
+        _week_controls(selection, shown, week, language)
+    with controls[2]:
+        st.toggle(t("choropleth", language), key="choropleth_on")
+        st.toggle(t("online_tiles", language), key=ONLINE_TILES,
+                  help=t("online_tiles_help", language))
+        basemap_import(language)
     picked = clicked_region(output) if choropleth else None
     if picked and picked != st.session_state.get(REGION_PICK_SEEN):
         st.session_state[REGION_PICK_SEEN] = picked
@@ -293,14 +510,25 @@ def map_section(selection: Selection, data_key: str, language: str) -> None:
             state["moves"] += 1
             st.rerun(scope="fragment")
         state["ids"] = target.incident_ids if target is not None else ()
-    with record_column:
-        if state["ids"]:
-            _show_clicked(shown, state["ids"], language)
-        else:
-            st.info(t("click_hint", language))
+        state["open"] = bool(state["ids"])
+    _remember(SELECTED_INCIDENT, state["ids"][0] if len(state["ids"]) == 1 else None)
+    if state["open"]:
+        state["open"] = False
+        open_record(shown, state["ids"], language)
     bounds, zoom = output.get("bounds"), output.get("zoom")
     if reported_view(output) == state["stale"] or is_placeholder_view(bounds, stand_in):
         return
+    if bounds and zoom is not None:
+        south, west, north, east = _corners(bounds)
+        state["here"] = ((south + north) / 2, (west + east) / 2, int(round(zoom)))
+        _remember(MAP_VIEW, "{:.4f},{:.4f},{}".format(*state["here"]))
+        village = round(zoom) >= REFERENCE_MIN_ZOOM
+        snapped = round_view(bounds, zoom) if village else None
+        wanted = (snapped.south, snapped.west, snapped.north, snapped.east) if village else None
+        if wanted != places_for:
+            # The gazetteer's places for the view the analyst has just moved to.
+            state["places_for"] = wanted
+            st.rerun(scope="fragment")
     if bounds and zoom is not None and state["view"] is not None and needs_rebuild(
         state["view"], state["complete"], result.mode, bounds, zoom
     ):

@@ -1,8 +1,10 @@
 """One incident's full record, provenance included, drawn as plain text.
 
-Nothing here renders incident text as Markdown or HTML: fields go into a table
-(shown as text by Streamlit) and the only link is an http(s) URL that passed
-``incidents.maps.escape.safe_url``.
+Nothing here renders incident text as Markdown or HTML: every value goes
+through ``incidents.maps.escape.escape_text`` into a definition list drawn by
+``st.html`` (no Markdown pass), where long fields (notes, the source's text, the
+geocoding) wrap whole instead of being cut at a table cell's width. The only
+link is an http(s) URL that passed ``incidents.maps.escape.safe_url``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from incidents import model
-from incidents.maps.escape import safe_url
+from incidents.maps.escape import escape_text, safe_url
+from incidents.maps.legend import precision_words
 from ui.i18n import t
 
 
@@ -59,7 +62,7 @@ def record_rows(row: pd.Series, language: str) -> list[tuple[str, str]]:
         ("field_admin", admin),
         ("field_admin_polygon", polygon),
         ("field_coordinates", coordinates),
-        ("field_geo_precision", _text(row["geo_precision"])),
+        ("field_geo_precision", _precision(row["geo_precision"], language)),
         ("field_time_precision", _text(row["time_precision"])),
         ("field_fatalities", _text(row["fatalities"])),
         ("field_notes", _text(row["notes"])),
@@ -76,14 +79,34 @@ def record_rows(row: pd.Series, language: str) -> list[tuple[str, str]]:
     return labelled
 
 
+def _precision(value: Any, language: str) -> str:
+    """``1 · exact place``: the code analysts know, and what it means."""
+    code = _text(value)
+    return f"{code} · {precision_words(value, language)}" if code else ""
+
+
+# Only layout; colours stay the theme's (light and dark).
+RECORD_STYLE = ("display:grid;grid-template-columns:minmax(7rem,28%) 1fr;gap:.3rem .9rem;"
+                "margin:0 0 .75rem 0")
+TERM_STYLE = "font-weight:600;margin:0"
+VALUE_STYLE = "margin:0;white-space:pre-wrap;overflow-wrap:anywhere"
+
+
+def record_html(rows: list[tuple[str, str]]) -> str:
+    """The record as a definition list, every label and value escaped."""
+    items = "".join(
+        f'<dt style="{TERM_STYLE}">{escape_text(label)}</dt>'
+        f'<dd style="{VALUE_STYLE}">{escape_text(value)}</dd>'
+        for label, value in rows
+    )
+    return f'<dl class="incident-record" style="{RECORD_STYLE}">{items}</dl>'
+
+
 def render_record(row: pd.Series, language: str) -> None:
     st.subheader(t("record", language))
     if bool(row["synthetic"]):
         st.warning(t("synthetic_flag", language), icon="⚠️")
-    table = pd.DataFrame(record_rows(row, language), columns=["field", "value"])
-    st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3,
-                 column_config={"field": st.column_config.TextColumn(""),
-                                "value": st.column_config.TextColumn("")})
+    st.html(record_html(record_rows(row, language)))
     url = safe_url(row["source_url"])
     if url is not None:
         st.link_button(t("field_source_url", language), str(row["source_url"]).strip())

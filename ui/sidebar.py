@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import MutableMapping
+from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from incidents import model
-from incidents.filters import PRESET_DAYS, FilterSpec, fold_text, one_of
+from incidents.filters import PRESET_DAYS, FilterSpec, fold_text, one_of, reference_date
 from ui.i18n import LANGUAGES, t
+from ui.places import near_value
 from ui.state import SOURCES, apply_region_pick, reset_filters, widgets_to_spec
 
 PRESET_LABELS = {"": "preset_custom", "last_30": "preset_30", "last_90": "preset_90",
                  "last_365": "preset_365"}
 EARLIEST_DATE = date(1989, 1, 1)
+
+
+def fill_preset_dates(state: MutableMapping[str, Any], reference: date) -> None:
+    """Callback of the preset: the date fields show the dates it means (counted back
+    from the latest incident), so the period reads as one control."""
+    days = PRESET_DAYS.get(state.get("f_preset") or "")
+    if days:
+        state["f_dates"] = (reference - timedelta(days=days - 1), reference)
+
+
+def dates_typed(state: MutableMapping[str, Any]) -> None:
+    """Callback of the date fields: typed dates are a custom period, not the preset."""
+    state["f_preset"] = ""
 
 
 def language_picker() -> str:
@@ -72,10 +88,12 @@ def filter_widgets(gdf: pd.DataFrame, language: str) -> FilterSpec:
         format_func=lambda p: t(PRESET_LABELS[p], language),
         key="f_preset",
         help=t("preset_help", language),
+        on_change=fill_preset_dates, args=(state, reference_date(gdf)),
     )
     side.date_input(
         t("period", language),
         key="f_dates",
+        on_change=dates_typed, args=(state,),
         min_value=EARLIEST_DATE,
         max_value=date(date.today().year + 1, 12, 31),
         format="YYYY-MM-DD",
@@ -121,7 +139,7 @@ def filter_widgets(gdf: pd.DataFrame, language: str) -> FilterSpec:
     side.text_input(t("search", language), key="f_text", help=t("search_help", language))
     side.caption(t("share_hint", language))
     try:
-        return widgets_to_spec(state)
+        return widgets_to_spec({**state, "f_near": near_value(state.get("f_near") or "")})
     except ValueError as error:
         side.warning(t("near_invalid", language, error=error))
         return widgets_to_spec({**state, "f_near": ""})

@@ -12,6 +12,8 @@ from collections.abc import Mapping, MutableMapping
 from datetime import date
 from typing import Any
 
+import pandas as pd
+
 from incidents.filters import FilterSpec
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
@@ -41,6 +43,16 @@ EXPLORE_TAB_KEY = "explore_tab"
 # A region clicked on the choropleth, waiting for the next full run to become the
 # region filter: a widget's value can only be set before the widget is drawn.
 PENDING_REGION = "_pending_region_pick"
+# The map's view ("lat,lng,zoom") and the incident whose record is open, kept in the
+# session and in the link; a link's own wait under the _linked keys for the map's
+# first run.
+MAP_VIEW = "map_view"
+SELECTED_INCIDENT = "selected_incident"
+LINKED_VIEW = "_linked_view"
+LINKED_INCIDENT = "_linked_incident"
+URL_KEYS = {MAP_VIEW: "view", SELECTED_INCIDENT: "incident"}
+# Playback and choropleth widgets (drawn under the map), also kept in the link.
+PLAY_ON, PLAY_WEEK, CHOROPLETH_ON = "play_on", "play_week", "choropleth_on"
 REGION_LEVEL_WIDGETS = {"admin1": "f_admin1s", "admin2": "f_admin2s"}
 
 
@@ -111,7 +123,29 @@ def seed_from_url(state: MutableMapping[str, Any], params: Mapping[str, Any]) ->
     state["lang"] = language if language in LANGUAGES else DEFAULT_LANGUAGE
     source = _last(params.get("source"))
     state["source"] = source if source in SOURCES else "store"
+    _seed_view(state, params)
     return error
+
+
+def _seed_view(state: MutableMapping[str, Any], params: Mapping[str, Any]) -> None:
+    """The map view, open incident, tab, week and choropleth a link names."""
+    view, incident = _last(params.get("view")), _last(params.get("incident"))
+    if view:
+        state[LINKED_VIEW] = state[MAP_VIEW] = view
+    if incident:
+        state[LINKED_INCIDENT] = state[SELECTED_INCIDENT] = incident
+    tab = _last(params.get("tab"))
+    if tab in EXPLORE_TABS:
+        state[EXPLORE_TAB_KEY] = t(tab, state["lang"])
+    week = _last(params.get("week"))
+    if week:
+        try:
+            state[PLAY_WEEK] = pd.Timestamp(date.fromisoformat(week))
+            state[PLAY_ON] = True
+        except ValueError:
+            pass
+    if _last(params.get("choropleth")) == "1":
+        state[CHOROPLETH_ON] = True
 
 
 def _last(value: str | list[str] | None) -> str | None:
@@ -127,7 +161,36 @@ def url_params(state: Mapping[str, Any], spec: FilterSpec) -> dict[str, str | li
         params["lang"] = state["lang"]
     if state.get("source", "store") != "store":
         params["source"] = state["source"]
+    for key, param in URL_KEYS.items():
+        if state.get(key):
+            params[param] = str(state[key])
+    tab = open_tab_name(state)
+    if tab not in (None, EXPLORE_TABS[0]):
+        params["tab"] = tab
+    if state.get(PLAY_ON) and state.get(PLAY_WEEK) is not None:
+        params["week"] = f"{pd.Timestamp(state[PLAY_WEEK]):%Y-%m-%d}"
+    if state.get(CHOROPLETH_ON):
+        params["choropleth"] = "1"
     return params
+
+
+def open_on_map(state: MutableMapping[str, Any], incident_id: str, latitude: float | None,
+                longitude: float | None, language: str, zoom: int = 10) -> None:
+    """Callback of the table's row pick: switch to the map, centred on the incident, with
+    its record open (a callback may still change the tabs' state before they are drawn)."""
+    state[LINKED_INCIDENT] = state[SELECTED_INCIDENT] = incident_id
+    if latitude is not None and longitude is not None and latitude == latitude:
+        state[LINKED_VIEW] = state[MAP_VIEW] = f"{latitude:.4f},{longitude:.4f},{zoom}"
+    state[EXPLORE_TAB_KEY] = t(EXPLORE_TABS[0], language)
+
+
+def open_tab_name(state: Mapping[str, Any]) -> str | None:
+    """The open explore tab's name (``EXPLORE_TABS``), whatever the language of its label."""
+    label = state.get(EXPLORE_TAB_KEY)
+    for name in EXPLORE_TABS:
+        if label in {t(name, other) for other in LANGUAGES}:
+            return name
+    return None
 
 
 def apply_region_pick(state: MutableMapping[str, Any]) -> bool:

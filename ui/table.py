@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +14,7 @@ from incidents.io.quarantine_export import rows_to_fix_csv
 from incidents.maps.escape import safe_url
 from incidents.selection import Selection
 from ui.i18n import grouped, t
+from ui.state import open_on_map
 
 # How many of the newest incidents the table may show. Each rerun sends the table
 # whole to the browser (5,000 rows are about 1 MB, most of a filter change's
@@ -37,13 +39,39 @@ def http_links(urls: pd.Series) -> pd.Series:
 def table_frame(gdf: pd.DataFrame, language: str, limit: int = TABLE_ROWS) -> pd.DataFrame:
     """The newest ``limit`` incidents, with display columns only and safe links."""
     newest = gdf.sort_values("event_date", ascending=False, na_position="last").head(limit)
-    frame = pd.DataFrame(newest[list(TABLE_COLUMNS)]).reset_index(drop=True)
+    # Coordinates ride along (not displayed: ``column_order``) for the row pick's map view.
+    frame = pd.DataFrame(newest[[*TABLE_COLUMNS, "latitude", "longitude"]]).reset_index(drop=True)
     frame["source_url"] = http_links(frame["source_url"])
     frame["event_type"] = [model.label(e, language) if isinstance(e, str) else e
                            for e in frame["event_type"]]
     frame["sub_event_type"] = [model.label(e, language) if isinstance(e, str) else e
                                for e in frame["sub_event_type"]]
     return frame
+
+
+TABLE_KEY = "incident_table"
+PICK_KEY = "table_pick"
+
+
+def _picked_row(table: pd.DataFrame, language: str) -> None:
+    """Callback of a row selected in the table: show that incident on the map."""
+    rows = st.session_state[TABLE_KEY].selection.rows
+    if rows:
+        _open(table, rows[0], language)
+
+
+def _picked_label(table: pd.DataFrame, language: str) -> None:
+    """Callback of the keyboard-friendly picker: the same as selecting the row."""
+    position = st.session_state.get(PICK_KEY)
+    if position is not None:
+        _open(table, int(position), language)
+
+
+def _open(table: pd.DataFrame, position: int, language: str) -> None:
+    row = table.iloc[position]
+    latitude = None if pd.isna(row["latitude"]) else float(row["latitude"])
+    longitude = None if pd.isna(row["longitude"]) else float(row["longitude"])
+    open_on_map(st.session_state, str(row["incident_id"]), latitude, longitude, language)
 
 
 def render_table(selection: Selection, language: str) -> None:
@@ -54,10 +82,22 @@ def render_table(selection: Selection, language: str) -> None:
                                  format_func=grouped)
         if len(selection) > limit:
             st.caption(t("table_truncated", language, shown=limit, total=len(selection)))
+    table = table_frame(selection.newest(limit), language)
+    labels = {i: f"{row.event_date:%Y-%m-%d} · {row.location or ''} · {row.incident_id}"
+              if pd.notna(row.event_date) else f"{row.location or ''} · {row.incident_id}"
+              for i, row in enumerate(table.itertuples())}
+    st.selectbox(t("table_open", language), list(labels), index=None,
+                 format_func=labels.__getitem__, key=PICK_KEY,
+                 placeholder=t("table_open_placeholder", language),
+                 on_change=_picked_label, args=(table, language))
     st.dataframe(
-        table_frame(selection.newest(limit), language),
+        table,
         hide_index=True,
         width="stretch",
+        key=TABLE_KEY,
+        on_select=partial(_picked_row, table, language),
+        selection_mode="single-row",
+        column_order=list(TABLE_COLUMNS),
         column_config={
             "event_date": st.column_config.DateColumn(t("col_date", language), format="YYYY-MM-DD"),
             "country": st.column_config.TextColumn(t("country", language)),

@@ -144,6 +144,9 @@ def _fill(values: dict[str, list[Any]], i: int, raw: dict[str, Any] | None, quer
         values["status_reason"][i] = reason
     if raw is None or "error" in raw:
         values["geocode_method"][i] = str(GeocodeMethod.NONE)
+        # A source's precision code describes coordinates; with none found it would
+        # call an unplaced row exact (precision 1).
+        values["geo_precision"][i] = None
         return
     if reason is None and _missing(values["status"][i]):
         values["status"][i] = str(Status.OK)

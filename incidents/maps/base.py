@@ -23,6 +23,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from incidents.maps.assets import DEFAULT_BASE_URL, OfflineMap, localize
+from incidents.maps.basemaps import basemap_layer, list_basemaps
 from incidents.maps.escape import escape_text, json_for_script
 from incidents.maps.tiles import MAX_ZOOM, local_tile_layer, online_tile_layer, osm_attribution
 from incidents.derived import kept_on_disk, source_stamp
@@ -226,6 +227,8 @@ def make_base_map(
     attribution = osm_attribution(text["attribution"])
     tile_options = {"url": tiles_url} if tiles_url else {}
     local_tile_layer(name=text["tiles_offline"], attribution=attribution, **tile_options).add_to(fmap)
+    for basemap in list_basemaps():
+        basemap_layer(basemap).add_to(fmap)
     if online_tiles:
         online_tile_layer(name=text["tiles_online"], attribution=attribution).add_to(fmap)
     _outline_layer("country", border_countries, text["countries"], _COUNTRY_STYLE).add_to(fmap)

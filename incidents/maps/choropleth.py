@@ -80,26 +80,71 @@ def region_totals(
     measure: str = "count",
     region_set: str | None = None,
     countries: Iterable[str] | None = None,
+    as_filter: bool = False,
+    include_successors: bool = False,
 ) -> gpd.GeoDataFrame:
     """Regions (of the countries with incidents, or ``countries``) with ``value``:
-    the number of incidents, or their summed fatalities, whose point lies in each."""
+    the number of incidents, or their summed fatalities, whose point lies in each.
+
+    With ``as_filter`` an incident counts in the region its record names, the way the
+    region filter selects it (``incidents.filters``: aliases, and successor regions
+    with ``include_successors``), so a region's tooltip gives the count its click
+    filters to. Located by point instead, an incident coded to a region the
+    boundary set does not have (Ménaka, carved out of Gao) counted in Gao on the
+    map but not in the Gao filter.
+    """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {MEASURES}")
     polygons, index = _polygons(region_set, level)
-    lon = pd.to_numeric(incidents["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    lat = pd.to_numeric(incidents["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    unit = index.locate(lon, lat)
-    inside = unit != NO_UNIT
-    weights = None
-    if measure == "fatalities":
-        weights = pd.to_numeric(incidents["fatalities"], errors="coerce").fillna(0).to_numpy(dtype=float)[inside]
-    values = np.bincount(unit[inside], weights=weights, minlength=len(polygons))
     out = polygons.copy()
-    out["value"] = values.astype(int)
+    if as_filter and level in incidents.columns:
+        out["value"] = _counts_by_record_region(incidents, out[level], level=level, measure=measure,
+                                                include_successors=include_successors)
+    else:
+        out["value"] = _counts_by_point(incidents, index, len(polygons), measure)
     wanted = {c.upper() for c in countries} if countries else set(out.loc[out["value"] > 0, "country"].dropna())
     if out["country"].notna().any():
         out = out[out["country"].isin(wanted) | (out["value"] > 0)]
     return out.reset_index(drop=True)
+
+
+def _weights(incidents: pd.DataFrame, measure: str) -> pd.Series:
+    if measure == "fatalities":
+        return pd.to_numeric(incidents["fatalities"], errors="coerce").fillna(0).astype(float)
+    return pd.Series(1.0, index=incidents.index)
+
+
+def _counts_by_point(incidents: pd.DataFrame, index: RegionIndex, size: int,
+                     measure: str) -> np.ndarray:
+    lon = pd.to_numeric(incidents["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lat = pd.to_numeric(incidents["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    unit = index.locate(lon, lat)
+    inside = unit != NO_UNIT
+    weights = _weights(incidents, measure).to_numpy()[inside]
+    return np.bincount(unit[inside], weights=weights, minlength=size).astype(int)
+
+
+def _counts_by_record_region(incidents: pd.DataFrame, names: pd.Series, *, level: str,
+                             measure: str, include_successors: bool) -> np.ndarray:
+    """Per region name, the incidents the region filter would select (summed per
+    distinct recorded name, so a million rows fold only their few hundred names)."""
+    from incidents.filters import fold_text
+    from incidents.regions.crosswalk import expand_admin1
+
+    recorded = incidents[level].astype("string")
+    totals = _weights(incidents, measure).groupby(recorded.to_numpy(), dropna=True).sum()
+    folded = fold_text(pd.Series(totals.index, dtype="string"))
+    by_folded = pd.Series(totals.to_numpy(), index=folded.to_numpy()).groupby(level=0).sum()
+    values = []
+    for name in names:
+        if pd.isna(name):
+            values.append(0)
+            continue
+        aliases = expand_admin1([str(name)], include_successors=include_successors) \
+            if level == "admin1" else {str(name)}
+        keys = set(fold_text(pd.Series(sorted(aliases), dtype="string")))
+        values.append(int(by_folded.reindex(sorted(keys)).fillna(0).sum()))
+    return np.asarray(values, dtype=int)
 
 
 def class_breaks(values: Sequence[int] | np.ndarray, classes: int = len(RAMP)) -> list[int]:
@@ -194,11 +239,16 @@ def choropleth_layer(
     name: str | None = None,
     show: bool = True,
     simplify_degrees: float = DISPLAY_TOLERANCE_DEG,
+    as_filter: bool = False,
+    include_successors: bool = False,
 ) -> folium.FeatureGroup:
     """A toggleable layer colouring each region by its incidents (or fatalities), with
-    a tooltip per region and its own legend. Add it to the map like any layer."""
+    a tooltip per region and its own legend. Add it to the map like any layer.
+    ``as_filter``: count as the region filter does (see :func:`region_totals`)."""
     w = _words(language)
-    totals = region_totals(incidents, level=level, measure=measure, region_set=region_set, countries=countries)
+    totals = region_totals(incidents, level=level, measure=measure, region_set=region_set,
+                           countries=countries, as_filter=as_filter,
+                           include_successors=include_successors)
     breaks = class_breaks(totals["value"])
     maximum = int(totals["value"].max()) if len(totals) else 0
     name_column = level

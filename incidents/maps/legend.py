@@ -168,7 +168,7 @@ class Legend(MacroElement):
         var {{ this.get_name() }} = L.control({position: {{ this.position | tojson }}});
         {{ this.get_name() }}.onAdd = function (map) {
             var div = L.DomUtil.create("div", "incidents-legend");
-            div.style.cssText = "background:rgba(255,255,255,.92);padding:4px 9px;"
+            div.style.cssText = "background:rgba(255,255,255,.92);color:#222;padding:4px 9px;"
                 + "border-radius:4px;font:12px/1.5 sans-serif;max-width:260px;"
                 + "max-height:60vh;overflow:auto;box-shadow:0 1px 4px rgba(0,0,0,.3);";
             div.innerHTML = {{ this.body | tojson }};

@@ -1,0 +1,38 @@
+"""``python -m incidents report``: the situation report of the store's filtered incidents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("report")
+@click.option("--filter", "query", default="", metavar="QUERYSTRING",
+              help="The dashboard's filters as in its URL, e.g. 'countries=Mali&preset=last_90'.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The report file: .pdf or .png.")
+@click.option("--lang", "language", type=click.Choice(["en", "fr"]), default="en",
+              show_default=True, help="Language of the report.")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="SQLite store file (default: the state dir's).")
+def report(query: str, output: Path, language: str, store_path: Path | None) -> None:
+    """Write a situation report (map, weekly charts, top lists, severe incidents, notes)."""
+    from incidents.filters import FilterSpec
+    from incidents.report import REPORT_FORMATS, report_content, write_report
+    from incidents.store import IncidentStore
+
+    if output.suffix.lower().lstrip(".") not in REPORT_FORMATS:
+        raise click.BadParameter("the output must end in .pdf or .png", param_hint="-o")
+    try:
+        spec = FilterSpec.from_query_string(query)
+    except (ValueError, TypeError) as error:
+        raise click.BadParameter(str(error), param_hint="--filter") from error
+    store = IncidentStore(store_path)
+    content = report_content(store.load(), spec, language=language,
+                             quarantined=len(store.load_quarantine()))
+    write_report(content, output)
+    click.echo(f"{output}: {content.total} incidents")
+
+
+COMMANDS = [report]

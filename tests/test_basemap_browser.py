@@ -1,0 +1,83 @@
+"""An imported MBTiles basemap in the dashboard at village zoom with the gazetteer's
+places labelled, and the opt-in online OpenStreetMap layer in the layer control
+(listed, never loaded unless chosen).
+
+Screenshots go to tests/artifacts/ (prefix ``basemap_``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from incidents.store import IncidentStore
+from test_dashboard_browser import LOAD_TIMEOUT_MS, LOCAL_HOSTS, map_frame
+from test_maps_basemaps import MOPTI, make_mbtiles
+from ui.data import seed_store_if_empty
+
+pytestmark = pytest.mark.browser
+
+LAYER_LABELS_JS = """() => [...document.querySelectorAll('.leaflet-control-layers-base label')]
+    .map(l => l.innerText.trim())"""
+CHOOSE_BASE_JS = """(name) => {
+  const label = [...document.querySelectorAll('.leaflet-control-layers-base label')]
+    .find(l => l.innerText.trim() === name);
+  label.querySelector('input').click();
+}"""
+
+
+@pytest.fixture(scope="module")
+def dashboard(new_home, start_dashboard, tmp_path_factory) -> str:
+    from incidents.maps.basemaps import import_basemap
+
+    home = new_home("basemap-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INCIDENTS_HOME", str(home))
+        seed_store_if_empty(IncidentStore(home / "incidents.sqlite"))
+        source = make_mbtiles(tmp_path_factory.mktemp("mbtiles") / "region.mbtiles")
+        import_basemap(source, "test-region")
+    return start_dashboard(home)
+
+
+def test_an_imported_basemap_draws_at_zoom_10(dashboard, chromium, artifacts_dir: Path) -> None:
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.goto(f"{dashboard}/?view={MOPTI[0]},{MOPTI[1]},10", wait_until="domcontentloaded")
+        _, frame = map_frame(page)
+        assert frame.evaluate("() => Object.values(window).find(v => v instanceof L.Map)"
+                              ".getZoom()") == 10
+        labels = frame.evaluate(LAYER_LABELS_JS)
+        assert "test-region" in labels, labels
+        assert "OpenStreetMap (online)" not in labels  # not opted in
+        frame.evaluate(CHOOSE_BASE_JS, "test-region")
+        frame.wait_for_function(
+            """() => [...document.querySelectorAll('img.leaflet-tile')].filter(i =>
+                i.src.includes('/basemaps/test-region/10/') && i.complete
+                && i.naturalWidth === 256).length >= 4""", timeout=LOAD_TIMEOUT_MS)
+        _, frame = map_frame(page)
+        frame.wait_for_function(
+            "() => [...document.querySelectorAll('.incidents-reference-place')]"
+            ".some(e => e.innerText.trim() === 'Mopti')", timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(artifacts_dir / "basemap_zoom10.png"))
+
+        page.get_by_text("Online OpenStreetMap layer").click()
+        page.wait_for_timeout(1000)
+        _, frame = map_frame(page)
+        frame.wait_for_function(
+            "() => [...document.querySelectorAll('.leaflet-control-layers-base label')]"
+            ".some(l => l.innerText.trim() === 'OpenStreetMap (online)')",
+            timeout=LOAD_TIMEOUT_MS)
+        frame.hover(".leaflet-control-layers")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(artifacts_dir / "basemap_online_listed.png"))
+    finally:
+        context.close()
+    foreign = [u for u in requests if urlsplit(u).scheme in ("http", "https")
+               and urlsplit(u).hostname not in LOCAL_HOSTS]
+    assert foreign == [], foreign[:5]
