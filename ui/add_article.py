@@ -25,6 +25,7 @@ from incidents.extract.highlight import highlight_html
 from incidents.errors import StoreError
 from incidents.extract.save import reviewed_record, save_records
 from ui.i18n import DEFAULT_LANGUAGE, t
+from ui.signin import current_user
 
 STATE_KEY = "add_article_candidates"
 ARTICLE_KEY = "add_article_identity"
@@ -140,11 +141,13 @@ def _save(incident_id: str, record: dict[str, Any], store_path: str | Path | Non
     """Store the candidate under its own id: a first save inserts it; a later save of the
     same candidate is an edit, made through the store so its history records who
     changed what."""
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
 
     reviewed = reviewed_record({**record, "incident_id": incident_id})
-    store = IncidentStore(store_path)
-    user = str(st.session_state.get(USER_KEY) or "").strip() or getpass.getuser()
+    store = open_store(store_path)
+    signed_in = current_user()
+    user = (signed_in.name if signed_in else
+            str(st.session_state.get(USER_KEY) or "").strip() or getpass.getuser())
     try:
         changed = store.update(incident_id, _editable(reviewed), user=user)
     except StoreError as error:

@@ -14,13 +14,14 @@ import click
               help="The report file: .pdf or .png.")
 @click.option("--lang", "language", type=click.Choice(["en", "fr"]), default="en",
               show_default=True, help="Language of the report.")
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="SQLite store file (default: the state dir's).")
-def report(query: str, output: Path, language: str, store_path: Path | None) -> None:
+@click.option("--store", "store_path", default=None,
+              help="An SQLite store file or a postgresql:// URL (default: $INCIDENTS_STORE, "
+                   "else the state dir's file).")
+def report(query: str, output: Path, language: str, store_path: str | None) -> None:
     """Write a situation report (map, weekly charts, top lists, severe incidents, notes)."""
     from incidents.filters import FilterSpec
     from incidents.report import REPORT_FORMATS, report_content, write_report
-    from incidents.store import IncidentStore
+    from incidents.store import open_store
 
     if output.suffix.lower().lstrip(".") not in REPORT_FORMATS:
         raise click.BadParameter("the output must end in .pdf or .png", param_hint="-o")
@@ -28,7 +29,7 @@ def report(query: str, output: Path, language: str, store_path: Path | None) -> 
         spec = FilterSpec.from_query_string(query)
     except (ValueError, TypeError) as error:
         raise click.BadParameter(str(error), param_hint="--filter") from error
-    store = IncidentStore(store_path)
+    store = open_store(store_path)
     content = report_content(store.load(), spec, language=language,
                              quarantined=len(store.load_quarantine()))
     write_report(content, output)
