@@ -117,10 +117,23 @@ def warm_in_background() -> threading.Thread:
             warm()
         finally:
             _settled.set()
+        _load_language_models()
 
     thread = threading.Thread(target=run, name="dashboard-warmup", daemon=True)
     thread.start()
     return thread
+
+
+def _load_language_models() -> None:
+    """Load the article extractor's spaCy pipelines once the first page is served, so
+    the first "Add from article" does not wait seconds for them (and the first page
+    does not wait for them either)."""
+    try:
+        from incidents.extract import warm_up
+
+        warm_up()
+    except Exception:  # a missing model only slows the first extraction, which reports it
+        logging.getLogger(__name__).exception("language models not loaded ahead")
 
 
 def warming() -> bool:
