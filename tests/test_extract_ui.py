@@ -126,7 +126,7 @@ def test_extractor_notes_are_translated_and_unknown_ones_kept() -> None:
 
 
 SECOND_ARTICLE = (
-    "Le 3 novembre, des hommes armés ont attaqué le village de Djibo, province du Soum. "
+    "Le 6 décembre, des hommes armés ont attaqué le village de Djibo, province du Soum. "
     "Trois civils ont été tués."
 )
 
@@ -157,7 +157,7 @@ def test_a_second_article_never_overwrites_the_first(app) -> None:
     _extract(at, SECOND_ARTICLE)
     second = first_key(at)
     assert second != first
-    assert at.text_input(key=f"date_{second}").value == "2024-11-03"
+    assert at.text_input(key=f"date_{second}").value == "2024-12-06"
     assert at.text_input(key=f"location_{second}").value.startswith("Djibo")
     at.button(key=f"save_{second}").click()
     at.run()
