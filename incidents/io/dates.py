@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,25 @@ _MONTH_NAME_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
 
 EXPECTED = "expected e.g. 2024-12-07, 07/12/2024, 7 décembre 2024 or Dec 7, 2024"
 
+# Dates outside this range are typing errors (or overflow pandas' nanosecond
+# timestamps, which wrap silently): checked on the year before any conversion.
+EARLIEST = date(1900, 1, 1)
+
+
+def latest_date() -> date:
+    """The last acceptable event date: one year from today."""
+    return date.today() + timedelta(days=366)
+
+
+def _out_of_range(text: str, day: date) -> str | None:
+    latest = latest_date()
+    if EARLIEST <= day <= latest:
+        return None
+    return (
+        f"event_date {text.strip()!r} is outside the accepted range "
+        f"{EARLIEST.isoformat()} to {latest.isoformat()}"
+    )
+
 
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
@@ -72,18 +91,28 @@ def parse_date(text: str) -> tuple[date | None, str | None]:
     if parts is None:
         return None, f"event_date {text.strip()!r} is not a date I can read ({EXPECTED})"
     year, month, day = (int(p) for p in parts)
+    if not EARLIEST.year <= year <= latest_date().year:
+        return None, _out_of_range(text, date(EARLIEST.year - 1, 1, 1))
     try:
-        return date(year, month, day), None
+        value = date(year, month, day)
     except ValueError:
         return None, f"event_date {text.strip()!r} is not a real date"
+    problem = _out_of_range(text, value)
+    return (None, problem) if problem else (value, None)
 
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates as ``datetime64[ns]`` (NaT where unreadable) and a reason per unreadable row."""
     text = values.astype(str).str.strip()
     iso = text.str.slice(0, 10)
+    year = pd.to_numeric(iso.str.slice(0, 4).where(iso.str.match(r"\d{4}-")), errors="coerce")
+    # Only years in range reach pandas: 1500 or 9999 would raise or wrap there.
+    iso = iso.where(year.between(EARLIEST.year, latest_date().year), "")
     parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
     parsed = parsed.where(text.str.len().eq(10) | text.str.slice(10, 11).isin(["T", " "]))
+    parsed = parsed.where(
+        (parsed >= pd.Timestamp(EARLIEST)) & (parsed <= pd.Timestamp(latest_date()))
+    )
     reasons = pd.Series("", index=values.index, dtype=object)
     pending = parsed.isna().to_numpy()
     if pending.any():

@@ -12,6 +12,7 @@ from incidents import config, model
 from incidents.errors import IngestError
 from incidents.io.csvfile import read_csv_table
 from incidents.io.gpkgfile import read_gpkg_table
+from incidents.io.ids import id_clashes
 from incidents.io.jsonfile import read_json_table
 from incidents.io.mapping import apply_mapping, detect_mapping
 from incidents.io.source import RawTable, Source, detect_format, read_source_bytes
@@ -63,7 +64,26 @@ def read_incidents(
             f"missing required column(s): {', '.join(missing)} (columns found: {found})"
         )
     records, positions, reasons, needs_review = validate(mapped.frame, mapped.reviews)
+    records, positions, reasons = _quarantine_id_clashes(records, positions, reasons)
+    needs_review = int((records["status"] == model.Status.NEEDS_REVIEW.value).sum())
     return _result(records, raw, positions, reasons, mapping.name, needs_review)
+
+
+def _quarantine_id_clashes(
+    records: pd.DataFrame, positions: np.ndarray, reasons: list[str]
+) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """Move accepted rows whose id would clash (see ``incidents.io.ids``) to quarantine."""
+    clashes, clash_reasons = id_clashes(records)
+    if not len(clashes):
+        return records, positions, reasons
+    total = len(records) + len(positions)
+    accepted_positions = np.setdiff1d(np.arange(total), positions)
+    moved = accepted_positions[clashes]
+    order = np.argsort(np.concatenate([positions, moved]), kind="stable")
+    all_positions = np.concatenate([positions, moved])[order]
+    all_reasons = [(list(reasons) + clash_reasons)[i] for i in order]
+    kept = records.drop(index=records.index[clashes]).reset_index(drop=True)
+    return kept, all_positions, all_reasons
 
 
 def _read_table(data: bytes, fmt: str, sheet: str | None) -> RawTable:
