@@ -20,6 +20,7 @@ from ui.correct import render_correct_page
 from ui.exports import render_exports
 from ui.headline import render_headline, synthetic_note
 from ui.i18n import t
+from ui.plain import plain
 from ui.map_view import map_section
 from ui.sidebar import filter_widgets, language_picker, source_picker
 from ui.state import (EXPLORE_TAB_KEY, EXPLORE_TABS, keep_open_tab, seed_from_url,
@@ -96,7 +97,7 @@ def main() -> None:
     url_error = seed_from_url(st.session_state, params)
     language = language_picker()
     if url_error:
-        st.sidebar.warning(url_error)
+        st.sidebar.warning(plain(url_error))
     if warmup.warming():
         with st.spinner(t("warming_up", language)):
             warmup.wait_for_warmup()
