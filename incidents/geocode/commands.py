@@ -67,11 +67,15 @@ def info_command() -> None:
 @click.option("--admin2", default=None, help="Cercle / province / admin-2 name.")
 @click.option("--provider", type=click.Choice(available_providers()), default="gazetteer",
               help="Online providers are opt-in and fall back to the gazetteer.")
+@click.option("--provider-url", envvar="INCIDENTS_GEOCODER_URL", default=None,
+              help="Where the online provider is asked (http(s)://host[/path]); "
+                   "also $INCIDENTS_GEOCODER_URL.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def geocode_command(query: str, country: str | None, admin1: str | None, admin2: str | None,
-                    provider: str, as_json: bool) -> None:
+                    provider: str, provider_url: str | None, as_json: bool) -> None:
     """Place one location name."""
-    geocoder = get_geocoder(provider)
+    options = {"provider_url": provider_url} if provider_url and provider != "gazetteer" else {}
+    geocoder = get_geocoder(provider, **options)
     found = geocoder.geocode(query, country=country, admin1=admin1, admin2=admin2)
     for error in getattr(geocoder, "errors", []):
         click.echo(f"note: {error}; fell back to the next geocoder", err=True)
