@@ -27,8 +27,10 @@ faster than decoding WKB and keeps one source of truth.
 from __future__ import annotations
 
 import gc
+import glob
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,6 +54,8 @@ _GENERATION_KEY = b"incidents.generation"
 _FORMAT_KEY = b"incidents.snapshot_format"
 # mkstemp creates files only the owner can read; the snapshot is as readable as a store.
 SNAPSHOT_MODE = 0o644
+# A temporary snapshot this old was left by a killed writer (see _remove_stale_temporaries).
+STALE_TEMPORARY_SECONDS = 600
 # Rows per record batch: the file is read whole through a mapping, so this only bounds
 # the memory the writer holds at once.
 BATCH_ROWS = 1 << 17
@@ -116,6 +120,7 @@ def _write_atomically(table: pa.Table, path: Path) -> None:
 
     A snapshot in an older format next to it is removed: it can never be read again.
     """
+    _remove_stale_temporaries(path)
     handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
@@ -129,6 +134,21 @@ def _write_atomically(table: pa.Table, path: Path) -> None:
     stem = path.name.removesuffix(SNAPSHOT_SUFFIX)
     for suffix in LEGACY_SUFFIXES:
         path.with_name(stem + suffix).unlink(missing_ok=True)
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete half-written snapshots left by a killed process (``<name>*.tmp``).
+
+    Only files older than ``STALE_TEMPORARY_SECONDS``: a younger one may belong to
+    another process writing right now (a write takes seconds).
+    """
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    for leftover in path.parent.glob(glob.escape(path.name) + "*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            continue
 
 
 def snapshot_generation(path: Path) -> int | None:
