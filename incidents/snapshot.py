@@ -121,7 +121,8 @@ def _write_atomically(table: pa.Table, path: Path) -> None:
     A snapshot in an older format next to it is removed: it can never be read again.
     """
     _remove_stale_temporaries(path)
-    handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f"{path.name}.{os.getpid()}.", suffix=".tmp",
+                                         dir=path.parent)
     os.close(handle)
     try:
         with pa.OSFile(temporary, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
@@ -137,18 +138,35 @@ def _write_atomically(table: pa.Table, path: Path) -> None:
 
 
 def _remove_stale_temporaries(path: Path) -> None:
-    """Delete half-written snapshots left by a killed process (``<name>*.tmp``).
+    """Delete half-written snapshots left by a killed process (``<name>.<pid>.*.tmp``).
 
-    Only files older than ``STALE_TEMPORARY_SECONDS``: a younger one may belong to
-    another process writing right now (a write takes seconds).
+    A temporary file is left when its writer's process is gone, or when it is older
+    than ``STALE_TEMPORARY_SECONDS`` (a write takes seconds); another live
+    process's fresh one is left alone.
     """
     cutoff = time.time() - STALE_TEMPORARY_SECONDS
     for leftover in path.parent.glob(glob.escape(path.name) + "*.tmp"):
         try:
-            if leftover.stat().st_mtime < cutoff:
+            if not _writer_alive(leftover.name[len(path.name):]) or (
+                leftover.stat().st_mtime < cutoff
+            ):
                 leftover.unlink()
         except OSError:
             continue
+
+
+def _writer_alive(rest: str) -> bool:
+    """Whether the process named in a temporary file's ``.<pid>.`` part still runs."""
+    pid = rest.split(".")[1] if rest.count(".") >= 2 else ""
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def snapshot_generation(path: Path) -> int | None:
