@@ -205,3 +205,15 @@ def test_unexpected_failures_become_ingest_errors(monkeypatch) -> None:
     monkeypatch.setattr(reader, "validate", broken)
     with pytest.raises(IngestError, match=r"^x.csv: the file could not be read \(IndexError\)"):
         read_incidents(HEADER.encode() + _row().encode(), filename="x.csv")
+
+
+def test_source_columns_named_like_the_quarantines_own_are_kept_apart() -> None:
+    data = b"event_date,event_type,reason,row_number\nbad,Battles,mine,99\n"
+    result = read_incidents(data, filename="x.csv")
+    row = result.quarantine.iloc[0]
+    assert row["row_number"] == 1 and "event_date" in row["reason"]
+    assert (row["reason (source)"], row["row_number (source)"]) == ("mine", "99")
+    data = b'[{"event_date": "x", "event_type": "Battles", "reason": "mine"}, 5]'
+    rejected = read_incidents(data, filename="x.json").quarantine
+    assert rejected["reason (source)"].tolist()[0] == "mine"
+    assert rejected["reason"].tolist()[1] == "record is a JSON number, not an object"
