@@ -54,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import openpyxl  # noqa: E402  (loaded before forking, as the dashboard has it loaded)
 import pandas as pd  # noqa: E402
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: E402
 
 from incidents.errors import IncidentsError  # noqa: E402
 from incidents.io import read_incidents  # noqa: E402
@@ -223,7 +224,7 @@ def _workbook(rows: list[list], header: list[str] = HEADER) -> bytes:
     sheet = book.active
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
