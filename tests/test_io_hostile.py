@@ -217,3 +217,9 @@ def test_source_columns_named_like_the_quarantines_own_are_kept_apart() -> None:
     rejected = read_incidents(data, filename="x.json").quarantine
     assert rejected["reason (source)"].tolist()[0] == "mine"
     assert rejected["reason"].tolist()[1] == "record is a JSON number, not an object"
+
+
+def test_thousands_of_columns_are_refused() -> None:
+    header = "event_date,event_type," + ",".join(f"c{n}" for n in range(1_200))
+    with pytest.raises(IngestError, match="1,202 columns; at most 1,000"):
+        read_incidents((header + "\n").encode(), filename="wide.csv")

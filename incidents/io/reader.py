@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 # Rows validated at a time (see ``_validate_in_chunks``).
 CHUNK_ROWS = 200_000
+# Incident exports have a few dozen columns (ACLED 31, UCDP GED 49); thousands mean a
+# wrong delimiter or a hostile file, and each column costs time in every later stage.
+MAX_COLUMNS = 1_000
 
 
 @dataclass
@@ -93,6 +96,11 @@ def _read(
     fmt = detect_format(data, filename or own_name)
     raw = _read_table(data, fmt, sheet)
     del data  # the table holds the text now; the bytes need not stay for validation
+    if len(raw.frame.columns) > MAX_COLUMNS:
+        raise IngestError(
+            f"the file has {len(raw.frame.columns):,} columns; at most {MAX_COLUMNS:,} are "
+            "read (incident exports have a few dozen): is the delimiter right?"
+        )
     if not len(raw.frame.columns) and not len(raw.frame):
         return _result(model.empty_frame(), raw, np.array([], dtype=int), [], "canonical", 0)
     mapping = detect_mapping(list(raw.frame.columns))

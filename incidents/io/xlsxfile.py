@@ -27,7 +27,7 @@ from incidents.io.source import RawTable, cell_text
 MAX_CELL_CHARS = 32_767
 # Expanded XML allowed: a fixed allowance plus a multiple of the file's own size
 # (real workbooks expand 5-10 times; bombs expand thousands of times).
-EXPANSION_ALLOWANCE = 50 * 1024 * 1024
+EXPANSION_ALLOWANCE = 10 * 1024 * 1024
 EXPANSION_RATIO = 30
 MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
 
