@@ -223,3 +223,11 @@ def test_thousands_of_columns_are_refused() -> None:
     header = "event_date,event_type," + ",".join(f"c{n}" for n in range(1_200))
     with pytest.raises(IngestError, match="1,202 columns; at most 1,000"):
         read_incidents((header + "\n").encode(), filename="wide.csv")
+
+
+def test_a_huge_quarantined_cell_does_not_widen_every_cell() -> None:
+    rows = "".join(f"r{n},bad,Battles,Mali,14,-4,1\n" for n in range(2_000))
+    data = (HEADER + rows + "x,bad,Battles,Mali,14,-4," + "9" * 5_000_000 + "\n").encode()
+    result = read_incidents(data, filename="wide-cell.csv")
+    assert result.counts["quarantined"] == 2_001
+    assert result.quarantine["fatalities"].map(len).max() == 5_000_000

@@ -191,6 +191,9 @@ def _read_table(data: bytes, fmt: str, sheet: str | None) -> RawTable:
     return read_csv_table(data)
 
 
+_as_text = np.frompyfunc(str, 1, 1)
+
+
 def _source_name_in_quarantine(name: object) -> str:
     """A source column's name in the quarantine, kept apart from its own two columns."""
     text = str(name)
@@ -226,7 +229,9 @@ def _result(
         quarantined = pd.concat([quarantined, extra], ignore_index=True)
     quarantined = quarantined.sort_values("row_number", kind="stable").reset_index(drop=True)
     text = quarantined.drop(columns="row_number").to_numpy(dtype=object)
-    text = np.where(pd.isna(text), "", text).astype(str).astype(object)
+    # str() element by element: numpy's astype(str) would make fixed-width cells as
+    # wide as the longest one (a 5 MB cell times every cell of the quarantine).
+    text = _as_text(np.where(pd.isna(text), "", text))
     row_numbers = quarantined["row_number"].astype("int64").to_numpy()
     quarantined = pd.DataFrame(text, columns=quarantined.columns[1:])
     quarantined.insert(0, "row_number", row_numbers)
