@@ -231,3 +231,8 @@ def test_a_huge_quarantined_cell_does_not_widen_every_cell() -> None:
     result = read_incidents(data, filename="wide-cell.csv")
     assert result.counts["quarantined"] == 2_001
     assert result.quarantine["fatalities"].map(len).max() == 5_000_000
+
+
+def test_crs_with_null_properties_is_refused_cleanly() -> None:
+    with pytest.raises(IngestError, match="GeoJSON crs .* is not supported"):
+        read_incidents(_collection({"type": "name", "properties": None}), filename="x.geojson")

@@ -73,7 +73,8 @@ def _latitude_first(document: dict[str, Any]) -> bool:
     crs = document.get("crs")
     if crs is None:
         return False
-    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
     if isinstance(name, str) and crs.get("type") == "name":
         folded = name.strip().lower()
         if LON_LAT_CRS.match(folded):

@@ -69,6 +69,10 @@ def read_xlsx_table(data: bytes, sheet: str | None = None) -> RawTable:
         raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
     try:
         return _read_sheet(workbook, sheet)
+    except IngestError:
+        raise
+    except Exception as exc:  # a damaged part found only when the sheet is opened
+        raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
     finally:
         workbook.close()
 
