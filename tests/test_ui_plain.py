@@ -12,7 +12,7 @@ RENDER = MarkdownIt("commonmark").enable("table").render
 def test_links_and_images_do_not_render() -> None:
     html = RENDER(plain("![p](http://203.0.113.9/s.png)[login](http://203.0.113.9/phish)"))
     assert "<a" not in html and "<img" not in html
-    assert "![p](http://203.0.113.9/s.png)" in html
+    assert "![p](http://203.0.113.9/s.png)" in html.replace("\u2060", "")
 
 
 def test_bare_urls_and_html_stay_text() -> None:
