@@ -75,7 +75,7 @@ def csv_files(draw):
     delimiter = draw(st.sampled_from([",", ";", "\t"]))
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")  # so a bare CR is quoted
     writer.writerow(["event_id_cnty", "event_date", "event_type", "fatalities", "latitude",
                      "longitude"])
     for number, (day, count, latitude) in enumerate(rows):
