@@ -21,6 +21,7 @@ from ui.exports import render_exports
 from ui.headline import render_headline, synthetic_note
 from ui.i18n import t
 from ui.layout import apply_page_style
+from ui.plain import plain
 from ui.map_view import map_section
 from ui.setup_check import render_setup_problems
 from ui.sidebar import filter_widgets, language_picker, source_picker
@@ -101,7 +102,7 @@ def main() -> None:
     language = language_picker()
     signin.require_sign_in(language)
     if url_error:
-        st.sidebar.warning(url_error)
+        st.sidebar.warning(plain(url_error))
     if warmup.warming():
         with st.spinner(t("warming_up", language)):
             warmup.wait_for_warmup()

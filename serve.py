@@ -8,10 +8,14 @@ done (it waits for the warm-up rather than doing the same work beside it).
 ``streamlit run dashboard.py`` still works, only with a slower first page (and
 without the analyst's imported basemaps, which this server serves at
 ``/basemaps/<name>/{z}/{x}/{y}`` from the state dir: ``incidents.maps.basemaps``).
+
+Serving on ``0.0.0.0`` (``--server.address 0.0.0.0``) makes no outside request:
+the address look-ups Streamlit would make are replaced below.
 """
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,9 +25,29 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from streamlit import net_util
 
 from incidents.maps.basemaps import URL_PREFIX, read_tile
 from ui.warmup import warm_in_background
+
+
+def _no_external_ip() -> None:
+    """Offline first: never ask checkip.amazonaws.com for this machine's public address."""
+    return None
+
+
+def _local_address() -> str | None:
+    """This machine's LAN address from its own name (no UDP "connect" towards 8.8.8.8)."""
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return None
+
+
+# Streamlit looks both up when serving on 0.0.0.0 (to print "Network/External URL")
+# and when checking a request's origin; both stay on this machine.
+net_util.get_external_ip = _no_external_ip
+net_util.get_internal_ip = _local_address
 
 
 LOCAL_ADDRESSES = ("", "127.0.0.1", "localhost", "::1")

@@ -32,7 +32,9 @@ def atomic_path(target: str | os.PathLike, mode: int = FILE_MODE) -> Iterator[Pa
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # The writer's pid in the name lets a later writer tell a killed writer's leftover.
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                         dir=target.parent)
     os.close(handle)
     try:
         yield Path(temporary)

@@ -8,7 +8,33 @@ class IncidentsError(Exception):
 
 
 class IngestError(IncidentsError):
-    """A whole file could not be read (row-level problems go to quarantine instead)."""
+    """A whole file could not be read (row-level problems go to quarantine instead).
+
+    ``filename``, ``row`` and ``column`` say where, when known; ``str()`` leads
+    with them, so every message names the file it is about.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        filename: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.filename = filename
+        self.row = row
+        self.column = column
+
+    def __str__(self) -> str:
+        where = [self.filename] if self.filename else []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
 class FileTooLargeError(IngestError):

@@ -28,6 +28,9 @@ faster than decoding WKB and keeps one source of truth.
 from __future__ import annotations
 
 import gc
+import glob
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,6 +56,8 @@ _GENERATION_KEY = b"incidents.generation"
 _FORMAT_KEY = b"incidents.snapshot_format"
 # The snapshot is as readable as a store.
 SNAPSHOT_MODE = 0o644
+# A temporary snapshot this old was left by a killed writer (see _remove_stale_temporaries).
+STALE_TEMPORARY_SECONDS = 600
 # Rows per record batch: the file is read whole through a mapping, so this only bounds
 # the memory the writer holds at once.
 BATCH_ROWS = 1 << 17
@@ -117,12 +122,47 @@ def _write_atomically(table: pa.Table, path: Path) -> None:
 
     A snapshot in an older format next to it is removed: it can never be read again.
     """
+    _remove_stale_temporaries(path)
     with atomic_path(path, SNAPSHOT_MODE) as partial:
         with pa.OSFile(str(partial), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table, max_chunksize=BATCH_ROWS)
     stem = path.name.removesuffix(SNAPSHOT_SUFFIX)
     for suffix in LEGACY_SUFFIXES:
         path.with_name(stem + suffix).unlink(missing_ok=True)
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete half-written snapshots left by a killed process (``.<name>.<pid>.*.tmp``,
+    as ``incidents.atomic.atomic_path`` names them).
+
+    A temporary file is left when its writer's process is gone, or when it is older
+    than ``STALE_TEMPORARY_SECONDS`` (a write takes seconds); another live
+    process's fresh one is left alone.
+    """
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    hidden = "." + path.name
+    for leftover in path.parent.glob(glob.escape(hidden) + ".*.tmp"):
+        try:
+            if not _writer_alive(leftover.name[len(hidden):]) or (
+                leftover.stat().st_mtime < cutoff
+            ):
+                leftover.unlink()
+        except OSError:
+            continue
+
+
+def _writer_alive(rest: str) -> bool:
+    """Whether the process named in a temporary file's ``.<pid>.`` part still runs."""
+    pid = rest.split(".")[1] if rest.count(".") >= 2 else ""
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def snapshot_generation(path: Path) -> int | None:

@@ -563,7 +563,7 @@ def test_a_large_selection_can_be_written_straight_to_the_exports_folder(
     features = json.loads(written[0].read_text("utf-8"))["features"]
     assert len(features) == int(metric(app, "Incidents").replace("\u202f", ""))
     assert {f["properties"]["admin1"] for f in features} == {"Ségou"}
-    assert any(str(written[0]) in s.value for s in app.success)
+    assert any(str(written[0]) in s.value.replace("\\", "") for s in app.success)  # ui.plain escapes
 
 
 def test_the_table_starts_small_and_shows_more_on_request(

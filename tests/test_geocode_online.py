@@ -139,7 +139,7 @@ def test_timeout_raises_timed_out(server, gazetteer_dir):
 
 def test_rate_limiter_spaces_requests(server, gazetteer_dir):
     online = _online(server, gazetteer_dir)
-    online._call.min_delay_seconds = 0.3
+    online.min_delay_seconds = 0.3
     started = time.monotonic()
     online.geocode("Dioura A")
     online.geocode("Dioura B")
@@ -148,7 +148,7 @@ def test_rate_limiter_spaces_requests(server, gazetteer_dir):
 
 def test_nominatim_default_rate_is_one_per_second(gazetteer_dir):
     online = OnlineGeocoder("nominatim", cache=OnlineCache(gazetteer_dir / "c.sqlite"), gazetteer_dir=gazetteer_dir)
-    assert online._call.min_delay_seconds == 1.0
+    assert online.min_delay_seconds == 1.0
 
 
 @pytest.mark.parametrize(

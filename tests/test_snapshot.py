@@ -214,3 +214,28 @@ def test_a_snapshot_left_in_the_old_parquet_format_is_removed(tmp_path: Path) ->
     store.import_records(synthetic_incidents(20, seed=6), source_name="new.csv")
     assert not old.exists()
     assert snapshot_generation(snapshot_path(store.path)) == store.generation()
+
+
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path) -> None:
+    import os
+    import time
+
+    from incidents.snapshot import STALE_TEMPORARY_SECONDS, snapshot_path, write_snapshot
+    from incidents.spatial_index import map_snapshot
+    from incidents import model
+
+    path = snapshot_path(tmp_path / "incidents.sqlite")
+    hidden = "." + path.name  # as incidents.atomic.atomic_path names its temporaries
+    stale = path.with_name(hidden + ".abc123.tmp")
+    fresh = path.with_name(hidden + ".def456.tmp")
+    killed = path.with_name(f"{hidden}.{2**22 + 12345}.xyz.tmp")  # above pid_max: gone
+    mine = path.with_name(f"{hidden}.{os.getpid()}.xyz.tmp")
+    killed.write_bytes(b"left by a killed writer")
+    mine.write_bytes(b"this process, still running")
+    stale.write_bytes(b"half a snapshot")
+    fresh.write_bytes(b"being written by another process")
+    old = time.time() - STALE_TEMPORARY_SECONDS - 60
+    os.utime(stale, (old, old))
+    write_snapshot(map_snapshot(model.empty_frame()), path, 1)
+    assert not stale.exists() and fresh.exists() and path.exists()
+    assert not killed.exists() and mine.exists()

@@ -26,6 +26,7 @@ from incidents.errors import StoreError
 from incidents.extract.save import reviewed_record, save_records
 from ui.i18n import DEFAULT_LANGUAGE, t
 from ui.signin import current_user
+from ui.plain import plain
 
 STATE_KEY = "add_article_candidates"
 ARTICLE_KEY = "add_article_identity"
@@ -122,10 +123,10 @@ def _candidate_section(key: str, index: int, candidate: Candidate,
                        store_path: str | Path | None, language: str) -> None:
     record = candidate.record
     st.subheader(t("article_candidate", language, number=index + 1,
-                   place=record.get("location") or t("article_unplaced", language),
-                   date=record.get("event_date") or t("article_undated", language)))
+                   place=plain(record.get("location") or t("article_unplaced", language)),
+                   date=plain(record.get("event_date") or t("article_undated", language))))
     for problem in candidate.problems:
-        st.warning(problem_text(problem, language))
+        st.warning(plain(problem_text(problem, language)))
     highlighted = highlight_html(record["source_text"], candidate.evidence)
     st.markdown(f'<div class="article-evidence">{highlighted}</div>', unsafe_allow_html=True)
     st.dataframe(_evidence_rows(record["source_text"], candidate, language), hide_index=True,

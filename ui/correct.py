@@ -19,6 +19,7 @@ from incidents.selection import Selection
 from ui.data import get_geocoder, get_store, store_path
 from ui.i18n import t
 from ui.signin import current_user, require
+from ui.plain import plain
 
 CANDIDATES = 500
 # What ranking the candidates reads; only the chosen candidates are copied whole.
@@ -129,7 +130,7 @@ def render_correct_page(selection: Selection, language: str) -> None:
                                   row["admin1"] if pd.notna(row["admin1"]) else None,
                                   row["admin2"] if pd.notna(row["admin2"]) else None)
     except (StoreError, GeocodeError) as error:
-        st.error(str(error))
+        st.error(plain(error))
         return
     if changed:
         st.success(t("correct_saved", language, fields=", ".join(changed)))

@@ -28,6 +28,7 @@ from incidents.maps.build import build_map
 from incidents.maps.standalone import standalone_html
 from incidents.selection import Selection
 from ui.i18n import t
+from ui.plain import plain
 
 FORMATS: dict[str, tuple[str, str, str]] = {
     # format: (label key, extension, MIME type)
@@ -136,7 +137,7 @@ def render_exports(selection: Selection, spec: FilterSpec, language: str,
 
 def _save_to_folder(selection: Selection, base: str, language: str) -> None:
     folder = config.exports_dir()
-    st.caption(t("export_large", language, count=len(selection), folder=str(folder)))
+    st.caption(t("export_large", language, count=len(selection), folder=plain(folder)))
     columns = st.columns(len(STREAMED_FORMATS))
     for column, fmt in zip(columns, STREAMED_FORMATS):
         if not column.button(t("export_save", language, format=t(FORMATS[fmt][0], language)),
@@ -151,6 +152,6 @@ def _save_to_folder(selection: Selection, base: str, language: str) -> None:
             partial.replace(target)
         except (ExportError, OSError) as error:
             partial.unlink(missing_ok=True)
-            st.error(str(error))
+            st.error(plain(error))
             continue
-        st.success(t("export_saved", language, count=summary.rows_written, path=str(target)))
+        st.success(t("export_saved", language, count=summary.rows_written, path=plain(target)))

@@ -8,6 +8,8 @@ header (``incidents.io.saved_mappings``), so the next such file reads directly.
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from incidents import config, model
@@ -20,9 +22,12 @@ from incidents.io.xlsxfile import workbook_sheets
 from incidents.pipeline import ingest_file
 from ui.data import get_geocoder, get_store, seed_store_if_empty, store_path
 from ui.i18n import t
+from ui.plain import plain
 from ui.table import render_quarantine
 
 UPLOAD_TYPES = ["csv", "xlsx", "json", "geojson", "zip"]
+
+log = logging.getLogger(__name__)
 
 
 def read_upload(data: bytes, filename: str, language: str,
@@ -33,17 +38,18 @@ def read_upload(data: bytes, filename: str, language: str,
     """
     if len(data) > config.MAX_INPUT_BYTES:
         st.error(t("upload_too_large", language,
-                   error=str(FileTooLargeError(len(data), config.MAX_INPUT_BYTES))))
+                   error=plain(FileTooLargeError(len(data), config.MAX_INPUT_BYTES))))
         return None
     try:
         return read_incidents(data, filename=filename, max_bytes=config.MAX_INPUT_BYTES,
                               sheet=sheet)
     except FileTooLargeError as error:
-        st.error(t("upload_too_large", language, error=error))
+        st.error(t("upload_too_large", language, error=plain(error)))
     except MissingColumnsError as error:
         render_mapping_step(error, language)
     except IngestError as error:
-        st.error(t("upload_failed", language, error=error))
+        log.info("upload %s refused: %s", filename, error, exc_info=error.__cause__ is not None)
+        st.error(t("upload_failed", language, error=plain(error)))
     return None
 
 
@@ -118,7 +124,8 @@ def save_upload(data: bytes, filename: str, rows: int, language: str,
         counts = ingest_file(data, store=get_store(str(store_path())), geocoder=get_geocoder(),
                              progress=progress, filename=filename, sheet=sheet)
     except IncidentsError as error:
-        st.error(t("upload_failed", language, error=error))
+        log.info("saving upload %s failed: %s", filename, error, exc_info=True)
+        st.error(t("upload_failed", language, error=plain(error)))
         return
     bar.progress(1.0)
     st.success(t("saved", language, rows=counts["rows"], new=counts["inserted"],

@@ -82,11 +82,16 @@ def info_command() -> None:
 @click.option("--admin3", default=None, help="Commune / department / admin-3 name (the offline gazetteer uses it).")
 @click.option("--provider", type=click.Choice(available_providers()), default="gazetteer",
               help="Online providers are opt-in and fall back to the gazetteer.")
+@click.option("--provider-url", envvar="INCIDENTS_GEOCODER_URL", default=None,
+              help="Where the online provider is asked (http(s)://host[/path]); "
+                   "also $INCIDENTS_GEOCODER_URL.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def geocode_command(query: str, country: str | None, admin1: str | None, admin2: str | None,
-                    admin3: str | None, provider: str, as_json: bool) -> None:
+                    admin3: str | None, provider: str, provider_url: str | None,
+                    as_json: bool) -> None:
     """Place one location name, or a relative phrase ("Gao 50km W", "près de Mopti")."""
-    geocoder = get_geocoder(provider)
+    options = {"provider_url": provider_url} if provider_url and provider != "gazetteer" else {}
+    geocoder = get_geocoder(provider, **options)
     extra = {"admin3": admin3} if admin3 and "admin3" in inspect.signature(geocoder.geocode).parameters else {}
     found = geocoder.geocode(query, country=country, admin1=admin1, admin2=admin2, **extra)
     for error in getattr(geocoder, "errors", []):

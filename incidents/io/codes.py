@@ -64,10 +64,15 @@ def actor_type_codes() -> dict[str, int]:
     return codes
 
 
+def _is_code(text: str) -> bool:
+    """A short run of ASCII digits (``str.isdigit`` also accepts '²' and 5,000-digit runs)."""
+    return text.isascii() and text.isdigit() and len(text) <= 3
+
+
 def actor_type_code(text: str) -> int | None:
     """``'3'`` -> 3, ``'Political militia'`` -> 3; None when it is neither."""
     stripped = text.strip()
-    if stripped.isdigit():
+    if _is_code(stripped):
         return int(stripped)
     return actor_type_codes().get(_singular(stripped))
 
@@ -75,7 +80,7 @@ def actor_type_code(text: str) -> int | None:
 def interaction_from_text(text: str) -> int | None:
     """``'13'`` -> 13, ``'State forces-Political militia'`` -> 13, ``'Protesters only'`` -> 60."""
     stripped = text.strip()
-    if stripped.isdigit():
+    if _is_code(stripped):
         return int(stripped)
     folded = fold(stripped)
     if folded.endswith(" only"):

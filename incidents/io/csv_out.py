@@ -3,7 +3,8 @@
 The header is written by Python's ``csv`` module (as pandas does); rows are
 encoded a column at a time (``incidents.io.textcells``) and laid out in one
 gather (``incidents.io.rowtext``). Dates are ``yyyy-mm-dd``; missing values
-are empty fields. A frame with a column kind the encoders do not know (say,
+are empty fields. Text cells that start like a spreadsheet formula get a
+leading ``'`` (``incidents.io.formulas``). A frame with a column kind the encoders do not know (say,
 a column of lists) is written chunk by chunk by pandas itself instead, so
 the output never depends on which path wrote it.
 """
@@ -17,6 +18,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from incidents.io.exportframe import iso_dates
+from incidents.io.formulas import defused_frame, defused_text
 from incidents.io.rowtext import Slot, assemble
 from incidents.io.textcells import Cells, csv_cells
 
@@ -26,7 +28,9 @@ LINE_END = "\n"
 
 def _header(columns: pd.Index) -> bytes:
     text = io.StringIO()
-    csv.writer(text, lineterminator=LINE_END).writerow([str(name) for name in columns])
+    csv.writer(text, lineterminator=LINE_END).writerow(
+        [defused_text(str(name)) for name in columns]
+    )
     return text.getvalue().encode("utf-8")
 
 
@@ -50,7 +54,9 @@ def write_csv(frame: pd.DataFrame, stream: BinaryIO) -> int:
         chunk = frame.iloc[start : start + CHUNK_ROWS]
         cells = _encoded(chunk)
         if cells is None:
-            text = iso_dates(chunk).to_csv(None, header=False, index=False, lineterminator=LINE_END)
+            text = defused_frame(iso_dates(chunk)).to_csv(
+                None, header=False, index=False, lineterminator=LINE_END
+            )
             stream.write(text.encode("utf-8"))
         else:
             stream.write(assemble(cells, slots, LINE_END))

@@ -29,6 +29,8 @@ def detect_encoding(data: bytes) -> str:
         return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    if without_bom := _utf16_without_bom(data[:4096]):
+        return without_bom
     for encoding in ("utf-8", "cp1252"):
         try:
             data.decode(encoding)
@@ -36,6 +38,18 @@ def detect_encoding(data: bytes) -> str:
             continue
         return encoding
     return "latin-1"
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 saved without a BOM: text in Latin script has a NUL in every other byte."""
+    if len(head) < 4 or head.count(0) < len(head) // 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > len(odd) * 0.6 and not even.count(0):
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.6 and not odd.count(0):
+        return "utf-16-be"
+    return None
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -179,7 +193,7 @@ def _decoded_start(data: bytes, encoding: str) -> str:
 
 def _quote_count(data: bytes, encoding: str) -> int:
     if encoding.startswith("utf-16"):
-        return data.decode(encoding).count('"')
+        return data.decode(encoding, errors="replace").count('"')
     # In UTF-8, Windows-1252 and Latin-1 the byte 0x22 is always and only '"'.
     return data.count(b'"')
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -65,6 +65,25 @@ EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 DAY_FIRST, MONTH_FIRST = "day_first", "month_first"
 
 EXPECTED = "expected e.g. 2024-12-07, 07/12/2024, 7 décembre 2024 or Dec 7, 2024"
+
+# Dates outside this range are typing errors (or overflow pandas' nanosecond
+# timestamps, which wrap silently): checked on the year before any conversion.
+EARLIEST = date(1900, 1, 1)
+
+
+def latest_date() -> date:
+    """The last acceptable event date: one year from today."""
+    return date.today() + timedelta(days=366)
+
+
+def _out_of_range(text: str, day: date, column: str = "event_date") -> str | None:
+    latest = latest_date()
+    if EARLIEST <= day <= latest:
+        return None
+    return (
+        f"{column} {text.strip()!r} is outside the accepted range "
+        f"{EARLIEST.isoformat()} to {latest.isoformat()}"
+    )
 
 
 def full_year(text: str) -> int:
@@ -110,11 +129,15 @@ def parse_date(
     if parts is None:
         return None, f"{column} {text.strip()!r} is not a date I can read ({EXPECTED})"
     year, month, day = parts
+    if not EARLIEST.year <= year <= latest_date().year:
+        return None, _out_of_range(text, date(EARLIEST.year - 1, 1, 1), column)
     try:
-        return date(year, month, day), None
+        value = date(year, month, day)
     except ValueError:
         written = "month first" if order == MONTH_FIRST else "day first"
         return None, f"{column} {text.strip()!r} is not a real date (read {written})"
+    problem = _out_of_range(text, value, column)
+    return (None, problem) if problem else (value, None)
 
 
 def numeric_order(values: pd.Series, default: str = DAY_FIRST) -> str:
@@ -161,8 +184,14 @@ def parse_dates(
         reasons = pd.Series(np.where(serial.isna(), f"{column} is empty", ""), index=values.index)
         return serial.astype("datetime64[ns]"), reasons.astype(object)
     iso = text.str.slice(0, 10)
+    year = pd.to_numeric(iso.str.slice(0, 4).where(iso.str.match(r"\d{4}-")), errors="coerce")
+    # Only years in range reach pandas: 1500 or 9999 would raise or wrap there.
+    iso = iso.where(year.between(EARLIEST.year, latest_date().year), "")
     parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
     parsed = parsed.where(text.str.len().eq(10) | text.str.slice(10, 11).isin(["T", " "]))
+    parsed = parsed.where(
+        (parsed >= pd.Timestamp(EARLIEST)) & (parsed <= pd.Timestamp(latest_date()))
+    )
     reasons = pd.Series("", index=values.index, dtype=object)
     pending = parsed.isna().to_numpy()
     if pending.any():

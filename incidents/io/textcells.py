@@ -33,6 +33,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from incidents.io.formulas import defused_array
+
 MISSING, BARE, QUOTED = 0, 1, 2
 TEXT = pa.large_string()
 
@@ -229,5 +231,5 @@ def csv_cells(values: pd.Series) -> Cells | None:
     if _is_text(values):
         text = _text_array(values)
         if text is not None:
-            return _csv_text(text)
+            return _csv_text(defused_array(text))
     return None

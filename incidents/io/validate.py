@@ -13,6 +13,7 @@ import pandas as pd
 
 from incidents import model
 from incidents.io import codes, geocheck
+from incidents.io.counts import whole_numbers
 from incidents.io.dates import DAY_FIRST, parse_dates
 from incidents.io.legacy_types import NO_DEMONSTRATOR_REASON, translate_legacy_types
 
@@ -143,17 +144,16 @@ def _check_integers(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -> N
     others = [c for c in model.INTEGER_COLUMNS if c not in ("inter1", "inter2", "interaction")]
     for column in (c for c in others if c in frame.columns):
         text = _text(frame, column)
-        number = _numbers(text)
-        given = (text != "").to_numpy()
-        values = number.to_numpy()
-        whole = ~np.isnan(values) & (np.mod(values, 1) == 0)
-        bad.add(given & ~whole, f"{column} '{{}}' is not a whole number", text)
+        number, refused = whole_numbers(text, column)
+        bad.add(refused != "", "{}", refused)
+        whole = number.notna().to_numpy()
+        values = number.fillna(0).to_numpy(dtype="int64")
         if column in NON_NEGATIVE:
-            bad.add(given & whole & (values < 0), f"{column} {{}} is negative", text)
+            bad.add(whole & (values < 0), f"{column} {{}} is negative", text)
         if column in PRECISION_CODES:
-            outside = given & whole & ~np.isin(values, (1, 2, 3))
+            outside = whole & ~np.isin(values, (1, 2, 3))
             bad.add(outside, f"{column} {{}} is not 1, 2 or 3", text)
-        frame[column] = pd.array(np.where(whole, values, np.nan), dtype="Float64").astype("Int64")
+        frame[column] = number
 
 
 def _ints(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -2,6 +2,14 @@
 
 ``data_only=True`` means formulas are never evaluated: a cell holds the value
 Excel last saved for it. The first sheet is read unless one is named.
+
+A workbook is a zip of XML parts, so a small file can expand enormously. Before
+openpyxl sees it, the zip's parts are measured: their total expanded size is
+capped relative to the file, and the shared strings part (which openpyxl holds in
+memory whole, even in read-only mode) has its own cap. XML is parsed through
+defusedxml (openpyxl uses it when installed), so DTDs and external entities are
+refused. Rows are streamed; a cell longer than Excel's own limit quarantines its
+row; any failure inside openpyxl becomes an ``IngestError`` naming the row.
 """
 
 from __future__ import annotations
@@ -14,6 +22,39 @@ import pandas as pd
 
 from incidents.errors import IngestError
 from incidents.io.source import RawTable, cell_text
+
+# Excel itself stores at most 32,767 characters in a cell.
+MAX_CELL_CHARS = 32_767
+# Expanded XML allowed: a fixed allowance plus a multiple of the file's own size
+# (real workbooks expand 5-10 times; bombs expand thousands of times).
+EXPANSION_ALLOWANCE = 10 * 1024 * 1024
+EXPANSION_RATIO = 30
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
+
+
+def check_expansion(data: bytes) -> None:
+    """Refuse a workbook whose parts would expand beyond the caps (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise IngestError(f"not a readable .xlsx workbook (the zip is damaged: {exc})") from exc
+    total = sum(part.file_size for part in parts)
+    limit = EXPANSION_ALLOWANCE + EXPANSION_RATIO * len(data)
+    if total > limit:
+        raise IngestError(
+            f"the workbook expands to {total / 1e6:,.0f} MB of XML, over the "
+            f"{limit / 1e6:,.0f} MB allowed for a file this size; save it as CSV and import that"
+        )
+    for part in parts:
+        if part.filename.lower().endswith("sharedstrings.xml") and (
+            part.file_size > MAX_SHARED_STRINGS_BYTES
+        ):
+            raise IngestError(
+                f"the workbook's shared text table is {part.file_size / 1e6:,.0f} MB, over "
+                f"the {MAX_SHARED_STRINGS_BYTES / 1e6:,.0f} MB limit; save it as CSV and "
+                "import that"
+            )
 
 
 def workbook_sheets(data: bytes) -> list[str]:
@@ -33,30 +74,86 @@ def workbook_sheets(data: bytes) -> list[str]:
 def read_xlsx_table(data: bytes, sheet: str | None = None) -> RawTable:
     import openpyxl  # 0.08 s to import: only when a workbook is read
 
+    check_expansion(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise IngestError(f"not a readable .xlsx workbook: {exc}") from exc
+    except IngestError:
+        raise
+    except Exception as exc:  # zlib, XML, DTD, KeyError ... from a damaged workbook
+        raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
     try:
-        if sheet is not None and sheet not in workbook.sheetnames:
-            names = ", ".join(workbook.sheetnames)
-            raise IngestError(f"no sheet named {sheet!r} in the workbook (sheets: {names})")
-        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        rows = (
-            [cell_text(v) for v in row]
-            for row in worksheet.iter_rows(values_only=True)
-        )
-        rows = (row for row in rows if any(cell.strip() for cell in row))
-        header = next(rows, None)
-        if header is None:
-            raise IngestError("the sheet is empty: expected a header row and incident rows")
-        while header and not header[-1].strip():
-            header.pop()
-        columns = [name.strip() or f"column_{i + 1}" for i, name in enumerate(header)]
-        width = len(columns)
-        body = [(row + [""] * width)[:width] for row in rows]
+        return _read_sheet(workbook, sheet)
+    except IngestError:
+        raise
+    except Exception as exc:  # a damaged part found only when the sheet is opened
+        raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
     finally:
         workbook.close()
+
+
+def _why(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _read_sheet(workbook, sheet: str | None) -> RawTable:
+    if sheet is not None and sheet not in workbook.sheetnames:
+        names = ", ".join(workbook.sheetnames)
+        raise IngestError(f"no sheet named {sheet!r} in the workbook (sheets: {names})")
+    if not workbook.worksheets:
+        raise IngestError("the workbook has no sheets")
+    worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+    if hasattr(worksheet, "reset_dimensions"):
+        # The stored dimension may claim XFD1048576: measure rows from their cells instead.
+        worksheet.reset_dimensions()
+    header_row, header = next(
+        ((n, row) for n, row in _rows(worksheet, 1, None) if any(c.strip() for c in row)),
+        (None, None),
+    )
+    if header is None:
+        raise IngestError("the sheet is empty: expected a header row and incident rows")
+    while header and not header[-1].strip():
+        header.pop()
+    columns = [name.strip() or f"column_{i + 1}" for i, name in enumerate(header)]
+    width = len(columns)
+    body: list[list[str]] = []
+    numbers: list[int] = []
+    rejected: list[tuple[int, str, dict[str, str]]] = []
+    # Rows are cut to the header's width as they are parsed, so a cell far to the
+    # right (column XFD) does not make every row 16,384 cells long.
+    for number, row in _rows(worksheet, header_row + 1, width):
+        if not any(cell.strip() for cell in row):
+            continue
+        row = row + [""] * (width - len(row))
+        long_cells = [i for i, cell in enumerate(row) if len(cell) > MAX_CELL_CHARS]
+        if long_cells:
+            name = columns[long_cells[0]]
+            reason = f"cell in column '{name}' is over Excel's {MAX_CELL_CHARS:,}-character limit"
+            original = {c: v[:200] for c, v in zip(columns, row)}
+            rejected.append((number - header_row, reason, original))
+            continue
+        body.append(row)
+        numbers.append(number - header_row)
     frame = pd.DataFrame(body, columns=columns, dtype=str)
     meta = {"format": "xlsx", "sheet": worksheet.title}
-    return RawTable(frame=frame, row_numbers=np.arange(1, len(frame) + 1), meta=meta)
+    return RawTable(
+        frame=frame, row_numbers=np.asarray(numbers, dtype=int), rejected=rejected, meta=meta
+    )
+
+
+def _rows(worksheet, min_row: int, max_col: int | None):
+    """(sheet row number, cells as text), with openpyxl's failures named by row."""
+    number = min_row - 1
+    iterator = worksheet.iter_rows(values_only=True, min_row=min_row, max_col=max_col)
+    while True:
+        try:
+            values = next(iterator)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise IngestError(
+                f"the sheet cannot be read past this row ({_why(exc)})", row=number + 1
+            ) from exc
+        number += 1
+        if any(v is not None for v in values):
+            yield number, [cell_text(v) for v in values]
