@@ -65,7 +65,7 @@ def test_expected_errors_are_one_line_and_exit_2(runner: CliRunner, tmp_path: Pa
     bad.write_text("who,what\nme,it\n", encoding="utf-8")
     result = runner.invoke(cli, ["ingest", str(bad), "--store", str(tmp_path / "s.sqlite")])
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: missing required column")
+    assert result.stderr.startswith("error: bad.csv: missing required column")
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
 

@@ -24,10 +24,13 @@ COLUMNS = ["name", "latitude", "longitude", "population"]
 
 @lru_cache(maxsize=2)
 def _places(directory: str, stamp: float) -> pd.DataFrame:
+    from pyarrow import feather
+
+    from incidents.geocode.build import PLACES_FILE
     from incidents.geocode.gazetteer import layer_files
 
     folder = Path(directory)
-    frames = [pd.read_parquet(folder / "places.parquet", columns=COLUMNS)]
+    frames = [feather.read_table(folder / PLACES_FILE, columns=COLUMNS, memory_map=True).to_pandas()]
     for path in layer_files(folder):
         layer = pd.read_parquet(path)
         if set(COLUMNS) <= set(layer.columns) and len(layer):
@@ -40,8 +43,10 @@ def _places(directory: str, stamp: float) -> pd.DataFrame:
 def places_in_view(south: float, west: float, north: float, east: float,
                    limit: int = MAX_PLACES) -> pd.DataFrame:
     """Gazetteer places inside the bounds, the most populous first (empty without an index)."""
+    from incidents.geocode.build import PLACES_FILE
+
     folder = config.gazetteer_dir()
-    index = folder / "places.parquet"
+    index = folder / PLACES_FILE
     if not index.is_file():
         return pd.DataFrame(columns=COLUMNS)
     places = _places(str(folder), index.stat().st_mtime)
