@@ -238,3 +238,14 @@ def test_a_sentence_listing_regions_is_a_summary_not_an_incident() -> None:
             "La semaine a été meurtrière, notamment dans les régions de Mopti, de Gao et de Tombouctou, où des attaques ont eu lieu.")
     candidates = extract_incidents(text, "2024-03-05", geocoder=FakeGeocoder())
     assert [c.record["location"] for c in candidates] == ["Bankass"]
+
+
+# --- places with the Sahel gazetteer (homonyms of small villages) -------------------------------
+
+def test_a_cercle_named_for_another_incident_is_not_context_for_this_ones_town() -> None:
+    geocoder = FakeGeocoder()
+    text = ("Des hommes armés ont attaqué le camp de Douentza dimanche, tuant six soldats. "
+            "Lundi, trois soldats ont été tués dans le cercle de Bankass par un engin explosif.")
+    first, second = extract_incidents(text, "2024-03-05", geocoder=geocoder)
+    assert first.record["location"] == "Douentza" and second.record["location"] == "Bankass"
+    assert all(admin2 is None for name, _country, _admin1, admin2 in geocoder.queries if name == "Douentza")
