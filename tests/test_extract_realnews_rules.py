@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from geopy.location import Location
 
 from incidents.extract import extract_incidents, warm_up
 from incidents.extract.dates import find_dates, parse_publication
@@ -249,3 +250,27 @@ def test_a_cercle_named_for_another_incident_is_not_context_for_this_ones_town()
     first, second = extract_incidents(text, "2024-03-05", geocoder=geocoder)
     assert first.record["location"] == "Douentza" and second.record["location"] == "Bankass"
     assert all(admin2 is None for name, _country, _admin1, admin2 in geocoder.queries if name == "Douentza")
+
+
+class HomonymGeocoder:
+    """A town that is a province seat in one country and a hamlet of the same name in another."""
+
+    ANSWERS = {
+        "Mali": ("Nouna", 14.6, -3.9, "Mali", "Mopti", "PPL", 0),
+        "Burkina Faso": ("Nouna", 12.73, -3.86, "Burkina Faso", "Boucle du Mouhoun", "PPLA2", 32000),
+    }
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if fold(query).strip() != "nouna" or country not in self.ANSWERS:
+            return None
+        name, lat, lon, country_name, region, feature, population = self.ANSWERS[country]
+        raw = {"name": name, "latitude": lat, "longitude": lon, "country": country_name, "admin1": region,
+               "precision": 1, "method": "exact", "score": 1.0, "feature": feature, "population": population,
+               "ambiguous": False}
+        return Location(name, (lat, lon), raw)
+
+
+def test_with_no_country_stated_a_seat_beats_a_homonym_hamlet_of_an_earlier_tried_country() -> None:
+    [incident] = extract_incidents("Le 9 juin, des hommes armés ont attaqué un détachement à Nouna, tuant dix soldats.",
+                                   "2024-06-12", geocoder=HomonymGeocoder())
+    assert (incident.record["country"], incident.record["admin1"]) == ("Burkina Faso", "Boucle du Mouhoun")

@@ -281,12 +281,14 @@ class PlaceResolver:
 
     def lookup(self, name: str, country: str | None, admin1: str | None = None,
                admin2: str | None = None) -> dict[str, Any] | None:
-        """Geocode with context; with no country stated, the Sahel countries are tried first."""
+        """Geocode with context; with no country stated, the Sahel countries are tried first and
+        the strongest answer among them wins (a town's seat over a homonym hamlet next door)."""
         if country is None:
-            for guess in DEFAULT_COUNTRIES:
-                raw = self._geocode(name, guess, admin1, admin2)
-                if raw is not None and raw.get("method") != str(GeocodeMethod.FUZZY):
-                    return raw
+            answers = [raw for guess in DEFAULT_COUNTRIES
+                       if (raw := self._geocode(name, guess, admin1, admin2)) is not None
+                       and raw.get("method") != str(GeocodeMethod.FUZZY)]
+            if answers:
+                return min(answers, key=answer_strength)
         return self._geocode(name, country, admin1, admin2)
 
     def lookup_variant(self, name: str, country: str | None, admin1: str | None,
@@ -449,6 +451,25 @@ class PlaceResolver:
                 spans = [(named.start, named.end)] + [(mention.start, mention.end)]
                 return ResolvedPlace(named, raw, GeoPrecision.REGION, 0.4, spans, admin1)
         return None
+
+
+_SEATS = ("PPLC", "PPLA", "PPLA2", "PPLA3", "PPLA4")
+
+
+def answer_strength(raw: dict[str, Any]) -> tuple:
+    """Sort key (smaller is stronger) between one name's answers in different countries.
+
+    With the Sahel gazetteer every town has homonym hamlets in the neighbouring countries
+    ("Nouna", "Kaya", "Gorom Gorom" are also Malian villages): a precise, unambiguous answer
+    beats a doubtful one, a seat or a place with a known population beats a plain village,
+    the name itself beats an alternate name; the country order decides the rest (stable min).
+    """
+    return (
+        int(raw.get("precision") or 1) != GeoPrecision.PLACE or bool(raw.get("ambiguous")),
+        raw.get("feature") not in _SEATS,
+        not int(raw.get("population") or 0),
+        raw.get("method") not in (str(GeocodeMethod.EXACT), str(GeocodeMethod.MANUAL)),
+    )
 
 
 def same_letters(a: object, b: object) -> bool:
