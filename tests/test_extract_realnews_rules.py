@@ -274,3 +274,29 @@ def test_with_no_country_stated_a_seat_beats_a_homonym_hamlet_of_an_earlier_trie
     [incident] = extract_incidents("Le 9 juin, des hommes armés ont attaqué un détachement à Nouna, tuant dix soldats.",
                                    "2024-06-12", geocoder=HomonymGeocoder())
     assert (incident.record["country"], incident.record["admin1"]) == ("Burkina Faso", "Boucle du Mouhoun")
+
+
+class TwoCountryGeocoder:
+    """Tillabéri is a region of Niger only; 'Sakoira' is a village in each country."""
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if not query:
+            if country == "Niger" and admin1 and fold(admin1).startswith("tillab"):
+                return self._answer("Tillabéri", "Niger", "Tillabéri", 3, "fallback")
+            return None
+        if fold(query).strip() == "sakoira" and country in ("Mali", "Niger"):
+            return self._answer("Sakoira", country, "Tillabéri" if country == "Niger" else "Tombouctou", 1, "exact")
+        return None
+
+    @staticmethod
+    def _answer(name, country, region, precision, method):
+        raw = {"name": name, "latitude": 14.0, "longitude": 1.5, "country": country, "admin1": region,
+               "precision": precision, "method": method, "score": 1.0, "ambiguous": False}
+        return Location(name, (14.0, 1.5), raw)
+
+
+def test_a_region_named_in_the_text_votes_for_its_country() -> None:
+    text = ("Niger : dix soldats ont été tués lundi à Sakoira, dans la région de Tillabéri, près de la "
+            "frontière malienne. Les assaillants sont repartis vers le Mali, où vivent des réfugiés maliens.")
+    [incident] = extract_incidents(text, "2024-03-05", geocoder=TwoCountryGeocoder())
+    assert (incident.record["country"], incident.record["admin1"]) == ("Niger", "Tillabéri")

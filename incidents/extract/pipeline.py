@@ -94,14 +94,16 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
         mark_distance_cue(folded, mention)
     body_mentions = [m for m in mentions if not headline or m.start >= headline[1]]
     headline_admins = [m for m in mentions if m not in body_mentions and m.role.startswith("admin")]
-    context = build_context((body_mentions or mentions) + headline_admins, countries_mentioned(text, folded))
+    resolver = PlaceResolver(geocoder)
+    context_mentions = (body_mentions or mentions) + headline_admins
+    context = build_context(context_mentions, countries_mentioned(text, folded)
+                            + resolver.region_votes(context_mentions))
     segments = _after_headline(sentences(text), text, headline)
     if not segments and headline:
         segments = sentences(text)
 
     actor_starts = [m.start for m in all_actors]
     groups = _group(segments, folded, body_mentions, published_date, actor_starts)
-    resolver = PlaceResolver(geocoder)
     def build(group: _Group) -> Candidate:
         return _candidate(group, text, folded, lang, published_date, url, mentions, body_mentions, context,
                           resolver, all_actors, headline)

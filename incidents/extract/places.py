@@ -47,6 +47,9 @@ _DEMONYMS = {
 }
 # Tried in this order when an article names no country: the project covers the Sahel first.
 DEFAULT_COUNTRIES = ("Mali", "Burkina Faso", "Niger")
+# What one region named in the text weighs in deciding the article's country (a country named
+# outright counts 1, a neighbour at a border a quarter).
+REGION_VOTE = 1.5
 CAPITALS = {"bamako", "ouagadougou", "niamey", "n'djamena", "ndjamena", "nouakchott", "dakar", "abuja"}
 
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ \-](?:[A-ZÀ-ÖØ-Þ][\w'’\-]*))*"
@@ -374,6 +377,19 @@ class PlaceResolver:
                                        context.admin2, context.admin3)
                 return self._region_fallback(others, context, region.name)
         return found or self._region_fallback(places, context, admin1)
+
+    def region_votes(self, mentions: list[PlaceMention]) -> Counter[str]:
+        """Each distinct region the text names ("the region of Tillaberi") votes for the one Sahel
+        country that has a region of that name: refugees "from Mali" or a border "with Mali"
+        named often must not move an attack in Niger's Tillabéri region to Mali."""
+        votes: Counter[str] = Counter()
+        for key in {fold_name(m.name): m for m in mentions if m.role == "admin1"}:
+            owners = [country for country in DEFAULT_COUNTRIES
+                      if (raw := self._geocode("", country, key, None)) is not None
+                      and same_letters(str(raw.get("admin1")).replace("y", "i"), key.replace("y", "i"))]
+            if len(owners) == 1:
+                votes[owners[0]] += REGION_VOTE
+        return votes
 
     def _region_named_as_place(self, places: list[PlaceMention], country: str | None) -> PlaceMention | None:
         """A name taken for a place that is the name of one of the country's regions."""
