@@ -300,3 +300,34 @@ def test_a_region_named_in_the_text_votes_for_its_country() -> None:
             "frontière malienne. Les assaillants sont repartis vers le Mali, où vivent des réfugiés maliens.")
     [incident] = extract_incidents(text, "2024-03-05", geocoder=TwoCountryGeocoder())
     assert (incident.record["country"], incident.record["admin1"]) == ("Niger", "Tillabéri")
+
+
+def test_every_regional_seat_named_yields_to_the_cercle_the_text_names() -> None:
+    from tests.test_extract_places import resolve
+
+    place = resolve("L'armée, présente à Mopti et à Gao, a perdu six soldats lundi dans une embuscade "
+                    "dans le cercle de Bankass, au Mali.")
+    assert (place.mention.name, int(place.precision)) == ("Bankass", 2)
+
+
+class RegionOwnersGeocoder:
+    """'Sahel' is a region of Burkina Faso only, 'Tillabéri' of Niger only."""
+
+    REGIONS = {("Burkina Faso", "sahel"): "Sahel", ("Niger", "tillaberi"): "Tillabéri"}
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        region = self.REGIONS.get((country, fold(admin1 or "").strip()))
+        if query or region is None:
+            return None
+        raw = {"name": region, "latitude": 14.0, "longitude": 1.0, "country": country, "admin1": region,
+               "precision": 3, "method": "fallback", "score": 1.0, "ambiguous": False}
+        return Location(region, (14.0, 1.0), raw)
+
+
+def test_a_region_of_another_sahel_country_is_not_the_articles_region() -> None:
+    text = "Au Niger, dans la région de Tillabéri, au coeur de la région du Sahel, dix soldats ont été tués."
+    folded = fold(text)
+    context = build_context(find_place_mentions(text, folded, [], []), countries_mentioned(text, folded))
+    assert [m.name for m in context.admin1] == ["Tillabéri", "Sahel"]
+    kept = PlaceResolver(RegionOwnersGeocoder()).regions_of_country(context)
+    assert [m.name for m in kept.admin1] == ["Tillabéri"]

@@ -96,8 +96,8 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
     headline_admins = [m for m in mentions if m not in body_mentions and m.role.startswith("admin")]
     resolver = PlaceResolver(geocoder)
     context_mentions = (body_mentions or mentions) + headline_admins
-    context = build_context(context_mentions, countries_mentioned(text, folded)
-                            + resolver.region_votes(context_mentions))
+    context = resolver.regions_of_country(build_context(
+        context_mentions, countries_mentioned(text, folded) + resolver.region_votes(context_mentions)))
     segments = _after_headline(sentences(text), text, headline)
     if not segments and headline:
         segments = sentences(text)

@@ -361,7 +361,7 @@ class PlaceResolver:
             between = re.search(r"\b(?:entre|between)\s+(?:les? |l'|the )?$", folded[max(0, mention.start - 14):mention.start])
             units_named = bool(context.admin2 or context.admin3)
             if same_letters(raw.get("name"), raw.get("admin1")) and (len(places) > 1 or units_named) \
-                    and not seats and not between:
+                    and not between:
                 seats.append((mention, raw))  # "in Tillabéri": the region's seat, if nothing nearer is named
                 continue
             return self._placed(mention, raw, context, admin1)
@@ -384,12 +384,29 @@ class PlaceResolver:
         named often must not move an attack in Niger's Tillabéri region to Mali."""
         votes: Counter[str] = Counter()
         for key in {fold_name(m.name): m for m in mentions if m.role == "admin1"}:
-            owners = [country for country in DEFAULT_COUNTRIES
-                      if (raw := self._geocode("", country, key, None)) is not None
-                      and same_letters(str(raw.get("admin1")).replace("y", "i"), key.replace("y", "i"))]
+            owners = self.region_owners(key)
             if len(owners) == 1:
                 votes[owners[0]] += REGION_VOTE
         return votes
+
+    def region_owners(self, name: str) -> list[str]:
+        """The Sahel countries that have a region called ``name``."""
+        key = fold_name(name).replace("y", "i")
+        return [country for country in DEFAULT_COUNTRIES
+                if (raw := self._geocode("", country, name, None)) is not None
+                and same_letters(str(raw.get("admin1")).replace("y", "i"), key)]
+
+    def regions_of_country(self, context: PlaceContext) -> PlaceContext:
+        """Drop the regions named that belong to another Sahel country than the article's:
+        "the Sahel region" of a Niger story is the wider Sahel, not Burkina Faso's region."""
+        if context.country not in DEFAULT_COUNTRIES:
+            return context
+        kept = []
+        for mention in context.admin1:
+            owners = self.region_owners(mention.name)
+            if not owners or context.country in owners:
+                kept.append(mention)
+        return PlaceContext(context.country, context.other_countries, kept, context.admin2, context.admin3)
 
     def _region_named_as_place(self, places: list[PlaceMention], country: str | None) -> PlaceMention | None:
         """A name taken for a place that is the name of one of the country's regions."""
