@@ -22,7 +22,7 @@ from incidents.extract.places import (
 )
 from incidents.extract.text import dateline_span, fold
 from incidents.model import TimePrecision
-from tests.test_extract_places import FakeGeocoder
+from tests.test_extract_places import PLACES, FakeGeocoder
 
 
 def toll(text: str) -> int | None:
@@ -331,3 +331,30 @@ def test_a_region_of_another_sahel_country_is_not_the_articles_region() -> None:
     assert [m.name for m in context.admin1] == ["Tillabéri", "Sahel"]
     kept = PlaceResolver(RegionOwnersGeocoder()).regions_of_country(context)
     assert [m.name for m in kept.admin1] == ["Tillabéri"]
+
+
+def test_an_incident_takes_the_region_its_own_sentences_name() -> None:
+    text = ("Dans la région de Mopti, six civils ont été tués lundi à Douentza. "
+            "Mardi, dans la région de Gao, quatre soldats ont été tués à Tinhama.")
+    first, second = extract_incidents(text, "2024-03-06", geocoder=FakeGeocoder())
+    assert (first.record["location"], first.record["admin1"]) == ("Douentza", "Mopti")
+    assert (second.record["admin1"], second.record["geo_precision"]) == ("Gao", 3)
+
+
+class SeatGeocoder(FakeGeocoder):
+    """Gao is a regional seat (PPLA); with another region as context the real geocoder falls back."""
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if fold(query).strip() == "gao" and admin1 and fold(admin1) != "gao":
+            return self._location(PLACES[fold(admin1)], 3, "fallback")
+        location = super().geocode(query, exactly_one, country, admin1, admin2)
+        if location is not None and fold(query).strip() == "gao":
+            location.raw["feature"] = "PPLA"
+        return location
+
+
+def test_a_seat_outside_the_region_named_is_still_that_seat() -> None:
+    text = ("L'attaque de vendredi dans la région de Mopti a eu lieu le jour où l'armée a accusé des "
+            "jihadistes d'avoir tiré une roquette sur la ville de Gao, sans faire de victimes.")
+    [incident] = extract_incidents(text, "2024-03-04", geocoder=SeatGeocoder())
+    assert (incident.record["location"], incident.record["admin1"], incident.record["geo_precision"]) == ("Gao", "Gao", 1)

@@ -317,13 +317,19 @@ def _matching(groups: list[_Group], current: _Group | None, date_key: date | Non
     return None
 
 
-def _own_finer_units(context: PlaceContext, own_units: list[PlaceMention]) -> PlaceContext:
-    """For an incident that names its own place, the article's region stays context but a commune
-    or cercle named in another incident's sentences says nothing about it ("lundi dans la province
-    de X" for a second attack must not pull the first attack's town towards X's homonyms)."""
-    return PlaceContext(context.country, context.other_countries, context.admin1,
-                        [m for m in own_units if m.role == "admin2"],
-                        [m for m in own_units if m.role == "admin3"])
+def _own_units_first(context: PlaceContext, in_group: list[PlaceMention], resolver: PlaceResolver) -> PlaceContext:
+    """Context for an incident that names its own place.
+
+    A commune or cercle named in another incident's sentences says nothing about it ("lundi dans
+    la province de X" for a second attack must not pull the first attack's town towards X's
+    homonyms). A region its own sentences name, or a place of them named like a region of the
+    country ("the incident occurred in Tillaberi"), beats the article's first-named region (a
+    neighbouring region where another attack happened); else the article's regions stay context.
+    """
+    own_regions = [m for m in in_group if m.role == "admin1"]
+    return PlaceContext(context.country, context.other_countries, own_regions or context.admin1,
+                        [m for m in in_group if m.role == "admin2"],
+                        [m for m in in_group if m.role == "admin3"])
 
 
 def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publication | None, url: str | None,
@@ -353,7 +359,7 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publ
                                [m for m in own_units if m.role == "admin2"],
                                [m for m in own_units if m.role == "admin3"])
     elif any(m.role == "place" for m in in_group):
-        context = _own_finer_units(context, own_units)
+        context = _own_units_first(context, in_group, resolver)
     place = resolver.resolve(anchor_first, context, folded, capitals_allowed=only_capitals)
     fill_place(place, context, record, evidence, problems)
 

@@ -350,6 +350,8 @@ class PlaceResolver:
             raw = self.lookup(mention.name, context.country, admin1, admin2)
             if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and mention.source != "ner":
                 raw = self.lookup_variant(mention.name, context.country, admin1, admin2) or raw
+            if raw is not None and raw.get("method") == str(GeocodeMethod.FALLBACK) and admin1 and not admin2:
+                raw = self._seat_elsewhere(mention.name, context.country) or raw
             if raw is None or int(raw.get("precision") or 1) != GeoPrecision.PLACE:
                 continue
             if mention.source == "ner" and raw.get("method") == str(GeocodeMethod.FUZZY) \
@@ -407,6 +409,16 @@ class PlaceResolver:
             if not owners or context.country in owners:
                 kept.append(mention)
         return PlaceContext(context.country, context.other_countries, kept, context.admin2, context.admin3)
+
+    def _seat_elsewhere(self, name: str, country: str | None) -> dict[str, Any] | None:
+        """A town the text names that is the one seat of that name, though outside the region the
+        text names: articles name a neighbouring region's town ("a rocket at the city of Timbuktu"
+        in a story about the Mopti region), and a seat is no hamlet to be confused with."""
+        raw = self.lookup(name, country)
+        if raw is None or raw.get("method") != str(GeocodeMethod.EXACT) or raw.get("ambiguous") \
+                or int(raw.get("precision") or 1) != GeoPrecision.PLACE or raw.get("feature") not in _SEATS:
+            return None
+        return raw
 
     def _region_named_as_place(self, places: list[PlaceMention], country: str | None) -> PlaceMention | None:
         """A name taken for a place that is the name of one of the country's regions."""
