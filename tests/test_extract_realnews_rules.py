@@ -358,3 +358,21 @@ def test_a_seat_outside_the_region_named_is_still_that_seat() -> None:
             "jihadistes d'avoir tiré une roquette sur la ville de Gao, sans faire de victimes.")
     [incident] = extract_incidents(text, "2024-03-04", geocoder=SeatGeocoder())
     assert (incident.record["location"], incident.record["admin1"], incident.record["geo_precision"]) == ("Gao", "Gao", 1)
+
+
+class AmbiguousGeocoder(FakeGeocoder):
+    """'Sokolo' is a town and a dozen hamlets: the real geocoder answers precision 2, ambiguous."""
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if fold(query).strip() == "sokolo":
+            location = self._location(("Sokolo", 14.73, -6.12, "Mali", "Ségou"), 2, "exact")
+            location.raw["ambiguous"] = True
+            return location
+        return super().geocode(query, exactly_one, country, admin1, admin2)
+
+
+def test_a_name_with_homonyms_is_still_the_place_at_precision_2() -> None:
+    [incident] = extract_incidents("Twenty soldiers were killed on Sunday in an attack on the army camp in Sokolo, "
+                                   "in Mali, the army said in Bamako.", "2020-01-27", geocoder=AmbiguousGeocoder())
+    assert (incident.record["location"], incident.record["geo_precision"]) == ("Sokolo", 2)
+    assert "several gazetteer places share this name" in incident.problems

@@ -321,7 +321,7 @@ class PlaceResolver:
         """The incident's place; when nothing resolves as a place in the most named country,
         the other Sahel countries the article names are tried ("near the Mali border" in a Niger story)."""
         found = self._resolve_in(candidates, context, folded, capitals_allowed)
-        if found is not None and found.precision == GeoPrecision.PLACE:
+        if found is not None and (found.precision == GeoPrecision.PLACE or is_homonym_answer(found.raw)):
             return found
         for country in context.other_countries:
             other = PlaceContext(country, [], context.admin1, context.admin2, context.admin3)
@@ -352,6 +352,8 @@ class PlaceResolver:
                 raw = self.lookup_variant(mention.name, context.country, admin1, admin2) or raw
             if raw is not None and raw.get("method") == str(GeocodeMethod.FALLBACK) and admin1 and not admin2:
                 raw = self._seat_elsewhere(mention.name, context.country) or raw
+            if raw is not None and is_homonym_answer(raw):
+                return self._placed(mention, raw, context, admin1, GeoPrecision.NEARBY)
             if raw is None or int(raw.get("precision") or 1) != GeoPrecision.PLACE:
                 continue
             if mention.source == "ner" and raw.get("method") == str(GeocodeMethod.FUZZY) \
@@ -433,12 +435,12 @@ class PlaceResolver:
 
     @staticmethod
     def _placed(mention: PlaceMention, raw: dict[str, Any], context: PlaceContext,
-                admin1: str | None) -> ResolvedPlace:
+                admin1: str | None, precision: GeoPrecision = GeoPrecision.PLACE) -> ResolvedPlace:
         confidence = 0.9 if raw.get("method") in ("exact", "alternate", "manual") else 0.7
         if raw.get("ambiguous"):
             confidence -= 0.2
         spans = [(mention.start, mention.end)] + [(m.start, m.end) for m in context.admin1[:1]]
-        return ResolvedPlace(mention, raw, GeoPrecision.PLACE, confidence, spans, admin1)
+        return ResolvedPlace(mention, raw, precision, confidence, spans, admin1)
 
     def _offset(self, anchors: list[PlaceMention], places: list[PlaceMention], context: PlaceContext,
                 admin1: str | None) -> ResolvedPlace | None:
@@ -515,6 +517,13 @@ def answer_strength(raw: dict[str, Any]) -> tuple:
         not int(raw.get("population") or 0),
         raw.get("method") not in (str(GeocodeMethod.EXACT), str(GeocodeMethod.MANUAL)),
     )
+
+
+def is_homonym_answer(raw: dict[str, Any]) -> bool:
+    """The name as written is in the gazetteer, but at several places the context cannot tell
+    apart (the Sahel gazetteer holds a dozen hamlets called Sokolo besides the town): it is still
+    the place the text names, at the best-ranked homonym, precision 2 and flagged."""
+    return bool(raw.get("ambiguous")) and raw.get("method") == str(GeocodeMethod.EXACT)
 
 
 def same_letters(a: object, b: object) -> bool:
