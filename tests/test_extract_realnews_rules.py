@@ -376,3 +376,12 @@ def test_a_name_with_homonyms_is_still_the_place_at_precision_2() -> None:
                                    "in Mali, the army said in Bamako.", "2020-01-27", geocoder=AmbiguousGeocoder())
     assert (incident.record["location"], incident.record["geo_precision"]) == ("Sokolo", 2)
     assert "several gazetteer places share this name" in incident.problems
+
+
+def test_a_road_named_by_its_towns_is_placed_at_the_first_town() -> None:
+    [incident] = extract_incidents("Lundi, cinq soldats ont été tués par une mine sur l'axe Douentza-Mopti, au Mali.",
+                                   "2024-03-05", geocoder=FakeGeocoder())
+    assert (incident.record["location"], incident.record["geo_precision"]) == ("Douentza", 2)
+    [village] = extract_incidents("Lundi, cinq civils ont été tués à Sogou-Peul, au Mali.",
+                                  "2024-03-05", geocoder=FakeGeocoder())
+    assert village.record["location"] != "Sogou"

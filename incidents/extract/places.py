@@ -352,6 +352,10 @@ class PlaceResolver:
                 raw = self.lookup_variant(mention.name, context.country, admin1, admin2) or raw
             if raw is not None and raw.get("method") == str(GeocodeMethod.FALLBACK) and admin1 and not admin2:
                 raw = self._seat_elsewhere(mention.name, context.country) or raw
+            if raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK):
+                road = self._road_start(mention, context.country, admin1, admin2)
+                if road is not None:
+                    return self._placed(*road, context, admin1, GeoPrecision.NEARBY)
             if raw is not None and is_homonym_answer(raw):
                 return self._placed(mention, raw, context, admin1, GeoPrecision.NEARBY)
             if raw is None or int(raw.get("precision") or 1) != GeoPrecision.PLACE:
@@ -411,6 +415,22 @@ class PlaceResolver:
             if not owners or context.country in owners:
                 kept.append(mention)
         return PlaceContext(context.country, context.other_countries, kept, context.admin2, context.admin3)
+
+    def _road_start(self, mention: PlaceMention, country: str | None, admin1: str | None,
+                    admin2: str | None) -> tuple[PlaceMention, dict[str, Any]] | None:
+        """"l'axe Kwala-Mourdiah-Nara", "the Bandiagara-Bankass road": an unknown hyphenated name
+        whose every part is a known place is a road between them, placed at its first town
+        (precision 2). A village whose own name has a hyphen (Sobane-Kou) has parts that are not
+        all places, so it is left alone."""
+        parts = [p for p in re.split(r"\s*[-–]\s*", mention.name)]
+        if len(parts) < 2 or any(len(p) < 3 or not p[:1].isupper() for p in parts):
+            return None
+        answers = [self.lookup(part, country, admin1, admin2) for part in parts]
+        if any(raw is None or raw.get("method") not in (str(GeocodeMethod.EXACT), str(GeocodeMethod.ALTERNATE))
+               for raw in answers):
+            return None
+        first = PlaceMention(parts[0], mention.start, mention.start + len(parts[0]), mention.role, mention.source)
+        return first, answers[0]
 
     def _seat_elsewhere(self, name: str, country: str | None) -> dict[str, Any] | None:
         """A town the text names that is the one seat of that name, though outside the region the
