@@ -352,7 +352,7 @@ class PlaceResolver:
                 raw = self.lookup_variant(mention.name, context.country, admin1, admin2) or raw
             if raw is not None and raw.get("method") == str(GeocodeMethod.FALLBACK) and admin1 and not admin2:
                 raw = self._seat_elsewhere(mention.name, context.country) or raw
-            if raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK):
+            if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and is_road(folded, mention):
                 road = self._road_start(mention, context.country, admin1, admin2)
                 if road is not None:
                     return self._placed(*road, context, admin1, GeoPrecision.NEARBY)
@@ -419,9 +419,9 @@ class PlaceResolver:
     def _road_start(self, mention: PlaceMention, country: str | None, admin1: str | None,
                     admin2: str | None) -> tuple[PlaceMention, dict[str, Any]] | None:
         """"l'axe Kwala-Mourdiah-Nara", "the Bandiagara-Bankass road": an unknown hyphenated name
-        whose every part is a known place is a road between them, placed at its first town
-        (precision 2). A village whose own name has a hyphen (Sobane-Kou) has parts that are not
-        all places, so it is left alone."""
+        the text calls a road, whose every part is a known place, is placed at its first town
+        (precision 2). The road cue is required: the Sahel gazetteer knows so many hamlets that
+        both halves of a hyphenated village name (Tiguila-Sogou) are often places too."""
         parts = [p for p in re.split(r"\s*[-–]\s*", mention.name)]
         if len(parts) < 2 or any(len(p) < 3 or not p[:1].isupper() for p in parts):
             return None
@@ -537,6 +537,16 @@ def answer_strength(raw: dict[str, Any]) -> tuple:
         not int(raw.get("population") or 0),
         raw.get("method") not in (str(GeocodeMethod.EXACT), str(GeocodeMethod.MANUAL)),
     )
+
+
+_ROAD_BEFORE = re.compile(r"\b(?:axe|axis|route|road|troncon|highway)\b[^.]{0,24}$")
+_ROAD_AFTER = re.compile(r"\s*(?:road|highway|axis)\b")
+
+
+def is_road(folded: str, mention: PlaceMention) -> bool:
+    """The name is introduced as a road ("l'axe routier X-Y", "the X-Y road")."""
+    return bool(_ROAD_BEFORE.search(folded[max(0, mention.start - 40) : mention.start])
+                or _ROAD_AFTER.match(folded, mention.end))
 
 
 def is_homonym_answer(raw: dict[str, Any]) -> bool:
