@@ -385,3 +385,33 @@ def test_a_road_named_by_its_towns_is_placed_at_the_first_town() -> None:
     [village] = extract_incidents("Lundi, cinq civils ont été tués à Sogou-Peul, au Mali.",
                                   "2024-03-05", geocoder=FakeGeocoder())
     assert village.record.get("location") != "Sogou"
+
+
+class ProvinceGeocoder:
+    """Kalsaka lies in Loroum province, of the Nord region; the real geocoder falls back to the
+    region when the region given contradicts the village."""
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if not query and admin2 and fold(admin2) == "loroum" and not admin1:
+            return self._answer("Loroum", "Nord", 2, "fallback", fallback_level="admin2")
+        if not query and admin1:
+            return self._answer(admin1, admin1, 3, "fallback", fallback_level="admin1")
+        if fold(query).strip() == "kalsaka":
+            if admin1 and fold(admin1).replace("-", " ") != "nord":
+                return self._answer(admin1, admin1, 3, "fallback", fallback_level="admin1")
+            return self._answer("Kalsaka", "Nord", 1, "exact")
+        return None
+
+    @staticmethod
+    def _answer(name, region, precision, method, **extra):
+        raw = {"name": name, "latitude": 13.9, "longitude": -2.1, "country": "Burkina Faso", "admin1": region,
+               "precision": precision, "method": method, "score": 1.0, "ambiguous": False, **extra}
+        return Location(name, (13.9, -2.1), raw)
+
+
+def test_the_province_named_decides_the_region_over_another_region_named() -> None:
+    text = ("Au Burkina Faso, lundi, dans la région du Centre-Nord, six civils ont été tués dans le village "
+            "de Kalsaka, province du Loroum.")
+    [incident] = extract_incidents(text, "2024-03-05", geocoder=ProvinceGeocoder())
+    assert (incident.record["location"], incident.record["admin1"], incident.record["geo_precision"]) == (
+        "Kalsaka", "Nord", 1)

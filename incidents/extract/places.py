@@ -334,6 +334,8 @@ class PlaceResolver:
                     capitals_allowed: bool) -> ResolvedPlace | None:
         admin1 = context.admin1[0].name if context.admin1 else None
         admin2 = context.admin2[0].name if context.admin2 else None
+        if admin1 and admin2:
+            admin1 = self._region_of_unit(admin2, context.country) or admin1
         places = [c for c in candidates if c.role == "place"]
         anchors = [c for c in places if c.offset_km is not None]
         places = [c for c in places if c.offset_km is None]
@@ -431,6 +433,15 @@ class PlaceResolver:
             return None
         first = PlaceMention(parts[0], mention.start, mention.start + len(parts[0]), mention.role, mention.source)
         return first, answers[0]
+
+    def _region_of_unit(self, unit: str, country: str | None) -> str | None:
+        """The region of a province or cercle the text names: where it contradicts the region the
+        text names ("Loroum province" with "the Centre-Nord region" named for a nearby attack),
+        the finer unit is the more specific statement."""
+        raw = self._geocode("", country, None, unit)
+        if raw is None or raw.get("fallback_level") != "admin2" or not raw.get("admin1"):
+            return None
+        return str(raw["admin1"])
 
     def _seat_elsewhere(self, name: str, country: str | None) -> dict[str, Any] | None:
         """A town the text names that is the one seat of that name, though outside the region the
