@@ -415,3 +415,9 @@ def test_the_province_named_decides_the_region_over_another_region_named() -> No
     [incident] = extract_incidents(text, "2024-03-05", geocoder=ProvinceGeocoder())
     assert (incident.record["location"], incident.record["admin1"], incident.record["geo_precision"]) == (
         "Kalsaka", "Nord", 1)
+
+
+def test_a_coordinated_place_unknown_to_the_gazetteer_does_not_take_its_siblings_town() -> None:
+    text = "Dimanche, des jihadistes ont attaqué les camps de Douentza, Tinhama et Bankass, au Mali."
+    candidates = extract_incidents(text, "2024-03-05", geocoder=FakeGeocoder())
+    assert [c.record.get("location") for c in candidates] == ["Douentza", None, "Bankass"]

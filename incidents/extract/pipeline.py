@@ -347,6 +347,10 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publ
     in_group = [m for m in body_mentions if any(a <= m.start < b for a, b in spans)]
     anchor_first = sorted(in_group, key=lambda m: (fold_name(m.name) != group.place_key,
                                                    not (group.anchor.start <= m.start < group.anchor.end), m.start))
+    if group.sibling_of is not None:
+        # "les camps de Sévaré, Bapho et Niono": Bapho's candidate is at Bapho or unplaced, never
+        # at the town of a sibling it shares the sentence with.
+        anchor_first = [m for m in anchor_first if m.role != "place" or fold_name(m.name) == group.place_key]
     if not any(m.role == "place" for m in anchor_first) and headline:
         anchor_first += [m for m in mentions if m.start < headline[1] and m.role == "place"]
     only_capitals = all(fold_name(m.name) in CAPITALS for m in anchor_first if m.role == "place")
