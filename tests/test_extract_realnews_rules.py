@@ -421,3 +421,22 @@ def test_a_coordinated_place_unknown_to_the_gazetteer_does_not_take_its_siblings
     text = "Dimanche, des jihadistes ont attaqué les camps de Douentza, Tinhama et Bankass, au Mali."
     candidates = extract_incidents(text, "2024-03-05", geocoder=FakeGeocoder())
     assert [c.record.get("location") for c in candidates] == ["Douentza", None, "Bankass"]
+
+
+class CloseSpellingGeocoder(FakeGeocoder):
+    """Knows 'Sogou-Peulh' in Mopti: the real geocoder answers a close spelling at precision 2."""
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if fold(query).strip() == "sogou-peul":
+            location = self._location(("Sogou-Peulh", 14.2, -3.4, "Mali", "Mopti"), 2, "fuzzy")
+            location.raw["score"] = 0.89
+            return location
+        return super().geocode(query, exactly_one, country, admin1, admin2)
+
+
+def test_the_village_the_text_says_it_happened_in_beats_another_town_named() -> None:
+    text = ("Lundi, des hommes armés ont tué douze civils dans le village de Sogou-Peul, région de Mopti, "
+            "selon une mission du poste de sécurité de Douentza dépêchée sur les lieux.")
+    [incident] = extract_incidents(text, "2024-03-05", geocoder=CloseSpellingGeocoder())
+    assert (incident.record["location"], incident.record["geo_precision"]) == ("Sogou-Peul", 2)
+

@@ -358,6 +358,13 @@ class PlaceResolver:
                 road = self._road_start(mention, context.country, admin1, admin2)
                 if road is not None:
                     return self._placed(*road, context, admin1, GeoPrecision.NEARBY)
+            if mention is places[0] and mention.source == "kind" and raw is not None \
+                    and raw.get("method") == str(GeocodeMethod.FUZZY) and admin1 \
+                    and fold_name(raw.get("admin1") or "") == fold_name(admin1):
+                # "dans le village de Sobame Da ... région de Mopti": the text said where; a close
+                # spelling inside the region it names is that village, unconfirmed (precision 2),
+                # not another town named for other reasons (where the rescuers came from).
+                return self._placed(mention, raw, context, admin1, GeoPrecision.NEARBY)
             if raw is not None and is_homonym_answer(raw):
                 return self._placed(mention, raw, context, admin1, GeoPrecision.NEARBY)
             if raw is None or int(raw.get("precision") or 1) != GeoPrecision.PLACE:
