@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from geopy.location import Location
 
 from incidents.extract import extract_incidents, warm_up
 from incidents.extract.dates import find_dates, parse_publication
@@ -21,7 +22,7 @@ from incidents.extract.places import (
 )
 from incidents.extract.text import dateline_span, fold
 from incidents.model import TimePrecision
-from tests.test_extract_places import FakeGeocoder
+from tests.test_extract_places import PLACES, FakeGeocoder
 
 
 def toll(text: str) -> int | None:
@@ -238,3 +239,204 @@ def test_a_sentence_listing_regions_is_a_summary_not_an_incident() -> None:
             "La semaine a été meurtrière, notamment dans les régions de Mopti, de Gao et de Tombouctou, où des attaques ont eu lieu.")
     candidates = extract_incidents(text, "2024-03-05", geocoder=FakeGeocoder())
     assert [c.record["location"] for c in candidates] == ["Bankass"]
+
+
+# --- places with the Sahel gazetteer (homonyms of small villages) -------------------------------
+
+def test_a_cercle_named_for_another_incident_is_not_context_for_this_ones_town() -> None:
+    geocoder = FakeGeocoder()
+    text = ("Des hommes armés ont attaqué le camp de Douentza dimanche, tuant six soldats. "
+            "Lundi, trois soldats ont été tués dans le cercle de Bankass par un engin explosif.")
+    first, second = extract_incidents(text, "2024-03-05", geocoder=geocoder)
+    assert first.record["location"] == "Douentza" and second.record["location"] == "Bankass"
+    assert all(admin2 is None for name, _country, _admin1, admin2 in geocoder.queries if name == "Douentza")
+
+
+class HomonymGeocoder:
+    """A town that is a province seat in one country and a hamlet of the same name in another."""
+
+    ANSWERS = {
+        "Mali": ("Nouna", 14.6, -3.9, "Mali", "Mopti", "PPL", 0),
+        "Burkina Faso": ("Nouna", 12.73, -3.86, "Burkina Faso", "Boucle du Mouhoun", "PPLA2", 32000),
+    }
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if fold(query).strip() != "nouna" or country not in self.ANSWERS:
+            return None
+        name, lat, lon, country_name, region, feature, population = self.ANSWERS[country]
+        raw = {"name": name, "latitude": lat, "longitude": lon, "country": country_name, "admin1": region,
+               "precision": 1, "method": "exact", "score": 1.0, "feature": feature, "population": population,
+               "ambiguous": False}
+        return Location(name, (lat, lon), raw)
+
+
+def test_with_no_country_stated_a_seat_beats_a_homonym_hamlet_of_an_earlier_tried_country() -> None:
+    [incident] = extract_incidents("Le 9 juin, des hommes armés ont attaqué un détachement à Nouna, tuant dix soldats.",
+                                   "2024-06-12", geocoder=HomonymGeocoder())
+    assert (incident.record["country"], incident.record["admin1"]) == ("Burkina Faso", "Boucle du Mouhoun")
+
+
+class TwoCountryGeocoder:
+    """Tillabéri is a region of Niger only; 'Sakoira' is a village in each country."""
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if not query:
+            if country == "Niger" and admin1 and fold(admin1).startswith("tillab"):
+                return self._answer("Tillabéri", "Niger", "Tillabéri", 3, "fallback")
+            return None
+        if fold(query).strip() == "sakoira" and country in ("Mali", "Niger"):
+            return self._answer("Sakoira", country, "Tillabéri" if country == "Niger" else "Tombouctou", 1, "exact")
+        return None
+
+    @staticmethod
+    def _answer(name, country, region, precision, method):
+        raw = {"name": name, "latitude": 14.0, "longitude": 1.5, "country": country, "admin1": region,
+               "precision": precision, "method": method, "score": 1.0, "ambiguous": False}
+        return Location(name, (14.0, 1.5), raw)
+
+
+def test_a_region_named_in_the_text_votes_for_its_country() -> None:
+    text = ("Niger : dix soldats ont été tués lundi à Sakoira, dans la région de Tillabéri, près de la "
+            "frontière malienne. Les assaillants sont repartis vers le Mali, où vivent des réfugiés maliens.")
+    [incident] = extract_incidents(text, "2024-03-05", geocoder=TwoCountryGeocoder())
+    assert (incident.record["country"], incident.record["admin1"]) == ("Niger", "Tillabéri")
+
+
+def test_every_regional_seat_named_yields_to_the_cercle_the_text_names() -> None:
+    from tests.test_extract_places import resolve
+
+    place = resolve("L'armée, présente à Mopti et à Gao, a perdu six soldats lundi dans une embuscade "
+                    "dans le cercle de Bankass, au Mali.")
+    assert (place.mention.name, int(place.precision)) == ("Bankass", 2)
+
+
+class RegionOwnersGeocoder:
+    """'Sahel' is a region of Burkina Faso only, 'Tillabéri' of Niger only."""
+
+    REGIONS = {("Burkina Faso", "sahel"): "Sahel", ("Niger", "tillaberi"): "Tillabéri"}
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        region = self.REGIONS.get((country, fold(admin1 or "").strip()))
+        if query or region is None:
+            return None
+        raw = {"name": region, "latitude": 14.0, "longitude": 1.0, "country": country, "admin1": region,
+               "precision": 3, "method": "fallback", "score": 1.0, "ambiguous": False}
+        return Location(region, (14.0, 1.0), raw)
+
+
+def test_a_region_of_another_sahel_country_is_not_the_articles_region() -> None:
+    text = "Au Niger, dans la région de Tillabéri, au coeur de la région du Sahel, dix soldats ont été tués."
+    folded = fold(text)
+    context = build_context(find_place_mentions(text, folded, [], []), countries_mentioned(text, folded))
+    assert [m.name for m in context.admin1] == ["Tillabéri", "Sahel"]
+    kept = PlaceResolver(RegionOwnersGeocoder()).regions_of_country(context)
+    assert [m.name for m in kept.admin1] == ["Tillabéri"]
+
+
+def test_an_incident_takes_the_region_its_own_sentences_name() -> None:
+    text = ("Dans la région de Mopti, six civils ont été tués lundi à Douentza. "
+            "Mardi, dans la région de Gao, quatre soldats ont été tués à Tinhama.")
+    first, second = extract_incidents(text, "2024-03-06", geocoder=FakeGeocoder())
+    assert (first.record["location"], first.record["admin1"]) == ("Douentza", "Mopti")
+    assert (second.record["admin1"], second.record["geo_precision"]) == ("Gao", 3)
+
+
+class SeatGeocoder(FakeGeocoder):
+    """Gao is a regional seat (PPLA); with another region as context the real geocoder falls back."""
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if fold(query).strip() == "gao" and admin1 and fold(admin1) != "gao":
+            return self._location(PLACES[fold(admin1)], 3, "fallback")
+        location = super().geocode(query, exactly_one, country, admin1, admin2)
+        if location is not None and fold(query).strip() == "gao":
+            location.raw["feature"] = "PPLA"
+        return location
+
+
+def test_a_seat_outside_the_region_named_is_still_that_seat() -> None:
+    text = ("L'attaque de vendredi dans la région de Mopti a eu lieu le jour où l'armée a accusé des "
+            "jihadistes d'avoir tiré une roquette sur la ville de Gao, sans faire de victimes.")
+    [incident] = extract_incidents(text, "2024-03-04", geocoder=SeatGeocoder())
+    assert (incident.record["location"], incident.record["admin1"], incident.record["geo_precision"]) == ("Gao", "Gao", 1)
+
+
+class AmbiguousGeocoder(FakeGeocoder):
+    """'Sokolo' is a town and a dozen hamlets: the real geocoder answers precision 2, ambiguous."""
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if fold(query).strip() == "sokolo":
+            location = self._location(("Sokolo", 14.73, -6.12, "Mali", "Ségou"), 2, "exact")
+            location.raw["ambiguous"] = True
+            return location
+        return super().geocode(query, exactly_one, country, admin1, admin2)
+
+
+def test_a_name_with_homonyms_is_still_the_place_at_precision_2() -> None:
+    [incident] = extract_incidents("Twenty soldiers were killed on Sunday in an attack on the army camp in Sokolo, "
+                                   "in Mali, the army said in Bamako.", "2020-01-27", geocoder=AmbiguousGeocoder())
+    assert (incident.record["location"], incident.record["geo_precision"]) == ("Sokolo", 2)
+    assert "several gazetteer places share this name" in incident.problems
+
+
+def test_a_road_named_by_its_towns_is_placed_at_the_first_town() -> None:
+    [incident] = extract_incidents("Lundi, cinq soldats ont été tués par une mine sur l'axe Douentza-Mopti, au Mali.",
+                                   "2024-03-05", geocoder=FakeGeocoder())
+    assert (incident.record["location"], incident.record["geo_precision"]) == ("Douentza", 2)
+    [village] = extract_incidents("Lundi, cinq civils ont été tués à Sogou-Peul, au Mali.",
+                                  "2024-03-05", geocoder=FakeGeocoder())
+    assert village.record.get("location") != "Sogou"
+
+
+class ProvinceGeocoder:
+    """Kalsaka lies in Loroum province, of the Nord region; the real geocoder falls back to the
+    region when the region given contradicts the village."""
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if not query and admin2 and fold(admin2) == "loroum" and not admin1:
+            return self._answer("Loroum", "Nord", 2, "fallback", fallback_level="admin2")
+        if not query and admin1:
+            return self._answer(admin1, admin1, 3, "fallback", fallback_level="admin1")
+        if fold(query).strip() == "kalsaka":
+            if admin1 and fold(admin1).replace("-", " ") != "nord":
+                return self._answer(admin1, admin1, 3, "fallback", fallback_level="admin1")
+            return self._answer("Kalsaka", "Nord", 1, "exact")
+        return None
+
+    @staticmethod
+    def _answer(name, region, precision, method, **extra):
+        raw = {"name": name, "latitude": 13.9, "longitude": -2.1, "country": "Burkina Faso", "admin1": region,
+               "precision": precision, "method": method, "score": 1.0, "ambiguous": False, **extra}
+        return Location(name, (13.9, -2.1), raw)
+
+
+def test_the_province_named_decides_the_region_over_another_region_named() -> None:
+    text = ("Au Burkina Faso, lundi, dans la région du Centre-Nord, six civils ont été tués dans le village "
+            "de Kalsaka, province du Loroum.")
+    [incident] = extract_incidents(text, "2024-03-05", geocoder=ProvinceGeocoder())
+    assert (incident.record["location"], incident.record["admin1"], incident.record["geo_precision"]) == (
+        "Kalsaka", "Nord", 1)
+
+
+def test_a_coordinated_place_unknown_to_the_gazetteer_does_not_take_its_siblings_town() -> None:
+    text = "Dimanche, des jihadistes ont attaqué les camps de Douentza, Tinhama et Bankass, au Mali."
+    candidates = extract_incidents(text, "2024-03-05", geocoder=FakeGeocoder())
+    assert [c.record.get("location") for c in candidates] == ["Douentza", None, "Bankass"]
+
+
+class CloseSpellingGeocoder(FakeGeocoder):
+    """Knows 'Sogou-Peulh' in Mopti: the real geocoder answers a close spelling at precision 2."""
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if fold(query).strip() == "sogou-peul":
+            location = self._location(("Sogou-Peulh", 14.2, -3.4, "Mali", "Mopti"), 2, "fuzzy")
+            location.raw["score"] = 0.89
+            return location
+        return super().geocode(query, exactly_one, country, admin1, admin2)
+
+
+def test_the_village_the_text_says_it_happened_in_beats_another_town_named() -> None:
+    text = ("Lundi, des hommes armés ont tué douze civils dans le village de Sogou-Peul, région de Mopti, "
+            "selon une mission du poste de sécurité de Douentza dépêchée sur les lieux.")
+    [incident] = extract_incidents(text, "2024-03-05", geocoder=CloseSpellingGeocoder())
+    assert (incident.record["location"], incident.record["geo_precision"]) == ("Sogou-Peul", 2)
+

@@ -94,14 +94,16 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
         mark_distance_cue(folded, mention)
     body_mentions = [m for m in mentions if not headline or m.start >= headline[1]]
     headline_admins = [m for m in mentions if m not in body_mentions and m.role.startswith("admin")]
-    context = build_context((body_mentions or mentions) + headline_admins, countries_mentioned(text, folded))
+    resolver = PlaceResolver(geocoder)
+    context_mentions = (body_mentions or mentions) + headline_admins
+    context = resolver.regions_of_country(build_context(
+        context_mentions, countries_mentioned(text, folded) + resolver.region_votes(context_mentions)))
     segments = _after_headline(sentences(text), text, headline)
     if not segments and headline:
         segments = sentences(text)
 
     actor_starts = [m.start for m in all_actors]
     groups = _group(segments, folded, body_mentions, published_date, actor_starts)
-    resolver = PlaceResolver(geocoder)
     def build(group: _Group) -> Candidate:
         return _candidate(group, text, folded, lang, published_date, url, mentions, body_mentions, context,
                           resolver, all_actors, headline)
@@ -315,6 +317,21 @@ def _matching(groups: list[_Group], current: _Group | None, date_key: date | Non
     return None
 
 
+def _own_units_first(context: PlaceContext, in_group: list[PlaceMention], resolver: PlaceResolver) -> PlaceContext:
+    """Context for an incident that names its own place.
+
+    A commune or cercle named in another incident's sentences says nothing about it ("lundi dans
+    la province de X" for a second attack must not pull the first attack's town towards X's
+    homonyms). A region its own sentences name, or a place of them named like a region of the
+    country ("the incident occurred in Tillaberi"), beats the article's first-named region (a
+    neighbouring region where another attack happened); else the article's regions stay context.
+    """
+    own_regions = [m for m in in_group if m.role == "admin1"]
+    return PlaceContext(context.country, context.other_countries, own_regions or context.admin1,
+                        [m for m in in_group if m.role == "admin2"],
+                        [m for m in in_group if m.role == "admin3"])
+
+
 def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publication | None, url: str | None,
                mentions: list[PlaceMention], body_mentions: list[PlaceMention], context: Any,
                resolver: PlaceResolver, all_actors: list[actor_lookup.ActorMention],
@@ -330,6 +347,10 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publ
     in_group = [m for m in body_mentions if any(a <= m.start < b for a, b in spans)]
     anchor_first = sorted(in_group, key=lambda m: (fold_name(m.name) != group.place_key,
                                                    not (group.anchor.start <= m.start < group.anchor.end), m.start))
+    if group.sibling_of is not None:
+        # "les camps de Sévaré, Bapho et Niono": Bapho's candidate is at Bapho or unplaced, never
+        # at the town of a sibling it shares the sentence with.
+        anchor_first = [m for m in anchor_first if m.role != "place" or fold_name(m.name) == group.place_key]
     if not any(m.role == "place" for m in anchor_first) and headline:
         anchor_first += [m for m in mentions if m.start < headline[1] and m.role == "place"]
     only_capitals = all(fold_name(m.name) in CAPITALS for m in anchor_first if m.role == "place")
@@ -341,6 +362,8 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publ
                                [m for m in own_units if m.role == "admin1"],
                                [m for m in own_units if m.role == "admin2"],
                                [m for m in own_units if m.role == "admin3"])
+    elif any(m.role == "place" for m in in_group):
+        context = _own_units_first(context, in_group, resolver)
     place = resolver.resolve(anchor_first, context, folded, capitals_allowed=only_capitals)
     fill_place(place, context, record, evidence, problems)
 

@@ -47,6 +47,9 @@ _DEMONYMS = {
 }
 # Tried in this order when an article names no country: the project covers the Sahel first.
 DEFAULT_COUNTRIES = ("Mali", "Burkina Faso", "Niger")
+# What one region named in the text weighs in deciding the article's country (a country named
+# outright counts 1, a neighbour at a border a quarter).
+REGION_VOTE = 1.5
 CAPITALS = {"bamako", "ouagadougou", "niamey", "n'djamena", "ndjamena", "nouakchott", "dakar", "abuja"}
 
 _NAME = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ \-](?:[A-ZÀ-ÖØ-Þ][\w'’\-]*))*"
@@ -281,12 +284,14 @@ class PlaceResolver:
 
     def lookup(self, name: str, country: str | None, admin1: str | None = None,
                admin2: str | None = None) -> dict[str, Any] | None:
-        """Geocode with context; with no country stated, the Sahel countries are tried first."""
+        """Geocode with context; with no country stated, the Sahel countries are tried first and
+        the strongest answer among them wins (a town's seat over a homonym hamlet next door)."""
         if country is None:
-            for guess in DEFAULT_COUNTRIES:
-                raw = self._geocode(name, guess, admin1, admin2)
-                if raw is not None and raw.get("method") != str(GeocodeMethod.FUZZY):
-                    return raw
+            answers = [raw for guess in DEFAULT_COUNTRIES
+                       if (raw := self._geocode(name, guess, admin1, admin2)) is not None
+                       and raw.get("method") != str(GeocodeMethod.FUZZY)]
+            if answers:
+                return min(answers, key=answer_strength)
         return self._geocode(name, country, admin1, admin2)
 
     def lookup_variant(self, name: str, country: str | None, admin1: str | None,
@@ -316,7 +321,7 @@ class PlaceResolver:
         """The incident's place; when nothing resolves as a place in the most named country,
         the other Sahel countries the article names are tried ("near the Mali border" in a Niger story)."""
         found = self._resolve_in(candidates, context, folded, capitals_allowed)
-        if found is not None and found.precision == GeoPrecision.PLACE:
+        if found is not None and (found.precision == GeoPrecision.PLACE or is_homonym_answer(found.raw)):
             return found
         for country in context.other_countries:
             other = PlaceContext(country, [], context.admin1, context.admin2, context.admin3)
@@ -329,6 +334,8 @@ class PlaceResolver:
                     capitals_allowed: bool) -> ResolvedPlace | None:
         admin1 = context.admin1[0].name if context.admin1 else None
         admin2 = context.admin2[0].name if context.admin2 else None
+        if admin1 and admin2:
+            admin1 = self._region_of_unit(admin2, context.country) or admin1
         places = [c for c in candidates if c.role == "place"]
         anchors = [c for c in places if c.offset_km is not None]
         places = [c for c in places if c.offset_km is None]
@@ -345,6 +352,21 @@ class PlaceResolver:
             raw = self.lookup(mention.name, context.country, admin1, admin2)
             if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and mention.source != "ner":
                 raw = self.lookup_variant(mention.name, context.country, admin1, admin2) or raw
+            if raw is not None and raw.get("method") == str(GeocodeMethod.FALLBACK) and admin1 and not admin2:
+                raw = self._seat_elsewhere(mention.name, context.country) or raw
+            if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and is_road(folded, mention):
+                road = self._road_start(mention, context.country, admin1, admin2)
+                if road is not None:
+                    return self._placed(*road, context, admin1, GeoPrecision.NEARBY)
+            if mention is places[0] and mention.source == "kind" and raw is not None \
+                    and raw.get("method") == str(GeocodeMethod.FUZZY) and admin1 \
+                    and fold_name(raw.get("admin1") or "") == fold_name(admin1):
+                # "dans le village de Sobame Da ... région de Mopti": the text said where; a close
+                # spelling inside the region it names is that village, unconfirmed (precision 2),
+                # not another town named for other reasons (where the rescuers came from).
+                return self._placed(mention, raw, context, admin1, GeoPrecision.NEARBY)
+            if raw is not None and is_homonym_answer(raw):
+                return self._placed(mention, raw, context, admin1, GeoPrecision.NEARBY)
             if raw is None or int(raw.get("precision") or 1) != GeoPrecision.PLACE:
                 continue
             if mention.source == "ner" and raw.get("method") == str(GeocodeMethod.FUZZY) \
@@ -356,7 +378,7 @@ class PlaceResolver:
             between = re.search(r"\b(?:entre|between)\s+(?:les? |l'|the )?$", folded[max(0, mention.start - 14):mention.start])
             units_named = bool(context.admin2 or context.admin3)
             if same_letters(raw.get("name"), raw.get("admin1")) and (len(places) > 1 or units_named) \
-                    and not seats and not between:
+                    and not between:
                 seats.append((mention, raw))  # "in Tillabéri": the region's seat, if nothing nearer is named
                 continue
             return self._placed(mention, raw, context, admin1)
@@ -373,6 +395,71 @@ class PlaceResolver:
                 return self._region_fallback(others, context, region.name)
         return found or self._region_fallback(places, context, admin1)
 
+    def region_votes(self, mentions: list[PlaceMention]) -> Counter[str]:
+        """Each distinct region the text names ("the region of Tillaberi") votes for the one Sahel
+        country that has a region of that name: refugees "from Mali" or a border "with Mali"
+        named often must not move an attack in Niger's Tillabéri region to Mali."""
+        votes: Counter[str] = Counter()
+        for key in {fold_name(m.name): m for m in mentions if m.role == "admin1"}:
+            owners = self.region_owners(key)
+            if len(owners) == 1:
+                votes[owners[0]] += REGION_VOTE
+        return votes
+
+    def region_owners(self, name: str) -> list[str]:
+        """The Sahel countries that have a region called ``name``."""
+        key = fold_name(name).replace("y", "i")
+        return [country for country in DEFAULT_COUNTRIES
+                if (raw := self._geocode("", country, name, None)) is not None
+                and same_letters(str(raw.get("admin1")).replace("y", "i"), key)]
+
+    def regions_of_country(self, context: PlaceContext) -> PlaceContext:
+        """Drop the regions named that belong to another Sahel country than the article's:
+        "the Sahel region" of a Niger story is the wider Sahel, not Burkina Faso's region."""
+        if context.country not in DEFAULT_COUNTRIES:
+            return context
+        kept = []
+        for mention in context.admin1:
+            owners = self.region_owners(mention.name)
+            if not owners or context.country in owners:
+                kept.append(mention)
+        return PlaceContext(context.country, context.other_countries, kept, context.admin2, context.admin3)
+
+    def _road_start(self, mention: PlaceMention, country: str | None, admin1: str | None,
+                    admin2: str | None) -> tuple[PlaceMention, dict[str, Any]] | None:
+        """"l'axe Kwala-Mourdiah-Nara", "the Bandiagara-Bankass road": an unknown hyphenated name
+        the text calls a road, whose every part is a known place, is placed at its first town
+        (precision 2). The road cue is required: the Sahel gazetteer knows so many hamlets that
+        both halves of a hyphenated village name (Tiguila-Sogou) are often places too."""
+        parts = [p for p in re.split(r"\s*[-–]\s*", mention.name)]
+        if len(parts) < 2 or any(len(p) < 3 or not p[:1].isupper() for p in parts):
+            return None
+        answers = [self.lookup(part, country, admin1, admin2) for part in parts]
+        if any(raw is None or raw.get("method") not in (str(GeocodeMethod.EXACT), str(GeocodeMethod.ALTERNATE))
+               for raw in answers):
+            return None
+        first = PlaceMention(parts[0], mention.start, mention.start + len(parts[0]), mention.role, mention.source)
+        return first, answers[0]
+
+    def _region_of_unit(self, unit: str, country: str | None) -> str | None:
+        """The region of a province or cercle the text names: where it contradicts the region the
+        text names ("Loroum province" with "the Centre-Nord region" named for a nearby attack),
+        the finer unit is the more specific statement."""
+        raw = self._geocode("", country, None, unit)
+        if raw is None or raw.get("fallback_level") != "admin2" or not raw.get("admin1"):
+            return None
+        return str(raw["admin1"])
+
+    def _seat_elsewhere(self, name: str, country: str | None) -> dict[str, Any] | None:
+        """A town the text names that is the one seat of that name, though outside the region the
+        text names: articles name a neighbouring region's town ("a rocket at the city of Timbuktu"
+        in a story about the Mopti region), and a seat is no hamlet to be confused with."""
+        raw = self.lookup(name, country)
+        if raw is None or raw.get("method") != str(GeocodeMethod.EXACT) or raw.get("ambiguous") \
+                or int(raw.get("precision") or 1) != GeoPrecision.PLACE or raw.get("feature") not in _SEATS:
+            return None
+        return raw
+
     def _region_named_as_place(self, places: list[PlaceMention], country: str | None) -> PlaceMention | None:
         """A name taken for a place that is the name of one of the country's regions."""
         if country is None:
@@ -386,12 +473,12 @@ class PlaceResolver:
 
     @staticmethod
     def _placed(mention: PlaceMention, raw: dict[str, Any], context: PlaceContext,
-                admin1: str | None) -> ResolvedPlace:
+                admin1: str | None, precision: GeoPrecision = GeoPrecision.PLACE) -> ResolvedPlace:
         confidence = 0.9 if raw.get("method") in ("exact", "alternate", "manual") else 0.7
         if raw.get("ambiguous"):
             confidence -= 0.2
         spans = [(mention.start, mention.end)] + [(m.start, m.end) for m in context.admin1[:1]]
-        return ResolvedPlace(mention, raw, GeoPrecision.PLACE, confidence, spans, admin1)
+        return ResolvedPlace(mention, raw, precision, confidence, spans, admin1)
 
     def _offset(self, anchors: list[PlaceMention], places: list[PlaceMention], context: PlaceContext,
                 admin1: str | None) -> ResolvedPlace | None:
@@ -449,6 +536,42 @@ class PlaceResolver:
                 spans = [(named.start, named.end)] + [(mention.start, mention.end)]
                 return ResolvedPlace(named, raw, GeoPrecision.REGION, 0.4, spans, admin1)
         return None
+
+
+_SEATS = ("PPLC", "PPLA", "PPLA2", "PPLA3", "PPLA4")
+
+
+def answer_strength(raw: dict[str, Any]) -> tuple:
+    """Sort key (smaller is stronger) between one name's answers in different countries.
+
+    With the Sahel gazetteer every town has homonym hamlets in the neighbouring countries
+    ("Nouna", "Kaya", "Gorom Gorom" are also Malian villages): a precise, unambiguous answer
+    beats a doubtful one, a seat or a place with a known population beats a plain village,
+    the name itself beats an alternate name; the country order decides the rest (stable min).
+    """
+    return (
+        int(raw.get("precision") or 1) != GeoPrecision.PLACE or bool(raw.get("ambiguous")),
+        raw.get("feature") not in _SEATS,
+        not int(raw.get("population") or 0),
+        raw.get("method") not in (str(GeocodeMethod.EXACT), str(GeocodeMethod.MANUAL)),
+    )
+
+
+_ROAD_BEFORE = re.compile(r"\b(?:axe|axis|route|road|troncon|highway)\b[^.]{0,24}$")
+_ROAD_AFTER = re.compile(r"\s*(?:road|highway|axis)\b")
+
+
+def is_road(folded: str, mention: PlaceMention) -> bool:
+    """The name is introduced as a road ("l'axe routier X-Y", "the X-Y road")."""
+    return bool(_ROAD_BEFORE.search(folded[max(0, mention.start - 40) : mention.start])
+                or _ROAD_AFTER.match(folded, mention.end))
+
+
+def is_homonym_answer(raw: dict[str, Any]) -> bool:
+    """The name as written is in the gazetteer, but at several places the context cannot tell
+    apart (the Sahel gazetteer holds a dozen hamlets called Sokolo besides the town): it is still
+    the place the text names, at the best-ranked homonym, precision 2 and flagged."""
+    return bool(raw.get("ambiguous")) and raw.get("method") == str(GeocodeMethod.EXACT)
 
 
 def same_letters(a: object, b: object) -> bool:
