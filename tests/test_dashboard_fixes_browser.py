@@ -104,6 +104,9 @@ def test_a_second_article_never_overwrites_the_first(dashboard, page, artifacts_
     first_ids = sorted(set(first.index) - before)
     assert len(first_ids) == 1 and first.loc[first_ids[0], "source_text"] == FIRST_ARTICLE
 
+    # Its publication day is not known here: the article's own date is then the event's
+    # (with today as the publication day, a 2024 event would read as a recalled one).
+    page.get_by_text("Publication date known").click()
     _extract(page, SECOND_ARTICLE)
     page.get_by_role("heading", name="Djibo", exact=False).first.wait_for(
         timeout=LOAD_TIMEOUT_MS)
@@ -280,7 +283,7 @@ def test_without_setup_the_page_names_what_is_missing(tmp_path, chromium,
 
     checkout = tmp_path / "checkout"
     checkout.mkdir()
-    for name in ("dashboard.py", "incidents", "ui", "data", "derived", ".streamlit"):
+    for name in ("dashboard.py", "pyproject.toml", "incidents", "ui", "data", "derived", ".streamlit"):
         source = PROJECT_DIR / name
         if source.is_dir():
             shutil.copytree(source, checkout / name,
