@@ -172,6 +172,15 @@ def test_an_event_recalled_from_weeks_earlier_is_not_a_candidate() -> None:
     assert [c.record["location"] for c in candidates] == ["Bankass"]
 
 
+def test_an_article_whose_only_event_is_long_before_publication_keeps_its_date() -> None:
+    """An old article (or a wrong publication day): the lead is the news, not a recall."""
+    text = ("Le 2 janvier 2023, des hommes armés ont tué quatre civils à Bankass. "
+            "Les assaillants ont pris la fuite.")
+    [incident] = extract_incidents(text, "2024-03-05", geocoder=FakeGeocoder())
+    assert incident.record["location"] == "Bankass"
+    assert str(incident.record["event_date"])[:10] == "2023-01-02"
+
+
 def test_a_sentence_saying_where_it_happened_is_not_a_new_incident() -> None:
     text = ("Des hommes armés ont tué cinq civils lundi, selon une source à Mopti. "
             "L'attaque a eu lieu lundi dans le village de Bankass.")

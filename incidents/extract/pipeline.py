@@ -158,7 +158,10 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             current = pending = None
             continue
         dates = [d for d in find_dates(folded, start, end, published) if not is_statement_day(folded, d)]
-        if _recalled(dates, published):
+        if groups and _recalled(dates, published):
+            # Only once the article has its incident: a lead dated long before the
+            # publication day given is the news itself (an old article, or a wrong
+            # publication day), never an incident moved to the publication day.
             current = pending = None
             continue
         places = _places_in(segment, mentions)
