@@ -8,30 +8,14 @@ maps each character to exactly one character.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
-_APOSTROPHES = "\u2019\u2018\u02bc\u00b4`"
-_DASHES = "\u2013\u2014\u2212"
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    if char in _APOSTROPHES:
-        return "'"
-    if char in _DASHES:
-        return "-"
-    if char == "\u00a0":
-        return " "
-    stripped = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
-    lowered = stripped.lower()
-    return lowered if len(lowered) == 1 else char.lower()[:1] or char
+from incidents.text import fold_in_place
 
 
 def fold(text: str) -> str:
     """Lower-case, accent-free, same-length copy of ``text`` for matching."""
-    return "".join(_fold_char(c) for c in text)
+    return fold_in_place(text)
 
 
 def fold_name(name: str) -> str:
