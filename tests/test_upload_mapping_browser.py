@@ -52,6 +52,8 @@ def test_mapping_step_suggests_columns_and_loads_the_file(dashboard, chromium, t
         page.get_by_role("option", name="Violence against civilians").click()
         page.get_by_role("button", name="Apply this mapping").click()
         page.get_by_text("Validation report").wait_for(timeout=TIMEOUT_MS)
+        page.locator('[data-testid="stMetric"]').filter(has_text="Accepted").first.wait_for(
+            timeout=TIMEOUT_MS)
         metrics = page.locator('[data-testid="stMetric"]').all_inner_texts()
         assert any("Accepted" in m and "2" in m for m in metrics), metrics
         page.screenshot(path=str(artifacts_dir / "upload_mapping_applied.png"), full_page=True)
