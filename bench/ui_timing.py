@@ -1,0 +1,147 @@
+"""What an analyst waits for in the real dashboard, in one run, at N incidents (default 100,000).
+
+    .venv/bin/python bench/ui_timing.py [--n 100000] [--json]
+
+Fills a temporary store with N synthetic incidents (untimed), starts the dashboard as
+``make run`` does (``streamlit run serve.py``) and drives it with headless Chromium
+(/usr/bin/chromium through Playwright). It prints, in seconds:
+
+- start_s / first_page_s / cold_s: launch until the server answers; the first page
+  until its map is drawn; the two added (``bench/scale.py``'s dashboard figures);
+- filter_s: median of three "Event type" changes, click until the headline and the
+  map show the new view (``bench/scale.py``'s ``measure_dashboard``);
+- tab_table_s, tab_time_s, tab_map_s: a click on the explore tab until its content is
+  drawn (the table's grid, the timeline's chart, the map's overlay);
+- report_pdf_s: a click on "Situation report (PDF)" until the browser has the file
+  (the report is built from the whole filtered view when clicked);
+- first_extraction_s: on "Add from article", a click on "Extract incidents" with a
+  short text until the first candidate's heading shows (the first extraction of the
+  server process: the spaCy model is loaded ahead, after the first page, so this is
+  what remains of it when the analyst gets there).
+
+Everything runs in one process on one machine: compare figures of one run with
+each other, and with ``bench/scale.py`` run alongside for the baseline map. Nothing
+here touches the internet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import scale  # noqa: E402
+
+# Written for this bench (not from any article): one incident, a place the gazetteer knows.
+ARTICLE = ("Mopti, 12 mars 2024 - Des hommes armés ont attaqué le village de Kimparana, "
+           "dans le cercle de San, dans la nuit de lundi à mardi. Quatre civils ont été tués, "
+           "selon un élu local.")
+TIMEOUT_S = 600
+
+
+def _until(page: object, found: str, started: float, what: str) -> float:
+    """Seconds from ``started`` until the CSS selector ``found`` is visible in ``page``."""
+    page.locator(found).first.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+    if page.locator('[data-testid="stException"]').count():
+        raise scale.DashboardError(f"exception while waiting for {what}")
+    return time.perf_counter() - started
+
+
+def _open_tab(page: object, name: str) -> float:
+    tab = page.get_by_role("tab", name=name, exact=True)
+    tab.scroll_into_view_if_needed()
+    return scale._click(tab)
+
+
+def measure_tabs_report_article(url: str, browser: object) -> dict:
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+    page = context.new_page()
+    watched = scale.Watched(page)
+    figures: dict = {}
+    try:
+        page.goto(url, wait_until="load", timeout=TIMEOUT_S * 1000)
+        watched.wait_until(lambda: scale._dashboard_map(watched, None, set()),
+                           time.perf_counter() + TIMEOUT_S, "the first map")
+        watched.wait_quiet()
+        figures["tab_table_s"] = _until(page, '[data-testid="stDataFrame"]',
+                                        _open_tab(page, "Table"), "the table")
+        watched.wait_quiet()
+        figures["tab_time_s"] = _until(page, '[data-testid="stVegaLiteChart"]',
+                                       _open_tab(page, "Over time"), "the timeline")
+        watched.wait_quiet()
+        started = _open_tab(page, "Map")
+        watched.wait_until(lambda: _drawn_map(watched), started + TIMEOUT_S, "the map tab")
+        figures["tab_map_s"] = time.perf_counter() - started
+        watched.wait_quiet()
+        _open_tab(page, "Export")
+        button = page.get_by_role("button", name="Situation report (PDF)")
+        button.wait_for(timeout=TIMEOUT_S * 1000)
+        watched.wait_quiet()
+        with page.expect_download(timeout=TIMEOUT_S * 1000) as download:
+            started = scale._click(button)
+        download.value.path()
+        figures["report_pdf_s"] = time.perf_counter() - started
+        page.goto(f"{url}/article", wait_until="load", timeout=TIMEOUT_S * 1000)
+        page.get_by_label("Article text (French or English)").fill(ARTICLE)
+        page.get_by_label("Article text (French or English)").press("Control+Enter")
+        watched.wait_quiet()
+        started = scale._click(page.get_by_role("button", name="Extract incidents"))
+        figures["first_extraction_s"] = _until(page, 'h3:has-text("Candidate 1")', started,
+                                               "the first candidate")
+    finally:
+        context.close()
+    return figures
+
+
+def _drawn_map(watched: scale.Watched) -> object:
+    for frame in watched.map_frames():
+        state = scale._evaluate(frame, scale.DASHBOARD_MAP_JS, scale.SELECTORS["ours"])
+        if state and state["drawn"] and state["tiles"]:
+            return frame
+    return None
+
+
+def measure(n: int) -> dict:
+    home = Path(tempfile.mkdtemp(prefix="bench-ui-"))
+    try:
+        scale.fill_store(home, n)
+        with scale.chromium() as browser:
+            launched = time.perf_counter()
+            with scale.streamlit_server("serve.py", scale.PROJECT, {"INCIDENTS_HOME": str(home)},
+                                        home / "dashboard.log") as url:
+                start_s = time.perf_counter() - launched
+                dashboard = scale.measure_dashboard(url, browser, timeout_s=TIMEOUT_S)
+                rest = measure_tabs_report_article(url, browser)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    return {"n": n, "start_s": start_s, "first_page_s": dashboard["dashboard_page_s"],
+            "cold_s": start_s + dashboard["dashboard_page_s"],
+            "filter_s": statistics.median(dashboard["dashboard_filter_runs_s"]),
+            "filter_runs_s": dashboard["dashboard_filter_runs_s"], **rest}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="synthetic incidents in the store")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    options = parser.parse_args(argv)
+    figures = {key: (round(value, 3) if isinstance(value, float) else
+                     [round(item, 3) for item in value] if isinstance(value, list) else value)
+               for key, value in measure(options.n).items()}
+    if options.json:
+        print(json.dumps(figures))
+    else:
+        for key, value in figures.items():
+            print(f"{key:20} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
