@@ -1,5 +1,5 @@
 """An imported MBTiles basemap in the dashboard at village zoom with the gazetteer's
-places labelled, and the opt-in online OpenStreetMap layer in the layer control
+places labelled and the bundled cercle outlines drawn, and the opt-in online OpenStreetMap layer in the layer control
 (listed, never loaded unless chosen).
 
 Screenshots go to tests/artifacts/ (prefix ``basemap_``).
@@ -60,19 +60,19 @@ def test_an_imported_basemap_draws_at_zoom_10(dashboard, chromium, artifacts_dir
                 i.src.includes('/basemaps/test-region/10/') && i.complete
                 && i.naturalWidth === 256).length >= 4""", timeout=LOAD_TIMEOUT_MS)
         _, frame = map_frame(page)
+        # The places labelled, and the bundled cercle outlines around Mopti dashed under them.
         frame.wait_for_function(
             "() => [...document.querySelectorAll('.incidents-reference-place')]"
-            ".some(e => e.innerText.trim() === 'Mopti')", timeout=LOAD_TIMEOUT_MS)
+            ".some(e => e.innerText.trim() === 'Mopti')"
+            " && document.querySelectorAll('path[stroke-dasharray=\"4 3\"]').length >= 3",
+            timeout=LOAD_TIMEOUT_MS)
         page.wait_for_timeout(1000)
         page.screenshot(path=str(artifacts_dir / "basemap_zoom10.png"))
 
         page.get_by_text("Online OpenStreetMap layer").click()
-        page.wait_for_timeout(1000)
-        _, frame = map_frame(page)
-        frame.wait_for_function(
-            "() => [...document.querySelectorAll('.leaflet-control-layers-base label')]"
-            ".some(l => l.innerText.trim() === 'OpenStreetMap (online)')",
-            timeout=LOAD_TIMEOUT_MS)
+        frame = _frame_where(page, "() => [...document.querySelectorAll("
+                             "'.leaflet-control-layers-base label')]"
+                             ".some(l => l.innerText.trim() === 'OpenStreetMap (online)')")
         frame.hover(".leaflet-control-layers")
         page.wait_for_timeout(500)
         page.screenshot(path=str(artifacts_dir / "basemap_online_listed.png"))
@@ -81,3 +81,20 @@ def test_an_imported_basemap_draws_at_zoom_10(dashboard, chromium, artifacts_dir
     foreign = [u for u in requests if urlsplit(u).scheme in ("http", "https")
                and urlsplit(u).hostname not in LOCAL_HOSTS]
     assert foreign == [], foreign[:5]
+
+
+def _frame_where(page, condition: str):
+    """The map frame once ``condition`` holds in it. The toggle mounts a new map frame;
+    on a loaded machine that can happen after the first frame was found, so a frame
+    detached while waiting is looked up again."""
+    from playwright.sync_api import Error
+
+    for _attempt in range(10):
+        _, frame = map_frame(page)
+        try:
+            frame.wait_for_function(condition, timeout=LOAD_TIMEOUT_MS)
+            return frame
+        except Error as error:
+            if "detached" not in str(error):
+                raise
+    raise AssertionError(f"no map frame where {condition}")
