@@ -60,19 +60,70 @@ def test_import_lists_and_serves_tiles(incidents_home: Path, tmp_path: Path) -> 
     assert layer.tiles == "/basemaps/mopti-region/{z}/{x}/{y}" and not layer.overlay
 
 
-def test_vector_mbtiles_and_pmtiles_are_refused_with_what_to_do(incidents_home: Path,
-                                                                tmp_path: Path) -> None:
-    with pytest.raises(BasemapError, match="raster"):
+def test_files_that_cannot_be_basemaps_are_refused_with_a_reason(incidents_home: Path,
+                                                                  tmp_path: Path) -> None:
+    with pytest.raises(BasemapError, match="lists no vector_layers"):
         import_basemap(make_mbtiles(tmp_path / "vector.mbtiles", fmt="pbf"))
+    with pytest.raises(BasemapError, match="holds tiff tiles"):
+        import_basemap(make_mbtiles(tmp_path / "odd.mbtiles", fmt="tiff"))
     pmtiles = tmp_path / "region.pmtiles"
     pmtiles.write_bytes(b"PMTiles\x03")
-    with pytest.raises(BasemapError, match="pmtiles convert"):
+    with pytest.raises(BasemapError, match="not a PMTiles file"):
         import_basemap(pmtiles)
     not_sqlite = tmp_path / "notes.mbtiles"
     not_sqlite.write_text("hello")
     with pytest.raises(BasemapError, match="not an MBTiles"):
         import_basemap(not_sqlite)
     assert list_basemaps() == []
+
+
+@pytest.mark.parametrize("container", ["mbtiles", "pmtiles"])
+def test_vector_tiles_are_served_uncompressed_and_styled_per_layer(
+        incidents_home: Path, tmp_path: Path, container: str) -> None:
+    from vector_tiles import make_vector_mbtiles, make_vector_pmtiles, vector_tile
+
+    x, y = tile_index(*MOPTI, 10)
+    make = make_vector_mbtiles if container == "mbtiles" else make_vector_pmtiles
+    found = import_basemap(make(tmp_path / f"roads.{container}", [(10, x, y)], "Sévaré"))
+    assert found.vector and found.vector_layers == ("water", "transportation", "place")
+    assert (found.min_zoom, found.max_zoom) == (10, 10)
+    assert [b.name for b in list_basemaps()] == ["vector-region"]
+    data, mime = read_tile("vector-region", 10, x, y)
+    assert mime == "application/x-protobuf" and data == vector_tile("Sévaré")
+    assert read_tile("vector-region", 10, x + 1, y) is None
+    html = _rendered(basemap_layer(found))
+    assert "P.leafletLayer(" in html and "protomapsL" in html and '"layer": "water"' in html
+    assert "<b>" not in html  # the file's attribution is text, not markup
+
+
+def test_a_reimport_under_the_same_name_replaces_the_other_container(
+        incidents_home: Path, tmp_path: Path) -> None:
+    from vector_tiles import make_vector_pmtiles
+
+    x, y = tile_index(*MOPTI, 10)
+    import_basemap(make_mbtiles(tmp_path / "region.mbtiles"), "region")
+    import_basemap(make_vector_pmtiles(tmp_path / "region.pmtiles", [(10, x, y)], "A"), "region")
+    assert [(b.name, b.format) for b in list_basemaps()] == [("region", "pbf")]
+
+
+def test_a_tile_that_inflates_beyond_the_cap_is_not_served(incidents_home: Path,
+                                                           tmp_path: Path,
+                                                           monkeypatch) -> None:
+    from incidents.maps import basemaps
+    from vector_tiles import make_vector_mbtiles
+
+    x, y = tile_index(*MOPTI, 10)
+    import_basemap(make_vector_mbtiles(tmp_path / "v.mbtiles", [(10, x, y)], "x" * 500), "v")
+    monkeypatch.setattr(basemaps, "MAX_TILE_BYTES", 100)
+    assert read_tile("v", 10, x, y) is None
+
+
+def _rendered(layer) -> str:
+    import folium
+
+    fmap = folium.Map()
+    layer.add_to(fmap)
+    return fmap.get_root().render()
 
 
 def test_the_basemap_commands(incidents_home: Path, tmp_path: Path) -> None:

@@ -117,6 +117,10 @@ MANIFEST: Mapping[str, str] = {
     f"{_JSDELIVR}/gh/ardhi/Leaflet.MousePosition/src/L.Control.MousePosition.min.css": (
         "mouseposition/L.Control.MousePosition.css"
     ),
+    # incidents.maps.vector_basemap (vector MBTiles/PMTiles basemaps)
+    f"{_JSDELIVR}/npm/protomaps-leaflet@5.1.0/dist/protomaps-leaflet.js": (
+        "protomaps/protomaps-leaflet.js"
+    ),
 }
 
 
@@ -229,6 +233,13 @@ NPM_PACKAGES: tuple[NpmPackage, ...] = (
             "dist/Control.MiniMap.min.css": "minimap/Control.MiniMap.min.css",
         },
         {"dist/images": "minimap/images"},
+    ),
+    NpmPackage(
+        "protomaps-leaflet",
+        "5.1.0",
+        "BSD-3-Clause",
+        {"dist/protomaps-leaflet.js": "protomaps/protomaps-leaflet.js",
+         "LICENSE": "protomaps/LICENSE"},
     ),
     NpmPackage(
         "leaflet-mouse-position",
