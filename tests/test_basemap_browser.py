@@ -14,7 +14,9 @@ import pytest
 
 from incidents.store import IncidentStore
 from test_dashboard_browser import LOAD_TIMEOUT_MS, LOCAL_HOSTS, map_frame
+from incidents.maps.tiles import tile_index
 from test_maps_basemaps import MOPTI, make_mbtiles
+from vector_tiles import make_vector_pmtiles
 from ui.data import seed_store_if_empty
 
 pytestmark = pytest.mark.browser
@@ -36,8 +38,10 @@ def dashboard(new_home, start_dashboard, tmp_path_factory) -> str:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("INCIDENTS_HOME", str(home))
         seed_store_if_empty(IncidentStore(home / "incidents.sqlite"))
-        source = make_mbtiles(tmp_path_factory.mktemp("mbtiles") / "region.mbtiles")
-        import_basemap(source, "test-region")
+        folder = tmp_path_factory.mktemp("mbtiles")
+        import_basemap(make_mbtiles(folder / "region.mbtiles"), "test-region")
+        import_basemap(make_vector_pmtiles(folder / "roads.pmtiles", _block(range(8, 12)),
+                                           "Sévaré"), "vector-region")
     return start_dashboard(home)
 
 
@@ -81,6 +85,53 @@ def test_an_imported_basemap_draws_at_zoom_10(dashboard, chromium, artifacts_dir
     foreign = [u for u in requests if urlsplit(u).scheme in ("http", "https")
                and urlsplit(u).hostname not in LOCAL_HOSTS]
     assert foreign == [], foreign[:5]
+
+
+# The water polygon's fill (incidents.maps.vector_basemap.THEMES) as drawn on a tile canvas.
+WATER_DRAWN_JS = """() => [...document.querySelectorAll('canvas.leaflet-tile')].some(c => {
+  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  for (let i = 0; i < data.length; i += 4 * 97) {
+    if (Math.abs(data[i] - 0xb7) < 12 && Math.abs(data[i + 1] - 0xd3) < 12
+        && Math.abs(data[i + 2] - 0xe6) < 12) return true;
+  }
+  return false;
+})"""
+
+
+def test_an_imported_vector_basemap_draws_at_zoom_10(dashboard, chromium,
+                                                      artifacts_dir: Path) -> None:
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.goto(f"{dashboard}/?view={MOPTI[0]},{MOPTI[1]},10", wait_until="domcontentloaded")
+        _, frame = map_frame(page)
+        assert "vector-region" in frame.evaluate(LAYER_LABELS_JS)
+        frame.evaluate(CHOOSE_BASE_JS, "vector-region")
+        frame.wait_for_function(WATER_DRAWN_JS, timeout=LOAD_TIMEOUT_MS)
+        frame = _frame_where(page, "() => [...document.querySelectorAll("
+                             "'.incidents-reference-place')].length > 3")
+        frame.wait_for_function(WATER_DRAWN_JS, timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+            timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(artifacts_dir / "basemap_vector_zoom10.png"))
+        assert any("/basemaps/vector-region/" in url for url in requests)
+        assert all(urlsplit(url).hostname in LOCAL_HOSTS for url in requests
+                   if url.startswith("http")), "a request left this machine"
+    finally:
+        context.close()
+
+
+def _block(zooms: range) -> list[tuple[int, int, int]]:
+    """A 3 x 3 block of tiles around Mopti at each zoom."""
+    tiles = []
+    for zoom in zooms:
+        x0, y0 = tile_index(*MOPTI, zoom)
+        tiles += [(zoom, x, y) for x in range(x0 - 1, x0 + 2) for y in range(y0 - 1, y0 + 2)]
+    return tiles
 
 
 def _frame_where(page, condition: str):

@@ -63,14 +63,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "basemap_import": ("Import a basemap", "Importer un fond de carte"),
     "basemap_help": (
-        "A raster MBTiles file of your region (QGIS, gdal2tiles, MOBAC...). It is kept in "
-        "the state folder and listed in the map's layer control. Large files: "
-        "python -m incidents basemap import FILE",
-        "Un fichier MBTiles raster de votre région (QGIS, gdal2tiles, MOBAC...). Il est "
-        "gardé dans le dossier d'état et proposé dans le choix des couches. Gros fichiers : "
+        "An MBTiles or PMTiles file of your region, raster (QGIS, gdal2tiles, MOBAC...) or "
+        "vector (tilemaker, planetiler...). It is kept in the state folder and listed in the "
+        "map's layer control. Large files: python -m incidents basemap import FILE",
+        "Un fichier MBTiles ou PMTiles de votre région, raster (QGIS, gdal2tiles, MOBAC...) "
+        "ou vectoriel (tilemaker, planetiler...). Il est gardé dans le dossier d'état et "
+        "proposé dans le choix des couches. Gros fichiers : "
         "python -m incidents basemap import FICHIER",
     ),
-    "basemap_file": ("MBTiles file", "Fichier MBTiles"),
+    "basemap_file": ("MBTiles or PMTiles file", "Fichier MBTiles ou PMTiles"),
     "basemap_imported": ("Basemap {name} imported (zoom {low} to {high}).",
                          "Fond de carte {name} importé (zoom {low} à {high})."),
     "basemap_refused": ("Not imported:", "Non importé :"),

@@ -9,14 +9,14 @@ import click
 
 @click.group("basemap")
 def basemap() -> None:
-    """Import raster MBTiles basemaps for village-level detail offline."""
+    """Import MBTiles or PMTiles basemaps (raster or vector) for village detail offline."""
 
 
 @basemap.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--name", default=None, help="Name in the layer control (default: the file's).")
 def import_command(file: Path, name: str | None) -> None:
-    """Copy an MBTiles FILE into the state dir; the dashboard lists it as a base layer."""
+    """Copy an MBTiles or PMTiles FILE into the state dir; the dashboard lists it as a base layer."""
     from incidents.maps.basemaps import import_basemap
 
     found = import_basemap(file, name)
