@@ -81,6 +81,7 @@ def test_region_matching_ignores_accents_case_and_the_word_region():
     plain = region_geometry("ML", "Mali", "Segou")
     assert plain is not None
     assert region_geometry("", "mali", "SÉGOU Region") == plain
+    assert region_geometry("", "Mali", "Région de Ségou") == plain
     assert region_geometry("NE", "Niger", "Tillaberi") is not None
     assert region_geometry("ML", "Mali", "Nowhere") is None
 

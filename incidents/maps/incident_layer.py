@@ -17,7 +17,6 @@ Clicks: every marker's tooltip starts with the incident id followed by
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
@@ -30,7 +29,6 @@ from folium import Map
 from folium.features import GeoJson, GeoJsonPopup, GeoJsonTooltip
 from folium.map import FeatureGroup
 from folium.utilities import get_obj_in_upper_tree
-from unidecode import unidecode
 
 from incidents import model
 from incidents.maps import style
@@ -38,6 +36,7 @@ from incidents.maps.columns import column_or_missing, map_columns, point_precisi
 from incidents.maps.escape import escape_text, link
 from incidents.maps.legend import precision_words, words
 from incidents.regions.boundaries import load_admin1
+from incidents.text import fold_admin_name
 
 TOOLTIP_SEPARATOR = " · "
 # Combined region keys below this are grouped by counting (see ``_groups``).
@@ -207,13 +206,6 @@ REGION_STYLE_COLOUR = "#333333"
 REGION_IDS_LISTED = 12
 
 
-def _normalise(name: object) -> str:
-    """Accent-, case- and punctuation-insensitive key for a place name."""
-    text = unidecode(str(name)).lower()
-    text = re.sub(r"\bregion\b", " ", text)
-    return re.sub(r"[^a-z0-9]+", "", text)
-
-
 @lru_cache(maxsize=1)
 def _admin1_index() -> dict[tuple[str, str], int]:
     """(country key, admin1 key) -> row position in ``load_admin1()``.
@@ -227,10 +219,10 @@ def _admin1_index() -> dict[tuple[str, str], int]:
         zip(regions["iso_a2"], regions["country"], regions["admin1"], regions["admin1_alt"])
     ):
         names = {admin1, *str(alternatives or "").split("|")}
-        for country_key in (str(iso).upper(), _normalise(country)):
+        for country_key in (str(iso).upper(), fold_admin_name(country)):
             for name in names:
                 if name:
-                    index.setdefault((country_key, _normalise(name)), position)
+                    index.setdefault((country_key, fold_admin_name(name)), position)
     return index
 
 
@@ -244,8 +236,8 @@ def _region_geojson(position: int) -> dict:
 def region_geometry(country_code: object, country: object, admin1: object) -> dict | None:
     """GeoJSON geometry of the admin-1 region, matched accent-insensitively, or None."""
     index = _admin1_index()
-    name = _normalise(admin1)
-    for key in (str(country_code or "").upper(), _normalise(country)):
+    name = fold_admin_name(admin1)
+    for key in (str(country_code or "").upper(), fold_admin_name(country)):
         position = index.get((key, name))
         if position is not None:
             return _region_geojson(position)
