@@ -91,11 +91,7 @@ def _busy_map() -> folium.Map:
     for latitude, longitude in ((12.64, -8.0), (14.49, -4.19), (16.77, -3.0)):
         folium.Marker((latitude, longitude), icon=folium.Icon(color="red")).add_to(cluster)
     plugins.HeatMap([[13.5, -2.0, 1.0], [14.0, -1.0, 0.5]], name="Heat").add_to(fmap)
-    plugins.HeatMapWithTime(
-        [[[13.5, -2.0]], [[14.0, -1.0]]], index=["2024-01", "2024-02"], name="Heat over time"
-    ).add_to(fmap)
     plugins.Draw().add_to(fmap)
-    plugins.MousePosition().add_to(fmap)
     return finish_map(fmap)
 
 

@@ -97,26 +97,6 @@ MANIFEST: Mapping[str, str] = {
     # plugins.Draw
     f"{_CDNJS}/leaflet.draw/1.0.2/leaflet.draw.js": "draw/leaflet.draw.js",
     f"{_CDNJS}/leaflet.draw/1.0.2/leaflet.draw.css": "draw/leaflet.draw.css",
-    # plugins.HeatMapWithTime
-    f"{_JSDELIVR}/npm/iso8601-js-period@0.2.1/iso8601.min.js": "timedimension/iso8601.js",
-    f"{_JSDELIVR}/npm/leaflet-timedimension@1.1.1/dist/leaflet.timedimension.min.js": (
-        "timedimension/leaflet.timedimension.min.js"
-    ),
-    f"{_JSDELIVR}/npm/leaflet-timedimension@1.1.1/dist/leaflet.timedimension.control.css": (
-        "timedimension/leaflet.timedimension.control.css"
-    ),
-    f"{_FOLIUM_GH}/folium/templates/pa7_hm.min.js": "heat/pa7_hm.min.js",
-    f"{_FOLIUM_GH}/folium/templates/pa7_leaflet_hm.min.js": "heat/pa7_leaflet_hm.min.js",
-    # plugins.MiniMap
-    f"{_CDNJS}/leaflet-minimap/3.6.1/Control.MiniMap.js": "minimap/Control.MiniMap.min.js",
-    f"{_CDNJS}/leaflet-minimap/3.6.1/Control.MiniMap.css": "minimap/Control.MiniMap.min.css",
-    # plugins.MousePosition
-    f"{_JSDELIVR}/gh/ardhi/Leaflet.MousePosition/src/L.Control.MousePosition.min.js": (
-        "mouseposition/L.Control.MousePosition.js"
-    ),
-    f"{_JSDELIVR}/gh/ardhi/Leaflet.MousePosition/src/L.Control.MousePosition.min.css": (
-        "mouseposition/L.Control.MousePosition.css"
-    ),
     # incidents.maps.vector_basemap (vector MBTiles/PMTiles basemaps)
     f"{_JSDELIVR}/npm/protomaps-leaflet@5.1.0/dist/protomaps-leaflet.js": (
         "protomaps/protomaps-leaflet.js"
@@ -137,8 +117,6 @@ class NpmPackage:
     licence: str
     files: Mapping[str, str] = field(default_factory=dict)
     trees: Mapping[str, str] = field(default_factory=dict)
-    # Text replacements in the package's stylesheets, for url()s that point at a CDN.
-    css_rewrites: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def spec(self) -> str:
@@ -210,45 +188,11 @@ NPM_PACKAGES: tuple[NpmPackage, ...] = (
         {"dist/images": "draw/images"},
     ),
     NpmPackage(
-        "iso8601-js-period", "0.2.1", "Apache-2.0", {"iso8601.js": "timedimension/iso8601.js"}
-    ),
-    NpmPackage(
-        "leaflet-timedimension",
-        "1.1.1",
-        "MIT",
-        {
-            "dist/leaflet.timedimension.min.js": "timedimension/leaflet.timedimension.min.js",
-            "dist/leaflet.timedimension.control.css": (
-                "timedimension/leaflet.timedimension.control.css"
-            ),
-        },
-        css_rewrites={"//netdna.bootstrapcdn.com/bootstrap/3.0.0/fonts/": "../bootstrap3/fonts/"},
-    ),
-    NpmPackage(
-        "leaflet-minimap",
-        "3.6.1",
-        "BSD-2-Clause",
-        {
-            "dist/Control.MiniMap.min.js": "minimap/Control.MiniMap.min.js",
-            "dist/Control.MiniMap.min.css": "minimap/Control.MiniMap.min.css",
-        },
-        {"dist/images": "minimap/images"},
-    ),
-    NpmPackage(
         "protomaps-leaflet",
         "5.1.0",
         "BSD-3-Clause",
         {"dist/protomaps-leaflet.js": "protomaps/protomaps-leaflet.js",
          "LICENSE": "protomaps/LICENSE"},
-    ),
-    NpmPackage(
-        "leaflet-mouse-position",
-        "1.2.0",
-        "MIT",
-        {
-            "src/L.Control.MousePosition.js": "mouseposition/L.Control.MousePosition.js",
-            "src/L.Control.MousePosition.css": "mouseposition/L.Control.MousePosition.css",
-        },
     ),
 )
 
@@ -319,10 +263,8 @@ def localize(element: branca.element.Element, base_url: str = DEFAULT_BASE_URL) 
                     setattr(node, attr, [(name, local_url(url, base_url)) for name, url in links])
             if isinstance(node, (branca.element.JavascriptLink, branca.element.CssLink)):
                 node.url = local_url(node.url, base_url)
-            # MiniMap keeps its tile layer as an attribute, not as a child.
-            for layer in (node, getattr(node, "tile_layer", None)):
-                if isinstance(layer, folium.TileLayer) and not getattr(layer, ONLINE_OPT_IN, False):
-                    _check_tiles_are_local(layer)
+            if isinstance(node, folium.TileLayer) and not getattr(node, ONLINE_OPT_IN, False):
+                _check_tiles_are_local(node)
     return element
 
 
@@ -468,13 +410,7 @@ def _extract(package: NpmPackage, tarball: Path, vendor_dir: Path) -> None:
                 continue
             destination = vendor_dir / target
             destination.parent.mkdir(parents=True, exist_ok=True)
-            data = archive.extractfile(member).read()
-            if destination.suffix == ".css" and package.css_rewrites:
-                text = data.decode("utf-8")
-                for old, new in package.css_rewrites.items():
-                    text = text.replace(old, new)
-                data = text.encode("utf-8")
-            destination.write_bytes(data)
+            destination.write_bytes(archive.extractfile(member).read())
             found.add(member.name)
     missing = set(wanted) - found
     if missing:
@@ -528,8 +464,8 @@ def _copy_python_packaged(vendor_dir: Path) -> None:
     shutil.copytree(leaflet_src / "images", leaflet_dst / "images", dirs_exist_ok=True)
     heat_dst = vendor_dir / "heat"
     heat_dst.mkdir(parents=True, exist_ok=True)
-    for name in ("leaflet_heat.min.js", "pa7_hm.min.js", "pa7_leaflet_hm.min.js"):
-        shutil.copyfile(Path(folium.__file__).parent / "templates" / name, heat_dst / name)
+    shutil.copyfile(Path(folium.__file__).parent / "templates" / "leaflet_heat.min.js",
+                    heat_dst / "leaflet_heat.min.js")
 
 
 def _stamp() -> dict[str, object]:
