@@ -161,6 +161,27 @@ def test_the_one_place_of_a_name_in_the_region_stays_unconfirmed_when_far_from_t
     assert "far from" in raw["review"]
 
 
+def test_copies_of_one_village_and_its_well_count_as_one_place_far_from_the_commune(geocoder):
+    raw = place(geocoder, "Kerena", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (raw["gazetteer_id"], raw["precision"]) == ("t:kerena", 2)
+    assert "far from" in raw["review"]
+
+
+def test_a_close_spelling_far_from_the_commune_stays_unconfirmed_within_reach(geocoder):
+    raw = place(geocoder, "Kanikkomba", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (raw["gazetteer_id"], raw["precision"], raw["method"]) == ("t:kanikomba", 2, "fuzzy")
+
+
+def test_a_close_spelling_beyond_any_communes_reach_loses_to_the_communes_seat(geocoder):
+    raw = place(geocoder, "Tenenkkoun", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (raw["gazetteer_id"], raw["fallback_level"]) == ("t:dallah", "admin3")
+
+
+def test_a_named_feature_inside_the_commune_wins_over_a_village_far_from_it(geocoder):
+    raw = place(geocoder, "Tindirma", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert raw["gazetteer_id"] == "t:tindirma-well"
+
+
 # Relative places -----------------------------------------------------------
 
 @pytest.mark.parametrize(("query", "km", "bearing"), [

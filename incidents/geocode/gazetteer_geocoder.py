@@ -218,12 +218,17 @@ class _Resolution:
             return []
         if self.context.anchor is not None and self.context.finer(top_row) == ranking.DISAGREE:
             far = "the only places of this name in the row's region lie far from its commune or cercle"
-            in_region = [m for _key, m in ordered if self.context.agreement(m[0], 1) == ranking.AGREE]
-            if not fuzzy and len({self.g.place_id[m[0]] for m in in_region}) == 1:
-                # The one place of this exact name in the row's region: sources often code a
-                # wider commune or cercle than the place's own, so it stays, unconfirmed.
+            in_region = [m[0] for _key, m in ordered if self.context.agreement(m[0], 1) == ranking.AGREE]
+            # A close spelling is kept only within twice the unit's far radius: farther than
+            # any commune or cercle reaches, it is more likely another village's name.
+            reach = 2 * self.context.anchor[4]
+            close = not fuzzy or (ordered[0][1][1] >= CLOSE_FUZZY and self._seat_km(top_row) <= reach)
+            if close and self._distinct_places(in_region) == 1:
+                # The one place of this name (or of a close spelling) in the row's region:
+                # sources often code a wider commune or cercle than the place's own, so it
+                # stays, unconfirmed.
                 return self._answers(ordered, fuzzy, review=far)
-            # Several, or a spelling that differs: that unit's seat is the safer point.
+            # Several, or a spelling that is not close: that unit's seat is the safer point.
             self._contradicting = self._answers(ordered, fuzzy, review=far)
             return []
         top_key, (top, _score, _primary) = ordered[0]
@@ -235,6 +240,25 @@ class _Resolution:
                     and _km(self.g.latitude[top], self.g.longitude[top],
                             self.g.latitude[m[0]], self.g.longitude[m[0]]) > AMBIGUITY_KM]
         return self._answers(ordered, fuzzy, ambiguous=bool(homonyms))
+
+    def _seat_km(self, row: int) -> float:
+        lat, lon = self.context.anchor[:2]
+        return _km(lat, lon, self.g.latitude[row], self.g.longitude[row])
+
+    def _distinct_places(self, rows: list[int]) -> int:
+        """How many different places these entries stand for.
+
+        A well, a camp or a mosque named like a village is that village's feature, so
+        populated places alone count when there are any; entries within ``AMBIGUITY_KM``
+        of one already counted are duplicates of it (GeoNames often has two).
+        """
+        towns = [r for r in rows if ranking.feature_kind(self.g.feature[r]) == 0] or rows
+        counted: list[int] = []
+        for row in towns:
+            if all(_km(self.g.latitude[row], self.g.longitude[row], self.g.latitude[c], self.g.longitude[c])
+                   > AMBIGUITY_KM for c in counted):
+                counted.append(row)
+        return len(counted)
 
     def _answers(self, ordered: list[tuple[tuple, Match]], fuzzy: bool, *, ambiguous: bool = False,
                  review: str | None = None) -> list[dict[str, Any]]:

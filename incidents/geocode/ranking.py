@@ -165,20 +165,29 @@ def feature_kind(feature: str) -> int:
     return 0 if not feature or feature.startswith("PPL") else 2
 
 
-def kind_rank(feature: str, prefer_admin: bool) -> int:
+def unit_rank(feature: str, prefer_admin: bool) -> int:
+    """0 for the kind the query means (a town, or an admin unit when it names one), else 1."""
     kind = feature_kind(feature)
-    if prefer_admin and kind < 2:
-        return 1 - kind
-    return kind
+    if kind == 2:
+        return 0
+    return kind if not prefer_admin else 1 - kind
+
+
+def site_rank(feature: str) -> int:
+    """1 for a named feature that is neither a place nor an admin unit (a well, a hill), else 0."""
+    return int(feature_kind(feature) == 2)
 
 
 def rank_key(context: Context, row: int, primary: bool, score: float, prefer_admin: bool) -> tuple:
     """Sort key (smaller is better) of one candidate."""
     g = context.gazetteer
+    finer = context.finer(row)
     return (
         -context.agreement(row, 1),
-        kind_rank(g.feature[row], prefer_admin),
-        -context.finer(row),
+        unit_rank(g.feature[row], prefer_admin),
+        finer == DISAGREE,
+        site_rank(g.feature[row]),
+        -finer,
         -context.agreement(row, 2),
         -context.agreement(row, 3),
         bool(g.outside_admin1[row]),
@@ -192,7 +201,7 @@ def rank_key(context: Context, row: int, primary: bool, score: float, prefer_adm
 
 def tier(key: tuple) -> tuple:
     """The part of a rank key the row's context decides: candidates equal on it are homonyms to it."""
-    return key[:3]
+    return key[:5]
 
 
 def context_agrees(context: Context, row: int) -> bool:
