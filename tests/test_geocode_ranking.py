@@ -182,6 +182,14 @@ def test_a_named_feature_inside_the_commune_wins_over_a_village_far_from_it(geoc
     assert raw["gazetteer_id"] == "t:tindirma-well"
 
 
+def test_a_town_that_seats_its_own_unit_is_not_precision_1_in_a_row_naming_another_commune(geocoder):
+    raw = place(geocoder, "Konna", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (raw["gazetteer_id"], raw["precision"]) == ("t:konna", 2)
+    assert "seat of its own unit" in raw["review"]
+    village = place(geocoder, "Sarafere", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (village["gazetteer_id"], village["precision"]) == ("t:sarafere", 1)
+
+
 # Relative places -----------------------------------------------------------
 
 @pytest.mark.parametrize(("query", "km", "bearing"), [

@@ -292,6 +292,9 @@ class _Resolution:
             return "ambiguous: several places of this name fit the row's context"
         if self.g.outside_admin1[row]:
             return "the gazetteer entry lies outside its own region"
+        if ranking.seat_of_another_unit(self.context, row):
+            return (f"{self.g.name[row]} is the seat of its own unit, and the row names another commune "
+                    f"({self.admin_texts[2]})")
         confirmed = ranking.context_agrees(self.context, row) if any(self.admin_texts) else rivals == 0
         if fuzzy and (score < CLOSE_FUZZY or not confirmed):
             return f"spelling differs ({self.g.name[row]}, score {score:.2f}) and the context does not confirm it"

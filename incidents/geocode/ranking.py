@@ -41,6 +41,8 @@ SPARSITY_FACTOR = 5.0
 ADMIN_WORDS = {"region", "province", "cercle", "commune", "departement", "department", "prefecture",
                "district", "arrondissement", "canton", "circle", "county", "wilaya"}
 # GeoNames feature codes of seats, best first; anything else ranks after them.
+# A commune seat this far from a town is another place than the town (whose own seat it is).
+SEAT_ELSEWHERE_KM = 10.0
 SEAT_RANK = {"PPLC": 0, "PPLA": 1, "PPLA2": 2, "PPLA3": 3, "PPLA4": 4, "PPL": 5}
 
 
@@ -216,3 +218,26 @@ def context_agrees(context: Context, row: int) -> bool:
     lat, lon, level, _near, _far = context.anchor
     g = context.gazetteer
     return km_between(lat, lon, float(g.latitude[row]), float(g.longitude[row])) <= SEAT_RADIUS_KM[level][0]
+
+
+def seat_of_another_unit(context: Context, row: int) -> bool:
+    """The place is a seat (a town that is its own commune) and the row names another commune.
+
+    A row's commune comes from where its source put the event: when it is neither the
+    town's name nor its cercle's, and that commune's own seat lies elsewhere, the event is
+    in that commune, not in the town, even when the town is near (Zinder and Gouna, 29 km).
+    Only decided where the gazetteer gives the place no commune or cercle of its own, and
+    where places are dense enough for communes to be small: in the desert, sources' units
+    are coarse and hold towns that are not their seat (Agadez in "ZR Tchirozerine").
+    """
+    g = context.gazetteer
+    if not is_seat(g.feature[row]) or not context.keys[2] or context.anchor is None:
+        return False
+    if AGREE in (context.agreement(row, 2), context.agreement(row, 3)):
+        return False
+    if context_key(g.name[row]) in context.keys[1] | context.keys[2]:
+        return False
+    lat, lon, level, near, _far = context.anchor
+    if level != 3 or near > SEAT_RADIUS_KM[3][0]:
+        return False
+    return km_between(lat, lon, float(g.latitude[row]), float(g.longitude[row])) > SEAT_ELSEWHERE_KM
