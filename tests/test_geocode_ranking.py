@@ -190,6 +190,16 @@ def test_a_town_that_seats_its_own_unit_is_not_precision_1_in_a_row_naming_anoth
     assert (village["gazetteer_id"], village["precision"]) == ("t:sarafere", 1)
 
 
+def test_distance_to_a_cercle_is_measured_from_its_marked_seat_not_a_hamlet_of_its_name(geocoder):
+    raw = place(geocoder, "Niala", admin1="Mopti", admin2="Kerou")
+    assert raw["gazetteer_id"] == "t:niala-south"
+
+
+def test_of_homonyms_the_context_cannot_separate_the_nearer_to_the_communes_seat_is_chosen(geocoder):
+    raw = place(geocoder, "Dougouba", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (raw["gazetteer_id"], raw["precision"], raw["ambiguous"]) == ("t:dougouba-near", 2, True)
+
+
 # Relative places -----------------------------------------------------------
 
 @pytest.mark.parametrize(("query", "km", "bearing"), [

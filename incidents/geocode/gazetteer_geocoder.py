@@ -32,6 +32,7 @@ from rapidfuzz import fuzz, process
 from incidents import config
 from incidents.geocode import ranking
 from incidents.geocode.gazetteer import AdminUnit, Gazetteer, admin_key, context_key, load_gazetteer
+from incidents.geocode.geonames import SPRAWLING_FEATURES
 from incidents.geocode.normalize import normalise_name
 from incidents.geocode.relative import offset_point, parse_relative
 from incidents.model import GeocodeMethod, GeoPrecision
@@ -185,7 +186,7 @@ class _Resolution:
         """The seat of the finest unit below the region that the row names (admin3, else admin2)."""
         for level in (3, 2):
             text = self.admin_texts[level - 1]
-            seat = self._seat(level, text) if text else None
+            seat = self._seat(level, text, marked_first=True) if text else None
             if seat is not None:
                 row = seat[0]
                 near, far = ranking.seat_radii(self.g, row, level)
@@ -292,6 +293,8 @@ class _Resolution:
             return "ambiguous: several places of this name fit the row's context"
         if self.g.outside_admin1[row]:
             return "the gazetteer entry lies outside its own region"
+        if self.g.feature[row] in SPRAWLING_FEATURES:
+            return f"{self.g.name[row]} is a long or wide feature ({self.g.feature[row]}): its point is approximate"
         if ranking.seat_of_another_unit(self.context, row):
             return (f"{self.g.name[row]} is the seat of its own unit, and the row names another commune "
                     f"({self.admin_texts[2]})")
@@ -353,18 +356,28 @@ class _Resolution:
             return [raw]
         return []
 
-    def _seat(self, level: int, text: str) -> tuple[int, str] | None:
+    def _seat(self, level: int, text: str, marked_first: bool = False) -> tuple[int, str] | None:
         """(place row, unit name) standing for the admin unit ``text`` of ``level`` in the row's context.
 
         The populated place named like the unit and consistent with the row's coarser
         levels first; then the unit's own gazetteer point; then the most populous place
-        recorded inside it.
+        recorded inside it. With ``marked_first`` (the anchor of the context's distance
+        test) the seat GeoNames marks for the unit comes before all of them: a PPLA2 coded
+        in that province, Djibo for Soum, not a hamlet called Soum. The fallback point
+        keeps the order above: on real rows a province's capital, often off-centre, made
+        fallbacks farther than the unit's own point.
         """
         units = self._units(level, text)
         unit_name = units[0].name if units else text
         names = {admin_key(text)} | {admin_key(u.name) for u in units}
         upper = ranking.Context(self.g, self.country_code, tuple(
             t if lvl < level else "" for lvl, t in zip((1, 2, 3), self.admin_texts)))
+        if marked_first and units and level > 1:
+            unit = units[0]
+            marked = [row for row in self.g.unit_seats(unit.country_code, level, unit.name)
+                      if not upper.contradicts_region(row)]
+            if marked:
+                return min(marked, key=lambda r: (ranking.SEAT_RANK[self.g.feature[r]], -self.g.population[r])), unit_name
         named = [(row, primary) for key in names if key for row, primary in self.g.rows_named(key)]
         named = [(row, p) for row, p in named
                  if (not self.country_code or self.g.country_code[row] == self.country_code)

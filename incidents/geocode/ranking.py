@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from incidents.geocode.gazetteer import Gazetteer, context_key
+from incidents.geocode.geonames import SPRAWLING_FEATURES
 from incidents.geocode.normalize import normalise_name
 
 AGREE, UNKNOWN, DISAGREE = 1, 0, -1
@@ -150,6 +151,15 @@ class Context:
             return UNKNOWN
         return DISAGREE if DISAGREE in by_name else UNKNOWN
 
+    def seat_km(self, row: int) -> float:
+        """Distance to the seat of the row's commune or cercle (0 when the row names none):
+        the last tie-break between homonyms, the nearer being likelier inside the unit."""
+        if not any(self.admin_texts[1:]) or self.anchor is None:
+            return 0.0
+        lat, lon = self.anchor[:2]
+        g = self.gazetteer
+        return round(km_between(lat, lon, float(g.latitude[row]), float(g.longitude[row])), 1)
+
     def contradicts_region(self, row: int) -> bool:
         """The place states another region than the row's (and the row's region is a known one)."""
         return self.admin1_known and self.agreement(row, 1) == DISAGREE
@@ -176,8 +186,11 @@ def unit_rank(feature: str, prefer_admin: bool) -> int:
 
 
 def site_rank(feature: str) -> int:
-    """1 for a named feature that is neither a place nor an admin unit (a well, a hill), else 0."""
-    return int(feature_kind(feature) == 2)
+    """0 for a place or an admin unit, 1 for a point-like feature (a well, a hill), 2 for a long or
+    wide one (a wadi, a stream, a dune field), whose one point says least."""
+    if feature_kind(feature) < 2:
+        return 0
+    return 2 if feature in SPRAWLING_FEATURES else 1
 
 
 def rank_key(context: Context, row: int, primary: bool, score: float, prefer_admin: bool) -> tuple:
@@ -198,6 +211,7 @@ def rank_key(context: Context, row: int, primary: bool, score: float, prefer_adm
         not primary,
         SEAT_RANK.get(g.feature[row], 6 + feature_kind(g.feature[row])),
         -int(g.population[row]),
+        context.seat_km(row),
     )
 
 
