@@ -96,6 +96,15 @@ def test_a_lake_or_wadi_is_found_but_never_precision_1(directory, geocoder, tmp_
     assert "long or wide" in found.raw["review"]
 
 
+def test_a_feature_in_no_single_region_does_not_contradict_the_rows_region(directory, geocoder, tmp_path_factory):
+    source = tmp_path_factory.mktemp("in") / "ML.txt"
+    source.write_text(_geonames_row(9000006, "Bani River", "", 13.9, -4.6, "H", "STM", "ML", "00", "", 0) + "\n",
+                      encoding="utf-8")
+    import_layer(source, fmt="geonames", directory=directory)
+    found = geocoder.geocode("Bani River", country="Mali", admin1="Mopti")
+    assert (found.raw["gazetteer_id"], found.raw["admin1"], found.raw["method"]) == ("geonames:9000006", None, "exact")
+
+
 def test_unknown_format_is_refused(directory, tmp_path_factory):
     source = tmp_path_factory.mktemp("in") / "x.txt"
     source.write_text("x", encoding="utf-8")

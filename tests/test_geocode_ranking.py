@@ -200,6 +200,11 @@ def test_of_homonyms_the_context_cannot_separate_the_nearer_to_the_communes_seat
     assert (raw["gazetteer_id"], raw["precision"], raw["ambiguous"]) == ("t:dougouba-near", 2, True)
 
 
+def test_a_features_generic_word_matches_in_either_order_and_language(geocoder):
+    raw = place(geocoder, "Sangha Plateau", admin1="Mopti")
+    assert (raw["gazetteer_id"], raw["method"]) == ("t:plateau-sangha", "exact")
+
+
 # Relative places -----------------------------------------------------------
 
 @pytest.mark.parametrize(("query", "km", "bearing"), [

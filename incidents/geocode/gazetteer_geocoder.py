@@ -33,7 +33,7 @@ from incidents import config
 from incidents.geocode import ranking
 from incidents.geocode.gazetteer import AdminUnit, Gazetteer, admin_key, context_key, load_gazetteer
 from incidents.geocode.geonames import SPRAWLING_FEATURES
-from incidents.geocode.normalize import normalise_name
+from incidents.geocode.normalize import feature_word_variants, normalise_name
 from incidents.geocode.relative import offset_point, parse_relative
 from incidents.model import GeocodeMethod, GeoPrecision
 
@@ -164,6 +164,10 @@ class _Resolution:
             found = self._ranked([(row, 1.0, primary) for row, primary in self.g.rows_named(self.key)])
             if found:
                 return found
+            found = self._ranked([(row, 1.0, primary) for key in feature_word_variants(self.key)
+                                  for row, primary in self.g.rows_named(key)])
+            if found:
+                return found
             found = self._fuzzy()
             if found:
                 return found
@@ -219,7 +223,7 @@ class _Resolution:
             return []
         if self.context.anchor is not None and self.context.finer(top_row) == ranking.DISAGREE:
             far = "the only places of this name in the row's region lie far from its commune or cercle"
-            in_region = [m[0] for _key, m in ordered if self.context.agreement(m[0], 1) == ranking.AGREE]
+            in_region = [m[0] for _key, m in ordered if not self.context.contradicts_region(m[0])]
             # A close spelling is kept only within twice the unit's far radius: farther than
             # any commune or cercle reaches, it is more likely another village's name.
             reach = 2 * self.context.anchor[4]

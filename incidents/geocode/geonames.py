@@ -31,12 +31,12 @@ ADMIN_FEATURES = ("ADM1", "ADM2", "ADM3")
 # after populated places and admin units of the same name.
 SITE_FEATURES = (
     "WLL", "WLLS", "WLLQ", "WTRH", "OAS", "OASQ", "PND", "PNDS", "PNDI", "SPNG",
-    "LCTY", "HLL", "HLLS", "MT", "MTS", "PK", "PLAT", "PASS", "BUTE", "MESA", "TREE",
+    "LCTY", "HLL", "MT", "PK", "PASS", "BUTE", "MESA", "TREE",
 )
 # Long or wide features: kept, but their point is never a precise place.
 SPRAWLING_FEATURES = (
     "STM", "STMI", "STMX", "WAD", "WADS", "DUNE", "ISL", "ISLS", "LK", "LKI", "LKS", "MRSH",
-    "FRST", "RESF", "RESN", "PRK", "VAL",
+    "FRST", "RESF", "RESN", "PRK", "VAL", "PLAT", "MTS", "HLLS",
 )
 # Historical, destroyed or abandoned places: not where an event happens today.
 DROPPED_PLACE_CODES = ("PPLH", "PPLQ", "PPLW", "PPLCH")
@@ -99,7 +99,9 @@ def places_from_dump(
         own = kept["feature_code"] == f"ADM{level}"
         for code, name in zip(codes[own], kept["name"][own]):
             names.setdefault(code, name)
-    has1, has2, has3 = (kept[c] != "" for c in ("admin1_code", "admin2_code", "admin3_code"))
+    # "00" is GeoNames' admin-1 code for a feature in no single region (a river, a border post).
+    has1 = ~kept["admin1_code"].isin(("", "00"))
+    has2, has3 = (kept[c] != "" for c in ("admin2_code", "admin3_code"))
     out = pd.DataFrame({
         "place_id": "geonames:" + kept["geonameid"],
         "name": kept["name"].str.strip(),

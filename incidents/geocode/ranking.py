@@ -7,13 +7,14 @@ Rules, in order of weight:
   aside: it never wins over a fallback inside the row's region;
 - a populated place wins over an admin-area feature of the same name ("Gao" the
   town over "Gao Cercle"), unless the row's text names an admin unit ("cercle de Gao");
-  both win over other named features (a well, a hill) of that name;
 - then agreement with the row's admin2/admin3: by name (names, aliases, codes/P-codes),
   else by distance to the seat of the finest unit the row names (gazetteers' admin-2/3
   codes are often of an older division, e.g. Niger's 36 departments before the 63);
-  a candidate far from that seat loses to the seat itself (the fallback);
+  a candidate far from that seat loses to the seat itself (the fallback); other named
+  features (a well, then a wadi or a stream) come after places, unless the place is the
+  one that lies far from that seat;
 - then entries whose point lies inside their own region, primary names over
-  alternate ones, seats over plain villages, larger population.
+  alternate ones, seats over plain villages, larger population, nearer to the seat.
 
 Candidates the context cannot separate and that lie apart are homonyms: the best
 is chosen and flagged ambiguous, unless it is a seat (a chief town) and they are not. Names compare through ``context_key`` (accents,
