@@ -227,7 +227,7 @@ class _Resolution:
             # A close spelling is kept only within twice the unit's far radius: farther than
             # any commune or cercle reaches, it is more likely another village's name.
             reach = 2 * self.context.anchor[4]
-            close = not fuzzy or (ordered[0][1][1] >= CLOSE_FUZZY and self._seat_km(top_row) <= reach)
+            close = not fuzzy or (ordered[0][1][1] >= CLOSE_FUZZY and self.context.seat_km(top_row) <= reach)
             if close and self._distinct_places(in_region) == 1:
                 # The one place of this name (or of a close spelling) in the row's region:
                 # sources often code a wider commune or cercle than the place's own, so it
@@ -245,10 +245,6 @@ class _Resolution:
                     and _km(self.g.latitude[top], self.g.longitude[top],
                             self.g.latitude[m[0]], self.g.longitude[m[0]]) > AMBIGUITY_KM]
         return self._answers(ordered, fuzzy, ambiguous=bool(homonyms))
-
-    def _seat_km(self, row: int) -> float:
-        lat, lon = self.context.anchor[:2]
-        return _km(lat, lon, self.g.latitude[row], self.g.longitude[row])
 
     def _distinct_places(self, rows: list[int]) -> int:
         """How many different places these entries stand for.
@@ -381,7 +377,8 @@ class _Resolution:
             marked = [row for row in self.g.unit_seats(unit.country_code, level, unit.name)
                       if not upper.contradicts_region(row)]
             if marked:
-                return min(marked, key=lambda r: (ranking.SEAT_RANK[self.g.feature[r]], -self.g.population[r])), unit_name
+                best = min(marked, key=lambda r: (ranking.SEAT_RANK[self.g.feature[r]], -self.g.population[r]))
+                return best, unit_name
         named = [(row, primary) for key in names if key for row, primary in self.g.rows_named(key)]
         named = [(row, p) for row, p in named
                  if (not self.country_code or self.g.country_code[row] == self.country_code)

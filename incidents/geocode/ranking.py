@@ -42,9 +42,9 @@ SPARSITY_NEIGHBOURS = 20
 SPARSITY_FACTOR = 5.0
 ADMIN_WORDS = {"region", "province", "cercle", "commune", "departement", "department", "prefecture",
                "district", "arrondissement", "canton", "circle", "county", "wilaya"}
-# GeoNames feature codes of seats, best first; anything else ranks after them.
 # A commune seat this far from a town is another place than the town (whose own seat it is).
 SEAT_ELSEWHERE_KM = 10.0
+# GeoNames feature codes of seats, best first; anything else ranks after them.
 SEAT_RANK = {"PPLC": 0, "PPLA": 1, "PPLA2": 2, "PPLA3": 3, "PPLA4": 4, "PPL": 5}
 
 
