@@ -75,14 +75,34 @@ def test_geonames_dump_keeps_places_and_admin_features(directory, geocoder, tmp_
         _geonames_row(9000001, "Dioura", "Diura,Dioura Bambara", 14.83, -5.25, "P", "PPL", "ML", "04", "X1", 9000),
         _geonames_row(9000002, "Cercle de Tenenkou", "", 14.2, -4.7, "A", "ADM2", "ML", "04", "X1", 0),
         _geonames_row(9000003, "Lac Debo", "", 15.3, -4.2, "H", "LK", "ML", "04", "", 0),
+        _geonames_row(9000004, "Pays Dogon", "", 14.5, -3.5, "L", "RGN", "ML", "04", "", 0),
     ]) + "\n", encoding="utf-8")
     layer, count = import_layer(source, fmt="geonames", directory=directory)
-    assert (layer, count) == ("user-ML", 2)
+    assert (layer, count) == ("user-ML", 3)
     found = geocoder.geocode("Diura", country="Mali")
     assert found.raw["admin1"] == "Mopti"
     assert found.raw["admin2"] == "Cercle de Tenenkou"
     assert found.raw["gazetteer_id"] == "geonames:9000001"
-    assert geocoder.geocode("Lac Debo", country="Mali") is None
+    assert geocoder.geocode("Pays Dogon", country="Mali") is None
+
+
+def test_a_lake_or_wadi_is_found_but_never_precision_1(directory, geocoder, tmp_path_factory):
+    source = tmp_path_factory.mktemp("in") / "ML.txt"
+    source.write_text(_geonames_row(9000005, "Oued Tilemsi", "", 17.5, 0.2, "H", "WAD", "ML", "09", "", 0) + "\n",
+                      encoding="utf-8")
+    import_layer(source, fmt="geonames", directory=directory)
+    found = geocoder.geocode("Oued Tilemsi", country="Mali", admin1="Gao")
+    assert (found.raw["gazetteer_id"], found.raw["precision"]) == ("geonames:9000005", 2)
+    assert "long or wide" in found.raw["review"]
+
+
+def test_a_feature_in_no_single_region_does_not_contradict_the_rows_region(directory, geocoder, tmp_path_factory):
+    source = tmp_path_factory.mktemp("in") / "ML.txt"
+    source.write_text(_geonames_row(9000006, "Bani River", "", 13.9, -4.6, "H", "STM", "ML", "00", "", 0) + "\n",
+                      encoding="utf-8")
+    import_layer(source, fmt="geonames", directory=directory)
+    found = geocoder.geocode("Bani River", country="Mali", admin1="Mopti")
+    assert (found.raw["gazetteer_id"], found.raw["admin1"], found.raw["method"]) == ("geonames:9000006", None, "exact")
 
 
 def test_unknown_format_is_refused(directory, tmp_path_factory):

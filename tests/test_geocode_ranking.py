@@ -161,6 +161,50 @@ def test_the_one_place_of_a_name_in_the_region_stays_unconfirmed_when_far_from_t
     assert "far from" in raw["review"]
 
 
+def test_copies_of_one_village_and_its_well_count_as_one_place_far_from_the_commune(geocoder):
+    raw = place(geocoder, "Tamboura", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (raw["gazetteer_id"], raw["precision"]) == ("t:tamboura", 2)
+    assert "far from" in raw["review"]
+
+
+def test_a_close_spelling_far_from_the_commune_stays_unconfirmed_within_reach(geocoder):
+    raw = place(geocoder, "Kanikkomba", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (raw["gazetteer_id"], raw["precision"], raw["method"]) == ("t:kanikomba", 2, "fuzzy")
+
+
+def test_a_close_spelling_beyond_any_communes_reach_loses_to_the_communes_seat(geocoder):
+    raw = place(geocoder, "Tenenkkoun", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (raw["gazetteer_id"], raw["fallback_level"]) == ("t:dallah", "admin3")
+
+
+def test_a_named_feature_inside_the_commune_wins_over_a_village_far_from_it(geocoder):
+    raw = place(geocoder, "Tindirma", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert raw["gazetteer_id"] == "t:tindirma-well"
+
+
+def test_a_town_that_seats_its_own_unit_is_not_precision_1_in_a_row_naming_another_commune(geocoder):
+    raw = place(geocoder, "Konna", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (raw["gazetteer_id"], raw["precision"]) == ("t:konna", 2)
+    assert "seat of its own unit" in raw["review"]
+    village = place(geocoder, "Sarafere", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (village["gazetteer_id"], village["precision"]) == ("t:sarafere", 1)
+
+
+def test_distance_to_a_cercle_is_measured_from_its_marked_seat_not_a_hamlet_of_its_name(geocoder):
+    raw = place(geocoder, "Niala", admin1="Mopti", admin2="Kerou")
+    assert raw["gazetteer_id"] == "t:niala-south"
+
+
+def test_of_homonyms_the_context_cannot_separate_the_nearer_to_the_communes_seat_is_chosen(geocoder):
+    raw = place(geocoder, "Dougouba", admin1="Mopti", admin2="Douentza", admin3="Dallah")
+    assert (raw["gazetteer_id"], raw["precision"], raw["ambiguous"]) == ("t:dougouba-near", 2, True)
+
+
+def test_a_features_generic_word_matches_in_either_order_and_language(geocoder):
+    raw = place(geocoder, "Sangha Plateau", admin1="Mopti")
+    assert (raw["gazetteer_id"], raw["method"]) == ("t:plateau-sangha", "exact")
+
+
 # Relative places -----------------------------------------------------------
 
 @pytest.mark.parametrize(("query", "km", "bearing"), [

@@ -122,6 +122,8 @@ class Gazetteer:
         self._fuzzy_buckets: dict[tuple[str | None, str | None], dict[int, list[str]]] = {}
         self._country_rows: dict[str, list[int]] = {}
         self._neighbour_km: dict[tuple[int, int], float] = {}
+        self._populated: dict[str, np.ndarray] = {}
+        self._seats: dict[tuple[str, int], dict[str, list[int]]] = {}
         self._admin1_names: dict[str, list[str]] = {}
         self._country_key_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
@@ -276,7 +278,7 @@ class Gazetteer:
             cached = self._neighbour_km.get((row, k))
         if cached is not None:
             return cached
-        rows = np.asarray(self.rows_in_country(self.country_code[row]), dtype=np.int64)
+        rows = self._populated_rows(self.country_code[row])
         lat, lon = np.radians(self.latitude[rows]), np.radians(self.longitude[rows])
         lat0, lon0 = math.radians(self.latitude[row]), math.radians(self.longitude[row])
         a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
@@ -286,6 +288,35 @@ class Gazetteer:
         with self._lock:
             self._neighbour_km[(row, k)] = value
         return value
+
+    def unit_seats(self, country_code: str, level: int, unit_name: str) -> list[int]:
+        """Rows of the seats GeoNames marks for an admin unit: the capital or a PPLA..PPLA{level}
+        whose own admin name at ``level`` is the unit's (Djibo for the province of Soum)."""
+        with self._lock:
+            index = self._seats.get((country_code, level))
+        if index is None:
+            codes = {"PPLC", "PPLA", "PPLA2", "PPLA3"} if level == 3 else \
+                {"PPLC", "PPLA", "PPLA2"} if level == 2 else {"PPLC", "PPLA"}
+            names = (self.admin1, self.admin2, self.admin3)[level - 1]
+            index = {}
+            for row in self.rows_in_country(country_code):
+                if self.feature[row] in codes and names[row]:
+                    index.setdefault(context_key(names[row]), []).append(row)
+            with self._lock:
+                self._seats[(country_code, level)] = index
+        return index.get(context_key(unit_name), [])
+
+    def _populated_rows(self, country_code: str) -> np.ndarray:
+        """Rows of a country's populated places (GeoNames class P, or a layer's entries)."""
+        with self._lock:
+            cached = self._populated.get(country_code)
+        if cached is None:
+            rows = np.asarray(self.rows_in_country(country_code), dtype=np.int64)
+            features = self.feature[rows]
+            cached = rows[np.array([not f or f.startswith("PPL") for f in features.tolist()], dtype=bool)]
+            with self._lock:
+                self._populated[country_code] = cached
+        return cached
 
     def rows_in_country(self, country_code: str) -> list[int]:
         with self._lock:

@@ -32,7 +32,8 @@ from rapidfuzz import fuzz, process
 from incidents import config
 from incidents.geocode import ranking
 from incidents.geocode.gazetteer import AdminUnit, Gazetteer, admin_key, context_key, load_gazetteer
-from incidents.geocode.normalize import normalise_name
+from incidents.geocode.geonames import SPRAWLING_FEATURES
+from incidents.geocode.normalize import feature_word_variants, normalise_name
 from incidents.geocode.relative import offset_point, parse_relative
 from incidents.model import GeocodeMethod, GeoPrecision
 
@@ -163,6 +164,10 @@ class _Resolution:
             found = self._ranked([(row, 1.0, primary) for row, primary in self.g.rows_named(self.key)])
             if found:
                 return found
+            found = self._ranked([(row, 1.0, primary) for key in feature_word_variants(self.key)
+                                  for row, primary in self.g.rows_named(key)])
+            if found:
+                return found
             found = self._fuzzy()
             if found:
                 return found
@@ -185,7 +190,7 @@ class _Resolution:
         """The seat of the finest unit below the region that the row names (admin3, else admin2)."""
         for level in (3, 2):
             text = self.admin_texts[level - 1]
-            seat = self._seat(level, text) if text else None
+            seat = self._seat(level, text, marked_first=True) if text else None
             if seat is not None:
                 row = seat[0]
                 near, far = ranking.seat_radii(self.g, row, level)
@@ -218,12 +223,17 @@ class _Resolution:
             return []
         if self.context.anchor is not None and self.context.finer(top_row) == ranking.DISAGREE:
             far = "the only places of this name in the row's region lie far from its commune or cercle"
-            in_region = [m for _key, m in ordered if self.context.agreement(m[0], 1) == ranking.AGREE]
-            if not fuzzy and len({self.g.place_id[m[0]] for m in in_region}) == 1:
-                # The one place of this exact name in the row's region: sources often code a
-                # wider commune or cercle than the place's own, so it stays, unconfirmed.
+            in_region = [m[0] for _key, m in ordered if not self.context.contradicts_region(m[0])]
+            # A close spelling is kept only within twice the unit's far radius: farther than
+            # any commune or cercle reaches, it is more likely another village's name.
+            reach = 2 * self.context.anchor[4]
+            close = not fuzzy or (ordered[0][1][1] >= CLOSE_FUZZY and self.context.seat_km(top_row) <= reach)
+            if close and self._distinct_places(in_region) == 1:
+                # The one place of this name (or of a close spelling) in the row's region:
+                # sources often code a wider commune or cercle than the place's own, so it
+                # stays, unconfirmed.
                 return self._answers(ordered, fuzzy, review=far)
-            # Several, or a spelling that differs: that unit's seat is the safer point.
+            # Several, or a spelling that is not close: that unit's seat is the safer point.
             self._contradicting = self._answers(ordered, fuzzy, review=far)
             return []
         top_key, (top, _score, _primary) = ordered[0]
@@ -235,6 +245,21 @@ class _Resolution:
                     and _km(self.g.latitude[top], self.g.longitude[top],
                             self.g.latitude[m[0]], self.g.longitude[m[0]]) > AMBIGUITY_KM]
         return self._answers(ordered, fuzzy, ambiguous=bool(homonyms))
+
+    def _distinct_places(self, rows: list[int]) -> int:
+        """How many different places these entries stand for.
+
+        A well, a camp or a mosque named like a village is that village's feature, so
+        populated places alone count when there are any; entries within ``AMBIGUITY_KM``
+        of one already counted are duplicates of it (GeoNames often has two).
+        """
+        towns = [r for r in rows if ranking.feature_kind(self.g.feature[r]) == 0] or rows
+        counted: list[int] = []
+        for row in towns:
+            if all(_km(self.g.latitude[row], self.g.longitude[row], self.g.latitude[c], self.g.longitude[c])
+                   > AMBIGUITY_KM for c in counted):
+                counted.append(row)
+        return len(counted)
 
     def _answers(self, ordered: list[tuple[tuple, Match]], fuzzy: bool, *, ambiguous: bool = False,
                  review: str | None = None) -> list[dict[str, Any]]:
@@ -268,6 +293,11 @@ class _Resolution:
             return "ambiguous: several places of this name fit the row's context"
         if self.g.outside_admin1[row]:
             return "the gazetteer entry lies outside its own region"
+        if self.g.feature[row] in SPRAWLING_FEATURES:
+            return f"{self.g.name[row]} is a long or wide feature ({self.g.feature[row]}): its point is approximate"
+        if ranking.seat_of_another_unit(self.context, row):
+            return (f"{self.g.name[row]} is the seat of its own unit, and the row names another commune "
+                    f"({self.admin_texts[2]})")
         confirmed = ranking.context_agrees(self.context, row) if any(self.admin_texts) else rivals == 0
         if fuzzy and (score < CLOSE_FUZZY or not confirmed):
             return f"spelling differs ({self.g.name[row]}, score {score:.2f}) and the context does not confirm it"
@@ -326,18 +356,29 @@ class _Resolution:
             return [raw]
         return []
 
-    def _seat(self, level: int, text: str) -> tuple[int, str] | None:
+    def _seat(self, level: int, text: str, marked_first: bool = False) -> tuple[int, str] | None:
         """(place row, unit name) standing for the admin unit ``text`` of ``level`` in the row's context.
 
         The populated place named like the unit and consistent with the row's coarser
         levels first; then the unit's own gazetteer point; then the most populous place
-        recorded inside it.
+        recorded inside it. With ``marked_first`` (the anchor of the context's distance
+        test) the seat GeoNames marks for the unit comes before all of them: a PPLA2 coded
+        in that province, Djibo for Soum, not a hamlet called Soum. The fallback point
+        keeps the order above: on real rows a province's capital, often off-centre, made
+        fallbacks farther than the unit's own point.
         """
         units = self._units(level, text)
         unit_name = units[0].name if units else text
         names = {admin_key(text)} | {admin_key(u.name) for u in units}
         upper = ranking.Context(self.g, self.country_code, tuple(
             t if lvl < level else "" for lvl, t in zip((1, 2, 3), self.admin_texts)))
+        if marked_first and units and level > 1:
+            unit = units[0]
+            marked = [row for row in self.g.unit_seats(unit.country_code, level, unit.name)
+                      if not upper.contradicts_region(row)]
+            if marked:
+                best = min(marked, key=lambda r: (ranking.SEAT_RANK[self.g.feature[r]], -self.g.population[r]))
+                return best, unit_name
         named = [(row, primary) for key in names if key for row, primary in self.g.rows_named(key)]
         named = [(row, p) for row, p in named
                  if (not self.country_code or self.g.country_code[row] == self.country_code)

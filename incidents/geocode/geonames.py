@@ -2,11 +2,14 @@
 
 Used twice: by ``scripts/build_sahel_gazetteer.py`` (the bundled Sahel file) and
 by ``gazetteer import`` of a country dump. Kept: populated places (class P), admin
-units of levels 1 to 3, and point-like named features where events are reported
-(wells and water holes, localities, hills, sites such as mines, camps, markets,
-notable trees), with their admin names and codes, so the ranking can compare a
-candidate with the row's admin1/admin2/admin3. Linear or sprawling features
-(streams, wadis, dunes, regions) are left out: their one point says little.
+units of levels 1 to 3, and named features where events are reported: point-like
+ones (wells and water holes, localities, hills, sites such as mines, camps, markets,
+notable trees) and long or wide ones (streams, wadis, dunes, islands, lakes, forests
+and reserves), with their admin names and codes, so the ranking can compare a
+candidate with the row's admin1/admin2/admin3. Sources place events "on the Komadougou
+Yobe" or "in the wadi of ..." at the feature's GeoNames point, but that one point
+stands for a long or wide feature, so such a match is never precision 1
+(``SPRAWLING_FEATURES``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,12 @@ ADMIN_FEATURES = ("ADM1", "ADM2", "ADM3")
 # after populated places and admin units of the same name.
 SITE_FEATURES = (
     "WLL", "WLLS", "WLLQ", "WTRH", "OAS", "OASQ", "PND", "PNDS", "PNDI", "SPNG",
-    "LCTY", "HLL", "HLLS", "MT", "MTS", "PK", "PLAT", "PASS", "BUTE", "MESA", "TREE",
+    "LCTY", "HLL", "MT", "PK", "PASS", "BUTE", "MESA", "TREE",
+)
+# Long or wide features: kept, but their point is never a precise place.
+SPRAWLING_FEATURES = (
+    "STM", "STMI", "STMX", "WAD", "WADS", "DUNE", "ISL", "ISLS", "LK", "LKI", "LKS", "MRSH",
+    "FRST", "RESF", "RESN", "PRK", "VAL", "PLAT", "MTS", "HLLS",
 )
 # Historical, destroyed or abandoned places: not where an event happens today.
 DROPPED_PLACE_CODES = ("PPLH", "PPLQ", "PPLW", "PPLCH")
@@ -80,7 +88,7 @@ def places_from_dump(
     places = frame["feature_class"].eq("P") & ~frame["feature_code"].isin(DROPPED_PLACE_CODES)
     admins = frame["feature_class"].eq("A") & frame["feature_code"].isin(ADMIN_FEATURES)
     sites = frame["feature_class"].isin(("H", "L", "S", "T", "V")) & (
-        frame["feature_code"].isin(SITE_FEATURES) | frame["feature_class"].eq("S"))
+        frame["feature_code"].isin(SITE_FEATURES + SPRAWLING_FEATURES) | frame["feature_class"].eq("S"))
     kept = frame[places | admins | sites]
     cc = kept["country_code"]
     code1 = cc + "." + kept["admin1_code"]
@@ -91,7 +99,9 @@ def places_from_dump(
         own = kept["feature_code"] == f"ADM{level}"
         for code, name in zip(codes[own], kept["name"][own]):
             names.setdefault(code, name)
-    has1, has2, has3 = (kept[c] != "" for c in ("admin1_code", "admin2_code", "admin3_code"))
+    # "00" is GeoNames' admin-1 code for a feature in no single region (a river, a border post).
+    has1 = ~kept["admin1_code"].isin(("", "00"))
+    has2, has3 = (kept[c] != "" for c in ("admin2_code", "admin3_code"))
     out = pd.DataFrame({
         "place_id": "geonames:" + kept["geonameid"],
         "name": kept["name"].str.strip(),

@@ -7,13 +7,14 @@ Rules, in order of weight:
   aside: it never wins over a fallback inside the row's region;
 - a populated place wins over an admin-area feature of the same name ("Gao" the
   town over "Gao Cercle"), unless the row's text names an admin unit ("cercle de Gao");
-  both win over other named features (a well, a hill) of that name;
 - then agreement with the row's admin2/admin3: by name (names, aliases, codes/P-codes),
   else by distance to the seat of the finest unit the row names (gazetteers' admin-2/3
   codes are often of an older division, e.g. Niger's 36 departments before the 63);
-  a candidate far from that seat loses to the seat itself (the fallback);
+  a candidate far from that seat loses to the seat itself (the fallback); other named
+  features (a well, then a wadi or a stream) come after places, unless the place is the
+  one that lies far from that seat;
 - then entries whose point lies inside their own region, primary names over
-  alternate ones, seats over plain villages, larger population.
+  alternate ones, seats over plain villages, larger population, nearer to the seat.
 
 Candidates the context cannot separate and that lie apart are homonyms: the best
 is chosen and flagged ambiguous, unless it is a seat (a chief town) and they are not. Names compare through ``context_key`` (accents,
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from incidents.geocode.gazetteer import Gazetteer, context_key
+from incidents.geocode.geonames import SPRAWLING_FEATURES
 from incidents.geocode.normalize import normalise_name
 
 AGREE, UNKNOWN, DISAGREE = 1, 0, -1
@@ -40,6 +42,8 @@ SPARSITY_NEIGHBOURS = 20
 SPARSITY_FACTOR = 5.0
 ADMIN_WORDS = {"region", "province", "cercle", "commune", "departement", "department", "prefecture",
                "district", "arrondissement", "canton", "circle", "county", "wilaya"}
+# A commune seat this far from a town is another place than the town (whose own seat it is).
+SEAT_ELSEWHERE_KM = 10.0
 # GeoNames feature codes of seats, best first; anything else ranks after them.
 SEAT_RANK = {"PPLC": 0, "PPLA": 1, "PPLA2": 2, "PPLA3": 3, "PPLA4": 4, "PPL": 5}
 
@@ -148,6 +152,15 @@ class Context:
             return UNKNOWN
         return DISAGREE if DISAGREE in by_name else UNKNOWN
 
+    def seat_km(self, row: int) -> float:
+        """Distance to the seat of the row's commune or cercle (0 when the row names none):
+        the last tie-break between homonyms, the nearer being likelier inside the unit."""
+        if not any(self.admin_texts[1:]) or self.anchor is None:
+            return 0.0
+        lat, lon = self.anchor[:2]
+        g = self.gazetteer
+        return round(km_between(lat, lon, float(g.latitude[row]), float(g.longitude[row])), 1)
+
     def contradicts_region(self, row: int) -> bool:
         """The place states another region than the row's (and the row's region is a known one)."""
         return self.admin1_known and self.agreement(row, 1) == DISAGREE
@@ -165,20 +178,32 @@ def feature_kind(feature: str) -> int:
     return 0 if not feature or feature.startswith("PPL") else 2
 
 
-def kind_rank(feature: str, prefer_admin: bool) -> int:
+def unit_rank(feature: str, prefer_admin: bool) -> int:
+    """0 for the kind the query means (a town, or an admin unit when it names one), else 1."""
     kind = feature_kind(feature)
-    if prefer_admin and kind < 2:
-        return 1 - kind
-    return kind
+    if kind == 2:
+        return 0
+    return kind if not prefer_admin else 1 - kind
+
+
+def site_rank(feature: str) -> int:
+    """0 for a place or an admin unit, 1 for a point-like feature (a well, a hill), 2 for a long or
+    wide one (a wadi, a stream, a dune field), whose one point says least."""
+    if feature_kind(feature) < 2:
+        return 0
+    return 2 if feature in SPRAWLING_FEATURES else 1
 
 
 def rank_key(context: Context, row: int, primary: bool, score: float, prefer_admin: bool) -> tuple:
     """Sort key (smaller is better) of one candidate."""
     g = context.gazetteer
+    finer = context.finer(row)
     return (
         -context.agreement(row, 1),
-        kind_rank(g.feature[row], prefer_admin),
-        -context.finer(row),
+        unit_rank(g.feature[row], prefer_admin),
+        finer == DISAGREE,
+        site_rank(g.feature[row]),
+        -finer,
         -context.agreement(row, 2),
         -context.agreement(row, 3),
         bool(g.outside_admin1[row]),
@@ -187,12 +212,13 @@ def rank_key(context: Context, row: int, primary: bool, score: float, prefer_adm
         not primary,
         SEAT_RANK.get(g.feature[row], 6 + feature_kind(g.feature[row])),
         -int(g.population[row]),
+        context.seat_km(row),
     )
 
 
 def tier(key: tuple) -> tuple:
     """The part of a rank key the row's context decides: candidates equal on it are homonyms to it."""
-    return key[:3]
+    return key[:5]
 
 
 def context_agrees(context: Context, row: int) -> bool:
@@ -207,3 +233,26 @@ def context_agrees(context: Context, row: int) -> bool:
     lat, lon, level, _near, _far = context.anchor
     g = context.gazetteer
     return km_between(lat, lon, float(g.latitude[row]), float(g.longitude[row])) <= SEAT_RADIUS_KM[level][0]
+
+
+def seat_of_another_unit(context: Context, row: int) -> bool:
+    """The place is a seat (a town that is its own commune) and the row names another commune.
+
+    A row's commune comes from where its source put the event: when it is neither the
+    town's name nor its cercle's, and that commune's own seat lies elsewhere, the event is
+    in that commune, not in the town, even when the town is near (Zinder and Gouna, 29 km).
+    Only decided where the gazetteer gives the place no commune or cercle of its own, and
+    where places are dense enough for communes to be small: in the desert, sources' units
+    are coarse and hold towns that are not their seat (Agadez in "ZR Tchirozerine").
+    """
+    g = context.gazetteer
+    if not is_seat(g.feature[row]) or not context.keys[2] or context.anchor is None:
+        return False
+    if AGREE in (context.agreement(row, 2), context.agreement(row, 3)):
+        return False
+    if context_key(g.name[row]) in context.keys[1] | context.keys[2]:
+        return False
+    lat, lon, level, near, _far = context.anchor
+    if level != 3 or near > SEAT_RADIUS_KM[3][0]:
+        return False
+    return km_between(lat, lon, float(g.latitude[row]), float(g.longitude[row])) > SEAT_ELSEWHERE_KM
