@@ -41,3 +41,15 @@ def test_outlines_are_drawn_dashed_and_take_no_clicks() -> None:
     reference_layer(14.2, -4.6, 14.8, -3.8, name="Places").add_to(fmap)
     html = fmap.get_root().render()
     assert '"dashArray": "4 3"' in html and '"interactive": false' in html
+
+
+def test_only_towns_and_villages_are_labelled() -> None:
+    import pandas as pd
+
+    from incidents.maps.reference import _populated
+
+    places = pd.DataFrame({"name": ["Kara", "Kara wadi", "Puits Kara", "Old list"],
+                           "latitude": [14.0] * 4, "longitude": [-4.0] * 4,
+                           "population": [10, 0, 0, 5], "feature": ["PPLA", "WAD", "WLL", None]})
+    assert list(_populated(places)["name"]) == ["Kara", "Old list"]
+    assert list(_populated(places.drop(columns="feature"))["name"]) == list(places["name"])

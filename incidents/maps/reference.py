@@ -39,14 +39,26 @@ def _places(directory: str, stamp: float) -> pd.DataFrame:
     from incidents.geocode.gazetteer import layer_files
 
     folder = Path(directory)
-    frames = [feather.read_table(folder / PLACES_FILE, columns=COLUMNS, memory_map=True).to_pandas()]
+    index = feather.read_table(folder / PLACES_FILE, memory_map=True)
+    kept = [name for name in (*COLUMNS, "feature") if name in index.schema.names]
+    frames = [_populated(index.select(kept).to_pandas())]
     for path in layer_files(folder):
         layer = pd.read_parquet(path)
         if set(COLUMNS) <= set(layer.columns) and len(layer):
-            frames.append(layer[COLUMNS])
+            frames.append(_populated(layer))
     places = pd.concat(frames, ignore_index=True)
     places["population"] = pd.to_numeric(places["population"], errors="coerce").fillna(0)
     return places.sort_values("population", ascending=False, kind="stable")
+
+
+def _populated(places: pd.DataFrame) -> pd.DataFrame:
+    """Towns and villages only: the gazetteer also holds streams, wadis and wells, found
+    by the geocoder but misleading as one labelled dot (GeoNames feature codes PPL*;
+    an entry without a code comes from a list of populated places)."""
+    if "feature" not in places.columns:
+        return places[COLUMNS]
+    feature = places["feature"].fillna("").astype(str)
+    return places.loc[(feature == "") | feature.str.startswith("PPL"), COLUMNS]
 
 
 def places_in_view(south: float, west: float, north: float, east: float,
