@@ -10,6 +10,7 @@ only, so context paragraphs about the wider conflict add nothing to it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -65,6 +66,10 @@ class _Group:
     place_key: str | None = None
     # Set on the second and later places of "attacked Koro and Bankass": the toll is the first's.
     sibling_of: _Group | None = None
+    # Every place of such a list (folded), so no candidate of it is placed at another's town.
+    chain: tuple[str, ...] = ()
+    # Nearby places named with this one under one toll ("les villages de X et de Y"): one incident.
+    joint_places: list[str] = field(default_factory=list)
 
 
 def extract_incidents(text: str, published: date | datetime | str | None = None, url: str | None = None,
@@ -108,7 +113,7 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
         return _candidate(group, text, folded, lang, published_date, url, mentions, body_mentions, context,
                           resolver, all_actors, headline)
 
-    built = [(group, build(group)) for group in groups]
+    built = _join_nearby_siblings([(group, build(group)) for group in groups], folded, build)
     merged: list[tuple[_Group, Candidate]] = []
     for group, candidate in built:
         same = next((i for i, (_g, kept) in enumerate(merged) if _told_twice(kept, candidate)), None)
@@ -119,6 +124,42 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
         first.segments = sorted(set(first.segments) | set(group.segments), key=lambda s: s.start)
         merged[same] = (first, build(first))
     return [candidate for _group, candidate in merged]
+
+
+# "deux attaques à X et à Y", "attaques simultanées contre les camps de X, Y et Z": the text
+# counts separate attacks, so each place named is its own incident whatever the distance.
+SEPARATE_ATTACKS = re.compile(
+    r"\b(?:(?:deux|trois|quatre|cinq|two|three|four|five|\d) (?:attaques|attacks|assauts|raids|embuscades|ambushes)|"
+    r"simultane\w*|simultaneous\w*|coordinated attacks|attaques coordonnees)\b"
+)
+# Places named together under one toll and at most this far apart are one incident (neighbouring
+# villages hit in one raid); farther apart, one candidate each.
+JOINT_PLACES_KM = 50
+
+
+def _join_nearby_siblings(built: list[tuple[_Group, Candidate]], folded: str,
+                          build: Any) -> list[tuple[_Group, Candidate]]:
+    """"Les villages de Gangafani et de Yoro ont été attaqués, 38 morts": neighbouring villages
+    under one toll are one incident at the first, the others named in its review note, unless
+    the text counts separate attacks. A place the gazetteer does not know stays its own candidate."""
+    kept: list[tuple[_Group, Candidate]] = []
+    firsts = {id(group): (group, candidate) for group, candidate in built}
+    for group, candidate in built:
+        first = firsts.get(id(group.sibling_of)) if group.sibling_of is not None else None
+        if first is None or SEPARATE_ATTACKS.search(folded, group.anchor.start, group.anchor.end) \
+                or not _near(first[1].record, candidate.record, JOINT_PLACES_KM):
+            kept.append((group, candidate))
+            continue
+        first[0].joint_places.append(candidate.record.get("location") or group.place_key or "")
+    return [(group, build(group) if group.joint_places else candidate) for group, candidate in kept]
+
+
+def _near(a: dict[str, Any], b: dict[str, Any], km: float) -> bool:
+    if any(r.get(k) is None for r in (a, b) for k in ("latitude", "longitude")):
+        return False
+    dlat = math.radians(b["latitude"] - a["latitude"])
+    dlon = math.radians(b["longitude"] - a["longitude"]) * math.cos(math.radians((a["latitude"] + b["latitude"]) / 2))
+    return 6371 * math.hypot(dlat, dlon) <= km
 
 
 def _told_twice(first: Candidate, later: Candidate) -> bool:
@@ -212,8 +253,12 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             current = _Group(segment, [*lead, segment], dates[0] if dates else None, place_key)
             lead = []
             groups.append(current)
-            for other in _coordinated(places, folded)[1:]:
-                groups.append(_Group(segment, [segment], current.date, fold_name(other.name), current))
+            chain = _coordinated(places, folded)
+            if len(chain) > 1:
+                current.chain = tuple(fold_name(m.name) for m in chain)
+            for other in chain[1:]:
+                groups.append(_Group(segment, [segment], current.date, fold_name(other.name), current,
+                                     current.chain))
         elif current is not None and segment.paragraph - current.segments[-1].paragraph <= PARAGRAPH_REACH and (
             cue or CASUALTY_HINT.search(folded, start, end) or places
             or any(start <= a < end for a in actor_starts)
@@ -350,10 +395,11 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publ
     in_group = [m for m in body_mentions if any(a <= m.start < b for a, b in spans)]
     anchor_first = sorted(in_group, key=lambda m: (fold_name(m.name) != group.place_key,
                                                    not (group.anchor.start <= m.start < group.anchor.end), m.start))
-    if group.sibling_of is not None:
+    if group.chain:
         # "les camps de Sévaré, Bapho et Niono": Bapho's candidate is at Bapho or unplaced, never
-        # at the town of a sibling it shares the sentence with.
-        anchor_first = [m for m in anchor_first if m.role != "place" or fold_name(m.name) == group.place_key]
+        # at the town of a sibling it shares the sentence with (nor Sévaré's at Bapho's).
+        anchor_first = [m for m in anchor_first if m.role != "place" or fold_name(m.name) == group.place_key
+                        or fold_name(m.name) not in group.chain]
     if not any(m.role == "place" for m in anchor_first) and headline:
         anchor_first += [m for m in mentions if m.start < headline[1] and m.role == "place"]
     only_capitals = all(fold_name(m.name) in CAPITALS for m in anchor_first if m.role == "place")
@@ -387,6 +433,9 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publ
     casualties = Casualties()
     if group.sibling_of is not None:
         problems.append("one toll was reported for several places; it is coded on the first")
+    if group.joint_places:
+        problems.append("one toll for nearby places named together (" + ", ".join(group.joint_places)
+                        + "); coded as one incident at the first")
     for a, b in spans if group.sibling_of is None else []:
         part = find_casualties(folded, a, b)
         casualties.mentions += part.mentions

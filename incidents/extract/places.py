@@ -354,6 +354,9 @@ class PlaceResolver:
                 raw = self.lookup_variant(mention.name, context.country, admin1, admin2) or raw
             if raw is not None and raw.get("method") == str(GeocodeMethod.FALLBACK) and admin1 and not admin2:
                 raw = self._seat_elsewhere(mention.name, context.country) or raw
+            if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and admin1 and not admin2 \
+                    and mention.source != "ner" and not _stated_together(folded, mention, context.admin1[0]):
+                raw = self._known_in_country(mention.name, context.country) or raw
             if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and is_road(folded, mention):
                 road = self._road_start(mention, context.country, admin1, admin2)
                 if road is not None:
@@ -460,6 +463,16 @@ class PlaceResolver:
             return None
         return raw
 
+    def _known_in_country(self, name: str, country: str | None) -> dict[str, Any] | None:
+        """The one place of that name in the country, when the region the article names in
+        another sentence does not hold it ("une base à Toeni, dans le nord du pays" in a story
+        that later names "la région du Sahel"): a region named apart is context, not a constraint."""
+        raw = self.lookup(name, country)
+        if raw is None or raw.get("ambiguous") or int(raw.get("precision") or 1) != GeoPrecision.PLACE \
+                or raw.get("method") not in (str(GeocodeMethod.EXACT), str(GeocodeMethod.ALTERNATE)):
+            return None
+        return raw
+
     def _region_named_as_place(self, places: list[PlaceMention], country: str | None) -> PlaceMention | None:
         """A name taken for a place that is the name of one of the country's regions."""
         if country is None:
@@ -536,6 +549,12 @@ class PlaceResolver:
                 spans = [(named.start, named.end)] + [(mention.start, mention.end)]
                 return ResolvedPlace(named, raw, GeoPrecision.REGION, 0.4, spans, admin1)
         return None
+
+
+def _stated_together(folded: str, mention: PlaceMention, unit: PlaceMention) -> bool:
+    """The place and the unit are named in one sentence ("à X, dans la région de Y")."""
+    start, end = sorted((mention.start, unit.start))
+    return not re.search(r"[.!?\n]", folded[start:end])
 
 
 _SEATS = ("PPLC", "PPLA", "PPLA2", "PPLA3", "PPLA4")
