@@ -329,7 +329,16 @@ def _states_place_of(current: _Group | None, segment: Segment, folded: str, date
         return False
     if dates and current.date is not None and dates[0].value != current.date.value:
         return False
+    if ANOTHER_EVENT.search(folded[segment.start:segment.end]):
+        return False  # "Et à Gossi, une patrouille est tombée dans une embuscade": another incident
     return not find_casualties(folded, segment.start, segment.end).of_kind("dead", "neutralised")
+
+
+# A sentence that announces another event, though it gives no toll of its own.
+ANOTHER_EVENT = re.compile(
+    r"\b(?:une? autre attaque|d'autres attaques|another attack|other attacks|a separate attack|in a separate|"
+    r"par ailleurs|meanwhile|elsewhere)\b|^\W*(?:et|also|de meme)\s+(?:a|au|aux|in|at)\s"
+)
 
 
 _COORDINATION = re.compile(r"\s*(?:,|et|and|ainsi que|puis|then)\s*(?:(?:a|au|in|at|near|pres de|de)\s+)?")

@@ -61,12 +61,16 @@ _ADMIN_KINDS = {
     "village": "place", "villages": "place", "localite": "place", "localites": "place", "ville": "place",
     "hameau": "place", "town": "place", "hamlet": "place", "city": "place", "secteur": "place",
 }
+# Peoples a village is often described by ("les villages peuls de X"), singular forms.
+_PEOPLES = ("peul", "peulh", "dogon", "bambara", "touareg", "songhai", "songhay", "mossi", "fulani", "bella",
+            "dozo", "arabe", "haoussa", "djerma", "zarma")
 _KIND_BEFORE = re.compile(
     r"\b(?P<kind>" + "|".join(_ADMIN_KINDS) + r")\s+(?:rurale?\s+|urbaine?\s+)?"
     r"(?:(?:ouest|est|nord|sud|centre|nord-ouest|nord-est|sud-ouest|sud-est)\s+)?"
+    r"(?:(?:" + "|".join(_PEOPLES) + r")s?\s*,?\s+)?"  # "les villages peuls de Bidi", "villages dogons, X"
     r"(?:de\s+|d'|du\s+|des\s+|of\s+)?(?=[a-z])"
 )
-_KIND_AFTER = re.compile(r"\s+(?P<kind>region|province|circle|cercle|district|commune|department|area)\b")
+_KIND_AFTER = re.compile(r"\s+(?P<kind>region|province|circle|cercle|district|commune|department|area|village|town)\b")
 _PLACE_PREPOSITION = re.compile(
     r"(?:\b(?:a|au|pres de|pres d'|non loin de|non loin d'|aux environs de|vers|entre|dans|sur l'axe|"
     r"devant|(?:camp|base|poste|marche|route|axe|sortie|entree|environs)(?: militaire)? (?:de|d'|du)|"
@@ -206,7 +210,7 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
         after = _KIND_AFTER.match(folded, name.end())
         if after:
             kind = after.group("kind")
-            role = "place" if kind == "area" else _ADMIN_KINDS.get(kind, "admin2")
+            role = "place" if kind in ("area", "village", "town") else _ADMIN_KINDS.get(kind, "admin2")
             add(name.start(), name.end(), role, "kind")
     for match in _PLACE_PREPOSITION.finditer(folded):
         article = re.match(r"(?:the|le|la|les) (?=[A-ZÀ-ÖØ-Þ])", text[match.end() : match.end() + 5])
@@ -350,7 +354,9 @@ class PlaceResolver:
         seats: list[tuple[PlaceMention, dict[str, Any]]] = []
         for mention in places:
             raw = self.lookup(mention.name, context.country, admin1, admin2)
-            if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and mention.source != "ner":
+            if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK) or _doubtful_spelling(raw)) \
+                    and mention.source != "ner":
+                # "Yaru": the gazetteer's close spelling (Yaro) is doubtful, its alternate Yarou is not
                 raw = self.lookup_variant(mention.name, context.country, admin1, admin2) or raw
             if raw is not None and raw.get("method") == str(GeocodeMethod.FALLBACK) and admin1 and not admin2:
                 raw = self._seat_elsewhere(mention.name, context.country) or raw
@@ -549,6 +555,10 @@ class PlaceResolver:
                 spans = [(named.start, named.end)] + [(mention.start, mention.end)]
                 return ResolvedPlace(named, raw, GeoPrecision.REGION, 0.4, spans, admin1)
         return None
+
+
+def _doubtful_spelling(raw: dict[str, Any]) -> bool:
+    return raw.get("method") == str(GeocodeMethod.FUZZY) and int(raw.get("precision") or 1) != GeoPrecision.PLACE
 
 
 def _stated_together(folded: str, mention: PlaceMention, unit: PlaceMention) -> bool:
