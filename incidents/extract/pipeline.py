@@ -28,7 +28,7 @@ from incidents.extract.language import detect_language, pipeline
 from incidents.extract.notes import write_notes
 from incidents.extract.places import (
     CAPITALS, PlaceContext, PlaceMention, PlaceResolver, build_context, countries_mentioned, country_mentions,
-    find_place_mentions, is_reporting_place, mark_distance_cue,
+    find_place_mentions, is_neighbouring_unit, is_reporting_place, mark_distance_cue,
 )
 from incidents.extract.text import Segment, dateline_span, fold, fold_name, headline_span, sentences
 
@@ -93,8 +93,10 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
     lexicon = actor_lookup.lexicon()
     all_actors = lexicon.find(text, folded)
     excluded = ([dateline] if dateline else []) + [(m.start, m.end) for m in all_actors]
-    mentions = [m for m in find_place_mentions(text, folded, entities, excluded)
-                if not is_reporting_place(folded, m)]
+    found = [m for m in find_place_mentions(text, folded, entities, excluded) if not is_reporting_place(folded, m)]
+    # A region named as a neighbour still says which country the article is about, but is no context.
+    neighbours = [m for m in found if is_neighbouring_unit(folded, m)]
+    mentions = [m for m in found if m not in neighbours]
     for mention in mentions:
         mark_distance_cue(folded, mention)
     body_mentions = [m for m in mentions if not headline or m.start >= headline[1]]
@@ -102,7 +104,7 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
     resolver = PlaceResolver(geocoder)
     context_mentions = (body_mentions or mentions) + headline_admins
     context = resolver.regions_of_country(build_context(
-        context_mentions, countries_mentioned(text, folded) + resolver.region_votes(context_mentions)))
+        context_mentions, countries_mentioned(text, folded) + resolver.region_votes(context_mentions + neighbours)))
     segments = _after_headline(sentences(text), text, headline)
     if not segments and headline:
         segments = sentences(text)
@@ -269,6 +271,9 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             current = None
     if not groups and lead and any(has_event_cue(folded, s.start, s.end) for s in lead):
         groups.append(_Group(lead[0], lead))  # no place or day anywhere: the lead is the incident
+    fresh = [g for g in groups if not _recalled([g.date] if g.date else [], published)]
+    if fresh:
+        groups = fresh  # a photo caption or a first paragraph about an old attack is context
     return _merge_same_place(groups)
 
 

@@ -263,6 +263,21 @@ def is_reporting_place(folded: str, mention: PlaceMention) -> bool:
         re.match(r"\s*,?\s*(?:a-t-on appris|ont indique|a indique|said|told|officials said)", after))
 
 
+_NEAR_UNIT = re.compile(
+    r"\b(?:close to|near|next to|bordering|borders|adjacent to|neighbou?ring|proche de|pres de|voisine? de|"
+    r"limitrophe de|a la frontiere de|a cheval sur)\s+(?:the |la |le |l'|du |des )?$"
+)
+
+
+def is_neighbouring_unit(folded: str, mention: PlaceMention) -> bool:
+    """"The area is close to the Tahoua region": a unit named as a neighbour is not where it happened."""
+    if not mention.role.startswith("admin"):
+        return False
+    before = folded[max(0, mention.start - 40) : mention.start]
+    return bool(_NEAR_UNIT.search(re.sub(r"(?:region|province|cercle|commune|department|departement) (?:de |du |d'|of )?$",
+                                         "", before)))
+
+
 def mark_distance_cue(folded: str, mention: PlaceMention) -> None:
     """"à 30 km au nord de X", "about 20 kilometers from X": X is an anchor, not the place."""
     before = folded[max(0, mention.start - 70) : mention.start]
