@@ -52,7 +52,8 @@ def score_case(case: dict, predicted: list, geocoder: GazetteerGeocoder) -> list
     rows = []
     for index, truth in enumerate(case["incidents"]):
         record = predicted[index].record if index < len(predicted) else {}
-        truth_point = geocoder.geocode(truth["location"], country=truth["country"])
+        # the labelled region narrows the labelled place (Bosso of Diffa, not a Bosso of Tillabéri)
+        truth_point = geocoder.geocode(truth["location"], country=truth["country"], admin1=truth["admin1"])
         got_date = record.get("event_date")
         place_ok = False
         if truth_point is not None and record.get("latitude") is not None:
