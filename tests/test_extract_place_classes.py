@@ -1,0 +1,126 @@
+"""Failure classes of the real-news benchmark's second pass (issue 17), one test per rule.
+
+Every text is written for the test (no article text). The fake geocoder below behaves like the
+offline one where it matters: a place outside the region asked for falls back to that region,
+a close spelling it cannot confirm comes back fuzzy at precision 2, and an alternate name
+answers with the place's main name.
+"""
+
+from __future__ import annotations
+
+from geopy.location import Location
+
+from incidents.extract import extract_incidents
+from incidents.extract.fatalities import find_casualties
+from incidents.extract.places import find_place_mentions, is_neighbouring_unit
+from incidents.extract.text import fold
+
+PLACES = {
+    "kiri": ("Kiri", 14.30, -3.00, "Mopti"),
+    "koro": ("Koro", 14.40, -3.10, "Mopti"),
+    "gao": ("Gao", 16.27, -0.04, "Gao"),
+    "yaro": ("Yaro", 13.99, -4.09, "Mopti"),
+}
+ALTERNATES = {"yarou": "yaro"}
+REGIONS = {"mopti": (14.5, -4.2), "gao": (16.3, 0.0)}
+
+
+class AtlasGeocoder:
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        key = fold(query).strip()
+        if key == "yaru":
+            return self._answer(PLACES["yaro"], 2, "fuzzy")
+        method = "alternate" if key in ALTERNATES else "exact"
+        place = PLACES.get(ALTERNATES.get(key, key))
+        if place is not None and (not admin1 or fold(admin1) == fold(place[3])):
+            return self._answer(place, 1, method)
+        if admin1 and fold(admin1) in REGIONS:
+            lat, lon = REGIONS[fold(admin1)]
+            return self._answer((admin1, lat, lon, admin1), 3, "fallback", fallback_level="admin1")
+        return None
+
+    @staticmethod
+    def _answer(place, precision, method, **extra):
+        name, lat, lon, region = place
+        raw = {"name": name, "latitude": lat, "longitude": lon, "country": "Mali", "country_code": "ML",
+               "admin1": region, "admin2": None, "precision": precision, "method": method, "score": 1.0,
+               "gazetteer_id": f"fake:{name}", "ambiguous": False, **extra}
+        return Location(name, (lat, lon), raw)
+
+
+def extract(text: str, published: str = "2024-03-05"):
+    return extract_incidents(text, published, geocoder=AtlasGeocoder())
+
+
+def test_location_keeps_the_articles_spelling_of_an_alternate_name() -> None:
+    [incident] = extract("Au Mali, lundi, des hommes armés ont tué six civils à Yarou, dans la région de Mopti.")
+    assert (incident.record["location"], incident.record["geocode_matched_name"]) == ("Yarou", "Yaro")
+    assert incident.record["geo_precision"] == 1
+
+
+def test_a_region_named_in_another_sentence_does_not_hide_a_village_known_elsewhere() -> None:
+    text = ("Au Mali, lundi, des jihadistes ont attaqué le camp de l'armée à Kiri, tuant trois soldats. "
+            "Les groupes armés sont aussi actifs dans la région de Gao.")
+    [incident] = extract(text)
+    assert (incident.record["location"], incident.record["admin1"], incident.record["geo_precision"]) == (
+        "Kiri", "Mopti", 1)
+    [stated] = extract("Au Mali, lundi, des jihadistes ont attaqué le camp de Kiri, dans la région de Gao, "
+                       "tuant trois soldats.")
+    assert (stated.record["admin1"], stated.record["geo_precision"]) == ("Gao", 3)
+
+
+def test_neighbouring_villages_under_one_toll_are_one_incident() -> None:
+    [incident] = extract("Au Mali, lundi, des hommes armés ont attaqué les villages de Kiri et de Koro, "
+                         "tuant vingt civils.")
+    assert (incident.record["location"], incident.record["fatalities"]) == ("Kiri", 20)
+    assert any("Koro" in problem for problem in incident.problems)
+
+
+def test_counted_attacks_or_distant_places_stay_one_candidate_each() -> None:
+    counted = extract("Au Mali, lundi, deux attaques à Kiri et à Koro ont fait vingt morts parmi les civils.")
+    assert [c.record["location"] for c in counted] == ["Kiri", "Koro"]
+    distant = extract("Au Mali, lundi, des hommes armés ont attaqué Kiri et Gao, tuant vingt civils.")
+    assert [c.record["location"] for c in distant] == ["Kiri", "Gao"]
+
+
+def test_village_named_with_the_word_after_it_or_with_its_people() -> None:
+    for text in ("Gunmen targeted Kiri village near Koro town on Monday.",
+                 "Des chasseurs s'en sont pris aux villages peuls de Kiri et Koro.",
+                 "Une tuerie dans des villages dogons, Kiri et Koro, a fait dix morts."):
+        folded = fold(text)
+        named = {m.name: (m.role, m.source) for m in find_place_mentions(text, folded, [], [])}
+        assert named["Kiri"] == ("place", "kind"), text
+
+
+def test_a_doubtful_close_spelling_tries_the_transliteration_swaps() -> None:
+    [incident] = extract("In Mali's Mopti region, gunmen attacked Yaru village on Monday, killing 21 civilians.")
+    assert (incident.record["location"], incident.record["geocode_matched_name"]) == ("Yaru", "Yaro")
+
+
+def test_a_sentence_announcing_another_event_opens_its_own_incident() -> None:
+    text = ("Au Mali, lundi, une tuerie dans le village de Kiri a fait trente morts. "
+            "Et à Gao, une patrouille de l'armée est tombée dans une embuscade.")
+    assert [c.record["location"] for c in extract(text)] == ["Kiri", "Gao"]
+
+
+def test_a_caption_about_an_old_attack_yields_to_the_articles_incident() -> None:
+    text = ("Photo : le 18 janvier 2017, un attentat a tué 50 personnes à Gao, au Mali.\n\n"
+            "Lundi, des hommes armés ont tué six civils à Kiri, au Mali.")
+    assert [c.record["location"] for c in extract(text)] == ["Kiri"]
+
+
+def test_a_region_named_as_a_neighbour_is_not_the_incidents_region() -> None:
+    text = "Au Mali, la zone de Kiri est proche de la région de Gao. Dans la région de Mopti, rien."
+    folded = fold(text)
+    regions = [m for m in find_place_mentions(text, folded, [], []) if m.role == "admin1"]
+    assert [(m.name, is_neighbouring_unit(folded, m)) for m in regions] == [("Gao", True), ("Mopti", False)]
+
+
+def test_a_person_named_before_a_count_is_one_more_death() -> None:
+    def toll(text: str) -> int | None:
+        folded = fold(text)
+        return find_casualties(folded, 0, len(folded)).fatalities()[0]
+
+    assert toll("A roadside bomb hit a lorry, killing the driver and three passengers.") == 4
+    assert toll("Les assaillants ont tué le chef du village et deux de ses fils.") == 3
+    assert toll("The blast killed one soldier, wounding three others.") == 1
