@@ -124,3 +124,31 @@ def test_a_person_named_before_a_count_is_one_more_death() -> None:
     assert toll("A roadside bomb hit a lorry, killing the driver and three passengers.") == 4
     assert toll("Les assaillants ont tué le chef du village et deux de ses fils.") == 3
     assert toll("The blast killed one soldier, wounding three others.") == 1
+
+
+def test_a_village_the_gazetteer_does_not_know_keeps_its_name_unplaced() -> None:
+    [incident] = extract("Au Mali, lundi, des hommes armés ont attaqué Tinzawat et tué sept civils.")
+    assert (incident.record["location"], incident.record.get("latitude")) == ("Tinzawat", None)
+    assert any("not in the gazetteer" in problem for problem in incident.problems)
+
+
+def test_months_movements_demonyms_and_possessives_are_not_places() -> None:
+    text = ("Attacks were rare in January. The group is affiliated à Al-Qaïda. "
+            "Militants are active in Burkina Faso’s northern neighbour, Burkinabe officials said.")
+    folded = fold(text)
+    mentions = {m.name: m.role for m in find_place_mentions(text, folded, [], [])}
+    assert not {"January", "Al-Qaïda", "Burkinabe", "Burkina Faso’s"} & set(mentions)
+    assert mentions.get("Burkina Faso") == "country"
+
+
+def test_a_toll_dated_only_by_a_month_is_an_earlier_incident_recalled() -> None:
+    text = ("Twelve soldiers were killed on Friday when gunmen attacked an army post at Kiri, in Mali. "
+            "Such attacks were rare before a hotel attack in Gao killed 29 people in January.")
+    [incident] = extract(text, None)
+    assert (incident.record["location"], incident.record["fatalities"]) == ("Kiri", 12)
+
+
+def test_the_french_pluperfect_of_an_attack_is_background() -> None:
+    text = ("Au Mali, dimanche, des hommes armés ont tué huit civils à Kiri. "
+            "Le 15 mars, quarante personnes avaient été massacrées à Gao.")
+    assert [c.record["location"] for c in extract(text, None)] == ["Kiri"]

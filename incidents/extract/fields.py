@@ -8,7 +8,7 @@ from incidents import model
 from incidents.extract.candidate import Evidence
 from incidents.extract.dates import DateMention, Publication
 from incidents.extract.fatalities import Casualties
-from incidents.extract.places import PlaceContext, ResolvedPlace
+from incidents.extract.places import PlaceContext, PlaceMention, ResolvedPlace
 
 
 def fill_date(mention: DateMention | None, published: Publication | None, record: dict[str, Any], evidence: dict[str, Evidence],
@@ -44,11 +44,18 @@ def fill_date(mention: DateMention | None, published: Publication | None, record
 
 
 def fill_place(place: ResolvedPlace | None, context: PlaceContext, record: dict[str, Any], evidence: dict[str, Evidence],
-                problems: list[str]) -> None:
+                problems: list[str], unknown: PlaceMention | None = None) -> None:
+    """``unknown``: the place the text names when nothing could be located; it stays the
+    location, unplaced, so the analyst sees the village the article names (Tadaryat)."""
     if place is None:
         record["country"] = context.country
         record["geocode_method"] = str(model.GeocodeMethod.NONE)
-        problems.append("no place could be located")
+        if unknown is not None:
+            record["location"] = unknown.name
+            evidence["location"] = Evidence(unknown.name, [(unknown.start, unknown.end)], 0.3)
+            problems.append(f"the place named ({unknown.name}) is not in the gazetteer; left unplaced")
+        else:
+            problems.append("no place could be located")
         return
     raw = place.raw
     record.update(

@@ -36,7 +36,11 @@ BACKGROUND = re.compile(
     r"\b(?:depuis (?:plusieurs|des|de nombreuses|quelques) (?:annees|mois)|depuis 20\d\d|depuis le debut|"
     r"regulierement|souvent|serie de|serie d'|longue serie|recurrent(?:e|s|es)?|en general|ces dernieres annees|"
     r"le (?:1er|\d{1,2}) [a-z]+ dernier|en [a-z]+ dernier|l'an dernier|l'annee derniere|last year|"
-    r"since 20\d\d|for years|regularly|often|frequently|series of|in recent (?:years|months)|recurring)\b"
+    r"since 20\d\d|for years|regularly|often|frequently|series of|in recent (?:years|months)|recurring|"
+    r"earlier this (?:month|year)|plus tot (?:ce mois|cette annee|dans le mois)|"
+    # the French pluperfect of an attack or a toll tells an earlier incident ("avaient été massacrées")
+    r"avai(?:t|ent) (?:deja |aussi |egalement )?(?:ete )?(?:tue|massacre|attaque|multiplie|perpetre|cible|vise)"
+    r"(?:e|s|es)?)\b"
 )
 # "L'assaut a eu lieu ... dans le village de X": says where the incident already read about happened.
 LOCATION_STATEMENT = re.compile(
@@ -171,7 +175,7 @@ def _told_twice(first: Candidate, later: Candidate) -> bool:
     (or two sentences naming no place at all) are only seen to be one place here.
     """
     a, b = first.record, later.record
-    if fold_name(a.get("location") or "") != fold_name(b.get("location") or ""):
+    if _placed_name(a) != _placed_name(b):
         return False
     if "one toll was reported for several places; it is coded on the first" in later.problems:
         return False
@@ -183,6 +187,12 @@ def _told_twice(first: Candidate, later: Candidate) -> bool:
         return candidate.record.get("event_date")
 
     return firm(first) is None or firm(later) is None or firm(first) == firm(later)
+
+
+def _placed_name(record: dict[str, Any]) -> str:
+    """The folded location of a placed candidate; "" for one left unplaced (an unknown name says
+    too little to tell two incidents apart)."""
+    return fold_name(record.get("location") or "") if record.get("latitude") is not None else ""
 
 
 def _places_in(segment: Segment, mentions: list[PlaceMention]) -> list[PlaceMention]:
@@ -201,6 +211,12 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             current = pending = None
             continue
         dates = [d for d in find_dates(folded, start, end, published) if not is_statement_day(folded, d)]
+        if (groups or lead) and dates and dates[0].kind in ("month", "last_month") \
+                and find_casualties(folded, start, end).of_kind("dead"):
+            # Once the article has its incident, a toll dated only by a month ("a hotel attack that
+            # killed 29 people in January") is an earlier incident recalled, publication day or not.
+            current = pending = None
+            continue
         if groups and _recalled(dates, published):
             # Only once the article has its incident: a lead dated long before the
             # publication day given is the news itself (an old article, or a wrong
@@ -428,7 +444,9 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publ
     elif any(m.role == "place" for m in in_group):
         context = _own_units_first(context, in_group, resolver)
     place = resolver.resolve(anchor_first, context, folded, capitals_allowed=only_capitals)
-    fill_place(place, context, record, evidence, problems)
+    unknown = next((m for m in anchor_first if m.role == "place" and m.source != "ner" and not m.name.isupper()
+                    and m.offset_km is None and fold_name(m.name) not in CAPITALS), None)
+    fill_place(place, context, record, evidence, problems, unknown)
 
     country = record.get("country") or context.country
     country_spans = [span for name, span in country_mentions(folded) if name == country]

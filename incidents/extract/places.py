@@ -93,6 +93,11 @@ _NOT_PLACES = {
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "minusma", "barkhane", "wagner", "fama",
     "arabic", "french", "english", "francais", "anglais", "sahara", "belga", "xinhua", "apa", "anp", "aib",
+    # months and armed movements come after "in" / "à" as often as places do ("affiliés à Al-Qaïda")
+    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre",
+    "decembre", "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "al qaida", "al qaeda", "daech", "daesh", "isis", "etat islamique",
+    "islamic state",
 }
 _HIDEOUT = re.compile(r"\s+(?:forest|foret)\b")
 # Where the name is not where it happened: someone went, fled or was taken there, or the
@@ -190,9 +195,13 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
         if suffix:  # "the Bankass Circle": the unit word says what kind of name it is
             role = _ADMIN_KINDS.get(fold(suffix.group(1)).lower(), role)
             end = suffix.start()
+        owner = re.search(r"['’]s$", text[start:end])
+        if owner:  # "Burkina Faso’s northern neighbour": the name without its possessive
+            end -= 2
         name = text[start:end].strip(" -'’")
         key = fold_name(name)
-        if not name or key in _NOT_PLACES or len(key) < 3 or any(a <= start < b for a, b in excluded):
+        if not name or key in _NOT_PLACES or key in _DEMONYMS or len(key) < 3 \
+                or any(a <= start < b for a, b in excluded):
             return
         if key in COUNTRIES or re.sub(r"^(?:northern|southern|eastern|western|central|north|south|east|west) ",
                                       "", key) in COUNTRIES:
