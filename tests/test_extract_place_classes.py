@@ -152,3 +152,14 @@ def test_the_french_pluperfect_of_an_attack_is_background() -> None:
     text = ("Au Mali, dimanche, des hommes armés ont tué huit civils à Kiri. "
             "Le 15 mars, quarante personnes avaient été massacrées à Gao.")
     assert [c.record["location"] for c in extract(text, None)] == ["Kiri"]
+
+
+def test_a_lead_totalling_several_attacks_yields_to_each_attack() -> None:
+    text = ("Au Mali, une dizaine de civils ont été tués samedi dans deux attaques dans la région de Mopti.\n\n"
+            "Samedi soir, des hommes armés ont tué huit civils dans le village de Kiri. "
+            "Une heure plus tard, deux autres personnes ont été tuées dans le village de Koro.")
+    candidates = extract(text)
+    assert [(c.record["location"], c.record["fatalities"]) for c in candidates] == [("Kiri", 8), ("Koro", 2)]
+    [one] = extract("Au Mali, dix civils ont été tués samedi dans deux attaques dans la région de Mopti. "
+                    "Samedi soir, des hommes armés ont tué huit civils dans le village de Kiri.")
+    assert one.record["location"] == "Kiri"

@@ -74,6 +74,8 @@ class _Group:
     chain: tuple[str, ...] = ()
     # Nearby places named with this one under one toll ("les villages de X et de Y"): one incident.
     joint_places: list[str] = field(default_factory=list)
+    # No place of its own and "des attaques" / "two attacks": a total over the incidents that follow.
+    summary: bool = False
 
 
 def extract_incidents(text: str, published: date | datetime | str | None = None, url: str | None = None,
@@ -236,6 +238,14 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             base = current.date
             dates = [DateMention(start, end, "next_day", base.value + timedelta(days=1), base.precision,
                                  base.confidence * 0.9)]
+        if current is not None and current.place_key is None and not places \
+                and SEVERAL_ATTACKS.search(folded, start, end):
+            current.summary = True
+        if current is not None and current.summary and places:
+            # "Deux attaques ont fait dix morts dans la commune. ... le village de X": X's own incident
+            current = _Group(segment, [segment], dates[0] if dates else None, place_key)
+            groups.append(current)
+            continue
         if not groups and current is None and not (dates or places) and segment.paragraph <= 1 \
                 and (cue or CASUALTY_HINT.search(folded, start, end)):
             lead.append(segment)
@@ -269,6 +279,8 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
                 current = same
                 continue
             current = _Group(segment, [*lead, segment], dates[0] if dates else None, place_key)
+            current.summary = place_key is None and any(SEVERAL_ATTACKS.search(folded, s.start, s.end)
+                                                        for s in current.segments)
             lead = []
             groups.append(current)
             chain = _coordinated(places, folded)
@@ -287,10 +299,24 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             current = None
     if not groups and lead and any(has_event_cue(folded, s.start, s.end) for s in lead):
         groups.append(_Group(lead[0], lead))  # no place or day anywhere: the lead is the incident
+    detailed = [g for g in groups if not g.summary]
+    if len(detailed) >= 2:
+        groups = detailed  # the lead's total over the attacks the article then tells one by one
+    elif len(detailed) == 1 and len(groups) > 1:
+        # only one attack told in detail: the lead is its lead, one incident as before
+        only = detailed[0]
+        for summary in (g for g in groups if g.summary):
+            only.segments = sorted(set(only.segments) | set(summary.segments), key=lambda s: s.start)
+            only.date = summary.date or only.date
+        groups = detailed
     fresh = [g for g in groups if not _recalled([g.date] if g.date else [], published)]
     if fresh:
         groups = fresh  # a photo caption or a first paragraph about an old attack is context
     return _merge_same_place(groups)
+
+
+# A sentence about several attacks at once ("dans des attaques", "deux attaques se sont déroulées").
+SEVERAL_ATTACKS = re.compile(r"\b(?:attaques|attacks|raids|assauts|incursions)\b")
 
 
 def _merge_same_place(groups: list[_Group]) -> list[_Group]:
