@@ -163,3 +163,12 @@ def test_a_lead_totalling_several_attacks_yields_to_each_attack() -> None:
     [one] = extract("Au Mali, dix civils ont été tués samedi dans deux attaques dans la région de Mopti. "
                     "Samedi soir, des hommes armés ont tué huit civils dans le village de Kiri.")
     assert one.record["location"] == "Kiri"
+
+
+def test_names_listed_after_a_region_are_regions() -> None:
+    text = "Les attaques se sont multipliées dans les régions du Nord, du Centre-Nord et du Sahel."
+    folded = fold(text)
+    entities = [(text.index("Centre-Nord"), text.index("Centre-Nord") + 11, "LOC"),
+                (text.index("Sahel"), text.index("Sahel") + 5, "LOC")]
+    roles = {m.name: m.role for m in find_place_mentions(text, folded, entities, [])}
+    assert roles == {"Nord": "admin1", "Centre-Nord": "admin1", "Sahel": "admin1"}

@@ -80,6 +80,7 @@ _PLACE_PREPOSITION = re.compile(
 )
 _POSSESSIVE = re.compile(r"[A-ZÀ-ÖØ-Þ][\w\-]*(?: [A-Z][\w\-]*)?['’]s ")
 _KIND_SUFFIX = re.compile(r" (Region|Province|Circle|Cercle|Department|District)$", re.IGNORECASE)
+_JOINED_REGION = re.compile(r"\s*(?:,|et|and|ainsi que)\s*(?:du |de la |de l'|des |d'|the |in the )?")
 _JOINED_NAME = re.compile(r"\s*(?:,|et|and|ainsi que)\s*(?:(?:a|in|at)\s+)?")
 _REPORTED_FROM = re.compile(
     r"(?:appris|annonce|indique|declare|joint|interroge|depuis|selon [^,.]{0,40}|said|told|reported|"
@@ -234,6 +235,13 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
                 and re.search(r"\w\s*$", text[max(0, mention.start - 25) : mention.start - 1]) \
                 and mention.role in ("place", "admin2", "admin3"):
             mention.role = "admin1"  # "Soumpi (Tombouctou)": the bracket names the region
+    by_start = {m.start: m for m in mentions.values()}
+    for mention in sorted(mentions.values(), key=lambda m: m.start):
+        # "les régions du Nord, du Centre-Nord et du Sahel": names listed after a region are regions
+        joined = _JOINED_REGION.match(folded, mention.end) if mention.role == "admin1" else None
+        following = by_start.get(joined.end()) if joined else None
+        if following is not None and following.role == "place":
+            following.role = "admin1"
     for mention in sorted(mentions.values(), key=lambda m: m.start):
         if mention.role != "place":
             continue
