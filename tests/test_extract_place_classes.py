@@ -172,3 +172,12 @@ def test_names_listed_after_a_region_are_regions() -> None:
                 (text.index("Sahel"), text.index("Sahel") + 5, "LOC")]
     roles = {m.name: m.role for m in find_place_mentions(text, folded, entities, [])}
     assert roles == {"Nord": "admin1", "Centre-Nord": "admin1", "Sahel": "admin1"}
+
+
+def test_a_region_no_sahel_country_has_is_a_smaller_unit() -> None:
+    [incident] = extract("Au Mali, lundi, dix soldats ont été tués dans une embuscade dans la région de Tinzawat, "
+                         "cercle de Koro.")
+    record = incident.record
+    assert (record["location"], record["latitude"], record["geo_precision"]) == ("Tinzawat", 14.40, 2)
+    [regional] = extract("Au Mali, lundi, dix soldats ont été tués dans une embuscade dans la région de Gao.")
+    assert (regional.record["admin1"], regional.record["geo_precision"]) == ("Gao", 3)

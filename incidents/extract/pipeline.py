@@ -105,9 +105,13 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
     mentions = [m for m in found if m not in neighbours]
     for mention in mentions:
         mark_distance_cue(folded, mention)
+    resolver = PlaceResolver(geocoder)
+    for mention in mentions:
+        if mention.role == "admin1" and mention.source == "kind" and not resolver.region_owners(mention.name) \
+                and not resolver.is_region_seat(mention.name):
+            mention.role = "admin2"  # "la région de Tilya": no Sahel region is called so; a smaller unit is
     body_mentions = [m for m in mentions if not headline or m.start >= headline[1]]
     headline_admins = [m for m in mentions if m not in body_mentions and m.role.startswith("admin")]
-    resolver = PlaceResolver(geocoder)
     context_mentions = (body_mentions or mentions) + headline_admins
     context = resolver.regions_of_country(build_context(
         context_mentions, countries_mentioned(text, folded) + resolver.region_votes(context_mentions + neighbours)))

@@ -454,6 +454,11 @@ class PlaceResolver:
                 if (raw := self._geocode("", country, name, None)) is not None
                 and same_letters(str(raw.get("admin1")).replace("y", "i"), key)]
 
+    def is_region_seat(self, name: str) -> bool:
+        """"Timbuktu region": a regional seat's name used for its region (the gazetteer has Tombouctou)."""
+        raw = self.lookup(name, None)
+        return raw is not None and raw.get("feature") == "PPLA"
+
     def regions_of_country(self, context: PlaceContext) -> PlaceContext:
         """Drop the regions named that belong to another Sahel country than the article's:
         "the Sahel region" of a Niger story is the wider Sahel, not Burkina Faso's region."""
