@@ -181,3 +181,9 @@ def test_a_region_no_sahel_country_has_is_a_smaller_unit() -> None:
     assert (record["location"], record["latitude"], record["geo_precision"]) == ("Tinzawat", 14.40, 2)
     [regional] = extract("Au Mali, lundi, dix soldats ont été tués dans une embuscade dans la région de Gao.")
     assert (regional.record["admin1"], regional.record["geo_precision"]) == ("Gao", 3)
+
+
+def test_an_official_total_given_after_the_sides_replaces_them() -> None:
+    folded = fold("Une source militaire parle de 40 civils tués. Le gouvernement a fait état d'un bilan "
+                  "provisoire officiel de 38 morts.")
+    assert find_casualties(folded, 0, len(folded)).fatalities()[0] == 38

@@ -103,7 +103,9 @@ class Casualties:
         low = sum(m.count.low for m in parts)
         high = None if any(m.count.high is None for m in parts) else sum(m.count.high or 0 for m in parts)
         total = _one_toll([m for m in deaths if m.side == "any"])
-        if total is not None and total.count.value > value:
+        revised_last = total is not None and total.revision and all(m.cue[0] < total.cue[0] for m in parts)
+        if total is not None and (total.count.value > value or revised_last):
+            # a total above the sides' sum stands; so does an official or revised total given after them
             value, low, high = total.count.value, total.count.low, total.count.high
         return value, low, high
 
