@@ -187,3 +187,13 @@ def test_an_official_total_given_after_the_sides_replaces_them() -> None:
     folded = fold("Une source militaire parle de 40 civils tués. Le gouvernement a fait état d'un bilan "
                   "provisoire officiel de 38 morts.")
     assert find_casualties(folded, 0, len(folded)).fatalities()[0] == 38
+
+
+def test_a_pluperfect_about_the_same_attack_keeps_it_and_near_a_commune_is_its_vicinity() -> None:
+    text = ("Au Mali, lundi, des hommes armés ont tué six civils à Kiri. "
+            "Les assaillants, qui avaient attaqué le village à l'aube, ont blessé quatre personnes.")
+    [incident] = extract(text)
+    assert incident.record["fatalities"] == 6 and "4 reported wounded" in incident.record["notes"]
+    folded = fold("L'embuscade a eu lieu près de la commune de Koro.")
+    [commune] = find_place_mentions("L'embuscade a eu lieu près de la commune de Koro.", folded, [], [])
+    assert commune.role == "admin3" and not is_neighbouring_unit(folded, commune)

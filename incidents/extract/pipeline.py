@@ -39,8 +39,10 @@ BACKGROUND = re.compile(
     r"since 20\d\d|for years|regularly|often|frequently|series of|in recent (?:years|months)|recurring|"
     r"earlier this (?:month|year)|plus tot (?:ce mois|cette annee|dans le mois)|"
     # the French pluperfect of an attack or a toll tells an earlier incident ("avaient été massacrées")
-    r"avai(?:t|ent) (?:deja |aussi |egalement )?(?:ete )?(?:tue|massacre|attaque|multiplie|perpetre|cible|vise)"
-    r"(?:e|s|es)?)\b"
+    # (passive, or marked by deja/aussi; "les assaillants, qui avaient attaqué..." may be the same attack)
+    r"avai(?:t|ent) (?:deja |aussi |egalement )?ete (?:tue|massacre|attaque|cible|vise)(?:e|s|es)?|"
+    r"avai(?:t|ent) (?:deja|aussi|egalement) (?:tue|massacre|attaque|cible|vise|fait)(?:e|s|es)?|"
+    r"avai(?:t|ent) multiplie)\b"
 )
 # "L'assaut a eu lieu ... dans le village de X": says where the incident already read about happened.
 LOCATION_STATEMENT = re.compile(
@@ -320,7 +322,10 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
 
 
 # A sentence about several attacks at once ("dans des attaques", "deux attaques se sont déroulées").
-SEVERAL_ATTACKS = re.compile(r"\b(?:attaques|attacks|raids|assauts|incursions)\b")
+SEVERAL_ATTACKS = re.compile(
+    r"\b(?:deux|trois|quatre|cinq|plusieurs|des|ces|multiple|several|two|three|four|five|a series of|une serie d')"
+    r"\s+(?:\w+\s+)?(?:attaques|attacks|raids|assauts|incursions)\b"
+)
 
 
 def _merge_same_place(groups: list[_Group]) -> list[_Group]:

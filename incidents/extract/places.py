@@ -288,8 +288,8 @@ _NEAR_UNIT = re.compile(
 
 def is_neighbouring_unit(folded: str, mention: PlaceMention) -> bool:
     """"The area is close to the Tahoua region": a unit named as a neighbour is not where it happened."""
-    if not mention.role.startswith("admin"):
-        return False
+    if mention.role != "admin1":
+        return False  # "près de la commune de X" is the incident's vicinity; only a region is a neighbour
     before = folded[max(0, mention.start - 40) : mention.start]
     return bool(_NEAR_UNIT.search(re.sub(r"(?:region|province|cercle|commune|department|departement) (?:de |du |d'|of )?$",
                                          "", before)))
