@@ -197,3 +197,21 @@ def test_a_pluperfect_about_the_same_attack_keeps_it_and_near_a_commune_is_its_v
     folded = fold("L'embuscade a eu lieu près de la commune de Koro.")
     [commune] = find_place_mentions("L'embuscade a eu lieu près de la commune de Koro.", folded, [], [])
     assert commune.role == "admin3" and not is_neighbouring_unit(folded, commune)
+
+
+class StrayUnitGeocoder(AtlasGeocoder):
+    """Knows a 'Tinzawat' only far away, in another region, and answers with it whenever asked
+    for a place inside that unit (as the real geocoder falls back to a unit's seat)."""
+
+    def geocode(self, query, exactly_one=True, country=None, admin1=None, admin2=None):
+        if fold(query).strip() == "tinzawat" or (admin2 and fold(admin2) == "tinzawat"):
+            return self._answer(("Tinzawat", 14.46, -11.49, "Kayes"), 1 if not admin2 else 2,
+                                "exact" if not admin2 else "fallback")
+        return super().geocode(query, exactly_one, country, admin1, admin2)
+
+
+def test_a_road_named_by_its_towns_beats_a_stray_unit_named_with_it() -> None:
+    [incident] = extract_incidents("Au Mali, lundi, cinq soldats ont été tués par une mine dans la province de "
+                                   "Tinzawat, sur l'axe Kiri-Koro.", "2024-03-05", geocoder=StrayUnitGeocoder())
+    assert (incident.record["location"], incident.record["admin1"], incident.record["geo_precision"]) == (
+        "Kiri", "Mopti", 2)

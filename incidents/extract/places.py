@@ -480,9 +480,16 @@ class PlaceResolver:
         parts = [p for p in re.split(r"\s*[-–]\s*", mention.name)]
         if len(parts) < 2 or any(len(p) < 3 or not p[:1].isupper() for p in parts):
             return None
+        def known(answers: list[dict[str, Any] | None]) -> bool:
+            return all(raw is not None and raw.get("method") in (str(GeocodeMethod.EXACT), str(GeocodeMethod.ALTERNATE))
+                       for raw in answers)
+
         answers = [self.lookup(part, country, admin1, admin2) for part in parts]
-        if any(raw is None or raw.get("method") not in (str(GeocodeMethod.EXACT), str(GeocodeMethod.ALTERNATE))
-               for raw in answers):
+        if not known(answers) and admin2:
+            # "la province de Dialo, sur l'axe Bandiagara-Bankass": the road's towns say more than
+            # a unit the gazetteer may not know (or knows elsewhere)
+            answers = [self.lookup(part, country, admin1) for part in parts]
+        if not known(answers):
             return None
         first = PlaceMention(parts[0], mention.start, mention.start + len(parts[0]), mention.role, mention.source)
         return first, answers[0]
