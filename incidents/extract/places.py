@@ -291,8 +291,8 @@ def is_neighbouring_unit(folded: str, mention: PlaceMention) -> bool:
     if mention.role != "admin1":
         return False  # "près de la commune de X" is the incident's vicinity; only a region is a neighbour
     before = folded[max(0, mention.start - 40) : mention.start]
-    return bool(_NEAR_UNIT.search(re.sub(r"(?:region|province|cercle|commune|department|departement) (?:de |du |d'|of )?$",
-                                         "", before)))
+    before = re.sub(r"(?:region|province|cercle|commune|department|departement) (?:de |du |d'|of )?$", "", before)
+    return bool(_NEAR_UNIT.search(before))
 
 
 def mark_distance_cue(folded: str, mention: PlaceMention) -> None:
