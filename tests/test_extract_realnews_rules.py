@@ -429,7 +429,8 @@ def test_the_province_named_decides_the_region_over_another_region_named() -> No
 def test_a_coordinated_place_unknown_to_the_gazetteer_does_not_take_its_siblings_town() -> None:
     text = "Dimanche, des jihadistes ont attaqué les camps de Douentza, Tinhama et Bankass, au Mali."
     candidates = extract_incidents(text, "2024-03-05", geocoder=FakeGeocoder())
-    assert [c.record.get("location") for c in candidates] == ["Douentza", None, "Bankass"]
+    assert [c.record.get("location") for c in candidates] == ["Douentza", "Tinhama", "Bankass"]
+    assert candidates[1].record.get("latitude") is None  # its own name, unplaced
 
 
 class CloseSpellingGeocoder(FakeGeocoder):

@@ -36,7 +36,7 @@ _ACLED_CUES: list[tuple[str, str, str]] = [
      r"exchange of fire|gun ?battle"),
     ("Battles", "Attack",
      r"attaque(?:s|nt|e|es)?|attaquer|assaut|s'emparer|incursion|offensive|ont tente d'attaquer|pris pour cible|"
-     r"tue(?:e|s|es)?|tuant|massacre|"
+     r"tue(?:e|s|es)?|tuant|massacres?|tueries?|s'en (?:sont|est) pris|"
      r"execute(?:s|es)?|abattu(?:s|es)?|egorge(?:s|es)?|ont ouvert le feu|executed|attack(?:s|ed|ing)?|raid(?:s|ed)?|stormed|opened fire|killed|killing|massacred|"
      r"assault"),
     ("Strategic developments", "Looting/property destruction",

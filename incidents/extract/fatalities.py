@@ -103,7 +103,9 @@ class Casualties:
         low = sum(m.count.low for m in parts)
         high = None if any(m.count.high is None for m in parts) else sum(m.count.high or 0 for m in parts)
         total = _one_toll([m for m in deaths if m.side == "any"])
-        if total is not None and total.count.value > value:
+        revised_last = total is not None and total.revision and all(m.cue[0] < total.cue[0] for m in parts)
+        if total is not None and (total.count.value > value or revised_last):
+            # a total above the sides' sum stands; so does an official or revised total given after them
             value, low, high = total.count.value, total.count.low, total.count.high
         return value, low, high
 
@@ -158,7 +160,7 @@ def find_casualties(folded: str, start: int, end: int) -> Casualties:
                 result.mentions.append(CasualtyMention(kind, plural, cue.span(), None, False))
             continue
         used.add(chosen)
-        count = counts[chosen]
+        count = _with_named_person(folded, cue.end(), counts[chosen])
         if cue.start() >= count.end:
             # "15 civils tués", "15 morts": whose dead is said between the figure and the cue word
             after = re.match(r"\s+(?:of |de |d'|des |du |among |parmi (?:les )?)?", folded[cue.end():cue.end() + 20])
@@ -182,6 +184,26 @@ def find_casualties(folded: str, start: int, end: int) -> Casualties:
     return result
 
 
+# "killing the driver and three passengers", "tuant le chef du village et deux de ses fils": one
+# person named before the count is one more death.
+_ONE_PERSON_AND = re.compile(
+    r"\s+(?:the|a|an|le|la|l'|un|une|son|sa|leur|their|his|her)\s*(?P<who>[a-z']+)"
+    r"(?:\s+(?:du|de la|de|d'|of the|of)\s*[a-z']+)?\s+(?:et|and)\s+"
+)
+_ROLES = re.compile(r"(?:driver|chauffeur|chef|chief|imam|maire|mayor|conseiller|councillor|teacher|enseignant|"
+                    r"guide|commandant|commander|capitaine|captain|pasteur|pastor|pretre|priest|notable|elder)$")
+
+
+def _with_named_person(folded: str, cue_end: int, count: Count) -> Count:
+    if count.start < cue_end:
+        return count
+    person = _ONE_PERSON_AND.fullmatch(folded, cue_end, count.start)
+    if person is None or not (_PERSON.match(person.group("who")) or _ROLES.match(person.group("who"))):
+        return count
+    high = None if count.high is None else count.high + 1
+    return Count(count.value + 1, count.low + 1, high, count.vague, count.start, count.end)
+
+
 def _group_name(word: str) -> str:
     """"soldats" -> "soldat", "gunmen" stays: the singular the side tables use."""
     return word if word in ("gunmen", "policemen", "people") else word.rstrip("s")
@@ -201,8 +223,8 @@ def _nearest_count(
             distance = cue_start - count.end
         elif count.start >= cue_end and count.start - cue_end <= LOOK_AHEAD and _looks_forward(folded, cue_start, cue_end):
             gap = folded[cue_end : count.start]
-            if re.search(r"[;.,]", gap):
-                continue
+            if re.search(r"[;.,]", gap) or WOUNDED.search(gap):
+                continue  # "killing a soldier and wounding three": the three are the wounded
             active = bool(_ACTIVE_CUE.fullmatch(folded[cue_start:cue_end]))
             distance = (count.start - cue_end) + (0 if active else LOOK_BEHIND)
         else:

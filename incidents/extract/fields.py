@@ -8,7 +8,7 @@ from incidents import model
 from incidents.extract.candidate import Evidence
 from incidents.extract.dates import DateMention, Publication
 from incidents.extract.fatalities import Casualties
-from incidents.extract.places import PlaceContext, ResolvedPlace
+from incidents.extract.places import PlaceContext, PlaceMention, ResolvedPlace
 
 
 def fill_date(mention: DateMention | None, published: Publication | None, record: dict[str, Any], evidence: dict[str, Evidence],
@@ -44,16 +44,22 @@ def fill_date(mention: DateMention | None, published: Publication | None, record
 
 
 def fill_place(place: ResolvedPlace | None, context: PlaceContext, record: dict[str, Any], evidence: dict[str, Evidence],
-                problems: list[str]) -> None:
+                problems: list[str], unknown: PlaceMention | None = None) -> None:
+    """``unknown``: the place the text names when nothing could be located; it stays the
+    location, unplaced, so the analyst sees the village the article names (Tadaryat)."""
     if place is None:
         record["country"] = context.country
         record["geocode_method"] = str(model.GeocodeMethod.NONE)
-        problems.append("no place could be located")
+        if unknown is not None:
+            record["location"] = unknown.name
+            evidence["location"] = Evidence(unknown.name, [(unknown.start, unknown.end)], 0.3)
+            problems.append(f"the place named ({unknown.name}) is not in the gazetteer; left unplaced")
+        else:
+            problems.append("no place could be located")
         return
     raw = place.raw
-    mention_name = place.mention.name if place.mention else None
     record.update(
-        location=raw.get("name") if place.precision == model.GeoPrecision.PLACE else (mention_name or raw.get("name")),
+        location=written_name(place) or raw.get("name"),
         latitude=raw.get("latitude"), longitude=raw.get("longitude"), country=raw.get("country"),
         country_code=raw.get("country_code"), iso=raw.get("iso"), admin1=raw.get("admin1"),
         admin2=raw.get("admin2"), geo_precision=int(place.precision), geocode_method=raw.get("method"),
@@ -68,6 +74,17 @@ def fill_place(place: ResolvedPlace | None, context: PlaceContext, record: dict[
         problems.append(f"place located only at precision {int(place.precision)} (containing unit)")
     if raw.get("ambiguous"):
         problems.append("several gazetteer places share this name")
+
+
+def written_name(place: ResolvedPlace) -> str | None:
+    """The place's name as the article writes it: ``location`` keeps the source's words, as
+    the batch geocoder does for a file's rows, and ``geocode_matched_name`` the gazetteer's
+    (GeoNames often lists a village under an old map spelling: Solna for Solhan, Yaro for
+    Yarou). A name written all in capitals is given in title case."""
+    if place.mention is None or not place.mention.name:
+        return None
+    name = place.mention.name
+    return name.title() if name.isupper() and len(name) > 3 else name
 
 
 def rank_actors(found: list[Any], country: str | None) -> list[tuple[str, int, list[tuple[int, int]]]]:

@@ -10,6 +10,7 @@ only, so context paragraphs about the wider conflict add nothing to it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,7 +28,7 @@ from incidents.extract.language import detect_language, pipeline
 from incidents.extract.notes import write_notes
 from incidents.extract.places import (
     CAPITALS, PlaceContext, PlaceMention, PlaceResolver, build_context, countries_mentioned, country_mentions,
-    find_place_mentions, is_reporting_place, mark_distance_cue,
+    find_place_mentions, is_neighbouring_unit, is_reporting_place, mark_distance_cue,
 )
 from incidents.extract.text import Segment, dateline_span, fold, fold_name, headline_span, sentences
 
@@ -35,7 +36,13 @@ BACKGROUND = re.compile(
     r"\b(?:depuis (?:plusieurs|des|de nombreuses|quelques) (?:annees|mois)|depuis 20\d\d|depuis le debut|"
     r"regulierement|souvent|serie de|serie d'|longue serie|recurrent(?:e|s|es)?|en general|ces dernieres annees|"
     r"le (?:1er|\d{1,2}) [a-z]+ dernier|en [a-z]+ dernier|l'an dernier|l'annee derniere|last year|"
-    r"since 20\d\d|for years|regularly|often|frequently|series of|in recent (?:years|months)|recurring)\b"
+    r"since 20\d\d|for years|regularly|often|frequently|series of|in recent (?:years|months)|recurring|"
+    r"earlier this (?:month|year)|plus tot (?:ce mois|cette annee|dans le mois)|"
+    # the French pluperfect of an attack or a toll tells an earlier incident ("avaient été massacrées")
+    # (passive, or marked by deja/aussi; "les assaillants, qui avaient attaqué..." may be the same attack)
+    r"avai(?:t|ent) (?:deja |aussi |egalement )?ete (?:tue|massacre|attaque|cible|vise)(?:e|s|es)?|"
+    r"avai(?:t|ent) (?:deja|aussi|egalement) (?:tue|massacre|attaque|cible|vise|fait)(?:e|s|es)?|"
+    r"avai(?:t|ent) multiplie)\b"
 )
 # "L'assaut a eu lieu ... dans le village de X": says where the incident already read about happened.
 LOCATION_STATEMENT = re.compile(
@@ -65,6 +72,12 @@ class _Group:
     place_key: str | None = None
     # Set on the second and later places of "attacked Koro and Bankass": the toll is the first's.
     sibling_of: _Group | None = None
+    # Every place of such a list (folded), so no candidate of it is placed at another's town.
+    chain: tuple[str, ...] = ()
+    # Nearby places named with this one under one toll ("les villages de X et de Y"): one incident.
+    joint_places: list[str] = field(default_factory=list)
+    # No place of its own and "des attaques" / "two attacks": a total over the incidents that follow.
+    summary: bool = False
 
 
 def extract_incidents(text: str, published: date | datetime | str | None = None, url: str | None = None,
@@ -88,16 +101,22 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
     lexicon = actor_lookup.lexicon()
     all_actors = lexicon.find(text, folded)
     excluded = ([dateline] if dateline else []) + [(m.start, m.end) for m in all_actors]
-    mentions = [m for m in find_place_mentions(text, folded, entities, excluded)
-                if not is_reporting_place(folded, m)]
+    found = [m for m in find_place_mentions(text, folded, entities, excluded) if not is_reporting_place(folded, m)]
+    # A region named as a neighbour still says which country the article is about, but is no context.
+    neighbours = [m for m in found if is_neighbouring_unit(folded, m)]
+    mentions = [m for m in found if m not in neighbours]
     for mention in mentions:
         mark_distance_cue(folded, mention)
+    resolver = PlaceResolver(geocoder)
+    for mention in mentions:
+        if mention.role == "admin1" and mention.source == "kind" and not resolver.region_owners(mention.name) \
+                and not resolver.is_region_seat(mention.name):
+            mention.role = "admin2"  # "la région de Tilya": no Sahel region is called so; a smaller unit is
     body_mentions = [m for m in mentions if not headline or m.start >= headline[1]]
     headline_admins = [m for m in mentions if m not in body_mentions and m.role.startswith("admin")]
-    resolver = PlaceResolver(geocoder)
     context_mentions = (body_mentions or mentions) + headline_admins
     context = resolver.regions_of_country(build_context(
-        context_mentions, countries_mentioned(text, folded) + resolver.region_votes(context_mentions)))
+        context_mentions, countries_mentioned(text, folded) + resolver.region_votes(context_mentions + neighbours)))
     segments = _after_headline(sentences(text), text, headline)
     if not segments and headline:
         segments = sentences(text)
@@ -108,7 +127,7 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
         return _candidate(group, text, folded, lang, published_date, url, mentions, body_mentions, context,
                           resolver, all_actors, headline)
 
-    built = [(group, build(group)) for group in groups]
+    built = _join_nearby_siblings([(group, build(group)) for group in groups], folded, build)
     merged: list[tuple[_Group, Candidate]] = []
     for group, candidate in built:
         same = next((i for i, (_g, kept) in enumerate(merged) if _told_twice(kept, candidate)), None)
@@ -121,6 +140,42 @@ def extract_incidents(text: str, published: date | datetime | str | None = None,
     return [candidate for _group, candidate in merged]
 
 
+# "deux attaques à X et à Y", "attaques simultanées contre les camps de X, Y et Z": the text
+# counts separate attacks, so each place named is its own incident whatever the distance.
+SEPARATE_ATTACKS = re.compile(
+    r"\b(?:(?:deux|trois|quatre|cinq|two|three|four|five|\d) (?:attaques|attacks|assauts|raids|embuscades|ambushes)|"
+    r"simultane\w*|simultaneous\w*|coordinated attacks|attaques coordonnees)\b"
+)
+# Places named together under one toll and at most this far apart are one incident (neighbouring
+# villages hit in one raid); farther apart, one candidate each.
+JOINT_PLACES_KM = 50
+
+
+def _join_nearby_siblings(built: list[tuple[_Group, Candidate]], folded: str,
+                          build: Any) -> list[tuple[_Group, Candidate]]:
+    """"Les villages de Gangafani et de Yoro ont été attaqués, 38 morts": neighbouring villages
+    under one toll are one incident at the first, the others named in its review note, unless
+    the text counts separate attacks. A place the gazetteer does not know stays its own candidate."""
+    kept: list[tuple[_Group, Candidate]] = []
+    firsts = {id(group): (group, candidate) for group, candidate in built}
+    for group, candidate in built:
+        first = firsts.get(id(group.sibling_of)) if group.sibling_of is not None else None
+        if first is None or SEPARATE_ATTACKS.search(folded, group.anchor.start, group.anchor.end) \
+                or not _near(first[1].record, candidate.record, JOINT_PLACES_KM):
+            kept.append((group, candidate))
+            continue
+        first[0].joint_places.append(candidate.record.get("location") or group.place_key or "")
+    return [(group, build(group) if group.joint_places else candidate) for group, candidate in kept]
+
+
+def _near(a: dict[str, Any], b: dict[str, Any], km: float) -> bool:
+    if any(r.get(k) is None for r in (a, b) for k in ("latitude", "longitude")):
+        return False
+    dlat = math.radians(b["latitude"] - a["latitude"])
+    dlon = math.radians(b["longitude"] - a["longitude"]) * math.cos(math.radians((a["latitude"] + b["latitude"]) / 2))
+    return 6371 * math.hypot(dlat, dlon) <= km
+
+
 def _told_twice(first: Candidate, later: Candidate) -> bool:
     """Two candidates placed at the same spot whose dates do not tell them apart: one incident.
 
@@ -128,7 +183,7 @@ def _told_twice(first: Candidate, later: Candidate) -> bool:
     (or two sentences naming no place at all) are only seen to be one place here.
     """
     a, b = first.record, later.record
-    if fold_name(a.get("location") or "") != fold_name(b.get("location") or ""):
+    if _placed_name(a) != _placed_name(b):
         return False
     if "one toll was reported for several places; it is coded on the first" in later.problems:
         return False
@@ -140,6 +195,12 @@ def _told_twice(first: Candidate, later: Candidate) -> bool:
         return candidate.record.get("event_date")
 
     return firm(first) is None or firm(later) is None or firm(first) == firm(later)
+
+
+def _placed_name(record: dict[str, Any]) -> str:
+    """The folded location of a placed candidate; "" for one left unplaced (an unknown name says
+    too little to tell two incidents apart)."""
+    return fold_name(record.get("location") or "") if record.get("latitude") is not None else ""
 
 
 def _places_in(segment: Segment, mentions: list[PlaceMention]) -> list[PlaceMention]:
@@ -158,6 +219,12 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             current = pending = None
             continue
         dates = [d for d in find_dates(folded, start, end, published) if not is_statement_day(folded, d)]
+        if (groups or lead) and dates and dates[0].kind in ("month", "last_month") \
+                and find_casualties(folded, start, end).of_kind("dead"):
+            # Once the article has its incident, a toll dated only by a month ("a hotel attack that
+            # killed 29 people in January") is an earlier incident recalled, publication day or not.
+            current = pending = None
+            continue
         if groups and _recalled(dates, published):
             # Only once the article has its incident: a lead dated long before the
             # publication day given is the news itself (an old article, or a wrong
@@ -177,6 +244,14 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             base = current.date
             dates = [DateMention(start, end, "next_day", base.value + timedelta(days=1), base.precision,
                                  base.confidence * 0.9)]
+        if current is not None and current.place_key is None and not places \
+                and SEVERAL_ATTACKS.search(folded, start, end):
+            current.summary = True
+        if current is not None and current.summary and places:
+            # "Deux attaques ont fait dix morts dans la commune. ... le village de X": X's own incident
+            current = _Group(segment, [segment], dates[0] if dates else None, place_key)
+            groups.append(current)
+            continue
         if not groups and current is None and not (dates or places) and segment.paragraph <= 1 \
                 and (cue or CASUALTY_HINT.search(folded, start, end)):
             lead.append(segment)
@@ -210,10 +285,16 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
                 current = same
                 continue
             current = _Group(segment, [*lead, segment], dates[0] if dates else None, place_key)
+            current.summary = place_key is None and any(SEVERAL_ATTACKS.search(folded, s.start, s.end)
+                                                        for s in current.segments)
             lead = []
             groups.append(current)
-            for other in _coordinated(places, folded)[1:]:
-                groups.append(_Group(segment, [segment], current.date, fold_name(other.name), current))
+            chain = _coordinated(places, folded)
+            if len(chain) > 1:
+                current.chain = tuple(fold_name(m.name) for m in chain)
+            for other in chain[1:]:
+                groups.append(_Group(segment, [segment], current.date, fold_name(other.name), current,
+                                     current.chain))
         elif current is not None and segment.paragraph - current.segments[-1].paragraph <= PARAGRAPH_REACH and (
             cue or CASUALTY_HINT.search(folded, start, end) or places
             or any(start <= a < end for a in actor_starts)
@@ -224,7 +305,27 @@ def _group(segments: list[Segment], folded: str, mentions: list[PlaceMention],
             current = None
     if not groups and lead and any(has_event_cue(folded, s.start, s.end) for s in lead):
         groups.append(_Group(lead[0], lead))  # no place or day anywhere: the lead is the incident
+    detailed = [g for g in groups if not g.summary]
+    if len(detailed) >= 2:
+        groups = detailed  # the lead's total over the attacks the article then tells one by one
+    elif len(detailed) == 1 and len(groups) > 1:
+        # only one attack told in detail: the lead is its lead, one incident as before
+        only = detailed[0]
+        for summary in (g for g in groups if g.summary):
+            only.segments = sorted(set(only.segments) | set(summary.segments), key=lambda s: s.start)
+            only.date = summary.date or only.date
+        groups = detailed
+    fresh = [g for g in groups if not _recalled([g.date] if g.date else [], published)]
+    if fresh:
+        groups = fresh  # a photo caption or a first paragraph about an old attack is context
     return _merge_same_place(groups)
+
+
+# A sentence about several attacks at once ("dans des attaques", "deux attaques se sont déroulées").
+SEVERAL_ATTACKS = re.compile(
+    r"\b(?:deux|trois|quatre|cinq|plusieurs|des|ces|multiple|several|two|three|four|five|a series of|une serie d')"
+    r"\s+(?:\w+\s+)?(?:attaques|attacks|raids|assauts|incursions)\b"
+)
 
 
 def _merge_same_place(groups: list[_Group]) -> list[_Group]:
@@ -284,7 +385,16 @@ def _states_place_of(current: _Group | None, segment: Segment, folded: str, date
         return False
     if dates and current.date is not None and dates[0].value != current.date.value:
         return False
+    if ANOTHER_EVENT.search(folded[segment.start:segment.end]):
+        return False  # "Et à Gossi, une patrouille est tombée dans une embuscade": another incident
     return not find_casualties(folded, segment.start, segment.end).of_kind("dead", "neutralised")
+
+
+# A sentence that announces another event, though it gives no toll of its own.
+ANOTHER_EVENT = re.compile(
+    r"\b(?:une? autre attaque|d'autres attaques|another attack|other attacks|a separate attack|in a separate|"
+    r"par ailleurs|meanwhile|elsewhere)\b|^\W*(?:et|also|de meme)\s+(?:a|au|aux|in|at)\s"
+)
 
 
 _COORDINATION = re.compile(r"\s*(?:,|et|and|ainsi que|puis|then)\s*(?:(?:a|au|in|at|near|pres de|de)\s+)?")
@@ -350,10 +460,11 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publ
     in_group = [m for m in body_mentions if any(a <= m.start < b for a, b in spans)]
     anchor_first = sorted(in_group, key=lambda m: (fold_name(m.name) != group.place_key,
                                                    not (group.anchor.start <= m.start < group.anchor.end), m.start))
-    if group.sibling_of is not None:
+    if group.chain:
         # "les camps de Sévaré, Bapho et Niono": Bapho's candidate is at Bapho or unplaced, never
-        # at the town of a sibling it shares the sentence with.
-        anchor_first = [m for m in anchor_first if m.role != "place" or fold_name(m.name) == group.place_key]
+        # at the town of a sibling it shares the sentence with (nor Sévaré's at Bapho's).
+        anchor_first = [m for m in anchor_first if m.role != "place" or fold_name(m.name) == group.place_key
+                        or fold_name(m.name) not in group.chain]
     if not any(m.role == "place" for m in anchor_first) and headline:
         anchor_first += [m for m in mentions if m.start < headline[1] and m.role == "place"]
     only_capitals = all(fold_name(m.name) in CAPITALS for m in anchor_first if m.role == "place")
@@ -368,7 +479,9 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publ
     elif any(m.role == "place" for m in in_group):
         context = _own_units_first(context, in_group, resolver)
     place = resolver.resolve(anchor_first, context, folded, capitals_allowed=only_capitals)
-    fill_place(place, context, record, evidence, problems)
+    unknown = next((m for m in anchor_first if m.role == "place" and m.source != "ner" and not m.name.isupper()
+                    and m.offset_km is None and fold_name(m.name) not in CAPITALS), None)
+    fill_place(place, context, record, evidence, problems, unknown)
 
     country = record.get("country") or context.country
     country_spans = [span for name, span in country_mentions(folded) if name == country]
@@ -387,6 +500,9 @@ def _candidate(group: _Group, text: str, folded: str, lang: str, published: Publ
     casualties = Casualties()
     if group.sibling_of is not None:
         problems.append("one toll was reported for several places; it is coded on the first")
+    if group.joint_places:
+        problems.append("one toll for nearby places named together (" + ", ".join(group.joint_places)
+                        + "); coded as one incident at the first")
     for a, b in spans if group.sibling_of is None else []:
         part = find_casualties(folded, a, b)
         casualties.mentions += part.mentions

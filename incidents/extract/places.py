@@ -61,12 +61,16 @@ _ADMIN_KINDS = {
     "village": "place", "villages": "place", "localite": "place", "localites": "place", "ville": "place",
     "hameau": "place", "town": "place", "hamlet": "place", "city": "place", "secteur": "place",
 }
+# Peoples a village is often described by ("les villages peuls de X"), singular forms.
+_PEOPLES = ("peul", "peulh", "dogon", "bambara", "touareg", "songhai", "songhay", "mossi", "fulani", "bella",
+            "dozo", "arabe", "haoussa", "djerma", "zarma")
 _KIND_BEFORE = re.compile(
     r"\b(?P<kind>" + "|".join(_ADMIN_KINDS) + r")\s+(?:rurale?\s+|urbaine?\s+)?"
     r"(?:(?:ouest|est|nord|sud|centre|nord-ouest|nord-est|sud-ouest|sud-est)\s+)?"
+    r"(?:(?:" + "|".join(_PEOPLES) + r")s?\s*,?\s+)?"  # "les villages peuls de Bidi", "villages dogons, X"
     r"(?:de\s+|d'|du\s+|des\s+|of\s+)?(?=[a-z])"
 )
-_KIND_AFTER = re.compile(r"\s+(?P<kind>region|province|circle|cercle|district|commune|department|area)\b")
+_KIND_AFTER = re.compile(r"\s+(?P<kind>region|province|circle|cercle|district|commune|department|area|village|town)\b")
 _PLACE_PREPOSITION = re.compile(
     r"(?:\b(?:a|au|pres de|pres d'|non loin de|non loin d'|aux environs de|vers|entre|dans|sur l'axe|"
     r"devant|(?:camp|base|poste|marche|route|axe|sortie|entree|environs)(?: militaire)? (?:de|d'|du)|"
@@ -76,6 +80,7 @@ _PLACE_PREPOSITION = re.compile(
 )
 _POSSESSIVE = re.compile(r"[A-ZÀ-ÖØ-Þ][\w\-]*(?: [A-Z][\w\-]*)?['’]s ")
 _KIND_SUFFIX = re.compile(r" (Region|Province|Circle|Cercle|Department|District)$", re.IGNORECASE)
+_JOINED_REGION = re.compile(r"\s*(?:,|et|and|ainsi que)\s*(?:du |de la |de l'|des |d'|the |in the )?")
 _JOINED_NAME = re.compile(r"\s*(?:,|et|and|ainsi que)\s*(?:(?:a|in|at)\s+)?")
 _REPORTED_FROM = re.compile(
     r"(?:appris|annonce|indique|declare|joint|interroge|depuis|selon [^,.]{0,40}|said|told|reported|"
@@ -89,6 +94,11 @@ _NOT_PLACES = {
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "minusma", "barkhane", "wagner", "fama",
     "arabic", "french", "english", "francais", "anglais", "sahara", "belga", "xinhua", "apa", "anp", "aib",
+    # months and armed movements come after "in" / "à" as often as places do ("affiliés à Al-Qaïda")
+    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre",
+    "decembre", "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "al qaida", "al qaeda", "daech", "daesh", "isis", "etat islamique",
+    "islamic state",
 }
 _HIDEOUT = re.compile(r"\s+(?:forest|foret)\b")
 # Where the name is not where it happened: someone went, fled or was taken there, or the
@@ -186,9 +196,13 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
         if suffix:  # "the Bankass Circle": the unit word says what kind of name it is
             role = _ADMIN_KINDS.get(fold(suffix.group(1)).lower(), role)
             end = suffix.start()
+        owner = re.search(r"['’]s$", text[start:end])
+        if owner:  # "Burkina Faso’s northern neighbour": the name without its possessive
+            end -= 2
         name = text[start:end].strip(" -'’")
         key = fold_name(name)
-        if not name or key in _NOT_PLACES or len(key) < 3 or any(a <= start < b for a, b in excluded):
+        if not name or key in _NOT_PLACES or key in _DEMONYMS or len(key) < 3 \
+                or any(a <= start < b for a, b in excluded):
             return
         if key in COUNTRIES or re.sub(r"^(?:northern|southern|eastern|western|central|north|south|east|west) ",
                                       "", key) in COUNTRIES:
@@ -206,7 +220,7 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
         after = _KIND_AFTER.match(folded, name.end())
         if after:
             kind = after.group("kind")
-            role = "place" if kind == "area" else _ADMIN_KINDS.get(kind, "admin2")
+            role = "place" if kind in ("area", "village", "town") else _ADMIN_KINDS.get(kind, "admin2")
             add(name.start(), name.end(), role, "kind")
     for match in _PLACE_PREPOSITION.finditer(folded):
         article = re.match(r"(?:the|le|la|les) (?=[A-ZÀ-ÖØ-Þ])", text[match.end() : match.end() + 5])
@@ -221,6 +235,13 @@ def find_place_mentions(text: str, folded: str, entities: list[tuple[int, int, s
                 and re.search(r"\w\s*$", text[max(0, mention.start - 25) : mention.start - 1]) \
                 and mention.role in ("place", "admin2", "admin3"):
             mention.role = "admin1"  # "Soumpi (Tombouctou)": the bracket names the region
+    by_start = {m.start: m for m in mentions.values()}
+    for mention in sorted(mentions.values(), key=lambda m: m.start):
+        # "les régions du Nord, du Centre-Nord et du Sahel": names listed after a region are regions
+        joined = _JOINED_REGION.match(folded, mention.end) if mention.role == "admin1" else None
+        following = by_start.get(joined.end()) if joined else None
+        if following is not None and following.role == "place":
+            following.role = "admin1"
     for mention in sorted(mentions.values(), key=lambda m: m.start):
         if mention.role != "place":
             continue
@@ -257,6 +278,21 @@ def is_reporting_place(folded: str, mention: PlaceMention) -> bool:
         return True
     return mention.role == "place" and bool(
         re.match(r"\s*,?\s*(?:a-t-on appris|ont indique|a indique|said|told|officials said)", after))
+
+
+_NEAR_UNIT = re.compile(
+    r"\b(?:close to|near|next to|bordering|borders|adjacent to|neighbou?ring|proche de|pres de|voisine? de|"
+    r"limitrophe de|a la frontiere de|a cheval sur)\s+(?:the |la |le |l'|du |des )?$"
+)
+
+
+def is_neighbouring_unit(folded: str, mention: PlaceMention) -> bool:
+    """"The area is close to the Tahoua region": a unit named as a neighbour is not where it happened."""
+    if mention.role != "admin1":
+        return False  # "près de la commune de X" is the incident's vicinity; only a region is a neighbour
+    before = folded[max(0, mention.start - 40) : mention.start]
+    before = re.sub(r"(?:region|province|cercle|commune|department|departement) (?:de |du |d'|of )?$", "", before)
+    return bool(_NEAR_UNIT.search(before))
 
 
 def mark_distance_cue(folded: str, mention: PlaceMention) -> None:
@@ -350,10 +386,15 @@ class PlaceResolver:
         seats: list[tuple[PlaceMention, dict[str, Any]]] = []
         for mention in places:
             raw = self.lookup(mention.name, context.country, admin1, admin2)
-            if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and mention.source != "ner":
+            if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK) or _doubtful_spelling(raw)) \
+                    and mention.source != "ner":
+                # "Yaru": the gazetteer's close spelling (Yaro) is doubtful, its alternate Yarou is not
                 raw = self.lookup_variant(mention.name, context.country, admin1, admin2) or raw
             if raw is not None and raw.get("method") == str(GeocodeMethod.FALLBACK) and admin1 and not admin2:
                 raw = self._seat_elsewhere(mention.name, context.country) or raw
+            if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and admin1 and not admin2 \
+                    and mention.source != "ner" and not _stated_together(folded, mention, context.admin1[0]):
+                raw = self._known_in_country(mention.name, context.country) or raw
             if (raw is None or raw.get("method") == str(GeocodeMethod.FALLBACK)) and is_road(folded, mention):
                 road = self._road_start(mention, context.country, admin1, admin2)
                 if road is not None:
@@ -413,6 +454,11 @@ class PlaceResolver:
                 if (raw := self._geocode("", country, name, None)) is not None
                 and same_letters(str(raw.get("admin1")).replace("y", "i"), key)]
 
+    def is_region_seat(self, name: str) -> bool:
+        """"Timbuktu region": a regional seat's name used for its region (the gazetteer has Tombouctou)."""
+        raw = self.lookup(name, None)
+        return raw is not None and raw.get("feature") == "PPLA"
+
     def regions_of_country(self, context: PlaceContext) -> PlaceContext:
         """Drop the regions named that belong to another Sahel country than the article's:
         "the Sahel region" of a Niger story is the wider Sahel, not Burkina Faso's region."""
@@ -434,9 +480,16 @@ class PlaceResolver:
         parts = [p for p in re.split(r"\s*[-–]\s*", mention.name)]
         if len(parts) < 2 or any(len(p) < 3 or not p[:1].isupper() for p in parts):
             return None
+        def known(answers: list[dict[str, Any] | None]) -> bool:
+            return all(raw is not None and raw.get("method") in (str(GeocodeMethod.EXACT), str(GeocodeMethod.ALTERNATE))
+                       for raw in answers)
+
         answers = [self.lookup(part, country, admin1, admin2) for part in parts]
-        if any(raw is None or raw.get("method") not in (str(GeocodeMethod.EXACT), str(GeocodeMethod.ALTERNATE))
-               for raw in answers):
+        if not known(answers) and admin2:
+            # "la province de Dialo, sur l'axe Bandiagara-Bankass": the road's towns say more than
+            # a unit the gazetteer may not know (or knows elsewhere)
+            answers = [self.lookup(part, country, admin1) for part in parts]
+        if not known(answers):
             return None
         first = PlaceMention(parts[0], mention.start, mention.start + len(parts[0]), mention.role, mention.source)
         return first, answers[0]
@@ -457,6 +510,16 @@ class PlaceResolver:
         raw = self.lookup(name, country)
         if raw is None or raw.get("method") != str(GeocodeMethod.EXACT) or raw.get("ambiguous") \
                 or int(raw.get("precision") or 1) != GeoPrecision.PLACE or raw.get("feature") not in _SEATS:
+            return None
+        return raw
+
+    def _known_in_country(self, name: str, country: str | None) -> dict[str, Any] | None:
+        """The one place of that name in the country, when the region the article names in
+        another sentence does not hold it ("une base à Toeni, dans le nord du pays" in a story
+        that later names "la région du Sahel"): a region named apart is context, not a constraint."""
+        raw = self.lookup(name, country)
+        if raw is None or raw.get("ambiguous") or int(raw.get("precision") or 1) != GeoPrecision.PLACE \
+                or raw.get("method") not in (str(GeocodeMethod.EXACT), str(GeocodeMethod.ALTERNATE)):
             return None
         return raw
 
@@ -536,6 +599,16 @@ class PlaceResolver:
                 spans = [(named.start, named.end)] + [(mention.start, mention.end)]
                 return ResolvedPlace(named, raw, GeoPrecision.REGION, 0.4, spans, admin1)
         return None
+
+
+def _doubtful_spelling(raw: dict[str, Any]) -> bool:
+    return raw.get("method") == str(GeocodeMethod.FUZZY) and int(raw.get("precision") or 1) != GeoPrecision.PLACE
+
+
+def _stated_together(folded: str, mention: PlaceMention, unit: PlaceMention) -> bool:
+    """The place and the unit are named in one sentence ("à X, dans la région de Y")."""
+    start, end = sorted((mention.start, unit.start))
+    return not re.search(r"[.!?\n]", folded[start:end])
 
 
 _SEATS = ("PPLC", "PPLA", "PPLA2", "PPLA3", "PPLA4")
