@@ -10,6 +10,7 @@ the decisions (ids, duplicates, edit precedence, quarantine rows) come from
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from incidents.store.protocol import EditConflictError, ImportSummary, Verificat
 # Up to this many inserted or changed rows, an import patches the snapshot instead of
 # rebuilding it from every stored row.
 SNAPSHOT_PATCH_MAX_ROWS = 100_000
+EDIT_LOG_COLUMNS = ("edit_id", "incident_id", "user", "edited_at", "field", "old_value",
+                    "new_value", "latest")
 
 
 @dataclass(frozen=True)
@@ -261,16 +264,43 @@ class SnapshotStore(ABC):
         self.snapshot.patch(before, edited)
         return {field: (rules.stored_form(old), new) for field, (old, new) in changed.items()}
 
-    def revert(self, incident_id: str, field: str, *, user: str) -> dict[str, tuple]:
+    def revert(self, incident_id: str, field: str, *, user: str,
+               edit_id: int | None = None) -> dict[str, tuple]:
         """Undo the latest edit of ``field``: its old value comes back, as a new edit by
-        ``user`` (the history keeps both), refused if someone changed it since."""
+        ``user`` (the history keeps both), refused if someone changed it since.
+
+        With ``edit_id`` (the edit the admin chose), the revert is refused unless
+        that edit is still the field's latest: a later edit is reverted first.
+        """
         edits = self.history(incident_id)
         edits = edits[edits["field"] == field]
         if edits.empty:
             raise StoreError(f"{incident_id} has no edit of {field} to revert")
         last = edits.iloc[-1]
+        if edit_id is not None and int(last["edit_id"]) != int(edit_id):
+            raise StoreError(f"edit {edit_id} is no longer the latest of {incident_id}'s {field}"
+                             f" (edit {int(last['edit_id'])} by {last['user']} came after):"
+                             " revert that one first")
         return self.update(incident_id, {field: last["old_value"]}, user=user,
                            seen={field: last["new_value"]})
+
+    def edit_log(self, limit: int = 500) -> pd.DataFrame:
+        """The newest ``limit`` edits of every incident, newest first: edit_id, incident_id,
+        user, edited_at, field, old_value, new_value (decoded) and ``latest`` (whether it
+        is still its field's latest edit, so a revert would undo it).
+
+        Read from the same rows :meth:`verify` checks; edits are made by hand, so
+        even a long-lived store has few enough to walk.
+        """
+        recent: deque[tuple] = deque(maxlen=max(int(limit), 0))
+        latest: dict[tuple[str, str], int] = {}
+        for edit_id, incident_id, user, edited_at, field, old, new, _ in self._chain_rows():
+            recent.append((int(edit_id), incident_id, user, str(edited_at), field, old, new))
+            latest[(incident_id, field)] = int(edit_id)
+        log = pd.DataFrame(list(reversed(recent)), columns=list(EDIT_LOG_COLUMNS[:-1]))
+        log["latest"] = [latest[(i, f)] == e for e, i, f in
+                         zip(log["edit_id"], log["incident_id"], log["field"])]
+        return rules.decode_history(log.astype({"edit_id": "int64", "latest": bool}))
 
     def verify(self) -> Verification:
         """Check the edit history's hash chain and count writes made outside the program."""

@@ -113,12 +113,19 @@ class Store(Protocol):
         ...
 
     def history(self, incident_id: str) -> pd.DataFrame:
-        """Edits of one incident, oldest first: incident_id, user, edited_at, field,
-        old_value, new_value (decoded)."""
+        """Edits of one incident, oldest first: edit_id, incident_id, user, edited_at,
+        field, old_value, new_value (decoded)."""
         ...
 
-    def revert(self, incident_id: str, field: str, *, user: str) -> dict[str, tuple]:
-        """Undo the latest edit of one field, recorded as a new edit by ``user``."""
+    def revert(self, incident_id: str, field: str, *, user: str,
+               edit_id: int | None = None) -> dict[str, tuple]:
+        """Undo the latest edit of one field, recorded as a new edit by ``user``
+        (with ``edit_id``: only while that edit is still the field's latest)."""
+        ...
+
+    def edit_log(self, limit: int = 500) -> pd.DataFrame:
+        """The newest edits of every incident, newest first (the audit log): edit_id,
+        incident_id, user, edited_at, field, old_value, new_value, latest."""
         ...
 
     def count_matching(self, spec: FilterSpec) -> int:
