@@ -6,10 +6,11 @@ audit log and the revert of a chosen edit are store queries.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from incidents.errors import StoreError
-from incidents.store import SignedInStore
+from incidents.store import EditConflictError, SignedInStore
 from incidents.users import NotAllowedError, User
 from test_store import make_records, records, store, stored  # noqa: F401 (fixtures)
 
@@ -64,15 +65,21 @@ def test_the_audit_log_lists_edits_newest_first_and_which_a_revert_would_undo(
         log["edit_id"].iloc[0]]
 
 
-def test_an_admin_reverts_the_edit_they_chose_and_not_a_later_one(store, records) -> None:
+def test_an_admin_reverts_a_whole_save_and_not_past_a_later_edit(store, records) -> None:
     store.import_records(records, source_name="test.csv")
-    store.update("MLI1", {"fatalities": 4}, user="awa")
+    store.update("MLI1", {"fatalities": 4, "notes": "checked"}, user="awa")
     admin = SignedInStore(store, ADMIN)
     chosen = int(admin.edit_log()["edit_id"].iloc[0])
     store.update("MLI1", {"fatalities": 6}, user="binta")
-    with pytest.raises(StoreError, match="no longer the latest.*by binta came after"):
-        admin.revert("MLI1", "fatalities", edit_id=chosen)
-    newest = int(admin.edit_log()["edit_id"].iloc[0])
-    assert admin.revert("MLI1", "fatalities", edit_id=newest) == {"fatalities": (6, 4)}
-    assert store.history("MLI1")["user"].tolist() == ["awa", "binta", "ali"]
+    with pytest.raises(EditConflictError, match="binta set fatalities from 4 to 6"):
+        admin.revert_edit(chosen)
+    with pytest.raises(NotAllowedError, match="may not revert"):
+        SignedInStore(store, EDITOR).revert_edit(chosen)
+    admin.revert_edit(int(admin.edit_log()["edit_id"].iloc[0]))
+    assert admin.revert_edit(chosen) == {"fatalities": (4, 3), "notes": ("checked", None)}
+    assert store.history("MLI1")["user"].tolist() == ["awa", "awa", "binta", "ali", "ali", "ali"]
+    row = stored(store).loc["MLI1"]
+    assert row["fatalities"] == 3 and pd.isna(row["notes"])
     assert admin.verify().ok
+    with pytest.raises(StoreError, match="no edit 999"):
+        admin.revert_edit(999)

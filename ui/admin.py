@@ -102,22 +102,32 @@ def render_audit(language: str) -> None:
         return
     st.dataframe(log.drop(columns="latest").astype(str), hide_index=True,
                  key="admin_edit_log")
-    revertible = log[log["latest"]]
+    saves = revertible_saves(log)
     labels = {
-        int(row.edit_id): f"#{row.edit_id} · {row.incident_id} · {row.field}: {row.old_value}"
-        f" → {row.new_value} · {row.user} · {row.edited_at}"
-        for row in revertible.itertuples()
+        int(save.edit_id): f"#{save.edit_id} · {save.incident_id} · {save.fields} · {save.user}"
+        f" · {save.edited_at}"
+        for save in saves.itertuples()
     }
     edit_id = st.selectbox(t("admin_revert_pick", language), list(labels),
                            format_func=labels.__getitem__, key="admin_revert_pick")
     if edit_id is None or not st.button(t("admin_revert", language), key="admin_revert"):
         return
-    row = revertible.set_index("edit_id").loc[edit_id]
     try:
-        changed = store.revert(str(row["incident_id"]), str(row["field"]), edit_id=edit_id)
+        changed = store.revert_edit(edit_id)
     except IncidentsError as error:
         st.error(plain(error))
         return
-    old, new = changed.get(str(row["field"]), (None, None))
-    _flash(plain(t("admin_reverted", language, id=row["incident_id"], field=row["field"],
-                   old=old, new=new)))
+    save = saves.set_index("edit_id").loc[edit_id]
+    _flash(plain(t("admin_reverted", language, id=save["incident_id"], edit=edit_id,
+                   fields=", ".join(changed) or "-")))
+
+
+def revertible_saves(log: pd.DataFrame) -> pd.DataFrame:
+    """One row per save (the fields one user changed on one incident at one time) whose
+    every field still holds what it wrote: edit_id (its first), incident_id, user,
+    edited_at, fields."""
+    keys = ["incident_id", "user", "edited_at"]
+    saves = log.groupby(keys, sort=False).agg(
+        edit_id=("edit_id", "min"), fields=("field", lambda f: ", ".join(sorted(f))),
+        latest=("latest", "all")).reset_index()
+    return saves[saves["latest"]].drop(columns="latest")

@@ -101,13 +101,14 @@ def _candidates(selection: Selection, shown_id: str | None) -> pd.DataFrame:
 def shown_values(incident_id: str, row: pd.Series) -> dict[str, Any]:
     """What the page showed of the incident when the analyst opened it.
 
-    Kept in the session until a save (or a refused one): a save compares these with
+    Kept in the session until a save (a refused one keeps the incident on the page
+    and takes its current values at the next run): a save compares these with
     the stored values, so another analyst's change in between is refused and shown,
     not overwritten. Reading them at save time would be too late, since the click's
     own rerun already loads the other analyst's values.
     """
     shown = st.session_state.get(SHOWN_KEY)
-    if shown is None or shown["incident_id"] != incident_id:
+    if shown is None or shown["incident_id"] != incident_id or shown["values"] is None:
         shown = {"incident_id": incident_id,
                  "values": {field: row[field] for field in PLACEMENT_FIELDS}}
         st.session_state[SHOWN_KEY] = shown
@@ -180,7 +181,8 @@ def render_correct_page(selection: Selection, language: str) -> None:
                                   row["admin1"] if pd.notna(row["admin1"]) else None,
                                   row["admin2"] if pd.notna(row["admin2"]) else None)
     except EditConflictError as error:
-        st.session_state.pop(SHOWN_KEY, None)
+        # Keep the incident on the page, with the values stored now from the next run on.
+        st.session_state[SHOWN_KEY] = {"incident_id": incident_id, "values": None}
         st.error(plain(conflict_text(error, language)))
         return
     except (StoreError, GeocodeError, NotAllowedError) as error:

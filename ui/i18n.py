@@ -60,13 +60,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "admin_changed": ("{name}: {role}, {state}.", "{name} : {role}, {state}."),
     "admin_audit": ("Audit log of edits", "Journal des modifications"),
     "admin_log_empty": ("No edit yet.", "Aucune modification pour l'instant."),
-    "admin_revert_pick": ("Edit to revert (the latest of its field)",
-                          "Modification à annuler (la dernière de son champ)"),
+    "admin_revert_pick": ("Edit to revert (each field still as that edit left it)",
+                          "Modification à annuler (chaque champ encore tel qu'elle l'a laissé)"),
     "admin_revert": ("Revert this edit", "Annuler cette modification"),
-    "admin_reverted": ("Reverted: {id} {field} is {new} again (was {old}); the revert is in the"
-                       " log under your name.",
-                       "Annulé : {field} de {id} vaut de nouveau {new} (valait {old}) ;"
-                       " l'annulation figure au journal à votre nom."),
+    "admin_reverted": ("Reverted edit #{edit}: {fields} of {id} are back as they were; the revert"
+                       " is in the log under your name.",
+                       "Modification n° {edit} annulée : {fields} de {id} reviennent à leur valeur"
+                       " d'avant ; l'annulation figure au journal à votre nom."),
     # sidebar
     "filters": ("Filters", "Filtres"),
     "data_source": ("Data source", "Source des données"),

@@ -264,30 +264,40 @@ class SnapshotStore(ABC):
         self.snapshot.patch(before, edited)
         return {field: (rules.stored_form(old), new) for field, (old, new) in changed.items()}
 
-    def revert(self, incident_id: str, field: str, *, user: str,
-               edit_id: int | None = None) -> dict[str, tuple]:
+    def revert(self, incident_id: str, field: str, *, user: str) -> dict[str, tuple]:
         """Undo the latest edit of ``field``: its old value comes back, as a new edit by
-        ``user`` (the history keeps both), refused if someone changed it since.
-
-        With ``edit_id`` (the edit the admin chose), the revert is refused unless
-        that edit is still the field's latest: a later edit is reverted first.
-        """
+        ``user`` (the history keeps both), refused if someone changed it since."""
         edits = self.history(incident_id)
         edits = edits[edits["field"] == field]
         if edits.empty:
             raise StoreError(f"{incident_id} has no edit of {field} to revert")
         last = edits.iloc[-1]
-        if edit_id is not None and int(last["edit_id"]) != int(edit_id):
-            raise StoreError(f"edit {edit_id} is no longer the latest of {incident_id}'s {field}"
-                             f" (edit {int(last['edit_id'])} by {last['user']} came after):"
-                             " revert that one first")
         return self.update(incident_id, {field: last["old_value"]}, user=user,
                            seen={field: last["new_value"]})
+
+    def revert_edit(self, edit_id: int, *, user: str) -> dict[str, tuple]:
+        """Undo one save: every field changed with edit ``edit_id`` (one incident, one
+        author, one time: a placement changes eight fields at once) gets its old value
+        back, in one new edit by ``user``.
+
+        Refused (:class:`EditConflictError`, naming who) when any of those fields
+        no longer holds the value that save gave it: a revert never undoes more than
+        the admin chose.
+        """
+        chosen = next((row for row in self._chain_rows() if int(row[0]) == int(edit_id)), None)
+        if chosen is None:
+            raise StoreError(f"no edit {edit_id}")
+        incident_id, author, edited_at = chosen[1], chosen[2], chosen[3]
+        history = self.history(incident_id)
+        save = history[(history["user"] == author)
+                       & (history["edited_at"].astype(str) == str(edited_at))]
+        return self.update(incident_id, dict(zip(save["field"], save["old_value"])), user=user,
+                           seen=dict(zip(save["field"], save["new_value"])))
 
     def edit_log(self, limit: int = 500) -> pd.DataFrame:
         """The newest ``limit`` edits of every incident, newest first: edit_id, incident_id,
         user, edited_at, field, old_value, new_value (decoded) and ``latest`` (whether it
-        is still its field's latest edit, so a revert would undo it).
+        is still its field's latest edit).
 
         Read from the same rows :meth:`verify` checks; edits are made by hand, so
         even a long-lived store has few enough to walk.

@@ -58,10 +58,12 @@ class SignedInStore:
         return self._allowed("correct").update(incident_id, changes,
                                                user=self._own_name(user), seen=seen)
 
-    def revert(self, incident_id: str, field: str, *, user: str | None = None,
-               edit_id: int | None = None) -> dict[str, tuple]:
-        return self._allowed("revert").revert(incident_id, field, user=self._own_name(user),
-                                              edit_id=edit_id)
+    def revert(self, incident_id: str, field: str, *, user: str | None = None
+               ) -> dict[str, tuple]:
+        return self._allowed("revert").revert(incident_id, field, user=self._own_name(user))
+
+    def revert_edit(self, edit_id: int, *, user: str | None = None) -> dict[str, tuple]:
+        return self._allowed("revert").revert_edit(edit_id, user=self._own_name(user))
 
     # -- the audit ------------------------------------------------------------------
 

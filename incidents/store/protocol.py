@@ -117,10 +117,13 @@ class Store(Protocol):
         field, old_value, new_value (decoded)."""
         ...
 
-    def revert(self, incident_id: str, field: str, *, user: str,
-               edit_id: int | None = None) -> dict[str, tuple]:
-        """Undo the latest edit of one field, recorded as a new edit by ``user``
-        (with ``edit_id``: only while that edit is still the field's latest)."""
+    def revert(self, incident_id: str, field: str, *, user: str) -> dict[str, tuple]:
+        """Undo the latest edit of one field, recorded as a new edit by ``user``."""
+        ...
+
+    def revert_edit(self, edit_id: int, *, user: str) -> dict[str, tuple]:
+        """Undo every field of the save edit ``edit_id`` belongs to, as one new edit by
+        ``user``; refused when one of them was edited since."""
         ...
 
     def edit_log(self, limit: int = 500) -> pd.DataFrame:
