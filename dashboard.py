@@ -39,6 +39,8 @@ PAGE_ICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewB
              "%3Cpath fill='%23c0392b' d='M12 2a7 7 0 0 0-7 7c0 5 7 13 7 13s7-8 7-13a7 7 0 0 0-7-7z'/%3E"
              "%3Ccircle cx='12' cy='9' r='2.6' fill='white'/%3E%3C/svg%3E")
 st.set_page_config(page_title="Sahel incidents", page_icon=PAGE_ICON, layout="wide")
+# The pages' addresses, the default first (the sign-in form is served at each of them).
+PAGE_PATHS = ("explore", "upload", "article", "correct", "quarantine", "admin")
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,7 +103,7 @@ def main() -> None:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     url_error = seed_from_url(st.session_state, params)
     language = language_picker()
-    signin.require_sign_in(language)
+    signin.require_sign_in(language, PAGE_PATHS)
     if url_error:
         st.sidebar.warning(plain(url_error))
     if warmup.warming():

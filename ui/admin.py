@@ -50,7 +50,7 @@ def render_users(users: UsersFile, admin: User, language: str) -> None:
     st.dataframe(pd.DataFrame({
         t("signin_name", language): [u.name for u in listed],
         t("admin_role", language): [u.role for u in listed],
-        t("admin_active", language): [u.active for u in listed],
+        t("admin_active", language).capitalize(): [u.active for u in listed],
     }), hide_index=True, key="admin_users_table")
     with st.form("admin_add_user", clear_on_submit=True):
         st.caption(t("admin_add", language))

@@ -154,7 +154,12 @@ def render_correct_page(selection: Selection, language: str) -> None:
     render_history(incident_id, language)
 
     st.caption(t("correct_click", language))
-    result = build_map(todo.loc[[incident_id]], view=None, language=language)
+    # The map shows the point as it was when opened: redrawn with another analyst's
+    # point in the meantime, it would forget this analyst's click before the save.
+    shown = todo.loc[[incident_id]].copy()
+    for field, value in seen.items():
+        shown[field] = pd.Series([value], index=shown.index, dtype=shown[field].dtype)
+    result = build_map(shown, view=None, language=language)
     clicked = (st_folium(result.map, key="correct_map", height=420, use_container_width=True,
                          returned_objects=["last_clicked"]) or {}).get("last_clicked")
     point = _gazetteer_point(row, language)

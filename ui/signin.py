@@ -12,6 +12,8 @@ read again from the users file at their next page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from incidents.store import SignedInStore, Store
@@ -52,9 +54,14 @@ def signed_in_store(store: Store) -> SignedInStore:
     return SignedInStore(store, user or User("nobody", "none"))
 
 
-def require_sign_in(language: str) -> User | None:
+def require_sign_in(language: str, url_paths: Sequence[str] = ()) -> User | None:
     """The signed-in user; None when no users are configured. Draws the sign-in form
-    and stops the page while nobody is signed in."""
+    and stops the page while nobody is signed in.
+
+    ``url_paths`` are the app's page addresses (the first is the default page): the
+    form is served at each of them, so someone who opened ``/correct`` lands there
+    once signed in, if their role allows it (the map otherwise).
+    """
     users = UsersFile()
     if not users.configured():
         st.sidebar.caption(t("signin_single_user", language, name=plain(local_user().name)))
@@ -66,6 +73,20 @@ def require_sign_in(language: str) -> User | None:
             del st.session_state[_SESSION_KEY]
             st.rerun()
         return user
+    if url_paths:
+        def form() -> None:
+            _sign_in_form(users, language)
+
+        st.navigation([st.Page(form, title=t("signin_title", language), url_path=path,
+                               default=index == 0) for index, path in enumerate(url_paths)],
+                      position="hidden").run()
+    else:
+        _sign_in_form(users, language)
+    st.stop()
+    return None
+
+
+def _sign_in_form(users: UsersFile, language: str) -> None:
     st.title(t("signin_title", language))
     with st.form("sign_in"):
         name = st.text_input(t("signin_name", language), key="sign_in_name")
@@ -78,8 +99,6 @@ def require_sign_in(language: str) -> User | None:
             st.session_state[_SESSION_KEY] = user
             st.rerun()
         st.error(t("signin_wrong", language))
-    st.stop()
-    return None
 
 
 def allows(action: str) -> bool:
