@@ -146,7 +146,7 @@ def test_two_editors_the_first_save_is_hers_and_the_second_is_refused(
     binta.get_by_role("button", name="Save the location").click()
     binta.get_by_text("was changed by someone else").wait_for(timeout=LOAD_TIMEOUT_MS)
     refused = binta.locator('[data-testid="stAlertContentError"]').inner_text()
-    assert "awa: latitude" in refused and incident_id in refused
+    assert "awa (" in refused and "latitude None →" in refused and incident_id in refused
     binta.locator('[data-testid="stAlertContentError"]').scroll_into_view_if_needed()
     binta.wait_for_timeout(1000)
     binta.screenshot(path=str(artifacts_dir / "signin_second_save_refused.png"),

@@ -24,13 +24,18 @@ def team(incidents_home: Path) -> Path:
     for name, role in (("awa", "editor"), ("binta", "editor"), ("ali", "admin"),
                        ("vera", "viewer")):
         users.add(name, role, PASSWORD)
-    records = model.conform(pd.DataFrame([{
-        "event_id_cnty": "MLI1", "event_date": "2024-12-07", "event_type": "Battles",
+    open_store(incidents_home / "incidents.sqlite").import_records(one_incident("MLI1"),
+                                                                   source_name="t.csv")
+    return incidents_home / "incidents.sqlite"
+
+
+def one_incident(event_id: str) -> pd.DataFrame:
+    """A battle at Kimparana placed roughly (precision 2), so it is offered for placing."""
+    return model.conform(pd.DataFrame([{
+        "event_id_cnty": event_id, "event_date": "2024-12-07", "event_type": "Battles",
         "sub_event_type": "Armed clash", "country": "Mali", "admin1": "Segou",
         "location": "Kimparana", "latitude": 12.9, "longitude": -4.8, "geo_precision": 2,
         "actor1": "Unidentified Armed Group (Mali)", "source": "Test wire"}]))
-    open_store(incidents_home / "incidents.sqlite").import_records(records, source_name="t.csv")
-    return incidents_home / "incidents.sqlite"
 
 
 def signed_in(name: str, page: str = "correct") -> AppTest:
@@ -111,3 +116,21 @@ def test_a_user_disabled_while_signed_in_is_signed_out_at_the_next_page(team: Pa
     editor.run()
     assert editor.text_input(key="sign_in_name") is not None
     assert not editor.selectbox
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgis"])
+def test_an_import_by_another_analyst_reaches_the_next_rerun(
+        backend, incidents_home: Path, request: pytest.FixtureRequest,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    location = (str(incidents_home / "incidents.sqlite") if backend == "sqlite"
+                else request.getfixturevalue("postgis_url"))
+    monkeypatch.setenv("INCIDENTS_STORE", location)
+    other = open_store(location)
+    other.import_records(one_incident("MLI1"), source_name="first.csv")
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["page"] = "count"
+    app.run()
+    assert app.text[0].value == "1 incidents"
+    other.import_records(one_incident("MLI2"), source_name="second.csv")
+    app.run()
+    assert app.text[0].value == "2 incidents"

@@ -116,8 +116,14 @@ def shown_values(incident_id: str, row: pd.Series) -> dict[str, Any]:
 
 
 def conflict_text(error: EditConflictError, language: str) -> str:
-    changes = "; ".join(f"{c['user']}: {c['field']} {c['old_value']} → {c['new_value']}"
-                        f" ({c['edited_at']})" for c in error.changes)
+    """The refusal, with the other analyst's change: one clause per save (who, when),
+    listing the fields it changed from → to."""
+    saves: dict[tuple[str, str], list[str]] = {}
+    for c in error.changes:
+        saves.setdefault((str(c["user"]), str(c["edited_at"])), []).append(
+            f"{c['field']} {c['old_value']} → {c['new_value']}")
+    changes = "; ".join(f"{user} ({at}): {', '.join(fields)}"
+                        for (user, at), fields in saves.items())
     return t("correct_conflict", language, id=error.incident_id, changes=changes)
 
 
