@@ -16,6 +16,7 @@ from incidents import model
 from incidents.filters import FilterSpec
 from incidents.selection import Selection
 from ui import add_article, data, signin, warmup
+from ui.admin import render_admin_page
 from ui.correct import render_correct_page
 from ui.exports import render_exports
 from ui.headline import render_headline, synthetic_note
@@ -25,7 +26,7 @@ from ui.plain import plain
 from ui.map_view import map_section
 from ui.setup_check import render_setup_problems
 from ui.sidebar import filter_widgets, language_picker, source_picker
-from ui.state import (EXPLORE_TAB_KEY, EXPLORE_TABS, keep_open_tab, seed_from_url,
+from ui.state import (EXPLORE_TAB_KEY, EXPLORE_TABS, SOURCES, keep_open_tab, seed_from_url,
                       url_params)
 from ui.table import render_quarantine, render_table
 from ui.timeline import TIMELINE_COLUMNS, render_timeline
@@ -38,6 +39,8 @@ PAGE_ICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewB
              "%3Cpath fill='%23c0392b' d='M12 2a7 7 0 0 0-7 7c0 5 7 13 7 13s7-8 7-13a7 7 0 0 0-7-7z'/%3E"
              "%3Ccircle cx='12' cy='9' r='2.6' fill='white'/%3E%3C/svg%3E")
 st.set_page_config(page_title="Sahel incidents", page_icon=PAGE_ICON, layout="wide")
+# The pages' addresses, the default first (the sign-in form is served at each of them).
+PAGE_PATHS = ("explore", "upload", "article", "correct", "quarantine", "admin")
 
 
 @st.cache_resource(show_spinner=False)
@@ -100,13 +103,14 @@ def main() -> None:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     url_error = seed_from_url(st.session_state, params)
     language = language_picker()
-    signin.require_sign_in(language)
+    signin.require_sign_in(language, PAGE_PATHS)
     if url_error:
         st.sidebar.warning(plain(url_error))
     if warmup.warming():
         with st.spinner(t("warming_up", language)):
             warmup.wait_for_warmup()
-    source = source_picker(language)
+    source = source_picker(language, [name for name in SOURCES
+                                      if name != "upload" or signin.allows("upload")])
     frame, quarantine = load_source(source, language)
     spec = filter_widgets(frame, language)
     selection = Selection.of(frame, spec)
@@ -128,14 +132,21 @@ def main() -> None:
     def article() -> None:
         add_article.render(data.store_path(), language)
 
+    def admin() -> None:
+        render_admin_page(language)
+
     pages = [
         st.Page(explore, title=t("page_explore", language), url_path="explore", default=True),
         st.Page(upload, title=t("page_upload", language), url_path="upload"),
         st.Page(article, title=t("page_article", language), url_path="article"),
         st.Page(correct, title=t("page_correct", language), url_path="correct"),
         st.Page(quarantine_view, title=t("page_quarantine", language), url_path="quarantine"),
+        st.Page(admin, title=t("page_admin", language), url_path="admin"),
     ]
-    needs = {"upload": "upload", "article": "add_article", "correct": "correct"}
+    # A page a role may not use is not offered (its URL opens the map instead); the
+    # store behind every write checks the role again (ui.signin.signed_in_store).
+    needs = {"upload": "upload", "article": "add_article", "correct": "correct",
+             "admin": "audit"}
     pages = [page for page in pages if signin.allows(needs.get(page.url_path, "explore"))]
     st.navigation(pages, position="top").run()
 

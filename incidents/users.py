@@ -1,29 +1,36 @@
 """Who may do what: a users file with hashed passwords, and three roles.
 
-With no users file the dashboard is single-user on localhost, as it always was.
-Once users exist, the dashboard asks for a sign-in and the signed-in name is
-what the edit history records, never a typed one.
+With no users file the dashboard is single-user on this machine, as it always
+was: the one person at the keyboard may do everything and the edit history
+records their login name (:func:`local_user`). Once users exist, the dashboard
+asks for a sign-in and the signed-in name is what the edit history records,
+never a typed one.
 
 * **viewer**: explore and export.
 * **editor**: also upload, add from an article, correct, merge duplicates.
 * **admin**: also manage users, see the audit log, revert an edit.
 
-Passwords are stored as scrypt hashes (Python's ``hashlib``, i.e. OpenSSL) with a
-random salt per user; the file is written atomically and readable by its owner
-only. ``python -m incidents users add|remove|list`` manages it.
+Passwords are stored as Argon2id hashes made by ``argon2-cffi`` (a random salt
+per user, the parameters in the hash itself, so a hash made with older
+parameters is upgraded at the next sign-in). The file is written atomically and
+readable by its owner only. ``python -m incidents users add|role|disable|enable|
+remove|list`` manages it from the machine; an admin can do the same in the
+dashboard, where every change names who made it (``by=``) and is refused to
+anyone else.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
+import getpass
 import json
 import os
-import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from incidents import config
 from incidents.errors import IncidentsError
@@ -35,8 +42,10 @@ ROLES: dict[str, frozenset[str]] = {
     "admin": frozenset({"explore", "export", "upload", "add_article", "correct", "merge",
                         "manage_users", "audit", "revert"}),
 }
-# scrypt cost: 2**14 x 8 x 1 takes about 50 ms and 16 MB, once per sign-in.
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+MIN_PASSWORD_LENGTH = 8
+_HASHER = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
+# Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
+_DECOY_HASH = _HASHER.hash("not a user")
 
 
 class NotAllowedError(IncidentsError):
@@ -47,14 +56,24 @@ class NotAllowedError(IncidentsError):
 class User:
     name: str
     role: str
+    active: bool = True
 
     def can(self, action: str) -> bool:
-        return action in ROLES.get(self.role, frozenset())
+        return self.active and action in ROLES.get(self.role, frozenset())
 
     def require(self, action: str) -> None:
         """Raise :class:`NotAllowedError` unless this user may do ``action``."""
         if not self.can(action):
             raise NotAllowedError(f"{self.name} ({self.role}) may not {action.replace('_', ' ')}")
+
+
+def local_user() -> User:
+    """The one user of a dashboard with no users configured: this machine's login, admin."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):
+        name = "local"
+    return User(name, "admin")
 
 
 def users_path() -> Path:
@@ -63,32 +82,29 @@ def users_path() -> Path:
 
 
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
-    encode = base64.b64encode
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${encode(salt).decode()}$" \
-        f"{encode(digest).decode()}"
+    """An Argon2id hash of ``password`` (PHC string: parameters, salt and digest)."""
+    return _HASHER.hash(password)
 
 
 def check_password(password: str, stored: str) -> bool:
     try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        computed = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt),
-                                  n=int(n), r=int(r), p=int(p))
-    except (ValueError, TypeError):
+        return _HASHER.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-    return hmac.compare_digest(computed, base64.b64decode(digest))
 
 
 class UsersFile:
-    """The users file at ``path`` (``users_path()`` by default)."""
+    """The users file at ``path`` (``users_path()`` by default).
+
+    Methods that change it take ``by``: the dashboard passes the signed-in
+    user, who must be allowed to ``manage_users``; the command line passes
+    nothing (whoever may write the file owns it).
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or users_path()
 
-    def _read(self) -> dict[str, dict[str, str]]:
+    def _read(self) -> dict[str, dict[str, Any]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -97,7 +113,7 @@ class UsersFile:
             raise IncidentsError(f"cannot read users file {self.path}: {error}") from error
         return dict(data.get("users", {}))
 
-    def _write(self, users: dict[str, dict[str, str]]) -> None:
+    def _write(self, users: dict[str, dict[str, Any]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp",
                                              dir=self.path.parent)
@@ -110,41 +126,106 @@ class UsersFile:
             Path(temporary).unlink(missing_ok=True)
             raise
 
+    @staticmethod
+    def _user(name: str, entry: dict[str, Any]) -> User:
+        return User(name, entry["role"], not entry.get("disabled", False))
+
     def configured(self) -> bool:
         """Whether any user exists (then the dashboard requires a sign-in)."""
         return bool(self._read())
 
     def users(self) -> list[User]:
-        return [User(name, entry["role"]) for name, entry in sorted(self._read().items())]
+        """Every user, disabled ones included, by name."""
+        return [self._user(name, entry) for name, entry in sorted(self._read().items())]
 
-    def add(self, name: str, role: str, password: str) -> User:
-        """Add a user, or change an existing one's role and password."""
+    def get(self, name: str) -> User | None:
+        """The user as the file has them now (None once removed)."""
+        entry = self._read().get(name)
+        return None if entry is None else self._user(name, entry)
+
+    def add(self, name: str, role: str, password: str, *, by: User | None = None) -> User:
+        """Add a user, or change an existing one's role and password (enabling them)."""
+        _check_manager(by)
         name = name.strip()
         if not name:
             raise IncidentsError("a user needs a name")
-        if role not in ROLES:
-            raise IncidentsError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
-        if len(password) < 8:
-            raise IncidentsError("a password needs at least 8 characters")
+        _check_role(role)
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise IncidentsError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
         users = self._read()
+        if name in users and role != "admin":
+            self._keep_an_admin(users, name)
         users[name] = {"role": role, "password": hash_password(password)}
         self._write(users)
         return User(name, role)
 
-    def remove(self, name: str) -> None:
-        users = self._read()
-        if name not in users:
-            raise IncidentsError(f"no user named {name!r}")
+    def set_role(self, name: str, role: str, *, by: User | None = None) -> User:
+        """Give an existing user another role."""
+        _check_manager(by)
+        _check_role(role)
+        users = self._existing(name)
+        if role != "admin":
+            self._keep_an_admin(users, name)
+        users[name]["role"] = role
+        self._write(users)
+        return self._user(name, users[name])
+
+    def set_active(self, name: str, active: bool, *, by: User | None = None) -> User:
+        """Disable a user (they can no longer sign in; a session they have open ends at its
+        next page) or enable them again. Their edits stay in the history under their name."""
+        _check_manager(by)
+        users = self._existing(name)
+        if not active:
+            self._keep_an_admin(users, name)
+        users[name].pop("disabled", None)
+        if not active:
+            users[name]["disabled"] = True
+        self._write(users)
+        return self._user(name, users[name])
+
+    def remove(self, name: str, *, by: User | None = None) -> None:
+        _check_manager(by)
+        users = self._existing(name)
+        if len(users) > 1:  # removing the last user goes back to single-user mode
+            self._keep_an_admin(users, name)
         del users[name]
         self._write(users)
 
+    def _existing(self, name: str) -> dict[str, dict[str, Any]]:
+        users = self._read()
+        if name not in users:
+            raise IncidentsError(f"no user named {name!r}")
+        return users
+
+    @staticmethod
+    def _keep_an_admin(users: dict[str, dict[str, Any]], leaving: str) -> None:
+        """Refuse a change that would leave no active admin (nobody could manage users)."""
+        admins = [name for name, entry in users.items()
+                  if entry["role"] == "admin" and not entry.get("disabled")]
+        if admins == [leaving]:
+            raise IncidentsError(f"{leaving} is the only active admin: make another admin first")
+
     def authenticate(self, name: str, password: str) -> User | None:
-        """The user when the password is theirs, else None (same time either way)."""
-        entry = self._read().get(name.strip())
+        """The user when the password is theirs and they are active, else None (about the
+        same time either way)."""
+        users = self._read()
+        entry = users.get(name.strip())
         if entry is None:
-            # Hash anyway, so a wrong name takes as long as a wrong password.
-            check_password(password, hash_password("not a user"))
+            check_password(password, _DECOY_HASH)
             return None
-        if not check_password(password, entry["password"]):
+        if not check_password(password, entry["password"]) or entry.get("disabled"):
             return None
-        return User(name.strip(), entry["role"])
+        if _HASHER.check_needs_rehash(entry["password"]):
+            entry["password"] = hash_password(password)
+            self._write(users)
+        return self._user(name.strip(), entry)
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise IncidentsError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+
+
+def _check_manager(by: User | None) -> None:
+    if by is not None:
+        by.require("manage_users")

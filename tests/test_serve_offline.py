@@ -3,7 +3,8 @@ towards an outside resolver, no DNS query for another host.
 
 The server runs in a subprocess with an audit hook that records every socket
 connect and name look-up; after it has answered a health check it is stopped and
-the record must hold local addresses only.
+the record must hold local addresses only. With no users configured, the server
+also warns that anyone who reaches it could upload and correct.
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ def test_serving_on_all_interfaces_stays_local(tmp_path: Path, built_gazetteer) 
     record = tmp_path / "sockets.jsonl"
     port = free_port()
     env = {"INCIDENTS_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    output = tmp_path / "server.log"
     process = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(record), str(port)],
                                cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=output.open("wb"))
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -60,3 +62,5 @@ def test_serving_on_all_interfaces_stays_local(tmp_path: Path, built_gazetteer) 
     outside = [e for e in events
                if not any(local in e[1] for local in LOCAL) and hostname not in e[1]]
     assert outside == [], outside
+    # With no users configured, serving beyond this machine says so.
+    assert "WARNING: serving on 0.0.0.0 with no users configured" in output.read_text()

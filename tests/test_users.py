@@ -25,7 +25,7 @@ def test_no_file_means_no_sign_in(users) -> None:
 def test_passwords_are_stored_hashed_and_checked(users) -> None:
     users.add("awa", "editor", "correct horse")
     text = users.path.read_text()
-    assert "correct horse" not in text and "scrypt$" in text
+    assert "correct horse" not in text and "$argon2id$" in text
     assert users.path.stat().st_mode & 0o777 == 0o600
     assert users.authenticate("awa", "correct horse") == User("awa", "editor")
     assert users.authenticate("awa", "wrong horse!") is None
@@ -67,3 +67,58 @@ def test_users_commands(tmp_path, monkeypatch) -> None:
     assert listed.output.strip() == "awa\tadmin" and "password" not in listed.output
     assert runner.invoke(cli, ["users", "remove", "awa"]).exit_code == 0
     assert "no users" in runner.invoke(cli, ["users", "list"]).output
+
+
+def test_an_admin_changes_roles_and_disables_users_and_nobody_else_may(users) -> None:
+    admin = users.add("ali", "admin", "a long password")
+    users.add("awa", "editor", "a long password")
+    assert users.set_role("awa", "viewer", by=admin) == User("awa", "viewer")
+    with pytest.raises(NotAllowedError, match="may not manage users"):
+        users.set_role("ali", "viewer", by=User("awa", "editor"))
+    users.set_active("awa", False, by=admin)
+    assert users.get("awa") == User("awa", "viewer", active=False)
+    assert users.authenticate("awa", "a long password") is None
+    assert not users.get("awa").can("explore")
+    users.set_active("awa", True, by=admin)
+    assert users.authenticate("awa", "a long password") == User("awa", "viewer")
+
+
+def test_the_last_active_admin_cannot_be_demoted_disabled_or_removed(users) -> None:
+    admin = users.add("ali", "admin", "a long password")
+    users.add("awa", "editor", "a long password")
+    for change in (lambda: users.set_role("ali", "editor", by=admin),
+                   lambda: users.set_active("ali", False, by=admin),
+                   lambda: users.remove("ali", by=admin)):
+        with pytest.raises(IncidentsError, match="only active admin"):
+            change()
+    users.add("binta", "admin", "a long password")
+    users.set_role("ali", "editor", by=admin)
+    assert users.get("ali").role == "editor"
+    for name in ("awa", "ali", "binta"):  # the last user of all: back to single-user mode
+        users.remove(name)
+    assert not users.configured()
+
+
+def test_a_hash_made_with_weaker_parameters_is_upgraded_at_sign_in(users) -> None:
+    from argon2 import PasswordHasher
+
+    users.add("awa", "editor", "a long password")
+    stored = json.loads(users.path.read_text())
+    stored["users"]["awa"]["password"] = PasswordHasher(time_cost=1).hash("a long password")
+    users.path.write_text(json.dumps(stored))
+    assert users.authenticate("awa", "a long password") == User("awa", "editor")
+    upgraded = json.loads(users.path.read_text())["users"]["awa"]["password"]
+    assert ",t=1," not in upgraded and users.authenticate("awa", "a long password")
+
+
+def test_role_disable_and_enable_commands(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("INCIDENTS_USERS", str(tmp_path / "users.json"))
+    UsersFile(tmp_path / "users.json").add("ali", "admin", "a long password")
+    UsersFile(tmp_path / "users.json").add("awa", "viewer", "a long password")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["users", "role", "awa", "editor"]).output == "awa: editor\n"
+    assert runner.invoke(cli, ["users", "disable", "awa"]).exit_code == 0
+    assert "awa\teditor\tdisabled" in runner.invoke(cli, ["users", "list"]).output
+    refused = runner.invoke(cli, ["users", "disable", "ali"])
+    assert refused.exit_code != 0 and "only active admin" in refused.output
+    assert runner.invoke(cli, ["users", "enable", "awa"]).exit_code == 0

@@ -10,27 +10,29 @@ English; the fixed ones are translated here (``PROBLEM_KEYS``).
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from incidents import model
 from incidents.extract import Candidate, extract_incidents
 from incidents.extract.highlight import highlight_html
 from incidents.errors import StoreError
-from incidents.extract.save import reviewed_record, save_records
+from incidents.extract.save import reviewed_record
+from incidents.store import default_location
+from incidents.users import NotAllowedError
+from ui.data import get_store
 from ui.i18n import DEFAULT_LANGUAGE, t
-from ui.signin import current_user
+from ui.signin import signed_in_store
 from ui.plain import plain
 
 STATE_KEY = "add_article_candidates"
 ARTICLE_KEY = "add_article_identity"
-USER_KEY = "article_user"
 EDITABLE_TEXT = ("actor1", "actor2", "location", "admin1", "country", "notes")
 # The extractor's notes (incidents.extract) matched to their translation; the
 # named groups carry the variable part over.
@@ -87,7 +89,8 @@ def render(store_path: str | Path | None, language: str | None = None) -> None:
     if STATE_KEY in st.session_state and not candidates:
         st.info(t("article_none_found", lang))
     if candidates:
-        st.text_input(t("correct_user", lang), key=USER_KEY, help=t("article_user_help", lang))
+        st.caption(t("correct_as", lang, name=plain(signed_in_store(get_store(
+            str(store_path or default_location()))).user.name)))
     for index, candidate in enumerate(candidates):
         _candidate_section(candidate_id(st.session_state[ARTICLE_KEY], index), index, candidate,
                            store_path, lang)
@@ -142,23 +145,22 @@ def _save(incident_id: str, record: dict[str, Any], store_path: str | Path | Non
     """Store the candidate under its own id: a first save inserts it; a later save of the
     same candidate is an edit, made through the store so its history records who
     changed what."""
-    from incidents.store import open_store
-
     reviewed = reviewed_record({**record, "incident_id": incident_id})
-    store = open_store(store_path)
-    signed_in = current_user()
-    user = (signed_in.name if signed_in else
-            str(st.session_state.get(USER_KEY) or "").strip() or getpass.getuser())
+    store = signed_in_store(get_store(str(store_path or default_location())))
     try:
-        changed = store.update(incident_id, _editable(reviewed), user=user)
+        changed = store.update(incident_id, _editable(reviewed))
+    except NotAllowedError as error:
+        st.error(plain(error))
+        return
     except StoreError as error:
         if not str(error).startswith("no incident with id"):
-            st.error(str(error))
+            st.error(plain(error))
             return
     else:
         st.success(t("article_edited", language, id=incident_id, count=len(changed)))
         return
-    summary = save_records([reviewed], store_path, source_name="article")
+    summary = store.import_records(model.conform(pd.DataFrame([reviewed])),
+                                   source_name="article")
     st.success(t("article_saved", language, new=summary.inserted, updated=summary.updated,
                  duplicates=summary.possible_duplicates))
 

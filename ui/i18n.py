@@ -22,6 +22,51 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_correct": ("Correct a location", "Corriger un lieu"),
     "page_article": ("Add from article", "Ajouter depuis un article"),
     "page_quarantine": ("Quarantine", "Quarantaine"),
+    "page_admin": ("Users and audit", "Utilisateurs et audit"),
+    # sign-in (ui/signin.py)
+    "signin_title": ("Sign in", "Connexion"),
+    "signin_name": ("Name", "Nom"),
+    "signin_password": ("Password", "Mot de passe"),
+    "signin_submit": ("Sign in", "Se connecter"),
+    "signin_wrong": ("Wrong name or password.", "Nom ou mot de passe incorrect."),
+    "signin_as": ("Signed in as {name} ({role})", "Connecté : {name} ({role})"),
+    "signin_sign_out": ("Sign out", "Se déconnecter"),
+    "signin_single_user": (
+        "No users configured: single user on this machine, recorded as {name}.",
+        "Aucun utilisateur configuré : un seul utilisateur, sur cette machine, enregistré"
+        " sous le nom {name}.",
+    ),
+    "signin_not_allowed": ("Your role ({role}) does not allow this.",
+                           "Votre rôle ({role}) ne le permet pas."),
+    # admin page (ui/admin.py)
+    "admin_users": ("Users", "Utilisateurs"),
+    "admin_users_none": (
+        "No users configured: the dashboard is single-user on this machine. Add the first admin"
+        " with `python -m incidents users add NAME --role admin`, then sign in.",
+        "Aucun utilisateur configuré : le tableau de bord n'a qu'un utilisateur, sur cette"
+        " machine. Ajoutez le premier administrateur avec"
+        " `python -m incidents users add NOM --role admin`, puis connectez-vous.",
+    ),
+    "admin_role": ("Role", "Rôle"),
+    "admin_active": ("active", "actif"),
+    "admin_disabled": ("disabled", "désactivé"),
+    "admin_add": ("Add a user (or give an existing one a new password)",
+                  "Ajouter un utilisateur (ou changer le mot de passe d'un utilisateur)"),
+    "admin_add_button": ("Add the user", "Ajouter l'utilisateur"),
+    "admin_user_pick": ("User", "Utilisateur"),
+    "admin_set_role": ("Change the role", "Changer le rôle"),
+    "admin_disable": ("Disable", "Désactiver"),
+    "admin_enable": ("Enable", "Réactiver"),
+    "admin_changed": ("{name}: {role}, {state}.", "{name} : {role}, {state}."),
+    "admin_audit": ("Audit log of edits", "Journal des modifications"),
+    "admin_log_empty": ("No edit yet.", "Aucune modification pour l'instant."),
+    "admin_revert_pick": ("Edit to revert (each field still as that edit left it)",
+                          "Modification à annuler (chaque champ encore tel qu'elle l'a laissé)"),
+    "admin_revert": ("Revert this edit", "Annuler cette modification"),
+    "admin_reverted": ("Reverted edit #{edit}: {fields} of {id} are back as they were; the revert"
+                       " is in the log under your name.",
+                       "Modification n° {edit} annulée : {fields} de {id} reviennent à leur valeur"
+                       " d'avant ; l'annulation figure au journal à votre nom."),
     # sidebar
     "filters": ("Filters", "Filtres"),
     "data_source": ("Data source", "Source des données"),
@@ -304,14 +349,23 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Pick an incident that could not be placed or is placed only roughly, then click the "
         "map or choose a gazetteer place. The change is recorded with your name.",
         "Choisissez un incident non localisé ou mal localisé, puis cliquez sur la carte ou "
-        "choisissez un lieu du répertoire. La modification est enregistrée avec votre nom.",
+        "choisissez un lieu du répertoire. La modification est enregistrée à votre nom.",
     ),
     "correct_pick": ("Incident to place", "Incident à localiser"),
     "correct_none": (
         "Every incident is placed at precision 1.",
         "Tous les incidents sont localisés en précision 1.",
     ),
-    "correct_user": ("Your name", "Votre nom"),
+    "correct_as": ("The change is recorded as {name}.", "La modification est enregistrée au nom de {name}."),
+    "correct_history": ("History of this incident ({count} edits)", "Historique de cet incident ({count} modifications)"),
+    "correct_history_one": ("History of this incident ({count} edit)", "Historique de cet incident ({count} modification)"),
+    "correct_conflict": (
+        "Not saved: {id} was changed by someone else since you opened it ({changes}). The page"
+        " now shows the current values; place it again if your change still stands.",
+        "Non enregistré : {id} a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert"
+        " ({changes}). La page montre maintenant les valeurs actuelles ; localisez-le à nouveau si"
+        " votre modification tient toujours.",
+    ),
     "correct_click": ("Click the map where it happened.", "Cliquez sur la carte à l'endroit des faits."),
     "correct_search": ("Or search the gazetteer", "Ou cherchez dans le répertoire"),
     "correct_candidate": ("Gazetteer place", "Lieu du répertoire"),
@@ -322,7 +376,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Mémoriser ce lieu pour les géocodages suivants",
     ),
     "correct_save": ("Save the location", "Enregistrer le lieu"),
-    "correct_need_user": ("Enter your name first.", "Indiquez d'abord votre nom."),
     "correct_saved": ("Location saved ({fields}).", "Lieu enregistré ({fields})."),
     "correct_unchanged": ("Nothing changed.", "Rien n'a changé."),
     # add from article
@@ -379,11 +432,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Already in the store as {id}: {count} field(s) changed, recorded in its edit history.",
         "Déjà dans la base sous {id} : {count} champ(s) modifié(s), inscrit(s) dans son "
         "historique.",
-    ),
-    "article_user_help": (
-        "Recorded with every later change to a saved candidate (blank: this computer's user).",
-        "Inscrit avec chaque modification ultérieure d'un candidat enregistré (vide : "
-        "l'utilisateur de cet ordinateur).",
     ),
     "article_problem_weekday": (
         "The weekday named in the text does not match the date; check the date.",

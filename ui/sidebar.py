@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -46,11 +46,14 @@ def language_picker() -> str:
     return st.session_state["lang"]
 
 
-def source_picker(language: str) -> str:
+def source_picker(language: str, sources: Sequence[str] = SOURCES) -> str:
+    """The data source radio over ``sources`` (a viewer is not offered the file upload)."""
     labels = {"store": "source_store", "sample": "source_sample", "upload": "upload_file"}
+    if st.session_state.get("source") not in sources:
+        st.session_state["source"] = sources[0]
     st.sidebar.radio(
         t("data_source", language),
-        SOURCES,
+        list(sources),
         format_func=lambda s: t(labels[s], language),
         key="source",
     )

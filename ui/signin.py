@@ -1,78 +1,110 @@
 """Sign-in for the dashboard when users are configured (``python -m incidents users add``).
 
 With no users file the dashboard stays single-user on this machine, as before,
-and says so in the sidebar. With users, nothing else is drawn until a user has
-signed in; the pages a role may not use are not offered, and every action a
-page takes checks the role again (``require``), so a page reached another way
-still refuses. The signed-in name is what the edit history records.
+and says so in the sidebar; the one user may do everything and is recorded
+under this machine's login name. With users, nothing else is drawn until a
+user has signed in; the pages a role may not use are not offered, and every
+write goes through :func:`signed_in_store`, which refuses what the role does
+not allow whichever page makes the call. The signed-in name is what the edit
+history records. A user disabled, removed or given another role by an admin is
+read again from the users file at their next page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
-from incidents.users import User, UsersFile
+from incidents.store import SignedInStore, Store
+from incidents.users import User, UsersFile, local_user
+from ui.i18n import t
+from ui.plain import plain
 
 _SESSION_KEY = "signed_in_user"
-TEXT = {
-    "title": ("Sign in", "Connexion"),
-    "name": ("Name", "Nom"),
-    "password": ("Password", "Mot de passe"),
-    "submit": ("Sign in", "Se connecter"),
-    "wrong": ("Wrong name or password.", "Nom ou mot de passe incorrect."),
-    "signed_in": ("Signed in as {name} ({role})", "Connecté : {name} ({role})"),
-    "sign_out": ("Sign out", "Se déconnecter"),
-    "single_user": ("No users configured: single user on this machine.",
-                    "Aucun utilisateur configuré : un seul utilisateur, sur cette machine."),
-    "not_allowed": ("Your role ({role}) does not allow this.",
-                    "Votre rôle ({role}) ne le permet pas."),
-}
-
-
-def _t(key: str, language: str, **values: object) -> str:
-    english, french = TEXT[key]
-    return (french if language == "fr" else english).format(**values)
 
 
 def current_user() -> User | None:
-    """The signed-in user, or None (nobody signed in, or no users configured)."""
-    return st.session_state.get(_SESSION_KEY)
+    """The signed-in user as the users file has them now, or None (nobody signed in, or
+    no users configured). A user disabled or removed since is signed out."""
+    user = st.session_state.get(_SESSION_KEY)
+    if user is None:
+        return None
+    now = UsersFile().get(user.name)
+    if now is None or not now.active:
+        del st.session_state[_SESSION_KEY]
+        return None
+    st.session_state[_SESSION_KEY] = now
+    return now
 
 
-def require_sign_in(language: str) -> User | None:
+def acting_user() -> User | None:
+    """Who this session acts as: the signed-in user; with no users configured, this
+    machine's login (see :func:`incidents.users.local_user`); None when users are
+    configured and nobody is signed in."""
+    user = current_user()
+    if user is None and not UsersFile().configured():
+        return local_user()
+    return user
+
+
+def signed_in_store(store: Store) -> SignedInStore:
+    """``store`` as this session's user may use it (every call checks the role)."""
+    user = acting_user()
+    return SignedInStore(store, user or User("nobody", "none"))
+
+
+def require_sign_in(language: str, url_paths: Sequence[str] = ()) -> User | None:
     """The signed-in user; None when no users are configured. Draws the sign-in form
-    and stops the page while nobody is signed in."""
+    and stops the page while nobody is signed in.
+
+    ``url_paths`` are the app's page addresses (the first is the default page): the
+    form is served at each of them, so someone who opened ``/correct`` lands there
+    once signed in, if their role allows it (the map otherwise).
+    """
     users = UsersFile()
     if not users.configured():
-        st.sidebar.caption(_t("single_user", language))
+        st.sidebar.caption(t("signin_single_user", language, name=plain(local_user().name)))
         return None
     user = current_user()
     if user is not None:
-        st.sidebar.text(_t("signed_in", language, name=user.name, role=user.role))
-        if st.sidebar.button(_t("sign_out", language), key="sign_out"):
+        st.sidebar.text(t("signin_as", language, name=user.name, role=user.role))
+        if st.sidebar.button(t("signin_sign_out", language), key="sign_out"):
             del st.session_state[_SESSION_KEY]
             st.rerun()
         return user
-    st.title(_t("title", language))
+    if url_paths:
+        def form() -> None:
+            _sign_in_form(users, language)
+
+        st.navigation([st.Page(form, title=t("signin_title", language), url_path=path,
+                               default=index == 0) for index, path in enumerate(url_paths)],
+                      position="hidden").run()
+    else:
+        _sign_in_form(users, language)
+    st.stop()
+    return None
+
+
+def _sign_in_form(users: UsersFile, language: str) -> None:
+    st.title(t("signin_title", language))
     with st.form("sign_in"):
-        name = st.text_input(_t("name", language), key="sign_in_name")
-        password = st.text_input(_t("password", language), type="password",
+        name = st.text_input(t("signin_name", language), key="sign_in_name")
+        password = st.text_input(t("signin_password", language), type="password",
                                  key="sign_in_password")
-        submitted = st.form_submit_button(_t("submit", language))
+        submitted = st.form_submit_button(t("signin_submit", language))
     if submitted:
         user = users.authenticate(name, password)
         if user is not None:
             st.session_state[_SESSION_KEY] = user
             st.rerun()
-        st.error(_t("wrong", language))
-    st.stop()
-    return None
+        st.error(t("signin_wrong", language))
 
 
 def allows(action: str) -> bool:
     """Whether the current session may ``action`` (always, with no users configured)."""
-    user = current_user()
-    return user is None and not UsersFile().configured() or (user is not None and user.can(action))
+    user = acting_user()
+    return user is not None and user.can(action)
 
 
 def require(action: str, language: str) -> bool:
@@ -80,5 +112,5 @@ def require(action: str, language: str) -> bool:
     if allows(action):
         return True
     user = current_user()
-    st.error(_t("not_allowed", language, role=user.role if user else "-"))
+    st.error(t("signin_not_allowed", language, role=user.role if user else "-"))
     return False

@@ -20,9 +20,11 @@ from incidents.io.saved_mappings import remember
 from incidents.io.suggest import suggest_mapping
 from incidents.io.xlsxfile import workbook_sheets
 from incidents.pipeline import ingest_file
+from incidents.users import NotAllowedError
 from ui.data import get_geocoder, get_store, seed_store_if_empty, store_path
 from ui.i18n import t
 from ui.plain import plain
+from ui.signin import signed_in_store
 from ui.table import render_quarantine
 
 UPLOAD_TYPES = ["csv", "xlsx", "json", "geojson", "zip"]
@@ -121,8 +123,12 @@ def save_upload(data: bytes, filename: str, rows: int, language: str,
                      text=t("geocoding", language, done=done, total=total))
 
     try:
-        counts = ingest_file(data, store=get_store(str(store_path())), geocoder=get_geocoder(),
+        counts = ingest_file(data, store=signed_in_store(get_store(str(store_path()))),
+                             geocoder=get_geocoder(),
                              progress=progress, filename=filename, sheet=sheet)
+    except NotAllowedError as error:
+        st.error(plain(error))
+        return
     except IncidentsError as error:
         log.info("saving upload %s failed: %s", filename, error, exc_info=True)
         st.error(t("upload_failed", language, error=plain(error)))
@@ -150,4 +156,7 @@ def render_upload_page(language: str) -> None:
                 save_upload(data, uploaded.name, len(result.records), language, sheet)
     st.divider()
     if st.button(t("load_sample", language), key="load_sample"):
-        seed_store_if_empty(get_store(str(store_path())))
+        try:
+            seed_store_if_empty(signed_in_store(get_store(str(store_path()))))
+        except NotAllowedError as error:
+            st.error(plain(error))

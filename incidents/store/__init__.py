@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from incidents import config
+from incidents.store.guard import SignedInStore
 from incidents.store.protocol import EditConflictError, ImportSummary, Store
 from incidents.store.rules import assign_incident_ids
 from incidents.store.sqlite import SQLiteStore
@@ -24,7 +25,8 @@ STORE_ENV = "INCIDENTS_STORE"
 URL_SCHEMES = ("postgresql://", "postgres://")
 
 __all__ = [
-    "EditConflictError", "ImportSummary", "IncidentStore", "SQLiteStore", "Store",
+    "EditConflictError", "ImportSummary", "IncidentStore", "SQLiteStore", "SignedInStore",
+    "Store",
     "assign_incident_ids", "default_location", "is_database_url", "open_store",
 ]
 

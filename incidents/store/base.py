@@ -10,6 +10,7 @@ the decisions (ids, duplicates, edit precedence, quarantine rows) come from
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from incidents.store.protocol import EditConflictError, ImportSummary, Verificat
 # Up to this many inserted or changed rows, an import patches the snapshot instead of
 # rebuilding it from every stored row.
 SNAPSHOT_PATCH_MAX_ROWS = 100_000
+EDIT_LOG_COLUMNS = ("edit_id", "incident_id", "user", "edited_at", "field", "old_value",
+                    "new_value", "latest")
 
 
 @dataclass(frozen=True)
@@ -271,6 +274,43 @@ class SnapshotStore(ABC):
         last = edits.iloc[-1]
         return self.update(incident_id, {field: last["old_value"]}, user=user,
                            seen={field: last["new_value"]})
+
+    def revert_edit(self, edit_id: int, *, user: str) -> dict[str, tuple]:
+        """Undo one save: every field changed with edit ``edit_id`` (one incident, one
+        author, one time: a placement changes eight fields at once) gets its old value
+        back, in one new edit by ``user``.
+
+        Refused (:class:`EditConflictError`, naming who) when any of those fields
+        no longer holds the value that save gave it: a revert never undoes more than
+        the admin chose.
+        """
+        chosen = next((row for row in self._chain_rows() if int(row[0]) == int(edit_id)), None)
+        if chosen is None:
+            raise StoreError(f"no edit {edit_id}")
+        incident_id, author, edited_at = chosen[1], chosen[2], chosen[3]
+        history = self.history(incident_id)
+        save = history[(history["user"] == author)
+                       & (history["edited_at"].astype(str) == str(edited_at))]
+        return self.update(incident_id, dict(zip(save["field"], save["old_value"])), user=user,
+                           seen=dict(zip(save["field"], save["new_value"])))
+
+    def edit_log(self, limit: int = 500) -> pd.DataFrame:
+        """The newest ``limit`` edits of every incident, newest first: edit_id, incident_id,
+        user, edited_at, field, old_value, new_value (decoded) and ``latest`` (whether it
+        is still its field's latest edit).
+
+        Read from the same rows :meth:`verify` checks; edits are made by hand, so
+        even a long-lived store has few enough to walk.
+        """
+        recent: deque[tuple] = deque(maxlen=max(int(limit), 0))
+        latest: dict[tuple[str, str], int] = {}
+        for edit_id, incident_id, user, edited_at, field, old, new, _ in self._chain_rows():
+            recent.append((int(edit_id), incident_id, user, str(edited_at), field, old, new))
+            latest[(incident_id, field)] = int(edit_id)
+        log = pd.DataFrame(list(reversed(recent)), columns=list(EDIT_LOG_COLUMNS[:-1]))
+        log["latest"] = [latest[(i, f)] == e for e, i, f in
+                         zip(log["edit_id"], log["incident_id"], log["field"])]
+        return rules.decode_history(log.astype({"edit_id": "int64", "latest": bool}))
 
     def verify(self) -> Verification:
         """Check the edit history's hash chain and count writes made outside the program."""

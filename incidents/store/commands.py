@@ -23,7 +23,6 @@ def verify_command(store_path: str | None) -> None:
         raise SystemExit(1)
 
 
-
 @click.group("users")
 def users_group() -> None:
     """Who may sign in to the dashboard, and with which role (viewer, editor, admin)."""
@@ -52,6 +51,37 @@ def users_remove(name: str) -> None:
     click.echo(f"{name} removed")
 
 
+@users_group.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["viewer", "editor", "admin"]))
+def users_role(name: str, role: str) -> None:
+    """Give an existing user another role."""
+    from incidents.users import UsersFile
+
+    user = UsersFile().set_role(name, role)
+    click.echo(f"{user.name}: {user.role}")
+
+
+@users_group.command("disable")
+@click.argument("name")
+def users_disable(name: str) -> None:
+    """Stop a user signing in (their edits stay in the history under their name)."""
+    from incidents.users import UsersFile
+
+    UsersFile().set_active(name, False)
+    click.echo(f"{name} disabled")
+
+
+@users_group.command("enable")
+@click.argument("name")
+def users_enable(name: str) -> None:
+    """Let a disabled user sign in again."""
+    from incidents.users import UsersFile
+
+    UsersFile().set_active(name, True)
+    click.echo(f"{name} enabled")
+
+
 @users_group.command("list")
 def users_list() -> None:
     """List users and their roles (never their passwords)."""
@@ -61,7 +91,7 @@ def users_list() -> None:
     if not users:
         click.echo("no users: the dashboard is single-user on this machine")
     for user in users:
-        click.echo(f"{user.name}\t{user.role}")
+        click.echo(f"{user.name}\t{user.role}" + ("" if user.active else "\tdisabled"))
 
 
 COMMANDS = [verify_command, users_group]

@@ -532,7 +532,8 @@ class PostgisStore(SnapshotStore):
     def history(self, incident_id: str) -> pd.DataFrame:
         with self._read() as conn:
             edits = self._frame(conn.execute(
-                'SELECT incident_id, "user", edited_at, field, old_value, new_value FROM edits'
+                'SELECT id AS edit_id, incident_id, "user", edited_at, field, old_value,'
+                " new_value FROM edits"
                 " WHERE incident_id = %s ORDER BY id",
                 (incident_id,),
             ))

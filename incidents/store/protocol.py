@@ -113,12 +113,22 @@ class Store(Protocol):
         ...
 
     def history(self, incident_id: str) -> pd.DataFrame:
-        """Edits of one incident, oldest first: incident_id, user, edited_at, field,
-        old_value, new_value (decoded)."""
+        """Edits of one incident, oldest first: edit_id, incident_id, user, edited_at,
+        field, old_value, new_value (decoded)."""
         ...
 
     def revert(self, incident_id: str, field: str, *, user: str) -> dict[str, tuple]:
         """Undo the latest edit of one field, recorded as a new edit by ``user``."""
+        ...
+
+    def revert_edit(self, edit_id: int, *, user: str) -> dict[str, tuple]:
+        """Undo every field of the save edit ``edit_id`` belongs to, as one new edit by
+        ``user``; refused when one of them was edited since."""
+        ...
+
+    def edit_log(self, limit: int = 500) -> pd.DataFrame:
+        """The newest edits of every incident, newest first (the audit log): edit_id,
+        incident_id, user, edited_at, field, old_value, new_value, latest."""
         ...
 
     def count_matching(self, spec: FilterSpec) -> int:

@@ -387,7 +387,8 @@ class SQLiteStore(SnapshotStore):
     def history(self, incident_id: str) -> pd.DataFrame:
         with self._read() as conn:
             edits = pd.read_sql(
-                "SELECT incident_id, user, edited_at, field, old_value, new_value FROM edits"
+                "SELECT id AS edit_id, incident_id, user, edited_at, field, old_value, new_value"
+                " FROM edits"
                 " WHERE incident_id = ? ORDER BY id",
                 conn,
                 params=(incident_id,),
