@@ -121,7 +121,7 @@ class FilterSpec:
         widget=Widget("select", "f_preset", heading="period", help="preset_help",
                       option_labels={"": "preset_custom",
                                      **{p: f"preset_{d}" for p, d in PRESET_DAYS.items()}}),
-        rule=None, help="Days counted back from the latest incident (narrows --start/--end).",
+        rule=None, help="The last days up to the latest incident (within --start/--end if given).",
     )
     start: date | None = declare(
         Day(), label="period", flags="--start", example=date(2024, 11, 20),
