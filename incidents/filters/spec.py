@@ -118,7 +118,7 @@ class FilterSpec:
 
     preset: str | None = declare(
         Choice(choices=tuple(PRESET_DAYS)), label="preset", flags="--preset", example="last_7",
-        widget=Widget("select", "f_preset", heading="period", help="preset_help",
+        widget=Widget("preset", "f_preset", heading="period", help="preset_help",
                       option_labels={"": "preset_custom",
                                      **{p: f"preset_{d}" for p, d in PRESET_DAYS.items()}}),
         rule=None, help="The last days up to the latest incident (within --start/--end if given).",
@@ -183,7 +183,7 @@ class FilterSpec:
     max_geo_precision: int | None = declare(
         Count(), label="max_precision", flags="--max-precision", example=1,
         rule=Compare("geo_precision", "<="),
-        widget=Widget("slider", "f_max_precision", help="max_precision_help"),
+        widget=Widget("slider", "f_max_precision", options="geo_precision", help="max_precision_help"),
         help="Located at least this precisely: 1 town, 2 district, 3 region.",
     )
     text: str | None = declare(
