@@ -242,7 +242,8 @@ class InsidePolygon:
         if not value:
             return None
         query.require_spatial("polygon")
-        return f"ST_Intersects(geom, ST_GeomFromText({query.param(parse_polygon(value).wkt)}, 4326))"
+        area = query.param(parse_polygon(value).wkt)
+        return f"ST_Intersects(geom, ST_GeomFromText({area}, 4326))"
 
 
 class WithinDistance:

@@ -101,10 +101,11 @@ def _near(text: str) -> object:
     return parse_near(text)
 
 
-def _names(label: str, key: str, column: str, flags: str | tuple[str, ...], example: Any, *,
-           options: str = "column", narrowed_by: tuple[str, ...] = (), what: str,
-           rule: Rule | None = None) -> Any:
-    """The declaration of a list of names matched on one column (most filters)."""
+def declare_names(*, column: str, label: str, key: str, flags: str | tuple[str, ...],
+                  example: Any, what: str, options: str = "column",
+                  narrowed_by: tuple[str, ...] = (), rule: Rule | None = None) -> Any:
+    """The declaration of a list of names matched on one column (a multiselect whose
+    choices come from ``options``; "column": the column's values)."""
     return declare(
         Names(), label=label, flags=flags, example=example, rule=rule or OneOf(column),
         widget=Widget("multiselect", key, options=options, narrowed_by=narrowed_by),
@@ -133,15 +134,17 @@ class FilterSpec:
         widget=Widget("date_range", "f_dates"), rule=PeriodBound(end=True),
         help="Last day, inclusive.",
     )
-    countries: tuple[str, ...] = _names("country", "f_countries", "country", "--country",
-                                        ("mali", "Niger"), what="Country")
-    admin1s: tuple[str, ...] = _names(
-        "admin1", "f_admin1s", "admin1", ("--region", "--admin1"), ("Ségou",),
-        narrowed_by=("countries",), what="Admin-1 region",
+    countries: tuple[str, ...] = declare_names(
+        column="country", label="country", key="f_countries", flags="--country",
+        example=("mali", "Niger"), what="Country")
+    admin1s: tuple[str, ...] = declare_names(
+        column="admin1", label="admin1", key="f_admin1s", flags=("--region", "--admin1"),
+        example=("Ségou",), what="Admin-1 region", narrowed_by=("countries",),
         rule=OneOf("admin1", widen=successor_regions))
-    admin2s: tuple[str, ...] = _names(
-        "admin2", "f_admin2s", "admin2", "--admin2", ("djenne", "Téra"),
-        narrowed_by=("countries", "admin1s"), what="Admin-2 district or province")
+    admin2s: tuple[str, ...] = declare_names(
+        column="admin2", label="admin2", key="f_admin2s", flags="--admin2",
+        example=("djenne", "Téra"), what="Admin-2 district or province",
+        narrowed_by=("countries", "admin1s"))
     # With this, admin1s also match regions later carved out of them (Ségou → San).
     include_successor_regions: bool = declare(
         Flag(), label="successors", flags="--successors", example=True, rule=None,
@@ -162,15 +165,17 @@ class FilterSpec:
         rule=InsidePolygon(), widget=Widget("drawn", "f_polygon"),
         help="Inside the area (WKT or a GeoJSON geometry).",
     )
-    event_types: tuple[str, ...] = _names(
-        "event_type", "f_event_types", "event_type", "--type", ("Battles", "protests"),
-        options="event_types", what="ACLED event type")
-    sub_event_types: tuple[str, ...] = _names(
-        "sub_event_type", "f_sub_event_types", "sub_event_type", "--sub-type", ("Attack",),
-        options="sub_event_types", what="ACLED sub-event type")
-    statuses: tuple[str, ...] = _names(
-        "field_status", "f_statuses", "status", "--status", ("needs_review",),
-        options="statuses", what="Review status (ok, needs_review, rejected)")
+    event_types: tuple[str, ...] = declare_names(
+        column="event_type", label="event_type", key="f_event_types", flags="--type",
+        example=("Battles", "protests"), what="ACLED event type", options="event_types")
+    sub_event_types: tuple[str, ...] = declare_names(
+        column="sub_event_type", label="sub_event_type", key="f_sub_event_types",
+        flags="--sub-type", example=("Attack",), what="ACLED sub-event type",
+        options="sub_event_types")
+    statuses: tuple[str, ...] = declare_names(
+        column="status", label="field_status", key="f_statuses", flags="--status",
+        example=("needs_review",), what="Review status (ok, needs_review, rejected)",
+        options="statuses")
     actor: str | None = declare(
         Checked(), label="actor", flags="--actor", example="jnim", rule=AnyContains(ACTOR_COLUMNS),
         widget=Widget("text", "f_actor"), help="Part of any actor's name.",
@@ -183,7 +188,8 @@ class FilterSpec:
     max_geo_precision: int | None = declare(
         Count(), label="max_precision", flags="--max-precision", example=1,
         rule=Compare("geo_precision", "<="),
-        widget=Widget("slider", "f_max_precision", options="geo_precision", help="max_precision_help"),
+        widget=Widget("slider", "f_max_precision", options="geo_precision",
+                      help="max_precision_help"),
         help="Located at least this precisely: 1 town, 2 district, 3 region.",
     )
     text: str | None = declare(
