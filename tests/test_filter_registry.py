@@ -148,6 +148,16 @@ def test_the_sidebar_draws_the_widget_and_keeps_the_linked_value(spec_filter: Fi
         tuple(element.value) == spec_to_widgets(spec)[widget.key])
 
 
+@pytest.mark.parametrize("query, kept", [
+    ("start=1950-03-01", "start=1950-03-01"),  # before the picker's old 1989 floor
+    ("end=2099-01-01", ""),  # after every acceptable incident date: no bound
+])
+def test_a_linked_period_beyond_the_picker_is_shown_without_an_error(query: str, kept: str) -> None:
+    at = AppTest.from_function(sidebar_app, args=(query,), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.session_state["drawn_spec"] == kept
+
+
 def cli_arguments(spec: FilterSpec) -> list[str]:
     """The command-line options of ``spec``, written from the declarations."""
     arguments: list[str] = []

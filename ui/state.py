@@ -17,12 +17,14 @@ from typing import Any
 import pandas as pd
 
 from incidents.filters import FILTERS, FILTERS_BY_NAME, Filter, FilterSpec, Widget
+from incidents.io.dates import EARLIEST as EARLIEST_INCIDENT_DATE
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 SOURCES = ("store", "sample", "upload")
-# The date picker's range; a period bound at either end of it is no bound at all, so a
-# link with only a start (or only an end) keeps its meaning in the one range widget.
-EARLIEST_DATE = date(1989, 1, 1)
+# The date picker's range spans every date an incident may have (incidents.io.dates), so
+# a period bound at either end of it is no bound at all: a link with only a start (or only
+# an end) keeps its meaning in the one range widget, and a bound beyond it is shown at it.
+EARLIEST_DATE = EARLIEST_INCIDENT_DATE
 
 
 def latest_selectable_day() -> date:
@@ -44,7 +46,9 @@ def _shown_dates(widget: Widget, values: tuple[Any, ...]) -> tuple[date, ...]:
     start, end = values
     if start is None and end is None:
         return ()
-    return (start or EARLIEST_DATE, end or latest_selectable_day())
+    earliest, latest = EARLIEST_DATE, latest_selectable_day()
+    return (min(max(start or earliest, earliest), latest),
+            max(min(end or latest, latest), earliest))
 
 
 def _read_dates(widget: Widget, dates: Any) -> tuple[Any, ...]:
