@@ -6,7 +6,8 @@ order; ``_draw`` knows each kind of widget (``Widget.kind``).
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+import functools
+from collections.abc import Callable, MutableMapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,9 +22,6 @@ from ui.i18n import LANGUAGES, t
 from ui.places import near_value
 from ui.state import (EARLIEST_DATE, FILTER_WIDGETS, SLIDER_OPTIONS, SOURCES, apply_region_pick,
                       latest_selectable_day, reset_filters, widget_key, widgets_to_spec)
-
-# Label keys of the review statuses offered by the status filter.
-STATUS_LABELS = {status.value: f"status_{status.value}" for status in model.Status}
 
 
 def fill_preset_dates(state: MutableMapping[str, Any], reference: date) -> None:
@@ -78,9 +76,10 @@ def _within(values: pd.Series, selected: list[str]) -> np.ndarray:
     return one_of(values, selected)
 
 
-def _multiselect_options(spec_filter: Filter, gdf: pd.DataFrame,
-                         state: MutableMapping[str, Any]) -> tuple[list[str], Any]:
-    """The choices of a list filter (``Widget.options``) and how to show each."""
+def _multiselect_options(spec_filter: Filter, gdf: pd.DataFrame, state: MutableMapping[str, Any],
+                         language: str) -> tuple[list[str], Callable[[str], str]]:
+    """The choices of a list filter (``Widget.options``) and how to show each; a value
+    already selected (from a link) stays a choice."""
     widget, selected = spec_filter.widget, state[spec_filter.widget.key]
     source = widget.options
     if source == "column":
@@ -90,6 +89,7 @@ def _multiselect_options(spec_filter: Filter, gdf: pd.DataFrame,
             narrowing = FILTERS_BY_NAME[name]
             kept &= _within(gdf[narrowing.rule.column], state[narrowing.widget.key])
         return _choices(gdf[column][kept], selected), str
+    shown: Callable[[str], str] = functools.partial(model.label, language=language)
     if source == "event_types":
         options = model.event_types()
     elif source == "sub_event_types":
@@ -98,9 +98,12 @@ def _multiselect_options(spec_filter: Filter, gdf: pd.DataFrame,
                    else model.sub_event_types())
     elif source == "statuses":
         options = [status.value for status in model.Status]
+
+        def shown(status: str) -> str:
+            return t(f"status_{status}", language) if status in options else status
     else:
         raise ValueError(f"no options named {source!r}")
-    return options + [s for s in selected if s not in options], None
+    return options + [s for s in selected if s not in options], shown
 
 
 def _draw(spec_filter: Filter, gdf: pd.DataFrame, language: str) -> None:
@@ -120,9 +123,9 @@ def _draw(spec_filter: Filter, gdf: pd.DataFrame, language: str) -> None:
                         min_value=EARLIEST_DATE, max_value=latest_selectable_day(),
                         format="YYYY-MM-DD", label_visibility="collapsed")
     elif kind == "multiselect":
-        options, shown = _multiselect_options(spec_filter, gdf, state)
+        options, shown = _multiselect_options(spec_filter, gdf, state, language)
         side.multiselect(label, options, key=widget.key, placeholder=t("any", language),
-                         format_func=shown or (lambda value: _option_label(value, language)))
+                         format_func=shown)
     elif kind == "checkbox":
         side.checkbox(label, key=widget.key, help=help_text)
     elif kind in ("text", "near"):
@@ -136,13 +139,6 @@ def _draw(spec_filter: Filter, gdf: pd.DataFrame, language: str) -> None:
         side.info(t("drawn_area", language))
         side.button(t("clear_drawn", language), key="clear_drawn",
                     on_click=lambda: state.update({widget.key: ""}))
-
-
-def _option_label(value: str, language: str) -> str:
-    """A list choice in the interface's language: a review status, else a taxonomy term."""
-    if value in STATUS_LABELS:
-        return t(STATUS_LABELS[value], language)
-    return model.label(value, language)
 
 
 def filter_widgets(gdf: pd.DataFrame, language: str) -> FilterSpec:
