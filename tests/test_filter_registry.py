@@ -158,6 +158,18 @@ def test_a_linked_period_beyond_the_picker_is_shown_without_an_error(query: str,
     assert at.session_state["drawn_spec"] == kept
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("spec_filter", FILTERS, ids=NAMES)
+def test_the_report_names_every_filter(spec_filter: Filter, language: str) -> None:
+    from incidents.report.content import describe_filters
+
+    described = describe_filters(example(spec_filter), language)
+    if spec_filter.name in ("start", "end"):  # the report states its period apart
+        assert described == []
+    else:
+        assert len(described) == 1 and described[0] != spec_filter.example  # worded, not a code
+
+
 def cli_arguments(spec: FilterSpec) -> list[str]:
     """The command-line options of ``spec``, written from the declarations."""
     arguments: list[str] = []
