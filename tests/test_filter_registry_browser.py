@@ -11,22 +11,13 @@ import pytest
 from incidents.filters import FilterSpec, apply_filters
 from incidents.store import IncidentStore
 from test_dashboard_browser import HEADLINE_INCIDENTS, LOAD_TIMEOUT_MS, map_frame
-from ui.data import seed_store_if_empty
+from test_dashboard_fixes_browser import dashboard  # noqa: F401  (the samples' dashboard)
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def dashboard(new_home, start_dashboard) -> tuple[str, Path]:
-    home = new_home("registry-home")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INCIDENTS_HOME", str(home))
-        seed_store_if_empty(IncidentStore(home / "incidents.sqlite"))
-    return start_dashboard(home), home
-
-
-def test_a_link_with_every_kind_of_filter_fills_the_french_sidebar(dashboard, chromium,
-                                                                   artifacts_dir: Path) -> None:
+def test_a_link_with_every_kind_of_filter_fills_the_french_sidebar(
+        dashboard, chromium, artifacts_dir: Path) -> None:
     base_url, home = dashboard
     spec = FilterSpec(preset="last_365", statuses=("ok",), countries=("Mali",))
     expected = apply_filters(IncidentStore(home / "incidents.sqlite").load(), spec)
