@@ -243,11 +243,18 @@ class FilterSpec:
         return cls.from_query_params(parse_qs(query.strip().lstrip("?")))
 
 
-FILTERS: tuple[Filter, ...] = tuple(
-    dataclasses.replace(field.metadata["filter"], name=field.name,
-                        url_key=field.metadata["filter"].url_key or field.name)
-    for field in dataclasses.fields(FilterSpec)
-)
+def _declarations() -> tuple[Filter, ...]:
+    found = []
+    for field in dataclasses.fields(FilterSpec):
+        declared = field.metadata.get("filter")
+        if declared is None:
+            raise TypeError(f"FilterSpec.{field.name} is not declared with declare()")
+        found.append(dataclasses.replace(declared, name=field.name,
+                                         url_key=declared.url_key or field.name))
+    return tuple(found)
+
+
+FILTERS: tuple[Filter, ...] = _declarations()
 FILTERS_BY_NAME: dict[str, Filter] = {f.name: f for f in FILTERS}
 
 
