@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 import json
-from datetime import date
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,8 @@ import click
 from incidents import config
 from incidents.config import MAX_INPUT_BYTES
 from incidents.errors import IncidentsError
+from incidents.filters import FilterSpec
+from incidents.filters.options import filter_options
 
 if TYPE_CHECKING:
     from incidents.store import Store
@@ -198,34 +199,16 @@ def load_samples_command(store_path: str | None, no_geocode: bool) -> None:
 @cli.command("export")
 @_store_option
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
-@click.option("--country", "countries", multiple=True, help="Repeatable; accents/case ignored.")
-@click.option("--region", "admin1s", multiple=True, help="Admin-1 region; repeatable.")
-@click.option("--type", "event_types", multiple=True, help="ACLED event type; repeatable.")
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD, inclusive.")
-@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD, inclusive.")
-@click.option("--actor", default=None, help="Substring of any actor name.")
-@click.option("--text", default=None, help="Words that must all appear in notes, place, actors or source.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export_command(
-    store_path: str | None,
-    fmt: str,
-    countries: tuple[str, ...],
-    admin1s: tuple[str, ...],
-    event_types: tuple[str, ...],
-    start: Any,
-    end: Any,
-    actor: str | None,
-    text: str | None,
-    output: Path,
-) -> None:
-    """Write the stored incidents that match the filters to OUTPUT."""
-    from incidents.filters import FilterSpec, apply_filters
+@filter_options
+def export_command(store_path: str | None, fmt: str, output: Path, spec: FilterSpec) -> None:
+    """Write the stored incidents that match the filters to OUTPUT.
+
+    Paste a dashboard link's query into --filter to export the view it shows.
+    """
+    from incidents.filters import apply_filters
     from incidents.io.writers import export
 
-    spec = FilterSpec(
-        start=_day(start), end=_day(end), countries=countries, admin1s=admin1s,
-        event_types=event_types, actor=actor, text=text,
-    )
     selected = apply_filters(_open_store(store_path).load(), spec)
     summary = export(selected, fmt, output)
     skipped = f" ({summary.rows_skipped} without coordinates skipped)" if summary.rows_skipped else ""
@@ -250,10 +233,6 @@ def demo_command(count: int, seed: int, output: Path) -> None:
         )
     summary = export(to_geodataframe(synthetic_incidents(count, seed=seed)), fmt, output)
     click.echo(f"wrote {summary.rows_written} synthetic incidents to {output}", err=True)
-
-
-def _day(value: Any) -> date | None:
-    return value.date() if value is not None else None
 
 
 def _stage_commands(module: ModuleType) -> list[click.Command]:

@@ -75,6 +75,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "period": ("Period", "Période"),
     "preset": ("Preset", "Raccourci"),
     "preset_all": ("Whole record", "Toute la période"),
+    "preset_7": ("Last 7 days", "7 derniers jours"),
     "preset_30": ("Last 30 days", "30 derniers jours"),
     "preset_90": ("Last 90 days", "90 derniers jours"),
     "preset_365": ("Last 12 months", "12 derniers mois"),
@@ -493,6 +494,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "field_source_text": ("Source text", "Texte source"),
     "field_geocode": ("Geocoding", "Géocodage"),
     "field_status": ("Status", "Statut"),
+    "status_ok": ("OK", "Valide"),
+    "status_needs_review": ("Needs review", "À vérifier"),
+    "status_rejected": ("Rejected", "Rejeté"),
     "field_incident_id": ("Incident id", "Identifiant"),
     "field_duplicate": ("Possible duplicate of", "Doublon possible de"),
 }

@@ -1,8 +1,13 @@
-"""The sidebar: language, data source and every filter, turned into a FilterSpec."""
+"""The sidebar: language, data source and every filter, turned into a FilterSpec.
+
+The filters are drawn from their declarations (``incidents/filters/spec.py``), in
+order; ``_draw`` knows each kind of widget (``Widget.kind``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping, Sequence
+import functools
+from collections.abc import Callable, MutableMapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,27 +16,25 @@ import pandas as pd
 import streamlit as st
 
 from incidents import model
-from incidents.filters import PRESET_DAYS, FilterSpec, fold_text, one_of, reference_date
+from incidents.filters import (FILTERS_BY_NAME, PRESET_DAYS, Filter, FilterSpec, fold_text, one_of,
+                               reference_date)
 from ui.i18n import LANGUAGES, t
 from ui.places import near_value
-from ui.state import SOURCES, apply_region_pick, reset_filters, widgets_to_spec
-
-PRESET_LABELS = {"": "preset_custom", "last_30": "preset_30", "last_90": "preset_90",
-                 "last_365": "preset_365"}
-EARLIEST_DATE = date(1989, 1, 1)
+from ui.state import (EARLIEST_DATE, FILTER_WIDGETS, SLIDER_OPTIONS, SOURCES, apply_region_pick,
+                      latest_selectable_day, reset_filters, widget_key, widgets_to_spec)
 
 
 def fill_preset_dates(state: MutableMapping[str, Any], reference: date) -> None:
     """Callback of the preset: the date fields show the dates it means (counted back
     from the latest incident), so the period reads as one control."""
-    days = PRESET_DAYS.get(state.get("f_preset") or "")
+    days = PRESET_DAYS.get(state.get(widget_key("preset")) or "")
     if days:
-        state["f_dates"] = (reference - timedelta(days=days - 1), reference)
+        state[widget_key("start")] = (reference - timedelta(days=days - 1), reference)
 
 
 def dates_typed(state: MutableMapping[str, Any]) -> None:
     """Callback of the date fields: typed dates are a custom period, not the preset."""
-    state["f_preset"] = ""
+    state[widget_key("preset")] = ""
 
 
 def language_picker() -> str:
@@ -76,73 +79,89 @@ def _within(values: pd.Series, selected: list[str]) -> np.ndarray:
     return one_of(values, selected)
 
 
+def _multiselect_options(spec_filter: Filter, gdf: pd.DataFrame, state: MutableMapping[str, Any],
+                         language: str) -> tuple[list[str], Callable[[str], str]]:
+    """The choices of a list filter (``Widget.options``) and how to show each; a value
+    already selected (from a link) stays a choice."""
+    widget, selected = spec_filter.widget, state[spec_filter.widget.key]
+    source = widget.options
+    if source == "column":
+        column = spec_filter.rule.column  # a OneOf rule
+        kept = np.ones(len(gdf), dtype=bool)
+        for name in widget.narrowed_by:
+            narrowing = FILTERS_BY_NAME[name]
+            kept &= _within(gdf[narrowing.rule.column], state[narrowing.widget.key])
+        return _choices(gdf[column][kept], selected), str
+    shown: Callable[[str], str] = functools.partial(model.label, language=language)
+    if source == "event_types":
+        options = model.event_types()
+    elif source == "sub_event_types":
+        chosen = state[widget_key("event_types")]
+        options = ([s for e in chosen for s in model.sub_event_types(e)] if chosen
+                   else model.sub_event_types())
+    elif source == "statuses":
+        options = [status.value for status in model.Status]
+
+        def shown(status: str) -> str:
+            return t(f"status_{status}", language) if status in options else status
+    else:
+        raise ValueError(f"no options named {source!r}")
+    return options + [s for s in selected if s not in options], shown
+
+
+def _draw(spec_filter: Filter, gdf: pd.DataFrame, language: str) -> None:
+    """Draw the widget a filter declares (``Widget.kind``)."""
+    side, state = st.sidebar, st.session_state
+    widget = spec_filter.widget
+    label = t(spec_filter.label, language)
+    help_text = t(widget.help, language) if widget.help else None
+    kind = widget.kind
+    if kind == "preset":
+        side.selectbox(label, ["", *spec_filter.kind.choices],
+                       format_func=lambda p: t(widget.option_labels[p], language),
+                       key=widget.key, help=help_text,
+                       on_change=fill_preset_dates, args=(state, reference_date(gdf)))
+    elif kind == "date_range":
+        side.date_input(label, key=widget.key, on_change=dates_typed, args=(state,),
+                        min_value=EARLIEST_DATE, max_value=latest_selectable_day(),
+                        format="YYYY-MM-DD", label_visibility="collapsed")
+    elif kind == "multiselect":
+        options, shown = _multiselect_options(spec_filter, gdf, state, language)
+        side.multiselect(label, options, key=widget.key, placeholder=t("any", language),
+                         format_func=shown)
+    elif kind == "checkbox":
+        side.checkbox(label, key=widget.key, help=help_text)
+    elif kind in ("text", "near"):
+        side.text_input(label, key=widget.key, help=help_text)
+    elif kind == "number":
+        side.number_input(label, min_value=0, step=1, key=widget.key, help=help_text)
+    elif kind == "slider":
+        side.select_slider(label, options=list(SLIDER_OPTIONS[widget.options]), key=widget.key,
+                           help=help_text)
+    elif kind == "drawn" and state[widget.key]:
+        side.info(t("drawn_area", language))
+        side.button(t("clear_drawn", language), key="clear_drawn",
+                    on_click=lambda: state.update({widget.key: ""}))
+
+
 def filter_widgets(gdf: pd.DataFrame, language: str) -> FilterSpec:
-    """Draw the filter widgets for ``gdf`` and return the spec they describe."""
+    """Draw every declared filter's widget for ``gdf`` and return the spec they describe."""
     side = st.sidebar
     state = st.session_state
     apply_region_pick(state)
     side.header(t("filters", language))
     side.button(t("reset", language), on_click=reset_filters, args=(state,), key="reset")
-
-    side.subheader(t("period", language))
-    side.selectbox(
-        t("preset", language),
-        [key for key in PRESET_LABELS if key == "" or key in PRESET_DAYS],
-        format_func=lambda p: t(PRESET_LABELS[p], language),
-        key="f_preset",
-        help=t("preset_help", language),
-        on_change=fill_preset_dates, args=(state, reference_date(gdf)),
-    )
-    side.date_input(
-        t("period", language),
-        key="f_dates",
-        on_change=dates_typed, args=(state,),
-        min_value=EARLIEST_DATE,
-        max_value=date(date.today().year + 1, 12, 31),
-        format="YYYY-MM-DD",
-        label_visibility="collapsed",
-    )
-
-    side.multiselect(t("country", language), _choices(gdf["country"], state["f_countries"]),
-                     key="f_countries", placeholder=t("any", language))
-    in_countries = _within(gdf["country"], state["f_countries"])
-    side.multiselect(t("admin1", language),
-                     _choices(gdf["admin1"][in_countries], state["f_admin1s"]),
-                     key="f_admin1s", placeholder=t("any", language))
-    in_admin1 = in_countries & _within(gdf["admin1"], state["f_admin1s"])
-    side.multiselect(t("admin2", language), _choices(gdf["admin2"][in_admin1], state["f_admin2s"]),
-                     key="f_admin2s", placeholder=t("any", language))
-    side.checkbox(t("successors", language), key="f_successors",
-                  help=t("successors_help", language))
-    side.caption(t("boundaries_vintage", language))
-    side.text_input(t("near", language), key="f_near", help=t("near_help", language))
-    if state["f_polygon"]:
-        side.info(t("drawn_area", language))
-        side.button(t("clear_drawn", language), key="clear_drawn",
-                    on_click=lambda: state.update(f_polygon=""))
-
-    event_types = model.event_types()
-    event_types += [e for e in state["f_event_types"] if e not in event_types]
-    side.multiselect(t("event_type", language), event_types, key="f_event_types",
-                     format_func=lambda e: model.label(e, language),
-                     placeholder=t("any", language))
-    chosen = state["f_event_types"]
-    sub_types = [s for e in chosen for s in model.sub_event_types(e)] if chosen \
-        else model.sub_event_types()
-    sub_types += [s for s in state["f_sub_event_types"] if s not in sub_types]
-    side.multiselect(t("sub_event_type", language), sub_types, key="f_sub_event_types",
-                     format_func=lambda s: model.label(s, language),
-                     placeholder=t("any", language))
-
-    side.text_input(t("actor", language), key="f_actor")
-    side.number_input(t("min_fatalities", language), min_value=0, step=1,
-                      key="f_min_fatalities")
-    side.select_slider(t("max_precision", language), options=[1, 2, 3],
-                       key="f_max_precision", help=t("max_precision_help", language))
-    side.text_input(t("search", language), key="f_text", help=t("search_help", language))
+    for widget, group in FILTER_WIDGETS.values():
+        if widget.heading:
+            side.subheader(t(widget.heading, language))
+        _draw(group[0], gdf, language)
+        if widget.caption:
+            side.caption(t(widget.caption, language))
     side.caption(t("share_hint", language))
+    typed = {key: near_value(state.get(key) or "")
+             for key, (widget, _) in FILTER_WIDGETS.items() if widget.kind == "near"}
     try:
-        return widgets_to_spec({**state, "f_near": near_value(state.get("f_near") or "")})
+        return widgets_to_spec({**state, **typed})
     except ValueError as error:
         side.warning(t("near_invalid", language, error=error))
-        return widgets_to_spec({**state, "f_near": ""})
+        return widgets_to_spec({**state, **dict.fromkeys(typed, "")})

@@ -1,41 +1,112 @@
 """The dashboard's view state: widget keys, defaults, and the URL round trip.
 
-Filter widgets read and write ``st.session_state`` under the keys below. On the
-first run of a session they are seeded from the URL (``st.query_params``); on
-every run the current filters are written back, so a copied link reopens the
-same view.
+Filter widgets read and write ``st.session_state`` under the keys their declarations
+name (``incidents/filters/spec.py``); how each kind of widget holds a filter's value is
+in ``WIDGET_STATES``. On the first run of a session they are seeded from the URL
+(``st.query_params``); on every run the current filters are written back, so a copied
+link reopens the same view.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from incidents.filters import FilterSpec
+from incidents.filters import FILTERS, FILTERS_BY_NAME, Filter, FilterSpec, Widget
+from incidents.io.dates import EARLIEST as EARLIEST_INCIDENT_DATE
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 SOURCES = ("store", "sample", "upload")
+# The date picker's range spans every date an incident may have (incidents.io.dates), so
+# a period bound at either end of it is no bound at all: a link with only a start (or only
+# an end) keeps its meaning in the one range widget, and a bound beyond it is shown at it.
+EARLIEST_DATE = EARLIEST_INCIDENT_DATE
 
+
+def latest_selectable_day() -> date:
+    return date(date.today().year + 1, 12, 31)
+
+
+@dataclass(frozen=True)
+class WidgetState:
+    """How a kind of sidebar widget (``Widget.kind``) holds its filters' values:
+    ``default`` (no constraint), ``shown`` (the widget value for the spec values of the
+    filters sharing the widget), ``read`` (the spec values, in the same order)."""
+
+    default: Callable[[Widget], Any]
+    shown: Callable[[Widget, tuple[Any, ...]], Any]
+    read: Callable[[Widget, Any], tuple[Any, ...]]
+
+
+def _shown_dates(widget: Widget, values: tuple[Any, ...]) -> tuple[date, ...]:
+    start, end = values
+    if start is None and end is None:
+        return ()
+    earliest, latest = EARLIEST_DATE, latest_selectable_day()
+    return (min(max(start or earliest, earliest), latest),
+            max(min(end or latest, latest), earliest))
+
+
+def _read_dates(widget: Widget, dates: Any) -> tuple[Any, ...]:
+    dates = tuple(dates or ())
+    if not dates:
+        return None, None
+    start, end = dates[0], dates[-1]
+    return (None if start == EARLIEST_DATE else start,
+            None if end == latest_selectable_day() else end)
+
+
+def _last_option(widget: Widget) -> int:
+    return SLIDER_OPTIONS[widget.options][-1]
+
+
+def _text_state() -> WidgetState:
+    return WidgetState(lambda w: "", lambda w, v: v[0] or "", lambda w, x: (x or None,))
+
+
+WIDGET_STATES: dict[str, WidgetState] = {
+    "multiselect": WidgetState(lambda w: [], lambda w, v: list(v[0]),
+                               lambda w, x: (tuple(x or ()),)),
+    "date_range": WidgetState(lambda w: (), _shown_dates, _read_dates),
+    "preset": _text_state(),
+    "text": _text_state(),
+    "near": _text_state(),
+    "drawn": _text_state(),
+    "number": WidgetState(lambda w: 0, lambda w, v: v[0] or 0,
+                          lambda w, x: (int(x or 0) or None,)),
+    "slider": WidgetState(_last_option, lambda w, v: v[0] or _last_option(w),
+                          lambda w, x: (None if int(x or _last_option(w)) >= _last_option(w)
+                                        else int(x),)),
+    "checkbox": WidgetState(lambda w: False, lambda w, v: bool(v[0]), lambda w, x: (bool(x),)),
+}
+# The choices of a slider, by Widget.options.
+SLIDER_OPTIONS: dict[str, tuple[int, ...]] = {"geo_precision": (1, 2, 3)}
+
+
+def _widgets() -> dict[str, tuple[Widget, tuple[Filter, ...]]]:
+    """Each widget key with its declaration and the filters it shows, in sidebar order."""
+    grouped: dict[str, list[Filter]] = {}
+    for spec_filter in FILTERS:
+        grouped.setdefault(spec_filter.widget.key, []).append(spec_filter)
+    return {key: (group[0].widget, tuple(group)) for key, group in grouped.items()}
+
+
+FILTER_WIDGETS = _widgets()
 # widget key -> default value; the reset button restores these.
 FILTER_DEFAULTS: dict[str, Any] = {
-    "f_preset": "",
-    "f_dates": (),
-    "f_countries": [],
-    "f_admin1s": [],
-    "f_admin2s": [],
-    "f_event_types": [],
-    "f_sub_event_types": [],
-    "f_actor": "",
-    "f_min_fatalities": 0,
-    "f_max_precision": 3,
-    "f_text": "",
-    "f_successors": False,
-    "f_near": "",
-    "f_polygon": "",
+    key: WIDGET_STATES[widget.kind].default(widget) for key, (widget, _) in FILTER_WIDGETS.items()
 }
+
+
+def widget_key(filter_name: str) -> str:
+    """The session-state key of a filter's widget."""
+    return FILTERS_BY_NAME[filter_name].widget.key
+
+
 SEEDED_FLAG = "_seeded_from_url"
 # The explore page's tabs (i18n keys) and the key under which st.tabs keeps the open one.
 EXPLORE_TABS = ("map", "time", "table", "export")
@@ -53,27 +124,14 @@ LINKED_INCIDENT = "_linked_incident"
 URL_KEYS = {MAP_VIEW: "view", SELECTED_INCIDENT: "incident"}
 # Playback and choropleth widgets (drawn under the map), also kept in the link.
 PLAY_ON, PLAY_WEEK, CHOROPLETH_ON = "play_on", "play_week", "choropleth_on"
-REGION_LEVEL_WIDGETS = {"admin1": "f_admin1s", "admin2": "f_admin2s"}
+REGION_LEVEL_WIDGETS = {"admin1": widget_key("admin1s"), "admin2": widget_key("admin2s")}
 
 
 def spec_to_widgets(spec: FilterSpec) -> dict[str, Any]:
     """Widget values that show ``spec``."""
-    dates: tuple[date, ...] = tuple(d for d in (spec.start, spec.end) if d is not None)
     return {
-        "f_preset": spec.preset or "",
-        "f_dates": dates if len(dates) == 2 else (),
-        "f_countries": list(spec.countries),
-        "f_admin1s": list(spec.admin1s),
-        "f_admin2s": list(spec.admin2s),
-        "f_event_types": list(spec.event_types),
-        "f_sub_event_types": list(spec.sub_event_types),
-        "f_actor": spec.actor or "",
-        "f_min_fatalities": spec.min_fatalities or 0,
-        "f_max_precision": spec.max_geo_precision or 3,
-        "f_text": spec.text or "",
-        "f_successors": spec.include_successor_regions,
-        "f_near": spec.near or "",
-        "f_polygon": spec.polygon or "",
+        key: WIDGET_STATES[widget.kind].shown(widget, tuple(getattr(spec, f.name) for f in group))
+        for key, (widget, group) in FILTER_WIDGETS.items()
     }
 
 
@@ -82,26 +140,12 @@ def widgets_to_spec(state: Mapping[str, Any]) -> FilterSpec:
 
     Raises ValueError when a typed value (the 'near' point) is malformed.
     """
-    dates = tuple(state.get("f_dates") or ())
-    start, end = (dates[0], dates[-1]) if dates else (None, None)
-    max_precision = int(state.get("f_max_precision") or 3)
-    return FilterSpec(
-        start=start,
-        end=end,
-        preset=state.get("f_preset") or None,
-        countries=tuple(state.get("f_countries") or ()),
-        admin1s=tuple(state.get("f_admin1s") or ()),
-        admin2s=tuple(state.get("f_admin2s") or ()),
-        event_types=tuple(state.get("f_event_types") or ()),
-        sub_event_types=tuple(state.get("f_sub_event_types") or ()),
-        actor=state.get("f_actor") or None,
-        min_fatalities=int(state.get("f_min_fatalities") or 0) or None,
-        max_geo_precision=max_precision if max_precision < 3 else None,
-        text=state.get("f_text") or None,
-        include_successor_regions=bool(state.get("f_successors")),
-        near=state.get("f_near") or None,
-        polygon=state.get("f_polygon") or None,
-    )
+    values: dict[str, Any] = {}
+    for key, (widget, group) in FILTER_WIDGETS.items():
+        kind = WIDGET_STATES[widget.kind]
+        read = kind.read(widget, state.get(key, kind.default(widget)))
+        values.update(zip((f.name for f in group), read))
+    return FilterSpec(**values)
 
 
 def seed_from_url(state: MutableMapping[str, Any], params: Mapping[str, Any]) -> str | None:
@@ -200,8 +244,8 @@ def apply_region_pick(state: MutableMapping[str, Any]) -> bool:
     if not widget or not pick.get("region"):
         return False
     state[widget] = [pick["region"]]
-    if widget == "f_admin1s":
-        state["f_admin2s"] = []
+    if widget == widget_key("admin1s"):
+        state[widget_key("admin2s")] = []
     return True
 
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from incidents.filters import FilterSpec
+from incidents.filters.options import filter_options
+
 
 @click.command("report")
-@click.option("--filter", "query", default="", metavar="QUERYSTRING",
-              help="The dashboard's filters as in its URL, e.g. 'countries=Mali&preset=last_90'.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The report file: .pdf or .png.")
 @click.option("--lang", "language", type=click.Choice(["en", "fr"]), default="en",
@@ -17,18 +18,14 @@ import click
 @click.option("--store", "store_path", default=None,
               help="An SQLite store file or a postgresql:// URL (default: $INCIDENTS_STORE, "
                    "else the state dir's file).")
-def report(query: str, output: Path, language: str, store_path: str | None) -> None:
+@filter_options
+def report(output: Path, language: str, store_path: str | None, spec: FilterSpec) -> None:
     """Write a situation report (map, weekly charts, top lists, severe incidents, notes)."""
-    from incidents.filters import FilterSpec
     from incidents.report import REPORT_FORMATS, report_content, write_report
     from incidents.store import open_store
 
     if output.suffix.lower().lstrip(".") not in REPORT_FORMATS:
         raise click.BadParameter("the output must end in .pdf or .png", param_hint="-o")
-    try:
-        spec = FilterSpec.from_query_string(query)
-    except (ValueError, TypeError) as error:
-        raise click.BadParameter(str(error), param_hint="--filter") from error
     store = open_store(store_path)
     content = report_content(store.load(), spec, language=language,
                              quarantined=len(store.load_quarantine()))

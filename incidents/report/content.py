@@ -96,6 +96,8 @@ def describe_filters(spec: FilterSpec, language: str) -> list[str]:
         items.append(", ".join(model.label(e, language) for e in spec.event_types))
     if spec.sub_event_types:
         items.append(", ".join(model.label(e, language) for e in spec.sub_event_types))
+    if spec.statuses:
+        items.append(w["statuses"].format(statuses=", ".join(spec.statuses)))
     if spec.include_successor_regions:
         items.append(w["successors"])
     if spec.preset:
