@@ -9,6 +9,7 @@ the decisions (ids, duplicates, edit precedence, quarantine rows) come from
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -23,8 +24,9 @@ from incidents.errors import StoreError
 from incidents.filters import FilterSpec, filter_mask
 from incidents.snapshot import SnapshotCache, canonical_columns, with_geometry
 from incidents.spatial_index import cell_column, map_snapshot
-from incidents.store import rules
-from incidents.store.protocol import EditConflictError, ImportSummary, Verification
+from incidents.store import review, rules
+from incidents.store.protocol import (Discard, EditConflictError, ImportSummary,
+                                      Verification)
 
 # Up to this many inserted or changed rows, an import patches the snapshot instead of
 # rebuilding it from every stored row.
@@ -92,6 +94,19 @@ class SnapshotStore(ABC):
     @abstractmethod
     def _finish_import(self, tx: Any, summary: ImportSummary) -> None: ...
 
+    @abstractmethod
+    def _cleared_flags(self, tx: Any) -> list[tuple[str, str | None]]:
+        """(incident_id, old_value JSON) of every edit that cleared a possible_duplicate_of."""
+
+    @abstractmethod
+    def _pending_quarantine(self, tx: Any, ids: Sequence[int]) -> list[tuple[int, str]]:
+        """(id, reason) of the quarantined rows among ``ids`` not yet discarded."""
+
+    @abstractmethod
+    def _record_discard(self, tx: Any, ids: Sequence[int], discard: dict[str, Any]) -> int:
+        """Write one discard (user, discarded_at, rows, reasons JSON, note), mark ``ids``
+        as discarded by it; its id."""
+
     def _remember_values(self, tx: Any, frame: pd.DataFrame) -> None:
         """Keep what a backend needs to know about the values just written (nothing here)."""
 
@@ -133,15 +148,22 @@ class SnapshotStore(ABC):
         quarantine: pd.DataFrame | None = None,
         *,
         source_name: str,
+        folded_rows: int = 0,
     ) -> ImportSummary:
-        """Store accepted records and quarantined rows of one source, atomically."""
+        """Store accepted records and quarantined rows of one source, atomically.
+
+        ``folded_rows``: input rows the reader already folded into another row
+        (an actor-based export's second actor row), counted as merged.
+        """
         frame = rules.prepare_incoming(records)
+        # Rows of the file that share an explicit id with a later row are folded into it.
+        merged = folded_rows + len(records) - len(frame)
         quarantine = quarantine if quarantine is not None else pd.DataFrame()
         imported_at = rules.now()
         try:
             with self._transaction() as tx:
                 summary, written = self._import(tx, frame, quarantine, source_name,
-                                                imported_at)
+                                                imported_at, merged)
         except self._errors as error:
             raise StoreError(f"import of {source_name} failed, nothing stored: {error}") from error
         before = written.before
@@ -160,12 +182,15 @@ class SnapshotStore(ABC):
         return summary
 
     def _import(self, tx: Any, frame: pd.DataFrame, quarantine: pd.DataFrame,
-                source_name: str, imported_at: str) -> tuple[ImportSummary, _Written]:
+                source_name: str, imported_at: str,
+                merged: int = 0) -> tuple[ImportSummary, _Written]:
         was_empty = self._is_empty(tx)
         import_id = self._insert_import(tx, source_name, imported_at)
         existing_ids: set[str] = set()
         existing = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
+        kept_apart: set[frozenset[str]] = set()
         if not was_empty:
+            kept_apart = review.kept_apart_pairs(self._cleared_flags(tx))
             # Nothing stored can clash with (or duplicate, or carry edits for) the
             # first import, so only later imports need the batch of incoming ids.
             existing_ids = self._stage_batch(tx, frame["incident_id"].tolist())
@@ -173,7 +198,7 @@ class SnapshotStore(ABC):
             if window is not None:
                 existing = model.conform(self._stored_candidates(tx, *window))[
                     list(rules.DUPLICATE_FIELDS)]
-        frame = rules.flag_statuses(frame, existing)
+        frame = rules.flag_statuses(frame, existing, kept_apart)
         frame["created_at"] = imported_at
         frame["updated_at"] = imported_at
         first_rows = changed_rows = None
@@ -196,9 +221,10 @@ class SnapshotStore(ABC):
             import_id=import_id,
             source_name=source_name,
             imported_at=imported_at,
-            rows=len(frame) + len(quarantine),
+            rows=len(frame) + len(quarantine) + merged,
             accepted=len(frame),
             quarantined=len(quarantine),
+            merged=merged,
             inserted=inserted,
             updated=updated,
             unchanged=len(existing_ids) - updated,
@@ -271,6 +297,113 @@ class SnapshotStore(ABC):
         last = edits.iloc[-1]
         return self.update(incident_id, {field: last["old_value"]}, user=user,
                            seen={field: last["new_value"]})
+
+    def keep_apart(self, incident_ids: Sequence[str], *, user: str,
+                   seen: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, tuple]]:
+        """Keep a group of possible duplicates as separate incidents: the flags between
+        them are cleared, as edits by ``user`` (``incidents.store.review``).
+
+        ``seen`` ({incident_id: {field: value}}) holds what the analyst was shown;
+        a value changed since refuses the whole decision (:class:`EditConflictError`).
+        """
+        return self._edit_group(list(incident_ids), review.keep_apart_changes, user=user,
+                                seen=seen)
+
+    def merge(self, survivor_id: str, absorbed_ids: Sequence[str], *, user: str,
+              seen: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, tuple]]:
+        """Merge ``absorbed_ids`` into ``survivor_id``, in one transaction: the survivor
+        keeps every member's sources, the absorbed incidents stay stored with status
+        ``merged`` (``incidents.store.review.merge_changes``); every change is an edit
+        by ``user``. ``seen`` as for :meth:`keep_apart`."""
+        absorbed = [i for i in dict.fromkeys(absorbed_ids) if i != survivor_id]
+        if not absorbed:
+            raise StoreError("a merge needs at least one incident besides the survivor")
+
+        def plan(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+            return review.merge_changes(rows[0], rows[1:])
+
+        return self._edit_group([survivor_id, *absorbed], plan, user=user, seen=seen)
+
+    def _edit_group(self, incident_ids: list[str], plan, *, user: str,
+                    seen: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, tuple]]:
+        """Apply ``plan(rows)`` ({incident_id: changes}) to several incidents at once, all
+        or nothing, with one chained edit row per changed field."""
+        rules.check_changes({}, user)
+        edited_at = rules.now()
+        done: dict[str, dict[str, tuple]] = {}
+        try:
+            with self._transaction() as tx:
+                rows = []
+                for incident_id in incident_ids:
+                    row = self._incident_row(tx, incident_id)
+                    if row is None:
+                        raise StoreError(f"no incident with id {incident_id!r}")
+                    if row.get("merged_into"):
+                        raise StoreError(f"{incident_id} was already merged into"
+                                         f" {row['merged_into']}")
+                    shown = rules.check_changes((seen or {}).get(incident_id, {}), user)
+                    moved = sorted(rules.changed_fields(row, shown))
+                    if moved:
+                        raise EditConflictError(
+                            incident_id, self._last_edits(tx, incident_id, moved)
+                            or [{"user": "an import", "edited_at": row["updated_at"],
+                                 "field": f, "old_value": shown[f],
+                                 "new_value": rules.stored_form(row[f])} for f in moved])
+                    rows.append(row)
+                before = self._generation_in(tx)
+                history: list[tuple] = []
+                planned = []
+                for incident_id, changes in plan(rows).items():
+                    row = rows[incident_ids.index(incident_id)]
+                    changed = rules.changed_fields(row, rules.check_changes(changes, user))
+                    if changed:
+                        planned.append((incident_id, changed, len(history)))
+                        history += rules.edit_rows(incident_id, user, edited_at, changed)
+                history = rules.chained(self._last_chain_hash(tx), history)
+                for position, (incident_id, changed, start) in enumerate(planned):
+                    end = planned[position + 1][2] if position + 1 < len(planned) else len(history)
+                    self._apply_edit(tx, incident_id, changed, history[start:end], edited_at)
+                    done[incident_id] = {field: (rules.stored_form(old), new)
+                                         for field, (old, new) in changed.items()}
+                edited = (pd.concat([self._incident_frame(tx, i) for i in done],
+                                    ignore_index=True) if done else None)
+        except self._errors as error:
+            raise StoreError(f"review of {', '.join(incident_ids)} failed, nothing changed:"
+                             f" {error}") from error
+        if edited is None:
+            self.snapshot.restamp(before, before + 1)
+        else:
+            self.snapshot.patch(before, edited)
+        return done
+
+    def discard_quarantined(self, quarantine_ids: Sequence[int], *, user: str,
+                            note: str | None = None) -> Discard:
+        """Discard quarantined rows (ids from :meth:`load_quarantine`): they are no longer
+        pending, and the discard (who, when, how many, which reasons) is recorded; the
+        rows stay in the store, counted in their import's history."""
+        rules.check_changes({}, user)
+        ids = sorted({int(i) for i in quarantine_ids})
+        discarded_at = rules.now()
+        try:
+            with self._transaction() as tx:
+                before = self._generation_in(tx)
+                pending = self._pending_quarantine(tx, ids)
+                if not pending:
+                    raise StoreError("none of these quarantined rows is still pending")
+                reasons: dict[str, int] = {}
+                for _, reason in pending:
+                    reasons[reason] = reasons.get(reason, 0) + 1
+                record = {"user": user.strip(), "discarded_at": discarded_at,
+                          "rows": len(pending), "note": (note or "").strip() or None,
+                          "reasons": json.dumps(reasons, ensure_ascii=False)}
+                discard_id = self._record_discard(tx, [i for i, _ in pending], record)
+        except self._errors as error:
+            raise StoreError(f"discarding quarantined rows failed, nothing changed: {error}"
+                             ) from error
+        # No incident changed: the snapshot carries over to the new generation.
+        self.snapshot.restamp(before, before + 1)
+        return Discard(discard_id=discard_id, user=record["user"], discarded_at=discarded_at,
+                       rows=len(pending), reasons=reasons, note=record["note"])
 
     def verify(self) -> Verification:
         """Check the edit history's hash chain and count writes made outside the program."""
