@@ -125,8 +125,8 @@ def group_labels(frame: pd.DataFrame, *, flags: bool = True) -> np.ndarray:
 
 def duplicate_groups(frame: pd.DataFrame) -> list[list[int]]:
     """Groups of live (not merged) incidents linked by possible-duplicate flags, as
-    lists of row positions, oldest member first; the group with the newest member
-    comes first."""
+    lists of row positions: first the members flagged against nothing (the record
+    the others may duplicate), then by date; the group with the newest member first."""
     live = (frame["merged_into"].isna().to_numpy() if "merged_into" in frame.columns
             else np.ones(len(frame), dtype=bool))
     flagged = frame["possible_duplicate_of"].notna().to_numpy() & live
@@ -143,7 +143,10 @@ def duplicate_groups(frame: pd.DataFrame) -> list[list[int]]:
     groups: dict[int, list[int]] = {}
     for position in members.tolist():
         groups.setdefault(int(labels[position]), []).append(position)
-    ordered = [sorted(group, key=lambda p: (days[p], p)) for group in groups.values()]
+    # The record the others were flagged against first (the default survivor), then by date.
+    pointing = frame["possible_duplicate_of"].notna().to_numpy()
+    ordered = [sorted(group, key=lambda p: (bool(pointing[p]), days[p], p))
+               for group in groups.values()]
     return sorted(ordered, key=lambda g: (-max(int(days[p]) for p in g), g[0]))
 
 
