@@ -1,8 +1,8 @@
 """Duplicate review and quarantine discards in headless Chromium.
 
 A store holds two sources that report the same two events (two flagged pairs)
-and three quarantined rows. On the Duplicates page the analyst keeps one pair as
-two events and merges the other; on the Quarantine page they discard the rows of
+and three quarantined rows. The headline's toggle counts each pair once; on the
+Duplicates page the analyst keeps one pair as two events and merges the other; on the Quarantine page they discard the rows of
 one reason. The store is then read back to check what was recorded. Screenshots
 go to tests/artifacts/.
 """
@@ -72,6 +72,16 @@ def test_keep_one_pair_merge_the_other_then_discard_rows(dashboard, chromium,
     context = chromium.new_context(viewport={"width": 1400, "height": 1600})
     page = context.new_page()
     try:
+        page.goto(url, wait_until="domcontentloaded")
+        incidents = page.locator('[data-figure="incidents"]')
+        fatalities = page.locator('[data-figure="fatalities"]')
+        expect(incidents).to_contain_text("4", timeout=TIMEOUT_MS)
+        expect(fatalities).to_contain_text("14")
+        page.get_by_text("Count possible duplicates once").click()
+        expect(incidents).to_contain_text("2", timeout=TIMEOUT_MS)
+        expect(fatalities).to_contain_text("8")  # the larger toll of each pair: 7 + 1
+        page.screenshot(path=str(artifacts_dir / "headline_duplicates_once.png"))
+
         page.goto(f"{url}/duplicates", wait_until="domcontentloaded")
         page.get_by_text("2 groups of possible duplicates to review.").wait_for(
             timeout=TIMEOUT_MS)
@@ -133,5 +143,9 @@ def test_keep_one_pair_merge_the_other_then_discard_rows(dashboard, chromium,
         assert json.loads(discard["reasons"]) == {"event_type is empty": 2}
         imported = store.imports().iloc[0]
         assert (imported["quarantined"], imported["discarded"]) == (3, 2)
+
+        page.goto(url, wait_until="domcontentloaded")  # the merged incident counts once
+        expect(incidents).to_contain_text("3", timeout=TIMEOUT_MS)
+        expect(fatalities).to_contain_text("9")  # LOG-1 keeps its own 7, plus 1 + 1
     finally:
         context.close()
