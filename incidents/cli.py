@@ -221,12 +221,14 @@ def export_command(
     """Write the stored incidents that match the filters to OUTPUT."""
     from incidents.filters import FilterSpec, apply_filters
     from incidents.io.writers import export
+    from incidents.store.review import without_merged
 
     spec = FilterSpec(
         start=_day(start), end=_day(end), countries=countries, admin1s=admin1s,
         event_types=event_types, actor=actor, text=text,
     )
-    selected = apply_filters(_open_store(store_path).load(), spec)
+    # Incidents merged into another are left out: the survivor carries their sources.
+    selected = apply_filters(without_merged(_open_store(store_path).load()), spec)
     summary = export(selected, fmt, output)
     skipped = f" ({summary.rows_skipped} without coordinates skipped)" if summary.rows_skipped else ""
     click.echo(f"wrote {summary.rows_written} incidents to {output}{skipped}", err=True)

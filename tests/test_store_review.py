@@ -194,3 +194,22 @@ def test_the_import_summary_accounts_for_every_row(store) -> None:  # noqa: F811
 
 def test_status_merged_is_a_status() -> None:
     assert model.Status("merged") is model.Status.MERGED
+
+
+def test_the_export_command_leaves_merged_incidents_out(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from incidents.cli import cli
+    from incidents.store import open_store
+
+    path = tmp_path / "incidents.sqlite"
+    store = open_store(path)
+    store.import_records(first_source(), source_name="acled.csv")
+    store.import_records(second_source(), source_name="log.csv")
+    store.merge("MLI10", ["LOG-1"], user="awa")
+    output = tmp_path / "out.csv"
+    result = CliRunner().invoke(cli, ["export", "--store", str(path), "--format", "csv",
+                                      "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    exported = pd.read_csv(output)
+    assert sorted(exported["incident_id"]) == ["LOG-2", "MLI10", "MLI11"]
