@@ -27,6 +27,8 @@ from ui.signin import current_user, require
 SEEN_FIELDS = ("source", "source_url", "notes", "status", "status_reason",
                "possible_duplicate_of")
 _DONE = "_duplicates_done"
+# The select box lists the groups with the newest events first, at most this many.
+GROUPS_LISTED = 500
 
 
 def _text(value: Any) -> str:
@@ -120,10 +122,13 @@ def render_duplicates_page(frame: pd.DataFrame, source: str, language: str) -> N
     if not groups:
         st.success(t("duplicates_none", language))
         return
-    st.caption(t("duplicates_count", language, count=len(groups)))
+    st.caption(t("duplicates_count", language, count=len(groups))
+               + (" " + t("duplicates_listed", language, count=GROUPS_LISTED)
+                  if len(groups) > GROUPS_LISTED else ""))
     # A keyed select box keeps showing the option it was drawn with even when the
     # options change under it, so its key changes with the list of groups.
-    members_of = {group_label(frame.iloc[group]): frame.iloc[group] for group in groups}
+    members_of = {group_label(frame.iloc[group]): frame.iloc[group]
+                  for group in groups[:GROUPS_LISTED]}
     key = f"duplicates_group_{zlib.crc32(chr(10).join(members_of).encode())}"
     label = st.selectbox(t("duplicates_pick", language), list(members_of), key=key)
     members = members_of[label]

@@ -469,6 +469,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                          "{count} groupes de doublons possibles à vérifier."),
     "duplicates_count_one": ("{count} group of possible duplicates to review.",
                              "{count} groupe de doublons possibles à vérifier."),
+    "duplicates_listed": ("The {count} with the newest events are listed.",
+                          "Les {count} aux événements les plus récents sont listés."),
     "duplicates_pick": ("Group to review", "Groupe à vérifier"),
     "duplicates_survivor": ("Incident kept when merging", "Incident conservé en cas de fusion"),
     "duplicates_survivor_help": (
