@@ -53,6 +53,12 @@ def by_id(store) -> pd.DataFrame:
     return store.load().set_index("incident_id")
 
 
+def test_a_blank_merged_into_from_a_file_is_still_compared(store) -> None:  # noqa: F811
+    store.import_records(first_source().assign(merged_into=""), source_name="acled.csv")
+    summary = store.import_records(second_source(), source_name="log.csv")
+    assert summary.possible_duplicates == 2
+
+
 def test_flags_make_one_group_per_event(flagged) -> None:
     frame = flagged.load_map_snapshot()
     groups = review.duplicate_groups(frame)

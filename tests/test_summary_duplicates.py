@@ -87,3 +87,12 @@ def test_keep_apart_and_merge_plans() -> None:
                                                  "status": "needs_review"}])
     assert kept["X"] == {"possible_duplicate_of": None}  # another reason stays
     assert kept["S"]["possible_duplicate_of"] is None
+
+
+def test_an_empty_pointer_is_no_pointer() -> None:
+    """A file may give "" for an empty merged_into or possible_duplicate_of."""
+    frame = incidents({"incident_id": "A", "merged_into": "", "possible_duplicate_of": " "},
+                      {"incident_id": "B", "merged_into": ""})
+    assert len(review.without_merged(frame)) == 2
+    assert review.duplicate_groups(frame) == []
+    assert headline_figures(frame, duplicates_once=True).incidents == 2

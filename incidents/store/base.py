@@ -338,7 +338,7 @@ class SnapshotStore(ABC):
                     row = self._incident_row(tx, incident_id)
                     if row is None:
                         raise StoreError(f"no incident with id {incident_id!r}")
-                    if row.get("merged_into"):
+                    if str(row.get("merged_into") or "").strip():
                         raise StoreError(f"{incident_id} was already merged into"
                                          f" {row['merged_into']}")
                     shown = rules.check_changes((seen or {}).get(incident_id, {}), user)

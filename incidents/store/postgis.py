@@ -317,7 +317,7 @@ class PostgisStore(SnapshotStore):
     def _stored_candidates(self, conn: psycopg.Connection, low: str, high: str) -> pd.DataFrame:
         cursor = conn.execute(
             f"SELECT {', '.join(_q(c) for c in rules.DUPLICATE_FIELDS)} FROM incidents"
-            " WHERE event_date BETWEEN %s AND %s AND merged_into IS NULL"
+            " WHERE event_date BETWEEN %s AND %s AND coalesce(merged_into, '') = ''"
             " AND incident_id NOT IN (SELECT incident_id FROM batch)",
             (low, high),
         )

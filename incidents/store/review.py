@@ -60,6 +60,15 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _pointer(frame: pd.DataFrame, column: str) -> pd.Series:
+    """An id column as strings, NA where empty (a file may give "" for none)."""
+    missing = pd.Series(pd.NA, index=frame.index, dtype="string")
+    if column not in frame.columns or not frame[column].notna().any():
+        return missing  # the usual case, without a string pass over every row
+    values = frame[column].astype("string").str.strip()
+    return values.where(values != "")
+
+
 def _union_find(count: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The root of every position 0..count-1 once each pair (a[i], b[i]) is joined.
 
@@ -88,13 +97,10 @@ def _union_find(count: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _links(frame: pd.DataFrame, *, flags: bool) -> tuple[np.ndarray, np.ndarray]:
     """(row, row it points to) positions: merged rows to their survivor, and with
     ``flags`` live flagged rows to the record they may duplicate."""
-    pointers = []
-    merged = (frame["merged_into"].astype("string") if "merged_into" in frame.columns
-              else pd.Series(pd.NA, index=frame.index, dtype="string"))
-    pointers.append(merged)
-    if flags and "possible_duplicate_of" in frame.columns:
-        flagged = frame["possible_duplicate_of"].astype("string")
-        pointers.append(flagged.where(merged.isna()))
+    merged = _pointer(frame, "merged_into")
+    pointers = [merged]
+    if flags:
+        pointers.append(_pointer(frame, "possible_duplicate_of").where(merged.isna()))
     sources, targets = [], []
     ids = None
     for pointer in pointers:
@@ -127,9 +133,8 @@ def duplicate_groups(frame: pd.DataFrame) -> list[list[int]]:
     """Groups of live (not merged) incidents linked by possible-duplicate flags, as
     lists of row positions: first the members flagged against nothing (the record
     the others may duplicate), then by date; the group with the newest member first."""
-    live = (frame["merged_into"].isna().to_numpy() if "merged_into" in frame.columns
-            else np.ones(len(frame), dtype=bool))
-    flagged = frame["possible_duplicate_of"].notna().to_numpy() & live
+    live = _pointer(frame, "merged_into").isna().to_numpy()
+    flagged = _pointer(frame, "possible_duplicate_of").notna().to_numpy() & live
     if not flagged.any():
         return []
     a, b = _links(frame, flags=True)
@@ -144,7 +149,7 @@ def duplicate_groups(frame: pd.DataFrame) -> list[list[int]]:
     for position in members.tolist():
         groups.setdefault(int(labels[position]), []).append(position)
     # The record the others were flagged against first (the default survivor), then by date.
-    pointing = frame["possible_duplicate_of"].notna().to_numpy()
+    pointing = _pointer(frame, "possible_duplicate_of").notna().to_numpy()
     ordered = [sorted(group, key=lambda p: (bool(pointing[p]), days[p], p))
                for group in groups.values()]
     return sorted(ordered, key=lambda g: (-max(int(days[p]) for p in g), g[0]))
@@ -250,7 +255,7 @@ def without_merged(frame: pd.DataFrame) -> pd.DataFrame:
     is): their sources are in the survivor, so figures, map and table count it once."""
     if "merged_into" not in frame.columns:
         return frame
-    merged = frame["merged_into"].notna().to_numpy()
+    merged = _pointer(frame, "merged_into").notna().to_numpy()
     if not merged.any():
         return frame
     return frame[~merged].reset_index(drop=True)

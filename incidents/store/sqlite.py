@@ -248,7 +248,7 @@ class SQLiteStore(SnapshotStore):
     def _stored_candidates(self, conn: sqlite3.Connection, low: str, high: str) -> pd.DataFrame:
         return pd.read_sql(
             f"SELECT {', '.join(rules.DUPLICATE_FIELDS)} FROM incidents"
-            " WHERE event_date BETWEEN ? AND ? AND merged_into IS NULL"
+            " WHERE event_date BETWEEN ? AND ? AND coalesce(merged_into, '') = ''"
             " AND incident_id NOT IN (SELECT incident_id FROM batch)",
             conn, params=(low, high),
         )
