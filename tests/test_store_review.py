@@ -110,8 +110,10 @@ def test_merge_keeps_every_source_and_marks_the_absorbed(flagged) -> None:
 
 def test_a_merge_survives_reimports_of_both_files(flagged) -> None:
     flagged.merge("LOG-1", ["MLI10"], user="awa")
-    flagged.import_records(first_source(), source_name="acled.csv")
-    flagged.import_records(second_source(), source_name="log.csv")
+    again = flagged.import_records(first_source(), source_name="acled.csv")
+    assert again.possible_duplicates == 0  # MLI10 was decided: merged
+    again = flagged.import_records(second_source(), source_name="log.csv")
+    assert (again.possible_duplicates, again.unchanged) == (1, 2)  # LOG-2 is still open
     rows = by_id(flagged)
     assert rows.loc["MLI10", "merged_into"] == "LOG-1"
     assert rows.loc["MLI10", "status"] == "merged"

@@ -202,11 +202,15 @@ class SnapshotStore(ABC):
         frame["created_at"] = imported_at
         frame["updated_at"] = imported_at
         first_rows = changed_rows = None
+        flagged = frame["possible_duplicate_of"].notna()
         if was_empty:
             changed = self._bulk_insert(tx, frame)
             first_rows = rules.as_read_back(frame)
         else:
             edits = rules.latest_edits(self._batch_edits(tx))
+            # A row an analyst already reviewed keeps their decision (the edit wins), so
+            # it is not counted as a new possible duplicate.
+            flagged &= ~frame["incident_id"].isin(rules.reviewed_ids(edits))
             changed = self._upsert(tx, rules.storage_rows(frame, edits))
             if 0 < changed <= SNAPSHOT_PATCH_MAX_ROWS:
                 # Inserted or changed rows, and only those, now carry this import's time
@@ -228,7 +232,7 @@ class SnapshotStore(ABC):
             inserted=inserted,
             updated=updated,
             unchanged=len(existing_ids) - updated,
-            possible_duplicates=int(frame["possible_duplicate_of"].notna().sum()),
+            possible_duplicates=int(flagged.sum()),
         )
         self._finish_import(tx, summary)
         return summary, written

@@ -156,6 +156,13 @@ def latest_edits(rows: list[tuple[str, str, str]]) -> dict[str, dict[int, Any]]:
     return edits
 
 
+def reviewed_ids(edits: Mapping[str, Mapping[int, Any]]) -> list[str]:
+    """Ids among ``edits`` (as :func:`latest_edits` gives them) whose duplicate flag an
+    analyst decided: an edit of ``possible_duplicate_of`` or ``merged_into``."""
+    decided = {model.CANONICAL_COLUMNS.index(c) for c in ("possible_duplicate_of", "merged_into")}
+    return [incident_id for incident_id, fields in edits.items() if decided & set(fields)]
+
+
 def storage_rows(
     frame: pd.DataFrame, edits: Mapping[str, Mapping[int, Any]] | None = None
 ) -> Iterator[tuple[Any, ...]]:
