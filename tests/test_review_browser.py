@@ -2,7 +2,8 @@
 
 A store holds two sources that report the same two events (two flagged pairs)
 and three quarantined rows. The headline's toggle counts each pair once; on the
-Duplicates page the analyst keeps one pair as two events and merges the other; on the Quarantine page they discard the rows of
+Duplicates page the analyst keeps one pair as two events and merges the other
+(undoes the merge and merges again); on the Quarantine page they discard the rows of
 one reason. The store is then read back to check what was recorded. Screenshots
 go to tests/artifacts/.
 """
@@ -108,6 +109,26 @@ def test_keep_one_pair_merge_the_other_then_discard_rows(dashboard, chromium,
         page.get_by_text("1 incident merged into LOG-1.").wait_for(timeout=TIMEOUT_MS)
         page.get_by_text("No possible duplicates left to review.").wait_for(timeout=TIMEOUT_MS)
         page.screenshot(path=str(artifacts_dir / "duplicates_done.png"), full_page=True)
+
+        # The merge can be undone (new edits), which puts the pair back for review ...
+        page.get_by_text("Undo a merge").click()
+        page.get_by_role("button", name="Undo its latest merge").wait_for(timeout=TIMEOUT_MS)
+        page.get_by_label("Your name").fill("awa")
+        page.get_by_label("Your name").press("Enter")
+        page.wait_for_timeout(500)
+        page.get_by_role("button", name="Undo its latest merge").click()
+        page.get_by_text("Merge undone: LOG-1 / MLI10.").wait_for(timeout=TIMEOUT_MS)
+        page.get_by_text("1 group of possible duplicates to review.").wait_for(
+            timeout=TIMEOUT_MS)
+        page.screenshot(path=str(artifacts_dir / "duplicates_undone.png"), full_page=True)
+        # ... and merged again.
+        page.get_by_label("Your name").first.fill("awa")
+        page.get_by_label("Your name").first.press("Enter")
+        page.wait_for_timeout(500)
+        page.locator('[data-testid="stRadio"] label').filter(has_text="LOG-1").click()
+        page.wait_for_timeout(500)
+        page.get_by_role("button", name="Merge into the chosen incident").click()
+        page.get_by_text("1 incident merged into LOG-1.").wait_for(timeout=TIMEOUT_MS)
 
         store = open_store(path)
         rows = store.load().set_index("incident_id")

@@ -221,3 +221,29 @@ def test_the_export_command_leaves_merged_incidents_out(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     exported = pd.read_csv(output)
     assert sorted(exported["incident_id"]) == ["LOG-2", "MLI10", "MLI11"]
+
+
+def test_a_merge_can_be_undone_as_new_edits(flagged) -> None:
+    before = by_id(flagged)
+    flagged.merge("MLI10", ["LOG-1"], user="awa")
+    undone = flagged.unmerge("MLI10", user="binta")
+    assert set(undone) == {"MLI10", "LOG-1"}
+    after = by_id(flagged)
+    for incident_id in ("MLI10", "LOG-1"):
+        for field in ("source", "notes", "source_url", "source_extra", "status",
+                      "status_reason", "possible_duplicate_of", "merged_into"):
+            old, new = before.loc[incident_id, field], after.loc[incident_id, field]
+            assert (pd.isna(old) and pd.isna(new)) or old == new, (incident_id, field)
+    assert list(flagged.history("LOG-1")["user"]).count("binta") >= 3
+    assert len(review.duplicate_groups(flagged.load_map_snapshot())) == 2  # to review again
+    with pytest.raises(StoreError, match="no merge"):
+        flagged.unmerge("MLI10", user="binta")
+    assert flagged.verify().ok
+
+
+def test_undoing_a_merge_over_a_later_change_is_refused(flagged) -> None:
+    flagged.merge("MLI10", ["LOG-1"], user="awa")
+    flagged.update("MLI10", {"source": "Wire A; Radio B; Radio C"}, user="binta")
+    with pytest.raises(EditConflictError, match="binta"):
+        flagged.unmerge("MLI10", user="awa")
+    assert by_id(flagged).loc["LOG-1", "merged_into"] == "MLI10"

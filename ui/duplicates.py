@@ -76,11 +76,11 @@ def seen_values(members: pd.DataFrame) -> dict[str, dict[str, Any]]:
     }
 
 
-def _reviewer(language: str) -> str:
+def _reviewer(language: str, key: str = "duplicates_user") -> str:
     signed_in = current_user()
     if signed_in is not None:
         return signed_in.name
-    return st.text_input(t("correct_user", language), key="duplicates_user")
+    return st.text_input(t("correct_user", language), key=key)
 
 
 def _decide(action: str, members: pd.DataFrame, survivor: str, user: str,
@@ -108,6 +108,41 @@ def _decide(action: str, members: pd.DataFrame, survivor: str, user: str,
     st.rerun()
 
 
+def merged_survivors(frame: pd.DataFrame) -> list[str]:
+    """Ids of the incidents others were merged into (``frame`` with merged rows kept)."""
+    merged = frame["merged_into"].astype("string").str.strip()
+    return sorted(set(merged[merged.fillna("") != ""]))
+
+
+def _render_undo(language: str) -> None:
+    """Undo the latest merge into a chosen survivor (drawn only when asked for: it
+    reads the whole store, merged rows included)."""
+    if not st.toggle(t("duplicates_undo", language), key="duplicates_undo"):
+        return
+    store = get_store(str(store_path()))
+    survivors = merged_survivors(store.load_map_snapshot())
+    if not survivors:
+        st.info(t("duplicates_undo_none", language))
+        return
+    survivor = st.selectbox(t("duplicates_undo_pick", language), survivors,
+                            key="duplicates_undo_survivor")
+    user = _reviewer(language, key="duplicates_undo_user")
+    if not st.button(t("duplicates_undo_button", language), key="duplicates_undo_button"):
+        return
+    if not user.strip():
+        st.warning(t("correct_need_user", language))
+        return
+    if not require("merge", language):
+        return
+    try:
+        undone = store.unmerge(survivor, user=user)
+    except StoreError as error:
+        st.error(plain(error))
+        return
+    st.session_state[_DONE] = t("duplicates_undone", language, ids=" / ".join(undone))
+    st.rerun()
+
+
 def render_duplicates_page(frame: pd.DataFrame, source: str, language: str) -> None:
     """The review page over ``frame`` (the store's incidents, merged ones left out)."""
     st.header(t("page_duplicates", language))
@@ -121,6 +156,7 @@ def render_duplicates_page(frame: pd.DataFrame, source: str, language: str) -> N
     groups = duplicate_groups(frame)
     if not groups:
         st.success(t("duplicates_none", language))
+        _render_undo(language)
         return
     st.caption(t("duplicates_count", language, count=len(groups))
                + (" " + t("duplicates_listed", language, count=GROUPS_LISTED)
@@ -145,3 +181,5 @@ def render_duplicates_page(frame: pd.DataFrame, source: str, language: str) -> N
     if merge_column.button(t("duplicates_merge", language), type="primary",
                            key="duplicates_merge"):
         _decide("merge", members, survivor, user, language)
+    st.divider()
+    _render_undo(language)

@@ -486,6 +486,12 @@ STRINGS: dict[str, tuple[str, str]] = {
                               "{count} incident fusionné dans {survivor}."),
     "duplicates_kept": ("Kept as separate incidents: {ids}.",
                         "Gardés comme incidents distincts : {ids}."),
+    "duplicates_undo": ("Undo a merge", "Annuler une fusion"),
+    "duplicates_undo_none": ("No merged incidents.", "Aucun incident fusionné."),
+    "duplicates_undo_pick": ("Incident others were merged into",
+                             "Incident dans lequel d'autres ont été fusionnés"),
+    "duplicates_undo_button": ("Undo its latest merge", "Annuler sa dernière fusion"),
+    "duplicates_undone": ("Merge undone: {ids}.", "Fusion annulée : {ids}."),
     "duplicates_once": ("Count possible duplicates once", "Compter une fois les doublons possibles"),
     "duplicates_once_help": (
         "Each group of incidents flagged as reports of one event counts as one incident, "

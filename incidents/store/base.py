@@ -328,8 +328,40 @@ class SnapshotStore(ABC):
 
         return self._edit_group([survivor_id, *absorbed], plan, user=user, seen=seen)
 
+    def unmerge(self, survivor_id: str, *, user: str) -> dict[str, dict[str, tuple]]:
+        """Undo the latest merge into ``survivor_id``: every field that merge wrote, on
+        the survivor and on each incident it absorbed, goes back to its value before
+        the merge, as new edits by ``user`` (the history keeps both). Refused
+        (:class:`EditConflictError`) when any of those fields changed since."""
+        merge_edits: dict[str, pd.DataFrame] = {}
+        frame = self.load_map_snapshot()
+        absorbed = frame.loc[frame["merged_into"].astype("string") == survivor_id, "incident_id"]
+        stamps = {}
+        for incident_id in absorbed.astype(str):
+            history = self.history(incident_id)
+            into = history[(history["field"] == "merged_into")
+                           & (history["new_value"] == survivor_id)]
+            if not into.empty:
+                stamps[incident_id] = (into.iloc[-1]["edited_at"], into.iloc[-1]["user"])
+                merge_edits[incident_id] = history
+        if not stamps:
+            raise StoreError(f"no merge into {survivor_id} to undo")
+        stamp = max(stamps.values())
+        members = [i for i, s in stamps.items() if s == stamp]
+        merge_edits[survivor_id] = self.history(survivor_id)
+        undo: dict[str, dict[str, Any]] = {}
+        seen: dict[str, dict[str, Any]] = {}
+        for incident_id in [survivor_id, *members]:
+            history = merge_edits[incident_id]
+            at = history[(history["edited_at"] == stamp[0]) & (history["user"] == stamp[1])]
+            undo[incident_id] = dict(zip(at["field"], at["old_value"]))
+            seen[incident_id] = dict(zip(at["field"], at["new_value"]))
+        return self._edit_group([survivor_id, *members], lambda rows: undo, user=user,
+                                seen=seen, allow_merged=True)
+
     def _edit_group(self, incident_ids: list[str], plan, *, user: str,
-                    seen: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, tuple]]:
+                    seen: dict[str, dict[str, Any]] | None,
+                    allow_merged: bool = False) -> dict[str, dict[str, tuple]]:
         """Apply ``plan(rows)`` ({incident_id: changes}) to several incidents at once, all
         or nothing, with one chained edit row per changed field."""
         rules.check_changes({}, user)
@@ -342,7 +374,7 @@ class SnapshotStore(ABC):
                     row = self._incident_row(tx, incident_id)
                     if row is None:
                         raise StoreError(f"no incident with id {incident_id!r}")
-                    if str(row.get("merged_into") or "").strip():
+                    if not allow_merged and str(row.get("merged_into") or "").strip():
                         raise StoreError(f"{incident_id} was already merged into"
                                          f" {row['merged_into']}")
                     shown = rules.check_changes((seen or {}).get(incident_id, {}), user)

@@ -158,6 +158,10 @@ class Store(Protocol):
         """Merge incidents into a survivor that keeps every source (edits by ``user``)."""
         ...
 
+    def unmerge(self, survivor_id: str, *, user: str) -> dict[str, dict[str, tuple]]:
+        """Undo the latest merge into ``survivor_id`` (new edits by ``user``)."""
+        ...
+
     def count_matching(self, spec: FilterSpec) -> int:
         """How many incidents ``spec`` selects (PostGIS: counted by the server)."""
         ...
