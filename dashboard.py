@@ -28,7 +28,9 @@ from ui.setup_check import render_setup_problems
 from ui.sidebar import filter_widgets, language_picker, source_picker
 from ui.state import (EXPLORE_TAB_KEY, EXPLORE_TABS, SOURCES, keep_open_tab, seed_from_url,
                       url_params)
-from ui.table import render_quarantine, render_table
+from ui.duplicates import render_duplicates_page
+from ui.quarantine import render_quarantine_page
+from ui.table import render_table
 from ui.timeline import TIMELINE_COLUMNS, render_timeline
 from ui.upload import render_upload_page
 
@@ -120,8 +122,10 @@ def main() -> None:
         explore_page(selection, spec, language, len(quarantine))
 
     def quarantine_view() -> None:
-        st.header(t("page_quarantine", language))
-        render_quarantine(quarantine, language)
+        render_quarantine_page(quarantine, source, language)
+
+    def duplicates() -> None:
+        render_duplicates_page(frame, source, language)
 
     def upload() -> None:
         render_upload_page(language)
@@ -140,6 +144,7 @@ def main() -> None:
         st.Page(upload, title=t("page_upload", language), url_path="upload"),
         st.Page(article, title=t("page_article", language), url_path="article"),
         st.Page(correct, title=t("page_correct", language), url_path="correct"),
+        st.Page(duplicates, title=t("page_duplicates", language), url_path="duplicates"),
         st.Page(quarantine_view, title=t("page_quarantine", language), url_path="quarantine"),
         st.Page(admin, title=t("page_admin", language), url_path="admin"),
     ]

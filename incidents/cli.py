@@ -208,8 +208,10 @@ def export_command(store_path: str | None, fmt: str, output: Path, spec: FilterS
     """
     from incidents.filters import apply_filters
     from incidents.io.writers import export
+    from incidents.store.review import without_merged
 
-    selected = apply_filters(_open_store(store_path).load(), spec)
+    # Incidents merged into another are left out: the survivor carries their sources.
+    selected = apply_filters(without_merged(_open_store(store_path).load()), spec)
     summary = export(selected, fmt, output)
     skipped = f" ({summary.rows_skipped} without coordinates skipped)" if summary.rows_skipped else ""
     click.echo(f"wrote {summary.rows_written} incidents to {output}{skipped}", err=True)

@@ -76,6 +76,7 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "event_type_original",
     "admin1_polygon",
     "admin2_polygon",
+    "merged_into",
 )
 
 CANONICAL_COLUMNS: tuple[str, ...] = ACLED_COLUMNS + EXTRA_COLUMNS
@@ -90,6 +91,8 @@ CANONICAL_COLUMNS: tuple[str, ...] = ACLED_COLUMNS + EXTRA_COLUMNS
 # wrote when it was translated (a pre-2019 ACLED type such as "Remote violence").
 # ``admin1_polygon``/``admin2_polygon`` are the region set's names at the point,
 # recorded beside an authoritative source's own admin1/admin2, which are kept.
+# ``merged_into`` is the id of the incident an analyst merged this one into (a reviewed
+# duplicate): the row is kept, with status "merged", and its sources live on in the survivor.
 
 # Columns a record must carry to be accepted at all; everything else may be empty.
 REQUIRED_COLUMNS: tuple[str, ...] = ("event_date", "event_type")
@@ -136,6 +139,7 @@ class Status(StrEnum):
     OK = "ok"
     NEEDS_REVIEW = "needs_review"
     REJECTED = "rejected"
+    MERGED = "merged"  # an analyst merged it into another incident (``merged_into``)
 
 
 class GeocodeMethod(StrEnum):

@@ -86,16 +86,18 @@ def ingest_file(
         records, counts["region_disagreements"] = _assign_regions(
             records, keep_source_admin=is_authoritative(result.counts.get("mapping"))
         )
-    summary = store.import_records(records, result.quarantine, source_name=name)
+    summary = store.import_records(records, result.quarantine, source_name=name,
+                                   folded_rows=result.counts.get("folded_actor_rows", 0))
     return {
         "source": name,
         "import_id": summary.import_id,
         # Every input row is counted once: rows = accepted + quarantined + merged
-        # (an actor-based export's extra row per event, folded into its incident).
-        "rows": summary.rows + result.counts.get("folded_actor_rows", 0),
+        # (an actor-based export's extra row per event, folded into its incident),
+        # and accepted = inserted + updated + unchanged.
+        "rows": summary.rows,
         "accepted": summary.accepted,
         "quarantined": summary.quarantined,
-        "merged": result.counts.get("folded_actor_rows", 0),
+        "merged": summary.merged,
         "inserted": summary.inserted,
         "updated": summary.updated,
         "unchanged": summary.unchanged,

@@ -43,30 +43,54 @@ class _Figures:
     synthetic: np.ndarray
 
 
-def headline_figures(frame: pd.DataFrame, rows: np.ndarray | None = None) -> Headline:
+def headline_figures(frame: pd.DataFrame, rows: np.ndarray | None = None, *,
+                     duplicates_once: bool = False) -> Headline:
     """Figures of ``frame``'s ``rows`` (a boolean mask; all rows when None).
 
     Places are told apart by country, admin1 and name, ignoring case and
     accents, so two villages of the same name in two regions stay two.
+    With ``duplicates_once``, each group of possible duplicates among the rows
+    (``incidents.store.review.group_labels``) is one incident, whose fatalities
+    are the largest its members report: two reports of one attack are one
+    attack, and their death tolls are two estimates of one toll, not two tolls.
     """
     figures = per_frame(frame, "headline", _figures)
     select = np.ones(len(frame), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
     count = int(select.sum())
     if count == 0:
         return Headline(0, 0, 0, None, None, None, 0)
+    fatalities = int(figures.fatalities[select].sum())
+    if duplicates_once:
+        count, fatalities = _once_per_group(frame, select, figures.fatalities)
     named = figures.place[select]
     named = named[named >= 0]
     dates = figures.dates[select]
     dates = dates[~np.isnat(dates)]
     return Headline(
         incidents=count,
-        fatalities=int(figures.fatalities[select].sum()),
+        fatalities=fatalities,
         locations=int(np.count_nonzero(np.bincount(named, minlength=figures.places))),
         precise_share=float(figures.precise[select].mean()),
         first_date=pd.Timestamp(dates.min()) if len(dates) else None,
         last_date=pd.Timestamp(dates.max()) if len(dates) else None,
         synthetic=int(figures.synthetic[select].sum()),
     )
+
+
+def _once_per_group(frame: pd.DataFrame, select: np.ndarray,
+                    fatalities: np.ndarray) -> tuple[int, int]:
+    """(incidents, fatalities) of the selected rows, each duplicate group counted once
+    with its largest death toll."""
+    from incidents.store.review import group_labels
+
+    labels = group_labels(frame)
+    grouped = select & (labels != np.arange(len(frame)))
+    grouped[labels[grouped]] = select[labels[grouped]]
+    alone = select & ~grouped
+    if not grouped.any():
+        return int(select.sum()), int(fatalities[select].sum())
+    tolls = pd.Series(fatalities[grouped]).groupby(labels[grouped]).max()
+    return int(alone.sum()) + len(tolls), int(fatalities[alone].sum() + tolls.sum())
 
 
 def _figures(frame: pd.DataFrame) -> _Figures:

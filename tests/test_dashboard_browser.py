@@ -389,6 +389,7 @@ def test_placing_an_incident_by_clicking_the_map(dashboard, page, artifacts_dir:
     ("correct", "Correct a location"),
     ("quarantine", "Quarantine"),
     ("admin", "Users and audit"),
+    ("duplicates", "Duplicates"),
 ])
 def test_every_page_opens(dashboard, page, path: str, heading: str) -> None:
     base_url, _ = dashboard

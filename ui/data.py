@@ -27,6 +27,7 @@ from incidents.geocode import GazetteerGeocoder, geocode_frame
 from incidents.io import IngestResult, read_incidents
 from incidents.spatial_index import map_snapshot
 from incidents.store import Store, default_location, open_store
+from incidents.store.review import without_merged
 
 
 def store_path() -> str:
@@ -53,8 +54,12 @@ def store_version(path: str | Path) -> int:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def load_store_frame(path: str, version: int) -> pd.DataFrame:
-    """Every stored incident as a map frame (no geometry); ``version`` only keys the cache."""
-    return get_store(path).load_map_snapshot()
+    """Every stored incident as a map frame (no geometry); ``version`` only keys the cache.
+
+    Incidents an analyst merged into another are left out (their sources live on in
+    the survivor), so the map, table, figures and exports count each event once.
+    """
+    return without_merged(get_store(path).load_map_snapshot())
 
 
 def as_map_frame(records: pd.DataFrame) -> pd.DataFrame:

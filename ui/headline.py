@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from html import escape
 
+import pandas as pd
 import streamlit as st
 
+from incidents.framecache import per_frame
 from incidents.selection import Selection
 from incidents.summary import Headline, headline_figures
 from ui.i18n import grouped, t
+
+
+DUPLICATES_ONCE_KEY = "headline_duplicates_once"
+
+
+def has_possible_duplicates(frame: pd.DataFrame) -> bool:
+    """Whether any incident of ``frame`` is flagged as a possible duplicate."""
+    return "possible_duplicate_of" in frame.columns and per_frame(
+        frame, "has_possible_duplicates",
+        lambda f: bool(f["possible_duplicate_of"].notna().any()))
 
 
 def synthetic_note(count: int, language: str) -> None:
@@ -45,8 +57,17 @@ def headline_html(figures: Headline, language: str) -> str:
 
 def render_headline(selection: Selection, language: str) -> Headline:
     """The figures on one line (two on a phone), and the synthetic share as a caption:
-    the map below should start high on the first screen."""
-    figures = headline_figures(selection.frame, selection.rows)
+    the map below should start high on the first screen.
+
+    When the data holds possible duplicates, a toggle beside the figures counts each
+    group once (off by default: the figures then say what the sources say, row by
+    row, until an analyst chooses otherwise or reviews the pairs).
+    """
+    once = False
+    if has_possible_duplicates(selection.frame):
+        once = st.toggle(t("duplicates_once", language), key=DUPLICATES_ONCE_KEY,
+                         help=t("duplicates_once_help", language))
+    figures = headline_figures(selection.frame, selection.rows, duplicates_once=once)
     st.markdown(headline_html(figures, language), unsafe_allow_html=True)
     synthetic_note(figures.synthetic, language)
     return figures

@@ -67,6 +67,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                        " is in the log under your name.",
                        "Modification n° {edit} annulée : {fields} de {id} reviennent à leur valeur"
                        " d'avant ; l'annulation figure au journal à votre nom."),
+    "page_duplicates": ("Duplicates", "Doublons"),
     # sidebar
     "filters": ("Filters", "Filtres"),
     "data_source": ("Data source", "Source des données"),
@@ -499,6 +500,83 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_rejected": ("Rejected", "Rejeté"),
     "field_incident_id": ("Incident id", "Identifiant"),
     "field_duplicate": ("Possible duplicate of", "Doublon possible de"),
+    # duplicate review and the headline's count-once toggle
+    "duplicates_intro": (
+        "Incidents the import flagged as possible reports of one event by different sources, "
+        "side by side. Keep both: they are two events; the flag is cleared (recorded in each "
+        "incident's history) and the pair is not flagged again. Merge: one incident survives "
+        "and keeps every source (names, ids, links, notes); the others stay stored, marked "
+        "merged into it, and no longer appear on the map, in the table or in the figures.",
+        "Incidents que l'import a signalés comme des récits possibles d'un même événement par "
+        "des sources différentes, côte à côte. Garder les deux : ce sont deux événements ; le "
+        "signalement est levé (inscrit dans l'historique de chaque incident) et la paire n'est "
+        "plus signalée. Fusionner : un incident est conservé et garde toutes les sources (noms, "
+        "identifiants, liens, notes) ; les autres restent enregistrés, marqués fusionnés dans "
+        "celui-ci, et ne figurent plus sur la carte, dans le tableau ni dans les chiffres.",
+    ),
+    "duplicates_store_only": ("Duplicates are reviewed in the incident store.",
+                              "Les doublons se vérifient dans la base d'incidents."),
+    "duplicates_none": ("No possible duplicates left to review.",
+                        "Aucun doublon possible à vérifier."),
+    "duplicates_count": ("{count} groups of possible duplicates to review.",
+                         "{count} groupes de doublons possibles à vérifier."),
+    "duplicates_count_one": ("{count} group of possible duplicates to review.",
+                             "{count} groupe de doublons possibles à vérifier."),
+    "duplicates_listed": ("The {count} with the newest events are listed.",
+                          "Les {count} aux événements les plus récents sont listés."),
+    "duplicates_pick": ("Group to review", "Groupe à vérifier"),
+    "duplicates_survivor": ("Incident kept when merging", "Incident conservé en cas de fusion"),
+    "duplicates_survivor_help": (
+        "Its date, place, type and fatalities stay; the others' sources and notes are added.",
+        "Sa date, son lieu, son type et ses morts restent ; les sources et notes des autres "
+        "s'y ajoutent.",
+    ),
+    "duplicates_keep": ("Keep both (two events)", "Garder les deux (deux événements)"),
+    "duplicates_merge": ("Merge into the chosen incident", "Fusionner dans l'incident choisi"),
+    "duplicates_merged": ("{count} incidents merged into {survivor}.",
+                          "{count} incidents fusionnés dans {survivor}."),
+    "duplicates_merged_one": ("{count} incident merged into {survivor}.",
+                              "{count} incident fusionné dans {survivor}."),
+    "duplicates_kept": ("Kept as separate incidents: {ids}.",
+                        "Gardés comme incidents distincts : {ids}."),
+    "duplicates_undo": ("Undo a merge", "Annuler une fusion"),
+    "duplicates_undo_none": ("No merged incidents.", "Aucun incident fusionné."),
+    "duplicates_undo_pick": ("Incident others were merged into",
+                             "Incident dans lequel d'autres ont été fusionnés"),
+    "duplicates_undo_button": ("Undo its latest merge", "Annuler sa dernière fusion"),
+    "duplicates_undone": ("Merge undone: {ids}.", "Fusion annulée : {ids}."),
+    "duplicates_once": ("Count possible duplicates once", "Compter une fois les doublons possibles"),
+    "duplicates_once_help": (
+        "Each group of incidents flagged as reports of one event counts as one incident, "
+        "with the largest death toll its reports give (not their sum: two reports of one "
+        "attack are two estimates of one toll). Off, every report counts. Merged incidents "
+        "always count once.",
+        "Chaque groupe d'incidents signalés comme récits d'un même événement compte pour un "
+        "incident, avec le plus grand nombre de morts donné par ses récits (pas leur somme : "
+        "deux récits d'une attaque sont deux estimations d'un même bilan). Désactivé, chaque "
+        "récit compte. Les incidents fusionnés comptent toujours une fois.",
+    ),
+    # quarantine discards and import history
+    "discard_title": ("Discard rows", "Écarter des lignes"),
+    "discard_intro": (
+        "Rows that will never be incidents can be discarded: they leave this list but stay "
+        "counted in their import's history, and the discard (who, when, how many, which "
+        "reasons) is recorded. To fix rows instead, download them above, correct the file "
+        "and upload it again, then discard the old rows here.",
+        "Les lignes qui ne seront jamais des incidents peuvent être écartées : elles quittent "
+        "cette liste mais restent comptées dans l'historique de leur import, et l'opération "
+        "(qui, quand, combien, pour quelles raisons) est enregistrée. Pour corriger des lignes, "
+        "téléchargez-les ci-dessus, corrigez le fichier, importez-le de nouveau, puis écartez "
+        "ici les anciennes lignes.",
+    ),
+    "discard_reasons": ("Reasons of the rows to discard", "Raisons des lignes à écarter"),
+    "discard_note": ("Note (why they are discarded)", "Note (pourquoi elles sont écartées)"),
+    "discard_button": ("Discard {count} rows", "Écarter {count} lignes"),
+    "discard_button_one": ("Discard {count} row", "Écarter {count} ligne"),
+    "discard_done": ("{count} rows discarded by {user}.", "{count} lignes écartées par {user}."),
+    "discard_done_one": ("{count} row discarded by {user}.", "{count} ligne écartée par {user}."),
+    "discard_history": ("Discarded rows", "Lignes écartées"),
+    "import_history": ("Import history", "Historique des imports"),
 }
 
 

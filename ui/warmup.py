@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 # The page's own modules, minus those declaring a component (ui.map_view, ui.correct).
-PAGE_MODULES = ("ui.add_article", "ui.exports", "ui.headline", "ui.sidebar", "ui.state",
-                "ui.table", "ui.timeline", "ui.upload")
+PAGE_MODULES = ("ui.add_article", "ui.duplicates", "ui.exports", "ui.headline",
+                "ui.quarantine", "ui.sidebar", "ui.state", "ui.table", "ui.timeline",
+                "ui.upload")
 # A page never waits longer than this for a warm-up that hangs; it then loads itself.
 WAIT_LIMIT_S = 300.0
 # Streamlit warns once per call that a cached function ran outside a script run,

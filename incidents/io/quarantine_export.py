@@ -15,7 +15,7 @@ import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 REASON_COLUMN = "quarantine_reason"
-_BOOKKEEPING = {"import_id", "source_name", "imported_at", "row_number", "reason",
+_BOOKKEEPING = {"quarantine_id", "import_id", "source_name", "imported_at", "row_number", "reason",
                 "original_json", "original"}
 
 

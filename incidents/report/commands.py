@@ -23,11 +23,12 @@ def report(output: Path, language: str, store_path: str | None, spec: FilterSpec
     """Write a situation report (map, weekly charts, top lists, severe incidents, notes)."""
     from incidents.report import REPORT_FORMATS, report_content, write_report
     from incidents.store import open_store
+    from incidents.store.review import without_merged
 
     if output.suffix.lower().lstrip(".") not in REPORT_FORMATS:
         raise click.BadParameter("the output must end in .pdf or .png", param_hint="-o")
     store = open_store(store_path)
-    content = report_content(store.load(), spec, language=language,
+    content = report_content(without_merged(store.load()), spec, language=language,
                              quarantined=len(store.load_quarantine()))
     write_report(content, output)
     click.echo(f"{output}: {content.total} incidents")

@@ -24,7 +24,8 @@ from incidents.errors import StoreError
 from incidents.filters import FilterSpec, filter_mask
 from incidents.snapshot import SnapshotCache, canonical_columns, with_geometry
 from incidents.spatial_index import cell_column, map_snapshot
-from incidents.store import rules
+from incidents.store import review, rules
+from incidents.store.decisions import ReviewDecisions
 from incidents.store.protocol import EditConflictError, ImportSummary, Verification
 
 # Up to this many inserted or changed rows, an import patches the snapshot instead of
@@ -43,8 +44,9 @@ class _Written:
     changed_rows: pd.DataFrame | None  # the rows inserted or changed, when few enough
 
 
-class SnapshotStore(ABC):
-    """The shared half of a store; see the module docstring."""
+class SnapshotStore(ReviewDecisions, ABC):
+    """The shared half of a store; see the module docstring (the analyst's review
+    decisions come from :class:`incidents.store.decisions.ReviewDecisions`)."""
 
     location: str
     snapshot: SnapshotCache
@@ -95,6 +97,19 @@ class SnapshotStore(ABC):
     @abstractmethod
     def _finish_import(self, tx: Any, summary: ImportSummary) -> None: ...
 
+    @abstractmethod
+    def _cleared_flags(self, tx: Any) -> list[tuple[str, str | None]]:
+        """(incident_id, old_value JSON) of every edit that cleared a possible_duplicate_of."""
+
+    @abstractmethod
+    def _pending_quarantine(self, tx: Any, ids: Sequence[int]) -> list[tuple[int, str]]:
+        """(id, reason) of the quarantined rows among ``ids`` not yet discarded."""
+
+    @abstractmethod
+    def _record_discard(self, tx: Any, ids: Sequence[int], discard: dict[str, Any]) -> int:
+        """Write one discard (user, discarded_at, rows, reasons JSON, note), mark ``ids``
+        as discarded by it; its id."""
+
     def _remember_values(self, tx: Any, frame: pd.DataFrame) -> None:
         """Keep what a backend needs to know about the values just written (nothing here)."""
 
@@ -136,15 +151,22 @@ class SnapshotStore(ABC):
         quarantine: pd.DataFrame | None = None,
         *,
         source_name: str,
+        folded_rows: int = 0,
     ) -> ImportSummary:
-        """Store accepted records and quarantined rows of one source, atomically."""
+        """Store accepted records and quarantined rows of one source, atomically.
+
+        ``folded_rows``: input rows the reader already folded into another row
+        (an actor-based export's second actor row), counted as merged.
+        """
         frame = rules.prepare_incoming(records)
+        # Rows of the file that share an explicit id with a later row are folded into it.
+        merged = folded_rows + len(records) - len(frame)
         quarantine = quarantine if quarantine is not None else pd.DataFrame()
         imported_at = rules.now()
         try:
             with self._transaction() as tx:
                 summary, written = self._import(tx, frame, quarantine, source_name,
-                                                imported_at)
+                                                imported_at, merged)
         except self._errors as error:
             raise StoreError(f"import of {source_name} failed, nothing stored: {error}") from error
         before = written.before
@@ -163,12 +185,15 @@ class SnapshotStore(ABC):
         return summary
 
     def _import(self, tx: Any, frame: pd.DataFrame, quarantine: pd.DataFrame,
-                source_name: str, imported_at: str) -> tuple[ImportSummary, _Written]:
+                source_name: str, imported_at: str,
+                merged: int = 0) -> tuple[ImportSummary, _Written]:
         was_empty = self._is_empty(tx)
         import_id = self._insert_import(tx, source_name, imported_at)
         existing_ids: set[str] = set()
         existing = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
+        kept_apart: set[frozenset[str]] = set()
         if not was_empty:
+            kept_apart = review.kept_apart_pairs(self._cleared_flags(tx))
             # Nothing stored can clash with (or duplicate, or carry edits for) the
             # first import, so only later imports need the batch of incoming ids.
             existing_ids = self._stage_batch(tx, frame["incident_id"].tolist())
@@ -176,15 +201,19 @@ class SnapshotStore(ABC):
             if window is not None:
                 existing = model.conform(self._stored_candidates(tx, *window))[
                     list(rules.DUPLICATE_FIELDS)]
-        frame = rules.flag_statuses(frame, existing)
+        frame = rules.flag_statuses(frame, existing, kept_apart)
         frame["created_at"] = imported_at
         frame["updated_at"] = imported_at
         first_rows = changed_rows = None
+        flagged = frame["possible_duplicate_of"].notna()
         if was_empty:
             changed = self._bulk_insert(tx, frame)
             first_rows = rules.as_read_back(frame)
         else:
             edits = rules.latest_edits(self._batch_edits(tx))
+            # A row an analyst already reviewed keeps their decision (the edit wins), so
+            # it is not counted as a new possible duplicate.
+            flagged &= ~frame["incident_id"].isin(rules.reviewed_ids(edits))
             changed = self._upsert(tx, rules.storage_rows(frame, edits))
             if 0 < changed <= SNAPSHOT_PATCH_MAX_ROWS:
                 # Inserted or changed rows, and only those, now carry this import's time
@@ -199,13 +228,14 @@ class SnapshotStore(ABC):
             import_id=import_id,
             source_name=source_name,
             imported_at=imported_at,
-            rows=len(frame) + len(quarantine),
+            rows=len(frame) + len(quarantine) + merged,
             accepted=len(frame),
             quarantined=len(quarantine),
+            merged=merged,
             inserted=inserted,
             updated=updated,
             unchanged=len(existing_ids) - updated,
-            possible_duplicates=int(frame["possible_duplicate_of"].notna().sum()),
+            possible_duplicates=int(flagged.sum()),
         )
         self._finish_import(tx, summary)
         return summary, written

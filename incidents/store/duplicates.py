@@ -18,6 +18,8 @@ A candidate pair is then judged:
   different ids of the same id family (ACLED/UCDP ``event_id_cnty``, or an explicit
   ``incident_id`` with the same prefix) are two events as far as their source
   is concerned: two attacks on one village on consecutive days stay two.
+* **Kept apart by an analyst: never a duplicate** again (a reviewed pair); a
+  pair already flagged the other way round is not flagged twice.
 * **Otherwise a score** in [0, 1], a weighted mean of date closeness, distance,
   type agreement, fatalities, actors and text similarity; a pair at or above
   ``SCORE_THRESHOLD`` is a possible duplicate. The best-scoring earlier record
@@ -51,6 +53,7 @@ UNKNOWN = 0.5
 FIELDS: tuple[str, ...] = (
     "incident_id", "event_id_cnty", "event_date", "event_type", "sub_event_type", "country",
     "admin1", "location", "latitude", "longitude", "fatalities", "actor1", "actor2", "notes",
+    "possible_duplicate_of",
 )
 _CONTENT_ID = re.compile(r"^h[0-9a-f]{16}(-\d+)?$")
 _ACLED_ID = re.compile(r"^[A-Z]{3}\d+$")
@@ -151,6 +154,9 @@ class _Columns:
         self.text, texts = pd.factorize(folded)
         self.texts = list(texts)
         self.source_id, self.family = _source_ids(candidates)
+        self.ids = candidates["incident_id"].to_numpy(dtype=object)
+        self.pointer = candidates["possible_duplicate_of"].astype("string").fillna(
+            "").to_numpy(dtype=object)
 
 
 def _same(codes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -229,6 +235,9 @@ def _judge(pairs: pd.DataFrame, columns: _Columns) -> pd.DataFrame:
     a = pairs["position"].to_numpy()
     b = pairs["position_other"].to_numpy()
     one_source = _same(columns.family, a, b) & ~_same(columns.source_id, a, b)
+    # A stored record already flagged as a duplicate of this row: the pair is known
+    # (re-importing the earlier file must not flag it again the other way round).
+    one_source |= columns.pointer[b] == columns.ids[a]
     pairs = pairs[~one_source]
     if pairs.empty:
         return pairs.assign(score=pd.Series(dtype="float64"))
@@ -237,11 +246,14 @@ def _judge(pairs: pd.DataFrame, columns: _Columns) -> pd.DataFrame:
     return pairs.assign(score=scores)[scores >= SCORE_THRESHOLD]
 
 
-def find_possible_duplicates(incoming: pd.DataFrame, existing: pd.DataFrame) -> pd.Series:
+def find_possible_duplicates(incoming: pd.DataFrame, existing: pd.DataFrame,
+                             kept_apart: set[frozenset[str]] | None = None) -> pd.Series:
     """For each incoming row, the id of an earlier record it may duplicate (else NA).
 
     ``incoming`` rows are in import order; ``existing`` are stored records that
-    are not part of this import (both need the columns in ``FIELDS``).
+    are not part of this import (both need the columns in ``FIELDS``);
+    ``kept_apart`` holds pairs of ids an analyst reviewed and kept as two events
+    (``incidents.store.review``), never flagged again.
     """
     n_existing = len(existing)
     result = pd.Series(pd.NA, index=incoming.index, dtype="string")
@@ -269,6 +281,9 @@ def find_possible_duplicates(incoming: pd.DataFrame, existing: pd.DataFrame) -> 
         ], ignore_index=True)[["position", "position_other"]]
         pairs = pairs[pairs["position_other"] < pairs["position"]].drop_duplicates()
         judged = _judge(pairs, columns)
+        if kept_apart and not judged.empty:
+            judged = judged[[frozenset((ids[x], ids[y])) not in kept_apart for x, y in zip(
+                judged["position"].to_numpy(), judged["position_other"].to_numpy())]]
         if not judged.empty:
             best = judged.sort_values(["position", "score", "position_other"],
                                       ascending=[True, False, True], kind="stable")

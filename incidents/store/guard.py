@@ -25,8 +25,9 @@ from incidents.users import NotAllowedError, User
 
 
 class SignedInStore:
-    """``store`` seen by ``user``: reads need ``explore``; imports ``upload``; edits
-    ``correct``; reverts ``revert``; the audit log and chain check ``audit``."""
+    """``store`` seen by ``user``: reads need ``explore``; imports and quarantine discards
+    ``upload``; edits ``correct``; duplicate decisions ``merge``; reverts ``revert``; the
+    audit log and chain check ``audit``."""
 
     def __init__(self, store: Store, user: User) -> None:
         self._store = store
@@ -65,6 +66,25 @@ class SignedInStore:
     def revert_edit(self, edit_id: int, *, user: str | None = None) -> dict[str, tuple]:
         return self._allowed("revert").revert_edit(edit_id, user=self._own_name(user))
 
+    def keep_apart(self, incident_ids: Sequence[str], *, user: str | None = None,
+                   seen: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, tuple]]:
+        return self._allowed("merge").keep_apart(incident_ids, user=self._own_name(user),
+                                                 seen=seen)
+
+    def merge(self, survivor_id: str, absorbed_ids: Sequence[str], *, user: str | None = None,
+              seen: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, tuple]]:
+        return self._allowed("merge").merge(survivor_id, absorbed_ids,
+                                            user=self._own_name(user), seen=seen)
+
+    def unmerge(self, survivor_id: str, *, user: str | None = None
+                ) -> dict[str, dict[str, tuple]]:
+        return self._allowed("merge").unmerge(survivor_id, user=self._own_name(user))
+
+    def discard_quarantined(self, quarantine_ids: Sequence[int], *, user: str | None = None,
+                            note: str | None = None) -> Any:
+        return self._allowed("upload").discard_quarantined(
+            quarantine_ids, user=self._own_name(user), note=note)
+
     # -- the audit ------------------------------------------------------------------
 
     def edit_log(self, limit: int = 500) -> pd.DataFrame:
@@ -86,6 +106,9 @@ class SignedInStore:
 
     def imports(self) -> pd.DataFrame:
         return self._allowed("explore").imports()
+
+    def discards(self) -> pd.DataFrame:
+        return self._allowed("explore").discards()
 
     def count(self) -> int:
         return self._allowed("explore").count()

@@ -167,6 +167,20 @@ END $$""",
         *(f"INSERT INTO distinct_values SELECT '{c}', {_q(c)} FROM incidents"
           f" WHERE {_q(c)} IS NOT NULL GROUP BY {_q(c)}" for c in NAMED_COLUMNS),
     )),
+    # Discarded quarantine rows stay, marked with the discard that recorded who, when
+    # and why; an import counts the input rows it folded into others.
+    (5, (
+        """CREATE TABLE quarantine_discards (
+  id BIGSERIAL PRIMARY KEY,
+  "user" TEXT NOT NULL,
+  discarded_at TEXT NOT NULL,
+  "rows" BIGINT NOT NULL,
+  reasons TEXT NOT NULL,
+  note TEXT
+)""",
+        "ALTER TABLE quarantine ADD COLUMN discard_id BIGINT REFERENCES quarantine_discards (id)",
+        "ALTER TABLE imports ADD COLUMN merged BIGINT",
+    )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _CELL = f"h3_r{CELL_RESOLUTION}"
@@ -303,7 +317,7 @@ class PostgisStore(SnapshotStore):
     def _stored_candidates(self, conn: psycopg.Connection, low: str, high: str) -> pd.DataFrame:
         cursor = conn.execute(
             f"SELECT {', '.join(_q(c) for c in rules.DUPLICATE_FIELDS)} FROM incidents"
-            " WHERE event_date BETWEEN %s AND %s"
+            " WHERE event_date BETWEEN %s AND %s AND coalesce(merged_into, '') = ''"
             " AND incident_id NOT IN (SELECT incident_id FROM batch)",
             (low, high),
         )
@@ -385,11 +399,36 @@ class PostgisStore(SnapshotStore):
     def _finish_import(self, conn: psycopg.Connection, summary: ImportSummary) -> None:
         conn.execute(
             'UPDATE imports SET "rows" = %s, accepted = %s, quarantined = %s, inserted = %s,'
-            " updated = %s, unchanged = %s, possible_duplicates = %s WHERE id = %s",
+            " updated = %s, unchanged = %s, possible_duplicates = %s, merged = %s"
+            " WHERE id = %s",
             (summary.rows, summary.accepted, summary.quarantined, summary.inserted,
              summary.updated, summary.unchanged, summary.possible_duplicates,
-             summary.import_id),
+             summary.merged, summary.import_id),
         )
+
+    def _cleared_flags(self, conn: psycopg.Connection) -> list[tuple[str, str | None]]:
+        return conn.execute(
+            "SELECT incident_id, old_value FROM edits"
+            " WHERE field = 'possible_duplicate_of' AND new_value = 'null'").fetchall()
+
+    # -- quarantine -------------------------------------------------------------------
+
+    def _pending_quarantine(self, conn: psycopg.Connection,
+                            ids: list[int]) -> list[tuple[int, str]]:
+        return conn.execute(
+            "SELECT id, reason FROM quarantine WHERE discard_id IS NULL AND id = ANY(%s)"
+            " ORDER BY id FOR UPDATE", (list(ids),)).fetchall()
+
+    def _record_discard(self, conn: psycopg.Connection, ids: list[int],
+                        discard: dict[str, Any]) -> int:
+        discard_id = int(conn.execute(
+            'INSERT INTO quarantine_discards ("user", discarded_at, "rows", reasons, note)'
+            " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            (discard["user"], discard["discarded_at"], discard["rows"], discard["reasons"],
+             discard["note"])).fetchone()[0])
+        conn.execute("UPDATE quarantine SET discard_id = %s WHERE id = ANY(%s)",
+                     (discard_id, list(ids)))
+        return discard_id
 
     # -- edits ------------------------------------------------------------------------
 
@@ -516,14 +555,21 @@ class PostgisStore(SnapshotStore):
     def load_quarantine(self) -> pd.DataFrame:
         with self._read() as conn:
             return self._frame(conn.execute(
-                "SELECT q.import_id, q.source_name, i.imported_at, q.row_number, q.reason,"
-                " q.original_json FROM quarantine q JOIN imports i ON i.id = q.import_id"
-                " ORDER BY q.id"
+                "SELECT q.id AS quarantine_id, q.import_id, q.source_name, i.imported_at,"
+                " q.row_number, q.reason, q.original_json"
+                " FROM quarantine q JOIN imports i ON i.id = q.import_id"
+                " WHERE q.discard_id IS NULL ORDER BY q.id"
             ))
+
+    def discards(self) -> pd.DataFrame:
+        with self._read() as conn:
+            return self._frame(conn.execute("SELECT * FROM quarantine_discards ORDER BY id DESC"))
 
     def imports(self) -> pd.DataFrame:
         with self._read() as conn:
-            return self._frame(conn.execute("SELECT * FROM imports ORDER BY id DESC"))
+            return self._frame(conn.execute(
+                "SELECT i.*, (SELECT COUNT(*) FROM quarantine q WHERE q.import_id = i.id"
+                " AND q.discard_id IS NOT NULL) AS discarded FROM imports i ORDER BY i.id DESC"))
 
     def count(self) -> int:
         with self._read() as conn:

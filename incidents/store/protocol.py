@@ -25,9 +25,25 @@ class ImportSummary:
     updated: int
     unchanged: int
     possible_duplicates: int
+    # Input rows folded into another row of the same import (an actor-based export's
+    # second actor row, a row repeating a later row's id): rows = accepted +
+    # quarantined + merged, and accepted = inserted + updated + unchanged.
+    merged: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Discard:
+    """Quarantined rows an analyst discarded: who, when, how many, for which reasons."""
+
+    discard_id: int
+    user: str
+    discarded_at: str
+    rows: int
+    reasons: dict[str, int]  # quarantine reason: how many of the rows had it
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,9 +82,10 @@ class Store(Protocol):
 
     def import_records(
         self, records: pd.DataFrame, quarantine: pd.DataFrame | None = None, *,
-        source_name: str,
+        source_name: str, folded_rows: int = 0,
     ) -> ImportSummary:
-        """Store one source's accepted records and quarantined rows, all or nothing."""
+        """Store one source's accepted records and quarantined rows, all or nothing
+        (``folded_rows``: input rows the reader folded into others, counted as merged)."""
         ...
 
     def load(self) -> gpd.GeoDataFrame:
@@ -80,12 +97,22 @@ class Store(Protocol):
         ...
 
     def load_quarantine(self) -> pd.DataFrame:
-        """Quarantined rows: import_id, source_name, imported_at, row_number, reason,
-        original_json."""
+        """Quarantined rows still pending (not discarded): quarantine_id, import_id,
+        source_name, imported_at, row_number, reason, original_json."""
+        ...
+
+    def discard_quarantined(self, quarantine_ids: Sequence[int], *, user: str,
+                            note: str | None = None) -> Discard:
+        """Stop counting these quarantined rows as pending; the discard is recorded."""
+        ...
+
+    def discards(self) -> pd.DataFrame:
+        """Every discard, newest first: id, user, discarded_at, rows, reasons (JSON), note."""
         ...
 
     def imports(self) -> pd.DataFrame:
-        """One row per import, newest first."""
+        """One row per import, newest first, with ``discarded``: how many of its
+        quarantined rows were discarded since."""
         ...
 
     def count(self) -> int:
@@ -129,6 +156,20 @@ class Store(Protocol):
     def edit_log(self, limit: int = 500) -> pd.DataFrame:
         """The newest edits of every incident, newest first (the audit log): edit_id,
         incident_id, user, edited_at, field, old_value, new_value, latest."""
+        ...
+
+    def keep_apart(self, incident_ids: Sequence[str], *, user: str,
+                   seen: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, tuple]]:
+        """Clear the possible-duplicate flags within a group (edits by ``user``)."""
+        ...
+
+    def merge(self, survivor_id: str, absorbed_ids: Sequence[str], *, user: str,
+              seen: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, tuple]]:
+        """Merge incidents into a survivor that keeps every source (edits by ``user``)."""
+        ...
+
+    def unmerge(self, survivor_id: str, *, user: str) -> dict[str, dict[str, tuple]]:
+        """Undo the latest merge into ``survivor_id`` (new edits by ``user``)."""
         ...
 
     def count_matching(self, spec: FilterSpec) -> int:

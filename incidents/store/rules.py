@@ -100,13 +100,15 @@ def prepare_incoming(records: pd.DataFrame) -> pd.DataFrame:
     return frame[list(model.CANONICAL_COLUMNS)]
 
 
-def flag_statuses(frame: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFrame:
+def flag_statuses(frame: pd.DataFrame, existing: pd.DataFrame,
+                  kept_apart: set[frozenset[str]] | None = None) -> pd.DataFrame:
     """Set ``possible_duplicate_of`` and the review status of every incoming row.
 
     ``existing`` holds the stored records (``DUPLICATE_FIELDS``) that could be
-    duplicated and are not part of this import.
+    duplicated and are not part of this import (nor merged into another);
+    ``kept_apart`` the pairs of ids an analyst reviewed and kept as two incidents.
     """
-    duplicate_of = find_possible_duplicates(frame, existing)
+    duplicate_of = find_possible_duplicates(frame, existing, kept_apart)
     flagged = duplicate_of.notna()
     frame["possible_duplicate_of"] = duplicate_of
     frame.loc[flagged, "status"] = model.Status.NEEDS_REVIEW.value
@@ -152,6 +154,13 @@ def latest_edits(rows: list[tuple[str, str, str]]) -> dict[str, dict[int, Any]]:
     for incident_id, field, new_value in rows:
         edits.setdefault(incident_id, {})[column_index[field]] = json.loads(new_value)
     return edits
+
+
+def reviewed_ids(edits: Mapping[str, Mapping[int, Any]]) -> list[str]:
+    """Ids among ``edits`` (as :func:`latest_edits` gives them) whose duplicate flag an
+    analyst decided: an edit of ``possible_duplicate_of`` or ``merged_into``."""
+    decided = {model.CANONICAL_COLUMNS.index(c) for c in ("possible_duplicate_of", "merged_into")}
+    return [incident_id for incident_id, fields in edits.items() if decided & set(fields)]
 
 
 def storage_rows(

@@ -64,7 +64,16 @@ CREATE TABLE IF NOT EXISTS imports (
   source_name TEXT NOT NULL,
   imported_at TEXT NOT NULL,
   rows INTEGER, accepted INTEGER, quarantined INTEGER,
-  inserted INTEGER, updated INTEGER, unchanged INTEGER, possible_duplicates INTEGER
+  inserted INTEGER, updated INTEGER, unchanged INTEGER, possible_duplicates INTEGER,
+  merged INTEGER
+);
+CREATE TABLE IF NOT EXISTS quarantine_discards (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user TEXT NOT NULL,
+  discarded_at TEXT NOT NULL,
+  rows INTEGER NOT NULL,
+  reasons TEXT NOT NULL,
+  note TEXT
 );
 CREATE TABLE IF NOT EXISTS quarantine (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -72,7 +81,8 @@ CREATE TABLE IF NOT EXISTS quarantine (
   source_name TEXT NOT NULL,
   row_number INTEGER,
   reason TEXT NOT NULL,
-  original_json TEXT NOT NULL
+  original_json TEXT NOT NULL,
+  discard_id INTEGER REFERENCES quarantine_discards (id)
 );
 CREATE TABLE IF NOT EXISTS edits (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -116,8 +126,12 @@ def _add_new_columns(conn: sqlite3.Connection) -> None:
     for column in model.CANONICAL_COLUMNS:
         if column not in present:
             conn.execute(f"ALTER TABLE incidents ADD COLUMN {column} {_sql_type(column)}")
-    if "chain" not in {row[1] for row in conn.execute("PRAGMA table_info(edits)")}:
-        conn.execute("ALTER TABLE edits ADD COLUMN chain TEXT")
+    for table, column, kind in (
+        ("edits", "chain", "TEXT"), ("imports", "merged", "INTEGER"),
+        ("quarantine", "discard_id", "INTEGER REFERENCES quarantine_discards (id)"),
+    ):
+        if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def _chain_old_edits(conn: sqlite3.Connection) -> None:
@@ -234,7 +248,7 @@ class SQLiteStore(SnapshotStore):
     def _stored_candidates(self, conn: sqlite3.Connection, low: str, high: str) -> pd.DataFrame:
         return pd.read_sql(
             f"SELECT {', '.join(rules.DUPLICATE_FIELDS)} FROM incidents"
-            " WHERE event_date BETWEEN ? AND ?"
+            " WHERE event_date BETWEEN ? AND ? AND coalesce(merged_into, '') = ''"
             " AND incident_id NOT IN (SELECT incident_id FROM batch)",
             conn, params=(low, high),
         )
@@ -297,11 +311,38 @@ class SQLiteStore(SnapshotStore):
     def _finish_import(self, conn: sqlite3.Connection, summary: ImportSummary) -> None:
         conn.execute(
             "UPDATE imports SET rows = ?, accepted = ?, quarantined = ?, inserted = ?,"
-            " updated = ?, unchanged = ?, possible_duplicates = ? WHERE id = ?",
+            " updated = ?, unchanged = ?, possible_duplicates = ?, merged = ? WHERE id = ?",
             (summary.rows, summary.accepted, summary.quarantined, summary.inserted,
              summary.updated, summary.unchanged, summary.possible_duplicates,
-             summary.import_id),
+             summary.merged, summary.import_id),
         )
+
+    def _cleared_flags(self, conn: sqlite3.Connection) -> list[tuple[str, str | None]]:
+        return conn.execute(
+            "SELECT incident_id, old_value FROM edits"
+            " WHERE field = 'possible_duplicate_of' AND new_value = 'null'").fetchall()
+
+    # -- quarantine -------------------------------------------------------------------
+
+    def _pending_quarantine(self, conn: sqlite3.Connection,
+                            ids: list[int]) -> list[tuple[int, str]]:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM chosen")
+        conn.executemany("INSERT INTO chosen VALUES (?)", ((i,) for i in ids))
+        return conn.execute(
+            "SELECT id, reason FROM quarantine WHERE discard_id IS NULL"
+            " AND id IN (SELECT id FROM chosen) ORDER BY id").fetchall()
+
+    def _record_discard(self, conn: sqlite3.Connection, ids: list[int],
+                        discard: dict[str, Any]) -> int:
+        discard_id = int(conn.execute(
+            "INSERT INTO quarantine_discards (user, discarded_at, rows, reasons, note)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (discard["user"], discard["discarded_at"], discard["rows"], discard["reasons"],
+             discard["note"])).lastrowid)
+        conn.executemany("UPDATE quarantine SET discard_id = ? WHERE id = ?",
+                         ((discard_id, i) for i in ids))
+        return discard_id
 
     # -- edits ------------------------------------------------------------------------
 
@@ -370,15 +411,23 @@ class SQLiteStore(SnapshotStore):
     def load_quarantine(self) -> pd.DataFrame:
         with self._read() as conn:
             return pd.read_sql(
-                "SELECT q.import_id, q.source_name, i.imported_at, q.row_number, q.reason,"
-                " q.original_json FROM quarantine q JOIN imports i ON i.id = q.import_id"
-                " ORDER BY q.id",
+                "SELECT q.id AS quarantine_id, q.import_id, q.source_name, i.imported_at,"
+                " q.row_number, q.reason, q.original_json"
+                " FROM quarantine q JOIN imports i ON i.id = q.import_id"
+                " WHERE q.discard_id IS NULL ORDER BY q.id",
                 conn,
             )
 
+    def discards(self) -> pd.DataFrame:
+        with self._read() as conn:
+            return pd.read_sql("SELECT * FROM quarantine_discards ORDER BY id DESC", conn)
+
     def imports(self) -> pd.DataFrame:
         with self._read() as conn:
-            return pd.read_sql("SELECT * FROM imports ORDER BY id DESC", conn)
+            return pd.read_sql(
+                "SELECT i.*, (SELECT COUNT(*) FROM quarantine q WHERE q.import_id = i.id"
+                " AND q.discard_id IS NOT NULL) AS discarded FROM imports i ORDER BY i.id DESC",
+                conn)
 
     def count(self) -> int:
         with self._read() as conn:
