@@ -83,3 +83,20 @@ def test_an_admin_reverts_a_whole_save_and_not_past_a_later_edit(store, records)
     assert admin.verify().ok
     with pytest.raises(StoreError, match="no edit 999"):
         admin.revert_edit(999)
+
+
+def test_the_guard_offers_every_method_of_the_store_contract_with_its_parameters() -> None:
+    """A method added to the contract without its role check would be out of the
+    dashboard's reach (or, worse, reached around the guard)."""
+    import inspect
+
+    from incidents.store.guard import SignedInStore
+    from incidents.store.protocol import Store
+
+    for name, member in vars(Store).items():
+        if name.startswith("_") or not callable(member):
+            continue
+        guarded = getattr(SignedInStore, name, None)
+        assert guarded is not None, f"SignedInStore has no {name}"
+        assert (list(inspect.signature(guarded).parameters)
+                == list(inspect.signature(member).parameters)), name

@@ -498,6 +498,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_ok": ("OK", "Valide"),
     "status_needs_review": ("Needs review", "À vérifier"),
     "status_rejected": ("Rejected", "Rejeté"),
+    "status_merged": ("Merged into another", "Fusionné dans un autre"),
     "field_incident_id": ("Incident id", "Identifiant"),
     "field_duplicate": ("Possible duplicate of", "Doublon possible de"),
     # duplicate review and the headline's count-once toggle

@@ -50,9 +50,10 @@ class SignedInStore:
     # -- writes ---------------------------------------------------------------------
 
     def import_records(self, records: pd.DataFrame, quarantine: pd.DataFrame | None = None,
-                       *, source_name: str) -> ImportSummary:
+                       *, source_name: str, folded_rows: int = 0) -> ImportSummary:
         return self._allowed("upload").import_records(records, quarantine,
-                                                      source_name=source_name)
+                                                      source_name=source_name,
+                                                      folded_rows=folded_rows)
 
     def update(self, incident_id: str, changes: dict[str, Any], *, user: str | None = None,
                seen: dict[str, Any] | None = None) -> dict[str, tuple]:
