@@ -16,6 +16,7 @@ from incidents.errors import GeocodeError, StoreError
 from incidents.geocode import save_manual_placement
 from incidents.maps.build import build_map
 from incidents.selection import Selection
+from incidents.store.queries import ServedSelection
 from ui.data import get_geocoder, get_store, store_path
 from ui.i18n import t
 from ui.signin import current_user, require
@@ -75,11 +76,14 @@ def _gazetteer_point(row: pd.Series, language: str) -> tuple[float, float, str] 
     return location.latitude, location.longitude, str(location.raw.get("name"))
 
 
-def render_correct_page(selection: Selection, language: str) -> None:
+def render_correct_page(selection: Selection | ServedSelection, language: str) -> None:
     st.header(t("page_correct", language))
     st.caption(t("correct_intro", language))
-    ranked = needs_placing(selection.columns(RANK_COLUMNS)).head(CANDIDATES)
-    todo = selection.incidents_at(ranked.index)
+    if isinstance(selection, ServedSelection):
+        todo = selection.queries.needing_placement(selection.spec, CANDIDATES)
+    else:
+        ranked = needs_placing(selection.columns(RANK_COLUMNS)).head(CANDIDATES)
+        todo = selection.incidents_at(ranked.index)
     if todo.empty:
         st.success(t("correct_none", language))
         return

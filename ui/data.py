@@ -27,6 +27,7 @@ from incidents.geocode import GazetteerGeocoder, geocode_frame
 from incidents.io import IngestResult, read_incidents
 from incidents.spatial_index import map_snapshot
 from incidents.store import Store, default_location, open_store
+from incidents.store.queries import ServedQueries, served_queries
 
 
 def store_path() -> str:
@@ -55,6 +56,20 @@ def store_version(path: str | Path) -> int:
 def load_store_frame(path: str, version: int) -> pd.DataFrame:
     """Every stored incident as a map frame (no geometry); ``version`` only keys the cache."""
     return get_store(path).load_map_snapshot()
+
+
+def served(path: str) -> ServedQueries | None:
+    """The store's server answers, when the store is a server (PostGIS): the dashboard
+    then asks it for each figure instead of loading the incidents."""
+    return served_queries(get_store(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def store_choices(path: str, version: int) -> pd.DataFrame:
+    """The filter choices of a server store (``ServedQueries.choices``), per generation."""
+    queries = served(path)
+    assert queries is not None
+    return queries.choices()
 
 
 def as_map_frame(records: pd.DataFrame) -> pd.DataFrame:

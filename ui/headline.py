@@ -12,6 +12,7 @@ from html import escape
 import streamlit as st
 
 from incidents.selection import Selection
+from incidents.store.queries import ServedSelection
 from incidents.summary import Headline, headline_figures
 from ui.i18n import grouped, t
 
@@ -43,10 +44,13 @@ def headline_html(figures: Headline, language: str) -> str:
     return f'<div class="incidents-headline">{spans}</div>'
 
 
-def render_headline(selection: Selection, language: str) -> Headline:
+def render_headline(selection: Selection | ServedSelection, language: str) -> Headline:
     """The figures on one line (two on a phone), and the synthetic share as a caption:
     the map below should start high on the first screen."""
-    figures = headline_figures(selection.frame, selection.rows)
+    if isinstance(selection, ServedSelection):
+        figures = selection.headline()  # counted by the store's server
+    else:
+        figures = headline_figures(selection.frame, selection.rows)
     st.markdown(headline_html(figures, language), unsafe_allow_html=True)
     synthetic_note(figures.synthetic, language)
     return figures

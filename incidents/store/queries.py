@@ -19,7 +19,7 @@ of their names, where the mask folds with Python's ``fold_text``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -188,6 +188,17 @@ class ServedQueries:
                             extra=f"{extra} AND event_type IS NOT NULL")
         return sorted(str(v) for v in frame["event_type"])
 
+    def needing_placement(self, spec: FilterSpec, limit: int) -> pd.DataFrame:
+        """Selected incidents without a point or placed coarser than their place, the
+        unplaced first, then the coarsest, newest first (the correction page's order)."""
+        frame = self._query(
+            spec, ", ".join(_q(c) for c in model.CANONICAL_COLUMNS),
+            "ORDER BY (geom IS NULL) DESC, COALESCE(geo_precision, 3) DESC,"
+            " event_date DESC NULLS LAST, incident_id COLLATE \"C\" LIMIT %s", [int(limit)],
+            extra="(geom IS NULL OR COALESCE(geo_precision, 3) > 1"
+                  " OR status = 'needs_review')")
+        return model.conform(frame)
+
     def by_ids(self, ids: Sequence[str]) -> pd.DataFrame:
         """Canonical records of these incidents (whatever the filter), in the order given."""
         if not ids:
@@ -201,6 +212,52 @@ class ServedQueries:
         order = {incident_id: i for i, incident_id in enumerate(ids)}
         return frame.sort_values("incident_id", key=lambda s: s.map(order),
                                  ignore_index=True)
+
+
+@dataclass
+class ServedSelection:
+    """The incidents ``spec`` selects in a server store, asked for piece by piece: the
+    dashboard's counterpart of ``incidents.selection.Selection`` when nothing is loaded.
+    Figures asked twice in one run (the count, the headline) are asked once."""
+
+    queries: ServedQueries
+    spec: FilterSpec
+    _answers: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def _once(self, name: str, ask: Any) -> Any:
+        if name not in self._answers:
+            self._answers[name] = ask()
+        return self._answers[name]
+
+    def __len__(self) -> int:
+        return self._once("count", lambda: self.queries.count(self.spec))
+
+    @property
+    def empty(self) -> bool:
+        return len(self) == 0
+
+    def headline(self) -> Headline:
+        return self._once("headline", lambda: self.queries.headline(self.spec))
+
+    def reference_date(self) -> date:
+        """The date presets count back from: the store's latest, or today when empty."""
+        return self._once("latest", lambda: self.queries.latest_date() or date.today())
+
+    def unplaced(self) -> int:
+        return self._once("unplaced", lambda: self.queries.unplaced(self.spec))
+
+    def newest(self, limit: int) -> pd.DataFrame:
+        """Up to ``limit`` selected incidents, newest first (the table)."""
+        return self.queries.store.select(self.spec, limit=limit)
+
+    def incidents(self) -> Any:
+        """Every selected incident as canonical records with geometry (an export)."""
+        from incidents.snapshot import with_geometry
+
+        return with_geometry(self.queries.store.select(self.spec))
+
+    def week(self, start: pd.Timestamp) -> ServedSelection:
+        return ServedSelection(self.queries, week_spec(self.spec, start, self.reference_date()))
 
 
 def _cells_frame(groups: pd.DataFrame) -> pd.DataFrame:
@@ -245,4 +302,4 @@ def served_queries(store: Any) -> ServedQueries | None:
     return None
 
 
-__all__ = ["Bounds", "ServedQueries", "served_queries", "week_spec"]
+__all__ = ["Bounds", "ServedQueries", "ServedSelection", "served_queries", "week_spec"]
