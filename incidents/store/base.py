@@ -68,8 +68,10 @@ class SnapshotStore(ABC):
         """Remember this import's ids for the queries below; return those already stored."""
 
     @abstractmethod
-    def _stored_candidates(self, tx: Any, low: str, high: str) -> pd.DataFrame:
-        """Stored records (``rules.DUPLICATE_FIELDS``) dated in [low, high], batch excluded."""
+    def _stored_candidates(self, tx: Any, low: str, high: str, *,
+                           before: str | None = None) -> pd.DataFrame:
+        """Stored records (``rules.DUPLICATE_FIELDS``) dated in [low, high], batch excluded
+        (and, with ``before``, those written at that time: the import's own rows)."""
 
     @abstractmethod
     def _batch_edits(self, tx: Any) -> list[tuple[str, str, str]]:
@@ -159,10 +161,59 @@ class SnapshotStore(ABC):
             self.refresh_snapshot()
         return summary
 
+    def import_parts(self, parts: Iterable[tuple[pd.DataFrame, pd.DataFrame]], *,
+                     source_name: str) -> ImportSummary:
+        """Store one source read in parts (records, quarantine), in one transaction.
+
+        The peak memory is a part's, whatever the file's size: ids continue from
+        part to part (``rules.assign_incident_ids``), each part is compared for
+        possible duplicates with what was stored before the import, with its own
+        rows and with the earlier parts' rows that carry no source id (rows that
+        carry one, of one family, are never duplicates of each other). The map
+        snapshot is not rebuilt here (that would read every row back): it is
+        rebuilt from the store when next read.
+        """
+        imported_at = rules.now()
+        seen: dict[str, int] = {}
+        carried = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
+        totals = dict.fromkeys(("rows", "accepted", "quarantined", "inserted", "updated",
+                                "unchanged", "possible_duplicates"), 0)
+        try:
+            with self._transaction() as tx:
+                import_id = self._insert_import(tx, source_name, imported_at)
+                for records, quarantine in parts:
+                    frame = rules.prepare_incoming(records, seen)
+                    counts, _ = self._import_part(tx, frame, quarantine, import_id, source_name,
+                                                  imported_at, carried=carried)
+                    for key, value in counts.items():
+                        totals[key] += value
+                    unnamed = frame[frame["event_id_cnty"].isna()]
+                    if len(unnamed):
+                        carried = pd.concat([carried, unnamed[list(rules.DUPLICATE_FIELDS)]],
+                                            ignore_index=True)
+                summary = ImportSummary(import_id=import_id, source_name=source_name,
+                                        imported_at=imported_at, **totals)
+                self._finish_import(tx, summary)
+        except self._errors as error:
+            raise StoreError(f"import of {source_name} failed, nothing stored: {error}") from error
+        return summary
+
     def _import(self, tx: Any, frame: pd.DataFrame, quarantine: pd.DataFrame,
                 source_name: str, imported_at: str) -> tuple[ImportSummary, _Written]:
-        was_empty = self._is_empty(tx)
         import_id = self._insert_import(tx, source_name, imported_at)
+        counts, written = self._import_part(tx, frame, quarantine, import_id, source_name,
+                                            imported_at)
+        summary = ImportSummary(import_id=import_id, source_name=source_name,
+                                imported_at=imported_at, **counts)
+        self._finish_import(tx, summary)
+        return summary, written
+
+    def _import_part(self, tx: Any, frame: pd.DataFrame, quarantine: pd.DataFrame,
+                     import_id: int, source_name: str, imported_at: str, *,
+                     carried: pd.DataFrame | None = None) -> tuple[dict[str, int], _Written]:
+        """Write one frame of an import; its counts (ImportSummary's) and what it wrote.
+        ``carried``: rows of earlier parts of the same import to compare with."""
+        was_empty = self._is_empty(tx)
         existing_ids: set[str] = set()
         existing = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
         if not was_empty:
@@ -171,8 +222,11 @@ class SnapshotStore(ABC):
             existing_ids = self._stage_batch(tx, frame["incident_id"].tolist())
             window = rules.duplicate_window(frame)
             if window is not None:
-                existing = model.conform(self._stored_candidates(tx, *window))[
+                existing = model.conform(self._stored_candidates(
+                    tx, *window, before=imported_at if carried is not None else None))[
                     list(rules.DUPLICATE_FIELDS)]
+        if carried is not None and len(carried):
+            existing = pd.concat([existing, carried], ignore_index=True)
         frame = rules.flag_statuses(frame, existing)
         frame["created_at"] = imported_at
         frame["updated_at"] = imported_at
@@ -192,20 +246,15 @@ class SnapshotStore(ABC):
         inserted = len(frame) - len(existing_ids)
         updated = changed - inserted
         self._write_quarantine(tx, rules.quarantine_rows(quarantine), import_id, source_name)
-        summary = ImportSummary(
-            import_id=import_id,
-            source_name=source_name,
-            imported_at=imported_at,
-            rows=len(frame) + len(quarantine),
-            accepted=len(frame),
-            quarantined=len(quarantine),
-            inserted=inserted,
-            updated=updated,
-            unchanged=len(existing_ids) - updated,
-            possible_duplicates=int(frame["possible_duplicate_of"].notna().sum()),
-        )
-        self._finish_import(tx, summary)
-        return summary, written
+        return {
+            "rows": len(frame) + len(quarantine),
+            "accepted": len(frame),
+            "quarantined": len(quarantine),
+            "inserted": inserted,
+            "updated": updated,
+            "unchanged": len(existing_ids) - updated,
+            "possible_duplicates": int(frame["possible_duplicate_of"].notna().sum()),
+        }, written
 
     def _snapshot_of_first_rows(self, before: int, written: pd.DataFrame) -> bool:
         """Snapshot a store's first import from the rows just written.

@@ -293,6 +293,8 @@ class PostgisStore(SnapshotStore):
         ).fetchone()[0])
 
     def _stage_batch(self, conn: psycopg.Connection, ids: list[str]) -> set[str]:
+        # An import read in parts stages each part in turn, in one transaction.
+        conn.execute("DROP TABLE IF EXISTS pg_temp.batch")
         conn.execute("CREATE TEMP TABLE batch (incident_id TEXT PRIMARY KEY) ON COMMIT DROP")
         with conn.cursor().copy("COPY batch (incident_id) FROM STDIN") as copy:
             for incident_id in ids:
@@ -300,12 +302,14 @@ class PostgisStore(SnapshotStore):
         rows = conn.execute("SELECT incident_id FROM incidents JOIN batch USING (incident_id)")
         return {row[0] for row in rows}
 
-    def _stored_candidates(self, conn: psycopg.Connection, low: str, high: str) -> pd.DataFrame:
+    def _stored_candidates(self, conn: psycopg.Connection, low: str, high: str, *,
+                           before: str | None = None) -> pd.DataFrame:
         cursor = conn.execute(
             f"SELECT {', '.join(_q(c) for c in rules.DUPLICATE_FIELDS)} FROM incidents"
             " WHERE event_date BETWEEN %s AND %s"
-            " AND incident_id NOT IN (SELECT incident_id FROM batch)",
-            (low, high),
+            " AND incident_id NOT IN (SELECT incident_id FROM batch)"
+            + (" AND updated_at IS DISTINCT FROM %s" if before is not None else ""),
+            (low, high) + ((before,) if before is not None else ()),
         )
         return self._frame(cursor)
 
@@ -335,6 +339,9 @@ class PostgisStore(SnapshotStore):
     def _upsert(self, conn: psycopg.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
         """COPY the rows into a staging table, then one INSERT ... ON CONFLICT that
         changes only the rows whose values differ."""
+        conn.execute(
+            "DROP TABLE IF EXISTS pg_temp.incoming"
+        )
         conn.execute(
             f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT {_COLUMNS}, {_CELL}"
             " FROM incidents WITH NO DATA"

@@ -51,8 +51,13 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def assign_incident_ids(records: pd.DataFrame) -> pd.Series:
-    """The stable id of every record (see the module docstring for the rule)."""
+def assign_incident_ids(records: pd.DataFrame,
+                        seen: dict[str, int] | None = None) -> pd.Series:
+    """The stable id of every record (see the module docstring for the rule).
+
+    ``seen`` counts the ids of the earlier parts of the same file (an import read in
+    parts, ``SnapshotStore.import_parts``): a repeat continues their suffixes, so a
+    file gets the same ids whether it is read whole or in parts; it is updated."""
     given = records["incident_id"].astype("string").str.strip().replace("", pd.NA)
     source = records["event_id_cnty"].astype("string").str.strip().replace("", pd.NA)
     ids = given.fillna(source)
@@ -60,6 +65,11 @@ def assign_incident_ids(records: pd.DataFrame) -> pd.Series:
     if unnamed.any():
         ids[unnamed] = _content_ids(records[unnamed])
     occurrence = ids.groupby(ids, sort=False).cumcount()
+    if seen is not None:
+        before = ids.map(seen).fillna(0).astype("int64")
+        occurrence = occurrence + before
+        for value, count in ids.value_counts().items():
+            seen[value] = seen.get(value, 0) + int(count)
     suffix = ("-" + (occurrence + 1).astype("string")).where(occurrence > 0, "")
     return (ids + suffix).astype("string")
 
@@ -89,12 +99,14 @@ def pack_source_extras(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(packed, index=frame.index, dtype="string")
 
 
-def prepare_incoming(records: pd.DataFrame) -> pd.DataFrame:
-    """Records as an import stores them: canonical, extras packed, one row per id."""
+def prepare_incoming(records: pd.DataFrame,
+                     seen: dict[str, int] | None = None) -> pd.DataFrame:
+    """Records as an import stores them: canonical, extras packed, one row per id
+    (``seen``: see :func:`assign_incident_ids`)."""
     frame = model.conform(records.drop(columns="geometry", errors="ignore"))
     frame = frame.reset_index(drop=True)
     frame["source_extra"] = pack_source_extras(frame)
-    frame["incident_id"] = assign_incident_ids(frame)
+    frame["incident_id"] = assign_incident_ids(frame, seen)
     # Only an explicit id clashing with a suffixed one can repeat; the later row wins.
     frame = frame.drop_duplicates("incident_id", keep="last").reset_index(drop=True)
     return frame[list(model.CANONICAL_COLUMNS)]

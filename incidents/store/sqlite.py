@@ -231,12 +231,14 @@ class SQLiteStore(SnapshotStore):
             for row in conn.execute("SELECT incident_id FROM incidents JOIN batch USING (incident_id)")
         }
 
-    def _stored_candidates(self, conn: sqlite3.Connection, low: str, high: str) -> pd.DataFrame:
+    def _stored_candidates(self, conn: sqlite3.Connection, low: str, high: str, *,
+                           before: str | None = None) -> pd.DataFrame:
         return pd.read_sql(
             f"SELECT {', '.join(rules.DUPLICATE_FIELDS)} FROM incidents"
             " WHERE event_date BETWEEN ? AND ?"
-            " AND incident_id NOT IN (SELECT incident_id FROM batch)",
-            conn, params=(low, high),
+            " AND incident_id NOT IN (SELECT incident_id FROM batch)"
+            + (" AND updated_at IS NOT ?" if before is not None else ""),
+            conn, params=(low, high) + ((before,) if before is not None else ()),
         )
 
     def _batch_edits(self, conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
