@@ -231,13 +231,14 @@ class SnapshotStore(ABC):
         frame["created_at"] = imported_at
         frame["updated_at"] = imported_at
         first_rows = changed_rows = None
+        in_parts = carried is not None  # no snapshot patch: see import_parts
         if was_empty:
             changed = self._bulk_insert(tx, frame)
-            first_rows = rules.as_read_back(frame)
+            first_rows = None if in_parts else rules.as_read_back(frame)
         else:
             edits = rules.latest_edits(self._batch_edits(tx))
             changed = self._upsert(tx, rules.storage_rows(frame, edits))
-            if 0 < changed <= SNAPSHOT_PATCH_MAX_ROWS:
+            if not in_parts and 0 < changed <= SNAPSHOT_PATCH_MAX_ROWS:
                 # Inserted or changed rows, and only those, now carry this import's time
                 # (rows of another import in the same second may come along: harmless).
                 changed_rows = self._rows_updated_at(tx, imported_at)

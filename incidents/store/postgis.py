@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -230,6 +231,9 @@ class PostgisStore(SnapshotStore):
     def __init__(self, url: str, *, snapshot_dir: Path | None = None) -> None:
         self.url = url
         self.location = redacted(url)
+        # One reading connection per thread, kept: a dashboard's filter change asks
+        # a dozen questions, and connecting for each cost more than answering it.
+        self._readers = threading.local()
         try:
             with self._connect() as conn:
                 migrate(conn)
@@ -259,16 +263,27 @@ class PostgisStore(SnapshotStore):
             conn.execute("SELECT set_config('incidents.generation', %s, true)", (str(generation),))
             yield conn
 
+    def _reader(self) -> psycopg.Connection:
+        """This thread's reading connection (in autocommit: each read is its own
+        transaction, so it sees every write committed before it)."""
+        conn = getattr(self._readers, "conn", None)
+        if conn is None or conn.closed or conn.broken:
+            try:
+                conn = psycopg.connect(self.url, connect_timeout=10, autocommit=True)
+            except psycopg.Error as error:
+                raise StoreError(f"cannot open store {self.location}: {error}") from error
+            self._readers.conn = conn
+        return conn
+
     @contextmanager
     def _read(self) -> Iterator[psycopg.Connection]:
+        conn = self._reader()
         try:
-            conn = self._connect()
-        except psycopg.Error as error:
-            raise StoreError(f"cannot open store {self.location}: {error}") from error
-        try:
-            with conn:
+            with conn.transaction():
                 yield conn
         except psycopg.Error as error:
+            if conn.broken:
+                self._readers.conn = None
             raise StoreError(f"cannot read store {self.location}: {error}") from error
 
     @staticmethod

@@ -46,20 +46,31 @@ class ServedQueries:
     """The dashboard's questions about one ``FilterSpec``, put to a PostGIS store."""
 
     store: Any  # incidents.store.postgis.PostgisStore (not imported: psycopg is optional)
+    # (spec, generation) -> compiled WHERE: a view asks about one spec a dozen times.
+    _wheres: dict[tuple[FilterSpec, int], tuple[str, list[Any]]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def _where(self, spec: FilterSpec) -> tuple[str, list[Any]]:
+        key = (spec, self.store.generation())
+        if key not in self._wheres:
+            if len(self._wheres) > 32:
+                self._wheres.clear()
+            self._wheres[key] = self.store._where(spec)
+        return self._wheres[key]
 
     def _query(self, spec: FilterSpec, select: str, tail: str = "",
                params: Sequence[Any] = (), extra: str = "TRUE",
                select_params: Sequence[Any] = ()) -> pd.DataFrame:
         """``SELECT select FROM incidents WHERE <spec> AND extra tail``; ``params`` fill
         ``extra`` and ``tail``, ``select_params`` the select list."""
-        where, where_params = self.store._where(spec)
+        where, where_params = self._where(spec)
         sql = f"SELECT {select} FROM incidents WHERE {where} AND {extra} {tail}"
         with self.store._read() as conn:
             cursor = conn.execute(sql, [*select_params, *where_params, *params])
             return pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
 
     def count(self, spec: FilterSpec) -> int:
-        return int(self.store.count_matching(spec))
+        return int(self._query(spec, "COUNT(*) AS n").iloc[0]["n"])
 
     def headline(self, spec: FilterSpec) -> Headline:
         """The figures above the map, as ``incidents.summary.headline_figures`` gives them."""
