@@ -74,6 +74,10 @@ class SnapshotStore(ABC):
         (and, with ``before``, those written at that time: the import's own rows)."""
 
     @abstractmethod
+    def _rows_with_source_ids(self, tx: Any, source_ids: list[str]) -> pd.DataFrame:
+        """Stored records (``rules.DUPLICATE_FIELDS``) with one of these event_id_cnty."""
+
+    @abstractmethod
     def _batch_edits(self, tx: Any) -> list[tuple[str, str, str]]:
         """(incident_id, field, new_value JSON) of the latest edit of each field of the batch."""
 
@@ -168,13 +172,18 @@ class SnapshotStore(ABC):
         The peak memory is a part's, whatever the file's size: ids continue from
         part to part (``rules.assign_incident_ids``), each part is compared for
         possible duplicates with what was stored before the import, with its own
-        rows and with the earlier parts' rows that carry no source id (rows that
-        carry one, of one family, are never duplicates of each other). The map
+        rows, and with the earlier parts' rows that carry no source id or the same
+        source id as one of its rows (rows with distinct ids of one family are never
+        duplicates of each other, so no other earlier row is needed). One difference
+        from a whole read: on a re-import, a stored row of this very file that a later
+        part brings again is still a candidate for the earlier parts (a file repeating
+        one source id may see that pair flagged the other way round). The map
         snapshot is not rebuilt here (that would read every row back): it is
         rebuilt from the store when next read.
         """
         imported_at = rules.now()
         seen: dict[str, int] = {}
+        source_ids: set[str] = set()
         carried = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
         totals = dict.fromkeys(("rows", "accepted", "quarantined", "inserted", "updated",
                                 "unchanged", "possible_duplicates"), 0)
@@ -183,8 +192,17 @@ class SnapshotStore(ABC):
                 import_id = self._insert_import(tx, source_name, imported_at)
                 for records, quarantine in parts:
                     frame = rules.prepare_incoming(records, seen)
+                    ids = frame["event_id_cnty"].dropna()
+                    repeated = sorted(set(ids[ids.isin(source_ids)]))
+                    source_ids.update(ids)
+                    earlier = carried
+                    if repeated:
+                        rows = model.conform(self._rows_with_source_ids(tx, repeated))
+                        rows = rows[~rows["incident_id"].isin(frame["incident_id"])]
+                        earlier = pd.concat([carried, rows[list(rules.DUPLICATE_FIELDS)]],
+                                            ignore_index=True)
                     counts, _ = self._import_part(tx, frame, quarantine, import_id, source_name,
-                                                  imported_at, carried=carried)
+                                                  imported_at, carried=earlier)
                     for key, value in counts.items():
                         totals[key] += value
                     unnamed = frame[frame["event_id_cnty"].isna()]

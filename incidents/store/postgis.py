@@ -328,6 +328,12 @@ class PostgisStore(SnapshotStore):
         )
         return self._frame(cursor)
 
+    def _rows_with_source_ids(self, conn: psycopg.Connection,
+                              source_ids: list[str]) -> pd.DataFrame:
+        return self._frame(conn.execute(
+            f"SELECT {', '.join(_q(c) for c in rules.DUPLICATE_FIELDS)} FROM incidents"
+            " WHERE event_id_cnty = ANY(%s)", (source_ids,)))
+
     def _batch_edits(self, conn: psycopg.Connection) -> list[tuple[str, str, str]]:
         return conn.execute(
             "SELECT incident_id, field, new_value FROM edits WHERE id IN ("

@@ -241,6 +241,15 @@ class SQLiteStore(SnapshotStore):
             conn, params=(low, high) + ((before,) if before is not None else ()),
         )
 
+    def _rows_with_source_ids(self, conn: sqlite3.Connection,
+                              source_ids: list[str]) -> pd.DataFrame:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS repeated (event_id_cnty TEXT)")
+        conn.execute("DELETE FROM repeated")
+        conn.executemany("INSERT INTO repeated VALUES (?)", ((i,) for i in source_ids))
+        return pd.read_sql(
+            f"SELECT {', '.join(rules.DUPLICATE_FIELDS)} FROM incidents"
+            " WHERE event_id_cnty IN (SELECT event_id_cnty FROM repeated)", conn)
+
     def _batch_edits(self, conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
         return conn.execute(
             "SELECT incident_id, field, new_value FROM edits WHERE id IN ("
