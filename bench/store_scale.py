@@ -11,7 +11,7 @@
 2. **A filter change on PostGIS**, at ``--rows`` and (with ``--large``) at that many
    incidents: what the dashboard's map page asks of the server for one filter
    (``incidents.store.queries.ServedSelection``: the headline, the extent, the map of
-   that extent, as ``ui.map_view`` builds it, and the choropleth's region counts),
+   that extent, as ``ui.map_view`` builds it),
    plus the table's newest 1,000 rows, asked by a fresh process that never loads
    the store. Printed: server seconds (first and second filter change), the bytes
    of what the page receives (the map's data layers as st_folium gets them, the
@@ -113,14 +113,12 @@ def filter_change(url: str) -> None:
         headline = selection.headline()
         view = _extent(selection)
         result = build_served_map(selection, view=view, overlays_apart=True)
-        regions = store.region_counts(spec)
         seconds = time.perf_counter() - started
         started = time.perf_counter()
         table = table_frame(selection.newest(TABLE_ROWS), "en")
         table_seconds = time.perf_counter() - started
         overlays = sum(_rendered_bytes(group) for group in result.overlays)
-        payload = (overlays + len(headline_html(headline, "en"))
-                   + len(regions.to_json(orient="records")))
+        payload = overlays + len(headline_html(headline, "en"))
         answers.append({"filter": query, "seconds": round(seconds, 3), "payload": payload,
                         "table_seconds": round(table_seconds, 3),
                         "table_payload": len(table.to_json(orient="records")),
@@ -235,8 +233,8 @@ def main() -> None:
                       f" {figures['peak_mb']:>11.0f} {answer['table_seconds']:>8.2f}"
                       f" {answer['table_payload']:>9,}", flush=True)
         print(f"\nfilters: {'; '.join(f'#{i} {q}' for i, q in enumerate(FILTERS, start=1))}")
-        print("server s: headline, extent, map of the extent, region counts (the map page);"
-              " payload: its data layers, headline and region counts; process MB: peak of"
+        print("server s: headline, extent, map of the extent (the map page);"
+              " payload: its data layers and headline; process MB: peak of"
               f" that process; table: the table tab's newest {TABLE_ROWS:,} rows, apart")
 
 

@@ -136,3 +136,21 @@ def test_a_week_of_the_playback_is_a_narrower_spec(served) -> None:
     assert (week.start.isoformat(), week.end.isoformat()) == ("2023-03-08", "2023-03-12")
     chosen = frame[_rows(frame, week)]
     assert queries.count(week) == len(chosen)
+
+
+def test_one_pass_figures_and_view_groups_agree_with_the_single_questions(served) -> None:
+    queries, _ = served
+    spec = SPECS[1]
+    headline, extent, unplaced = queries.figures(spec)
+    assert (headline, extent, unplaced) == (queries.headline(spec), queries.extent(spec),
+                                            queries.unplaced(spec))
+    groups = queries.view_groups(spec, SAHEL, 7)
+    assert groups["count"].sum() == queries.count_in_view(spec, SAHEL)
+    assert sorted(set(groups["event_type"]) - {""}) == queries.event_types_in_view(spec, SAHEL)
+    from incidents.store.queries import cells_of_groups
+
+    for max_cells in (None, 30):
+        resolution, cells = cells_of_groups(groups, 7, max_cells)
+        expected = queries.cells_in_view(spec, SAHEL, 7, max_cells)
+        assert resolution == expected[0]
+        pd.testing.assert_frame_equal(cells, expected[1])

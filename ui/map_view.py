@@ -212,7 +212,7 @@ def _weeks(selection: AnySelection) -> list[pd.Timestamp]:
 
 def _extent(shown: AnySelection) -> View | None:
     if isinstance(shown, ServedSelection):
-        bounds = shown.queries.extent(shown.spec)
+        bounds = shown.extent()
         return None if bounds is None else View(*bounds, fit_zoom(*bounds))
     return extent_view(shown.frame, shown.rows)
 

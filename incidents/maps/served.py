@@ -18,7 +18,7 @@ from incidents.maps import cells as cell_maps
 from incidents.maps.build import (DEFAULT_MAX_POINTS, DETAIL_FACTOR, DETAIL_ZOOM, LAYERS,
                                   MIN_ZOOM, ExtraLayer, MapResult, View, build_cells_map,
                                   build_map)
-from incidents.store.queries import ServedSelection
+from incidents.store.queries import ServedSelection, cells_of_groups
 
 
 def build_served_map(
@@ -37,7 +37,8 @@ def build_served_map(
     queries, spec = selection.queries, selection.spec
     bounds = None if view is None else (view.south, view.west, view.north, view.east)
     zoom = view.zoom if view is not None else MIN_ZOOM
-    n_in_view = queries.count_in_view(spec, bounds)
+    groups = queries.view_groups(spec, bounds, cell_maps.resolution_for_zoom(zoom))
+    n_in_view = int(groups["count"].sum())
     limit = max_points * (DETAIL_FACTOR if zoom >= DETAIL_ZOOM else 1)
     if n_in_view <= limit:
         frame = queries.rows_in_view(spec, bounds)
@@ -47,10 +48,10 @@ def build_served_map(
                            overlays_apart=overlays_apart)
         result.n_unplaced = selection.unplaced()
         return result
-    resolution, cells = queries.cells_in_view(spec, bounds, cell_maps.resolution_for_zoom(zoom),
-                                              max_cells)
+    resolution, cells = cells_of_groups(groups, cell_maps.resolution_for_zoom(zoom), max_cells)
+    event_types = sorted(set(groups["event_type"]) - {""})
     return build_cells_map(
         cells, resolution=resolution, view=view, n_in_view=n_in_view,
-        n_unplaced=selection.unplaced(), event_types=queries.event_types_in_view(spec, bounds),
+        n_unplaced=selection.unplaced(), event_types=event_types,
         language=language, layers=layers, online_tiles=online_tiles,
         extra_layers=extra_layers, overlays_apart=overlays_apart)

@@ -33,8 +33,9 @@ from incidents.summary import Headline
 # (south, west, north, east) in degrees.
 Bounds = tuple[float, float, float, float]
 PERIOD_UNITS = {"week": "week", "month": "month"}  # PostgreSQL's date_trunc weeks start Monday
-_PLACE_KEY = ("lower(unaccent(coalesce(country, ''))) || '|' || lower(unaccent(coalesce(admin1,"
-              " ''))) || '|' || lower(unaccent(location))")
+# A place is its (country, admin1, location) as stored: folding every name of a
+# million rows (unaccent) cost more than the rest of the headline.
+_PLACE_KEY = "CASE WHEN location IS NOT NULL THEN ROW(country, admin1, location) END"
 
 
 def _q(name: str) -> str:
@@ -74,26 +75,38 @@ class ServedQueries:
 
     def headline(self, spec: FilterSpec) -> Headline:
         """The figures above the map, as ``incidents.summary.headline_figures`` gives them."""
+        return self.figures(spec)[0]
+
+    def figures(self, spec: FilterSpec) -> tuple[Headline, Bounds | None, int]:
+        """(headline, extent of the placed incidents, how many are not placed), in one
+        pass over the selected rows: what a filter change needs before drawing the map."""
         row = self._query(
             spec,
             "COUNT(*) AS incidents, COALESCE(SUM(fatalities), 0) AS fatalities,"
             f" COUNT(DISTINCT {_PLACE_KEY}) AS locations,"
             " AVG(CASE WHEN geo_precision = 1 THEN 1.0 ELSE 0.0 END) AS precise,"
             " MIN(event_date) AS first_date, MAX(event_date) AS last_date,"
-            " COALESCE(SUM(CASE WHEN synthetic = 1 THEN 1 ELSE 0 END), 0) AS synthetic",
+            " COALESCE(SUM(CASE WHEN synthetic = 1 THEN 1 ELSE 0 END), 0) AS synthetic,"
+            " COUNT(*) FILTER (WHERE geom IS NULL) AS unplaced,"
+            " MIN(latitude) FILTER (WHERE geom IS NOT NULL) AS s,"
+            " MIN(longitude) FILTER (WHERE geom IS NOT NULL) AS w,"
+            " MAX(latitude) FILTER (WHERE geom IS NOT NULL) AS n,"
+            " MAX(longitude) FILTER (WHERE geom IS NOT NULL) AS e",
         ).iloc[0]
         count = int(row["incidents"])
         if count == 0:
-            return Headline(0, 0, 0, None, None, None, 0)
+            return Headline(0, 0, 0, None, None, None, 0), None, 0
 
         def day(value: Any) -> pd.Timestamp | None:
             return None if value is None or pd.isna(value) else pd.Timestamp(value)
 
+        extent = None if row["s"] is None or pd.isna(row["s"]) else (
+            float(row["s"]), float(row["w"]), float(row["n"]), float(row["e"]))
         return Headline(
             incidents=count, fatalities=int(row["fatalities"]), locations=int(row["locations"]),
             precise_share=float(row["precise"]), first_date=day(row["first_date"]),
             last_date=day(row["last_date"]), synthetic=int(row["synthetic"]),
-        )
+        ), extent, int(row["unplaced"])
 
     def period_counts(self, spec: FilterSpec, interval: str) -> pd.DataFrame:
         """(period, event_type, count), as the timeline's ``counts_by_period``: weeks from
@@ -193,6 +206,26 @@ class ServedQueries:
             cells = _cells_frame(groups)
         return resolution, cells
 
+    def view_groups(self, spec: FilterSpec, bounds: Bounds | None,
+                    resolution: int) -> pd.DataFrame:
+        """The placed incidents in view counted per (cell at ``resolution``, event type,
+        region-level or not), in one pass: the map's count in view, its event types
+        and its hexagons (:func:`cells_of_groups`) all come from these few rows."""
+        from incidents.store.postgis import _CELL, _parent_masks
+
+        if resolution not in MAP_RESOLUTIONS:
+            raise ValueError(f"no cells at resolution {resolution}")
+        keep, add = _parent_masks(resolution)
+        extra, params = self._in_view(bounds)
+        groups = self._query(
+            spec, f"({_CELL} & %s) | %s AS cell, COALESCE(event_type, '') AS event_type,"
+            " COALESCE(geo_precision = 3, FALSE) AS region_level,"
+            " COUNT(*) AS count, COALESCE(SUM(fatalities), 0) AS fatalities", "GROUP BY 1, 2, 3",
+            params=params, extra=extra, select_params=[keep, add])
+        groups["cell"] = groups["cell"].astype("Int64").fillna(0).astype("int64").astype(
+            "uint64") if len(groups) else pd.Series(dtype="uint64")
+        return groups
+
     def event_types_in_view(self, spec: FilterSpec, bounds: Bounds | None) -> list[str]:
         extra, params = self._in_view(bounds)
         frame = self._query(spec, "DISTINCT event_type", params=params,
@@ -247,15 +280,22 @@ class ServedSelection:
     def empty(self) -> bool:
         return len(self) == 0
 
+    def _figures(self) -> tuple[Headline, Bounds | None, int]:
+        return self._once("figures", lambda: self.queries.figures(self.spec))
+
     def headline(self) -> Headline:
-        return self._once("headline", lambda: self.queries.headline(self.spec))
+        return self._figures()[0]
+
+    def extent(self) -> Bounds | None:
+        """(south, west, north, east) of the placed incidents selected."""
+        return self._figures()[1]
 
     def reference_date(self) -> date:
         """The date presets count back from: the store's latest, or today when empty."""
         return self._once("latest", lambda: self.queries.latest_date() or date.today())
 
     def unplaced(self) -> int:
-        return self._once("unplaced", lambda: self.queries.unplaced(self.spec))
+        return self._figures()[2]
 
     def newest(self, limit: int) -> pd.DataFrame:
         """Up to ``limit`` selected incidents, newest first (the table)."""
@@ -269,6 +309,21 @@ class ServedSelection:
 
     def week(self, start: pd.Timestamp) -> ServedSelection:
         return ServedSelection(self.queries, week_spec(self.spec, start, self.reference_date()))
+
+
+def cells_of_groups(groups: pd.DataFrame, resolution: int,
+                    max_cells: int | None = None) -> tuple[int, pd.DataFrame]:
+    """(resolution, hexagons) from :meth:`ServedQueries.view_groups`: the rows that are
+    not region-level and have a cell, merged into coarser parents until at most
+    ``max_cells`` remain (as ``cells_in_view``)."""
+    groups = groups[~groups["region_level"].astype(bool) & (groups["cell"] != 0)].copy()
+    cells = _cells_frame(groups)
+    while max_cells is not None and len(cells) > max_cells and \
+            resolution > min(MAP_RESOLUTIONS):
+        resolution -= 1
+        groups["cell"] = parent_cells(groups["cell"].to_numpy(dtype="uint64"), resolution)
+        cells = _cells_frame(groups)
+    return resolution, cells
 
 
 def _cells_frame(groups: pd.DataFrame) -> pd.DataFrame:
