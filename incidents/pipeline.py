@@ -120,14 +120,16 @@ def _ingest_in_parts(path: Path, store: Store, name: str, *, geocode: bool,
         return None
     reader: dict[str, Any] = {}
     counts: dict[str, Any] = {}
-    if geocode and geocoder is None:
+    asked = None
+    if geocode:
         from incidents.geocode import GazetteerGeocoder
 
-        geocoder = GazetteerGeocoder()  # one index for every part
+        # One index for every part, and each distinct place asked once in the file.
+        asked = OncePerPlace(geocoder if geocoder is not None else GazetteerGeocoder())
 
     def parts() -> Any:
         for result in results:
-            records, placed = _place(result, geocode=geocode, geocoder=geocoder,
+            records, placed = _place(result, geocode=geocode, geocoder=asked,
                                      assign_regions=assign_regions)
             _add(reader, result.counts)
             _add(counts, placed)
@@ -138,6 +140,27 @@ def _ingest_in_parts(path: Path, store: Store, name: str, *, geocode: bool,
     except (NotStreamable, UnicodeDecodeError):
         return None  # nothing was stored: the transaction rolled back
     return _summary(name, summary, reader, counts, geocode, geocoder)
+
+
+class OncePerPlace:
+    """A geocoder that asks the one it wraps once per distinct question: a file read
+    in parts names the same places in every part. Its ``geocode`` has the wrapped
+    one's signature (``functools.wraps``), so callers pass it the same arguments."""
+
+    def __init__(self, geocoder: Any) -> None:
+        import functools
+
+        self.geocoder = geocoder
+        answers: dict[tuple, Any] = {}
+
+        @functools.wraps(geocoder.geocode)
+        def geocode(query: Any, *args: Any, **kwargs: Any) -> Any:
+            key = (str(query), args, tuple(sorted((k, str(v)) for k, v in kwargs.items())))
+            if key not in answers:
+                answers[key] = geocoder.geocode(query, *args, **kwargs)
+            return answers[key]
+
+        self.geocode = geocode
 
 
 def _add(totals: dict[str, Any], counts: dict[str, Any]) -> None:

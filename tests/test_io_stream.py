@@ -123,3 +123,28 @@ def test_a_part_that_fails_leaves_nothing(tmp_path: Path, two_stores, small_part
     with pytest.raises(RuntimeError):
         ingest_file(path, store=store, geocode=False, assign_regions=False)
     assert store.count() == 0 and store.imports().empty
+
+
+def test_each_place_is_geocoded_once_across_parts(tmp_path: Path, small_parts,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from incidents.pipeline import OncePerPlace
+
+    class Counting:
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        def geocode(self, query, *, exactly_one=True, timeout=None, country=None, admin1=None,
+                    admin2=None, admin3=None):
+            self.asked.append(query)
+            return None
+
+    counting = Counting()
+    assert "admin3" in __import__("inspect").signature(OncePerPlace(counting).geocode).parameters
+    path = tmp_path / "unplaced.csv"
+    path.write_text("event_date,event_type,country,location\n" + "".join(
+        f"2024-03-{n % 28 + 1:02d},Battles,Mali,Village {n % 3}\n" for n in range(12)),
+        encoding="utf-8")
+    monkeypatch.setenv("INCIDENTS_HOME", str(tmp_path / "home"))
+    ingest_file(path, store=open_store(tmp_path / "s.sqlite"), geocoder=counting,
+                assign_regions=False)
+    assert sorted(counting.asked) == ["Village 0", "Village 1", "Village 2"]
