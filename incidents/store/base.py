@@ -182,8 +182,8 @@ class SnapshotStore(ABC):
         rebuilt from the store when next read.
         """
         imported_at = rules.now()
-        seen: dict[str, int] = {}
-        source_ids: set[str] = set()
+        seen = rules.SeenIds()
+        source_ids = rules.SeenIds()
         carried = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
         totals = dict.fromkeys(("rows", "accepted", "quarantined", "inserted", "updated",
                                 "unchanged", "possible_duplicates"), 0)
@@ -193,8 +193,8 @@ class SnapshotStore(ABC):
                 for records, quarantine in parts:
                     frame = rules.prepare_incoming(records, seen)
                     ids = frame["event_id_cnty"].dropna()
-                    repeated = sorted(set(ids[ids.isin(source_ids)]))
-                    source_ids.update(ids)
+                    repeated = sorted(set(ids[source_ids.contains(ids)]))
+                    source_ids.add(ids)
                     earlier = carried
                     if repeated:
                         rows = model.conform(self._rows_with_source_ids(tx, repeated))

@@ -51,8 +51,34 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class SeenIds:
+    """How often each id occurred in the earlier parts of one file, kept as 64-bit
+    hashes of the ids (pandas' ``hash_array``): a million ids take tens of MB, where
+    a dict of the strings took hundreds. Two ids sharing a hash (odds about one in
+    ten million for a million ids) would be counted as one."""
+
+    def __init__(self) -> None:
+        self._counts = pd.Series(dtype="int64", index=pd.Index([], dtype="uint64"))
+
+    @staticmethod
+    def _keys(ids: pd.Series) -> np.ndarray:
+        return pd.util.hash_array(ids.astype(object).to_numpy())
+
+    def before(self, ids: pd.Series) -> pd.Series:
+        """For each id, how often it occurred before (0 for a new one)."""
+        counts = self._counts.reindex(self._keys(ids)).fillna(0).to_numpy(dtype="int64")
+        return pd.Series(counts, index=ids.index)
+
+    def contains(self, ids: pd.Series) -> np.ndarray:
+        return np.isin(self._keys(ids), self._counts.index.to_numpy())
+
+    def add(self, ids: pd.Series) -> None:
+        counts = pd.Series(self._keys(ids)).value_counts()
+        self._counts = self._counts.add(counts, fill_value=0).astype("int64")
+
+
 def assign_incident_ids(records: pd.DataFrame,
-                        seen: dict[str, int] | None = None) -> pd.Series:
+                        seen: SeenIds | None = None) -> pd.Series:
     """The stable id of every record (see the module docstring for the rule).
 
     ``seen`` counts the ids of the earlier parts of the same file (an import read in
@@ -66,10 +92,8 @@ def assign_incident_ids(records: pd.DataFrame,
         ids[unnamed] = _content_ids(records[unnamed])
     occurrence = ids.groupby(ids, sort=False).cumcount()
     if seen is not None:
-        before = ids.map(seen).fillna(0).astype("int64")
-        occurrence = occurrence + before
-        for value, count in ids.value_counts().items():
-            seen[value] = seen.get(value, 0) + int(count)
+        occurrence = occurrence + seen.before(ids)
+        seen.add(ids)
     suffix = ("-" + (occurrence + 1).astype("string")).where(occurrence > 0, "")
     return (ids + suffix).astype("string")
 
@@ -100,7 +124,7 @@ def pack_source_extras(frame: pd.DataFrame) -> pd.Series:
 
 
 def prepare_incoming(records: pd.DataFrame,
-                     seen: dict[str, int] | None = None) -> pd.DataFrame:
+                     seen: SeenIds | None = None) -> pd.DataFrame:
     """Records as an import stores them: canonical, extras packed, one row per id
     (``seen``: see :func:`assign_incident_ids`)."""
     frame = model.conform(records.drop(columns="geometry", errors="ignore"))
