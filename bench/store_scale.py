@@ -25,7 +25,7 @@ pandas takes to parse this CSV as text, and the load average) to read them again
 
 Without ``--store`` a throwaway PostgreSQL + PostGIS cluster is started (as the tests
 do, ``tests/pgserver.py``) and removed at the end (also when the run is terminated).
-Figures of the last run are in the README's "Scale" section.
+Figures of the last runs are in the README's "Speed" section.
 """
 
 from __future__ import annotations
