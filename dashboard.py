@@ -15,6 +15,7 @@ import streamlit as st
 from incidents import model
 from incidents.filters import FilterSpec
 from incidents.selection import Selection
+from incidents.store.queries import ServedSelection
 from ui import add_article, data, signin, warmup
 from ui.admin import render_admin_page
 from ui.correct import render_correct_page
@@ -67,17 +68,34 @@ def load_source(source: str, language: str) -> tuple[pd.DataFrame, pd.DataFrame]
     path = data.store_path()
     _seed_once(str(path))
     version = data.store_version(path)
+    if data.served(path) is not None:
+        # A server store: only the filter choices come here, every figure is asked of it.
+        return data.store_choices(path, version), data.load_store_quarantine(path, version)
     return (data.load_store_frame(str(path), version),
             data.load_store_quarantine(str(path), version))
 
 
-def explore_page(selection: Selection, spec: FilterSpec, language: str,
-                 quarantined: int = 0) -> None:
+def select(frame: pd.DataFrame, spec: FilterSpec, source: str) -> Selection | ServedSelection:
+    """What ``spec`` selects: a mask over the loaded frame, or the server's answers."""
+    queries = data.served(data.store_path()) if source == "store" else None
+    if queries is not None:
+        return ServedSelection(queries, spec)
+    return Selection.of(frame, spec)
+
+
+def synthetic_count(selection: Selection | ServedSelection) -> int:
+    if isinstance(selection, ServedSelection):
+        return selection.headline().synthetic
+    return int(selection.column("synthetic").sum())
+
+
+def explore_page(selection: Selection | ServedSelection, spec: FilterSpec, language: str,
+                 quarantined: int = 0, store_empty: bool = False) -> None:
     """The headline, then tabs of which only the open one is computed and sent: a filter
     change on the map does not also rebuild the chart, the table and the exports, and
     the first page does not wait for their browser code."""
     render_setup_problems(language)
-    if selection.frame.empty:
+    if store_empty:
         st.info(t("store_empty", language))
     render_headline(selection, language)
     if selection.empty:
@@ -91,12 +109,15 @@ def explore_page(selection: Selection, spec: FilterSpec, language: str,
                         language, near=spec.near)
         return
     tab, render = next((tab, render) for tab, render in (
-        (time_tab, lambda: render_timeline(selection.columns(TIMELINE_COLUMNS), language)),
+        (time_tab, lambda: render_timeline(
+            None, language, lambda interval: selection.queries.period_counts(spec, interval))
+         if isinstance(selection, ServedSelection)
+         else render_timeline(selection.columns(TIMELINE_COLUMNS), language)),
         (table_tab, lambda: render_table(selection, language)),
         (export_tab, lambda: render_exports(selection, spec, language, quarantined)),
     ) if tab.open)
     with tab:
-        synthetic_note(int(selection.column("synthetic").sum()), language)
+        synthetic_note(synthetic_count(selection), language)
         render()
 
 
@@ -115,11 +136,11 @@ def main() -> None:
                                       if name != "upload" or signin.allows("upload")])
     frame, quarantine = load_source(source, language)
     spec = filter_widgets(frame, language)
-    selection = Selection.of(frame, spec)
+    selection = select(frame, spec, source)
     st.query_params.from_dict(url_params(st.session_state, spec))
 
     def explore() -> None:
-        explore_page(selection, spec, language, len(quarantine))
+        explore_page(selection, spec, language, len(quarantine), store_empty=frame.empty)
 
     def quarantine_view() -> None:
         render_quarantine_page(quarantine, source, language)

@@ -2,27 +2,30 @@
 
     .venv/bin/python bench/store_scale.py [--rows 1000000] [--large 10000000] [--store URL]
 
-1. **Import**: one synthetic CSV of ``--rows`` incidents (written once, untimed) is
-   ingested by ``python -m incidents ingest --no-geocode`` into an empty SQLite file and
-   into an empty PostGIS database; wall seconds and the CLI process's peak resident
-   memory for each.
-2. **A filter change on PostGIS**, at ``--rows`` and (when ``--large`` is given) at that
-   many incidents: what a dashboard over the server needs for one view (the count, the
-   H3 cells at resolution 5, the admin1 counts for the choropleth, the newest 1,000 rows
-   for the table), asked of the server by a fresh process that never loads the store.
-   Prints server seconds, the bytes of that answer as JSON (the payload), and the peak
-   resident memory of that process. The large store is made on the server by copying
-   the imported rows under new ids (``INSERT ... SELECT``), never through Python.
+1. **Import**: one synthetic ACLED-like CSV of ``--rows`` incidents (ACLED's 31
+   columns, fictional events at real Sahel towns and villages, ``SYN`` ids; written
+   once, untimed) is ingested by ``python -m incidents ingest --no-geocode`` into an
+   empty SQLite file and into an empty PostGIS database: wall seconds and the CLI
+   process's peak resident memory for each. A file this size is read in parts
+   (``incidents.io.stream``), so the peak should not grow with the file.
+2. **A filter change on PostGIS**, at ``--rows`` and (with ``--large``) at that many
+   incidents: what the dashboard's map page asks of the server for one filter
+   (``incidents.store.queries.ServedSelection``: the headline, the extent, the map of
+   that extent, as ``ui.map_view`` builds it),
+   plus the table's newest 1,000 rows, asked by a fresh process that never loads
+   the store. Printed: server seconds (first and second filter change), the bytes
+   of what the page receives (the map's data layers as st_folium gets them, the
+   headline, the table as JSON), and the peak resident memory of that process.
+   The large store is made on the server by copying the imported rows under new
+   ids (``INSERT ... SELECT``), never through Python.
+
+The machine is shared (2 cores, several engineers): every figure depends on the
+load, so the run first prints a **baseline measured in the same run** (how long
+pandas takes to parse this CSV as text, and the load average) to read them against.
 
 Without ``--store`` a throwaway PostgreSQL + PostGIS cluster is started (as the tests
 do, ``tests/pgserver.py``) and removed at the end (also when the run is terminated).
-
-Measured 2026-12-01 on 2 cores shared with other jobs (load average 8-9, this run getting
-about a fifth of a core, so the seconds are not the code's): 1M import 978.7 s / 3,178 MB
-peak on SQLite, 624.2 s / 3,258 MB on PostGIS. A filter change at 1M on PostGIS (load
-average 3-7): 1.8-2.6 s server time, 268 KB payload, 152 MB process peak. The 10M step
-did not finish within the run's 50-minute limit (copying 9M rows server-side under that
-load), so there is no 10M figure yet.
+Figures of the last runs are in the README's "Speed" section.
 """
 
 from __future__ import annotations
@@ -45,7 +48,32 @@ sys.path.insert(0, str(PROJECT / "tests"))
 
 _PEAK_OF = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)")
-SPEC_QUERY = "start=2022-01-01&event_types=Battles&event_types=Violence+against+civilians"
+FILTERS = ("start=2023-01-01&event_types=Battles&event_types=Violence+against+civilians",
+           "start=2022-06-01&countries=Mali&countries=Burkina+Faso")
+TABLE_ROWS = 1_000
+
+
+def write_acled_like_csv(path: Path, rows: int) -> None:
+    """``rows`` fictional incidents in ACLED's export columns (see the module docstring)."""
+    from incidents import model
+    from incidents.synthetic import synthetic_incidents
+
+    step = 250_000
+    with path.open("w", encoding="utf-8", newline="") as out:
+        for start in range(0, rows, step):
+            frame = synthetic_incidents(min(step, rows - start), seed=7 + start)
+            frame["event_id_cnty"] = [f"SYN{start + i}" for i in range(len(frame))]
+            frame[list(model.ACLED_COLUMNS)].to_csv(out, index=False, header=start == 0,
+                                                    date_format="%Y-%m-%d")
+
+
+def baseline(csv_path: Path) -> float:
+    """Seconds pandas takes to parse the CSV as text: the machine's speed in this run."""
+    import pandas as pd
+
+    started = time.perf_counter()
+    pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    return time.perf_counter() - started
 
 
 def ingest(csv_path: Path, store: str, home: Path) -> tuple[float, float, dict]:
@@ -64,27 +92,50 @@ def ingest(csv_path: Path, store: str, home: Path) -> tuple[float, float, dict]:
 
 
 def filter_change(url: str) -> None:
-    """Run in a child process: one view's queries; print seconds, payload bytes, peak MB."""
+    """Run in a child process: each filter of FILTERS in turn, as the dashboard asks for
+    it; print one JSON line per filter (seconds, payload bytes, mode, count) and the
+    process's peak resident memory."""
     from incidents.filters import FilterSpec
+    from incidents.maps.served import build_served_map
     from incidents.store.postgis import PostgisStore
+    from incidents.store.queries import ServedSelection, served_queries
+    from ui.headline import headline_html
+    from ui.map_view import _extent
+    from ui.table import table_frame
 
     store = PostgisStore(url, snapshot_dir=Path(tempfile.mkdtemp()))
-    spec = FilterSpec.from_query_string(SPEC_QUERY)
-    started = time.perf_counter()
-    count = store.count_matching(spec)
-    cells = store.cell_counts(spec, 5)
-    regions = store.region_counts(spec)
-    table = store.select(spec, ["incident_id", "event_date", "event_type", "country", "admin1",
-                                "location", "fatalities"], limit=1000)
-    seconds = time.perf_counter() - started
-    payload = json.dumps({
-        "count": count,
-        "cells": cells.astype({"cell": "str"}).to_dict(orient="records"),
-        "regions": regions.to_dict(orient="records"),
-        "table": table.astype(str).to_dict(orient="records"),
-    }).encode()
-    print(json.dumps({"seconds": seconds, "payload": len(payload), "peak_mb": own_peak_mb(),
-                      "count": count, "cells": len(cells)}))
+    queries = served_queries(store)
+    answers = []
+    for query in FILTERS:
+        spec = FilterSpec.from_query_string(query)
+        started = time.perf_counter()
+        selection = ServedSelection(queries, spec)
+        headline = selection.headline()
+        view = _extent(selection)
+        result = build_served_map(selection, view=view, overlays_apart=True)
+        seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        table = table_frame(selection.newest(TABLE_ROWS), "en")
+        table_seconds = time.perf_counter() - started
+        overlays = sum(_rendered_bytes(group) for group in result.overlays)
+        payload = overlays + len(headline_html(headline, "en"))
+        answers.append({"filter": query, "seconds": round(seconds, 3), "payload": payload,
+                        "table_seconds": round(table_seconds, 3),
+                        "table_payload": len(table.to_json(orient="records")),
+                        "mode": result.mode, "cells": result.n_cells,
+                        "count": headline.incidents})
+    print(json.dumps({"answers": answers, "peak_mb": own_peak_mb()}))
+
+
+def _rendered_bytes(group) -> int:
+    """The bytes a data layer adds to a page (what st_folium sends for a
+    ``feature_group_to_add``): a page holding it less the same page without it."""
+    import folium
+
+    empty = len(folium.Map().get_root().render())
+    holder = folium.Map()
+    group.add_to(holder)
+    return len(holder.get_root().render().encode()) - empty
 
 
 def own_peak_mb() -> float:
@@ -138,10 +189,6 @@ def main() -> None:
     if args.filter_change:
         filter_change(args.filter_change)
         return
-    from incidents.frame import to_geodataframe
-    from incidents.io.writers import export
-    from incidents.synthetic import synthetic_incidents
-
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-store-") as directory:
         work = Path(directory)
         url = args.store
@@ -155,25 +202,40 @@ def main() -> None:
             server = stack.enter_context(pgserver.postgis_cluster(free_port()))
             url = pgserver.fresh_database(server, "bench")
         csv_path = work / "incidents.csv"
-        export(to_geodataframe(synthetic_incidents(args.rows, seed=7)), "csv", csv_path)
-        print(f"{args.rows:,} synthetic incidents, CSV {csv_path.stat().st_size / 1e6:,.0f} MB")
-        print(f"{'import':<34} {'seconds':>8} {'peak MB':>8}")
+        write_acled_like_csv(csv_path, args.rows)
+        print(f"{args.rows:,} synthetic ACLED-like incidents, CSV"
+              f" {csv_path.stat().st_size / 1e6:,.0f} MB", flush=True)
+        print(f"baseline (same run): pandas parses the CSV as text in {baseline(csv_path):.1f} s;"
+              f" load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
+        print(f"\n{'import':<34} {'seconds':>8} {'peak MB':>8}", flush=True)
         for backend, store in (("sqlite", str(work / "bench.sqlite")), ("postgis", url)):
             home = work / f"home-{backend}"
             home.mkdir()
             seconds, peak, summary = ingest(csv_path, store, home)
             print(f"{backend + ' (' + format(summary['accepted'], ',') + ' rows)':<34}"
-                  f" {seconds:>8.1f} {peak:>8.0f}")
-        print(f"\nfilter change on PostGIS ({SPEC_QUERY})")
-        print(f"{'incidents':>12} {'selected':>10} {'cells':>6} {'server s':>9} {'payload B':>10}"
-              f" {'process MB':>11}")
+                  f" {seconds:>8.1f} {peak:>8.0f}", flush=True)
+        print("\nfilter change on PostGIS (the map page of a fresh dashboard process)")
+        print(f"{'incidents':>12} {'filter':<7} {'selected':>10} {'map':>10} {'server s':>9}"
+              f" {'payload B':>10} {'process MB':>11} {'table s':>8} {'table B':>9}", flush=True)
         sizes = [None] + ([args.large] if args.large else [])
         for size in sizes:
+            started = time.perf_counter()
             total = grow(url, size) if size else args.rows
+            if size:
+                print(f"(grown to {total:,} on the server in {time.perf_counter() - started:.0f} s;"
+                      f" load average {os.getloadavg()[0]:.1f})", flush=True)
             figures = measure_filter_change(url)
-            print(f"{total:>12,} {figures['count']:>10,} {figures['cells']:>6,}"
-                  f" {figures['seconds']:>9.2f} {figures['payload']:>10,}"
-                  f" {figures['peak_mb']:>11.0f}")
+            for number, answer in enumerate(figures["answers"], start=1):
+                shown = f"{answer['mode']} {answer['cells']}" if answer["mode"] == "cells" \
+                    else answer["mode"]
+                print(f"{total:>12,} {'#' + str(number):<7} {answer['count']:>10,} {shown:>10}"
+                      f" {answer['seconds']:>9.2f} {answer['payload']:>10,}"
+                      f" {figures['peak_mb']:>11.0f} {answer['table_seconds']:>8.2f}"
+                      f" {answer['table_payload']:>9,}", flush=True)
+        print(f"\nfilters: {'; '.join(f'#{i} {q}' for i, q in enumerate(FILTERS, start=1))}")
+        print("server s: headline, extent, map of the extent (the map page);"
+              " payload: its data layers and headline; process MB: peak of"
+              f" that process; table: the table tab's newest {TABLE_ROWS:,} rows, apart")
 
 
 if __name__ == "__main__":

@@ -69,8 +69,24 @@ def ingest_file(
     when a later stage fails; the store is then unchanged.
     """
     name = source_name or filename or _display_name(path)
+    if isinstance(path, (str, Path)) and filename is None:
+        streamed = _ingest_in_parts(Path(path), store, name, geocode=geocode, geocoder=geocoder,
+                                    assign_regions=assign_regions, max_bytes=max_bytes,
+                                    mapping=mapping)
+        if streamed is not None:
+            return streamed
     result = read_incidents(path, filename=filename, max_bytes=max_bytes, sheet=sheet,
                             mapping=mapping)
+    records, counts = _place(result, geocode=geocode, geocoder=geocoder,
+                             assign_regions=assign_regions, progress=progress)
+    summary = store.import_records(records, result.quarantine, source_name=name,
+                                   folded_rows=result.counts.get("folded_actor_rows", 0))
+    return _summary(name, summary, result.counts, counts, geocode, geocoder)
+
+
+def _place(result: Any, *, geocode: bool, geocoder: Any | None, assign_regions: bool,
+           progress: Progress | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Records geocoded (rows lacking coordinates) and given their regions; the counts."""
     records = result.records
     if geocode and len(records):
         from incidents.geocode import geocode_frame
@@ -86,8 +102,83 @@ def ingest_file(
         records, counts["region_disagreements"] = _assign_regions(
             records, keep_source_admin=is_authoritative(result.counts.get("mapping"))
         )
-    summary = store.import_records(records, result.quarantine, source_name=name,
-                                   folded_rows=result.counts.get("folded_actor_rows", 0))
+    return records, counts
+
+
+def _ingest_in_parts(path: Path, store: Store, name: str, *, geocode: bool,
+                     geocoder: Any | None, assign_regions: bool, max_bytes: int,
+                     mapping: Mapping | None) -> dict[str, Any] | None:
+    """A large CSV read, placed and stored part by part in one transaction, so the
+    peak memory is a part's (``incidents.io.stream``); None when it is read whole."""
+    from incidents.errors import FileTooLargeError
+    from incidents.io.stream import NotStreamable, stream_csv
+
+    size = path.stat().st_size if path.is_file() else 0
+    if size > max_bytes:
+        raise FileTooLargeError(size, max_bytes)
+    results = stream_csv(path, mapping=mapping)
+    if results is None:
+        return None
+    reader: dict[str, Any] = {}
+    counts: dict[str, Any] = {}
+    asked = None
+    if geocode:
+        from incidents.geocode import GazetteerGeocoder
+
+        # One index for every part, and each distinct place asked once in the file.
+        asked = OncePerPlace(geocoder if geocoder is not None else GazetteerGeocoder())
+
+    def parts() -> Any:
+        for result in results:
+            records, placed = _place(result, geocode=geocode, geocoder=asked,
+                                     assign_regions=assign_regions)
+            _add(reader, result.counts)
+            _add(counts, placed)
+            yield records, result.quarantine
+
+    try:
+        summary = store.import_parts(parts(), source_name=name)
+    except (NotStreamable, UnicodeDecodeError):
+        return None  # nothing was stored: the transaction rolled back
+    return _summary(name, summary, reader, counts, geocode, geocoder)
+
+
+class OncePerPlace:
+    """A geocoder that asks the one it wraps once per distinct question: a file read
+    in parts names the same places in every part. Its ``geocode`` has the wrapped
+    one's signature (``functools.wraps``), so callers pass it the same arguments."""
+
+    def __init__(self, geocoder: Any) -> None:
+        import functools
+
+        self.geocoder = geocoder
+        answers: dict[tuple, Any] = {}
+
+        @functools.wraps(geocoder.geocode)
+        def geocode(query: Any, *args: Any, **kwargs: Any) -> Any:
+            key = (str(query), args, tuple(sorted((k, str(v)) for k, v in kwargs.items())))
+            if key not in answers:
+                answers[key] = geocoder.geocode(query, *args, **kwargs)
+            return answers[key]
+
+        self.geocode = geocode
+
+
+def _add(totals: dict[str, Any], counts: dict[str, Any]) -> None:
+    """Sum one part's counts into the file's (numbers add up, nested dicts too,
+    anything else keeps the first part's value)."""
+    for key, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, (int, dict)):
+            totals.setdefault(key, value)
+        elif isinstance(value, dict):
+            _add(totals.setdefault(key, {}), value)
+        else:
+            totals[key] = totals.get(key, 0) + value
+
+
+def _summary(name: str, summary: Any, reader: dict[str, Any], counts: dict[str, Any],
+             geocode: bool, geocoder: Any | None) -> dict[str, Any]:
+    result_counts = reader
     return {
         "source": name,
         "import_id": summary.import_id,
@@ -104,7 +195,7 @@ def ingest_file(
         "possible_duplicates": summary.possible_duplicates,
         "geocoding": _geocoding_label(geocode, geocoder),
         **counts,
-        "reader": {k: v for k, v in result.counts.items() if k not in summary.to_dict()},
+        "reader": {k: v for k, v in result_counts.items() if k not in summary.to_dict()},
     }
 
 

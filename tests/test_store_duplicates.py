@@ -97,3 +97,21 @@ def test_a_huge_block_is_capped_and_chunked(monkeypatch) -> None:
 ])
 def test_id_families(source_id, family) -> None:
     assert id_family(source_id) == family
+
+
+def test_id_families_of_a_column_equal_one_at_a_time() -> None:
+    ids = ["MLI1234", "BFA9", "123456", "h0123456789abcdef", "h0123456789abcdef-2",
+           "ucdp_12", "SYN-4", "x", "Mli12"]
+    found = duplicates.id_families(pd.Series(ids, dtype="string")).tolist()
+    assert [None if pd.isna(f) else f for f in found] == [id_family(i) for i in ids]
+
+
+def test_a_file_of_distinct_ids_of_one_family_skips_the_blocks(monkeypatch) -> None:
+    monkeypatch.setattr(duplicates, "_place_keys", lambda *_: pytest.fail("blocks were built"))
+    rows = frame(*({"event_id_cnty": f"MLI{n}"} for n in range(50)))
+    assert flags(rows) == [None] * 50
+
+
+def test_a_repeated_id_or_another_family_still_gets_compared() -> None:
+    assert flags(frame({"event_id_cnty": "MLI1"}, {"event_id_cnty": "7",
+                                                   "incident_id": "x"}))[1] == "MLI1"

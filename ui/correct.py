@@ -20,6 +20,7 @@ from incidents.users import NotAllowedError
 from incidents.geocode import save_manual_placement
 from incidents.maps.build import build_map
 from incidents.selection import Selection
+from incidents.store.queries import ServedSelection
 from ui.data import get_geocoder, get_store, store_path
 from ui.i18n import t
 from ui.signin import require, signed_in_store
@@ -84,17 +85,22 @@ def _gazetteer_point(row: pd.Series, language: str) -> tuple[float, float, str] 
     return location.latitude, location.longitude, str(location.raw.get("name"))
 
 
-def _candidates(selection: Selection, shown_id: str | None) -> pd.DataFrame:
+def _candidates(selection: Selection | ServedSelection, shown_id: str | None) -> pd.DataFrame:
     """The incidents to pick from, by incident id; the one being placed stays offered
     even once someone else placed it, so a save is refused rather than landing on
-    another incident."""
-    ranked = needs_placing(selection.columns(RANK_COLUMNS)).head(CANDIDATES)
-    todo = selection.incidents_at(ranked.index)
-    if shown_id is not None and shown_id not in set(todo["incident_id"]):
-        frame = selection.frame
-        labels = frame.index[(frame["incident_id"] == shown_id).to_numpy()]
-        if len(labels):
-            todo = pd.concat([Selection.everything(frame).incidents_at(labels), todo])
+    another incident. A server store ranks them in SQL."""
+    if isinstance(selection, ServedSelection):
+        todo = selection.queries.needing_placement(selection.spec, CANDIDATES)
+        if shown_id is not None and shown_id not in set(todo["incident_id"]):
+            todo = pd.concat([selection.queries.by_ids([shown_id]), todo], ignore_index=True)
+    else:
+        ranked = needs_placing(selection.columns(RANK_COLUMNS)).head(CANDIDATES)
+        todo = selection.incidents_at(ranked.index)
+        if shown_id is not None and shown_id not in set(todo["incident_id"]):
+            frame = selection.frame
+            labels = frame.index[(frame["incident_id"] == shown_id).to_numpy()]
+            if len(labels):
+                todo = pd.concat([Selection.everything(frame).incidents_at(labels), todo])
     return todo.set_index(todo["incident_id"].astype(str), drop=False)
 
 
@@ -137,7 +143,7 @@ def render_history(incident_id: str, language: str) -> None:
         st.dataframe(shown.astype(str), hide_index=True, key="correct_history_table")
 
 
-def render_correct_page(selection: Selection, language: str) -> None:
+def render_correct_page(selection: Selection | ServedSelection, language: str) -> None:
     st.header(t("page_correct", language))
     st.caption(t("correct_intro", language))
     previous = st.session_state.get(SHOWN_KEY)

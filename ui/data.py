@@ -27,6 +27,7 @@ from incidents.geocode import GazetteerGeocoder, geocode_frame
 from incidents.io import IngestResult, read_incidents
 from incidents.spatial_index import map_snapshot
 from incidents.store import Store, default_location, open_store
+from incidents.store.queries import ServedQueries, served_queries
 from incidents.store.review import without_merged
 
 
@@ -60,6 +61,20 @@ def load_store_frame(path: str, version: int) -> pd.DataFrame:
     the survivor), so the map, table, figures and exports count each event once.
     """
     return without_merged(get_store(path).load_map_snapshot())
+
+
+def served(path: str) -> ServedQueries | None:
+    """The store's server answers, when the store is a server (PostGIS): the dashboard
+    then asks it for each figure instead of loading the incidents."""
+    return served_queries(get_store(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def store_choices(path: str, version: int) -> pd.DataFrame:
+    """The filter choices of a server store (``ServedQueries.choices``), per generation."""
+    queries = served(path)
+    assert queries is not None
+    return queries.choices()
 
 
 def as_map_frame(records: pd.DataFrame) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from incidents.io.writers import export, export_bytes
 from incidents.maps.build import build_map
 from incidents.maps.standalone import standalone_html
 from incidents.selection import Selection
+from incidents.store.queries import ServedSelection
 from ui.i18n import t
 from ui.plain import plain
 
@@ -85,22 +86,60 @@ def export_payload(gdf: pd.DataFrame, fmt: str, language: str) -> bytes:
     return export_bytes(gdf, fmt)
 
 
-def _deferred(selection: Selection, fmt: str, language: str) -> Callable[[], bytes]:
+AnySelection = Selection | ServedSelection
+
+
+def _deferred(selection: AnySelection, fmt: str, language: str) -> Callable[[], bytes]:
     """The download's bytes, with the selected incidents copied out only on a click."""
     return lambda: export_payload(selection.incidents(), fmt, language)
 
 
-def report_payload(selection: Selection, spec: FilterSpec, fmt: str, language: str,
+def report_payload(selection: AnySelection, spec: FilterSpec, fmt: str, language: str,
                    quarantined: int = 0) -> bytes:
-    """The situation report of the selection (``incidents.report``), as PDF or PNG."""
+    """The situation report of the selection (``incidents.report``), as PDF or PNG.
+
+    From a server store only the selected incidents and those of the period before
+    (which the report compares with) are fetched, when the button is clicked."""
     from incidents.report import report_bytes, report_content
 
-    content = report_content(selection.frame, spec, rows=selection.rows, language=language,
-                             quarantined=quarantined)
+    if isinstance(selection, ServedSelection):
+        frame = served_report_rows(selection)
+        content = report_content(frame, spec, language=language, quarantined=quarantined)
+    else:
+        content = report_content(selection.frame, spec, rows=selection.rows,
+                                 language=language, quarantined=quarantined)
     return report_bytes(content, fmt)
 
 
-def render_report_buttons(selection: Selection, spec: FilterSpec, base: str, language: str,
+def served_report_rows(selection: ServedSelection) -> pd.DataFrame:
+    """The selected incidents plus the period of the same length before (when the
+    filter has a period), as one frame for ``report_content``."""
+    import dataclasses
+    from datetime import timedelta
+
+    store, spec = selection.queries.store, selection.spec
+    frames = [store.select(spec)]
+    start, end = spec.date_bounds(selection.reference_date())
+    if start is not None and end is not None:
+        before_end = start - timedelta(days=1)
+        before_start = before_end - (end - start)
+        frames.append(store.select(dataclasses.replace(spec, preset=None, start=before_start,
+                                                       end=before_end)))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _dates_and_reference(selection: AnySelection) -> tuple[pd.DataFrame, date]:
+    """The selection's first and last dates (a frame ``export_basename`` reads) and the
+    date presets count back from."""
+    if isinstance(selection, ServedSelection):
+        figures = selection.headline()
+        dates = pd.DataFrame({"event_date": pd.Series(
+            [figures.first_date, figures.last_date], dtype="datetime64[ns]")})
+        return dates, selection.reference_date()
+    return selection.columns(["event_date"]), reference_date(selection.frame)
+
+
+def render_report_buttons(selection: AnySelection, spec: FilterSpec, base: str, language: str,
                           quarantined: int) -> None:
     """One click for the situation report of exactly this view, drawn when clicked."""
     st.caption(t("report_intro", language))
@@ -114,10 +153,9 @@ def render_report_buttons(selection: Selection, spec: FilterSpec, base: str, lan
         )
 
 
-def render_exports(selection: Selection, spec: FilterSpec, language: str,
+def render_exports(selection: AnySelection, spec: FilterSpec, language: str,
                    quarantined: int = 0) -> None:
-    base = export_basename(spec, selection.columns(["event_date"]),
-                           reference_date(selection.frame))
+    base = export_basename(spec, *_dates_and_reference(selection))
     render_report_buttons(selection, spec, base, language, quarantined)
     st.caption(t("export_intro", language, count=len(selection)))
     columns = st.columns(len(FORMATS))
@@ -135,7 +173,7 @@ def render_exports(selection: Selection, spec: FilterSpec, language: str,
         _save_to_folder(selection, base, language)
 
 
-def _save_to_folder(selection: Selection, base: str, language: str) -> None:
+def _save_to_folder(selection: AnySelection, base: str, language: str) -> None:
     folder = config.exports_dir()
     st.caption(t("export_large", language, count=len(selection), folder=plain(folder)))
     columns = st.columns(len(STREAMED_FORMATS))

@@ -14,6 +14,7 @@ import streamlit as st
 
 from incidents.framecache import per_frame
 from incidents.selection import Selection
+from incidents.store.queries import ServedSelection
 from incidents.summary import Headline, headline_figures
 from ui.i18n import grouped, t
 
@@ -55,19 +56,23 @@ def headline_html(figures: Headline, language: str) -> str:
     return f'<div class="incidents-headline">{spans}</div>'
 
 
-def render_headline(selection: Selection, language: str) -> Headline:
+def render_headline(selection: Selection | ServedSelection, language: str) -> Headline:
     """The figures on one line (two on a phone), and the synthetic share as a caption:
     the map below should start high on the first screen.
 
     When the data holds possible duplicates, a toggle beside the figures counts each
     group once (off by default: the figures then say what the sources say, row by
-    row, until an analyst chooses otherwise or reviews the pairs).
+    row, until an analyst chooses otherwise or reviews the pairs). A server store
+    counts on the server, row by row.
     """
-    once = False
-    if has_possible_duplicates(selection.frame):
-        once = st.toggle(t("duplicates_once", language), key=DUPLICATES_ONCE_KEY,
-                         help=t("duplicates_once_help", language))
-    figures = headline_figures(selection.frame, selection.rows, duplicates_once=once)
+    if isinstance(selection, ServedSelection):
+        figures = selection.headline()  # counted by the store's server
+    else:
+        once = False
+        if has_possible_duplicates(selection.frame):
+            once = st.toggle(t("duplicates_once", language), key=DUPLICATES_ONCE_KEY,
+                             help=t("duplicates_once_help", language))
+        figures = headline_figures(selection.frame, selection.rows, duplicates_once=once)
     st.markdown(headline_html(figures, language), unsafe_allow_html=True)
     synthetic_note(figures.synthetic, language)
     return figures

@@ -41,7 +41,9 @@ from incidents.maps.reference import REFERENCE_MIN_ZOOM, reference_layer
 from incidents.maps.draw import add_draw_control, drawing_to_filter_param
 from incidents.regions.spatial_filter import parse_polygon
 from incidents.maps.incident_layer import incident_ids
+from incidents.maps.served import build_served_map
 from incidents.selection import Selection
+from incidents.store.queries import ServedSelection
 from ui.i18n import t
 from ui.places import find_place
 from ui.record import render_record
@@ -194,13 +196,48 @@ def extent_view(gdf: pd.DataFrame, rows: np.ndarray | None = None) -> View | Non
     return View(float(south), float(west), float(north), float(east), zoom)
 
 
-def _chosen_week(selection: Selection) -> tuple[Selection, str]:
+AnySelection = Selection | ServedSelection
+
+
+def _weeks(selection: AnySelection) -> list[pd.Timestamp]:
+    """The weeks the playback steps through; a server store gives only the first and
+    last dates (the headline's), which is all ``week_starts`` needs."""
+    if isinstance(selection, ServedSelection):
+        figures = selection.headline()
+        dates = [figures.first_date, figures.last_date] if figures.first_date else []
+        return week_starts(pd.DataFrame({"event_date": pd.Series(dates,
+                                                                 dtype="datetime64[ns]")}))
+    return week_starts(selection.columns(["event_date"]))
+
+
+def _extent(shown: AnySelection) -> View | None:
+    if isinstance(shown, ServedSelection):
+        bounds = shown.extent()
+        return None if bounds is None else View(*bounds, fit_zoom(*bounds))
+    return extent_view(shown.frame, shown.rows)
+
+
+def _build(shown: AnySelection, view: View | None, **options: Any) -> Any:
+    if isinstance(shown, ServedSelection):
+        return build_served_map(shown, view=view, **options)
+    return build_map(shown.frame, rows=shown.rows, view=view, **options)
+
+
+def _with_ids(shown: AnySelection, ids: Sequence[str]) -> pd.DataFrame:
+    """Canonical records of these incidents: among those shown, or asked of the server."""
+    if isinstance(shown, ServedSelection):
+        return shown.queries.by_ids(list(ids))
+    shown_ids = incident_ids(shown.columns(["incident_id", "event_id_cnty"]))
+    return shown.incidents_at(shown_ids.index[shown_ids.isin(ids).to_numpy()])
+
+
+def _chosen_week(selection: AnySelection) -> tuple[AnySelection, str]:
     """The week the playback shows (read from its widgets' state: they are drawn below
     the map, which must not wait for them), else the whole selection."""
     state = st.session_state
     if not state.get("play_on"):
         return selection, ""
-    weeks = week_starts(selection.columns(["event_date"]))
+    weeks = _weeks(selection)
     if PLAY_NEXT in state:
         state["play_week"] = state.pop(PLAY_NEXT)
     start = state.get("play_week")
@@ -208,13 +245,16 @@ def _chosen_week(selection: Selection) -> tuple[Selection, str]:
         if len(weeks) < 2:
             return selection, ""
         start = state["play_week"] = weeks[0]
+    if isinstance(selection, ServedSelection):
+        return selection.week(start), f"{start:%Y-%m-%d}"
     return selection.narrowed(week_mask(selection.frame["event_date"], start)), \
         f"{start:%Y-%m-%d}"
 
 
-def _week_controls(selection: Selection, shown: Selection, week: str, language: str) -> None:
+def _week_controls(selection: AnySelection, shown: AnySelection, week: str,
+                   language: str) -> None:
     """The 'play the period forward' control: one week at a time on the map."""
-    weeks = week_starts(selection.columns(["event_date"]))
+    weeks = _weeks(selection)
     if len(weeks) < 2:
         return
     st.toggle(t("play_period", language), key="play_on", help=t("play_help", language))
@@ -233,13 +273,13 @@ def _week_controls(selection: Selection, shown: Selection, week: str, language: 
                         label_visibility="collapsed")
 
 
-def _play_on(selection: Selection) -> None:
+def _play_on(selection: AnySelection) -> None:
     """While playing: wait the speed's seconds, then show the next week (stopping at
     the last). A click on pause or anything else interrupts the wait."""
     state = st.session_state
     if not (state.get("play_on") and state.get(PLAY_RUNNING)):
         return
-    weeks = week_starts(selection.columns(["event_date"]))
+    weeks = _weeks(selection)
     current = state.get("play_week")
     if current not in weeks:
         return
@@ -252,9 +292,8 @@ def _play_on(selection: Selection) -> None:
     st.rerun(scope="fragment")
 
 
-def _record_body(shown: Selection, ids: tuple[str, ...], language: str) -> None:
-    shown_ids = incident_ids(shown.columns(["incident_id", "event_id_cnty"]))
-    chosen = shown.incidents_at(shown_ids.index[shown_ids.isin(ids).to_numpy()])
+def _record_body(shown: AnySelection, ids: tuple[str, ...], language: str) -> None:
+    chosen = _with_ids(shown, ids)
     if chosen.empty:
         st.info(t("click_hint", language))
         return
@@ -278,12 +317,20 @@ def _record_body(shown: Selection, ids: tuple[str, ...], language: str) -> None:
             st.rerun(scope="fragment")
 
 
-def _duplicate_record(shown: Selection, incident_id: str, language: str) -> None:
+def _duplicate_record(shown: AnySelection, incident_id: str, language: str) -> None:
     """The incident a record may duplicate, looked up among all incidents (the filter
     may have left it out), with the way back."""
     if st.button(t("back_to_record", language), key="back_to_record"):
         st.session_state.pop(RECORD_DUPLICATE, None)
         st.rerun(scope="fragment")
+    if isinstance(shown, ServedSelection):
+        found = shown.queries.by_ids([incident_id])
+        if found.empty:
+            st.info(t("duplicate_missing", language))
+            st.text(incident_id)
+        else:
+            render_record(found.iloc[0], language)
+        return
     ids = shown.frame["incident_id"].astype("string")
     matches = np.flatnonzero((ids == incident_id).fillna(False).to_numpy())
     if not len(matches):
@@ -294,7 +341,7 @@ def _duplicate_record(shown: Selection, incident_id: str, language: str) -> None
     render_record(found.iloc[0], language)
 
 
-def open_record(shown: Selection, ids: tuple[str, ...], language: str) -> None:
+def open_record(shown: AnySelection, ids: tuple[str, ...], language: str) -> None:
     """The clicked incident's record in a dialog over the map, so the map is neither
     narrowed nor pushed down; closing it leaves the map where it was."""
     st.session_state.pop(RECORD_DUPLICATE, None)
@@ -313,7 +360,15 @@ def near_circle(near: str, language: str) -> folium.Circle | None:
     return circle
 
 
-def _extra_layers(shown: Selection, polygon: str, choropleth: bool, near: str | None,
+def _region_incidents(shown: AnySelection) -> pd.DataFrame:
+    """What the choropleth counts: the selected rows' region names, or from a server
+    store its counts per region (one row per region, weighted by ``incidents``)."""
+    if isinstance(shown, ServedSelection):
+        return shown.queries.store.region_counts(shown.spec)
+    return shown.columns(["latitude", "longitude", "fatalities", "admin1"])
+
+
+def _extra_layers(shown: AnySelection, polygon: str, choropleth: bool, near: str | None,
                   language: str) -> list[ExtraLayer]:
     """The draw toolbar, the drawn filter area, the near circle and the optional choropleth."""
     extras: list[ExtraLayer] = [add_draw_control]
@@ -328,7 +383,7 @@ def _extra_layers(shown: Selection, polygon: str, choropleth: bool, near: str | 
         ))
     if choropleth:
         extras.append(choropleth_layer(
-            shown.columns(["latitude", "longitude", "fatalities", "admin1"]), level="admin1",
+            _region_incidents(shown), level="admin1",
             language=language, as_filter=True,
             include_successors=bool(st.session_state.get("f_successors"))))
     return extras
@@ -409,14 +464,14 @@ def _place_search(state: dict[str, Any], language: str) -> None:
 
 
 @st.fragment
-def map_section(selection: Selection, data_key: str, language: str,
+def map_section(selection: AnySelection, data_key: str, language: str,
                 near: str | None = None) -> None:
     """The map and its controls (see ``_map_body``), then the next playback step."""
     _map_body(selection, data_key, language, near)
     _play_on(selection)
 
 
-def _map_body(selection: Selection, data_key: str, language: str, near: str | None) -> None:
+def _map_body(selection: AnySelection, data_key: str, language: str, near: str | None) -> None:
     """The map across the page, its controls below it, and a clicked incident's record
     in a dialog over it.
 
@@ -438,7 +493,7 @@ def _map_body(selection: Selection, data_key: str, language: str, near: str | No
         # The same filtered set in another week, language or colouring: the map stays
         # where the analyst put it (playback must not jump back to the whole extent).
         same_data = previous is not None and previous["key"].split("|")[0] == data_key
-        state = {"key": key, "view": extent_view(shown.frame, shown.rows),
+        state = {"key": key, "view": _extent(shown),
                  "complete": True,
                  "centre": linked or (previous.get("here") if same_data else None),
                  "click": None, "ids": (picked,) if picked else (), "stale": None,
@@ -453,9 +508,8 @@ def _map_body(selection: Selection, data_key: str, language: str, near: str | No
     places_for = state.get("places_for")
     if places_for is not None:
         extras.append(reference_layer(*places_for, name=t("reference_places", language)))
-    result = build_map(shown.frame, rows=shown.rows, view=state["view"], language=language,
-                       extra_layers=extras, overlays_apart=True,
-                       online_tiles=bool(st.session_state.get(ONLINE_TILES)))
+    result = _build(shown, state["view"], language=language, extra_layers=extras,
+                    overlays_apart=True, online_tiles=bool(st.session_state.get(ONLINE_TILES)))
     stand_in = result.map.get_bounds()
     centre = requested_view(state["centre"] or view_centre(state["view"]), state["moves"])
     polygon = st.session_state.get("f_polygon", "")

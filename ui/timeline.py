@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -46,7 +48,10 @@ def counts_by_period(gdf: pd.DataFrame, interval: str) -> pd.DataFrame:
     return counts.sort_values(["period", "event_type"], ignore_index=True)
 
 
-def render_timeline(gdf: pd.DataFrame, language: str) -> None:
+def render_timeline(gdf: pd.DataFrame | None, language: str,
+                    period_counts: Callable[[str], pd.DataFrame] | None = None) -> None:
+    """The chart of ``gdf``'s incidents, or of ``period_counts(interval)`` (counts a
+    store's server made, in ``counts_by_period``'s shape) when given."""
     # Imported here: altair costs 0.2 s to import, and the dashboard opens on the map.
     import altair as alt
 
@@ -54,7 +59,8 @@ def render_timeline(gdf: pd.DataFrame, language: str) -> None:
         t("interval", language), list(FREQUENCIES),
         format_func=lambda i: t(i, language), horizontal=True, key="interval",
     )
-    counts = counts_by_period(gdf, interval)
+    counts = (period_counts(interval) if period_counts is not None
+              else counts_by_period(gdf, interval))
     if counts.empty:
         st.info(t("no_incidents", language))
         return

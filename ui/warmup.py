@@ -104,9 +104,12 @@ def _load_store(data: ModuleType) -> pd.DataFrame:
     path = data.store_path()
     data.seed_store_if_empty(data.get_store(str(path)))
     version = data.store_version(path)
-    frame = data.load_store_frame(str(path), version)
     data.load_store_quarantine(str(path), version)
-    return frame
+    if data.served(str(path)) is not None:
+        # A server store is never loaded: its filter choices are all the page keeps.
+        data.store_choices(str(path), version)
+        return data.as_map_frame(data.model.empty_frame())
+    return data.load_store_frame(str(path), version)
 
 
 def warm_in_background() -> threading.Thread:

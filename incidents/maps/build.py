@@ -309,15 +309,60 @@ def build_map(
         heat.heat_layer(points, name=w["heat_layer"], show=overlays.apart).add_to(
             overlays.host(w["heat_layer"], show=False))
 
-    Legend(legend_html(language, mode, _event_types_in(columns.event_type, in_view))).add_to(
-        overlays.host())
+    _finish(result, overlays, _event_types_in(columns.event_type, in_view), language,
+            extra_layers)
+    return result
+
+
+def _finish(result: MapResult, overlays: Overlays, event_types: list[str], language: str,
+            extra_layers: Sequence[ExtraLayer]) -> None:
+    """The legend, the caller's extra layers, then the layer control naming them all."""
+    Legend(legend_html(language, result.mode, event_types)).add_to(overlays.host())
     for extra in extra_layers:
         if isinstance(extra, Element):
             extra.add_to(overlays.host(getattr(extra, "layer_name", None)))
         else:
-            extra(fmap)
+            extra(result.map)
     result.layer_control = overlays.finish()
     result.overlays = overlays.groups
+
+
+def build_cells_map(
+    cells: pd.DataFrame,
+    *,
+    resolution: int,
+    view: View | None,
+    n_in_view: int,
+    n_unplaced: int,
+    event_types: list[str],
+    language: str = "en",
+    layers: Collection[str] = LAYERS,
+    online_tiles: bool = False,
+    extra_layers: Sequence[ExtraLayer] = (),
+    overlays_apart: bool = False,
+) -> MapResult:
+    """The map of hexagons counted elsewhere (by a store's server, see
+    ``incidents.maps.served``), drawn as ``build_map`` draws its cells mode: the
+    same base map, cell and heat layers, legend and extra layers."""
+    w = words(language)
+    zoom = view.zoom if view is not None else MIN_ZOOM
+    if overlays_apart or view is None:
+        fmap = make_base_map(language=language, online_tiles=online_tiles,
+                             location=DEFAULT_LOCATION, zoom=DEFAULT_ZOOM)
+    else:
+        fmap = make_base_map(language=language, online_tiles=online_tiles,
+                             location=view.centre, zoom=zoom)
+    overlays = Overlays(fmap, apart=overlays_apart)
+    result = MapResult(map=fmap, mode="cells", n_in_view=n_in_view, n_unplaced=n_unplaced,
+                       view=view, zoom=zoom, resolution=resolution, n_cells=len(cells),
+                       cells=cells)
+    if "incidents" in layers:
+        cell_maps.cell_layer(cells, language=language, name=w["cells_layer"]).add_to(
+            overlays.host(w["cells_layer"]))
+    if "heat" in layers:
+        heat.heat_layer(heat.heat_from_cells(cells), name=w["heat_layer"],
+                        show=overlays.apart).add_to(overlays.host(w["heat_layer"], show=False))
+    _finish(result, overlays, event_types, language, extra_layers)
     return result
 
 

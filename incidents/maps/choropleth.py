@@ -109,6 +109,10 @@ def region_totals(
 
 
 def _weights(incidents: pd.DataFrame, measure: str) -> pd.Series:
+    """What each row counts for. A row of counts per region (a store server's
+    ``region_counts``: column ``incidents``) counts for its incidents."""
+    if measure == "count" and "incidents" in incidents.columns:
+        return pd.to_numeric(incidents["incidents"], errors="coerce").fillna(0).astype(float)
     if measure == "fatalities":
         return pd.to_numeric(incidents["fatalities"], errors="coerce").fillna(0).astype(float)
     return pd.Series(1.0, index=incidents.index)

@@ -73,8 +73,14 @@ class SnapshotStore(ReviewDecisions, ABC):
         """Remember this import's ids for the queries below; return those already stored."""
 
     @abstractmethod
-    def _stored_candidates(self, tx: Any, low: str, high: str) -> pd.DataFrame:
-        """Stored records (``rules.DUPLICATE_FIELDS``) dated in [low, high], batch excluded."""
+    def _stored_candidates(self, tx: Any, low: str, high: str, *,
+                           before: str | None = None) -> pd.DataFrame:
+        """Stored records (``rules.DUPLICATE_FIELDS``) dated in [low, high], batch excluded
+        (and, with ``before``, those written at that time: the import's own rows)."""
+
+    @abstractmethod
+    def _rows_with_source_ids(self, tx: Any, source_ids: list[str]) -> pd.DataFrame:
+        """Stored records (``rules.DUPLICATE_FIELDS``) with one of these event_id_cnty."""
 
     @abstractmethod
     def _batch_edits(self, tx: Any) -> list[tuple[str, str, str]]:
@@ -184,11 +190,79 @@ class SnapshotStore(ReviewDecisions, ABC):
             self.refresh_snapshot()
         return summary
 
+    def import_parts(self, parts: Iterable[tuple[pd.DataFrame, pd.DataFrame]], *,
+                     source_name: str) -> ImportSummary:
+        """Store one source read in parts (records, quarantine), in one transaction.
+
+        The peak memory is a part's, whatever the file's size: ids continue from
+        part to part (``rules.assign_incident_ids``), each part is compared for
+        possible duplicates with what was stored before the import, with its own
+        rows, and with the earlier parts' rows that carry no source id or the same
+        source id as one of its rows (rows with distinct ids of one family are never
+        duplicates of each other, so no other earlier row is needed). One difference
+        from a whole read: on a re-import, a stored row of this very file that a later
+        part brings again is still a candidate for the earlier parts (a file repeating
+        one source id may see that pair flagged the other way round). The map
+        snapshot is not rebuilt here (that would read every row back): it is
+        rebuilt from the store when next read.
+        """
+        imported_at = rules.now()
+        seen = rules.SeenIds()
+        source_ids = rules.SeenIds()
+        carried = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
+        totals = dict.fromkeys(("rows", "accepted", "quarantined", "merged", "inserted",
+                                "updated", "unchanged", "possible_duplicates"), 0)
+        try:
+            with self._transaction() as tx:
+                import_id = self._insert_import(tx, source_name, imported_at)
+                for records, quarantine in parts:
+                    frame = rules.prepare_incoming(records, seen)
+                    ids = frame["event_id_cnty"].dropna()
+                    repeated = sorted(set(ids[source_ids.contains(ids)]))
+                    source_ids.add(ids)
+                    earlier = carried
+                    if repeated:
+                        rows = model.conform(self._rows_with_source_ids(tx, repeated))
+                        rows = rows[~rows["incident_id"].isin(frame["incident_id"])]
+                        earlier = pd.concat([carried, rows[list(rules.DUPLICATE_FIELDS)]],
+                                            ignore_index=True)
+                    counts, _ = self._import_part(tx, frame, quarantine, import_id, source_name,
+                                                  imported_at, carried=earlier)
+                    # Rows sharing an explicit id with a later row are folded into it.
+                    counts["merged"] = len(records) - len(frame)
+                    counts["rows"] += counts["merged"]
+                    for key, value in counts.items():
+                        totals[key] += value
+                    unnamed = frame[frame["event_id_cnty"].isna()]
+                    if len(unnamed):
+                        carried = pd.concat([carried, unnamed[list(rules.DUPLICATE_FIELDS)]],
+                                            ignore_index=True)
+                summary = ImportSummary(import_id=import_id, source_name=source_name,
+                                        imported_at=imported_at, **totals)
+                self._finish_import(tx, summary)
+        except self._errors as error:
+            raise StoreError(f"import of {source_name} failed, nothing stored: {error}") from error
+        return summary
+
     def _import(self, tx: Any, frame: pd.DataFrame, quarantine: pd.DataFrame,
                 source_name: str, imported_at: str,
                 merged: int = 0) -> tuple[ImportSummary, _Written]:
-        was_empty = self._is_empty(tx)
         import_id = self._insert_import(tx, source_name, imported_at)
+        counts, written = self._import_part(tx, frame, quarantine, import_id, source_name,
+                                            imported_at)
+        counts["rows"] += merged
+        counts["merged"] = merged
+        summary = ImportSummary(import_id=import_id, source_name=source_name,
+                                imported_at=imported_at, **counts)
+        self._finish_import(tx, summary)
+        return summary, written
+
+    def _import_part(self, tx: Any, frame: pd.DataFrame, quarantine: pd.DataFrame,
+                     import_id: int, source_name: str, imported_at: str, *,
+                     carried: pd.DataFrame | None = None) -> tuple[dict[str, int], _Written]:
+        """Write one frame of an import; its counts (ImportSummary's) and what it wrote.
+        ``carried``: rows of earlier parts of the same import to compare with."""
+        was_empty = self._is_empty(tx)
         existing_ids: set[str] = set()
         existing = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
         kept_apart: set[frozenset[str]] = set()
@@ -199,23 +273,27 @@ class SnapshotStore(ReviewDecisions, ABC):
             existing_ids = self._stage_batch(tx, frame["incident_id"].tolist())
             window = rules.duplicate_window(frame)
             if window is not None:
-                existing = model.conform(self._stored_candidates(tx, *window))[
+                existing = model.conform(self._stored_candidates(
+                    tx, *window, before=imported_at if carried is not None else None))[
                     list(rules.DUPLICATE_FIELDS)]
+        if carried is not None and len(carried):
+            existing = pd.concat([existing, carried], ignore_index=True)
         frame = rules.flag_statuses(frame, existing, kept_apart)
         frame["created_at"] = imported_at
         frame["updated_at"] = imported_at
         first_rows = changed_rows = None
         flagged = frame["possible_duplicate_of"].notna()
+        in_parts = carried is not None  # no snapshot patch: see import_parts
         if was_empty:
             changed = self._bulk_insert(tx, frame)
-            first_rows = rules.as_read_back(frame)
+            first_rows = None if in_parts else rules.as_read_back(frame)
         else:
             edits = rules.latest_edits(self._batch_edits(tx))
             # A row an analyst already reviewed keeps their decision (the edit wins), so
             # it is not counted as a new possible duplicate.
             flagged &= ~frame["incident_id"].isin(rules.reviewed_ids(edits))
             changed = self._upsert(tx, rules.storage_rows(frame, edits))
-            if 0 < changed <= SNAPSHOT_PATCH_MAX_ROWS:
+            if not in_parts and 0 < changed <= SNAPSHOT_PATCH_MAX_ROWS:
                 # Inserted or changed rows, and only those, now carry this import's time
                 # (rows of another import in the same second may come along: harmless).
                 changed_rows = self._rows_updated_at(tx, imported_at)
@@ -224,21 +302,16 @@ class SnapshotStore(ReviewDecisions, ABC):
         inserted = len(frame) - len(existing_ids)
         updated = changed - inserted
         self._write_quarantine(tx, rules.quarantine_rows(quarantine), import_id, source_name)
-        summary = ImportSummary(
-            import_id=import_id,
-            source_name=source_name,
-            imported_at=imported_at,
-            rows=len(frame) + len(quarantine) + merged,
-            accepted=len(frame),
-            quarantined=len(quarantine),
-            merged=merged,
-            inserted=inserted,
-            updated=updated,
-            unchanged=len(existing_ids) - updated,
-            possible_duplicates=int(flagged.sum()),
-        )
-        self._finish_import(tx, summary)
-        return summary, written
+        return {
+            "rows": len(frame) + len(quarantine),
+            "accepted": len(frame),
+            "quarantined": len(quarantine),
+            "merged": 0,
+            "inserted": inserted,
+            "updated": updated,
+            "unchanged": len(existing_ids) - updated,
+            "possible_duplicates": int(flagged.sum()),
+        }, written
 
     def _snapshot_of_first_rows(self, before: int, written: pd.DataFrame) -> bool:
         """Snapshot a store's first import from the rows just written.

@@ -78,14 +78,35 @@ def id_family(source_id: str | None) -> str | None:
     return f"id:{prefix.lower()}"
 
 
+def id_families(ids: pd.Series) -> pd.Series:
+    """:func:`id_family` of every (stripped) id, vectorised: a million ids in about a
+    second, where one call per distinct id took twenty."""
+    ids = ids.astype("string")
+    families = "id:" + ids.str.extract(r"^([A-Za-z_]*)", expand=False).str.lower()
+    families = families.mask(ids.str.isdigit().fillna(False).astype(bool), "numeric")
+    families = families.mask(ids.str.fullmatch(_ACLED_ID.pattern[1:-1]).fillna(False)
+                             .astype(bool), "acled")
+    families = families.mask(ids.str.fullmatch(_CONTENT_ID.pattern[1:-1]).fillna(False)
+                             .astype(bool), pd.NA)
+    return families.where(ids.notna() & (ids != "")).astype("string")
+
+
 def _source_ids(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Codes of (source id, id family) of every row; -1 where a row has no source id."""
     ids = frame["event_id_cnty"].astype("string").str.strip().replace("", pd.NA)
-    ids = ids.fillna(frame["incident_id"].astype("string"))
-    families = ids.map({value: id_family(value) for value in ids.dropna().unique()})
-    families = families.astype("string")
+    ids = ids.fillna(frame["incident_id"].astype("string").str.strip())
+    families = id_families(ids)
     ids = ids.where(families.notna())
     return pd.factorize(ids)[0], pd.factorize(families)[0]
+
+
+def _one_source_throughout(candidates: pd.DataFrame) -> bool:
+    """Whether every candidate carries a distinct source id of one family: then every
+    pair is "one source, distinct ids" and nothing can be flagged (an ACLED export
+    into a store of ACLED rows), so no block needs building."""
+    source_id, family = _source_ids(candidates)
+    return bool(len(family)) and bool((family == 0).all()) and \
+        len(np.unique(source_id)) == len(source_id)
 
 
 def _place_keys(frame: pd.DataFrame) -> pd.DataFrame:
@@ -261,6 +282,8 @@ def find_possible_duplicates(incoming: pd.DataFrame, existing: pd.DataFrame,
         return result
     fields = list(FIELDS)
     candidates = pd.concat([existing[fields], incoming[fields]], ignore_index=True)
+    if _one_source_throughout(candidates):
+        return result
     candidates["position"] = np.arange(len(candidates))
     dated = candidates[candidates["event_date"].notna()]
     keys = _place_keys(dated)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -244,6 +245,9 @@ class PostgisStore(SnapshotStore):
     def __init__(self, url: str, *, snapshot_dir: Path | None = None) -> None:
         self.url = url
         self.location = redacted(url)
+        # One reading connection per thread, kept: a dashboard's filter change asks
+        # a dozen questions, and connecting for each cost more than answering it.
+        self._readers = threading.local()
         try:
             with self._connect() as conn:
                 migrate(conn)
@@ -273,16 +277,27 @@ class PostgisStore(SnapshotStore):
             conn.execute("SELECT set_config('incidents.generation', %s, true)", (str(generation),))
             yield conn
 
+    def _reader(self) -> psycopg.Connection:
+        """This thread's reading connection (in autocommit: each read is its own
+        transaction, so it sees every write committed before it)."""
+        conn = getattr(self._readers, "conn", None)
+        if conn is None or conn.closed or conn.broken:
+            try:
+                conn = psycopg.connect(self.url, connect_timeout=10, autocommit=True)
+            except psycopg.Error as error:
+                raise StoreError(f"cannot open store {self.location}: {error}") from error
+            self._readers.conn = conn
+        return conn
+
     @contextmanager
     def _read(self) -> Iterator[psycopg.Connection]:
+        conn = self._reader()
         try:
-            conn = self._connect()
-        except psycopg.Error as error:
-            raise StoreError(f"cannot open store {self.location}: {error}") from error
-        try:
-            with conn:
+            with conn.transaction():
                 yield conn
         except psycopg.Error as error:
+            if conn.broken:
+                self._readers.conn = None
             raise StoreError(f"cannot read store {self.location}: {error}") from error
 
     @staticmethod
@@ -307,6 +322,8 @@ class PostgisStore(SnapshotStore):
         ).fetchone()[0])
 
     def _stage_batch(self, conn: psycopg.Connection, ids: list[str]) -> set[str]:
+        # An import read in parts stages each part in turn, in one transaction.
+        conn.execute("DROP TABLE IF EXISTS pg_temp.batch")
         conn.execute("CREATE TEMP TABLE batch (incident_id TEXT PRIMARY KEY) ON COMMIT DROP")
         with conn.cursor().copy("COPY batch (incident_id) FROM STDIN") as copy:
             for incident_id in ids:
@@ -314,14 +331,22 @@ class PostgisStore(SnapshotStore):
         rows = conn.execute("SELECT incident_id FROM incidents JOIN batch USING (incident_id)")
         return {row[0] for row in rows}
 
-    def _stored_candidates(self, conn: psycopg.Connection, low: str, high: str) -> pd.DataFrame:
+    def _stored_candidates(self, conn: psycopg.Connection, low: str, high: str, *,
+                           before: str | None = None) -> pd.DataFrame:
         cursor = conn.execute(
             f"SELECT {', '.join(_q(c) for c in rules.DUPLICATE_FIELDS)} FROM incidents"
             " WHERE event_date BETWEEN %s AND %s AND coalesce(merged_into, '') = ''"
-            " AND incident_id NOT IN (SELECT incident_id FROM batch)",
-            (low, high),
+            " AND incident_id NOT IN (SELECT incident_id FROM batch)"
+            + (" AND updated_at IS DISTINCT FROM %s" if before is not None else ""),
+            (low, high) + ((before,) if before is not None else ()),
         )
         return self._frame(cursor)
+
+    def _rows_with_source_ids(self, conn: psycopg.Connection,
+                              source_ids: list[str]) -> pd.DataFrame:
+        return self._frame(conn.execute(
+            f"SELECT {', '.join(_q(c) for c in rules.DUPLICATE_FIELDS)} FROM incidents"
+            " WHERE event_id_cnty = ANY(%s)", (source_ids,)))
 
     def _batch_edits(self, conn: psycopg.Connection) -> list[tuple[str, str, str]]:
         return conn.execute(
@@ -349,6 +374,9 @@ class PostgisStore(SnapshotStore):
     def _upsert(self, conn: psycopg.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
         """COPY the rows into a staging table, then one INSERT ... ON CONFLICT that
         changes only the rows whose values differ."""
+        conn.execute(
+            "DROP TABLE IF EXISTS pg_temp.incoming"
+        )
         conn.execute(
             f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT {_COLUMNS}, {_CELL}"
             " FROM incidents WITH NO DATA"

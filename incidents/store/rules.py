@@ -51,8 +51,39 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def assign_incident_ids(records: pd.DataFrame) -> pd.Series:
-    """The stable id of every record (see the module docstring for the rule)."""
+class SeenIds:
+    """How often each id occurred in the earlier parts of one file, kept as 64-bit
+    hashes of the ids (pandas' ``hash_array``): a million ids take tens of MB, where
+    a dict of the strings took hundreds. Two ids sharing a hash (odds about one in
+    ten million for a million ids) would be counted as one."""
+
+    def __init__(self) -> None:
+        self._counts = pd.Series(dtype="int64", index=pd.Index([], dtype="uint64"))
+
+    @staticmethod
+    def _keys(ids: pd.Series) -> np.ndarray:
+        return pd.util.hash_array(ids.astype(object).to_numpy())
+
+    def before(self, ids: pd.Series) -> pd.Series:
+        """For each id, how often it occurred before (0 for a new one)."""
+        counts = self._counts.reindex(self._keys(ids)).fillna(0).to_numpy(dtype="int64")
+        return pd.Series(counts, index=ids.index)
+
+    def contains(self, ids: pd.Series) -> np.ndarray:
+        return np.isin(self._keys(ids), self._counts.index.to_numpy())
+
+    def add(self, ids: pd.Series) -> None:
+        counts = pd.Series(self._keys(ids)).value_counts()
+        self._counts = self._counts.add(counts, fill_value=0).astype("int64")
+
+
+def assign_incident_ids(records: pd.DataFrame,
+                        seen: SeenIds | None = None) -> pd.Series:
+    """The stable id of every record (see the module docstring for the rule).
+
+    ``seen`` counts the ids of the earlier parts of the same file (an import read in
+    parts, ``SnapshotStore.import_parts``): a repeat continues their suffixes, so a
+    file gets the same ids whether it is read whole or in parts; it is updated."""
     given = records["incident_id"].astype("string").str.strip().replace("", pd.NA)
     source = records["event_id_cnty"].astype("string").str.strip().replace("", pd.NA)
     ids = given.fillna(source)
@@ -60,6 +91,9 @@ def assign_incident_ids(records: pd.DataFrame) -> pd.Series:
     if unnamed.any():
         ids[unnamed] = _content_ids(records[unnamed])
     occurrence = ids.groupby(ids, sort=False).cumcount()
+    if seen is not None:
+        occurrence = occurrence + seen.before(ids)
+        seen.add(ids)
     suffix = ("-" + (occurrence + 1).astype("string")).where(occurrence > 0, "")
     return (ids + suffix).astype("string")
 
@@ -89,12 +123,14 @@ def pack_source_extras(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(packed, index=frame.index, dtype="string")
 
 
-def prepare_incoming(records: pd.DataFrame) -> pd.DataFrame:
-    """Records as an import stores them: canonical, extras packed, one row per id."""
+def prepare_incoming(records: pd.DataFrame,
+                     seen: SeenIds | None = None) -> pd.DataFrame:
+    """Records as an import stores them: canonical, extras packed, one row per id
+    (``seen``: see :func:`assign_incident_ids`)."""
     frame = model.conform(records.drop(columns="geometry", errors="ignore"))
     frame = frame.reset_index(drop=True)
     frame["source_extra"] = pack_source_extras(frame)
-    frame["incident_id"] = assign_incident_ids(frame)
+    frame["incident_id"] = assign_incident_ids(frame, seen)
     # Only an explicit id clashing with a suffixed one can repeat; the later row wins.
     frame = frame.drop_duplicates("incident_id", keep="last").reset_index(drop=True)
     return frame[list(model.CANONICAL_COLUMNS)]

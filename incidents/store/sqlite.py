@@ -245,13 +245,24 @@ class SQLiteStore(SnapshotStore):
             for row in conn.execute("SELECT incident_id FROM incidents JOIN batch USING (incident_id)")
         }
 
-    def _stored_candidates(self, conn: sqlite3.Connection, low: str, high: str) -> pd.DataFrame:
+    def _stored_candidates(self, conn: sqlite3.Connection, low: str, high: str, *,
+                           before: str | None = None) -> pd.DataFrame:
         return pd.read_sql(
             f"SELECT {', '.join(rules.DUPLICATE_FIELDS)} FROM incidents"
             " WHERE event_date BETWEEN ? AND ? AND coalesce(merged_into, '') = ''"
-            " AND incident_id NOT IN (SELECT incident_id FROM batch)",
-            conn, params=(low, high),
+            " AND incident_id NOT IN (SELECT incident_id FROM batch)"
+            + (" AND updated_at IS NOT ?" if before is not None else ""),
+            conn, params=(low, high) + ((before,) if before is not None else ()),
         )
+
+    def _rows_with_source_ids(self, conn: sqlite3.Connection,
+                              source_ids: list[str]) -> pd.DataFrame:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS repeated (event_id_cnty TEXT)")
+        conn.execute("DELETE FROM repeated")
+        conn.executemany("INSERT INTO repeated VALUES (?)", ((i,) for i in source_ids))
+        return pd.read_sql(
+            f"SELECT {', '.join(rules.DUPLICATE_FIELDS)} FROM incidents"
+            " WHERE event_id_cnty IN (SELECT event_id_cnty FROM repeated)", conn)
 
     def _batch_edits(self, conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
         return conn.execute(

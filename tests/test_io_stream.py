@@ -1,0 +1,150 @@
+"""A large CSV read, placed and stored in parts (incidents.io.stream and
+pipeline.ingest_file): cut at record boundaries, and the store ends up exactly as
+when the file is read whole, on both backends; a part that fails leaves nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from incidents.io import stream
+from incidents.pipeline import ingest_file
+from incidents.store import open_store
+
+HEADER = "event_id_cnty,event_date,event_type,sub_event_type,actor1,country,location,notes\n"
+
+
+def row(number: int, *, event_id: str | None = None, notes: str = "plain") -> str:
+    event_id = f"TST{number}" if event_id is None else event_id
+    return (f"{event_id},2024-03-{number % 28 + 1:02d},Battles,Armed clash,Armed group,Mali,"
+            f"Place {number % 7},{notes}\n")
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stream even a small file, four records a part."""
+    monkeypatch.setattr(stream, "MIN_STREAM_BYTES", 0)
+    monkeypatch.setattr(stream, "PART_ROWS", 4)
+
+
+def test_parts_are_cut_between_records_never_inside_a_quoted_value(tmp_path: Path) -> None:
+    path = tmp_path / "file.csv"
+    path.write_text(HEADER + row(1) + row(2, notes='"two\nlines, quoted"') + "\n" + row(3)
+                    + row(4) + row(5), encoding="utf-8")
+    parts = list(stream.csv_parts(path, rows=2))
+    assert [before for _, before in parts] == [0, 2, 4]
+    assert all(data.startswith(HEADER.encode()) for data, _ in parts)
+    assert b'"two\nlines, quoted"' in parts[0][0]
+    assert sum(data.count(b"TST") for data, _ in parts) == 5
+
+
+def test_a_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "file.csv"
+    path.write_bytes((HEADER + row(1)).encode() + "Ségou\n".encode("cp1252"))
+    with pytest.raises(UnicodeDecodeError):
+        list(stream.csv_parts(path, rows=2))
+
+
+def _file(tmp_path: Path) -> Path:
+    """Eleven rows: a bad date (quarantined), a repeated id (suffixed across parts),
+    rows without an id (content ids), two of them identical."""
+    rows = [row(n) for n in range(1, 8)]
+    rows[2] = rows[2].replace("2024-03-04", "not a date")
+    rows.append(row(1))  # TST1 again, in a later part: TST1-2
+    rows.append(row(20, event_id=""))
+    rows.append(row(20, event_id=""))
+    rows.append(row(21, event_id=""))
+    path = tmp_path / "incidents.csv"
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def two_stores(request: pytest.FixtureRequest, tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("INCIDENTS_HOME", str(tmp_path / "home"))
+    if request.param == "sqlite":
+        return open_store(tmp_path / "whole.sqlite"), open_store(tmp_path / "parts.sqlite")
+    import pgserver
+
+    server = request.getfixturevalue("postgis_server")
+    return (open_store(request.getfixturevalue("postgis_url")),
+            open_store(pgserver.fresh_database(server, f"parts_{tmp_path.name[-12:]}")))
+
+
+def _contents(store) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frame = store.load().drop(columns=["geometry", "created_at", "updated_at"])
+    frame = frame.sort_values("incident_id", ignore_index=True)
+    quarantine = store.load_quarantine()[["row_number", "reason"]]
+    return pd.DataFrame(frame), quarantine
+
+
+def test_read_in_parts_stores_what_a_whole_read_stores(
+        tmp_path: Path, two_stores, small_parts, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole, in_parts = two_stores
+    path = _file(tmp_path)
+    monkeypatch.setattr(stream, "MIN_STREAM_BYTES", 10**12)
+    expected = ingest_file(path, store=whole, geocode=False, assign_regions=False)
+    monkeypatch.setattr(stream, "MIN_STREAM_BYTES", 0)
+    read = []
+    real = stream.read_incidents
+    monkeypatch.setattr(stream, "read_incidents",
+                        lambda *a, **k: read.append(1) or real(*a, **k))
+    summary = ingest_file(path, store=in_parts, geocode=False, assign_regions=False)
+    assert len(read) == 3, "the file was not read in parts"
+    for key in ("rows", "accepted", "quarantined", "inserted", "possible_duplicates"):
+        assert summary[key] == expected[key], key
+    assert in_parts.count() == whole.count() == 10
+    ours, theirs = _contents(in_parts), _contents(whole)
+    pd.testing.assert_frame_equal(ours[0], theirs[0])
+    pd.testing.assert_frame_equal(ours[1], theirs[1])
+    assert "TST1-2" in set(ours[0]["incident_id"])
+    assert ours[1]["row_number"].tolist() == [3]
+    again = ingest_file(path, store=in_parts, geocode=False, assign_regions=False)
+    assert again["inserted"] == 0 and again["accepted"] == 10
+
+
+def test_a_part_that_fails_leaves_nothing(tmp_path: Path, two_stores, small_parts,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    _, store = two_stores
+    path = _file(tmp_path)
+    real = stream.read_incidents
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stream, "read_incidents", failing)
+    with pytest.raises(RuntimeError):
+        ingest_file(path, store=store, geocode=False, assign_regions=False)
+    assert store.count() == 0 and store.imports().empty
+
+
+def test_each_place_is_geocoded_once_across_parts(tmp_path: Path, small_parts,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from incidents.pipeline import OncePerPlace
+
+    class Counting:
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        def geocode(self, query, *, exactly_one=True, timeout=None, country=None, admin1=None,
+                    admin2=None, admin3=None):
+            self.asked.append(query)
+            return None
+
+    counting = Counting()
+    assert "admin3" in __import__("inspect").signature(OncePerPlace(counting).geocode).parameters
+    path = tmp_path / "unplaced.csv"
+    path.write_text("event_date,event_type,country,location\n" + "".join(
+        f"2024-03-{n % 28 + 1:02d},Battles,Mali,Village {n % 3}\n" for n in range(12)),
+        encoding="utf-8")
+    monkeypatch.setenv("INCIDENTS_HOME", str(tmp_path / "home"))
+    ingest_file(path, store=open_store(tmp_path / "s.sqlite"), geocoder=counting,
+                assign_regions=False)
+    assert sorted(counting.asked) == ["Village 0", "Village 1", "Village 2"]
