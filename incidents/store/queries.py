@@ -53,7 +53,10 @@ class ServedQueries:
         if key not in self._wheres:
             if len(self._wheres) > 32:
                 self._wheres.clear()
-            self._wheres[key] = self.store._where(spec)
+            where, params = self.store._where(spec)
+            # Incidents merged into another are not shown: the survivor carries their
+            # sources (as ``review.without_merged`` does for the in-memory path).
+            self._wheres[key] = (f"({where}) AND COALESCE(merged_into, '') = ''", params)
         return self._wheres[key]
 
     def _query(self, spec: FilterSpec, select: str, tail: str = "",
