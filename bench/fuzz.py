@@ -618,10 +618,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--kinds", default="", help="generator names, comma-separated")
     parser.add_argument("--skip-kill", action="store_true")
+    parser.add_argument("--findings", type=Path, help="write every finding (not only the first"
+                        " eight of each kind) to this JSON file")
     options = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     kinds = {k.strip() for k in options.kinds.split(",") if k.strip()} or None
-    fuzz(options.seed, kinds)
+    findings = fuzz(options.seed, kinds)
+    if options.findings:
+        options.findings.write_text(json.dumps(findings, indent=1))
     if not options.skip_kill:
         kill_points()
 

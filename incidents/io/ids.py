@@ -16,7 +16,7 @@ import pandas as pd
 def _given_ids(records: pd.DataFrame) -> pd.Series:
     ids = pd.Series(pd.NA, index=records.index, dtype="string")
     for column in ("event_id_cnty", "incident_id"):
-        if column in records.columns:
+        if column in records.columns and records[column].notna().any():
             text = records[column].astype("string").str.strip().replace("", pd.NA)
             ids = text.fillna(ids)
     return ids
