@@ -69,10 +69,10 @@ def _store_option(function: Any) -> Any:
     )(function)
 
 
-def _open_store(store_path: str | None) -> Store:
+def _open_store(store_path: str | None, *, read_only: bool | None = None) -> Store:
     from incidents.store import open_store
 
-    return open_store(store_path)
+    return open_store(store_path, read_only=read_only)
 
 
 def _echo_json(data: Any) -> None:
@@ -206,6 +206,9 @@ def load_samples_command(store_path: str | None, no_geocode: bool) -> None:
 @click.option("--actor", default=None, help="Substring of any actor name.")
 @click.option("--text", default=None, help="Words that must all appear in notes, place, actors or source.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--read-only", is_flag=True,
+              help="Open the store without writing anything to it or beside it (a shared"
+              " archive); automatic when its file or folder cannot be written.")
 def export_command(
     store_path: str | None,
     fmt: str,
@@ -217,6 +220,7 @@ def export_command(
     actor: str | None,
     text: str | None,
     output: Path,
+    read_only: bool,
 ) -> None:
     """Write the stored incidents that match the filters to OUTPUT."""
     from incidents.filters import FilterSpec, apply_filters
@@ -226,7 +230,8 @@ def export_command(
         start=_day(start), end=_day(end), countries=countries, admin1s=admin1s,
         event_types=event_types, actor=actor, text=text,
     )
-    selected = apply_filters(_open_store(store_path).load(), spec)
+    store = _open_store(store_path, read_only=True if read_only else None)
+    selected = apply_filters(store.load(), spec)
     summary = export(selected, fmt, output)
     skipped = f" ({summary.rows_skipped} without coordinates skipped)" if summary.rows_skipped else ""
     click.echo(f"wrote {summary.rows_written} incidents to {output}{skipped}", err=True)

@@ -129,8 +129,8 @@ def seed_store_if_empty(store: Store) -> int:
     """Import the bundled samples into a store that never had an import.
 
     Returns how many files were loaded. A store the analyst emptied on purpose
-    (it has imports on record) is left alone.
+    (it has imports on record), or one open read-only, is left alone.
     """
-    if store.count() > 0 or len(store.imports()) > 0:
+    if getattr(store, "read_only", False) or store.count() > 0 or len(store.imports()) > 0:
         return 0
     return len(pipeline.load_samples(store, geocoder=get_geocoder()))

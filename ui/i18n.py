@@ -285,6 +285,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "corrigez-le puis importez-le à nouveau depuis la page d'import.",
     ),
     "upload_failed": ("The file could not be read: {error}", "Le fichier n'a pas pu être lu : {error}"),
+    "save_failed": ("Nothing was saved: {error}", "Rien n'a été enregistré : {error}"),
     "validation_report": ("Validation report", "Rapport de validation"),
     "rows_read": ("Rows read", "Lignes lues"),
     "accepted": ("Accepted", "Acceptées"),

@@ -13,7 +13,7 @@ import logging
 import streamlit as st
 
 from incidents import config, model
-from incidents.errors import FileTooLargeError, IncidentsError, IngestError
+from incidents.errors import FileTooLargeError, IncidentsError, IngestError, StoreError
 from incidents.io import IngestResult, read_incidents
 from incidents.io.reader import MissingColumnsError
 from incidents.io.saved_mappings import remember
@@ -125,7 +125,8 @@ def save_upload(data: bytes, filename: str, rows: int, language: str,
                              progress=progress, filename=filename, sheet=sheet)
     except IncidentsError as error:
         log.info("saving upload %s failed: %s", filename, error, exc_info=True)
-        st.error(t("upload_failed", language, error=plain(error)))
+        key = "save_failed" if isinstance(error, StoreError) else "upload_failed"
+        st.error(t(key, language, error=plain(error)))
         return
     bar.progress(1.0)
     st.success(t("saved", language, rows=counts["rows"], new=counts["inserted"],
