@@ -294,6 +294,10 @@ class SnapshotCache:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only  # a read-only store's directory is left as it is
+        if not read_only:
+            # A writer killed mid-snapshot (kill -9, power cut) left its temporary file:
+            # gone as soon as the store is opened again, not at the next snapshot write.
+            _remove_stale_temporaries(path)
 
     def read(self, generation: int) -> pd.DataFrame | None:
         """The snapshot's frame if it was taken at ``generation``, else None."""
