@@ -70,10 +70,10 @@ def _store_option(function: Any) -> Any:
     )(function)
 
 
-def _open_store(store_path: str | None) -> Store:
+def _open_store(store_path: str | None, *, read_only: bool | None = None) -> Store:
     from incidents.store import open_store
 
-    return open_store(store_path)
+    return open_store(store_path, read_only=read_only)
 
 
 def _echo_json(data: Any) -> None:
@@ -201,7 +201,11 @@ def load_samples_command(store_path: str | None, no_geocode: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @filter_options
-def export_command(store_path: str | None, fmt: str, output: Path, spec: FilterSpec) -> None:
+@click.option("--read-only", is_flag=True,
+              help="Open the store without writing anything to it or beside it (a shared"
+              " archive); automatic when its file or folder cannot be written.")
+def export_command(store_path: str | None, fmt: str, output: Path, spec: FilterSpec,
+                   read_only: bool) -> None:
     """Write the stored incidents that match the filters to OUTPUT.
 
     Paste a dashboard link's query into --filter to export the view it shows.
@@ -210,8 +214,9 @@ def export_command(store_path: str | None, fmt: str, output: Path, spec: FilterS
     from incidents.io.writers import export
     from incidents.store.review import without_merged
 
+    store = _open_store(store_path, read_only=True if read_only else None)
     # Incidents merged into another are left out: the survivor carries their sources.
-    selected = apply_filters(without_merged(_open_store(store_path).load()), spec)
+    selected = apply_filters(without_merged(store.load()), spec)
     summary = export(selected, fmt, output)
     skipped = f" ({summary.rows_skipped} without coordinates skipped)" if summary.rows_skipped else ""
     click.echo(f"wrote {summary.rows_written} incidents to {output}{skipped}", err=True)

@@ -291,8 +291,13 @@ class SnapshotCache:
     the backend.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only  # a read-only store's directory is left as it is
+        if not read_only:
+            # A writer killed mid-snapshot (kill -9, power cut) left its temporary file:
+            # gone as soon as the store is opened again, not at the next snapshot write.
+            _remove_stale_temporaries(path)
 
     def read(self, generation: int) -> pd.DataFrame | None:
         """The snapshot's frame if it was taken at ``generation``, else None."""
@@ -300,6 +305,8 @@ class SnapshotCache:
 
     def write(self, frame: pd.DataFrame, generation: int) -> bool:
         """Keep ``frame`` (a ``map_snapshot``) as the snapshot at ``generation``."""
+        if self.read_only:
+            return False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_snapshot(frame, self.path, generation)

@@ -32,6 +32,7 @@ from incidents.geocode.online import (
     OnlineGeocoder,
     ProviderGate,
     get_geocoder,
+    provider_endpoint,
     provider_url_options,
 )
 
@@ -226,3 +227,13 @@ def test_provider_url_must_be_http():
         provider_url_options("file:///etc/passwd")
     assert provider_url_options("https://geo.example.org/nominatim/") == {
         "scheme": "https", "domain": "geo.example.org/nominatim"}
+
+
+def test_the_endpoint_shown_before_sending_is_the_one_asked(monkeypatch):
+    monkeypatch.delenv("INCIDENTS_GEOCODER_URL", raising=False)
+    assert provider_endpoint("nominatim") == "https://nominatim.openstreetmap.org"
+    monkeypatch.setenv("INCIDENTS_GEOCODER_URL", "http://127.0.0.1:9/geo/")
+    assert provider_endpoint("photon") == "http://127.0.0.1:9/geo"
+    assert provider_endpoint("photon", "https://example.org") == "https://example.org"
+    with pytest.raises(ConfigurationError):
+        provider_endpoint("nominatim", "ftp://example.org")

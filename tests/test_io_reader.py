@@ -216,3 +216,25 @@ def test_empty_record_lists_read_as_zero_rows(data: bytes, name: str) -> None:
     result = read_incidents(data, filename=name)
     assert len(result.records) == 0 and result.counts["rows"] == 0
     assert list(result.records.columns) == list(model.CANONICAL_COLUMNS)
+
+
+def test_chunked_validation_gives_the_records_of_one_pass(monkeypatch) -> None:
+    """Rows validated three at a time, with columns empty in some chunks only, read the same."""
+    data = (
+        "event_id_cnty,event_date,event_type,fatalities,notes,latitude,longitude,source_col\n"
+        "a1,2024-01-02,Battles,,,,,x\n"
+        "a2,2024-01-03,Battles,,,,,\n"
+        "a3,bad,Battles,,,,,\n"
+        "a4,2024-01-05,Riots,4,,14.5,-4.2,\n"
+        "a5,2024-01-06,Battles,,a note,,,\n"
+        "a6,2024-01-07,Protests,,,,,y\n"
+        "a7,2024-01-08,Battles,2,,,,\n"
+    ).encode()
+    whole = read_incidents(data, filename="c.csv")
+    monkeypatch.setattr("incidents.io.reader.CHUNK_ROWS", 3)
+    chunked = read_incidents(data, filename="c.csv")
+    pd.testing.assert_frame_equal(chunked.records, whole.records)
+    pd.testing.assert_frame_equal(chunked.quarantine, whole.quarantine)
+    assert chunked.records["fatalities"].tolist()[2:] == [4, pd.NA, pd.NA, 2]
+    assert chunked.records["notes"].tolist()[3] == "a note"
+    assert chunked.records["latitude"].notna().tolist() == [False, False, True, False, False, False]

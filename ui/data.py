@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -45,6 +46,15 @@ def get_store(path: str) -> Store:
 @st.cache_resource(show_spinner=False)
 def get_geocoder() -> GazetteerGeocoder:
     return GazetteerGeocoder()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_online_geocoder(provider: str, provider_url: str) -> Any:
+    """An online provider chained before the gazetteer (``geocode.online.get_geocoder``),
+    one per provider and address, so its pace and circuit breaker hold across reruns."""
+    from incidents.geocode.online import get_geocoder as online_geocoder
+
+    return online_geocoder(provider, provider_url=provider_url or None)
 
 
 def store_version(path: str | Path) -> int:
@@ -149,8 +159,8 @@ def seed_store_if_empty(store: Store) -> int:
     """Import the bundled samples into a store that never had an import.
 
     Returns how many files were loaded. A store the analyst emptied on purpose
-    (it has imports on record) is left alone.
+    (it has imports on record), or one open read-only, is left alone.
     """
-    if store.count() > 0 or len(store.imports()) > 0:
+    if getattr(store, "read_only", False) or store.count() > 0 or len(store.imports()) > 0:
         return 0
     return len(pipeline.load_samples(store, geocoder=get_geocoder()))

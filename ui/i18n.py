@@ -333,6 +333,21 @@ STRINGS: dict[str, tuple[str, str]] = {
         "corrigez-le puis importez-le à nouveau depuis la page d'import.",
     ),
     "upload_failed": ("The file could not be read: {error}", "Le fichier n'a pas pu être lu : {error}"),
+    "save_failed": ("Nothing was saved: {error}", "Rien n'a été enregistré : {error}"),
+    "online_opt_in": (
+        "Also ask an online geocoder for rows without coordinates (their place names are sent"
+        " to it; off: the offline gazetteer only)",
+        "Interroger aussi un géocodeur en ligne pour les lignes sans coordonnées (leurs noms de"
+        " lieux lui sont envoyés ; désactivé : le gazetteer hors ligne seulement)"),
+    "online_provider": ("Online geocoder", "Géocodeur en ligne"),
+    "online_url": ("Its address (empty: its public service)",
+                   "Son adresse (vide : son service public)"),
+    "online_warning": ("When you save, the place names of this file's rows without coordinates"
+                       " will be sent to {provider} at {endpoint}.",
+                       "À l'enregistrement, les noms de lieux des lignes sans coordonnées de ce"
+                       " fichier seront envoyés à {provider} à l'adresse {endpoint}."),
+    "online_bad_url": ("This address cannot be used: {error}",
+                       "Cette adresse n'est pas utilisable : {error}"),
     "validation_report": ("Validation report", "Rapport de validation"),
     "rows_read": ("Rows read", "Lignes lues"),
     "accepted": ("Accepted", "Acceptées"),

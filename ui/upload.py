@@ -9,11 +9,14 @@ header (``incidents.io.saved_mappings``), so the next such file reads directly.
 from __future__ import annotations
 
 import logging
+import os
 
 import streamlit as st
+from geopy.exc import ConfigurationError
 
 from incidents import config, model
-from incidents.errors import FileTooLargeError, IncidentsError, IngestError
+from incidents.errors import FileTooLargeError, IncidentsError, IngestError, StoreError
+from incidents.geocode.online import PROVIDER_URL_VARIABLE, PROVIDERS, provider_endpoint
 from incidents.io import IngestResult, read_incidents
 from incidents.io.reader import MissingColumnsError
 from incidents.io.saved_mappings import remember
@@ -21,7 +24,8 @@ from incidents.io.suggest import suggest_mapping
 from incidents.io.xlsxfile import workbook_sheets
 from incidents.pipeline import ingest_file
 from incidents.users import NotAllowedError
-from ui.data import get_geocoder, get_store, seed_store_if_empty, store_path
+from ui.data import (get_geocoder, get_online_geocoder, get_store, seed_store_if_empty,
+                     store_path)
 from ui.i18n import t
 from ui.plain import plain
 from ui.signin import signed_in_store
@@ -109,12 +113,37 @@ def render_report(result: IngestResult, language: str) -> None:
         render_quarantine(result.quarantine, language)
 
 
+def online_choice(language: str) -> tuple[str, str] | None:
+    """The opt-in to ask an online geocoder too: off unless the analyst turns it on.
+
+    When on, the provider and its address (``$INCIDENTS_GEOCODER_URL`` by default, as
+    for ``--provider-url``) are chosen and the page says where place names will go.
+    Returns (provider, address typed) when on, else None.
+    """
+    if not st.toggle(t("online_opt_in", language), value=False, key="upload_online"):
+        return None
+    provider = st.selectbox(t("online_provider", language), list(PROVIDERS),
+                            key="upload_online_provider")
+    url = st.text_input(t("online_url", language),
+                        value=os.environ.get(PROVIDER_URL_VARIABLE, ""),
+                        placeholder=provider_endpoint(provider, ""),
+                        key="upload_online_url").strip()
+    try:
+        endpoint = provider_endpoint(provider, url)
+    except ConfigurationError as error:
+        st.error(t("online_bad_url", language, error=plain(error)))
+        return None
+    st.warning(t("online_warning", language, provider=provider, endpoint=plain(endpoint)))
+    return provider, url
+
+
 def save_upload(data: bytes, filename: str, rows: int, language: str,
-                sheet: str | None = None) -> None:
+                sheet: str | None = None, online: tuple[str, str] | None = None) -> None:
     """Geocode the accepted rows with a progress bar, then import them atomically.
 
     The pipeline reads the file again rather than reusing the report's records, so
-    what is stored is exactly what `python -m incidents ingest` would store.
+    what is stored is exactly what `python -m incidents ingest` would store. Rows are
+    placed offline (the gazetteer) unless ``online`` names a provider the analyst chose.
     """
     bar = st.progress(0.0, text=t("geocoding", language, done=0, total=rows))
 
@@ -123,15 +152,17 @@ def save_upload(data: bytes, filename: str, rows: int, language: str,
                      text=t("geocoding", language, done=done, total=total))
 
     try:
+        geocoder = get_online_geocoder(*online) if online else get_geocoder()
         counts = ingest_file(data, store=signed_in_store(get_store(str(store_path()))),
-                             geocoder=get_geocoder(),
+                             geocoder=geocoder,
                              progress=progress, filename=filename, sheet=sheet)
     except NotAllowedError as error:
         st.error(plain(error))
         return
     except IncidentsError as error:
         log.info("saving upload %s failed: %s", filename, error, exc_info=True)
-        st.error(t("upload_failed", language, error=plain(error)))
+        key = "save_failed" if isinstance(error, StoreError) else "upload_failed"
+        st.error(t(key, language, error=plain(error)))
         return
     bar.progress(1.0)
     st.success(t("saved", language, rows=counts["rows"], new=counts["inserted"],
@@ -151,9 +182,10 @@ def render_upload_page(language: str) -> None:
         result = read_upload(data, uploaded.name, language, sheet)
         if result is not None:
             render_report(result, language)
+            online = online_choice(language) if len(result.records) else None
             if len(result.records) and st.button(t("save_to_store", language), type="primary",
                                                  key="save_upload"):
-                save_upload(data, uploaded.name, len(result.records), language, sheet)
+                save_upload(data, uploaded.name, len(result.records), language, sheet, online)
     st.divider()
     if st.button(t("load_sample", language), key="load_sample"):
         try:

@@ -16,6 +16,7 @@ and stops asking a provider that failed ``FAILURE_LIMIT`` times in a row.
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import os
@@ -441,6 +442,19 @@ class ChainGeocoder(Geocoder):
             if found:
                 return found
         return None
+
+
+def provider_endpoint(name: str, provider_url: str | None = None) -> str:
+    """Where ``get_geocoder(name, provider_url=...)`` would send its queries, for telling the
+    analyst before anything is sent: the URL given, else ``$INCIDENTS_GEOCODER_URL``, else
+    the service's public address."""
+    url = (provider_url or "").strip() or os.environ.get(PROVIDER_URL_VARIABLE, "").strip()
+    if url:
+        options = provider_url_options(url)
+        return f"{options['scheme']}://{options['domain']}"
+    parameter = inspect.signature(get_geocoder_for_service(name).__init__).parameters.get("domain")
+    domain = parameter.default if parameter is not None else None
+    return f"https://{domain}" if isinstance(domain, str) else f"{name} (its public service)"
 
 
 def available_providers() -> list[str]:

@@ -15,6 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from incidents import config
 from incidents.errors import IngestError
 from incidents.io.gdelt import name_headerless_gdelt
 from incidents.io.hxl import is_hxl_row
@@ -22,6 +23,9 @@ from incidents.io.source import RawTable
 
 DELIMITERS = (",", ";", "\t")
 HEAD_BYTES = 1 << 16
+# The csv module refuses values over 128 KB by default; pandas reads any size, and a
+# long notes field is the analyst's text, so the module's passes allow what pandas does.
+csv.field_size_limit(max(csv.field_size_limit(), config.MAX_INPUT_BYTES))
 
 
 def detect_encoding(data: bytes) -> str:
@@ -45,9 +49,10 @@ def _utf16_without_bom(head: bytes) -> str | None:
     if len(head) < 4 or head.count(0) < len(head) // 4:
         return None
     even, odd = head[0::2], head[1::2]
-    if odd.count(0) > len(odd) * 0.6 and not even.count(0):
+    # A NUL character in the text (U+0000 is two zero bytes) must not hide the pattern.
+    if odd.count(0) > len(odd) * 0.6 and even.count(0) <= len(even) * 0.05:
         return "utf-16-le"
-    if even.count(0) > len(even) * 0.6 and not odd.count(0):
+    if even.count(0) > len(even) * 0.6 and odd.count(0) <= len(odd) * 0.05:
         return "utf-16-be"
     return None
 
@@ -60,6 +65,18 @@ def detect_delimiter(header_line: str) -> str:
 
 
 def read_csv_table(data: bytes) -> RawTable:
+    try:
+        return _read_csv_table(data)
+    except csv.Error as exc:
+        # The csv module's pass (field counts, quotes, the header) met text that breaks
+        # its rules: a bare carriage return inside a value, most often.
+        raise IngestError(
+            "the file is not readable as delimited text: a value holds a line break that "
+            f"is not inside quotes, or the text is binary ({exc})"
+        ) from exc
+
+
+def _read_csv_table(data: bytes) -> RawTable:
     encoding = detect_encoding(data)
     head = _decoded_start(data, encoding)
     if not head.strip() and not data.decode(encoding).strip():
@@ -96,7 +113,7 @@ def read_csv_table(data: bytes) -> RawTable:
         raise IngestError("the file has no header row") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     meta = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
-    first_line = next(csv.reader([header_line.rstrip("\r")], delimiter=delimiter), [])
+    first_line = next(csv.reader(io.StringIO(header_line, newline=""), delimiter=delimiter), [])
     raw = name_headerless_gdelt(
         RawTable(frame=frame, row_numbers=row_numbers, rejected=rejected, meta=meta), first_line
     )

@@ -176,7 +176,8 @@ def _validate_in_chunks(
     Day-first or month-first is decided once from the whole date column, so every
     chunk reads its dates the same way."""
     if "event_date" in frame.columns and len(frame) > CHUNK_ROWS:
-        date_order = numeric_order(frame["event_date"].astype(str).str.strip(), date_order)
+        distinct = pd.Series(frame["event_date"].unique())
+        date_order = numeric_order(distinct.astype(str).str.strip(), date_order)
     parts: list[pd.DataFrame] = []
     positions: list[np.ndarray] = []
     reasons: list[str] = []
@@ -185,12 +186,15 @@ def _validate_in_chunks(
         chunk_reviews = [(np.asarray(mask)[start:stop], np.asarray(reason)[start:stop])
                          for mask, reason in reviews]
         records, bad, why, _ = validate(frame.iloc[start:stop], chunk_reviews,
-                                        date_order=date_order)
+                                        date_order=date_order, complete=False)
         parts.append(records)
         positions.append(bad + start)
         reasons.extend(why)
     records = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    return records, np.concatenate(positions), reasons
+    del parts
+    # Completed once, after the join: the columns the file lacks are then one shared
+    # empty array each, not one per chunk copied again by the join.
+    return model.conform(records), np.concatenate(positions), reasons
 
 
 def shown_names(names, limit: int = 20) -> str:

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -108,8 +109,9 @@ def unwrap_zip(data: bytes, filename: str | None) -> tuple[bytes, str | None]:
         return data, filename
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise IngestError(f"not a readable zip archive: {exc}") from exc
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as exc:
+        raise IngestError(f"not a readable zip archive (damaged or of an unsupported kind: "
+                          f"{_shown(str(exc))})") from exc
     with archive:
         names = archive.namelist()
         if "[Content_Types].xml" in names:
@@ -120,12 +122,24 @@ def unwrap_zip(data: bytes, filename: str | None) -> tuple[bytes, str | None]:
             and Path(n).suffix.lower() in ZIP_MEMBER_FORMATS
         ]
         if len(members) != 1:
-            listed = ", ".join(names[:10]) or "nothing"
+            listed = ", ".join(_shown(n) for n in names[:10]) or "nothing"
             raise IngestError(
                 f"the zip archive holds {len(members)} incident files; expected exactly one "
                 f"(.csv, .xlsx, .json, .geojson or .gpkg). It holds: {listed}"
             )
-        return archive.read(members[0]), Path(members[0]).name
+        try:
+            return archive.read(members[0]), _shown(Path(members[0]).name)
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError,
+                zlib.error) as exc:
+            raise IngestError(f"{_shown(members[0])} in the zip archive cannot be unpacked "
+                              f"(damaged or compressed in an unsupported way: "
+                              f"{_shown(str(exc))})") from exc
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """A name or message from inside a file, fit for a message: control characters as '?'."""
+    cleaned = "".join(c if c.isprintable() else "?" for c in text)
+    return cleaned[:limit] + ("…" if len(cleaned) > limit else "")
 
 
 def cell_text(value: Any) -> str:

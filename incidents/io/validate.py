@@ -190,16 +190,27 @@ def _status(frame: pd.DataFrame, review: ReasonLog) -> None:
     frame["status_reason"] = pd.array(reason, dtype="string")
 
 
+def _without_empty_canonical(records: pd.DataFrame) -> pd.DataFrame:
+    """Canonical columns with no value in any row left out (``model.conform`` adds
+    them back once, at no cost, after the chunks are joined)."""
+    empty = [c for c in records.columns
+             if c in model.CANONICAL_COLUMNS and len(records) and records[c].isna().all()]
+    return records.drop(columns=empty) if empty else records
+
+
 def validate(
     frame: pd.DataFrame,
     reviews: list[tuple[np.ndarray, np.ndarray]] | None = None,
     *,
     date_order: str = DAY_FIRST,
+    complete: bool = True,
 ) -> tuple[pd.DataFrame, np.ndarray, list[str], int]:
     """Validate a mapped text frame.
 
     Returns the accepted records (canonical dtypes), the positions of quarantined
-    rows, their reasons, and how many accepted rows need review.
+    rows, their reasons, and how many accepted rows need review. With
+    ``complete=False`` the records keep only the columns validation wrote or the
+    file had, for a caller that joins chunks first and calls ``model.conform`` once.
     """
     frame = frame.reset_index(drop=True)
     size = len(frame)
@@ -251,6 +262,7 @@ def validate(
             blank = text.str.strip() == ""
             if blank.any():
                 accepted[column] = text.where(~blank)
-    records = model.conform(accepted.reset_index(drop=True))
+    records = accepted.reset_index(drop=True)
+    records = model.conform(records) if complete else _without_empty_canonical(records)
     needs_review = int((records["status"] == model.Status.NEEDS_REVIEW.value).sum())
     return records, positions, reasons, needs_review

@@ -15,6 +15,7 @@ row; any failure inside openpyxl becomes an ``IngestError`` naming the row.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import numpy as np
@@ -30,6 +31,13 @@ MAX_CELL_CHARS = 32_767
 EXPANSION_ALLOWANCE = 10 * 1024 * 1024
 EXPANSION_RATIO = 30
 MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
+# openpyxl parses about 60,000 cells a second here (rows cost about as much as a cell),
+# so a sheet is read only up to this many rows and cells together: some 45,000 rows
+# of a 31-column ACLED export, under half a minute. Counted before parsing, so a tiny
+# file of a million empty-looking rows is refused at once; CSV has no such limit.
+MAX_SHEET_ITEMS = 1_500_000
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
 
 
 def check_expansion(data: bytes) -> None:
@@ -103,6 +111,7 @@ def _read_sheet(workbook, sheet: str | None) -> RawTable:
     if not workbook.worksheets:
         raise IngestError("the workbook has no sheets")
     worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+    _check_sheet_size(workbook, worksheet)
     if hasattr(worksheet, "reset_dimensions"):
         # The stored dimension may claim XFD1048576: measure rows from their cells instead.
         worksheet.reset_dimensions()
@@ -139,6 +148,38 @@ def _read_sheet(workbook, sheet: str | None) -> RawTable:
     return RawTable(
         frame=frame, row_numbers=np.asarray(numbers, dtype=int), rejected=rejected, meta=meta
     )
+
+
+def sheet_size(part) -> tuple[int, int]:
+    """(rows, cells) of a sheet's XML, counted on the bytes as they are unpacked."""
+    rows = cells = 0
+    carry = b""
+    while chunk := part.read(1 << 20):
+        # Counted up to the last '<' only: a tag is never cut between two pieces.
+        text = carry + chunk
+        cut = text.rfind(b"<")
+        body, carry = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
+        rows += sum(1 for _ in _ROW_TAG.finditer(body))
+        cells += sum(1 for _ in _CELL_TAG.finditer(body))
+    rows += sum(1 for _ in _ROW_TAG.finditer(carry))
+    cells += sum(1 for _ in _CELL_TAG.finditer(carry))
+    return rows, cells
+
+
+def _check_sheet_size(workbook, worksheet) -> None:
+    """Refuse a sheet with more rows and cells than ``MAX_SHEET_ITEMS`` before parsing it."""
+    path = getattr(worksheet, "_worksheet_path", None)
+    archive = getattr(workbook, "_archive", None)
+    if path is None or archive is None:
+        return
+    with archive.open(path) as part:
+        rows, cells = sheet_size(part)
+    if rows + cells > MAX_SHEET_ITEMS:
+        raise IngestError(
+            f"the sheet holds {rows:,} rows and {cells:,} cells, more than the "
+            f"{MAX_SHEET_ITEMS:,} rows and cells together a workbook is read with (about "
+            "45,000 rows of an ACLED export); save it as CSV and import that"
+        )
 
 
 def _rows(worksheet, min_row: int, max_col: int | None):

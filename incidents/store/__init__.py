@@ -22,6 +22,7 @@ from incidents.store.sqlite import SQLiteStore
 # The SQLite backend under the name every caller used before there were two.
 IncidentStore = SQLiteStore
 STORE_ENV = "INCIDENTS_STORE"
+READ_ONLY_ENV = "INCIDENTS_STORE_READ_ONLY"
 URL_SCHEMES = ("postgresql://", "postgres://")
 
 __all__ = [
@@ -41,11 +42,16 @@ def default_location() -> str:
     return os.environ.get(STORE_ENV) or str(config.default_store_path())
 
 
-def open_store(location: str | os.PathLike[str] | None = None) -> Store:
+def open_store(location: str | os.PathLike[str] | None = None, *,
+               read_only: bool | None = None) -> Store:
     """The store at ``location``: a path (SQLite) or a ``postgresql://`` URL (PostGIS).
 
     Without a location, ``$INCIDENTS_STORE`` is used when set, else the default
-    SQLite file in the state directory.
+    SQLite file in the state directory. A SQLite store is opened read-only when
+    ``read_only`` says so, else when ``$INCIDENTS_STORE_READ_ONLY`` is set (to
+    anything but 0), else when its file or folder cannot be written (a shared
+    archive): reading, the map and exports then work, and writes raise
+    ``StoreError`` saying why.
     """
     if location is None or location == "":
         location = default_location()
@@ -53,4 +59,6 @@ def open_store(location: str | os.PathLike[str] | None = None) -> Store:
         from incidents.store.postgis import PostgisStore
 
         return PostgisStore(str(location))
-    return SQLiteStore(Path(location))
+    if read_only is None and os.environ.get(READ_ONLY_ENV, "0") not in ("", "0"):
+        read_only = True
+    return SQLiteStore(Path(location), read_only=read_only)

@@ -13,11 +13,13 @@ import flow in ``incidents.store.base``.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 from pandas.errors import DatabaseError as PandasDatabaseError
@@ -120,6 +122,11 @@ _GENERATION = (
 _COLUMNS = ", ".join(model.CANONICAL_COLUMNS)
 
 
+def _cannot_write(path: Path) -> bool:
+    """Whether an existing store file, or the folder its journal goes in, is not writable."""
+    return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
 def _add_new_columns(conn: sqlite3.Connection) -> None:
     """Give a store made by an older version the columns added since."""
     present = {row[1] for row in conn.execute("PRAGMA table_info(incidents)")}
@@ -158,10 +165,14 @@ class SQLiteStore(SnapshotStore):
 
     _errors = (sqlite3.Error, PandasDatabaseError)
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool | None = None) -> None:
         self.path = Path(path) if path is not None else config.default_store_path()
         self.location = str(self.path)
-        self.snapshot = SnapshotCache(snapshot_path(self.path))
+        self.read_only = _cannot_write(self.path) if read_only is None else read_only
+        self.snapshot = SnapshotCache(snapshot_path(self.path), read_only=self.read_only)
+        if self.read_only:
+            self._uri = self._read_only_uri()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = self._connect()
@@ -180,8 +191,44 @@ class SQLiteStore(SnapshotStore):
     def __repr__(self) -> str:
         return f"SQLiteStore({str(self.path)!r})"
 
+    def _read_only_uri(self) -> str:
+        """The URI that reads this file without writing anything, checked once.
+
+        ``mode=ro`` still needs the WAL's shared-memory file beside the store; in a
+        directory that cannot be written (a shared archive) only ``immutable=1``
+        opens it, on the promise that nobody writes the file meanwhile.
+        """
+        if not self.path.is_file():
+            raise StoreError(f"no store at {self.path} (opened read-only, so none is made)")
+        base = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        uris = [base, base + "&immutable=1"]
+        if not os.access(self.path.parent, os.W_OK):
+            uris.reverse()
+        failure: sqlite3.Error | None = None
+        for uri in uris:
+            try:
+                conn = sqlite3.connect(uri, uri=True)
+                try:
+                    present = {row[1] for row in conn.execute("PRAGMA table_info(incidents)")}
+                finally:
+                    conn.close()
+            except sqlite3.Error as error:
+                failure = error
+                continue
+            if not present:
+                raise StoreError(f"{self.path} is not an incident store (no incidents table)")
+            if missing := [c for c in model.CANONICAL_COLUMNS if c not in present]:
+                raise StoreError(
+                    f"{self.path} was made by an older version (no {missing[0]} column): open it"
+                    " once with write access to bring it up to date")
+            return uri
+        raise StoreError(f"cannot open store {self.path} read-only: {failure}")
+
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        if self.read_only:
+            conn = sqlite3.connect(self._uri, uri=True, timeout=30, isolation_level=None)
+        else:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         conn.execute("PRAGMA foreign_keys = ON")
         # In WAL mode NORMAL still commits atomically; it only skips an fsync per commit.
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -192,6 +239,11 @@ class SQLiteStore(SnapshotStore):
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only:
+            raise StoreError(
+                f"the store {self.path} is open read-only (its file or folder cannot be written,"
+                " or it was opened with --read-only / INCIDENTS_STORE_READ_ONLY): the map,"
+                " filters and exports work; imports and edits need write access")
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
