@@ -30,9 +30,9 @@ def headline_html(figures: Headline, language: str) -> str:
         period = f"{figures.first_date:%Y-%m-%d} → {figures.last_date:%Y-%m-%d}"
     share = "–" if figures.precise_share is None else f"{figures.precise_share:.0%}"
     parts = [
-        ("incidents", t("incidents", language), grouped(figures.incidents)),
-        ("fatalities", t("fatalities", language), grouped(figures.fatalities)),
-        ("locations", t("locations", language), grouped(figures.locations)),
+        ("incidents", t("incidents", language), grouped(figures.incidents, language)),
+        ("fatalities", t("fatalities", language), grouped(figures.fatalities, language)),
+        ("locations", t("locations", language), grouped(figures.locations, language)),
         ("precise_share", t("precise_share", language), share),
         ("period", t("period_covered", language), period),
     ]

@@ -11,27 +11,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from incidents.i18n import translate
 from incidents.users import User, UsersFile
 
 _SESSION_KEY = "signed_in_user"
-TEXT = {
-    "title": ("Sign in", "Connexion"),
-    "name": ("Name", "Nom"),
-    "password": ("Password", "Mot de passe"),
-    "submit": ("Sign in", "Se connecter"),
-    "wrong": ("Wrong name or password.", "Nom ou mot de passe incorrect."),
-    "signed_in": ("Signed in as {name} ({role})", "Connecté : {name} ({role})"),
-    "sign_out": ("Sign out", "Se déconnecter"),
-    "single_user": ("No users configured: single user on this machine.",
-                    "Aucun utilisateur configuré : un seul utilisateur, sur cette machine."),
-    "not_allowed": ("Your role ({role}) does not allow this.",
-                    "Votre rôle ({role}) ne le permet pas."),
-}
 
 
 def _t(key: str, language: str, **values: object) -> str:
-    english, french = TEXT[key]
-    return (french if language == "fr" else english).format(**values)
+    return translate(f"signin.{key}", language, **values)
 
 
 def current_user() -> User | None:

@@ -79,7 +79,7 @@ def render_table(selection: Selection, language: str) -> None:
     if len(selection) > TABLE_ROWS:
         limit = st.select_slider(t("table_rows", language), options=TABLE_ROW_CHOICES,
                                  value=TABLE_ROWS, key="table_rows",
-                                 format_func=grouped)
+                                 format_func=partial(grouped, language=language))
         if len(selection) > limit:
             st.caption(t("table_truncated", language, shown=limit, total=len(selection)))
     table = table_frame(selection.newest(limit), language)

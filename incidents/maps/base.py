@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 import folium
@@ -22,6 +22,7 @@ from folium import plugins
 from folium.map import Layer
 from folium.template import Template
 
+from incidents import i18n
 from incidents.maps.assets import DEFAULT_BASE_URL, OfflineMap, localize
 from incidents.maps.basemaps import basemap_layer, list_basemaps
 from incidents.maps.escape import escape_text, json_for_script
@@ -48,36 +49,14 @@ OUTLINE_FORMAT = 1
 TOWN_MIN_POPULATION = 150_000
 TOWN_LIMIT = 80
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "tiles_offline": "OpenStreetMap (offline, detail to zoom 6)",
-        "tiles_online": "OpenStreetMap (online)",
-        "countries": "Country borders",
-        "admin1": "Regions (admin-1)",
-        "towns": "Towns",
-        "fullscreen": "Full screen",
-        "exit_fullscreen": "Exit full screen",
-        "attribution": "{osm} contributors",
-    },
-    "fr": {
-        "tiles_offline": "OpenStreetMap (hors ligne, détail jusqu'au zoom 6)",
-        "tiles_online": "OpenStreetMap (en ligne)",
-        "countries": "Frontières",
-        "admin1": "Régions (admin-1)",
-        "towns": "Villes",
-        "fullscreen": "Plein écran",
-        "exit_fullscreen": "Quitter le plein écran",
-        "attribution": "les contributeurs d'{osm}",
-    },
-}
-
 _COUNTRY_STYLE = {"color": "#4a4a4a", "weight": 1.2, "opacity": 0.8, "fill": False}
 _ADMIN1_STYLE = {"color": "#7a7a7a", "weight": 0.6, "opacity": 0.7, "dashArray": "3 3", "fill": False}
 
 
-def strings(language: str) -> dict[str, str]:
-    """Interface strings in French or English (anything else falls back to English)."""
-    return STRINGS.get(language, STRINGS["en"])
+def strings(language: str) -> Mapping[str, str]:
+    """The base map's words in ``language`` (the ``basemap.`` section of the message catalogs;
+    a language without a catalog reads English)."""
+    return i18n.section("basemap", language)
 
 
 def _round_coordinates(geometries: np.ndarray) -> np.ndarray:
