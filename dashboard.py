@@ -19,7 +19,7 @@ from ui import add_article, data, signin, warmup
 from ui.correct import render_correct_page
 from ui.exports import render_exports
 from ui.headline import render_headline, synthetic_note
-from ui.i18n import t
+from ui.i18n import t, translate_stored
 from ui.layout import apply_page_style
 from ui.plain import plain
 from ui.map_view import map_section
@@ -102,7 +102,7 @@ def main() -> None:
     language = language_picker()
     signin.require_sign_in(language)
     if url_error:
-        st.sidebar.warning(plain(url_error))
+        st.sidebar.warning(plain(translate_stored(url_error, language)))
     if warmup.warming():
         with st.spinner(t("warming_up", language)):
             warmup.wait_for_warmup()

@@ -214,7 +214,8 @@ def translate_stored(text: str, language: str = DEFAULT_LANGUAGE) -> str:
     language = _language(language)
     if language == DEFAULT_LANGUAGE or not text:
         return text
-    return "; ".join(_translate_part(part, language) for part in str(text).split("; "))
+    separator = translate("stored.separator", language)
+    return separator.join(_translate_part(part, language) for part in str(text).split("; "))
 
 
 def _translate_part(part: str, language: str) -> str:

@@ -22,7 +22,7 @@ import streamlit as st
 from incidents import model
 from incidents.extract import Candidate, extract_incidents
 from incidents.extract.highlight import highlight_html
-from incidents.errors import StoreError
+from incidents.errors import StoreError, describe
 from incidents.extract.save import reviewed_record, save_records
 from ui.i18n import DEFAULT_LANGUAGE, t
 from ui.signin import current_user
@@ -153,7 +153,7 @@ def _save(incident_id: str, record: dict[str, Any], store_path: str | Path | Non
         changed = store.update(incident_id, _editable(reviewed), user=user)
     except StoreError as error:
         if not str(error).startswith("no incident with id"):
-            st.error(str(error))
+            st.error(plain(describe(error, language)))
             return
     else:
         st.success(t("article_edited", language, id=incident_id, count=len(changed)))

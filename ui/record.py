@@ -17,7 +17,8 @@ import streamlit as st
 from incidents import model
 from incidents.maps.escape import escape_text, safe_url
 from incidents.maps.legend import precision_words
-from ui.i18n import t
+from incidents.i18n import has_key
+from ui.i18n import t, translate_stored
 
 
 def _text(value: Any) -> str:
@@ -41,14 +42,16 @@ def record_rows(row: pd.Series, language: str) -> list[tuple[str, str]]:
     geocode = " · ".join(
         part for part in (
             _text(row["geocode_method"]),
-            f"score {row['geocode_score']:.2f}" if pd.notna(row["geocode_score"]) else "",
+            t("geocode_score", language, score=f"{row['geocode_score']:.2f}") if pd.notna(row["geocode_score"]) else "",
             _text(row["geocode_matched_name"]),
             _text(row["gazetteer_id"]),
         ) if part
     )
     status = _text(row["status"])
+    if status and has_key(f"status.{status}", language):
+        status = t(f"status.{status}", language)
     if _text(row["status_reason"]):
-        status = f"{status} ({_text(row['status_reason'])})"
+        status = f"{status} ({translate_stored(_text(row['status_reason']), language)})"
     rows = [
         ("field_incident_id", _text(row["incident_id"])),
         ("field_event_date", _text(row["event_date"])),

@@ -13,7 +13,7 @@ import logging
 import streamlit as st
 
 from incidents import config, model
-from incidents.errors import FileTooLargeError, IncidentsError, IngestError
+from incidents.errors import FileTooLargeError, IncidentsError, IngestError, describe
 from incidents.io import IngestResult, read_incidents
 from incidents.io.reader import MissingColumnsError
 from incidents.io.saved_mappings import remember
@@ -38,18 +38,18 @@ def read_upload(data: bytes, filename: str, language: str,
     """
     if len(data) > config.MAX_INPUT_BYTES:
         st.error(t("upload_too_large", language,
-                   error=plain(FileTooLargeError(len(data), config.MAX_INPUT_BYTES))))
+                   error=plain(describe(FileTooLargeError(len(data), config.MAX_INPUT_BYTES), language))))
         return None
     try:
         return read_incidents(data, filename=filename, max_bytes=config.MAX_INPUT_BYTES,
                               sheet=sheet)
     except FileTooLargeError as error:
-        st.error(t("upload_too_large", language, error=plain(error)))
+        st.error(t("upload_too_large", language, error=plain(describe(error, language))))
     except MissingColumnsError as error:
         render_mapping_step(error, language)
     except IngestError as error:
         log.info("upload %s refused: %s", filename, error, exc_info=error.__cause__ is not None)
-        st.error(t("upload_failed", language, error=plain(error)))
+        st.error(t("upload_failed", language, error=plain(describe(error, language))))
     return None
 
 
@@ -125,7 +125,7 @@ def save_upload(data: bytes, filename: str, rows: int, language: str,
                              progress=progress, filename=filename, sheet=sheet)
     except IncidentsError as error:
         log.info("saving upload %s failed: %s", filename, error, exc_info=True)
-        st.error(t("upload_failed", language, error=plain(error)))
+        st.error(t("upload_failed", language, error=plain(describe(error, language))))
         return
     bar.progress(1.0)
     st.success(t("saved", language, rows=counts["rows"], new=counts["inserted"],
