@@ -190,6 +190,15 @@ def term_labels() -> dict[str, str]:
     return labels
 
 
+def template_pattern(template: str, dialect: str = "python") -> str:
+    """A regular expression (Python's, or JavaScript's with ``dialect="js"``) matching the
+    texts ``template`` formats to, each ``{name}`` a named group."""
+    pieces = re.split(r"\{(\w+)\}", template)
+    group = "(?P<{}>.*?)" if dialect == "python" else "(?<{}>.*?)"
+    return "".join(re.sub(r"[.*+?^$(){}|[\]\\/-]", r"\\\g<0>", piece) if i % 2 == 0 else group.format(piece)
+                   for i, piece in enumerate(pieces))
+
+
 @lru_cache(maxsize=None)
 def _stored_patterns() -> list[tuple[str, re.Pattern[str]]]:
     """(key, regex) for every stored-text template of the default catalog, most specific first."""
@@ -197,10 +206,7 @@ def _stored_patterns() -> list[tuple[str, re.Pattern[str]]]:
     for entry in _catalog(DEFAULT_LANGUAGE):
         if not (isinstance(entry.id, str) and entry.id.startswith(STORED_TEXT_PREFIXES) and entry.string):
             continue
-        pieces = re.split(r"\{(\w+)\}", entry.string)
-        regex = "".join(re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>.*?)"
-                        for i, piece in enumerate(pieces))
-        patterns.append((entry.id, re.compile(regex + r"\Z", re.DOTALL)))
+        patterns.append((entry.id, re.compile(template_pattern(entry.string) + r"\Z", re.DOTALL)))
     return sorted(patterns, key=lambda item: -len(item[1].pattern))
 
 
