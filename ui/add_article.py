@@ -24,7 +24,7 @@ from incidents.extract import Candidate, extract_incidents
 from incidents.extract.highlight import highlight_html
 from incidents.errors import StoreError, describe
 from incidents.extract.save import reviewed_record, save_records
-from ui.i18n import DEFAULT_LANGUAGE, t
+from ui.i18n import DEFAULT_LANGUAGE, column_label, t
 from ui.signin import current_user
 from ui.plain import plain
 
@@ -127,7 +127,8 @@ def _candidate_section(key: str, index: int, candidate: Candidate,
                    date=plain(record.get("event_date") or t("article_undated", language))))
     for problem in candidate.problems:
         st.warning(plain(problem_text(problem, language)))
-    highlighted = highlight_html(record["source_text"], candidate.evidence)
+    highlighted = highlight_html(record["source_text"], candidate.evidence,
+                                 label=lambda name: column_label(name, language))
     st.markdown(f'<div class="article-evidence">{highlighted}</div>', unsafe_allow_html=True)
     st.dataframe(_evidence_rows(record["source_text"], candidate, language), hide_index=True,
                  key=f"evidence_{key}")
@@ -223,13 +224,13 @@ def _form_fields(index: str, record: dict[str, Any], language: str) -> dict[str,
 def _evidence_rows(text: str, candidate: Candidate, language: str) -> list[dict[str, Any]]:
     """One row per extracted field: its value, the words behind it and how sure the extractor is.
 
-    The field column keeps the canonical column name, which is what the highlighted
-    article's marks are labelled with.
+    The field column shows the column's label, as the highlighted article's marks do
+    when hovered.
     """
     field, value, words, confidence = (t(f"article_col_{name}", language) for name in
                                        ("field", "value", "evidence", "confidence"))
     return [
-        {field: name, value: str(item.value), words: " | ".join(text[a:b] for a, b in item.spans),
+        {field: column_label(name, language), value: str(item.value), words: " | ".join(text[a:b] for a, b in item.spans),
          confidence: round(item.confidence, 2)}
         for name, item in candidate.evidence.items()
     ]

@@ -13,13 +13,19 @@ from incidents.i18n import DEFAULT_LANGUAGE, format_day, format_number, translat
 
 LANGUAGES: dict[str, str] = i18n.language_names()
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "format_day", "format_number", "grouped", "t",
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "column_label", "format_day", "format_number", "grouped", "t",
            "translate_stored"]
 
 
 def t(key: str, language: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
     """The string ``key`` in ``language``, formatted with ``values`` (counts grouped per locale)."""
     return i18n.translate(key, language, **values)
+
+
+def column_label(name: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """A column's label (``column.<name>`` in the catalog), or its name when it has none."""
+    key = f"column.{name}"
+    return t(key, language) if i18n.has_key(key, language) else name
 
 
 def grouped(number: int, language: str = DEFAULT_LANGUAGE) -> str:

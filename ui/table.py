@@ -13,7 +13,7 @@ from incidents import model
 from incidents.io.quarantine_export import rows_to_fix_csv
 from incidents.maps.escape import safe_url
 from incidents.selection import Selection
-from ui.i18n import grouped, t, translate_stored
+from ui.i18n import column_label, grouped, t, translate_stored
 from ui.state import open_on_map
 
 # How many of the newest incidents the table may show. Each rerun sends the table
@@ -148,6 +148,8 @@ def render_quarantine(quarantine: pd.DataFrame, language: str) -> None:
         quarantine_frame(quarantine, language), hide_index=True, width="stretch",
         column_config={
             "reason": st.column_config.TextColumn(t("reason", language)),
+            **{name: st.column_config.Column(column_label(name, language))
+               for name in ("source_name", "import_id", "imported_at", "original")},
             "row_number": st.column_config.NumberColumn(t("row_number", language)),
         },
     )
