@@ -157,12 +157,15 @@ def test_french_pages_show_no_english(french_walk, artifacts_dir: Path, tmp_path
     _settle(page, 4000)
     walk.check("map")
 
-    for tab in ("Dans le temps", "Tableau", "Exporter"):
+    for tab, drawn in (("Dans le temps", "stVegaLiteChart"), ("Tableau", "stDataFrame"),
+                       ("Exporter", "stDownloadButton")):
         page.get_by_role("tab", name=tab).click()
+        page.locator(f'[data-testid="{drawn}"]').first.wait_for(timeout=LOAD_TIMEOUT_MS)
         _settle(page)
         walk.check(f"tab_{tab.split()[-1].lower()}")
 
     page.get_by_role("tab", name="Tableau").click()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=LOAD_TIMEOUT_MS)
     _settle(page)
     picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Ouvrir un incident")
     picker.click()

