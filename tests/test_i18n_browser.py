@@ -70,8 +70,9 @@ def data_words(home: Path, *extra: str) -> set[str]:
     frame = store.load()
     quarantine = store.load_quarantine()
     words = set()
-    for text in quarantine.get("original_json", []):
-        words.update(word.lower() for word in WORD.findall(str(text)))
+    for column in ("original_json", "source_name"):
+        for text in quarantine.get(column, []):
+            words.update(word.lower() for word in WORD.findall(str(text)))
     for column in frame.columns:
         if frame[column].dtype == object or str(frame[column].dtype).startswith("string"):
             for value in frame[column].dropna().astype(str).unique():
