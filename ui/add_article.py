@@ -230,10 +230,17 @@ def _evidence_rows(text: str, candidate: Candidate, language: str) -> list[dict[
     field, value, words, confidence = (t(f"article_col_{name}", language) for name in
                                        ("field", "value", "evidence", "confidence"))
     return [
-        {field: column_label(name, language), value: str(item.value), words: " | ".join(text[a:b] for a, b in item.spans),
+        {field: column_label(name, language), value: _value_text(name, item.value, language), words: " | ".join(text[a:b] for a, b in item.spans),
          confidence: round(item.confidence, 2)}
         for name, item in candidate.evidence.items()
     ]
+
+
+def _value_text(name: str, value: Any, language: str) -> str:
+    """An extracted value as the analyst reads it: event types by their label."""
+    if name in ("event_type", "sub_event_type") and value:
+        return model.label(str(value), language)
+    return str(value)
 
 
 def _number(value: Any) -> float:

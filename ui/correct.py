@@ -85,7 +85,9 @@ def render_correct_page(selection: Selection, language: str) -> None:
         return
     labels = {
         i: f"{row.event_date:%Y-%m-%d} · {row.location or '?'} · {row.admin1 or ''} · "
-           f"precision {row.geo_precision if pd.notna(row.geo_precision) else '–'} · {row.incident_id}"
+           + t("correct_precision_of", language,
+               precision=row.geo_precision if pd.notna(row.geo_precision) else "–")
+           + f" · {row.incident_id}"
         for i, row in zip(todo.index, todo.itertuples())
     }
     index = st.selectbox(t("correct_pick", language), list(labels),
