@@ -230,7 +230,8 @@ def _evidence_rows(text: str, candidate: Candidate, language: str) -> list[dict[
     field, value, words, confidence = (t(f"article_col_{name}", language) for name in
                                        ("field", "value", "evidence", "confidence"))
     return [
-        {field: column_label(name, language), value: _value_text(name, item.value, language), words: " | ".join(text[a:b] for a, b in item.spans),
+        {field: column_label(name, language), value: _value_text(name, item.value, language),
+         words: " | ".join(text[a:b] for a, b in item.spans),
          confidence: round(item.confidence, 2)}
         for name, item in candidate.evidence.items()
     ]

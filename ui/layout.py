@@ -36,7 +36,7 @@ def apply_page_style() -> None:
 # in the page, sets <html lang> and rewrites those words from the catalog's
 # ``streamlit.`` section as they appear; it puts them back when the analyst returns to
 # English.
-LANGUAGE_SCRIPT = """<script>
+LANGUAGE_SCRIPT = r"""<script>
 (function (language, rules) {
   var ATTRIBUTES = ["aria-label", "aria-valuetext", "title", "placeholder"];
   var state = window.__incidentsLanguage = window.__incidentsLanguage || {touched: []};
