@@ -33,6 +33,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+from babel.numbers import format_percent as format_percent_
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "incidents"
@@ -131,6 +132,11 @@ def count_number(count: object) -> int | None:
 def format_number(number: int | float, language: str) -> str:
     """``20,000`` in English, ``20 000`` (narrow no-break space) in French."""
     return format_decimal(number, locale=_language(language))
+
+
+def format_percent(share: float, language: str) -> str:
+    """``84%`` in English, ``84 %`` in French."""
+    return format_percent_(share, locale=_language(language))
 
 
 def format_day(day: date, language: str, form: str = "medium") -> str:

@@ -9,11 +9,12 @@ catalog's plural rule picks the form, so callers pass ``count=``.
 from __future__ import annotations
 
 from incidents import i18n
-from incidents.i18n import DEFAULT_LANGUAGE, format_day, format_number, translate_stored
+from incidents.i18n import DEFAULT_LANGUAGE, format_day, format_number, format_percent, translate_stored
 
 LANGUAGES: dict[str, str] = i18n.language_names()
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "column_label", "format_day", "format_number", "grouped", "t",
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "column_label", "format_day", "format_number",
+           "format_percent", "grouped", "t",
            "translate_stored"]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from functools import partial
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from incidents import model  # noqa: E402
-from incidents.i18n import format_number  # noqa: E402
+from incidents.i18n import format_day, format_number  # noqa: E402
 from incidents.maps import style  # noqa: E402
 from incidents.report.content import Ranked, ReportContent  # noqa: E402
 from incidents.report.static_map import draw_map  # noqa: E402
@@ -57,9 +58,10 @@ def _header(fig: Figure, content: ReportContent) -> None:
     filters = (w["filters"].format(filters="; ".join(content.filters)) if content.filters
                else w["no_filters"])
     if content.start is not None:
-        period = w["period"].format(start=content.start, end=content.end,
-                                    previous_start=content.previous_start,
-                                    previous_end=content.previous_end)
+        day = partial(format_day, language=content.language)
+        period = w["period"].format(start=day(content.start), end=day(content.end),
+                                    previous_start=day(content.previous_start),
+                                    previous_end=day(content.previous_end))
     else:
         period = w["no_period"]
     lines = textwrap.wrap(filters, 110) + [period, w["generated"].format(
