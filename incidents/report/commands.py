@@ -6,13 +6,15 @@ from pathlib import Path
 
 import click
 
+from incidents.i18n import available_languages
+
 
 @click.command("report")
 @click.option("--filter", "query", default="", metavar="QUERYSTRING",
               help="The dashboard's filters as in its URL, e.g. 'countries=Mali&preset=last_90'.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The report file: .pdf or .png.")
-@click.option("--lang", "language", type=click.Choice(["en", "fr"]), default="en",
+@click.option("--lang", "language", type=click.Choice(available_languages()), default="en",
               show_default=True, help="Language of the report.")
 @click.option("--store", "store_path", default=None,
               help="An SQLite store file or a postgresql:// URL (default: $INCIDENTS_STORE, "
