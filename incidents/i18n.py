@@ -49,13 +49,14 @@ class CatalogNotCompiledError(RuntimeError):
     """A language's ``.po`` has no compiled ``.mo`` next to it (or an older one)."""
 
 
-def po_path(language: str, locale_dir: Path = LOCALE_DIR) -> Path:
-    return locale_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(language: str, locale_dir: Path | None = None) -> Path:
+    return (locale_dir or LOCALE_DIR) / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def available_languages(locale_dir: Path = LOCALE_DIR) -> list[str]:
+def available_languages(locale_dir: Path | None = None) -> list[str]:
     """Language codes that have a catalog, the default first."""
-    found = sorted(path.parent.parent.name for path in locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    found = sorted(path.parent.parent.name
+                   for path in (locale_dir or LOCALE_DIR).glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
     return sorted(found, key=lambda code: code != DEFAULT_LANGUAGE)
 
 
@@ -68,7 +69,7 @@ def language_names() -> dict[str, str]:
     return names
 
 
-def compile_catalogs(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+def compile_catalogs(locale_dir: Path | None = None) -> list[Path]:
     """Write each ``.po`` as a ``.mo`` beside it; fuzzy entries are left out. Returns the ``.mo`` paths."""
     written = []
     for language in available_languages(locale_dir):
@@ -85,7 +86,7 @@ def compile_catalogs(locale_dir: Path = LOCALE_DIR) -> list[Path]:
     return written
 
 
-def catalogs_are_compiled(locale_dir: Path = LOCALE_DIR) -> bool:
+def catalogs_are_compiled(locale_dir: Path | None = None) -> bool:
     """Whether every ``.po`` has a ``.mo`` at least as new."""
     for language in available_languages(locale_dir):
         source = po_path(language, locale_dir)
@@ -201,8 +202,8 @@ def template_pattern(template: str, dialect: str = "python") -> str:
     texts ``template`` formats to, each ``{name}`` a named group."""
     pieces = re.split(r"\{(\w+)\}", template)
     group = "(?P<{}>.*?)" if dialect == "python" else "(?<{}>.*?)"
-    return "".join(re.sub(r"[.*+?^$(){}|[\]\\/-]", r"\\\g<0>", piece) if i % 2 == 0 else group.format(piece)
-                   for i, piece in enumerate(pieces))
+    return "".join(re.sub(r"[.*+?^$(){}|[\]\\/-]", r"\\\g<0>", piece) if i % 2 == 0
+                   else group.format(piece) for i, piece in enumerate(pieces))
 
 
 @lru_cache(maxsize=None)

@@ -127,6 +127,30 @@ def test_catalogs_compile_and_every_language_loads(tmp_path: Path) -> None:
         i18n.translate("no_such_key", "fr")
 
 
+def test_a_language_is_one_more_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for language in ("en", "fr"):
+        target = i18n.po_path(language, tmp_path)
+        target.parent.mkdir(parents=True)
+        target.write_bytes(i18n.po_path(language).read_bytes())
+    spanish = i18n.po_path("es", tmp_path)
+    spanish.parent.mkdir(parents=True)
+    spanish.write_text(i18n.po_path("fr").read_text(encoding="utf-8")
+                       .replace("Language: fr", "Language: es")
+                       .replace('msgstr "Filtres"', 'msgstr "Filtros"'), encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    for cached in (i18n._catalog, i18n._section, i18n._plural_index):
+        cached.cache_clear()
+    try:
+        i18n.compile_catalogs(tmp_path)
+        assert i18n.available_languages() == ["en", "es", "fr"]
+        assert i18n.language_names()["es"] == "Español"
+        assert i18n.translate("filters", "es") == "Filtros"
+        assert i18n.format_number(20000, "es") == "20.000"
+    finally:
+        for cached in (i18n._catalog, i18n._section, i18n._plural_index):
+            cached.cache_clear()
+
+
 def test_a_missing_compiled_catalog_is_an_error_not_english(monkeypatch: pytest.MonkeyPatch,
                                                             tmp_path: Path) -> None:
     source = i18n.po_path("fr")
@@ -134,12 +158,11 @@ def test_a_missing_compiled_catalog_is_an_error_not_english(monkeypatch: pytest.
     target.parent.mkdir(parents=True)
     target.write_bytes(source.read_bytes())
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
-    monkeypatch.setattr(i18n, "po_path", lambda language, locale_dir=tmp_path: target)
     i18n._catalog.cache_clear()
     try:
         with pytest.raises(i18n.CatalogNotCompiledError, match="make messages"):
             i18n._catalog("fr")
-        i18n.compile_catalogs(tmp_path)
+        i18n.compile_catalogs()
         assert target.with_suffix(".mo").exists()
     finally:
         i18n._catalog.cache_clear()
