@@ -55,9 +55,13 @@ def po_path(language: str, locale_dir: Path | None = None) -> Path:
 
 def available_languages(locale_dir: Path | None = None) -> list[str]:
     """Language codes that have a catalog, the default first."""
-    found = sorted(path.parent.parent.name
-                   for path in (locale_dir or LOCALE_DIR).glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
-    return sorted(found, key=lambda code: code != DEFAULT_LANGUAGE)
+    return list(_languages_in(locale_dir or LOCALE_DIR))
+
+
+@lru_cache(maxsize=None)
+def _languages_in(locale_dir: Path) -> tuple[str, ...]:
+    found = sorted(path.parent.parent.name for path in locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return tuple(sorted(found, key=lambda code: code != DEFAULT_LANGUAGE))
 
 
 def language_names() -> dict[str, str]:
@@ -82,7 +86,8 @@ def compile_catalogs(locale_dir: Path | None = None) -> list[Path]:
             write_mo(handle, catalog, use_fuzzy=False)
         temporary.replace(target)
         written.append(target)
-    _catalog.cache_clear()
+    for cached in (_languages_in, _catalog, _plural_index, _section, _stored_patterns):
+        cached.cache_clear()
     return written
 
 
@@ -165,13 +170,14 @@ def translate(key: str, language: str = DEFAULT_LANGUAGE, /, **values: object) -
         number = count_number(values.get("count"))
         index = _plural_index(language)(number if number is not None else 2)
         text = text[min(index, len(text) - 1)]
-    values = {name: format_number(value, language) if name in COUNT_VALUES and type(value) is int else value
+    values = {name: format_number(value, language)
+              if name in COUNT_VALUES and type(value) is int else value
               for name, value in values.items()}
     return text.format(**values) if values else text
 
 
 def section(prefix: str, language: str = DEFAULT_LANGUAGE) -> Mapping[str, str]:
-    """Every message whose key starts with ``prefix.``, keyed by the rest (the map's and report's words)."""
+    """Every message whose key starts with ``prefix.``, keyed by the rest (the map's words)."""
     return _section(prefix, _language(language))
 
 
