@@ -3,7 +3,8 @@
 Branches written before the catalogs added strings to ``ui/i18n.py``'s ``STRINGS``
 (``key: (English, French)``). Give this script that file (or any Python file with such a
 dict) and every key the catalogs lack is appended to ``incidents/locale/en`` and ``fr``;
-keys already there are left alone (it says which differ). Then ``make messages``.
+keys already there are left alone unless ``--replace`` (it says which differ). Then
+``make messages``.
 
     git show other-branch:ui/i18n.py > /tmp/old_i18n.py
     .venv/bin/python scripts/port_strings.py /tmp/old_i18n.py
@@ -64,11 +65,14 @@ def save(catalog: Catalog, language: str, locale_dir: Path = LOCALE_DIR) -> None
                  include_lineno=False, ignore_obsolete=True)
 
 
-def add(table: dict[str, dict[str, str]], prefix: str = "", locale_dir: Path = LOCALE_DIR) -> list[str]:
-    """Append the table's keys the catalogs lack; returns the keys added."""
+def add(table: dict[str, dict[str, str]], prefix: str = "", locale_dir: Path = LOCALE_DIR,
+        replace: bool = False) -> list[str]:
+    """Append the table's keys the catalogs lack (with ``replace``, also take the table's
+    text where the catalog's differs); returns the keys added."""
     added: set[str] = set()
     for language, texts in table.items():
         catalog = load(language, locale_dir)
+        changed = False
         for key, text in texts.items():
             if key.endswith("_one") and key[:-4] in texts:
                 continue
@@ -78,8 +82,13 @@ def add(table: dict[str, dict[str, str]], prefix: str = "", locale_dir: Path = L
             if existing is not None:
                 wanted = (singular, text) if singular is not None else (text,)
                 have = existing.string if isinstance(existing.string, tuple) else (existing.string,)
-                if have[:len(wanted)] != wanted:
-                    print(f"{language}: {msgid} differs from the catalog; kept the catalog's")
+                if have[:len(wanted)] != wanted and replace:
+                    existing.string = wanted + have[len(wanted):] if singular is not None else text
+                    changed = True
+                    print(f"{language}: {msgid} differs from the catalog; took the table's")
+                elif have[:len(wanted)] != wanted:
+                    print(f"{language}: {msgid} differs from the catalog; kept the catalog's "
+                          "(--replace takes the table's)")
                 continue
             if singular is not None:
                 # Forms past the second (French "many": a round million) read like "other".
@@ -88,7 +97,9 @@ def add(table: dict[str, dict[str, str]], prefix: str = "", locale_dir: Path = L
             else:
                 catalog.add(msgid, text)
             added.add(msgid)
-        save(catalog, language, locale_dir)
+            changed = True
+        if changed or not po_path(language, locale_dir).exists():
+            save(catalog, language, locale_dir)
     return sorted(added)
 
 
@@ -97,8 +108,10 @@ def main() -> None:
     parser.add_argument("file", type=Path, help="a Python file holding the table")
     parser.add_argument("--variable", default="STRINGS", help="the table's name (default STRINGS)")
     parser.add_argument("--prefix", default="", help="catalog section for its keys")
+    parser.add_argument("--replace", action="store_true",
+                        help="take the table's text where a key's text differs from the catalog's")
     options = parser.parse_args()
-    added = add(read_table(options.file, options.variable), options.prefix)
+    added = add(read_table(options.file, options.variable), options.prefix, replace=options.replace)
     print(f"{len(added)} keys added" + (": " + ", ".join(added) if added else ""))
 
 
