@@ -208,6 +208,9 @@ def test_french_pages_show_no_english(french_walk, artifacts_dir: Path, tmp_path
     page.get_by_role("button", name="Extraire les incidents").click()
     _settle(page, 4000)
     walk.check("article")
+    page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 1e6)")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts_dir / "i18n_article_end.png"))
 
     for path, heading in (("correct", "Corriger un lieu"), ("quarantine", "Quarantaine")):
         page.goto(f"{base_url}/{path}?lang=fr", wait_until="domcontentloaded")
