@@ -9,7 +9,7 @@ PORT ?= 8501
 # Where the incidents live: empty for the embedded SQLite file, or a postgresql:// URL.
 STORE ?=
 
-.PHONY: setup run test test-fast test-browser lock clean
+.PHONY: setup messages run test test-fast test-browser lock clean
 
 $(STAMP): requirements.txt requirements.lock pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -23,6 +23,12 @@ $(STAMP): requirements.txt requirements.lock pyproject.toml setup.py
 # Gazetteer index, map scripts and styles, base-map tiles: fetched once, then checked.
 setup: $(STAMP)
 	$(PY) -m incidents setup --quiet
+
+# Compile the message catalogs (incidents/locale/*/LC_MESSAGES/incidents.po -> .mo) after
+# editing one; `setup` does it when they are missing or older. Strings a branch added
+# to the old ui/i18n.py table: scripts/port_strings.py FILE, then this.
+messages:
+	$(PY) -c 'from incidents import i18n; i18n.compile_catalogs()'
 
 run: setup
 	INCIDENTS_STORE="$(STORE)" $(PY) -m streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false

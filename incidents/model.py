@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from incidents import i18n
+
 CRS = "EPSG:4326"
 
 ACLED_COLUMNS: tuple[str, ...] = (
@@ -190,15 +192,8 @@ def disorder_type_of(event_type: str) -> str | None:
 
 
 def label(term: str, language: str = "en") -> str:
-    """French or English label of an event type or sub-event type."""
-    if language != "fr":
-        return term
-    for name, spec in taxonomy()["event_types"].items():
-        if term == name:
-            return spec["fr"]
-        if term in spec["sub_event_types"]:
-            return spec["sub_event_types"][term]
-    return term
+    """The label of an event type or sub-event type in ``language`` (the message catalogs)."""
+    return i18n.term(term, language)
 
 
 def interaction_code(inter1: int | None, inter2: int | None) -> int | None:

@@ -35,6 +35,14 @@ CHROMIUM_ARGS = [
 SERVER_START_TIMEOUT = 90.0
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the message catalogs when a ``.po`` is newer than its ``.mo`` (a fresh clone has none)."""
+    from incidents import i18n
+
+    if not i18n.catalogs_are_compiled():
+        i18n.compile_catalogs()
+
+
 def free_port() -> int:
     """A TCP port nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

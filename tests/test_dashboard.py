@@ -84,7 +84,7 @@ def test_filters_change_the_headline_figures(app: AppTest, incidents_home: Path)
     expected = apply_filters(stored(incidents_home), SEGOU_DECEMBER)
     assert metric(app, "Incidents") == str(len(expected)) != before
     assert metric(app, "Fatalities") == str(int(expected["fatalities"].fillna(0).sum()))
-    assert metric(app, "Period covered").startswith("2024-12-07")
+    assert metric(app, "Period covered").startswith("Dec 7, 2024")
 
 
 def test_geojson_download_equals_the_filtered_frame(
@@ -427,7 +427,7 @@ def test_counts_agree_with_their_noun_in_both_languages() -> None:
     assert t("synthetic_warning", "en", count=49).startswith("49 of these incidents are SYNTHETIC ")
     assert t("synthetic_warning", "fr", count=1).startswith("1 de ces incidents est SYNTHÉTIQUE ")
     assert t("synthetic_warning", "en", count=1_000_000).startswith(
-        "1\u202f000\u202f000 of these incidents are SYNTHETIC ")
+        "1,000,000 of these incidents are SYNTHETIC ")
     assert t("synthetic_warning", "fr", count=49).startswith(
         "49 de ces incidents sont SYNTHÉTIQUES ")
     assert t("week_of", "en", start="2024-12-02", count=1) == "Week of 2024-12-02: 1 incident"
@@ -560,7 +560,7 @@ def test_a_large_selection_can_be_written_straight_to_the_exports_folder(
     written = list((incidents_home / "exports").glob("incidents_Segou*.geojson"))
     assert len(written) == 1 and not list((incidents_home / "exports").glob("*.part"))
     features = json.loads(written[0].read_text("utf-8"))["features"]
-    assert len(features) == int(metric(app, "Incidents").replace("\u202f", ""))
+    assert len(features) == int(metric(app, "Incidents").replace(",", ""))
     assert {f["properties"]["admin1"] for f in features} == {"Ségou"}
     assert any(str(written[0]) in s.value.replace("\\", "") for s in app.success)  # ui.plain escapes
 
@@ -570,7 +570,7 @@ def test_the_table_starts_small_and_shows_more_on_request(
 ) -> None:
     import ui.table
 
-    total = int(metric(app, "Incidents").replace("\u202f", ""))
+    total = int(metric(app, "Incidents").replace(",", ""))
     open_tab(app, "table")
     assert not [s for s in app.select_slider if s.key == "table_rows"]
     assert len(app.dataframe[0].value) == total
@@ -633,4 +633,4 @@ def test_the_period_is_one_control(app: AppTest, incidents_home: Path) -> None:
         latest - pd.Timedelta(days=89), latest)
     app.date_input(key="f_dates").set_value((date(2024, 12, 1), date(2024, 12, 31))).run()
     assert app.selectbox(key="f_preset").value == ""
-    assert metric(app, "Period covered").startswith("2024-12-")
+    assert metric(app, "Period covered").startswith("Dec ")

@@ -62,7 +62,7 @@ def test_paste_extract_edit_and_save_as_reviewed(app) -> None:
     assert marked and "Kimparana</mark>" in marked[0]
     assert at.text_input(key=f"date_{first_key(at)}").value == "2024-12-07"
     evidence = at.dataframe[0].value
-    assert "location" in set(evidence["Field"])
+    assert "Location" in set(evidence["Field"])
     at.text_input(key=f"actor2_{first_key(at)}").input("Military Forces of Mali (2021-)")
     at.number_input(key=f"fatal_{first_key(at)}").set_value(4)
     at.button(key=f"save_{first_key(at)}").click()

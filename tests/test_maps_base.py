@@ -58,7 +58,7 @@ def test_french_strings():
 
 
 def test_unknown_language_falls_back_to_english():
-    assert base.strings("de") == base.STRINGS["en"]
+    assert base.strings("de") == base.strings("en")
 
 
 def test_bounds_fit_the_view():

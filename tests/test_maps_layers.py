@@ -220,8 +220,8 @@ def test_legend_folds_away_and_sits_bottom_right_above_the_attribution():
 def test_legend_title_and_labels_are_escaped_in_the_summary(monkeypatch):
     from incidents.maps import legend
 
-    hostile = {**legend.WORDS["en"], "legend": SCRIPT, "legend_toggle": IMG}
-    monkeypatch.setitem(legend.WORDS, "en", hostile)
+    hostile = {**legend.words("en"), "legend": SCRIPT, "legend_toggle": IMG}
+    monkeypatch.setattr(legend, "words", lambda language: hostile)
     html = legend_html("en", "points", [])
     assert SCRIPT not in html and IMG not in html
     assert "&lt;script&gt;" in html and "onerror=&quot;" in html

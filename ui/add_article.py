@@ -22,12 +22,12 @@ import streamlit as st
 from incidents import model
 from incidents.extract import Candidate, extract_incidents
 from incidents.extract.highlight import highlight_html
-from incidents.errors import StoreError
+from incidents.errors import StoreError, describe
 from incidents.extract.save import reviewed_record
 from incidents.store import default_location
 from incidents.users import NotAllowedError
 from ui.data import get_store
-from ui.i18n import DEFAULT_LANGUAGE, t
+from ui.i18n import DEFAULT_LANGUAGE, column_label, t
 from ui.signin import signed_in_store
 from ui.plain import plain
 
@@ -130,7 +130,8 @@ def _candidate_section(key: str, index: int, candidate: Candidate,
                    date=plain(record.get("event_date") or t("article_undated", language))))
     for problem in candidate.problems:
         st.warning(plain(problem_text(problem, language)))
-    highlighted = highlight_html(record["source_text"], candidate.evidence)
+    highlighted = highlight_html(record["source_text"], candidate.evidence,
+                                 label=lambda name: column_label(name, language))
     st.markdown(f'<div class="article-evidence">{highlighted}</div>', unsafe_allow_html=True)
     st.dataframe(_evidence_rows(record["source_text"], candidate, language), hide_index=True,
                  key=f"evidence_{key}")
@@ -154,7 +155,7 @@ def _save(incident_id: str, record: dict[str, Any], store_path: str | Path | Non
         return
     except StoreError as error:
         if not str(error).startswith("no incident with id"):
-            st.error(plain(error))
+            st.error(plain(describe(error, language)))
             return
     else:
         st.success(t("article_edited", language, id=incident_id, count=len(changed)))
@@ -225,16 +226,24 @@ def _form_fields(index: str, record: dict[str, Any], language: str) -> dict[str,
 def _evidence_rows(text: str, candidate: Candidate, language: str) -> list[dict[str, Any]]:
     """One row per extracted field: its value, the words behind it and how sure the extractor is.
 
-    The field column keeps the canonical column name, which is what the highlighted
-    article's marks are labelled with.
+    The field column shows the column's label, as the highlighted article's marks do
+    when hovered.
     """
     field, value, words, confidence = (t(f"article_col_{name}", language) for name in
                                        ("field", "value", "evidence", "confidence"))
     return [
-        {field: name, value: str(item.value), words: " | ".join(text[a:b] for a, b in item.spans),
+        {field: column_label(name, language), value: _value_text(name, item.value, language),
+         words: " | ".join(text[a:b] for a, b in item.spans),
          confidence: round(item.confidence, 2)}
         for name, item in candidate.evidence.items()
     ]
+
+
+def _value_text(name: str, value: Any, language: str) -> str:
+    """An extracted value as the analyst reads it: event types by their label."""
+    if name in ("event_type", "sub_event_type") and value:
+        return model.label(str(value), language)
+    return str(value)
 
 
 def _number(value: Any) -> float:

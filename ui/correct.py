@@ -153,8 +153,10 @@ def render_correct_page(selection: Selection | ServedSelection, language: str) -
         return
     labels = {
         row.incident_id: f"{row.event_date:%Y-%m-%d} · {row.location or '?'} · "
-        f"{row.admin1 or ''} · precision "
-        f"{row.geo_precision if pd.notna(row.geo_precision) else '–'} · {row.incident_id}"
+        f"{row.admin1 or ''} · "
+        + t("correct_precision_of", language,
+            precision=row.geo_precision if pd.notna(row.geo_precision) else "–")
+        + f" · {row.incident_id}"
         for row in todo.itertuples()
     }
     incident_id = st.selectbox(t("correct_pick", language), list(labels),

@@ -16,7 +16,7 @@ from incidents.framecache import per_frame
 from incidents.selection import Selection
 from incidents.store.queries import ServedSelection
 from incidents.summary import Headline, headline_figures
-from ui.i18n import grouped, t
+from ui.i18n import format_day, format_percent, grouped, t
 
 
 DUPLICATES_ONCE_KEY = "headline_duplicates_once"
@@ -36,16 +36,18 @@ def synthetic_note(count: int, language: str) -> None:
 
 
 def headline_html(figures: Headline, language: str) -> str:
-    """``Incidents 49 · Fatalities 226 · ... · 2024-01-06 → 2025-03-16`` as escaped HTML."""
+    """``Incidents 49 · Fatalities 226 · ... · Jan 6, 2024 → Mar 16, 2025`` as escaped HTML,
+    numbers and days written the language's way."""
     if figures.first_date is None:
         period = t("no_period", language)
     else:
-        period = f"{figures.first_date:%Y-%m-%d} → {figures.last_date:%Y-%m-%d}"
-    share = "–" if figures.precise_share is None else f"{figures.precise_share:.0%}"
+        first, last = (format_day(day, language) for day in (figures.first_date, figures.last_date))
+        period = f"{first} → {last}"
+    share = "–" if figures.precise_share is None else format_percent(figures.precise_share, language)
     parts = [
-        ("incidents", t("incidents", language), grouped(figures.incidents)),
-        ("fatalities", t("fatalities", language), grouped(figures.fatalities)),
-        ("locations", t("locations", language), grouped(figures.locations)),
+        ("incidents", t("incidents", language), grouped(figures.incidents, language)),
+        ("fatalities", t("fatalities", language), grouped(figures.fatalities, language)),
+        ("locations", t("locations", language), grouped(figures.locations, language)),
         ("precise_share", t("precise_share", language), share),
         ("period", t("period_covered", language), period),
     ]

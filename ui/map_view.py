@@ -22,6 +22,7 @@ import json
 import math
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -33,6 +34,7 @@ import shapely.geometry
 import streamlit as st
 from streamlit_folium import st_folium
 
+from incidents.errors import describe
 from incidents.maps.basemaps import BasemapError, import_basemap
 from incidents.maps.build import FIT_MAX_ZOOM, ExtraLayer, View, build_map, round_view
 from incidents.maps.choropleth import choropleth_layer, clicked_region
@@ -371,7 +373,7 @@ def _region_incidents(shown: AnySelection) -> pd.DataFrame:
 def _extra_layers(shown: AnySelection, polygon: str, choropleth: bool, near: str | None,
                   language: str) -> list[ExtraLayer]:
     """The draw toolbar, the drawn filter area, the near circle and the optional choropleth."""
-    extras: list[ExtraLayer] = [add_draw_control]
+    extras: list[ExtraLayer] = [partial(add_draw_control, language=language)]
     circle = near_circle(near, language) if near else None
     if circle is not None:
         extras.append(circle)
@@ -442,7 +444,7 @@ def basemap_import(language: str) -> None:
                 found = import_basemap(path)
             except BasemapError as error:
                 st.error(t("basemap_refused", language))
-                st.text(str(error))  # holds the file's name: plain text, never Markdown
+                st.text(describe(error, language))  # holds the file's name: plain text, never Markdown
                 return
         st.success(t("basemap_imported", language, name=found.name, low=found.min_zoom,
                      high=found.max_zoom))

@@ -17,7 +17,14 @@ import streamlit as st
 from incidents import model
 from incidents.maps.escape import escape_text, safe_url
 from incidents.maps.legend import precision_words
-from ui.i18n import t
+from incidents.i18n import has_key
+from ui.i18n import t, translate_stored
+
+
+def _labelled(vocabulary: str, value: str, language: str) -> str:
+    """A coded value (a status, a geocoding method) in words, or as stored when the catalog has none."""
+    key = f"{vocabulary}.{value}"
+    return t(key, language) if value and has_key(key, language) else value
 
 
 def _text(value: Any) -> str:
@@ -40,15 +47,15 @@ def record_rows(row: pd.Series, language: str) -> list[tuple[str, str]]:
         coordinates = f"{row['latitude']:.4f}, {row['longitude']:.4f}"
     geocode = " · ".join(
         part for part in (
-            _text(row["geocode_method"]),
-            f"score {row['geocode_score']:.2f}" if pd.notna(row["geocode_score"]) else "",
+            _labelled("geocode_method", _text(row["geocode_method"]), language),
+            t("geocode_score", language, score=f"{row['geocode_score']:.2f}") if pd.notna(row["geocode_score"]) else "",
             _text(row["geocode_matched_name"]),
             _text(row["gazetteer_id"]),
         ) if part
     )
-    status = _text(row["status"])
+    status = _labelled("status", _text(row["status"]), language)
     if _text(row["status_reason"]):
-        status = f"{status} ({_text(row['status_reason'])})"
+        status = f"{status} ({translate_stored(_text(row['status_reason']), language)})"
     rows = [
         ("field_incident_id", _text(row["incident_id"])),
         ("field_event_date", _text(row["event_date"])),

@@ -13,7 +13,7 @@ from incidents import model
 from incidents.io.quarantine_export import rows_to_fix_csv
 from incidents.maps.escape import safe_url
 from incidents.selection import Selection
-from ui.i18n import grouped, t
+from ui.i18n import column_label, grouped, t, translate_stored
 from ui.state import open_on_map
 
 # How many of the newest incidents the table may show. Each rerun sends the table
@@ -79,7 +79,7 @@ def render_table(selection: Selection, language: str) -> None:
     if len(selection) > TABLE_ROWS:
         limit = st.select_slider(t("table_rows", language), options=TABLE_ROW_CHOICES,
                                  value=TABLE_ROWS, key="table_rows",
-                                 format_func=grouped)
+                                 format_func=partial(grouped, language=language))
         if len(selection) > limit:
             st.caption(t("table_truncated", language, shown=limit, total=len(selection)))
     table = table_frame(selection.newest(limit), language)
@@ -121,8 +121,8 @@ def render_table(selection: Selection, language: str) -> None:
     )
 
 
-def quarantine_frame(quarantine: pd.DataFrame) -> pd.DataFrame:
-    """Quarantined rows with the reason first and the original fields as readable text."""
+def quarantine_frame(quarantine: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """Quarantined rows with the reason (in ``language``) first and the original fields as readable text."""
     if quarantine.empty:
         return pd.DataFrame(columns=["source_name", "row_number", "reason", "original"])
     frame = quarantine.copy()
@@ -132,6 +132,9 @@ def quarantine_frame(quarantine: pd.DataFrame) -> pd.DataFrame:
             for raw in frame["original_json"]
         ]
         frame = frame.drop(columns="original_json")
+    if "reason" in frame.columns:
+        frame["reason"] = [translate_stored(str(reason), language) if isinstance(reason, str) else reason
+                           for reason in frame["reason"]]
     first = [c for c in ("source_name", "row_number", "reason") if c in frame.columns]
     return frame[first + [c for c in frame.columns if c not in first]]
 
@@ -142,9 +145,11 @@ def render_quarantine(quarantine: pd.DataFrame, language: str) -> None:
         st.info(t("quarantine_empty", language))
         return
     st.dataframe(
-        quarantine_frame(quarantine), hide_index=True, width="stretch",
+        quarantine_frame(quarantine, language), hide_index=True, width="stretch",
         column_config={
             "reason": st.column_config.TextColumn(t("reason", language)),
+            **{name: st.column_config.Column(column_label(name, language))
+               for name in ("source_name", "import_id", "imported_at", "original")},
             "row_number": st.column_config.NumberColumn(t("row_number", language)),
         },
     )

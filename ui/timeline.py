@@ -67,13 +67,18 @@ def render_timeline(gdf: pd.DataFrame | None, language: str,
     counts["label"] = [model.label(e, language) for e in counts["event_type"]]
     step = pd.DateOffset(weeks=1) if interval == "week" else pd.DateOffset(months=1)
     counts["period_end"] = counts["period"] + step
+    date_format = "%Y-%m-%d" if interval == "week" else "%Y-%m"
+    # What a screen reader says of each bar (Vega's own description is English).
+    counts["description"] = [
+        t("chart_bar", language, period=f"{period:{date_format}}", count=count, label=label)
+        for period, count, label in zip(counts["period"], counts["count"], counts["label"])
+    ]
     # One empty period either side, so a single bar does not fill the whole chart.
     domain = [(counts["period"].min() - step).isoformat(),
               (counts["period_end"].max() + step).isoformat()]
     types = sorted(counts["event_type"].unique())
     colours = alt.Scale(domain=[model.label(e, language) for e in types],
                         range=[event_colour(e) for e in types])
-    date_format = "%Y-%m-%d" if interval == "week" else "%Y-%m"
     chart = (
         alt.Chart(counts)
         .mark_bar(stroke="white", strokeWidth=0.5)
@@ -84,6 +89,7 @@ def render_timeline(gdf: pd.DataFrame | None, language: str,
             y=alt.Y("sum(count):Q", title=t("chart_count", language),
                     axis=alt.Axis(format="d", tickMinStep=1)),
             color=alt.Color("label:N", scale=colours, title=t("event_type", language)),
+            description="description:N",
             tooltip=[alt.Tooltip("period:T", title=t("chart_period", language),
                                  format=date_format),
                      alt.Tooltip("label:N", title=t("event_type", language)),

@@ -15,7 +15,7 @@ import streamlit as st
 from geopy.exc import ConfigurationError
 
 from incidents import config, model
-from incidents.errors import FileTooLargeError, IncidentsError, IngestError, StoreError
+from incidents.errors import FileTooLargeError, IncidentsError, IngestError, StoreError, describe
 from incidents.geocode.online import PROVIDER_URL_VARIABLE, PROVIDERS, provider_endpoint
 from incidents.io import IngestResult, read_incidents
 from incidents.io.reader import MissingColumnsError
@@ -44,18 +44,18 @@ def read_upload(data: bytes, filename: str, language: str,
     """
     if len(data) > config.MAX_INPUT_BYTES:
         st.error(t("upload_too_large", language,
-                   error=plain(FileTooLargeError(len(data), config.MAX_INPUT_BYTES))))
+                   error=plain(describe(FileTooLargeError(len(data), config.MAX_INPUT_BYTES), language))))
         return None
     try:
         return read_incidents(data, filename=filename, max_bytes=config.MAX_INPUT_BYTES,
                               sheet=sheet)
     except FileTooLargeError as error:
-        st.error(t("upload_too_large", language, error=plain(error)))
+        st.error(t("upload_too_large", language, error=plain(describe(error, language))))
     except MissingColumnsError as error:
         render_mapping_step(error, language)
     except IngestError as error:
         log.info("upload %s refused: %s", filename, error, exc_info=error.__cause__ is not None)
-        st.error(t("upload_failed", language, error=plain(error)))
+        st.error(t("upload_failed", language, error=plain(describe(error, language))))
     return None
 
 
@@ -162,7 +162,7 @@ def save_upload(data: bytes, filename: str, rows: int, language: str,
     except IncidentsError as error:
         log.info("saving upload %s failed: %s", filename, error, exc_info=True)
         key = "save_failed" if isinstance(error, StoreError) else "upload_failed"
-        st.error(t(key, language, error=plain(error)))
+        st.error(t(key, language, error=plain(describe(error, language))))
         return
     bar.progress(1.0)
     st.success(t("saved", language, rows=counts["rows"], new=counts["inserted"],

@@ -6,12 +6,18 @@ whatever the article contains reaches the page as text, never as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from incidents.extract.candidate import Evidence
 from incidents.maps.escape import escape_text
 
 
-def highlight_html(text: str, evidence: dict[str, Evidence]) -> str:
-    """Escaped ``text`` with ``<mark data-fields="...">`` around each evidence span."""
+def highlight_html(text: str, evidence: dict[str, Evidence],
+                   label: Callable[[str], str] = str) -> str:
+    """Escaped ``text`` with ``<mark data-fields="...">`` around each evidence span.
+
+    ``data-fields`` holds the canonical column names; the hover title, their ``label``s.
+    """
     fields_at: dict[int, set[str]] = {}
     cuts = {0, len(text)}
     for name, item in evidence.items():
@@ -28,8 +34,9 @@ def highlight_html(text: str, evidence: dict[str, Evidence]) -> str:
         chunk = escape_text(text[start:end]).replace("\n", "<br>")
         fields = fields_at.get(start)
         if fields:
-            label = escape_text(", ".join(sorted(fields)))
-            pieces.append(f'<mark data-fields="{label}" title="{label}">{chunk}</mark>')
+            names = escape_text(", ".join(sorted(fields)))
+            title = escape_text(", ".join(label(name) for name in sorted(fields)))
+            pieces.append(f'<mark data-fields="{names}" title="{title}">{chunk}</mark>')
         else:
             pieces.append(chunk)
     return "".join(pieces)

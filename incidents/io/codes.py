@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from incidents import model
+from incidents import i18n, model
 
 
 def fold(text: str) -> str:
@@ -25,20 +25,17 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def event_type_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for name, spec in model.taxonomy()["event_types"].items():
-        names[fold(name)] = name
-        names[fold(spec["fr"])] = name
+    names = {fold(label): name for label, name in i18n.term_labels().items()
+             if name in model.taxonomy()["event_types"]}
+    names.update({fold(name): name for name in model.taxonomy()["event_types"]})
     return names
 
 
 @lru_cache(maxsize=1)
 def sub_event_type_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for spec in model.taxonomy()["event_types"].values():
-        for name, french in spec["sub_event_types"].items():
-            names[fold(name)] = name
-            names[fold(french)] = name
+    subs = {name for spec in model.taxonomy()["event_types"].values() for name in spec["sub_event_types"]}
+    names = {fold(label): name for label, name in i18n.term_labels().items() if name in subs}
+    names.update({fold(name): name for name in subs})
     return names
 
 

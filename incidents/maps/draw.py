@@ -20,16 +20,57 @@ from typing import Any
 
 import folium
 import shapely
+from branca.element import MacroElement, Template
 from folium import plugins
 from shapely.geometry.base import BaseGeometry
 
+from incidents import i18n
 from incidents.regions.spatial_filter import polygon_param
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
 
 
-def add_draw_control(fmap: folium.Map, *, position: str = "topleft") -> plugins.Draw:
-    """Add a Draw toolbar offering only rectangles and polygons (no alert on click)."""
+class DrawWords(MacroElement):
+    """Sets leaflet.draw's words (``L.drawLocal``: buttons, tooltips) to the ``draw.``
+    section of the message catalogs. Added before the Draw control, whose toolbar and
+    handlers read ``L.drawLocal`` when they are built."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (words) {
+            function merge(target, source) {
+                Object.keys(source).forEach(function (key) {
+                    if (typeof source[key] === "object") {
+                        target[key] = target[key] || {};
+                        merge(target[key], source[key]);
+                    } else {
+                        target[key] = source[key];
+                    }
+                });
+            }
+            if (window.L && L.drawLocal) merge(L.drawLocal, words);
+        })({{ this.words | tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self._name = "DrawWords"
+        self.words: dict[str, Any] = {}
+        for path, text in i18n.section("draw", language).items():
+            node = self.words
+            *parents, leaf = path.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = text
+
+
+def add_draw_control(fmap: folium.Map, *, position: str = "topleft", language: str = "en") -> plugins.Draw:
+    """Add a Draw toolbar offering only rectangles and polygons (no alert on click), its
+    buttons and tooltips in ``language``."""
+    DrawWords(language).add_to(fmap)
     shape = {"shapeOptions": {"color": "#1f4e9c", "weight": 2, "fillOpacity": 0.08}}
     draw = plugins.Draw(
         export=False,

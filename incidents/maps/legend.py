@@ -12,11 +12,11 @@ away; it opens unfolded only on maps large enough that it hides little
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from branca.element import MacroElement, Template
 
-from incidents import model
+from incidents import i18n, model
 from incidents.maps import style
 from incidents.maps.escape import escape_text
 
@@ -25,75 +25,9 @@ from incidents.maps.escape import escape_text
 LEGEND_OPEN_MIN_PX = (600, 450)
 _SUMMARY_STYLE = "cursor:pointer;font-weight:bold;"
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "legend": "Legend",
-        "legend_toggle": "Show or hide the legend",
-        "event_types": "Event type",
-        "precision": "Location precision",
-        "precision_1": "exact place",
-        "precision_2": "nearby place",
-        "precision_3": "region only",
-        "precision_unknown": "precision unknown",
-        "cells": "Incidents per hexagon",
-        "cells_note": "Zoom in to see individual incidents.",
-        "radius_note": "Marker size grows with fatalities.",
-        "incidents_layer": "Incidents",
-        "cells_layer": "Incidents (hexagons)",
-        "regions_layer": "Region-level incidents",
-        "heat_layer": "Heat map",
-        "date": "Date",
-        "type": "Type",
-        "actors": "Actors",
-        "fatalities": "Fatalities",
-        "location": "Location",
-        "source": "Source",
-        "synthetic": "SYNTHETIC: fictional example, not a real event",
-        "incidents": "incidents",
-        "mostly": "mostly",
-        "region_incidents": "region-level incidents",
-        "no_boundary": "region boundary not available",
-        "more": "more",
-        "time_precision_2": "week approximate",
-        "time_precision_3": "month approximate",
-    },
-    "fr": {
-        "legend": "Légende",
-        "legend_toggle": "Afficher ou masquer la légende",
-        "event_types": "Type d'événement",
-        "precision": "Précision du lieu",
-        "precision_1": "lieu exact",
-        "precision_2": "lieu voisin",
-        "precision_3": "région seulement",
-        "precision_unknown": "précision inconnue",
-        "cells": "Incidents par hexagone",
-        "cells_note": "Zoomez pour voir chaque incident.",
-        "radius_note": "La taille du marqueur croît avec le nombre de morts.",
-        "incidents_layer": "Incidents",
-        "cells_layer": "Incidents (hexagones)",
-        "regions_layer": "Incidents localisés à la région",
-        "heat_layer": "Carte de chaleur",
-        "date": "Date",
-        "type": "Type",
-        "actors": "Acteurs",
-        "fatalities": "Morts",
-        "location": "Lieu",
-        "source": "Source",
-        "synthetic": "SYNTHÉTIQUE : exemple fictif, pas un événement réel",
-        "incidents": "incidents",
-        "mostly": "surtout",
-        "region_incidents": "incidents localisés à la région",
-        "no_boundary": "limites de la région non disponibles",
-        "more": "de plus",
-        "time_precision_2": "à la semaine près",
-        "time_precision_3": "au mois près",
-    },
-}
-
-
-def words(language: str) -> dict[str, str]:
-    """The map vocabulary in ``language`` (English for anything but French)."""
-    return WORDS["fr" if language == "fr" else "en"]
+def words(language: str) -> Mapping[str, str]:
+    """The map vocabulary in ``language`` (the ``legend.`` section of the message catalogs)."""
+    return i18n.section("legend", language)
 
 
 def precision_words(precision: object, language: str) -> str:

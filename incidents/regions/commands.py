@@ -10,6 +10,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from incidents.i18n import available_languages
 from incidents.regions.assign import assign_regions, locate_units, region_changes, region_index
 from incidents.regions.crosswalk import expand_admin1, rule_text
 from incidents.regions.sets import active_region_set, list_region_sets, load_region_file, use_region_set
@@ -87,7 +88,7 @@ def locate_command(latitude: float, longitude: float, tolerance_km: float) -> No
 @click.argument("names", nargs=-1, required=True)
 @click.option("--successors", is_flag=True, help="Include regions later carved out of these.")
 @click.option("--country", default=None, help="ISO alpha-2 code, when a name exists in several countries.")
-@click.option("--language", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--language", type=click.Choice(available_languages()), default="en", show_default=True)
 def expand_command(names: tuple[str, ...], successors: bool, country: str | None, language: str) -> None:
     """Say which region names a filter on NAMES matches, then list them."""
     click.echo(rule_text(names, country=country, include_successors=successors, language=language))

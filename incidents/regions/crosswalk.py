@@ -26,6 +26,7 @@ import pandas as pd
 from unidecode import unidecode
 
 from incidents.config import DATA_DIR, state_dir
+from incidents.i18n import translate
 
 BUNDLED_CROSSWALK = DATA_DIR / "regions" / "crosswalk.csv"
 RELATIONS = ("alias", "split_from")
@@ -250,26 +251,16 @@ def rule_text(
         aliases = sorted(crosswalk.group_names(group) - {name}, key=str.casefold)
         text = name
         if aliases:
-            joined = ", ".join(aliases)
-            text += f" (aussi : {joined})" if language == "fr" else f" (also: {joined})"
+            text = translate("crosswalk.also", language, name=name, aliases=", ".join(aliases))
         if include_successors:
             children = crosswalk.successors(codes[0], group)
             for child, split in children:
-                child_name = crosswalk.display_name(child)
-                if language == "fr":
-                    text += f", et {child_name}, créée en {split.since} à partir de {split.predecessor}"
-                else:
-                    text += f", and {child_name}, carved out of {split.predecessor} in {split.since}"
+                text = translate("crosswalk.successor", language, text=text, child=crosswalk.display_name(child),
+                                 predecessor=split.predecessor, since=split.since)
         parts.append(text)
     if not parts:
-        return "Toutes les régions." if language == "fr" else "All regions."
-    lead = "Régions retenues : " if language == "fr" else "Regions matched: "
-    tail = (
-        " Les variantes d'orthographe et d'accents sont ignorées."
-        if language == "fr"
-        else " Differences of spelling, case and accents are ignored."
-    )
-    return lead + "; ".join(parts) + "." + tail
+        return translate("crosswalk.all", language)
+    return translate("crosswalk.matched", language, names="; ".join(parts))
 
 
 def lineage_table(country: str | None = None) -> pd.DataFrame:

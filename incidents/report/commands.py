@@ -8,12 +8,13 @@ import click
 
 from incidents.filters import FilterSpec
 from incidents.filters.options import filter_options
+from incidents.i18n import available_languages
 
 
 @click.command("report")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The report file: .pdf or .png.")
-@click.option("--lang", "language", type=click.Choice(["en", "fr"]), default="en",
+@click.option("--lang", "language", type=click.Choice(available_languages()), default="en",
               show_default=True, help="Language of the report.")
 @click.option("--store", "store_path", default=None,
               help="An SQLite store file or a postgresql:// URL (default: $INCIDENTS_STORE, "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from functools import partial
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from incidents import model  # noqa: E402
+from incidents.i18n import format_day, format_number  # noqa: E402
 from incidents.maps import style  # noqa: E402
 from incidents.report.content import Ranked, ReportContent  # noqa: E402
 from incidents.report.static_map import draw_map  # noqa: E402
@@ -39,8 +41,8 @@ def _text(target, x: float, y: float, text: str, **options) -> None:
     target.text(x, y, text, parse_math=False, **options)
 
 
-def _grouped(number: int) -> str:
-    return f"{number:,}".replace(",", "\u202f")
+def _grouped(number: int, language: str) -> str:
+    return format_number(number, language)
 
 
 def _change(item: Ranked, language: str) -> str:
@@ -56,13 +58,14 @@ def _header(fig: Figure, content: ReportContent) -> None:
     filters = (w["filters"].format(filters="; ".join(content.filters)) if content.filters
                else w["no_filters"])
     if content.start is not None:
-        period = w["period"].format(start=content.start, end=content.end,
-                                    previous_start=content.previous_start,
-                                    previous_end=content.previous_end)
+        day = partial(format_day, language=content.language)
+        period = w["period"].format(start=day(content.start), end=day(content.end),
+                                    previous_start=day(content.previous_start),
+                                    previous_end=day(content.previous_end))
     else:
         period = w["no_period"]
     lines = textwrap.wrap(filters, 110) + [period, w["generated"].format(
-        today=date.today().isoformat(), count=_grouped(content.total))]
+        today=date.today().isoformat(), count=_grouped(content.total, content.language))]
     _text(fig, 0.06, 0.93, "\n".join(lines), fontsize=8, va="top", linespacing=1.5)
 
 
@@ -172,11 +175,12 @@ def _notes(fig: Figure, content: ReportContent, top: float) -> None:
         f" {count}" for code, count in content.precision_mix.items() if count
     ) or w["none"]
     lines = [
-        w["note_synthetic"].format(count=_grouped(content.synthetic), total=_grouped(total),
+        w["note_synthetic"].format(count=_grouped(content.synthetic, content.language),
+                                   total=_grouped(total, content.language),
                                    share=share),
         w["note_precision"].format(mix=mix),
-        w["note_unplaced"].format(count=_grouped(content.unplaced)),
-        w["note_quarantined"].format(count=_grouped(content.quarantined)),
+        w["note_unplaced"].format(count=_grouped(content.unplaced, content.language)),
+        w["note_quarantined"].format(count=_grouped(content.quarantined, content.language)),
         w["note_fatalities"],
     ]
     _text(fig, 0.06, top, w["notes"], fontsize=9.5, weight="bold", va="top")
