@@ -212,9 +212,11 @@ def test_french_pages_show_no_english(french_walk, artifacts_dir: Path, tmp_path
     page.wait_for_timeout(500)
     page.screenshot(path=str(artifacts_dir / "i18n_article_end.png"))
 
-    for path, heading in (("correct", "Corriger un lieu"), ("quarantine", "Quarantaine")):
+    for path, heading in (("correct", "Corriger un lieu"), ("duplicates", "Doublons"),
+                          ("quarantine", "Quarantaine"), ("admin", "Utilisateurs et audit")):
         page.goto(f"{base_url}/{path}?lang=fr", wait_until="domcontentloaded")
         page.get_by_role("heading", name=heading).first.wait_for(timeout=LOAD_TIMEOUT_MS)
         _settle(page)
         walk.check(path)
+        page.screenshot(path=str(artifacts_dir / f"i18n_{path}.png"), full_page=True)
     assert not walk.leaks, f"English words on French pages: {walk.leaks}"

@@ -86,7 +86,7 @@ def test_a_viewer_gets_neither_the_correction_nor_the_admin_page(team: Path) -> 
 def test_an_admin_manages_users_and_reverts_an_edit_as_themself(team: Path) -> None:
     place(signed_in("awa"), 1)
     admin = signed_in("ali", page="admin")
-    assert any("edit history intact" in s.value for s in admin.success)
+    assert any("Edit history intact" in s.value for s in admin.success)
     log = admin.dataframe[1].value  # [0]: the users
     assert set(log["user"]) == {"awa"}
     admin.button(key="admin_revert").click().run()

@@ -94,8 +94,12 @@ def render_audit(language: str) -> None:
     """The chain check, the newest edits, and a revert of one of them."""
     store = signed_in_store(get_store(str(store_path())))
     report = store.verify()
-    for message in report.messages():
-        (st.success if report.ok else st.error)(plain(message))
+    if report.ok:
+        st.success(t("admin_chain_ok", language, count=report.edits))
+    if report.first_broken_edit is not None:
+        st.error(t("admin_chain_broken", language, edit=report.first_broken_edit))
+    if report.direct_writes:
+        st.error(t("admin_direct_writes", language, count=report.direct_writes))
     log = store.edit_log(AUDIT_ROWS)
     if log.empty:
         st.info(t("admin_log_empty", language))
