@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from incidents import model
+from incidents.io.source import UPLOAD_TYPES
 from incidents.filters import FilterSpec
 from incidents.selection import Selection
 from incidents.store.queries import ServedSelection
@@ -59,7 +60,7 @@ def load_source(source: str, language: str) -> tuple[pd.DataFrame, pd.DataFrame]
         return data.load_samples()
     if source == "upload":
         uploaded = st.sidebar.file_uploader(t("upload_file", language),
-                                            type=["csv", "xlsx", "json", "geojson"],
+                                            type=list(UPLOAD_TYPES),
                                             key="sidebar_upload")
         if uploaded is None:
             return data.as_map_frame(model.empty_frame()), pd.DataFrame()

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from incidents import config
+from incidents.io.writers import FORMATS as WRITER_FORMATS
 
 if TYPE_CHECKING:
     import folium
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from incidents.store import Store
 
 # What export() writes: the data formats of incidents.io.writers plus a standalone map.
-EXPORT_FORMATS = ("geojson", "csv", "gpkg", "kml", "html")
+EXPORT_FORMATS = (*WRITER_FORMATS, "html")
 
 
 def sample(name: str = "sahel_sample.csv") -> Path:

@@ -26,6 +26,7 @@ from incidents.config import MAX_INPUT_BYTES
 from incidents.errors import IncidentsError
 from incidents.filters import FilterSpec
 from incidents.filters.options import filter_options
+from incidents.io.writers import FORMATS as EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from incidents.store import Store
@@ -39,7 +40,6 @@ STAGE_COMMAND_MODULES = (
     "incidents.maps.commands",
     "incidents.report.commands",
 )
-EXPORT_FORMATS = ("geojson", "csv", "gpkg", "kml")  # incidents.io.writers.FORMATS
 MAX_INPUT_MIB = MAX_INPUT_BYTES // (1024 * 1024)
 DEMO_FORMATS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}
 

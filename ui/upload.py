@@ -27,11 +27,11 @@ from incidents.users import NotAllowedError
 from ui.data import (get_geocoder, get_online_geocoder, get_store, seed_store_if_empty,
                      store_path)
 from ui.i18n import t
+from incidents.io.source import UPLOAD_TYPES
 from ui.plain import plain
 from ui.signin import signed_in_store
 from ui.table import render_quarantine
 
-UPLOAD_TYPES = ["csv", "xlsx", "json", "geojson", "zip"]
 
 log = logging.getLogger(__name__)
 

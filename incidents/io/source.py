@@ -33,6 +33,9 @@ FORMATS_BY_EXTENSION = {
     ".geojson": "geojson",
     ".gpkg": "gpkg",
 }
+# File types an upload may have (the dashboard's uploaders): every readable extension,
+# and a zip holding one such file (``unwrap_zip``).
+UPLOAD_TYPES = tuple(sorted({extension[1:] for extension in FORMATS_BY_EXTENSION} | {"zip"}))
 
 
 @dataclass
