@@ -59,7 +59,7 @@ _ADMIN_WORDS = frozenset({
     "region", "regions", "province", "prefecture", "cercle", "commune", "department",
     "departement", "district", "state", "etat", "wilaya", "wilayah", "governorate",
     "county", "municipality", "municipalite", "arrondissement", "canton", "circle",
-    "rural", "urbaine", "urban", "of", "de", "du", "des", "d", "la", "le", "l",
+    "rural", "urbaine", "urban", "zr", "of", "de", "du", "des", "d", "la", "le", "l",
 })
 
 
