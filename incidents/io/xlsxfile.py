@@ -1,22 +1,27 @@
-"""Excel workbooks, read with openpyxl in read-only mode with cached values only.
+"""Excel workbooks, read with python-calamine (a Rust reader) with cached values only.
 
-``data_only=True`` means formulas are never evaluated: a cell holds the value
-Excel last saved for it. The first sheet is read unless one is named.
+Formulas are never evaluated: a cell holds the value Excel last saved for it. The
+first worksheet is read unless one is named.
 
 A workbook is a zip of XML parts, so a small file can expand enormously. Before
-openpyxl sees it, the zip's parts are measured: their total expanded size is
-capped relative to the file, and the shared strings part (which openpyxl holds in
-memory whole, even in read-only mode) has its own cap. XML is parsed through
-defusedxml (openpyxl uses it when installed), so DTDs and external entities are
-refused. Rows are streamed; a cell longer than Excel's own limit quarantines its
-row; any failure inside openpyxl becomes an ``IngestError`` naming the row.
+calamine sees it, the zip's parts are measured: their total expanded size is capped
+relative to the file, and the shared strings part (held in memory whole) has its own
+cap. Calamine holds the chosen sheet in memory as a dense grid from its first to its
+last cell, so the sheet's XML is scanned first and a sheet with too many rows and
+cells, or whose cells span too large a grid (one cell at XFD1048576), is refused
+before it is loaded: calamine cannot recover from a failed allocation. Its XML reader
+never resolves DTDs or external entities. A cell longer than Excel's own limit
+quarantines its row; any failure inside calamine becomes an ``IngestError``.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,13 +36,17 @@ MAX_CELL_CHARS = 32_767
 EXPANSION_ALLOWANCE = 10 * 1024 * 1024
 EXPANSION_RATIO = 30
 MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
-# openpyxl parses about 60,000 cells a second here (rows cost about as much as a cell),
-# so a sheet is read only up to this many rows and cells together: some 45,000 rows
-# of a 31-column ACLED export, under half a minute. Counted before parsing, so a tiny
-# file of a million empty-looking rows is refused at once; CSV has no such limit.
+# A sheet is read only up to this many rows and cells together, and only when its
+# cells span a grid of at most this many cells (calamine allocates the whole grid).
+# Measured by bench/xlsx_speed.py; counted before parsing, so a tiny file of
+# millions of empty-looking rows is refused at once. CSV has no such limit.
 MAX_SHEET_ITEMS = 1_500_000
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+# A cell reference attribute (r="AB12"); row tags carry digits only, so never match.
+_CELL_REF = re.compile(rb'\sr="([A-Za-z]+)([0-9]+)"')
+_ROW_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br="([0-9]+)"')
+_SYSTEM_ERRORS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 
 def check_expansion(data: bytes) -> None:
@@ -67,56 +76,78 @@ def check_expansion(data: bytes) -> None:
 
 def workbook_sheets(data: bytes) -> list[str]:
     """The sheet names of a workbook, in order ([] when it cannot be opened)."""
-    import openpyxl
-
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        check_expansion(data)
+        with _open_workbook(data) as workbook:
+            return list(workbook.sheet_names)
+    except IngestError:
         return []
-    try:
-        return list(workbook.sheetnames)
-    finally:
-        workbook.close()
 
 
 def read_xlsx_table(data: bytes, sheet: str | None = None) -> RawTable:
-    import openpyxl  # 0.08 s to import: only when a workbook is read
-
     check_expansion(data)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except IngestError:
-        raise
-    except Exception as exc:  # zlib, XML, DTD, KeyError ... from a damaged workbook
-        raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
-    try:
-        return _read_sheet(workbook, sheet)
-    except IngestError:
-        raise
-    except Exception as exc:  # a damaged part found only when the sheet is opened
-        raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
-    finally:
-        workbook.close()
+    with _open_workbook(data) as workbook:
+        try:
+            return _read_sheet(workbook, data, sheet)
+        except IngestError:
+            raise
+        except BaseException as exc:  # a damaged part found only when the sheet is loaded
+            if isinstance(exc, _SYSTEM_ERRORS):
+                raise
+            raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
 
 
-def _why(exc: Exception) -> str:
+class _open_workbook:
+    """A calamine workbook over the file's bytes, its failures made ``IngestError``s."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __enter__(self) -> Any:
+        from python_calamine import CalamineWorkbook
+
+        try:
+            self.workbook = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+        except BaseException as exc:  # zip, XML, password ... and Rust panics
+            if isinstance(exc, _SYSTEM_ERRORS):
+                raise
+            raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
+        return self.workbook
+
+    def __exit__(self, *_exc: object) -> None:
+        try:
+            self.workbook.close()
+        except Exception:  # already closed: nothing left to release
+            pass
+
+
+def _why(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _read_sheet(workbook, sheet: str | None) -> RawTable:
-    if sheet is not None and sheet not in workbook.sheetnames:
-        names = ", ".join(workbook.sheetnames)
-        raise IngestError(f"no sheet named {sheet!r} in the workbook (sheets: {names})")
-    if not workbook.worksheets:
+def _chosen_sheet(workbook: Any, sheet: str | None) -> str:
+    names = list(workbook.sheet_names)
+    if sheet is not None:
+        if sheet not in names:
+            raise IngestError(
+                f"no sheet named {sheet!r} in the workbook (sheets: {', '.join(names)})"
+            )
+        return sheet
+    from python_calamine import SheetTypeEnum
+
+    worksheets = [m.name for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    if not worksheets:
         raise IngestError("the workbook has no sheets")
-    worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-    _check_sheet_size(workbook, worksheet)
-    if hasattr(worksheet, "reset_dimensions"):
-        # The stored dimension may claim XFD1048576: measure rows from their cells instead.
-        worksheet.reset_dimensions()
+    return worksheets[0]
+
+
+def _read_sheet(workbook: Any, data: bytes, sheet: str | None) -> RawTable:
+    name = _chosen_sheet(workbook, sheet)
+    _check_sheet_size(data, name)
+    worksheet = workbook.get_sheet_by_name(name)
     header_row, header = next(
-        ((n, row) for n, row in _rows(worksheet, 1, None) if any(c.strip() for c in row)),
+        ((n, row) for n, row in _rows(worksheet, None) if any(c.strip() for c in row)),
         (None, None),
     )
     if header is None:
@@ -128,73 +159,141 @@ def _read_sheet(workbook, sheet: str | None) -> RawTable:
     body: list[list[str]] = []
     numbers: list[int] = []
     rejected: list[tuple[int, str, dict[str, str]]] = []
-    # Rows are cut to the header's width as they are parsed, so a cell far to the
-    # right (column XFD) does not make every row 16,384 cells long.
-    for number, row in _rows(worksheet, header_row + 1, width):
-        if not any(cell.strip() for cell in row):
+    # Rows are cut to the header's width as they are converted, so a cell far to the
+    # right does not make every row thousands of cells long.
+    for number, row in _rows(worksheet, width):
+        if number <= header_row or not any(cell.strip() for cell in row):
             continue
         row = row + [""] * (width - len(row))
         long_cells = [i for i, cell in enumerate(row) if len(cell) > MAX_CELL_CHARS]
         if long_cells:
-            name = columns[long_cells[0]]
-            reason = f"cell in column '{name}' is over Excel's {MAX_CELL_CHARS:,}-character limit"
+            column = columns[long_cells[0]]
+            reason = f"cell in column '{column}' is over Excel's {MAX_CELL_CHARS:,}-character limit"
             original = {c: v[:200] for c, v in zip(columns, row)}
             rejected.append((number - header_row, reason, original))
             continue
         body.append(row)
         numbers.append(number - header_row)
     frame = pd.DataFrame(body, columns=columns, dtype=str)
-    meta = {"format": "xlsx", "sheet": worksheet.title}
+    meta = {"format": "xlsx", "sheet": name}
     return RawTable(
         frame=frame, row_numbers=np.asarray(numbers, dtype=int), rejected=rejected, meta=meta
     )
 
 
-def sheet_size(part) -> tuple[int, int]:
-    """(rows, cells) of a sheet's XML, counted on the bytes as they are unpacked."""
-    rows = cells = 0
+@dataclass(frozen=True)
+class SheetSize:
+    """What a sheet's XML holds, counted before it is parsed."""
+
+    rows: int
+    cells: int
+    grid: int  # cells of the rectangle from A1 to the last row and column referenced
+
+
+def sheet_size(part: Any) -> SheetSize:
+    """Rows, cells and grid extent of a sheet's XML, counted on the bytes as they are unpacked."""
+    rows = cells = referenced = last_row = 0
+    columns: set[bytes] = set()
     carry = b""
-    while chunk := part.read(1 << 20):
+    while True:
+        chunk = part.read(1 << 20)
         # Counted up to the last '<' only: a tag is never cut between two pieces.
         text = carry + chunk
-        cut = text.rfind(b"<")
+        cut = text.rfind(b"<") if chunk else len(text)
         body, carry = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
         rows += sum(1 for _ in _ROW_TAG.finditer(body))
         cells += sum(1 for _ in _CELL_TAG.finditer(body))
-    rows += sum(1 for _ in _ROW_TAG.finditer(carry))
-    cells += sum(1 for _ in _CELL_TAG.finditer(carry))
-    return rows, cells
+        references = _CELL_REF.findall(body)
+        referenced += len(references)
+        columns.update(letters for letters, _ in references)
+        row_numbers = {number for _, number in references}
+        row_numbers.update(_ROW_REF.findall(body))
+        if row_numbers:
+            last_row = max(last_row, max(int(n) for n in row_numbers))
+        if not chunk:
+            break
+    last_column = max((_column_number(letters) for letters in columns), default=0)
+    # A cell without a reference takes the next column: count each as a column more.
+    width = last_column + max(cells - referenced, 0)
+    height = max(last_row, rows)
+    return SheetSize(rows=rows, cells=cells, grid=width * height)
 
 
-def _check_sheet_size(workbook, worksheet) -> None:
-    """Refuse a sheet with more rows and cells than ``MAX_SHEET_ITEMS`` before parsing it."""
-    path = getattr(worksheet, "_worksheet_path", None)
-    archive = getattr(workbook, "_archive", None)
-    if path is None or archive is None:
-        return
-    with archive.open(path) as part:
-        rows, cells = sheet_size(part)
-    if rows + cells > MAX_SHEET_ITEMS:
-        raise IngestError(
-            f"the sheet holds {rows:,} rows and {cells:,} cells, more than the "
-            f"{MAX_SHEET_ITEMS:,} rows and cells together a workbook is read with (about "
-            "45,000 rows of an ACLED export); save it as CSV and import that"
-        )
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
 
 
-def _rows(worksheet, min_row: int, max_col: int | None):
-    """(sheet row number, cells as text), with openpyxl's failures named by row."""
-    number = min_row - 1
-    iterator = worksheet.iter_rows(values_only=True, min_row=min_row, max_col=max_col)
-    while True:
-        try:
-            values = next(iterator)
-        except StopIteration:
-            return
-        except Exception as exc:
-            raise IngestError(
-                f"the sheet cannot be read past this row ({_why(exc)})", row=number + 1
-            ) from exc
-        number += 1
-        if any(v is not None for v in values):
-            yield number, [cell_text(v) for v in values]
+def _sheet_part(archive: zipfile.ZipFile, name: str) -> str | None:
+    """The zip path of the sheet called ``name`` (None when the workbook does not say)."""
+    from defusedxml import ElementTree
+
+    try:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        links = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # missing or damaged parts: the caller checks every sheet part
+        return None
+    targets = {
+        link.get("Id"): link.get("Target", "")
+        for link in links.iter()
+        if link.tag.rsplit("}", 1)[-1] == "Relationship"
+    }
+    for entry in book.iter():
+        if entry.tag.rsplit("}", 1)[-1] != "sheet" or entry.get("name") != name:
+            continue
+        link = next((v for k, v in entry.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+        target = targets.get(link)
+        if not target:
+            return None
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        return posixpath.normpath(path)
+    return None
+
+
+def _check_sheet_size(data: bytes, name: str) -> None:
+    """Refuse a sheet too large for ``MAX_SHEET_ITEMS`` before calamine loads it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        part = _sheet_part(archive, name)
+        present = set(archive.namelist())
+        if part in present:
+            parts = [part]
+        else:  # the sheet's part cannot be told: every worksheet part must pass
+            parts = [p for p in present if p.lower().startswith("xl/worksheets/")]
+        for path in parts:
+            with archive.open(path) as stream:
+                size = sheet_size(stream)
+            if size.rows + size.cells > MAX_SHEET_ITEMS:
+                raise IngestError(
+                    f"the sheet holds {size.rows:,} rows and {size.cells:,} cells, more than "
+                    f"the {MAX_SHEET_ITEMS:,} rows and cells together a workbook is read with "
+                    "(about 45,000 rows of an ACLED export); save it as CSV and import that"
+                )
+            if size.grid > MAX_SHEET_ITEMS:
+                raise IngestError(
+                    f"the sheet's cells span a grid of {size.grid:,} cells, more than the "
+                    f"{MAX_SHEET_ITEMS:,} a workbook is read with (a cell far below or to "
+                    "the right of the data?); save it as CSV and import that"
+                )
+
+
+def _rows(worksheet: Any, width: int | None):
+    """(sheet row number, cells as text) of every row that holds a value."""
+    top, left = worksheet.start or (0, 0)
+    number = top
+    try:
+        for number, values in enumerate(worksheet.iter_rows(), start=top + 1):
+            # Calamine's rows begin at the first used column: put back the empty ones.
+            cells = ([None] * left + list(values))[:width]
+            if any(v != "" and v is not None for v in cells):
+                yield number, [cell_text(_as_read(v)) for v in cells]
+    except Exception as exc:
+        raise IngestError(f"the sheet cannot be read past this row ({_why(exc)})", row=number) from exc
+
+
+def _as_read(value: Any) -> Any:
+    """Calamine reads every number as a float: give whole numbers back as integers."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
