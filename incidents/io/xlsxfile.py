@@ -41,11 +41,13 @@ MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
 # Measured by bench/xlsx_speed.py; counted before parsing, so a tiny file of
 # millions of empty-looking rows is refused at once. CSV has no such limit.
 MAX_SHEET_ITEMS = 1_500_000
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
-_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
-# A cell reference attribute (r="AB12"); row tags carry digits only, so never match.
-_CELL_REF = re.compile(rb'\sr="([A-Za-z]+)([0-9]+)"')
-_ROW_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br="([0-9]+)"')
+# Every r="..." attribute with what follows it up to the tag's end: on a row tag
+# (r="12") or a cell (r="AB12"); a cell whose tag closes itself ("/>") is empty and
+# calamine leaves it out of its grid.
+_REFERENCE = re.compile(rb'\sr="([A-Za-z]*)([0-9]+)"([^>]*)>')
+# Rows become a compact text frame in parts of this many, so that Python's own
+# strings (some 60 bytes a cell) are never held for the whole sheet at once.
+_ROWS_PER_PART = 20_000
 _SYSTEM_ERRORS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 
@@ -157,6 +159,7 @@ def _read_sheet(workbook: Any, data: bytes, sheet: str | None) -> RawTable:
     columns = [name.strip() or f"column_{i + 1}" for i, name in enumerate(header)]
     width = len(columns)
     body: list[list[str]] = []
+    parts: list[pd.DataFrame] = []
     numbers: list[int] = []
     rejected: list[tuple[int, str, dict[str, str]]] = []
     # Rows are cut to the header's width as they are converted, so a cell far to the
@@ -174,7 +177,12 @@ def _read_sheet(workbook: Any, data: bytes, sheet: str | None) -> RawTable:
             continue
         body.append(row)
         numbers.append(number - header_row)
-    frame = pd.DataFrame(body, columns=columns, dtype=str)
+        if len(body) == _ROWS_PER_PART:
+            parts.append(pd.DataFrame(body, columns=columns, dtype=str))
+            body = []
+    del worksheet  # calamine's copy of the sheet is no longer needed
+    parts.append(pd.DataFrame(body, columns=columns, dtype=str))
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     meta = {"format": "xlsx", "sheet": name}
     return RawTable(
         frame=frame, row_numbers=np.asarray(numbers, dtype=int), rejected=rejected, meta=meta
@@ -191,8 +199,13 @@ class SheetSize:
 
 
 def sheet_size(part: Any) -> SheetSize:
-    """Rows, cells and grid extent of a sheet's XML, counted on the bytes as they are unpacked."""
-    rows = cells = referenced = last_row = 0
+    """Rows, cells and grid extent of a sheet's XML, counted on the bytes as they are unpacked.
+
+    Tags are counted with plain byte counts (``<c`` also finds the few ``<col`` and
+    ``<cfRule`` tags outside the data, ``:c`` a prefixed tag or an odd text): an
+    overcount only makes the limit stricter.
+    """
+    rows = cells = referenced = last_row = last_row_tag = 0
     columns: set[bytes] = set()
     carry = b""
     while True:
@@ -201,22 +214,30 @@ def sheet_size(part: Any) -> SheetSize:
         text = carry + chunk
         cut = text.rfind(b"<") if chunk else len(text)
         body, carry = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
-        rows += sum(1 for _ in _ROW_TAG.finditer(body))
-        cells += sum(1 for _ in _CELL_TAG.finditer(body))
-        references = _CELL_REF.findall(body)
-        referenced += len(references)
-        columns.update(letters for letters, _ in references)
-        row_numbers = {number for _, number in references}
-        row_numbers.update(_ROW_REF.findall(body))
-        if row_numbers:
-            last_row = max(last_row, max(int(n) for n in row_numbers))
+        rows += body.count(b"<row") + body.count(b":row")
+        cells += body.count(b"<c") + body.count(b":c")
+        valued_rows, row_tags = set(), set()
+        for letters, number, rest in _REFERENCE.findall(body):
+            if not letters:
+                row_tags.add(number)
+                continue
+            referenced += 1
+            if not rest.endswith(b"/"):
+                columns.add(letters)
+                valued_rows.add(number)
+        if valued_rows:
+            last_row = max(last_row, max(map(int, valued_rows)))
+        if row_tags:
+            last_row_tag = max(last_row_tag, max(map(int, row_tags)))
         if not chunk:
             break
-    last_column = max((_column_number(letters) for letters in columns), default=0)
-    # A cell without a reference takes the next column: count each as a column more.
-    width = last_column + max(cells - referenced, 0)
-    height = max(last_row, rows)
-    return SheetSize(rows=rows, cells=cells, grid=width * height)
+    width = max((_column_number(letters) for letters in columns), default=0)
+    if cells > referenced:
+        # A cell without a reference takes the next column of its row (the row tag's
+        # number, or the next row): count each as a column more, every row as used.
+        width += cells - referenced
+        last_row = max(last_row, last_row_tag, rows)
+    return SheetSize(rows=rows, cells=cells, grid=width * last_row)
 
 
 def _column_number(letters: bytes) -> int:
