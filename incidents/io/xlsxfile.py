@@ -36,11 +36,19 @@ MAX_CELL_CHARS = 32_767
 EXPANSION_ALLOWANCE = 10 * 1024 * 1024
 EXPANSION_RATIO = 30
 MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
-# A sheet is read only up to this many rows and cells together, and only when its
-# cells span a grid of at most this many cells (calamine allocates the whole grid).
-# Measured by bench/xlsx_speed.py; counted before parsing, so a tiny file of
-# millions of empty-looking rows is refused at once. CSV has no such limit.
-MAX_SHEET_ITEMS = 1_500_000
+# A sheet is read only up to so many rows and cells together, counted before it is
+# parsed (bench/xlsx_speed.py measures both figures). Time: the whole read runs at
+# about 240,000 rows and cells a second on two loaded cores, so MAX_SHEET_ITEMS
+# is some 17 s. Memory: calamine holds the sheet as a grid (about 70 bytes a cell)
+# and a read peaks near 180 MB + 86 bytes an item, against the bound of 300 MB +
+# 10 x the file's size; a well-compressed file is allowed fewer items, so that
+# SHEET_ITEMS_FLOOR + SHEET_ITEMS_PER_MB x its size keeps within the bound (a
+# 31-column ACLED export of 30 MB: about 80,000 rows). CSV has no such limit.
+MAX_SHEET_ITEMS = 4_000_000
+SHEET_ITEMS_FLOOR = 1_400_000
+SHEET_ITEMS_PER_MB = 40_000
+# The grid calamine allocates (up to the last cell with a value) has the same cap.
+
 # Every r="..." attribute with what follows it up to the tag's end: on a row tag
 # (r="12") or a cell (r="AB12"); a cell whose tag closes itself ("/>") is empty and
 # calamine leaves it out of its grid.
@@ -273,8 +281,15 @@ def _sheet_part(archive: zipfile.ZipFile, name: str) -> str | None:
     return None
 
 
+def sheet_items_limit(file_bytes: int) -> int:
+    """The rows and cells together a workbook of this many bytes is read with."""
+    allowance = SHEET_ITEMS_FLOOR + SHEET_ITEMS_PER_MB * file_bytes // (1024 * 1024)
+    return min(MAX_SHEET_ITEMS, allowance)
+
+
 def _check_sheet_size(data: bytes, name: str) -> None:
-    """Refuse a sheet too large for ``MAX_SHEET_ITEMS`` before calamine loads it."""
+    """Refuse a sheet too large for ``sheet_items_limit`` before calamine loads it."""
+    limit = sheet_items_limit(len(data))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         part = _sheet_part(archive, name)
         present = set(archive.namelist())
@@ -285,16 +300,16 @@ def _check_sheet_size(data: bytes, name: str) -> None:
         for path in parts:
             with archive.open(path) as stream:
                 size = sheet_size(stream)
-            if size.rows + size.cells > MAX_SHEET_ITEMS:
+            if size.rows + size.cells > limit:
                 raise IngestError(
                     f"the sheet holds {size.rows:,} rows and {size.cells:,} cells, more than "
-                    f"the {MAX_SHEET_ITEMS:,} rows and cells together a workbook is read with "
-                    "(about 45,000 rows of an ACLED export); save it as CSV and import that"
+                    f"the {limit:,} rows and cells together a workbook this size is read "
+                    "with; save it as CSV and import that"
                 )
-            if size.grid > MAX_SHEET_ITEMS:
+            if size.grid > limit:
                 raise IngestError(
                     f"the sheet's cells span a grid of {size.grid:,} cells, more than the "
-                    f"{MAX_SHEET_ITEMS:,} a workbook is read with (a cell far below or to "
+                    f"{limit:,} a workbook this size is read with (a cell far below or to "
                     "the right of the data?); save it as CSV and import that"
                 )
 
