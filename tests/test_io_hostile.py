@@ -232,6 +232,20 @@ def test_data_starting_away_from_a1_keeps_its_columns_and_row_numbers() -> None:
     assert result.records["fatalities"].tolist() == [3]
 
 
+def test_a_date_cell_beyond_any_date_quarantines_only_its_row() -> None:
+    book = openpyxl.Workbook()
+    book.active.append(["event_date", "event_type"])
+    for serial in [45000, -1e308, 45001]:
+        book.active.append([serial, "Battles"])
+        book.active.cell(row=book.active.max_row, column=1).number_format = "yyyy-mm-dd"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = read_incidents(buffer.getvalue(), filename="serials.xlsx")
+    assert result.counts["accepted"] == 2
+    assert result.quarantine["row_number"].tolist() == [2]
+    assert "outside the dates Excel can hold" in result.quarantine["reason"].iloc[0]
+
+
 def test_unexpected_failures_become_ingest_errors(monkeypatch) -> None:
     from incidents.io import reader
 

@@ -17,11 +17,12 @@ quarantines its row; any failure inside calamine becomes an ``IngestError``.
 from __future__ import annotations
 
 import io
+import itertools
 import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -56,6 +57,7 @@ _REFERENCE = re.compile(rb'\sr="([A-Za-z]*)([0-9]+)"([^>]*)>')
 # Rows become a compact text frame in parts of this many, so that Python's own
 # strings (some 60 bytes a cell) are never held for the whole sheet at once.
 _ROWS_PER_PART = 20_000
+_UNREADABLE_ROW = "a date cell lies outside the dates Excel can hold (1900-9999)"
 _SYSTEM_ERRORS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 
@@ -157,7 +159,7 @@ def _read_sheet(workbook: Any, data: bytes, sheet: str | None) -> RawTable:
     _check_sheet_size(data, name)
     worksheet = workbook.get_sheet_by_name(name)
     header_row, header = next(
-        ((n, row) for n, row in _rows(worksheet, None) if any(c.strip() for c in row)),
+        ((n, row) for n, row in _rows(worksheet, None) if row and any(c.strip() for c in row)),
         (None, None),
     )
     if header is None:
@@ -173,7 +175,12 @@ def _read_sheet(workbook: Any, data: bytes, sheet: str | None) -> RawTable:
     # Rows are cut to the header's width as they are converted, so a cell far to the
     # right does not make every row thousands of cells long.
     for number, row in _rows(worksheet, width):
-        if number <= header_row or not any(cell.strip() for cell in row):
+        if number <= header_row:
+            continue
+        if row is None:
+            rejected.append((number - header_row, _UNREADABLE_ROW, {}))
+            continue
+        if not any(cell.strip() for cell in row):
             continue
         row = row + [""] * (width - len(row))
         long_cells = [i for i, cell in enumerate(row) if len(cell) > MAX_CELL_CHARS]
@@ -314,18 +321,32 @@ def _check_sheet_size(data: bytes, name: str) -> None:
                 )
 
 
-def _rows(worksheet: Any, width: int | None):
-    """(sheet row number, cells as text) of every row that holds a value."""
+def _rows(worksheet: Any, width: int | None) -> Iterator[tuple[int, list[str] | None]]:
+    """(sheet row number, cells as text) of every row that holds a value.
+
+    A row calamine cannot convert (a date cell whose serial lies beyond any date:
+    its date library panics) comes as ``None``; calamine moves on to the next row.
+    """
     top, left = worksheet.start or (0, 0)
-    number = top
-    try:
-        for number, values in enumerate(worksheet.iter_rows(), start=top + 1):
-            # Calamine's rows begin at the first used column: put back the empty ones.
-            cells = ([None] * left + list(values))[:width]
-            if any(v != "" and v is not None for v in cells):
-                yield number, [cell_text(_as_read(v)) for v in cells]
-    except Exception as exc:
-        raise IngestError(f"the sheet cannot be read past this row ({_why(exc)})", row=number) from exc
+    rows = worksheet.iter_rows()
+    for number in itertools.count(top + 1):
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except BaseException as exc:
+            if isinstance(exc, _SYSTEM_ERRORS):
+                raise
+            if type(exc).__name__ == "PanicException":
+                yield number, None
+                continue
+            raise IngestError(
+                f"the sheet cannot be read past this row ({_why(exc)})", row=number
+            ) from exc
+        # Calamine's rows begin at the first used column: put back the empty ones.
+        cells = ([None] * left + list(values))[:width]
+        if any(v != "" and v is not None for v in cells):
+            yield number, [cell_text(_as_read(v)) for v in cells]
 
 
 def _as_read(value: Any) -> Any:
