@@ -43,8 +43,9 @@ MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
 # is some 17 s. Memory: calamine holds the sheet as a grid (about 70 bytes a cell)
 # and a read peaks near 180 MB + 86 bytes an item, against the bound of 300 MB +
 # 10 x the file's size; a well-compressed file is allowed fewer items, so that
-# SHEET_ITEMS_FLOOR + SHEET_ITEMS_PER_MB x its size keeps within the bound (a
-# 31-column ACLED export of 30 MB: about 80,000 rows). CSV has no such limit.
+# SHEET_ITEMS_FLOOR + SHEET_ITEMS_PER_MB x its size keeps within the bound (an
+# ACLED export, some 225 bytes a row in the file: about 60,000 rows). CSV has no
+# such limit.
 MAX_SHEET_ITEMS = 4_000_000
 SHEET_ITEMS_FLOOR = 1_400_000
 SHEET_ITEMS_PER_MB = 40_000
