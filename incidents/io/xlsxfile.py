@@ -16,6 +16,7 @@ quarantines its row; any failure inside calamine becomes an ``IngestError``.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import posixpath
@@ -110,28 +111,21 @@ def read_xlsx_table(data: bytes, sheet: str | None = None) -> RawTable:
             raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
 
 
-class _open_workbook:
-    """A calamine workbook over the file's bytes, its failures made ``IngestError``s."""
+@contextlib.contextmanager
+def _open_workbook(data: bytes) -> Iterator[Any]:
+    """A calamine workbook over the file's bytes, its failure to open an ``IngestError``."""
+    from python_calamine import CalamineWorkbook  # loaded only when a workbook is read
 
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def __enter__(self) -> Any:
-        from python_calamine import CalamineWorkbook
-
-        try:
-            self.workbook = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
-        except BaseException as exc:  # zip, XML, password ... and Rust panics
-            if isinstance(exc, _SYSTEM_ERRORS):
-                raise
-            raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
-        return self.workbook
-
-    def __exit__(self, *_exc: object) -> None:
-        try:
-            self.workbook.close()
-        except Exception:  # already closed: nothing left to release
-            pass
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except BaseException as exc:  # zip, XML, password ... and Rust panics
+        if isinstance(exc, _SYSTEM_ERRORS):
+            raise
+        raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
+    try:
+        yield workbook
+    finally:
+        workbook.close()
 
 
 def _why(exc: BaseException) -> str:
@@ -156,9 +150,9 @@ def _chosen_sheet(workbook: Any, sheet: str | None) -> str:
 
 
 def _read_sheet(workbook: Any, data: bytes, sheet: str | None) -> RawTable:
-    name = _chosen_sheet(workbook, sheet)
-    _check_sheet_size(data, name)
-    worksheet = workbook.get_sheet_by_name(name)
+    chosen = _chosen_sheet(workbook, sheet)
+    _check_sheet_size(data, chosen)
+    worksheet = workbook.get_sheet_by_name(chosen)
     header_row, header = next(
         ((n, row) for n, row in _rows(worksheet, None) if row and any(c.strip() for c in row)),
         (None, None),
@@ -199,7 +193,7 @@ def _read_sheet(workbook: Any, data: bytes, sheet: str | None) -> RawTable:
     del worksheet  # calamine's copy of the sheet is no longer needed
     parts.append(pd.DataFrame(body, columns=columns, dtype=str))
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    meta = {"format": "xlsx", "sheet": name}
+    meta = {"format": "xlsx", "sheet": chosen}
     return RawTable(
         frame=frame, row_numbers=np.asarray(numbers, dtype=int), rejected=rejected, meta=meta
     )
