@@ -196,6 +196,56 @@ def test_shared_string_bomb_is_refused_before_parsing() -> None:
         read_incidents(out.getvalue(), filename="bomb.xlsx")
 
 
+def _with_last_row(row_xml: bytes) -> bytes:
+    return _rewritten(_workbook(), "xl/worksheets/sheet1.xml",
+                      lambda b: b.replace(b"</sheetData>", row_xml + b"</sheetData>"))
+
+
+def test_a_value_far_from_the_data_is_refused_before_its_grid_is_allocated() -> None:
+    far = _with_last_row(b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    with pytest.raises(IngestError, match=r"^far.xlsx: .*grid of 17,179,869,184 cells"):
+        read_incidents(far, filename="far.xlsx")
+
+
+def test_empty_formatted_cells_far_away_do_not_count() -> None:
+    styled = _with_last_row(b'<row r="1048576" customHeight="1"><c r="XFD1048576" s="0"/></row>')
+    assert read_incidents(styled, filename="styled.xlsx").counts["accepted"] == 1
+
+
+def test_a_sheet_over_the_item_limit_is_refused(monkeypatch) -> None:
+    from incidents.io import xlsxfile
+
+    monkeypatch.setattr(xlsxfile, "MAX_SHEET_ITEMS", 5)
+    with pytest.raises(IngestError, match="2 rows and 6 cells, more than the 5"):
+        read_incidents(_workbook(), filename="book.xlsx")
+
+
+def test_data_starting_away_from_a1_keeps_its_columns_and_row_numbers() -> None:
+    book = openpyxl.Workbook()
+    for column, name in zip("CDE", ["event_date", "event_type", "fatalities"]):
+        book.active[f"{column}3"] = name
+    book.active["C5"], book.active["D5"], book.active["E5"] = "2024-01-01", "Battles", 3
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = read_incidents(buffer.getvalue(), filename="offset.xlsx")
+    assert result.counts["accepted"] == 1
+    assert result.records["fatalities"].tolist() == [3]
+
+
+def test_a_date_cell_beyond_any_date_quarantines_only_its_row() -> None:
+    book = openpyxl.Workbook()
+    book.active.append(["event_date", "event_type"])
+    for serial in [45000, -1e308, 45001]:
+        book.active.append([serial, "Battles"])
+        book.active.cell(row=book.active.max_row, column=1).number_format = "yyyy-mm-dd"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = read_incidents(buffer.getvalue(), filename="serials.xlsx")
+    assert result.counts["accepted"] == 2
+    assert result.quarantine["row_number"].tolist() == [2]
+    assert "outside the dates Excel can hold" in result.quarantine["reason"].iloc[0]
+
+
 def test_unexpected_failures_become_ingest_errors(monkeypatch) -> None:
     from incidents.io import reader
 

@@ -70,7 +70,10 @@ def read_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False)
+            # The engine named: with python-calamine installed, pandas warns that its
+            # default engine will change; this table keeps the reader it was tested with.
+            return pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False,
+                                 engine="openpyxl")
         for encoding in ("utf-8-sig", "cp1252"):
             try:
                 return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding,

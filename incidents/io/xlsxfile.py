@@ -1,22 +1,29 @@
-"""Excel workbooks, read with openpyxl in read-only mode with cached values only.
+"""Excel workbooks, read with python-calamine (a Rust reader) with cached values only.
 
-``data_only=True`` means formulas are never evaluated: a cell holds the value
-Excel last saved for it. The first sheet is read unless one is named.
+Formulas are never evaluated: a cell holds the value Excel last saved for it. The
+first worksheet is read unless one is named.
 
 A workbook is a zip of XML parts, so a small file can expand enormously. Before
-openpyxl sees it, the zip's parts are measured: their total expanded size is
-capped relative to the file, and the shared strings part (which openpyxl holds in
-memory whole, even in read-only mode) has its own cap. XML is parsed through
-defusedxml (openpyxl uses it when installed), so DTDs and external entities are
-refused. Rows are streamed; a cell longer than Excel's own limit quarantines its
-row; any failure inside openpyxl becomes an ``IngestError`` naming the row.
+calamine sees it, the zip's parts are measured: their total expanded size is capped
+relative to the file, and the shared strings part (held in memory whole) has its own
+cap. Calamine holds the chosen sheet in memory as a dense grid from its first to its
+last cell, so the sheet's XML is scanned first and a sheet with too many rows and
+cells, or whose cells span too large a grid (one cell at XFD1048576), is refused
+before it is loaded: calamine cannot recover from a failed allocation. Its XML reader
+never resolves DTDs or external entities. A cell longer than Excel's own limit
+quarantines its row; any failure inside calamine becomes an ``IngestError``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import itertools
+import posixpath
 import re
 import zipfile
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -31,13 +38,29 @@ MAX_CELL_CHARS = 32_767
 EXPANSION_ALLOWANCE = 10 * 1024 * 1024
 EXPANSION_RATIO = 30
 MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
-# openpyxl parses about 60,000 cells a second here (rows cost about as much as a cell),
-# so a sheet is read only up to this many rows and cells together: some 45,000 rows
-# of a 31-column ACLED export, under half a minute. Counted before parsing, so a tiny
-# file of a million empty-looking rows is refused at once; CSV has no such limit.
-MAX_SHEET_ITEMS = 1_500_000
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
-_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+# A sheet is read only up to so many rows and cells together, counted before it is
+# parsed (bench/xlsx_speed.py measures both figures). Time: the whole read runs at
+# about 240,000 rows and cells a second on two loaded cores, so MAX_SHEET_ITEMS
+# is some 17 s. Memory: calamine holds the sheet as a grid (about 70 bytes a cell)
+# and a read peaks near 180 MB + 86 bytes an item, against the bound of 300 MB +
+# 10 x the file's size; a well-compressed file is allowed fewer items, so that
+# SHEET_ITEMS_FLOOR + SHEET_ITEMS_PER_MB x its size keeps within the bound (an
+# ACLED export, some 225 bytes a row in the file: about 60,000 rows). CSV has no
+# such limit.
+MAX_SHEET_ITEMS = 4_000_000
+SHEET_ITEMS_FLOOR = 1_400_000
+SHEET_ITEMS_PER_MB = 40_000
+# The grid calamine allocates (up to the last cell with a value) has the same cap.
+
+# Every r="..." attribute with what follows it up to the tag's end: on a row tag
+# (r="12") or a cell (r="AB12"); a cell whose tag closes itself ("/>") is empty and
+# calamine leaves it out of its grid.
+_REFERENCE = re.compile(rb'\sr="([A-Za-z]*)([0-9]+)"([^>]*)>')
+# Rows become a compact text frame in parts of this many, so that Python's own
+# strings (some 60 bytes a cell) are never held for the whole sheet at once.
+_ROWS_PER_PART = 20_000
+_UNREADABLE_ROW = "a date cell lies outside the dates Excel can hold (1900-9999)"
+_SYSTEM_ERRORS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 
 def check_expansion(data: bytes) -> None:
@@ -67,56 +90,71 @@ def check_expansion(data: bytes) -> None:
 
 def workbook_sheets(data: bytes) -> list[str]:
     """The sheet names of a workbook, in order ([] when it cannot be opened)."""
-    import openpyxl
-
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        check_expansion(data)
+        with _open_workbook(data) as workbook:
+            return list(workbook.sheet_names)
+    except IngestError:
         return []
-    try:
-        return list(workbook.sheetnames)
-    finally:
-        workbook.close()
 
 
 def read_xlsx_table(data: bytes, sheet: str | None = None) -> RawTable:
-    import openpyxl  # 0.08 s to import: only when a workbook is read
-
     check_expansion(data)
+    with _open_workbook(data) as workbook:
+        try:
+            return _read_sheet(workbook, data, sheet)
+        except IngestError:
+            raise
+        except BaseException as exc:  # a damaged part found only when the sheet is loaded
+            if isinstance(exc, _SYSTEM_ERRORS):
+                raise
+            raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
+
+
+@contextlib.contextmanager
+def _open_workbook(data: bytes) -> Iterator[Any]:
+    """A calamine workbook over the file's bytes, its failure to open an ``IngestError``."""
+    from python_calamine import CalamineWorkbook  # loaded only when a workbook is read
+
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except IngestError:
-        raise
-    except Exception as exc:  # zlib, XML, DTD, KeyError ... from a damaged workbook
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except BaseException as exc:  # zip, XML, password ... and Rust panics
+        if isinstance(exc, _SYSTEM_ERRORS):
+            raise
         raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
     try:
-        return _read_sheet(workbook, sheet)
-    except IngestError:
-        raise
-    except Exception as exc:  # a damaged part found only when the sheet is opened
-        raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
+        yield workbook
     finally:
         workbook.close()
 
 
-def _why(exc: Exception) -> str:
+def _why(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _read_sheet(workbook, sheet: str | None) -> RawTable:
-    if sheet is not None and sheet not in workbook.sheetnames:
-        names = ", ".join(workbook.sheetnames)
-        raise IngestError(f"no sheet named {sheet!r} in the workbook (sheets: {names})")
-    if not workbook.worksheets:
+def _chosen_sheet(workbook: Any, sheet: str | None) -> str:
+    names = list(workbook.sheet_names)
+    if sheet is not None:
+        if sheet not in names:
+            raise IngestError(
+                f"no sheet named {sheet!r} in the workbook (sheets: {', '.join(names)})"
+            )
+        return sheet
+    from python_calamine import SheetTypeEnum
+
+    worksheets = [m.name for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    if not worksheets:
         raise IngestError("the workbook has no sheets")
-    worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-    _check_sheet_size(workbook, worksheet)
-    if hasattr(worksheet, "reset_dimensions"):
-        # The stored dimension may claim XFD1048576: measure rows from their cells instead.
-        worksheet.reset_dimensions()
+    return worksheets[0]
+
+
+def _read_sheet(workbook: Any, data: bytes, sheet: str | None) -> RawTable:
+    chosen = _chosen_sheet(workbook, sheet)
+    _check_sheet_size(data, chosen)
+    worksheet = workbook.get_sheet_by_name(chosen)
     header_row, header = next(
-        ((n, row) for n, row in _rows(worksheet, 1, None) if any(c.strip() for c in row)),
+        ((n, row) for n, row in _rows(worksheet, None) if row and any(c.strip() for c in row)),
         (None, None),
     )
     if header is None:
@@ -126,75 +164,188 @@ def _read_sheet(workbook, sheet: str | None) -> RawTable:
     columns = [name.strip() or f"column_{i + 1}" for i, name in enumerate(header)]
     width = len(columns)
     body: list[list[str]] = []
+    parts: list[pd.DataFrame] = []
     numbers: list[int] = []
     rejected: list[tuple[int, str, dict[str, str]]] = []
-    # Rows are cut to the header's width as they are parsed, so a cell far to the
-    # right (column XFD) does not make every row 16,384 cells long.
-    for number, row in _rows(worksheet, header_row + 1, width):
+    # Rows are cut to the header's width as they are converted, so a cell far to the
+    # right does not make every row thousands of cells long.
+    for number, row in _rows(worksheet, width):
+        if number <= header_row:
+            continue
+        if row is None:
+            rejected.append((number - header_row, _UNREADABLE_ROW, {}))
+            continue
         if not any(cell.strip() for cell in row):
             continue
         row = row + [""] * (width - len(row))
         long_cells = [i for i, cell in enumerate(row) if len(cell) > MAX_CELL_CHARS]
         if long_cells:
-            name = columns[long_cells[0]]
-            reason = f"cell in column '{name}' is over Excel's {MAX_CELL_CHARS:,}-character limit"
+            column = columns[long_cells[0]]
+            reason = f"cell in column '{column}' is over Excel's {MAX_CELL_CHARS:,}-character limit"
             original = {c: v[:200] for c, v in zip(columns, row)}
             rejected.append((number - header_row, reason, original))
             continue
         body.append(row)
         numbers.append(number - header_row)
-    frame = pd.DataFrame(body, columns=columns, dtype=str)
-    meta = {"format": "xlsx", "sheet": worksheet.title}
+        if len(body) == _ROWS_PER_PART:
+            parts.append(pd.DataFrame(body, columns=columns, dtype=str))
+            body = []
+    del worksheet  # calamine's copy of the sheet is no longer needed
+    parts.append(pd.DataFrame(body, columns=columns, dtype=str))
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    meta = {"format": "xlsx", "sheet": chosen}
     return RawTable(
         frame=frame, row_numbers=np.asarray(numbers, dtype=int), rejected=rejected, meta=meta
     )
 
 
-def sheet_size(part) -> tuple[int, int]:
-    """(rows, cells) of a sheet's XML, counted on the bytes as they are unpacked."""
-    rows = cells = 0
+@dataclass(frozen=True)
+class SheetSize:
+    """What a sheet's XML holds, counted before it is parsed."""
+
+    rows: int
+    cells: int
+    grid: int  # cells of the rectangle from A1 to the last row and column referenced
+
+
+def sheet_size(part: Any) -> SheetSize:
+    """Rows, cells and grid extent of a sheet's XML, counted on the bytes as they are unpacked.
+
+    Tags are counted with plain byte counts (``<c`` also finds the few ``<col`` and
+    ``<cfRule`` tags outside the data, ``:c`` a prefixed tag or an odd text): an
+    overcount only makes the limit stricter.
+    """
+    rows = cells = referenced = last_row = last_row_tag = 0
+    columns: set[bytes] = set()
     carry = b""
-    while chunk := part.read(1 << 20):
+    while True:
+        chunk = part.read(1 << 20)
         # Counted up to the last '<' only: a tag is never cut between two pieces.
         text = carry + chunk
-        cut = text.rfind(b"<")
+        cut = text.rfind(b"<") if chunk else len(text)
         body, carry = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
-        rows += sum(1 for _ in _ROW_TAG.finditer(body))
-        cells += sum(1 for _ in _CELL_TAG.finditer(body))
-    rows += sum(1 for _ in _ROW_TAG.finditer(carry))
-    cells += sum(1 for _ in _CELL_TAG.finditer(carry))
-    return rows, cells
+        rows += body.count(b"<row") + body.count(b":row")
+        cells += body.count(b"<c") + body.count(b":c")
+        valued_rows, row_tags = set(), set()
+        for letters, number, rest in _REFERENCE.findall(body):
+            if not letters:
+                row_tags.add(number)
+                continue
+            referenced += 1
+            if not rest.endswith(b"/"):
+                columns.add(letters)
+                valued_rows.add(number)
+        if valued_rows:
+            last_row = max(last_row, max(map(int, valued_rows)))
+        if row_tags:
+            last_row_tag = max(last_row_tag, max(map(int, row_tags)))
+        if not chunk:
+            break
+    width = max((_column_number(letters) for letters in columns), default=0)
+    if cells > referenced:
+        # A cell without a reference takes the next column of its row (the row tag's
+        # number, or the next row): count each as a column more, every row as used.
+        width += cells - referenced
+        last_row = max(last_row, last_row_tag, rows)
+    return SheetSize(rows=rows, cells=cells, grid=width * last_row)
 
 
-def _check_sheet_size(workbook, worksheet) -> None:
-    """Refuse a sheet with more rows and cells than ``MAX_SHEET_ITEMS`` before parsing it."""
-    path = getattr(worksheet, "_worksheet_path", None)
-    archive = getattr(workbook, "_archive", None)
-    if path is None or archive is None:
-        return
-    with archive.open(path) as part:
-        rows, cells = sheet_size(part)
-    if rows + cells > MAX_SHEET_ITEMS:
-        raise IngestError(
-            f"the sheet holds {rows:,} rows and {cells:,} cells, more than the "
-            f"{MAX_SHEET_ITEMS:,} rows and cells together a workbook is read with (about "
-            "45,000 rows of an ACLED export); save it as CSV and import that"
-        )
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
 
 
-def _rows(worksheet, min_row: int, max_col: int | None):
-    """(sheet row number, cells as text), with openpyxl's failures named by row."""
-    number = min_row - 1
-    iterator = worksheet.iter_rows(values_only=True, min_row=min_row, max_col=max_col)
-    while True:
+def _sheet_part(archive: zipfile.ZipFile, name: str) -> str | None:
+    """The zip path of the sheet called ``name`` (None when the workbook does not say)."""
+    from defusedxml import ElementTree
+
+    try:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        links = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # missing or damaged parts: the caller checks every sheet part
+        return None
+    targets = {
+        link.get("Id"): link.get("Target", "")
+        for link in links.iter()
+        if link.tag.rsplit("}", 1)[-1] == "Relationship"
+    }
+    for entry in book.iter():
+        if entry.tag.rsplit("}", 1)[-1] != "sheet" or entry.get("name") != name:
+            continue
+        link = next((v for k, v in entry.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+        target = targets.get(link)
+        if not target:
+            return None
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        return posixpath.normpath(path)
+    return None
+
+
+def sheet_items_limit(file_bytes: int) -> int:
+    """The rows and cells together a workbook of this many bytes is read with."""
+    allowance = SHEET_ITEMS_FLOOR + SHEET_ITEMS_PER_MB * file_bytes // (1024 * 1024)
+    return min(MAX_SHEET_ITEMS, allowance)
+
+
+def _check_sheet_size(data: bytes, name: str) -> None:
+    """Refuse a sheet too large for ``sheet_items_limit`` before calamine loads it."""
+    limit = sheet_items_limit(len(data))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        part = _sheet_part(archive, name)
+        present = set(archive.namelist())
+        if part in present:
+            parts = [part]
+        else:  # the sheet's part cannot be told: every worksheet part must pass
+            parts = [p for p in present if p.lower().startswith("xl/worksheets/")]
+        for path in parts:
+            with archive.open(path) as stream:
+                size = sheet_size(stream)
+            if size.rows + size.cells > limit:
+                raise IngestError(
+                    f"the sheet holds {size.rows:,} rows and {size.cells:,} cells, more than "
+                    f"the {limit:,} rows and cells together a workbook this size is read "
+                    "with; save it as CSV and import that"
+                )
+            if size.grid > limit:
+                raise IngestError(
+                    f"the sheet's cells span a grid of {size.grid:,} cells, more than the "
+                    f"{limit:,} a workbook this size is read with (a cell far below or to "
+                    "the right of the data?); save it as CSV and import that"
+                )
+
+
+def _rows(worksheet: Any, width: int | None) -> Iterator[tuple[int, list[str] | None]]:
+    """(sheet row number, cells as text) of every row that holds a value.
+
+    A row calamine cannot convert (a date cell whose serial lies beyond any date:
+    its date library panics) comes as ``None``; calamine moves on to the next row.
+    """
+    top, left = worksheet.start or (0, 0)
+    rows = worksheet.iter_rows()
+    for number in itertools.count(top + 1):
         try:
-            values = next(iterator)
+            values = next(rows)
         except StopIteration:
             return
-        except Exception as exc:
+        except BaseException as exc:
+            if isinstance(exc, _SYSTEM_ERRORS):
+                raise
+            if type(exc).__name__ == "PanicException":
+                yield number, None
+                continue
             raise IngestError(
-                f"the sheet cannot be read past this row ({_why(exc)})", row=number + 1
+                f"the sheet cannot be read past this row ({_why(exc)})", row=number
             ) from exc
-        number += 1
-        if any(v is not None for v in values):
-            yield number, [cell_text(v) for v in values]
+        # Calamine's rows begin at the first used column: put back the empty ones.
+        cells = ([None] * left + list(values))[:width]
+        if any(v != "" and v is not None for v in cells):
+            yield number, [cell_text(_as_read(v)) for v in cells]
+
+
+def _as_read(value: Any) -> Any:
+    """Calamine reads every number as a float: give whole numbers back as integers."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value

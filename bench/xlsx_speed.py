@@ -1,0 +1,114 @@
+"""Time and peak memory of reading large workbooks through ``read_incidents``.
+
+Sets the figure behind ``MAX_SHEET_ITEMS`` in incidents/io/xlsxfile.py: how many
+rows and cells a second the workbook reader gets through, and its peak resident
+size (VmHWM) against the hostile-input bound of 10 x file size + 300 MB. Workbooks
+are written with openpyxl's write-only mode; each is read in a fresh process with
+the sheet-size limit lifted, so the figures are the reader's own.
+
+    .venv/bin/python bench/xlsx_speed.py [--shapes tiny:200000 tiny:1000000 acled:100000]
+        [--project /path/to/another/checkout]
+
+``tiny`` rows hold an event date and type; ``acled`` rows hold 31 columns shaped like
+an ACLED export (text, dates, numbers, coordinates). ``--project`` reads with another
+checkout's code (e.g. the openpyxl reader before this change) for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+MB = 1024 * 1024
+ACLED_COLUMNS = [
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
+    "admin3", "location", "latitude", "longitude", "geo_precision", "source",
+    "source_scale", "notes", "fatalities", "tags", "timestamp",
+]
+
+
+def child(path: str, project: str) -> None:
+    sys.path.insert(0, project)
+    from incidents.io import read_incidents, xlsxfile
+
+    xlsxfile.MAX_SHEET_ITEMS = xlsxfile.SHEET_ITEMS_FLOOR = 10**12
+    started = time.perf_counter()
+    result = read_incidents(Path(path))
+    seconds = time.perf_counter() - started
+    peak_kb = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text()
+                   .splitlines() if line.startswith("VmHWM:"))
+    print(json.dumps({"peak_mb": peak_kb / 1024, "seconds": seconds,
+                      "rows": result.counts["rows"], "accepted": result.counts["accepted"]}))
+
+
+def acled_row(n: int) -> list[object]:
+    day = f"2015-{n % 12 + 1:02d}-{n % 28 + 1:02d}"
+    return [
+        f"MLI{n}", day, 2015 + n % 10, 1, "Political violence", "Battles", "Armed clash",
+        f"Unidentified Armed Group {n % 40}", "", "Rebel group", "Military Forces", "",
+        "State forces", "Rebel group-State forces", "", 466, "Western Africa", "Mali",
+        "Mopti", "Djenne", "", f"Place {n % 900}", 14.0 + (n % 500) / 1000,
+        -4.0 - (n % 700) / 1000, 1, "Local source", "Subnational",
+        f"On {day}, armed men attacked a post near Place {n % 900}; {n % 7} killed.",
+        n % 7, "", 1_700_000_000 + n,
+    ]
+
+
+def write_workbook(path: Path, shape: str, rows: int) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Data")
+    if shape == "tiny":
+        sheet.append(["event_date", "event_type"])
+        for n in range(rows):
+            sheet.append([f"2024-01-{n % 28 + 1:02d}", "Battles"])
+    else:
+        sheet.append(ACLED_COLUMNS)
+        for n in range(rows):
+            sheet.append(acled_row(n))
+    book.save(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shapes", nargs="+", default=["tiny:200000", "tiny:1000000",
+                                                         "acled:100000"])
+    parser.add_argument("--project", default=str(PROJECT))
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        child(options.child, options.project)
+        return
+    print(f"{'shape':>14} {'items':>10} {'file MB':>8} {'seconds':>8} {'items/s':>9} "
+          f"{'rows/s':>8} {'peak MB':>8} {'bound MB':>9}  within")
+    for spec in options.shapes:
+        shape, rows = spec.split(":")[0], int(spec.split(":")[1])
+        with tempfile.TemporaryDirectory(prefix="xlsx-speed-") as folder:
+            path = Path(folder) / f"{shape}.xlsx"
+            write_workbook(path, shape, rows)
+            size_mb = path.stat().st_size / MB
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(path), "--project", options.project],
+                capture_output=True, text=True, check=True).stdout
+        figures = json.loads(out.strip().splitlines()[-1])
+        assert figures["rows"] == rows, figures
+        width = 2 if shape == "tiny" else len(ACLED_COLUMNS)
+        items = (rows + 1) * (width + 1)  # rows and cells, as MAX_SHEET_ITEMS counts them
+        bound = 10 * size_mb + 300
+        seconds = figures["seconds"]
+        print(f"{spec:>14} {items:>10,} {size_mb:>8.1f} {seconds:>8.1f} {items / seconds:>9,.0f} "
+              f"{rows / seconds:>8,.0f} {figures['peak_mb']:>8.0f} {bound:>9.0f}  "
+              f"{'yes' if figures['peak_mb'] <= bound else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
