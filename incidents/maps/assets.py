@@ -365,12 +365,6 @@ class OfflineMap(folium.Map):
 # -- installing the files ---------------------------------------------------
 
 
-def local_path(url_or_relative: str, vendor_dir: Path = VENDOR_DIR) -> Path:
-    """The file on disk behind a manifest URL or a vendor-relative path."""
-    relative = MANIFEST.get(url_or_relative, url_or_relative)
-    return vendor_dir / relative
-
-
 def missing_files(vendor_dir: Path = VENDOR_DIR) -> list[str]:
     """Manifest targets absent from ``vendor_dir`` (empty once setup has run)."""
     return sorted({rel for rel in MANIFEST.values() if not (vendor_dir / rel).is_file()})
