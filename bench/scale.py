@@ -521,7 +521,11 @@ def measure_dashboard(url: str, browser: object, timeout_s: float) -> dict:
 
         def pick(event_type: str) -> Callable[[], float]:
             def click() -> float:
-                side.get_by_role("combobox", name="Event type", exact=True).click()
+                box = side.get_by_role("combobox", name="Event type", exact=True)
+                box.click()
+                # Typed first: the list draws only the options that fit, so a long one
+                # may not have drawn this option yet.
+                box.type(event_type)
                 option = page.get_by_role("option", name=event_type, exact=True)
                 option.wait_for(timeout=timeout_s * 1000)
                 return _click(option)
