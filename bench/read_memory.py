@@ -25,6 +25,12 @@ PROJECT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 
 
+def peak_mb() -> float:
+    """This process's resident-memory high-water mark (VmHWM), in MB."""
+    return next(int(line.split()[1]) for line in Path("/proc/self/status").read_text()
+                .splitlines() if line.startswith("VmHWM:")) / 1024
+
+
 def child(path: str) -> None:
     sys.path.insert(0, str(PROJECT))
     from incidents.io import read_incidents
@@ -32,9 +38,7 @@ def child(path: str) -> None:
     started = time.perf_counter()
     result = read_incidents(Path(path))
     seconds = time.perf_counter() - started
-    peak_kb = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text()
-                   .splitlines() if line.startswith("VmHWM:"))
-    print(json.dumps({"peak_mb": peak_kb / 1024, "seconds": seconds,
+    print(json.dumps({"peak_mb": peak_mb(), "seconds": seconds,
                       "accepted": result.counts["accepted"], "rows": result.counts["rows"]}))
 
 

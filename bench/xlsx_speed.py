@@ -25,6 +25,10 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from read_memory import peak_mb  # noqa: E402
+
 MB = 1024 * 1024
 ACLED_COLUMNS = [
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
@@ -43,9 +47,7 @@ def child(path: str, project: str) -> None:
     started = time.perf_counter()
     result = read_incidents(Path(path))
     seconds = time.perf_counter() - started
-    peak_kb = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text()
-                   .splitlines() if line.startswith("VmHWM:"))
-    print(json.dumps({"peak_mb": peak_kb / 1024, "seconds": seconds,
+    print(json.dumps({"peak_mb": peak_mb(), "seconds": seconds,
                       "rows": result.counts["rows"], "accepted": result.counts["accepted"]}))
 
 

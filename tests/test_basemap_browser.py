@@ -46,12 +46,8 @@ def dashboard(new_home, start_dashboard, tmp_path_factory) -> str:
 
 
 def test_an_imported_basemap_draws_at_zoom_10(dashboard, chromium, artifacts_dir: Path) -> None:
-    context = chromium.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    page, requests = _open_at_mopti(chromium, dashboard)
     try:
-        page.goto(f"{dashboard}/?view={MOPTI[0]},{MOPTI[1]},10", wait_until="domcontentloaded")
         _, frame = map_frame(page)
         assert frame.evaluate("() => Object.values(window).find(v => v instanceof L.Map)"
                               ".getZoom()") == 10
@@ -81,7 +77,7 @@ def test_an_imported_basemap_draws_at_zoom_10(dashboard, chromium, artifacts_dir
         page.wait_for_timeout(500)
         page.screenshot(path=str(artifacts_dir / "basemap_online_listed.png"))
     finally:
-        context.close()
+        page.context.close()
     foreign = [u for u in requests if urlsplit(u).scheme in ("http", "https")
                and urlsplit(u).hostname not in LOCAL_HOSTS]
     assert foreign == [], foreign[:5]
@@ -100,12 +96,8 @@ WATER_DRAWN_JS = """() => [...document.querySelectorAll('canvas.leaflet-tile')].
 
 def test_an_imported_vector_basemap_draws_at_zoom_10(dashboard, chromium,
                                                       artifacts_dir: Path) -> None:
-    context = chromium.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    page, requests = _open_at_mopti(chromium, dashboard)
     try:
-        page.goto(f"{dashboard}/?view={MOPTI[0]},{MOPTI[1]},10", wait_until="domcontentloaded")
         _, frame = map_frame(page)
         assert "vector-region" in frame.evaluate(LAYER_LABELS_JS)
         frame.evaluate(CHOOSE_BASE_JS, "vector-region")
@@ -122,7 +114,17 @@ def test_an_imported_vector_basemap_draws_at_zoom_10(dashboard, chromium,
         assert all(urlsplit(url).hostname in LOCAL_HOSTS for url in requests
                    if url.startswith("http")), "a request left this machine"
     finally:
-        context.close()
+        page.context.close()
+
+
+def _open_at_mopti(chromium, dashboard: str):
+    """A 1280x720 page on the dashboard at zoom 10 over Mopti, and the list of every URL
+    it requests."""
+    page = chromium.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{dashboard}/?view={MOPTI[0]},{MOPTI[1]},10", wait_until="domcontentloaded")
+    return page, requests
 
 
 def _block(zooms: range) -> list[tuple[int, int, int]]:

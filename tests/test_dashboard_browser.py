@@ -112,9 +112,15 @@ def page(chromium):
 def map_frame(page):
     """The st_folium iframe, once Leaflet has drawn its markers."""
     page.wait_for_selector(HEADLINE_INCIDENTS, timeout=LOAD_TIMEOUT_MS)
-    frame_element = page.wait_for_selector("iframe[title*='st_folium']",
-                                           timeout=LOAD_TIMEOUT_MS)
-    frame = frame_element.content_frame()
+    # A rerun (the warm-up finishing, a reported view) may replace the frame just found:
+    # look it up again until one stays attached.
+    for _attempt in range(20):
+        frame_element = page.wait_for_selector("iframe[title*='st_folium']",
+                                               timeout=LOAD_TIMEOUT_MS)
+        frame = frame_element.content_frame()
+        if frame is not None and not frame.is_detached():
+            break
+        page.wait_for_timeout(250)
     frame.wait_for_selector(".leaflet-container", timeout=LOAD_TIMEOUT_MS)
     frame.wait_for_function(
         "() => Object.keys(window).some(k => window[k] instanceof L.Map)",
