@@ -17,6 +17,12 @@ readable by its owner only. ``python -m incidents users add|role|disable|enable|
 remove|list`` manages it from the machine; an admin can do the same in the
 dashboard, where every change names who made it (``by=``) and is refused to
 anyone else.
+
+Each user also has a session counter (``sessions``) that the signed session
+tokens of :mod:`incidents.sessions` carry: changing a user's password or role,
+disabling them, or their signing out moves it on, which ends every sign-in
+token issued before. An optional ``email`` maps an OpenID Connect identity to
+the user (:mod:`incidents.oidc`).
 """
 
 from __future__ import annotations
@@ -155,7 +161,11 @@ class UsersFile:
         users = self._read()
         if name in users and role != "admin":
             self._keep_an_admin(users, name)
-        users[name] = {"role": role, "password": hash_password(password)}
+        entry = {"role": role, "password": hash_password(password),
+                 "sessions": int(users.get(name, {}).get("sessions", 0)) + 1}
+        if users.get(name, {}).get("email"):
+            entry["email"] = users[name]["email"]
+        users[name] = entry
         self._write(users)
         return User(name, role)
 
@@ -167,6 +177,7 @@ class UsersFile:
         if role != "admin":
             self._keep_an_admin(users, name)
         users[name]["role"] = role
+        _end_sessions(users[name])
         self._write(users)
         return self._user(name, users[name])
 
@@ -180,8 +191,53 @@ class UsersFile:
         users[name].pop("disabled", None)
         if not active:
             users[name]["disabled"] = True
+        _end_sessions(users[name])
         self._write(users)
         return self._user(name, users[name])
+
+    def set_email(self, name: str, email: str | None, *, by: User | None = None) -> User:
+        """The address an OpenID Connect identity must show to sign in as ``name`` (None
+        removes it). An address belongs to one user only."""
+        _check_manager(by)
+        users = self._existing(name)
+        users[name].pop("email", None)
+        if email:
+            email = email.strip()
+            if "@" not in email:
+                raise IncidentsError(f"{email!r} is not an email address")
+            taken = self._name_for_email(users, email)
+            if taken not in (None, name):
+                raise IncidentsError(f"{email} is already {taken}'s address")
+            users[name]["email"] = email
+        _end_sessions(users[name])
+        self._write(users)
+        return self._user(name, users[name])
+
+    def by_email(self, email: str) -> User | None:
+        """The user whose address is ``email`` (case ignored), else the one named so;
+        disabled or not; None when there is neither."""
+        users = self._read()
+        name = self._name_for_email(users, email)
+        return None if name is None else self._user(name, users[name])
+
+    @staticmethod
+    def _name_for_email(users: dict[str, dict[str, Any]], email: str) -> str | None:
+        wanted = email.strip().casefold()
+        return next((name for name, entry in users.items()
+                     if str(entry.get("email", "")).casefold() == wanted), None) or next(
+            (name for name in users if name.casefold() == wanted), None)
+
+    def session_version(self, name: str) -> int | None:
+        """The user's session counter (None when there is no such user)."""
+        entry = self._read().get(name)
+        return None if entry is None else int(entry.get("sessions", 0))
+
+    def end_sessions(self, name: str) -> None:
+        """End every sign-in token of ``name`` (their signing out; a no-op for an unknown name)."""
+        users = self._read()
+        if name in users:
+            _end_sessions(users[name])
+            self._write(users)
 
     def remove(self, name: str, *, by: User | None = None) -> None:
         _check_manager(by)
@@ -219,6 +275,10 @@ class UsersFile:
             entry["password"] = hash_password(password)
             self._write(users)
         return self._user(name.strip(), entry)
+
+
+def _end_sessions(entry: dict[str, Any]) -> None:
+    entry["sessions"] = int(entry.get("sessions", 0)) + 1
 
 
 def _check_role(role: str) -> None:
