@@ -7,7 +7,9 @@ while the imports and the store load, and the first page then finds them
 done (it waits for the warm-up rather than doing the same work beside it).
 ``streamlit run dashboard.py`` still works, only with a slower first page (and
 without the analyst's imported basemaps, which this server serves at
-``/basemaps/<name>/{z}/{x}/{y}`` from the state dir: ``incidents.maps.basemaps``).
+``/basemaps/<name>/{z}/{x}/{y}`` from the state dir: ``incidents.maps.basemaps``;
+nor a sign-in that survives a reload, whose cookie ``/auth/session`` sets:
+``ui.session_cookie``).
 
 Serving on ``0.0.0.0`` (``--server.address 0.0.0.0``) makes no outside request:
 the address look-ups Streamlit would make are replaced below.
@@ -28,6 +30,7 @@ from starlette.routing import Route
 from streamlit import net_util
 
 from incidents.maps.basemaps import URL_PREFIX, read_tile
+from ui.session_cookie import ROUTES as SESSION_ROUTES
 from ui.warmup import warm_in_background
 
 
@@ -85,4 +88,5 @@ async def _basemap_tile(request: Request) -> Response:
 
 app = st.App("dashboard.py", lifespan=_warm_alongside, routes=[
     Route(URL_PREFIX + "/{name}/{z:int}/{x:int}/{y:int}", _basemap_tile),
+    *SESSION_ROUTES,
 ])

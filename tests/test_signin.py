@@ -1,4 +1,5 @@
-"""ui.signin through AppTest: no users → as before; users → sign in, roles enforced."""
+"""ui.signin through AppTest: no users → as before; users → sign in, roles enforced;
+failed sign-ins cooled off; an OpenID Connect provider offered when [auth] is set."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from incidents.signin import SignInLog
 from incidents.users import UsersFile
+from ui import signin
 
 APP = str(Path(__file__).parent / "apps" / "signin_app.py")
 
 
 @pytest.fixture
 def users(tmp_path, monkeypatch) -> UsersFile:
+    monkeypatch.setenv("INCIDENTS_HOME", str(tmp_path))
     monkeypatch.setenv("INCIDENTS_USERS", str(tmp_path / "users.json"))
+    signin._limiter.clear()  # failed attempts are counted per server, here per test
     return UsersFile(tmp_path / "users.json")
 
 
@@ -50,3 +55,46 @@ def test_a_viewer_is_refused_a_correction_and_an_editor_may(users) -> None:
     assert "does not allow" in viewer.error[0].value
     editor = sign_in(AppTest.from_file(APP).run(), "awa", "a long password")
     assert "correction saved" in texts(editor)
+
+
+def test_five_wrong_passwords_cool_the_name_off_even_for_the_right_one(users) -> None:
+    users.add("awa", "editor", "a long password")
+    app = AppTest.from_file(APP).run()
+    for _ in range(4):
+        app = sign_in(app, "awa", "not her password")
+        assert "Wrong name or password" in app.error[0].value
+    app = sign_in(app, "awa", "not her password")
+    assert "Too many failed sign-ins" in app.error[0].value and "15 min" in app.error[0].value
+    app = sign_in(app, "awa", "a long password")
+    assert texts(app) == [] and "Too many failed sign-ins" in app.error[0].value
+    stranger = AppTest.from_file(APP).run()
+    for _ in range(5):
+        stranger = sign_in(stranger, "nobody", "whatever it is")
+    assert app.error[0].value == stranger.error[0].value
+    events = [event["event"] for event in SignInLog().recent()]
+    assert events.count("cooling_off_started") == 2 and "refused_cooling_off" in events
+
+
+def test_a_sign_in_hands_the_browser_a_one_time_code_not_the_token(users) -> None:
+    users.add("awa", "editor", "a long password")
+    app = sign_in(AppTest.from_file(APP).run(), "awa", "a long password")
+    scripts = [element.proto.body for element in app.sidebar.get("html")]
+    assert len(scripts) == 1 and "/auth/session" in scripts[0]
+    assert "incidents.session" not in scripts[0] and "." not in scripts[0].split("body: ")[1][:50]
+    assert [event["event"] for event in SignInLog().recent()] == ["signed_in"]
+
+
+FAKE_AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback",
+             "cookie_secret": "a fake secret for a test only",
+             "client_id": "dashboard", "client_secret": "not a secret",
+             "server_metadata_url": "https://id.example.org/.well-known/openid-configuration"}
+
+
+def test_an_auth_section_offers_the_providers_button(users) -> None:
+    users.add("ali", "admin", "a long password")
+    app = AppTest.from_file(APP)
+    app.secrets["auth"] = FAKE_AUTH
+    app.run()
+    assert [button.label for button in app.button][-1] == "Sign in with OpenID Connect"
+    plain_app = AppTest.from_file(APP).run()
+    assert all("OpenID" not in button.label for button in plain_app.button)

@@ -122,3 +122,16 @@ def test_role_disable_and_enable_commands(tmp_path, monkeypatch) -> None:
     refused = runner.invoke(cli, ["users", "disable", "ali"])
     assert refused.exit_code != 0 and "only active admin" in refused.output
     assert runner.invoke(cli, ["users", "enable", "awa"]).exit_code == 0
+
+
+def test_email_command_maps_an_identity_to_a_user(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("INCIDENTS_USERS", str(tmp_path / "users.json"))
+    users = UsersFile(tmp_path / "users.json")
+    users.add("awa", "editor", "a long password")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["users", "email", "awa", "awa@example.org"]).exit_code == 0
+    assert users.by_email("AWA@example.org").name == "awa"
+    refused = runner.invoke(cli, ["users", "email", "awa", "awa"])
+    assert refused.exit_code != 0 and "not an email address" in refused.output
+    assert runner.invoke(cli, ["users", "email", "awa"]).exit_code == 0
+    assert users.by_email("awa@example.org") is None

@@ -1,5 +1,6 @@
 """The admin page: users (add, change role, disable, enable), the audit log of edits
-with the chain check of ``python -m incidents verify``, and reverting an edit.
+with the chain check of ``python -m incidents verify``, reverting an edit, and the
+sign-in log (sign-ins, failures, cooling-offs, sign-outs).
 
 Every change goes through the core with the signed-in admin named (``by=`` for
 the users file, :class:`~incidents.store.SignedInStore` for the store), so the
@@ -17,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from incidents.errors import IncidentsError
+from incidents.signin import SignInLog
 from incidents.users import ROLES, User, UsersFile
 from ui.data import get_store, store_path
 from ui.i18n import t
@@ -24,6 +26,7 @@ from ui.plain import plain
 from ui.signin import acting_user, require, signed_in_store
 
 AUDIT_ROWS = 500
+SIGNIN_ROWS = 200
 FLASH_KEY = "admin_flash"
 
 
@@ -42,6 +45,15 @@ def render_admin_page(language: str) -> None:
         st.info(t("admin_users_none", language))
     st.subheader(t("admin_audit", language))
     render_audit(language)
+    st.subheader(t("admin_signin_log", language))
+    render_signin_log()
+
+
+def render_signin_log() -> None:
+    """The newest sign-in events (typed names are shown as table cells: data, not markup)."""
+    events = SignInLog().recent(SIGNIN_ROWS)
+    if events:
+        st.dataframe(pd.DataFrame(events), hide_index=True, key="admin_signin_log")
 
 
 def render_users(users: UsersFile, admin: User, language: str) -> None:

@@ -8,34 +8,118 @@ write goes through :func:`signed_in_store`, which refuses what the role does
 not allow whichever page makes the call. The signed-in name is what the edit
 history records. A user disabled, removed or given another role by an admin is
 read again from the users file at their next page.
+
+A sign-in survives a reload or a new tab for ``$INCIDENTS_SESSION_HOURS``
+through a signed session cookie (``incidents.sessions``, ``ui.session_cookie``);
+signing out clears it and ends the user's other sessions too. Failed sign-ins
+are limited (``incidents.attempts``) and every outcome is logged
+(``incidents.signin.SignInLog``). Where ``.streamlit/secrets.toml`` has an
+``[auth]`` section, a button per OpenID Connect provider signs in through
+Streamlit's ``st.login``; the identity's email picks the user, and the role
+comes from the users file (``incidents.signin.identity_user``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
+from incidents.attempts import AttemptLimiter, Limits
+from incidents.errors import IncidentsError
+from incidents.sessions import COOKIE_NAME, HANDOFFS, SessionTokens
+from incidents.signin import Gate, SignInLog, identity_user, unknown_identity_role
 from incidents.store import SignedInStore, Store
 from incidents.users import User, UsersFile, local_user
 from ui.i18n import t
 from ui.plain import plain
+from ui.session_cookie import clear_in_browser, hand_to_browser
 
 _SESSION_KEY = "signed_in_user"
+_COOKIE_CODE_KEY = "signin_cookie_code"
+_CLEAR_COOKIE_KEY = "signin_clear_cookie"
+_IDENTITY_LOGGED_KEY = "signin_identity_logged"
+
+
+@st.cache_resource(show_spinner=False)
+def _limiter() -> AttemptLimiter:
+    """One count of failed sign-ins for the whole server."""
+    return AttemptLimiter(Limits.from_env())
+
+
+def _gate() -> Gate:
+    return Gate(UsersFile(), _limiter(), SignInLog())
+
+
+def _address() -> str | None:
+    """The client's address (None on this machine, and outside a served page)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
 
 
 def current_user() -> User | None:
     """The signed-in user as the users file has them now, or None (nobody signed in, or
-    no users configured). A user disabled or removed since is signed out."""
-    user = st.session_state.get(_SESSION_KEY)
+    no users configured). A user disabled or removed since is signed out. A new
+    session (a reload, a new tab) picks the user up from a valid session cookie or
+    from the OpenID Connect identity Streamlit holds."""
+    identity = _identity_user()
+    if identity is not None:
+        return identity
+    user = st.session_state.get(_SESSION_KEY) or _user_from_cookie()
     if user is None:
         return None
     now = UsersFile().get(user.name)
     if now is None or not now.active:
-        del st.session_state[_SESSION_KEY]
+        st.session_state.pop(_SESSION_KEY, None)
         return None
     st.session_state[_SESSION_KEY] = now
     return now
+
+
+def _user_from_cookie() -> User | None:
+    token = st.context.cookies.get(COOKIE_NAME)
+    if not isinstance(token, str) or not token:
+        return None
+    try:
+        return SessionTokens().verify(token)
+    except IncidentsError:
+        return None
+
+
+def oidc_providers() -> list[str | None]:
+    """The OpenID Connect providers of ``[auth]`` in the secrets (None: the default one
+    given directly in ``[auth]``); empty when sign-in through a provider is not set up."""
+    try:
+        auth = st.secrets.get("auth")
+    except Exception:  # no secrets file, or one Streamlit cannot read: no provider
+        return []
+    if not isinstance(auth, Mapping):
+        return []
+    named: list[str | None] = [name for name, value in auth.items()
+                               if isinstance(value, Mapping)]
+    return ([None] if "client_id" in auth else []) + named
+
+
+def _provider_signed_in() -> bool:
+    """Whether a provider has signed this browser in (Streamlit's identity cookie)."""
+    return bool(oidc_providers()) and st.user.get("is_logged_in") is True
+
+
+def _identity_user() -> User | None:
+    """The user the provider's identity maps to (logged once per session), or None."""
+    if not _provider_signed_in():
+        return None
+    claims = st.user.to_dict()
+    try:
+        user = identity_user(UsersFile(), claims, unknown_identity_role())
+    except IncidentsError:
+        user = None
+    if not st.session_state.get(_IDENTITY_LOGGED_KEY):
+        st.session_state[_IDENTITY_LOGGED_KEY] = True
+        SignInLog().record("identity_signed_in" if user else "identity_refused",
+                           str(claims.get("email", "")), _address())
+    return user
 
 
 def acting_user() -> User | None:
@@ -68,9 +152,12 @@ def require_sign_in(language: str, url_paths: Sequence[str] = ()) -> User | None
         return None
     user = current_user()
     if user is not None:
+        if _COOKIE_CODE_KEY in st.session_state:
+            with st.sidebar:
+                hand_to_browser(st.session_state.pop(_COOKIE_CODE_KEY))
         st.sidebar.text(t("signin_as", language, name=user.name, role=user.role))
         if st.sidebar.button(t("signin_sign_out", language), key="sign_out"):
-            del st.session_state[_SESSION_KEY]
+            _sign_out(user)
             st.rerun()
         return user
     if url_paths:
@@ -86,19 +173,70 @@ def require_sign_in(language: str, url_paths: Sequence[str] = ()) -> User | None
     return None
 
 
+def _sign_out(user: User) -> None:
+    """End the user's sessions (this one, its cookie, and their others); through the
+    provider too when they came from one (``st.logout`` leaves the page)."""
+    _gate().signed_out(user, _address())
+    st.session_state.pop(_SESSION_KEY, None)
+    st.session_state.pop(_IDENTITY_LOGGED_KEY, None)
+    st.session_state[_CLEAR_COOKIE_KEY] = True
+    if _provider_signed_in():
+        st.logout()
+
+
 def _sign_in_form(users: UsersFile, language: str) -> None:
     st.title(t("signin_title", language))
+    if st.session_state.pop(_CLEAR_COOKIE_KEY, False):
+        clear_in_browser()
     with st.form("sign_in"):
         name = st.text_input(t("signin_name", language), key="sign_in_name")
         password = st.text_input(t("signin_password", language), type="password",
                                  key="sign_in_password")
         submitted = st.form_submit_button(t("signin_submit", language))
     if submitted:
-        user = users.authenticate(name, password)
-        if user is not None:
-            st.session_state[_SESSION_KEY] = user
-            st.rerun()
+        _check(name, password, language)
+    _provider_buttons(language)
+
+
+def _check(name: str, password: str, language: str) -> None:
+    """Sign in with ``name`` and ``password``, or say why not (the same words whether
+    or not the name exists)."""
+    outcome = _gate().sign_in(name, password, _address())
+    if outcome.user is not None:
+        st.session_state[_SESSION_KEY] = outcome.user
+        try:
+            st.session_state[_COOKIE_CODE_KEY] = HANDOFFS.put(
+                SessionTokens().issue(outcome.user))
+        except IncidentsError:  # a bad $INCIDENTS_SESSION_HOURS: signed in for this tab only
+            pass
+        st.rerun()
+    if outcome.wait_seconds > 0:
+        st.error(t("signin_cooling_off", language,
+                   minutes=max(1, math.ceil(outcome.wait_seconds / 60))))
+    else:
         st.error(t("signin_wrong", language))
+
+
+def _provider_buttons(language: str) -> None:
+    """A button per OpenID Connect provider; a refused identity is told so."""
+    providers = oidc_providers()
+    if not providers:
+        return
+    if _provider_signed_in():
+        st.error(t("signin_identity_refused", language))
+        if st.button(t("signin_sign_out", language), key="sign_out_provider"):
+            st.logout()
+        return
+    st.caption(t("signin_or", language))
+    for provider in providers:
+        label = t("signin_with_provider", language,
+                  provider=plain(provider or "OpenID Connect"))
+        if not st.button(label, key=f"sign_in_with_{provider or 'default'}"):
+            continue
+        if provider:
+            st.login(provider)
+        else:
+            st.login()
 
 
 def allows(action: str) -> bool:

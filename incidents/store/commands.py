@@ -82,6 +82,18 @@ def users_enable(name: str) -> None:
     click.echo(f"{name} enabled")
 
 
+@users_group.command("email")
+@click.argument("name")
+@click.argument("address", required=False)
+def users_email(name: str, address: str | None) -> None:
+    """Sign NAME in through OpenID Connect when the provider vouches for ADDRESS
+    (no ADDRESS: remove it)."""
+    from incidents.users import UsersFile
+
+    UsersFile().set_email(name, address)
+    click.echo(f"{name}: {address or 'no address'}")
+
+
 @users_group.command("list")
 def users_list() -> None:
     """List users and their roles (never their passwords)."""
