@@ -8,7 +8,7 @@ done (it waits for the warm-up rather than doing the same work beside it).
 ``streamlit run dashboard.py`` still works, only with a slower first page (and
 without the analyst's imported basemaps, which this server serves at
 ``/basemaps/<name>/{z}/{x}/{y}`` from the state dir: ``incidents.maps.basemaps``;
-nor a sign-in that survives a reload, whose cookie ``/auth/session`` sets:
+nor a sign-in that survives a reload, whose cookie ``/session/start`` sets:
 ``ui.session_cookie``).
 
 Serving on ``0.0.0.0`` (``--server.address 0.0.0.0``) makes no outside request:

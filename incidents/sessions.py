@@ -3,7 +3,7 @@
 After a password sign-in the dashboard issues a token naming the user and their
 session counter (``UsersFile.session_version``), signed with HMAC by
 ``itsdangerous`` under a secret key and stamped with the time. The browser keeps
-it in an HttpOnly cookie (set by ``serve.py``'s ``/auth/session`` route, see
+it in an HttpOnly cookie (set by ``serve.py``'s ``/session/start`` route, see
 ``ui.session_cookie``); a new tab or a reload sends it back and
 :meth:`SessionTokens.verify` turns it into the user again, read from the users
 file as they are now. A token is refused once it is older than the configured
@@ -17,7 +17,7 @@ ends every session. ``$INCIDENTS_SESSION_HOURS`` sets the lifetime (12 hours by
 default).
 
 The browser is handed the token by a one-time code (:class:`Handoffs`): the page
-only ever carries that code, which the ``/auth/session`` route exchanges for
+only ever carries that code, which the ``/session/start`` route exchanges for
 the cookie once, within a minute.
 """
 
@@ -113,7 +113,7 @@ class SessionTokens:
 class Handoffs:
     """One-time codes the page carries instead of the token itself: :meth:`take` gives
     a code's token once, within ``HANDOFF_SECONDS``. Kept in this process (the
-    dashboard and its ``/auth`` routes are one server)."""
+    dashboard and its ``/session`` routes are one server)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock

@@ -79,7 +79,7 @@ def test_a_sign_in_hands_the_browser_a_one_time_code_not_the_token(users) -> Non
     users.add("awa", "editor", "a long password")
     app = sign_in(AppTest.from_file(APP).run(), "awa", "a long password")
     scripts = [element.proto.body for element in app.sidebar.get("html")]
-    assert len(scripts) == 1 and "/auth/session" in scripts[0]
+    assert len(scripts) == 1 and "/session/start" in scripts[0]
     assert "incidents.session" not in scripts[0] and "." not in scripts[0].split("body: ")[1][:50]
     assert [event["event"] for event in SignInLog().recent()] == ["signed_in"]
 

@@ -2,7 +2,7 @@
 
 ``serve.py`` mounts :data:`ROUTES`. After a sign-in the page runs a one-line
 script (:func:`hand_to_browser`) that posts a one-time code
-(``incidents.sessions.HANDOFFS``) to ``/auth/session``; the route answers with
+(``incidents.sessions.HANDOFFS``) to ``/session/start``; the route answers with
 the session token as a cookie that is:
 
 * **HttpOnly**: set by the server, so no script on the page can read it (the
@@ -13,7 +13,7 @@ the session token as a cookie that is:
 * limited to the sign-in lifetime (``Max-Age``), and checked on every new
   connection by ``incidents.sessions.SessionTokens.verify`` anyway.
 
-``/auth/signout`` clears it. Both routes refuse a request whose ``Origin`` is
+``/session/end`` clears it. Both routes refuse a request whose ``Origin`` is
 another site. Run as ``streamlit run dashboard.py`` (without ``serve.py``) the
 routes do not exist: the sign-in then lasts as long as the tab, as before.
 """
@@ -31,8 +31,8 @@ from starlette.routing import Route
 
 from incidents.sessions import COOKIE_NAME, HANDOFFS, lifetime_seconds
 
-SESSION_PATH = "/auth/session"
-SIGNOUT_PATH = "/auth/signout"
+SESSION_PATH = "/session/start"
+SIGNOUT_PATH = "/session/end"
 SECURE_ENV = "INCIDENTS_COOKIE_SECURE"
 
 

@@ -152,8 +152,10 @@ def require_sign_in(language: str, url_paths: Sequence[str] = ()) -> User | None
         return None
     user = current_user()
     if user is not None:
+        # One slot in every run, filled only once: the sidebar's elements keep their places.
+        slot = st.sidebar.empty()
         if _COOKIE_CODE_KEY in st.session_state:
-            with st.sidebar:
+            with slot:
                 hand_to_browser(st.session_state.pop(_COOKIE_CODE_KEY))
         st.sidebar.text(t("signin_as", language, name=user.name, role=user.role))
         if st.sidebar.button(t("signin_sign_out", language), key="sign_out"):
@@ -186,8 +188,10 @@ def _sign_out(user: User) -> None:
 
 def _sign_in_form(users: UsersFile, language: str) -> None:
     st.title(t("signin_title", language))
+    slot = st.empty()
     if st.session_state.pop(_CLEAR_COOKIE_KEY, False):
-        clear_in_browser()
+        with slot:
+            clear_in_browser()
     with st.form("sign_in"):
         name = st.text_input(t("signin_name", language), key="sign_in_name")
         password = st.text_input(t("signin_password", language), type="password",
