@@ -2,7 +2,8 @@
 tab stay signed in with the same role (through an HttpOnly, SameSite=Strict cookie
 the page's scripts cannot read); signing out and reloading shows the form; a user
 disabled by an admin is refused at their next reload; five wrong passwords bring
-the cooling-off message.
+the cooling-off message. With an ``[auth]`` section in the secrets (a made-up provider:
+nothing is fetched), the form offers the provider's button.
 
 Screenshots go to tests/artifacts/session_*.png.
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PROJECT_DIR, streamlit_server
 from incidents.sessions import COOKIE_NAME
 from incidents.store import open_store
 from incidents.users import UsersFile
@@ -51,11 +53,7 @@ def new_context(chromium):
         context.close()
 
 
-CONSOLE = []
-
-
 def watched(page):
-    page.on("console", lambda message: CONSOLE.append(message.text))
     page.errors_seen = []
     page.on("pageerror", lambda error: page.errors_seen.append(str(error)))
     return page
@@ -123,13 +121,7 @@ def test_signing_out_then_reloading_shows_the_form(dashboard, new_context,
     old = session_cookie(context)
     assert old is not None
     page.get_by_role("button", name="Sign out").click()
-    try:
-        sign_in_form_shown(page)
-    except Exception:
-        page.screenshot(path=str(artifacts_dir / "debug_signout.png"), full_page=True)
-        print("URL", page.url, "ERRORS", page.errors_seen, "CONSOLE", CONSOLE)
-        print(page.content()[:3000])
-        raise
+    sign_in_form_shown(page)
     for _ in range(50):
         if session_cookie_gone(context):
             break
@@ -201,3 +193,39 @@ def test_five_wrong_passwords_bring_the_cooling_off_message(dashboard, new_conte
     log = (home / "signin-log.jsonl").read_text()
     assert '"cooling_off_started"' in log and '"refused_cooling_off"' in log
     assert page.errors_seen == []
+
+
+FAKE_SECRETS = """
+[auth]
+redirect_uri = "http://localhost:8501/oauth2callback"
+cookie_secret = "a made-up secret for this test only"
+
+[auth.example]
+client_id = "dashboard"
+client_secret = "not a secret"
+server_metadata_url = "https://id.example.org/.well-known/openid-configuration"
+"""
+
+
+def test_a_configured_provider_is_offered_beside_the_password(
+        new_home, chromium, tmp_path, artifacts_dir) -> None:
+    home = new_home("oidc-home")
+    UsersFile(home / "users.json").add("ali", "admin", PASSWORD)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(FAKE_SECRETS)
+    with streamlit_server("serve.py", cwd=PROJECT_DIR, log_path=tmp_path / "server.log",
+                          env={"INCIDENTS_HOME": str(home),
+                               "STREAMLIT_SECRETS_FILES": str(secrets)}) as base_url:
+        context = chromium.new_context(viewport={"width": 1400, "height": 900})
+        try:
+            page = watched(context.new_page())
+            page.goto(base_url, wait_until="domcontentloaded")
+            sign_in_form_shown(page)
+            button = page.get_by_role("button", name="Sign in with example")
+            button.wait_for(timeout=LOAD_TIMEOUT_MS)
+            page.wait_for_timeout(1000)
+            page.screenshot(path=str(artifacts_dir / "session_provider_button.png"),
+                            full_page=True)
+            assert page.errors_seen == []
+        finally:
+            context.close()
