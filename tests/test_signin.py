@@ -98,3 +98,32 @@ def test_an_auth_section_offers_the_providers_button(users) -> None:
     assert [button.label for button in app.button][-1] == "Sign in with OpenID Connect"
     plain_app = AppTest.from_file(APP).run()
     assert all("OpenID" not in button.label for button in plain_app.button)
+
+
+def provider_app(email: str) -> AppTest:
+    app = AppTest.from_file(APP)
+    app.secrets["auth"] = FAKE_AUTH
+    app.user = {"is_logged_in": True, "email": email, "email_verified": True}
+    return app
+
+
+def test_a_providers_identity_signs_in_as_the_user_with_that_address(users) -> None:
+    users.add("ali", "admin", "a long password")
+    users.add("vera", "viewer", "a long password")
+    users.set_email("vera", "vera@example.org")
+    app = provider_app("Vera@Example.org").run()
+    assert "page for vera" in texts(app) and "correction saved" not in texts(app)
+    assert "Signed in as vera (viewer)" in texts(app.sidebar)
+    app.run()
+    assert [event["event"] for event in SignInLog().recent()] == ["identity_signed_in"]
+
+
+def test_an_unknown_identity_is_refused_unless_viewers_are_let_in(users, monkeypatch) -> None:
+    users.add("ali", "admin", "a long password")
+    app = provider_app("stranger@example.org").run()
+    assert texts(app) == [] and "not a user of this dashboard" in app.error[0].value
+    assert SignInLog().recent()[0]["event"] == "identity_refused"
+    monkeypatch.setenv("INCIDENTS_OIDC_UNKNOWN_ROLE", "viewer")
+    app = provider_app("stranger@example.org").run()
+    assert "page for stranger@example.org" in texts(app)
+    assert "correction saved" not in texts(app)
