@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -59,16 +60,22 @@ def lifetime_seconds() -> int:
 def session_key(path: Path | None = None) -> bytes:
     """The signing key, created with ``secrets`` the first time (owner-only file)."""
     path = path or config.state_dir() / KEY_FILE
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_bytes()
-        if len(key) < 32:
-            raise IncidentsError(f"{path} is too short to be a session key; delete it")
-        return key
-    key = secrets.token_bytes(32)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(key)
+    if not path.exists():
+        # Written whole under another name, then linked into place: two first uses at
+        # once both end up with the one key that won, never a half-written file.
+        handle, temporary = tempfile.mkstemp(prefix=KEY_FILE, dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(secrets.token_bytes(32))
+            os.chmod(temporary, 0o600)
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    key = path.read_bytes()
+    if len(key) < 32:
+        raise IncidentsError(f"{path} is too short to be a session key; delete it")
     return key
 
 

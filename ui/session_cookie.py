@@ -34,6 +34,7 @@ from incidents.sessions import COOKIE_NAME, HANDOFFS, lifetime_seconds
 SESSION_PATH = "/session/start"
 SIGNOUT_PATH = "/session/end"
 SECURE_ENV = "INCIDENTS_COOKIE_SECURE"
+_CODE_LIMIT = 256  # bytes: a hand-off code is 43
 
 
 def _same_site(request: Request) -> bool:
@@ -45,10 +46,21 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https" or os.environ.get(SECURE_ENV) == "1"
 
 
+async def _short_body(request: Request) -> str:
+    """The request's body when it is no longer than a code; "" otherwise (never read
+    past that, whatever the client sends)."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _CODE_LIMIT:
+            return ""
+    return body.decode("ascii", "replace").strip()
+
+
 async def _set_session(request: Request) -> Response:
     if not _same_site(request):
         return Response(status_code=403)
-    token = HANDOFFS.take((await request.body()).decode("ascii", "replace").strip())
+    token = HANDOFFS.take(await _short_body(request))
     if token is None:
         return Response(status_code=403)
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
