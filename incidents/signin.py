@@ -31,6 +31,8 @@ from incidents.errors import IncidentsError
 from incidents.users import User, UsersFile
 
 LOG_FILE = "signin-log.jsonl"
+SIGNIN_EVENTS = ("signed_in", "failed", "cooling_off_started", "refused_cooling_off",
+                 "signed_out", "identity_signed_in", "identity_refused")
 UNKNOWN_ROLE_ENV = "INCIDENTS_OIDC_UNKNOWN_ROLE"
 # A typed name is cut to this length in the log (it is whatever a visitor typed).
 _LOGGED_NAME_LENGTH = 100
@@ -45,6 +47,8 @@ class SignInLog:
         self._clock = clock
 
     def record(self, event: str, name: str, address: str | None = None) -> None:
+        if event not in SIGNIN_EVENTS:
+            raise ValueError(f"unknown sign-in event {event!r}")
         line = json.dumps({
             "at": datetime.fromtimestamp(self._clock(), UTC).isoformat(timespec="seconds"),
             "event": event, "name": name.strip()[:_LOGGED_NAME_LENGTH],

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.browser
 
 LOAD_TIMEOUT_MS = 90_000
 PASSWORD = "a long password"
-ROLES = {"vera": "viewer", "awa": "editor", "ali": "admin", "dia": "editor"}
+ROLES = {"vera": "viewer", "awa": "editor", "ali": "admin", "dia": "editor",
+         "amina": "admin"}
 
 
 @pytest.fixture(scope="module")
@@ -192,6 +193,23 @@ def test_five_wrong_passwords_bring_the_cooling_off_message(dashboard, new_conte
     assert page.get_by_text("Signed in as").count() == 0
     log = (home / "signin-log.jsonl").read_text()
     assert '"cooling_off_started"' in log and '"refused_cooling_off"' in log
+    assert page.errors_seen == []
+
+
+
+def test_the_admin_sees_the_sign_in_log(dashboard, new_context, artifacts_dir) -> None:
+    base_url, _ = dashboard
+    page = watched(new_context().new_page())
+    page.goto(f"{base_url}/admin", wait_until="domcontentloaded")
+    fill_sign_in(page, "amina", PASSWORD)
+    signed_in_as(page, "amina")
+    heading = page.get_by_role("heading", name="Sign-in log")
+    heading.wait_for(timeout=LOAD_TIMEOUT_MS)
+    table = page.locator('[data-testid="stDataFrame"]').last
+    table.wait_for(timeout=LOAD_TIMEOUT_MS)
+    table.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts_dir / "session_admin_signin_log.png"))
     assert page.errors_seen == []
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from incidents.errors import IncidentsError
-from incidents.signin import SignInLog
+from incidents.signin import SIGNIN_EVENTS, SignInLog
 from incidents.users import ROLES, User, UsersFile
 from ui.data import get_store, store_path
 from ui.i18n import t
@@ -46,14 +46,24 @@ def render_admin_page(language: str) -> None:
     st.subheader(t("admin_audit", language))
     render_audit(language)
     st.subheader(t("admin_signin_log", language))
-    render_signin_log()
+    render_signin_log(language)
 
 
-def render_signin_log() -> None:
+def render_signin_log(language: str) -> None:
     """The newest sign-in events (typed names are shown as table cells: data, not markup)."""
     events = SignInLog().recent(SIGNIN_ROWS)
-    if events:
-        st.dataframe(pd.DataFrame(events), hide_index=True, key="admin_signin_log")
+    if not events:
+        return
+    st.dataframe(pd.DataFrame({
+        t("admin_signin_at", language): [event.get("at", "") for event in events],
+        t("admin_signin_event", language): [
+            t(f"signin_event_{event['event']}", language)
+            if event.get("event") in SIGNIN_EVENTS else str(event.get("event", ""))
+            for event in events],
+        t("signin_name", language): [str(event.get("name", "")) for event in events],
+        t("admin_signin_address", language): [str(event.get("address", ""))
+                                              for event in events],
+    }), hide_index=True, key="admin_signin_log")
 
 
 def render_users(users: UsersFile, admin: User, language: str) -> None:
