@@ -104,8 +104,15 @@ class SessionTokens:
 
     def verify(self, token: str) -> User | None:
         """The token's user, or None when it is forged, expired or no longer theirs."""
+        checked = self.check(token)
+        return None if checked is None else checked[0]
+
+    def check(self, token: str) -> tuple[User, float] | None:
+        """The token's user and when the token expires (seconds since the epoch), or None
+        when it is forged, expired or no longer theirs."""
         try:
-            claims = self._serializer.loads(token, max_age=self.lifetime)
+            claims, issued = self._serializer.loads(token, max_age=self.lifetime,
+                                                    return_timestamp=True)
         except BadSignature:
             return None
         if not isinstance(claims, dict) or not isinstance(claims.get("u"), str):
@@ -114,7 +121,7 @@ class SessionTokens:
         user = self.users.get(name)
         if user is None or not user.active or claims.get("v") != self.users.session_version(name):
             return None
-        return user
+        return user, issued.timestamp() + self.lifetime
 
 
 class Handoffs:

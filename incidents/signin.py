@@ -128,8 +128,9 @@ def identity_user(users: UsersFile, identity: Mapping[str, Any],
 
     The identity's ``email`` must be present and not marked unverified
     (``email_verified`` false); it picks the users-file user with that address
-    (``users email NAME ADDRESS``) or that name, who must be active. Unknown addresses get ``unknown_role`` (viewer) under the
-    address as their name, or are refused when it is None.
+    (``users email NAME ADDRESS``) or that name, who must be active. Unknown
+    addresses get ``unknown_role`` (viewer) under the address as their name, or are
+    refused when it is None.
     """
     email = identity.get("email")
     if not isinstance(email, str) or "@" not in email or identity.get("email_verified") is False:

@@ -42,6 +42,7 @@ def test_a_token_names_its_user_until_it_expires(users) -> None:
     clock = Clock()
     token = tokens(users, clock).issue(users.get("awa"))
     assert PASSWORD not in token and "editor" not in token
+    assert tokens(users, clock).check(token) == (User("awa", "editor"), clock.now + 3600)
     clock.now += 3599
     assert tokens(users, clock).verify(token) == User("awa", "editor")
     clock.now += 2

@@ -127,3 +127,12 @@ def test_an_unknown_identity_is_refused_unless_viewers_are_let_in(users, monkeyp
     app = provider_app("stranger@example.org").run()
     assert "page for stranger@example.org" in texts(app)
     assert "correction saved" not in texts(app)
+
+
+def test_a_tab_left_open_is_signed_out_when_its_sign_in_expires(users) -> None:
+    users.add("awa", "editor", "a long password")
+    app = sign_in(AppTest.from_file(APP).run(), "awa", "a long password")
+    assert "page for awa" in texts(app)
+    app.session_state["signin_expires_at"] = 0.0  # as when the lifetime has passed
+    app.run()
+    assert texts(app) == [] and app.text_input(key="sign_in_password")

@@ -22,13 +22,14 @@ comes from the users file (``incidents.signin.identity_user``).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
 from incidents.attempts import AttemptLimiter, Limits
 from incidents.errors import IncidentsError
-from incidents.sessions import COOKIE_NAME, HANDOFFS, SessionTokens
+from incidents.sessions import COOKIE_NAME, DEFAULT_LIFETIME_HOURS, HANDOFFS, SessionTokens
 from incidents.signin import Gate, SignInLog, identity_user, unknown_identity_role
 from incidents.store import SignedInStore, Store
 from incidents.users import User, UsersFile, local_user
@@ -40,6 +41,8 @@ _SESSION_KEY = "signed_in_user"
 _COOKIE_CODE_KEY = "signin_cookie_code"
 _CLEAR_COOKIE_KEY = "signin_clear_cookie"
 _IDENTITY_LOGGED_KEY = "signin_identity_logged"
+# When this tab's sign-in ends, as its cookie would (a tab left open does not outlive it).
+_EXPIRES_KEY = "signin_expires_at"
 
 
 @st.cache_resource(show_spinner=False)
@@ -70,7 +73,8 @@ def current_user() -> User | None:
     if user is None:
         return None
     now = UsersFile().get(user.name)
-    if now is None or not now.active:
+    expired = time.time() > st.session_state.get(_EXPIRES_KEY, 0.0)
+    if now is None or not now.active or expired:
         st.session_state.pop(_SESSION_KEY, None)
         return None
     st.session_state[_SESSION_KEY] = now
@@ -82,9 +86,13 @@ def _user_from_cookie() -> User | None:
     if not isinstance(token, str) or not token:
         return None
     try:
-        return SessionTokens().verify(token)
+        checked = SessionTokens().check(token)
     except IncidentsError:
         return None
+    if checked is None:
+        return None
+    user, st.session_state[_EXPIRES_KEY] = checked
+    return user
 
 
 def oidc_providers() -> list[str | None]:
@@ -179,8 +187,8 @@ def _sign_out(user: User) -> None:
     """End the user's sessions (this one, its cookie, and their others); through the
     provider too when they came from one (``st.logout`` leaves the page)."""
     _gate().signed_out(user, _address())
-    st.session_state.pop(_SESSION_KEY, None)
-    st.session_state.pop(_IDENTITY_LOGGED_KEY, None)
+    for key in (_SESSION_KEY, _IDENTITY_LOGGED_KEY, _EXPIRES_KEY):
+        st.session_state.pop(key, None)
     st.session_state[_CLEAR_COOKIE_KEY] = True
     if _provider_signed_in():
         st.logout()
@@ -209,10 +217,11 @@ def _check(name: str, password: str, language: str) -> None:
     if outcome.user is not None:
         st.session_state[_SESSION_KEY] = outcome.user
         try:
-            st.session_state[_COOKIE_CODE_KEY] = HANDOFFS.put(
-                SessionTokens().issue(outcome.user))
+            tokens = SessionTokens()
+            st.session_state[_COOKIE_CODE_KEY] = HANDOFFS.put(tokens.issue(outcome.user))
+            st.session_state[_EXPIRES_KEY] = time.time() + tokens.lifetime
         except IncidentsError:  # a bad $INCIDENTS_SESSION_HOURS: signed in for this tab only
-            pass
+            st.session_state[_EXPIRES_KEY] = time.time() + DEFAULT_LIFETIME_HOURS * 3600
         st.rerun()
     if outcome.wait_seconds > 0:
         st.error(t("signin_cooling_off", language,
