@@ -227,6 +227,11 @@ class UsersFile:
                      if str(entry.get("email", "")).casefold() == wanted), None) or next(
             (name for name in users if name.casefold() == wanted), None)
 
+    def emails(self) -> dict[str, str]:
+        """Each user's OpenID Connect address, for those who have one."""
+        return {name: entry["email"] for name, entry in self._read().items()
+                if entry.get("email")}
+
     def session_version(self, name: str) -> int | None:
         """The user's session counter (None when there is no such user)."""
         entry = self._read().get(name)

@@ -104,6 +104,10 @@ def test_an_admin_manages_users_and_reverts_an_edit_as_themself(team: Path) -> N
     assert UsersFile().get("vera").role == "editor"
     admin.button(key="admin_toggle_active").click().run()
     assert not UsersFile().get("vera").active
+    admin.text_input(key="admin_email_vera").input("vera@example.org")
+    admin.button(key="admin_set_email").click().run()
+    assert UsersFile().by_email("vera@example.org").name == "vera"
+    assert "vera@example.org" in admin.dataframe[0].value.iloc[:, -1].tolist()
     admin.selectbox(key="admin_pick_user").set_value("ali")
     admin.selectbox(key="admin_pick_role").set_value("viewer")
     admin.button(key="admin_set_role").click().run()

@@ -1,6 +1,7 @@
-"""The admin page: users (add, change role, disable, enable), the audit log of edits
-with the chain check of ``python -m incidents verify``, reverting an edit, and the
-sign-in log (sign-ins, failures, cooling-offs, sign-outs).
+"""The admin page: users (add, change role, disable, enable, the email an OpenID
+Connect sign-in maps to), the audit log of edits with the chain check of ``python -m
+incidents verify``, reverting an edit, and the sign-in log (sign-ins, failures,
+cooling-offs, sign-outs).
 
 Every change goes through the core with the signed-in admin named (``by=`` for
 the users file, :class:`~incidents.store.SignedInStore` for the store), so the
@@ -69,10 +70,12 @@ def render_signin_log(language: str) -> None:
 def render_users(users: UsersFile, admin: User, language: str) -> None:
     """The users table, a form to add one, and role / disable / enable for an existing one."""
     listed = users.users()
+    emails = users.emails()
     st.dataframe(pd.DataFrame({
         t("signin_name", language): [u.name for u in listed],
         t("admin_role", language): [u.role for u in listed],
         t("admin_active", language).capitalize(): [u.active for u in listed],
+        t("admin_email", language): [emails.get(u.name, "") for u in listed],
     }), hide_index=True, key="admin_users_table")
     with st.form("admin_add_user", clear_on_submit=True):
         st.caption(t("admin_add", language))
@@ -93,6 +96,10 @@ def render_users(users: UsersFile, admin: User, language: str) -> None:
     toggle = "admin_enable" if not current.active else "admin_disable"
     if right.button(t(toggle, language), key="admin_toggle_active"):
         _change(lambda: users.set_active(chosen, not current.active, by=admin), language)
+    email = left.text_input(t("admin_email", language), value=emails.get(chosen, ""),
+                            key=f"admin_email_{chosen}")
+    if middle.button(t("admin_set_email", language), key="admin_set_email"):
+        _change(lambda: users.set_email(chosen, email.strip() or None, by=admin), language)
 
 
 def _change(action: Callable[[], User], language: str) -> None:
