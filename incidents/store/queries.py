@@ -28,6 +28,7 @@ import pandas as pd
 from incidents import model
 from incidents.filters import FilterSpec
 from incidents.spatial_index import MAP_RESOLUTIONS, parent_cells
+from incidents.store.postgis_groups import Rows, rows_for
 from incidents.summary import Headline
 
 # (south, west, north, east) in degrees.
@@ -44,34 +45,47 @@ class ServedQueries:
     """The dashboard's questions about one ``FilterSpec``, put to a PostGIS store."""
 
     store: Any  # incidents.store.postgis.PostgisStore (not imported: psycopg is optional)
+    # False: every figure from ``incidents`` itself, never from its groups (the tests
+    # compare the two answers).
+    use_groups: bool = True
     # (spec, generation) -> compiled WHERE: a view asks about one spec a dozen times.
-    _wheres: dict[tuple[FilterSpec, int], tuple[str, list[Any]]] = field(
+    _wheres: dict[tuple[FilterSpec, int], tuple[Rows, str, list[Any]]] = field(
         default_factory=dict, repr=False, compare=False)
 
-    def _where(self, spec: FilterSpec) -> tuple[str, list[Any]]:
+    def _where(self, spec: FilterSpec, *, each: bool = False) -> tuple[Rows, str, list[Any]]:
+        """(rows to read, condition, parameters) of ``spec``: its incidents counted per
+        group (``incidents.store.postgis_groups``) when the filter allows it, else the
+        incidents themselves (always with ``each``, for a question about single rows)."""
+        from incidents.store.postgis import _CELL
+
         key = (spec, self.store.generation())
         if key not in self._wheres:
             if len(self._wheres) > 32:
                 self._wheres.clear()
             where, params = self.store._where(spec)
-            # Incidents merged into another are not shown: the survivor carries their
-            # sources (as ``review.without_merged`` does for the in-memory path).
-            self._wheres[key] = (f"({where}) AND COALESCE(merged_into, '') = ''", params)
-        return self._wheres[key]
+            self._wheres[key] = (rows_for(spec, _CELL, use_groups=self.use_groups), where, params)
+        rows, where, params = self._wheres[key]
+        if each:
+            rows = rows_for(spec, _CELL, use_groups=False)
+        # Incidents merged into another are not shown: the survivor carries their
+        # sources (as ``review.without_merged`` does for the in-memory path).
+        return rows, f"({where}) AND {rows.live()}", params
 
-    def _query(self, spec: FilterSpec, select: str, tail: str = "",
+    def _query(self, spec: FilterSpec, select: Any, tail: str = "",
                params: Sequence[Any] = (), extra: str = "TRUE",
-               select_params: Sequence[Any] = ()) -> pd.DataFrame:
-        """``SELECT select FROM incidents WHERE <spec> AND extra tail``; ``params`` fill
-        ``extra`` and ``tail``, ``select_params`` the select list."""
-        where, where_params = self._where(spec)
-        sql = f"SELECT {select} FROM incidents WHERE {where} AND {extra} {tail}"
+               select_params: Sequence[Any] = (), each: bool = False) -> pd.DataFrame:
+        """``SELECT select FROM <rows> WHERE <spec> AND extra tail``; ``params`` fill
+        ``extra`` and ``tail``, ``select_params`` the select list. ``select`` may be a
+        function of the rows read (:class:`Rows`) when its aggregates differ."""
+        rows, where, where_params = self._where(spec, each=each)
+        listed = select(rows) if callable(select) else select
+        sql = f"SELECT {listed} FROM {rows.table} WHERE {where} AND {extra} {tail}"
         with self.store._read() as conn:
             cursor = conn.execute(sql, [*select_params, *where_params, *params])
             return pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
 
     def count(self, spec: FilterSpec) -> int:
-        return int(self._query(spec, "COUNT(*) AS n").iloc[0]["n"])
+        return int(self._query(spec, lambda rows: f"{rows.count()} AS n").iloc[0]["n"])
 
     def headline(self, spec: FilterSpec) -> Headline:
         """The figures above the map, as ``incidents.summary.headline_figures`` gives them."""
@@ -83,23 +97,22 @@ class ServedQueries:
         # Grouped by place first (a hash aggregate the server can share between
         # workers), then summed: COUNT(DISTINCT place) sorted every selected row and
         # cost four times the rest of the headline.
-        where, params = self._where(spec)
+        rows, where, params = self._where(spec)
         sql = (
             "SELECT COALESCE(SUM(n), 0) AS incidents, COALESCE(SUM(f), 0) AS fatalities,"
             " COUNT(*) FILTER (WHERE location IS NOT NULL) AS locations,"
-            " SUM(p) / NULLIF(SUM(n), 0) AS precise, MIN(d0) AS first_date,"
+            " SUM(p)::float8 / NULLIF(SUM(n), 0) AS precise, MIN(d0) AS first_date,"
             " MAX(d1) AS last_date, COALESCE(SUM(syn), 0) AS synthetic,"
             " COALESCE(SUM(u), 0) AS unplaced, MIN(s) AS s, MIN(w) AS w, MAX(nn) AS n,"
-            " MAX(e) AS e FROM (SELECT location, COUNT(*) AS n, SUM(fatalities) AS f,"
-            " SUM(CASE WHEN geo_precision = 1 THEN 1.0 ELSE 0.0 END) AS p,"
+            f" MAX(e) AS e FROM (SELECT location, {rows.count()} AS n,"
+            f" {rows.fatalities()} AS f, {rows.count('geo_precision = 1')} AS p,"
             " MIN(event_date) AS d0, MAX(event_date) AS d1,"
-            " SUM(CASE WHEN synthetic = 1 THEN 1 ELSE 0 END) AS syn,"
-            " COUNT(*) FILTER (WHERE geom IS NULL) AS u,"
+            f" {rows.synthetic()} AS syn, {rows.count('geom IS NULL')} AS u,"
             " MIN(latitude) FILTER (WHERE geom IS NOT NULL) AS s,"
             " MIN(longitude) FILTER (WHERE geom IS NOT NULL) AS w,"
             " MAX(latitude) FILTER (WHERE geom IS NOT NULL) AS nn,"
             " MAX(longitude) FILTER (WHERE geom IS NOT NULL) AS e"
-            f" FROM incidents WHERE {where} GROUP BY country, admin1, location) AS places")
+            f" FROM {rows.table} WHERE {where} GROUP BY country, admin1, location) AS places")
         with self.store._read() as conn:
             cursor = conn.execute(sql, params)
             row = pd.Series(cursor.fetchone(), index=[d.name for d in cursor.description])
@@ -123,8 +136,8 @@ class ServedQueries:
         Monday or months from the 1st, undated rows left out, a missing type as ""."""
         unit = PERIOD_UNITS[interval]
         frame = self._query(
-            spec, f"date_trunc('{unit}', event_date)::date AS period,"
-            " COALESCE(event_type, '') AS event_type, COUNT(*) AS count",
+            spec, lambda rows: f"date_trunc('{unit}', event_date)::date AS period,"
+            f" COALESCE(event_type, '') AS event_type, {rows.count()} AS count",
             "GROUP BY 1, 2 ORDER BY 1, 2", extra="event_date IS NOT NULL")
         return pd.DataFrame({
             "period": pd.to_datetime(frame["period"]).astype("datetime64[ns]"),
@@ -140,8 +153,9 @@ class ServedQueries:
         store on every row: what the sidebar needs to offer its choices and to count a
         preset back from, without the incidents (``filter_widgets`` takes it as its frame)."""
         with self.store._read() as conn:
+            # Every stored incident is in one of the groups, merged or not.
             cursor = conn.execute(
-                "SELECT DISTINCT country, admin1, admin2 FROM incidents")
+                "SELECT DISTINCT country, admin1, admin2 FROM incident_groups")
             frame = pd.DataFrame(cursor.fetchall(), columns=["country", "admin1", "admin2"])
         latest = self.latest_date()
         frame = frame.astype("string")
@@ -158,7 +172,8 @@ class ServedQueries:
         return float(row["s"]), float(row["w"]), float(row["n"]), float(row["e"])
 
     def unplaced(self, spec: FilterSpec) -> int:
-        return int(self._query(spec, "COUNT(*) AS n", extra="geom IS NULL").iloc[0]["n"])
+        return int(self._query(spec, lambda rows: f"{rows.count()} AS n",
+                               extra="geom IS NULL").iloc[0]["n"])
 
     @staticmethod
     def _in_view(bounds: Bounds | None) -> tuple[str, list[Any]]:
@@ -172,7 +187,8 @@ class ServedQueries:
     def count_in_view(self, spec: FilterSpec, bounds: Bounds | None) -> int:
         """Placed incidents ``spec`` selects inside ``bounds`` (all placed ones for None)."""
         extra, params = self._in_view(bounds)
-        return int(self._query(spec, "COUNT(*) AS n", params=params, extra=extra).iloc[0]["n"])
+        return int(self._query(spec, lambda rows: f"{rows.count()} AS n", params=params,
+                               extra=extra).iloc[0]["n"])
 
     def rows_in_view(self, spec: FilterSpec, bounds: Bounds | None,
                      columns: Sequence[str] | None = None,
@@ -184,7 +200,8 @@ class ServedQueries:
         if limit is not None:
             tail += " LIMIT %s"
             params = [*params, int(limit)]
-        frame = self._query(spec, ", ".join(_q(c) for c in names), tail, params, extra)
+        frame = self._query(spec, ", ".join(_q(c) for c in names), tail, params, extra,
+                            each=True)
         return model.conform(frame)[names]
 
     def cells_in_view(self, spec: FilterSpec, bounds: Bounds | None, resolution: int,
@@ -202,8 +219,9 @@ class ServedQueries:
         keep, add = _parent_masks(resolution)
         extra, params = self._in_view(bounds)
         groups = self._query(
-            spec, f"({_CELL} & %s) | %s AS cell, COALESCE(event_type, '') AS event_type,"
-            " COUNT(*) AS count, COALESCE(SUM(fatalities), 0) AS fatalities", "GROUP BY 1, 2",
+            spec, lambda rows: f"({_CELL} & %s) | %s AS cell,"
+            f" COALESCE(event_type, '') AS event_type, {rows.count()} AS count,"
+            f" {rows.fatalities()} AS fatalities", "GROUP BY 1, 2",
             params=params, extra=f"{extra} AND {_CELL} IS NOT NULL"
             " AND geo_precision IS DISTINCT FROM 3", select_params=[keep, add])
         groups["cell"] = groups["cell"].astype("int64").astype("uint64") if len(groups) else \
@@ -228,9 +246,10 @@ class ServedQueries:
         keep, add = _parent_masks(resolution)
         extra, params = self._in_view(bounds)
         groups = self._query(
-            spec, f"({_CELL} & %s) | %s AS cell, COALESCE(event_type, '') AS event_type,"
+            spec, lambda rows: f"({_CELL} & %s) | %s AS cell,"
+            " COALESCE(event_type, '') AS event_type,"
             " COALESCE(geo_precision = 3, FALSE) AS region_level,"
-            " COUNT(*) AS count, COALESCE(SUM(fatalities), 0) AS fatalities", "GROUP BY 1, 2, 3",
+            f" {rows.count()} AS count, {rows.fatalities()} AS fatalities", "GROUP BY 1, 2, 3",
             params=params, extra=extra, select_params=[keep, add])
         groups["cell"] = groups["cell"].astype("Int64").fillna(0).astype("int64").astype(
             "uint64") if len(groups) else pd.Series(dtype="uint64")
@@ -250,7 +269,7 @@ class ServedQueries:
             "ORDER BY (geom IS NULL) DESC, COALESCE(geo_precision, 3) DESC,"
             " event_date DESC NULLS LAST, incident_id COLLATE \"C\" LIMIT %s", [int(limit)],
             extra="(geom IS NULL OR COALESCE(geo_precision, 3) > 1"
-                  " OR status = 'needs_review')")
+                  " OR status = 'needs_review')", each=True)
         return model.conform(frame)
 
     def by_ids(self, ids: Sequence[str]) -> pd.DataFrame:
@@ -284,6 +303,9 @@ class ServedSelection:
         return self._answers[name]
 
     def __len__(self) -> int:
+        # The headline counts the selection too: a page that shows it asks once.
+        if "figures" in self._answers:
+            return self._figures()[0].incidents
         return self._once("count", lambda: self.queries.count(self.spec))
 
     @property
