@@ -14,7 +14,8 @@ import pytest
 from incidents.filters import FilterSpec
 from incidents.store.postgis import _CELL, PostgisStore
 from incidents.store.postgis_groups import TABLE, answerable, group_columns, regrouped
-from incidents.store.queries import ServedQueries, cells_of_groups
+from incidents.store.queries import (ServedQueries, ServedSelection, cells_of_groups,
+                                      extent_groups, figures_of_places)
 from incidents.synthetic import synthetic_incidents
 
 pytest.importorskip("psycopg")
@@ -163,3 +164,21 @@ def test_writes_from_outside_and_a_failed_import_keep_the_groups(store) -> None:
     with psycopg.connect(store.url) as conn:
         conn.execute("TRUNCATE incidents CASCADE")
     assert stored_groups(store.url) == []
+
+
+@pytest.mark.parametrize("spec", [*GROUPED_SPECS[:8], UNGROUPED_SPECS[0]],
+                         ids=lambda s: s.to_query_string() or "all")
+def test_one_pass_over_places_gives_the_headline_extent_and_map_of_the_extent(store,
+                                                                             spec) -> None:
+    queries = ServedQueries(store)
+    places = queries.place_groups(spec)
+    assert figures_of_places(places) == queries.figures(spec)
+    extent = queries.figures(spec)[1]
+    for resolution in (2, 4, 6, 9):
+        expected = queries.view_groups(spec, extent, resolution).sort_values(
+            ["cell", "event_type", "region_level"], ignore_index=True)
+        pd.testing.assert_frame_equal(extent_groups(places, resolution), expected,
+                                      check_dtype=False)
+    selection = ServedSelection(queries, spec)
+    assert selection.headline() == queries.headline(spec)
+    assert len(selection) == queries.count(spec)

@@ -51,6 +51,7 @@ NAMED_COLUMNS = ("country", "admin1", "admin2", "event_type", "sub_event_type", 
 # parents, computed in SQL by the same bit arithmetic as incidents.spatial_index.
 CELL_RESOLUTION = max(MAP_RESOLUTIONS)
 _CELL = f"h3_r{CELL_RESOLUTION}"
+READ_WORK_MEM = "64MB"
 _BUMP_GENERATION = "UPDATE meta SET value = value + 1 WHERE key = 'generation' RETURNING value"
 
 
@@ -294,6 +295,9 @@ class PostgisStore(SnapshotStore):
         if conn is None or conn.closed or conn.broken:
             try:
                 conn = psycopg.connect(self.url, connect_timeout=10, autocommit=True)
+                # A filter change groups the selected rows by place and by cell: with
+                # the server's default 4 MB, those groupings were sorted on disk.
+                conn.execute(f"SET work_mem = '{READ_WORK_MEM}'")
             except psycopg.Error as error:
                 raise StoreError(f"cannot open store {self.location}: {error}") from error
             self._readers.conn = conn

@@ -131,6 +131,28 @@ class ServedQueries:
             last_date=day(row["last_date"]), synthetic=int(row["synthetic"]),
         ), extent, int(row["unplaced"])
 
+    def place_groups(self, spec: FilterSpec) -> pd.DataFrame:
+        """The selected incidents counted per (country, admin1, location, H3 cell, event
+        type, region-level or not, placed or not): one pass over the selected rows from
+        which the headline, the extent (:func:`figures_of_places`) and the map of that
+        extent (:func:`extent_groups`) all follow. As many rows as places and types,
+        whatever the number of incidents."""
+        from incidents.store.postgis import _CELL
+
+        rows, where, params = self._where(spec)
+        sql = (
+            f"SELECT country, admin1, location, COALESCE({_CELL}, 0) AS cell,"
+            " COALESCE(event_type, '') AS event_type,"
+            " COALESCE(geo_precision = 3, FALSE) AS region_level, geom IS NOT NULL AS placed,"
+            f" {rows.count()} AS n, {rows.fatalities()} AS f,"
+            f" {rows.count('geo_precision = 1')} AS p, MIN(event_date) AS d0,"
+            f" MAX(event_date) AS d1, {rows.synthetic()} AS syn, MIN(latitude) AS s,"
+            " MIN(longitude) AS w, MAX(latitude) AS nn, MAX(longitude) AS e"
+            f" FROM {rows.table} WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7")
+        with self.store._read() as conn:
+            cursor = conn.execute(sql, params)
+            return pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
+
     def period_counts(self, spec: FilterSpec, interval: str) -> pd.DataFrame:
         """(period, event_type, count), as the timeline's ``counts_by_period``: weeks from
         Monday or months from the 1st, undated rows left out, a missing type as ""."""
@@ -312,8 +334,18 @@ class ServedSelection:
     def empty(self) -> bool:
         return len(self) == 0
 
+    def _places(self) -> pd.DataFrame:
+        return self._once("places", lambda: self.queries.place_groups(self.spec))
+
     def _figures(self) -> tuple[Headline, Bounds | None, int]:
-        return self._once("figures", lambda: self.queries.figures(self.spec))
+        return self._once("figures", lambda: figures_of_places(self._places()))
+
+    def view_groups(self, bounds: Bounds | None, resolution: int) -> pd.DataFrame:
+        """:meth:`ServedQueries.view_groups`; the view a filter change opens on, the
+        selection's extent, is answered from the headline's pass without asking again."""
+        if bounds is not None and bounds == self.extent():
+            return extent_groups(self._places(), resolution)
+        return self.queries.view_groups(self.spec, bounds, resolution)
 
     def headline(self) -> Headline:
         return self._figures()[0]
@@ -341,6 +373,48 @@ class ServedSelection:
 
     def week(self, start: pd.Timestamp) -> ServedSelection:
         return ServedSelection(self.queries, week_spec(self.spec, start, self.reference_date()))
+
+
+def figures_of_places(places: pd.DataFrame) -> tuple[Headline, Bounds | None, int]:
+    """:meth:`ServedQueries.figures` from :meth:`ServedQueries.place_groups`."""
+    count = int(places["n"].sum()) if len(places) else 0
+    if count == 0:
+        return Headline(0, 0, 0, None, None, None, 0), None, 0
+    named = places.loc[places["location"].notna(), ["country", "admin1", "location"]]
+    placed = places[places["placed"].astype(bool)]
+    extent = None if placed.empty else (
+        float(placed["s"].min()), float(placed["w"].min()), float(placed["nn"].max()),
+        float(placed["e"].max()))
+
+    def day(values: pd.Series, first: bool) -> pd.Timestamp | None:
+        dates = pd.to_datetime(values).dropna()
+        return None if dates.empty else pd.Timestamp(dates.min() if first else dates.max())
+
+    return Headline(
+        incidents=count, fatalities=int(places["f"].sum()),
+        locations=len(named.drop_duplicates()),
+        precise_share=int(places["p"].sum()) / count,
+        first_date=day(places["d0"], True), last_date=day(places["d1"], False),
+        synthetic=int(places["syn"].sum()),
+    ), extent, int(places.loc[~places["placed"].astype(bool), "n"].sum())
+
+
+def extent_groups(places: pd.DataFrame, resolution: int) -> pd.DataFrame:
+    """:meth:`ServedQueries.view_groups` over the selection's extent (every placed
+    incident) from :meth:`ServedQueries.place_groups`."""
+    if resolution not in MAP_RESOLUTIONS:
+        raise ValueError(f"no cells at resolution {resolution}")
+    placed = places[places["placed"].astype(bool)]
+    cells = placed["cell"].to_numpy(dtype="int64").astype("uint64")
+    frame = pd.DataFrame({
+        "cell": parent_cells(cells, resolution),
+        "event_type": placed["event_type"].to_numpy(dtype=object),
+        "region_level": placed["region_level"].astype(bool).to_numpy(),
+        "count": placed["n"].astype("int64").to_numpy(),
+        "fatalities": placed["f"].astype("int64").to_numpy(),
+    })
+    return frame.groupby(["cell", "event_type", "region_level"], as_index=False, sort=True)[
+        ["count", "fatalities"]].sum()
 
 
 def cells_of_groups(groups: pd.DataFrame, resolution: int,
