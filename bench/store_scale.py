@@ -1,6 +1,7 @@
 """The store at scale, both backends side by side, in one run.
 
     .venv/bin/python bench/store_scale.py [--rows 1000000] [--large 10000000] [--store URL]
+        [--no-sqlite] [--baseline CHECKOUT]
 
 1. **Import**: one synthetic ACLED-like CSV of ``--rows`` incidents (ACLED's 31
    columns, fictional events at real Sahel towns and villages, ``SYN`` ids; written
@@ -18,6 +19,11 @@
    headline, the table as JSON), and the peak resident memory of that process.
    The large store is made on the server by copying the imported rows under new
    ids (``INSERT ... SELECT``), never through Python.
+   With ``--baseline CHECKOUT`` (e.g. a worktree of main), the same filter change is
+   also asked by that checkout's code, in the same run, of a copy of the database
+   taken back to that code's schema (``BASELINE_SCHEMA``: without the incidents
+   counted per group, ``incidents.store.postgis_groups``, or the newest-rows index).
+   ``--no-sqlite`` leaves out the SQLite import (the PostGIS one makes the data).
 
 The machine is shared (2 cores, several engineers): every figure depends on the
 load, so the run first prints a **baseline measured in the same run** (how long
@@ -147,10 +153,49 @@ def own_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_filter_change(url: str) -> dict:
-    answer = subprocess.run([sys.executable, __file__, "--filter-change", url], cwd=PROJECT,
-                            capture_output=True, text=True, check=True)
+def measure_filter_change(url: str, checkout: Path = PROJECT) -> dict:
+    """The filter change asked by ``checkout``'s code (this one by default)."""
+    python = checkout / ".venv" / "bin" / "python"
+    answer = subprocess.run(
+        [str(python if python.exists() else sys.executable),
+         str(checkout / "bench" / "store_scale.py"), "--filter-change", url], cwd=checkout,
+        capture_output=True, text=True, check=True)
     return json.loads(answer.stdout.strip().splitlines()[-1])
+
+
+# The schema the baseline's code knows: before step 6 (incidents counted per group).
+BASELINE_SCHEMA = 5
+_TO_BASELINE = (
+    "DROP FUNCTION IF EXISTS incident_groups_follow() CASCADE",
+    "DROP TABLE IF EXISTS incident_groups",
+    "DROP INDEX IF EXISTS incidents_newest",
+    f"DELETE FROM schema_version WHERE version > {BASELINE_SCHEMA}",
+)
+
+
+def baseline_copy(url: str, name: str) -> str:
+    """A copy of the database at ``url`` named ``name``, taken back to BASELINE_SCHEMA."""
+    import psycopg
+
+    server, source = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    copy = f"{server}/{name}"
+    with psycopg.connect(copy) as conn:
+        for statement in _TO_BASELINE:
+            conn.execute(statement)
+    return copy
+
+
+def print_filter_change(total: int, figures: dict, label: str) -> None:
+    for number, answer in enumerate(figures["answers"], start=1):
+        shown = f"{answer['mode']} {answer['cells']}" if answer["mode"] == "cells" \
+            else answer["mode"]
+        print(f"{total:>12,} {label:<9} {'#' + str(number):<3} {answer['count']:>10,}"
+              f" {shown:>10} {answer['seconds']:>9.2f} {answer['payload']:>10,}"
+              f" {figures['peak_mb']:>11.0f} {answer['table_seconds']:>8.2f}"
+              f" {answer['table_payload']:>9,}", flush=True)
 
 
 def grow(url: str, target: int) -> int:
@@ -182,6 +227,10 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=0,
                         help="also measure a filter change at this many incidents (PostGIS)")
     parser.add_argument("--store", help="an empty PostGIS database URL (default: a throwaway one)")
+    parser.add_argument("--no-sqlite", action="store_true",
+                        help="leave out the SQLite import")
+    parser.add_argument("--baseline", type=Path,
+                        help="also ask the filter change with this checkout's code")
     parser.add_argument("--filter-change", help=argparse.SUPPRESS)
     args = parser.parse_args()
     # A terminated run still stops and removes its throwaway cluster.
@@ -208,15 +257,17 @@ def main() -> None:
         print(f"baseline (same run): pandas parses the CSV as text in {baseline(csv_path):.1f} s;"
               f" load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
         print(f"\n{'import':<34} {'seconds':>8} {'peak MB':>8}", flush=True)
-        for backend, store in (("sqlite", str(work / "bench.sqlite")), ("postgis", url)):
+        backends = (("sqlite", str(work / "bench.sqlite")), ("postgis", url))
+        for backend, store in backends[1:] if args.no_sqlite else backends:
             home = work / f"home-{backend}"
             home.mkdir()
             seconds, peak, summary = ingest(csv_path, store, home)
             print(f"{backend + ' (' + format(summary['accepted'], ',') + ' rows)':<34}"
                   f" {seconds:>8.1f} {peak:>8.0f}", flush=True)
         print("\nfilter change on PostGIS (the map page of a fresh dashboard process)")
-        print(f"{'incidents':>12} {'filter':<7} {'selected':>10} {'map':>10} {'server s':>9}"
-              f" {'payload B':>10} {'process MB':>11} {'table s':>8} {'table B':>9}", flush=True)
+        print(f"{'incidents':>12} {'code':<9} {'#':<3} {'selected':>10} {'map':>10}"
+              f" {'server s':>9} {'payload B':>10} {'process MB':>11} {'table s':>8}"
+              f" {'table B':>9}", flush=True)
         sizes = [None] + ([args.large] if args.large else [])
         for size in sizes:
             started = time.perf_counter()
@@ -224,15 +275,19 @@ def main() -> None:
             if size:
                 print(f"(grown to {total:,} on the server in {time.perf_counter() - started:.0f} s;"
                       f" load average {os.getloadavg()[0]:.1f})", flush=True)
-            figures = measure_filter_change(url)
-            for number, answer in enumerate(figures["answers"], start=1):
-                shown = f"{answer['mode']} {answer['cells']}" if answer["mode"] == "cells" \
-                    else answer["mode"]
-                print(f"{total:>12,} {'#' + str(number):<7} {answer['count']:>10,} {shown:>10}"
-                      f" {answer['seconds']:>9.2f} {answer['payload']:>10,}"
-                      f" {figures['peak_mb']:>11.0f} {answer['table_seconds']:>8.2f}"
-                      f" {answer['table_payload']:>9,}", flush=True)
+            print_filter_change(total, measure_filter_change(url), "this")
+            print_filter_change(total, measure_filter_change(url), "this")
+            print(f"(load average {' '.join(f'{v:.1f}' for v in os.getloadavg())})", flush=True)
+            if args.baseline:
+                copy = baseline_copy(url, f"baseline_{total}")
+                for _ in range(2):
+                    print_filter_change(total, measure_filter_change(copy, args.baseline),
+                                        "baseline")
+                print(f"(load average {' '.join(f'{v:.1f}' for v in os.getloadavg())})",
+                      flush=True)
         print(f"\nfilters: {'; '.join(f'#{i} {q}' for i, q in enumerate(FILTERS, start=1))}")
+        print("code: this checkout, or the --baseline one on a copy at its schema; each"
+              " asked twice by a fresh process (first and second filter change)")
         print("server s: headline, extent, map of the extent (the map page);"
               " payload: its data layers and headline; process MB: peak of"
               f" that process; table: the table tab's newest {TABLE_ROWS:,} rows, apart")
