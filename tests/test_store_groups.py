@@ -5,6 +5,7 @@ writes from outside the program."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,8 @@ import pytest
 
 from incidents.filters import FilterSpec
 from incidents.store.postgis import _CELL, PostgisStore
-from incidents.store.postgis_groups import TABLE, answerable, group_columns, regrouped
+from incidents.store.postgis_groups import (TABLE, answerable, day_level, month_level,
+                                             regrouped)
 from incidents.store.queries import (ServedQueries, ServedSelection, cells_of_groups,
                                       extent_groups, figures_of_places)
 from incidents.synthetic import synthetic_incidents
@@ -64,12 +66,13 @@ def store(postgis_url: str, tmp_path: Path) -> PostgisStore:
 
 
 def stored_groups(url: str) -> list[tuple]:
-    columns = ", ".join(f'"{c}"' for c in (*group_columns(_CELL), "merged", "n", "fatalities",
-                                             "synthetic_n"))
-    with psycopg.connect(url) as conn:
-        kept = conn.execute(f"SELECT {columns} FROM {TABLE}").fetchall()
-        fresh = conn.execute(f"SELECT {columns} FROM ({regrouped(_CELL)}) AS g").fetchall()
-    assert sorted(kept, key=repr) == sorted(fresh, key=repr)
+    """The day groups, after checking every level equals a fresh grouping."""
+    for level in (month_level(_CELL), day_level(_CELL)):
+        columns = ", ".join(f'"{c}"' for c, _ in level.keys) + ", merged, n, fatalities, synthetic_n"
+        with psycopg.connect(url) as conn:
+            kept = conn.execute(f"SELECT {columns} FROM {level.table}").fetchall()
+            fresh = conn.execute(f"SELECT {columns} FROM ({regrouped(level)}) AS g").fetchall()
+        assert sorted(kept, key=repr) == sorted(fresh, key=repr)
     return kept
 
 
@@ -77,6 +80,7 @@ def assert_same_answers(store: PostgisStore, spec: FilterSpec) -> None:
     """Every figure of a filter change, from the groups and from the incidents."""
     grouped, each = ServedQueries(store), ServedQueries(store, use_groups=False)
     assert grouped.figures(spec) == each.figures(spec)
+    assert figures_of_places(grouped.place_groups(spec)) == each.figures(spec)
     assert grouped.count(spec) == each.count(spec) == store.count_matching(spec) - len(
         store.select(spec, ["merged_into"]).query("merged_into.notna() and merged_into != ''"))
     for interval in ("week", "month"):
@@ -166,13 +170,25 @@ def test_writes_from_outside_and_a_failed_import_keep_the_groups(store) -> None:
     assert stored_groups(store.url) == []
 
 
-@pytest.mark.parametrize("spec", [*GROUPED_SPECS[:8], UNGROUPED_SPECS[0]],
+# Periods cut anywhere in a month, on its first or last day, or holding no whole month.
+PERIOD_SPECS = [
+    FilterSpec(start="2023-03-15", end="2024-02-10"),
+    FilterSpec(start="2023-03-01", end="2023-05-31", event_types=("Battles",)),
+    FilterSpec(start="2023-03-05", end="2023-03-20"),
+    FilterSpec(end="2022-12-31", countries=("Niger",)),
+    FilterSpec(start="2024-07-31"),
+    FilterSpec(preset="last_365", polygon="POLYGON((-6 12, 2 12, 2 16, -6 16, -6 12))"),
+]
+
+
+@pytest.mark.parametrize("spec", [*GROUPED_SPECS, *PERIOD_SPECS, *UNGROUPED_SPECS],
                          ids=lambda s: s.to_query_string() or "all")
 def test_one_pass_over_places_gives_the_headline_extent_and_map_of_the_extent(store,
                                                                              spec) -> None:
     queries = ServedQueries(store)
     places = queries.place_groups(spec)
     assert figures_of_places(places) == queries.figures(spec)
+    assert figures_of_places(places) == ServedQueries(store, use_groups=False).figures(spec)
     extent = queries.figures(spec)[1]
     for resolution in (2, 4, 6, 9):
         expected = queries.view_groups(spec, extent, resolution).sort_values(
@@ -182,3 +198,12 @@ def test_one_pass_over_places_gives_the_headline_extent_and_map_of_the_extent(st
     selection = ServedSelection(queries, spec)
     assert selection.headline() == queries.headline(spec)
     assert len(selection) == queries.count(spec)
+
+
+def test_whole_months_are_read_from_the_month_level_and_the_days_around_them_not(store) -> None:
+    queries = ServedQueries(store)
+    assert queries._whole_months(PERIOD_SPECS[0])[0] == (date(2023, 4, 1), date(2024, 2, 1))
+    assert queries._whole_months(PERIOD_SPECS[1])[0] == (date(2023, 3, 1), date(2023, 6, 1))
+    assert queries._whole_months(FilterSpec())[0] == (None, None)
+    assert queries._whole_months(PERIOD_SPECS[2]) is None
+    assert queries._whole_months(FilterSpec(statuses=("ok",))) is None

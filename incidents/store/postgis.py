@@ -194,6 +194,11 @@ END $$""",
         "CREATE INDEX incidents_newest ON incidents"
         " (event_date DESC NULLS LAST, incident_id COLLATE \"C\")",
     )),
+    # The same counted per calendar month: a filter change over a long period reads
+    # its whole months there (incidents.store.postgis_groups.month_level).
+    (7, postgis_groups.months_migration(
+        _CELL, {c: "BIGINT" if c == _CELL else _pg_type(c)
+                for c in postgis_groups.month_columns(_CELL)})),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -44,28 +44,39 @@ def group_columns(cell: str) -> tuple[str, ...]:
             "status")
 
 
+def month_columns(cell: str) -> tuple[str, ...]:
+    """The columns a month's group is told apart by, besides its month."""
+    return ("country", "admin1", "admin2", "location", "latitude", "longitude",
+            "geo_precision", cell, "event_type")
+
+
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def migration(cell: str, column_types: dict[str, str]) -> tuple[str, ...]:
-    """The statements that create ``incident_groups``, fill it from the stored rows and
-    keep it by triggers; ``column_types`` gives each group column's SQL type."""
-    keys = group_columns(cell)
-    listed = ", ".join(_q(c) for c in keys)
-    merged = "COALESCE(merged_into, '') <> ''"
-    columns = ",\n  ".join(f"{_q(c)} {column_types[c]}" for c in keys)
+@dataclass(frozen=True)
+class Level:
+    """One table of incidents counted per group: its key columns, each with the
+    expression over ``incidents`` that gives it, and which incidents it counts."""
 
-    def grouped(source: str, sign: str) -> str:
-        return (f"SELECT {listed}, {merged} AS merged, {sign}COUNT(*) AS n,"
+    table: str
+    keys: tuple[tuple[str, str], ...]
+    counted: str = "TRUE"
+
+    def grouped(self, source: str, sign: str = "") -> str:
+        """The rows of ``source`` counted per group (negated with ``sign`` "-")."""
+        expressions = ", ".join(e for _, e in self.keys) + f", {_MERGED}"
+        named = ", ".join(f"{e} AS {_q(c)}" for c, e in self.keys)
+        return (f"SELECT {named}, {_MERGED} AS merged, {sign}COUNT(*) AS n,"
                 f" {sign}COALESCE(SUM(fatalities), 0) AS fatalities,"
                 f" {sign}COUNT(*) FILTER (WHERE synthetic = 1) AS synthetic_n"
-                f" FROM {source} GROUP BY {listed}, {merged}")
+                f" FROM {source} WHERE {self.counted} GROUP BY {expressions}")
 
-    def apply(*parts: str) -> str:
-        # Inserted rows count +1, deleted ones -1; an update whose group did not change
-        # sums to nothing and writes nothing.
-        return (f"INSERT INTO {TABLE} AS g ({listed}, merged, n, fatalities, synthetic_n)"
+    def apply(self, *parts: str) -> str:
+        """Add counted rows to the groups. Inserted rows count +1, deleted ones -1; an
+        update whose group did not change sums to nothing and writes nothing."""
+        listed = ", ".join(_q(c) for c, _ in self.keys)
+        return (f"INSERT INTO {self.table} AS g ({listed}, merged, n, fatalities, synthetic_n)"
                 f" SELECT {listed}, merged, SUM(n), SUM(fatalities), SUM(synthetic_n)"
                 f" FROM ({' UNION ALL '.join(parts)}) AS delta GROUP BY {listed}, merged"
                 " HAVING SUM(n) <> 0 OR SUM(fatalities) <> 0 OR SUM(synthetic_n) <> 0"
@@ -73,9 +84,13 @@ def migration(cell: str, column_types: dict[str, str]) -> tuple[str, ...]:
                 " fatalities = g.fatalities + EXCLUDED.fatalities,"
                 " synthetic_n = g.synthetic_n + EXCLUDED.synthetic_n")
 
-    added, removed = grouped("new_rows", ""), grouped("old_rows", "-")
-    return (
-        f"""CREATE TABLE {TABLE} (
+    def created(self, column_types: dict[str, str], dated: str) -> tuple[str, ...]:
+        """The statements that create the table, with its indexes (``dated``: the date
+        column indexed), and fill it from the stored incidents."""
+        listed = ", ".join(_q(c) for c, _ in self.keys)
+        columns = ",\n  ".join(f"{_q(c)} {column_types[c]}" for c, _ in self.keys)
+        return (
+            f"""CREATE TABLE {self.table} (
   {columns},
   merged BOOLEAN NOT NULL,
   n BIGINT NOT NULL,
@@ -85,28 +100,64 @@ def migration(cell: str, column_types: dict[str, str]) -> tuple[str, ...]:
     CASE WHEN latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180
     THEN ST_SetSRID(ST_MakePoint(longitude, latitude), 4326) END) STORED
 )""",
-        f"CREATE UNIQUE INDEX {TABLE}_key ON {TABLE} ({listed}, merged) NULLS NOT DISTINCT",
-        f"CREATE INDEX {TABLE}_date ON {TABLE} (event_date)",
-        f"CREATE INDEX {TABLE}_geom ON {TABLE} USING GIST (geom)",
-        # Groups whose last incident left, found without a scan and removed.
-        f"CREATE INDEX {TABLE}_empty ON {TABLE} (n) WHERE n = 0",
-        f"INSERT INTO {TABLE} ({listed}, merged, n, fatalities, synthetic_n)"
-        f" {grouped('incidents', '')}",
-        f"""CREATE FUNCTION {TABLE}_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+            f"CREATE UNIQUE INDEX {self.table}_key ON {self.table} ({listed}, merged)"
+            " NULLS NOT DISTINCT",
+            f"CREATE INDEX {self.table}_date ON {self.table} ({dated})",
+            f"CREATE INDEX {self.table}_geom ON {self.table} USING GIST (geom)",
+            # Groups whose last incident left, found without a scan and removed.
+            f"CREATE INDEX {self.table}_empty ON {self.table} (n) WHERE n = 0",
+            f"INSERT INTO {self.table} ({listed}, merged, n, fatalities, synthetic_n)"
+            f" {self.grouped('incidents')}",
+            f"ANALYZE {self.table}",
+        )
+
+
+_MERGED = "COALESCE(merged_into, '') <> ''"
+MONTHS = "incident_months"
+
+
+def day_level(cell: str) -> Level:
+    return Level(TABLE, tuple((c, _q(c)) for c in group_columns(cell)))
+
+
+def month_level(cell: str) -> Level:
+    """Dated incidents known to the day (no end date) counted per calendar month: a
+    period's whole months are read here, its first and last days from the day level."""
+    return Level(MONTHS, (("month", "date_trunc('month', event_date)::date"),
+                          *((c, _q(c)) for c in month_columns(cell))),
+                 "event_date IS NOT NULL AND event_date_end IS NULL")
+
+
+def _follow(levels: tuple[Level, ...]) -> str:
+    """The trigger function keeping every level, from the rows a statement wrote."""
+    def each(statement: Any) -> str:
+        return "\n    ".join(f"{statement(level)};" for level in levels)
+
+    return f"""CREATE OR REPLACE FUNCTION {TABLE}_follow() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    TRUNCATE {TABLE};
+    {each(lambda level: f"TRUNCATE {level.table}")}
   ELSIF TG_OP = 'INSERT' THEN
-    {apply(added)};
+    {each(lambda level: level.apply(level.grouped("new_rows")))}
   ELSIF TG_OP = 'DELETE' THEN
-    {apply(removed)};
-    DELETE FROM {TABLE} WHERE n = 0;
+    {each(lambda level: level.apply(level.grouped("old_rows", "-")))}
+    {each(lambda level: f"DELETE FROM {level.table} WHERE n = 0")}
   ELSE
-    {apply(added, removed)};
-    DELETE FROM {TABLE} WHERE n = 0;
+    {each(lambda level: level.apply(level.grouped("new_rows"),
+                                    level.grouped("old_rows", "-")))}
+    {each(lambda level: f"DELETE FROM {level.table} WHERE n = 0")}
   END IF;
   RETURN NULL;
-END $$""",
+END $$"""
+
+
+def migration(cell: str, column_types: dict[str, str]) -> tuple[str, ...]:
+    """The statements that create ``incident_groups``, fill it from the stored rows and
+    keep it by triggers; ``column_types`` gives each group column's SQL type."""
+    level = day_level(cell)
+    return (
+        *level.created(column_types, "event_date"),
+        _follow((level,)),
         f"CREATE TRIGGER {TABLE}_insert AFTER INSERT ON incidents REFERENCING NEW TABLE AS"
         f" new_rows FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_follow()",
         f"CREATE TRIGGER {TABLE}_update AFTER UPDATE ON incidents REFERENCING OLD TABLE AS"
@@ -115,19 +166,19 @@ END $$""",
         f" old_rows FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_follow()",
         f"CREATE TRIGGER {TABLE}_truncate AFTER TRUNCATE ON incidents"
         f" FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_follow()",
-        f"ANALYZE {TABLE}",
     )
 
 
-def regrouped(cell: str) -> str:
-    """A query giving what ``incident_groups`` must hold, grouped afresh from
+def months_migration(cell: str, column_types: dict[str, str]) -> tuple[str, ...]:
+    """The statements that add ``incident_months`` and keep it with the day level."""
+    return (*month_level(cell).created({**column_types, "month": "DATE"}, "month"),
+            _follow((day_level(cell), month_level(cell))))
+
+
+def regrouped(level: Level) -> str:
+    """A query giving what ``level``'s table must hold, grouped afresh from
     ``incidents`` (the tests compare the two)."""
-    listed = ", ".join(_q(c) for c in group_columns(cell))
-    merged = "COALESCE(merged_into, '') <> ''"
-    return (f"SELECT {listed}, {merged} AS merged, COUNT(*) AS n,"
-            " COALESCE(SUM(fatalities), 0) AS fatalities,"
-            " COUNT(*) FILTER (WHERE synthetic = 1) AS synthetic_n"
-            f" FROM incidents GROUP BY {listed}, {merged}")
+    return level.grouped("incidents")
 
 
 def _rule_columns(rule: Any) -> set[str] | None:
@@ -142,9 +193,11 @@ def _rule_columns(rule: Any) -> set[str] | None:
     return set(columns) if columns else None
 
 
-def answerable(spec: FilterSpec, cell: str) -> bool:
-    """Whether every filter ``spec`` sets reads only columns the groups keep."""
-    kept = set(group_columns(cell)) | {"geom"}
+def answerable(spec: FilterSpec, cell: str, *, months: bool = False) -> bool:
+    """Whether every filter ``spec`` sets reads only columns the groups keep (with
+    ``months``: the month level's, the period apart)."""
+    kept = set(month_columns(cell) if months else group_columns(cell)) | {
+        "geom", "event_date", "event_date_end"}
     for spec_filter in FILTERS:
         if spec_filter.rule is None or not spec_filter.kind.is_set(getattr(spec, spec_filter.name)):
             continue
@@ -196,5 +249,6 @@ def rows_for(spec: FilterSpec, cell: str, *, use_groups: bool = True) -> Rows:
     return GROUPS if use_groups and answerable(spec, cell) else INCIDENTS
 
 
-__all__ = ["GROUPS", "INCIDENTS", "Rows", "TABLE", "answerable", "group_columns", "migration",
-           "regrouped", "rows_for"]
+__all__ = ["GROUPS", "INCIDENTS", "MONTHS", "Level", "Rows", "TABLE", "answerable",
+           "day_level", "group_columns", "migration", "month_columns", "month_level",
+           "months_migration", "regrouped", "rows_for"]

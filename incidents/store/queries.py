@@ -28,7 +28,7 @@ import pandas as pd
 from incidents import model
 from incidents.filters import FilterSpec
 from incidents.spatial_index import MAP_RESOLUTIONS, parent_cells
-from incidents.store.postgis_groups import Rows, rows_for
+from incidents.store.postgis_groups import MONTHS, Rows, answerable, rows_for
 from incidents.summary import Headline
 
 # (south, west, north, east) in degrees.
@@ -136,22 +136,90 @@ class ServedQueries:
         type, region-level or not, placed or not): one pass over the selected rows from
         which the headline, the extent (:func:`figures_of_places`) and the map of that
         extent (:func:`extent_groups`) all follow. As many rows as places and types,
-        whatever the number of incidents."""
+        whatever the number of incidents.
+
+        When the groups answer ``spec``, the period's whole calendar months are read
+        from the month level and only its first and last days (and incidents dated by
+        a range) from the day level. ``d0``/``d1`` are then exact only as the earliest
+        and latest over all rows (what the headline reads)."""
         from incidents.store.postgis import _CELL
 
         rows, where, params = self._where(spec)
+        keys = (f"country, admin1, location, COALESCE({_CELL}, 0) AS cell,"
+                " COALESCE(event_type, '') AS event_type,"
+                " COALESCE(geo_precision = 3, FALSE) AS region_level, geom IS NOT NULL AS placed")
+        measures = (f"{rows.count()} AS n, {rows.fatalities()} AS f,"
+                    f" {rows.count('geo_precision = 1')} AS p, {rows.synthetic()} AS syn,"
+                    " MIN(latitude) AS s, MIN(longitude) AS w, MAX(latitude) AS nn,"
+                    " MAX(longitude) AS e")
+        months = self._whole_months(spec) if rows.grouped else None
+        if months is None:
+            sql = (f"SELECT {keys}, {measures}, MIN(event_date) AS d0, MAX(event_date) AS d1"
+                   f" FROM {rows.table} WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7")
+            with self.store._read() as conn:
+                return self._frame(conn.execute(sql, params))
+        (first, after), month_where, month_params = months
+        days, day_params, in_months, month_bounds = ["event_date IS NULL",
+                                                     "event_date_end IS NOT NULL"], [], [], []
+        if first is not None:
+            days.append("event_date < %s")
+            day_params.append(first)
+            in_months.append("month >= %s")
+            month_bounds.append(first)
+        if after is not None:
+            days.append("event_date >= %s")
+            day_params.append(after)
+            in_months.append("month < %s")
+            month_bounds.append(after)
+        inside = " AND ".join(["event_date_end IS NULL", *(
+            c.replace("month", "event_date") for c in in_months)])
         sql = (
-            f"SELECT country, admin1, location, COALESCE({_CELL}, 0) AS cell,"
-            " COALESCE(event_type, '') AS event_type,"
-            " COALESCE(geo_precision = 3, FALSE) AS region_level, geom IS NOT NULL AS placed,"
-            f" {rows.count()} AS n, {rows.fatalities()} AS f,"
-            f" {rows.count('geo_precision = 1')} AS p, MIN(event_date) AS d0,"
-            f" MAX(event_date) AS d1, {rows.synthetic()} AS syn, MIN(latitude) AS s,"
-            " MIN(longitude) AS w, MAX(latitude) AS nn, MAX(longitude) AS e"
-            f" FROM {rows.table} WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7")
+            "SELECT country, admin1, location, cell, event_type, region_level, placed,"
+            " SUM(n)::bigint AS n, SUM(f)::bigint AS f, SUM(p)::bigint AS p,"
+            " SUM(syn)::bigint AS syn, MIN(s) AS s, MIN(w) AS w, MAX(nn) AS nn, MAX(e) AS e,"
+            " MIN(d0) AS d0, MAX(d1) AS d1 FROM ("
+            f"SELECT {keys}, {measures}, MIN(event_date) AS d0, MAX(event_date) AS d1"
+            f" FROM {rows.table} WHERE {where} AND ({' OR '.join(days)})"
+            " GROUP BY 1, 2, 3, 4, 5, 6, 7 UNION ALL"
+            f" SELECT {keys}, {measures}, NULL::date AS d0, NULL::date AS d1"
+            f" FROM {MONTHS} WHERE ({month_where}) AND {rows.live()}"
+            f" AND {' AND '.join(in_months) or 'TRUE'} GROUP BY 1, 2, 3, 4, 5, 6, 7"
+            ") AS parts GROUP BY 1, 2, 3, 4, 5, 6, 7")
+        # The whole months' first and last days, from the day level's date index.
+        ends = (f"SELECT MIN(event_date), MAX(event_date) FROM {rows.table}"
+                f" WHERE {where} AND {inside}")
         with self.store._read() as conn:
-            cursor = conn.execute(sql, params)
-            return pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
+            frame = self._frame(conn.execute(sql, [*params, *day_params, *month_params,
+                                                   *month_bounds]))
+            earliest, latest = conn.execute(ends, [*params, *month_bounds]).fetchone()
+        if earliest is not None and len(frame):
+            frame["d0"] = [earliest if d is None else min(d, earliest) for d in frame["d0"]]
+            frame["d1"] = [latest if d is None else max(d, latest) for d in frame["d1"]]
+        return frame
+
+    def _whole_months(self, spec: FilterSpec) -> tuple[
+            tuple[date | None, date | None], str, list[Any]] | None:
+        """((first whole month, the month after the last), condition without the period,
+        its parameters) when the month level can answer ``spec`` and its period holds
+        at least one whole calendar month; else None."""
+        from incidents.store.postgis import _CELL
+
+        if not answerable(spec, _CELL, months=True):
+            return None
+        # The period as the filter resolves it (``PeriodBound``).
+        reference = (self.store._latest() or date.today()) if spec.preset else date.today()
+        low, high = spec.date_bounds(reference)
+        first = None if low is None else low if low.day == 1 else \
+            (low.replace(day=1) + timedelta(days=32)).replace(day=1)
+        after = None if high is None else (high + timedelta(days=1)).replace(day=1)
+        if first is not None and after is not None and first >= after:
+            return None
+        where, params = self.store._where(replace(spec, preset=None, start=None, end=None))
+        return (first, after), where, params
+
+    @staticmethod
+    def _frame(cursor: Any) -> pd.DataFrame:
+        return pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
 
     def period_counts(self, spec: FilterSpec, interval: str) -> pd.DataFrame:
         """(period, event_type, count), as the timeline's ``counts_by_period``: weeks from
