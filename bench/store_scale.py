@@ -1,7 +1,7 @@
 """The store at scale, both backends side by side, in one run.
 
     .venv/bin/python bench/store_scale.py [--rows 1000000] [--large 10000000] [--store URL]
-        [--no-sqlite] [--baseline CHECKOUT]
+        [--no-sqlite] [--baseline CHECKOUT] [--measure-only]
 
 1. **Import**: one synthetic ACLED-like CSV of ``--rows`` incidents (ACLED's 31
    columns, fictional events at real Sahel towns and villages, ``SYN`` ids; written
@@ -23,7 +23,9 @@
    also asked by that checkout's code, in the same run, of a copy of the database
    taken back to that code's schema (``BASELINE_SCHEMA``: without the incidents
    counted per group, ``incidents.store.postgis_groups``, or the newest-rows index).
-   ``--no-sqlite`` leaves out the SQLite import (the PostGIS one makes the data).
+   ``--no-sqlite`` leaves out the SQLite import (the PostGIS one makes the data);
+   ``--measure-only --store URL`` only asks the filter change of a store a previous
+   run filled (and grew), e.g. after changing the code.
 
 The machine is shared (2 cores, several engineers): every figure depends on the
 load, so the run first prints a **baseline measured in the same run** (how long
@@ -168,6 +170,7 @@ BASELINE_SCHEMA = 5
 _TO_BASELINE = (
     "DROP FUNCTION IF EXISTS incident_groups_follow() CASCADE",
     "DROP TABLE IF EXISTS incident_groups",
+    "DROP TABLE IF EXISTS incident_months",
     "DROP INDEX IF EXISTS incidents_newest",
     f"DELETE FROM schema_version WHERE version > {BASELINE_SCHEMA}",
 )
@@ -231,12 +234,26 @@ def main() -> None:
                         help="leave out the SQLite import")
     parser.add_argument("--baseline", type=Path,
                         help="also ask the filter change with this checkout's code")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="only the filter change, of the incidents already at --store")
     parser.add_argument("--filter-change", help=argparse.SUPPRESS)
     args = parser.parse_args()
     # A terminated run still stops and removes its throwaway cluster.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.filter_change:
         filter_change(args.filter_change)
+        return
+    if args.measure_only:
+        if not args.store:
+            sys.exit("--measure-only needs --store")
+        import psycopg
+
+        with psycopg.connect(args.store) as conn:
+            total = int(conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0])
+        print(f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
+        print_header()
+        measure(args.store, total, args.baseline)
+        print_legend()
         return
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-store-") as directory:
         work = Path(directory)
@@ -264,10 +281,7 @@ def main() -> None:
             seconds, peak, summary = ingest(csv_path, store, home)
             print(f"{backend + ' (' + format(summary['accepted'], ',') + ' rows)':<34}"
                   f" {seconds:>8.1f} {peak:>8.0f}", flush=True)
-        print("\nfilter change on PostGIS (the map page of a fresh dashboard process)")
-        print(f"{'incidents':>12} {'code':<9} {'#':<3} {'selected':>10} {'map':>10}"
-              f" {'server s':>9} {'payload B':>10} {'process MB':>11} {'table s':>8}"
-              f" {'table B':>9}", flush=True)
+        print_header()
         sizes = [None] + ([args.large] if args.large else [])
         for size in sizes:
             started = time.perf_counter()
@@ -275,22 +289,38 @@ def main() -> None:
             if size:
                 print(f"(grown to {total:,} on the server in {time.perf_counter() - started:.0f} s;"
                       f" load average {os.getloadavg()[0]:.1f})", flush=True)
-            print_filter_change(total, measure_filter_change(url), "this")
-            print_filter_change(total, measure_filter_change(url), "this")
-            print(f"(load average {' '.join(f'{v:.1f}' for v in os.getloadavg())})", flush=True)
-            if args.baseline:
-                copy = baseline_copy(url, f"baseline_{total}")
-                for _ in range(2):
-                    print_filter_change(total, measure_filter_change(copy, args.baseline),
-                                        "baseline")
-                print(f"(load average {' '.join(f'{v:.1f}' for v in os.getloadavg())})",
-                      flush=True)
-        print(f"\nfilters: {'; '.join(f'#{i} {q}' for i, q in enumerate(FILTERS, start=1))}")
-        print("code: this checkout, or the --baseline one on a copy at its schema; each"
-              " asked twice by a fresh process (first and second filter change)")
-        print("server s: headline, extent, map of the extent (the map page);"
-              " payload: its data layers and headline; process MB: peak of"
-              f" that process; table: the table tab's newest {TABLE_ROWS:,} rows, apart")
+            measure(url, total, args.baseline)
+        print_legend()
+
+
+def measure(url: str, total: int, baseline_checkout: Path | None) -> None:
+    """The filter change asked twice by this code, then (on a copy at its schema)
+    twice by the baseline's."""
+    print_filter_change(total, measure_filter_change(url), "this")
+    print_filter_change(total, measure_filter_change(url), "this")
+    print(f"(load average {' '.join(f'{v:.1f}' for v in os.getloadavg())})", flush=True)
+    if baseline_checkout:
+        copy = baseline_copy(url, f"baseline_{total}")
+        for _ in range(2):
+            print_filter_change(total, measure_filter_change(copy, baseline_checkout),
+                                "baseline")
+        print(f"(load average {' '.join(f'{v:.1f}' for v in os.getloadavg())})", flush=True)
+
+
+def print_header() -> None:
+    print("\nfilter change on PostGIS (the map page of a fresh dashboard process)")
+    print(f"{'incidents':>12} {'code':<9} {'#':<3} {'selected':>10} {'map':>10}"
+          f" {'server s':>9} {'payload B':>10} {'process MB':>11} {'table s':>8}"
+          f" {'table B':>9}", flush=True)
+
+
+def print_legend() -> None:
+    print(f"\nfilters: {'; '.join(f'#{i} {q}' for i, q in enumerate(FILTERS, start=1))}")
+    print("code: this checkout, or the --baseline one on a copy at its schema; each"
+          " asked twice by a fresh process (first and second filter change)")
+    print("server s: headline, extent, map of the extent (the map page);"
+          " payload: its data layers and headline; process MB: peak of"
+          f" that process; table: the table tab's newest {TABLE_ROWS:,} rows, apart")
 
 
 if __name__ == "__main__":

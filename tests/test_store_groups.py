@@ -68,7 +68,8 @@ def store(postgis_url: str, tmp_path: Path) -> PostgisStore:
 def stored_groups(url: str) -> list[tuple]:
     """The day groups, after checking every level equals a fresh grouping."""
     for level in (month_level(_CELL), day_level(_CELL)):
-        columns = ", ".join(f'"{c}"' for c, _ in level.keys) + ", merged, n, fatalities, synthetic_n"
+        columns = ", ".join([*(f'"{c}"' for c, _ in level.keys), "merged", "n", "fatalities",
+                             "synthetic_n"])
         with psycopg.connect(url) as conn:
             kept = conn.execute(f"SELECT {columns} FROM {level.table}").fetchall()
             fresh = conn.execute(f"SELECT {columns} FROM ({regrouped(level)}) AS g").fetchall()
@@ -202,8 +203,10 @@ def test_one_pass_over_places_gives_the_headline_extent_and_map_of_the_extent(st
 
 def test_whole_months_are_read_from_the_month_level_and_the_days_around_them_not(store) -> None:
     queries = ServedQueries(store)
-    assert queries._whole_months(PERIOD_SPECS[0])[0] == (date(2023, 4, 1), date(2024, 2, 1))
-    assert queries._whole_months(PERIOD_SPECS[1])[0] == (date(2023, 3, 1), date(2023, 6, 1))
-    assert queries._whole_months(FilterSpec())[0] == (None, None)
+    assert queries._whole_months(PERIOD_SPECS[0])[0] == (
+        date(2023, 3, 15), date(2023, 4, 1), date(2024, 2, 1), date(2024, 2, 10))
+    assert queries._whole_months(PERIOD_SPECS[1])[0] == (
+        date(2023, 3, 1), date(2023, 3, 1), date(2023, 6, 1), date(2023, 5, 31))
+    assert queries._whole_months(FilterSpec())[0] == (None, None, None, None)
     assert queries._whole_months(PERIOD_SPECS[2]) is None
     assert queries._whole_months(FilterSpec(statuses=("ok",))) is None

@@ -172,6 +172,9 @@ def migration(cell: str, column_types: dict[str, str]) -> tuple[str, ...]:
 def months_migration(cell: str, column_types: dict[str, str]) -> tuple[str, ...]:
     """The statements that add ``incident_months`` and keep it with the day level."""
     return (*month_level(cell).created({**column_types, "month": "DATE"}, "month"),
+            # The day level's incidents dated by a range, read with the edge days.
+            f"CREATE INDEX {TABLE}_ranged ON {TABLE} (event_date_end)"
+            " WHERE event_date_end IS NOT NULL",
             _follow((day_level(cell), month_level(cell))))
 
 

@@ -158,17 +158,19 @@ class ServedQueries:
                    f" FROM {rows.table} WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7")
             with self.store._read() as conn:
                 return self._frame(conn.execute(sql, params))
-        (first, after), month_where, month_params = months
+        (low, first, after, high), month_where, month_params = months
+        # The day level's share, said as ranges of its date index: the days before the
+        # first whole month and after the last, and the incidents dated by a range.
         days, day_params, in_months, month_bounds = ["event_date IS NULL",
                                                      "event_date_end IS NOT NULL"], [], [], []
         if first is not None:
-            days.append("event_date < %s")
-            day_params.append(first)
+            days.append("(event_date >= %s AND event_date < %s)")
+            day_params.extend([low, first])
             in_months.append("month >= %s")
             month_bounds.append(first)
         if after is not None:
-            days.append("event_date >= %s")
-            day_params.append(after)
+            days.append("(event_date >= %s AND event_date <= %s)")
+            day_params.extend([after, high])
             in_months.append("month < %s")
             month_bounds.append(after)
         inside = " AND ".join(["event_date_end IS NULL", *(
@@ -198,10 +200,10 @@ class ServedQueries:
         return frame
 
     def _whole_months(self, spec: FilterSpec) -> tuple[
-            tuple[date | None, date | None], str, list[Any]] | None:
-        """((first whole month, the month after the last), condition without the period,
-        its parameters) when the month level can answer ``spec`` and its period holds
-        at least one whole calendar month; else None."""
+            tuple[date | None, date | None, date | None, date | None], str, list[Any]] | None:
+        """((first day, first whole month, the month after the last, last day),
+        condition without the period, its parameters) when the month level can answer
+        ``spec`` and its period holds at least one whole calendar month; else None."""
         from incidents.store.postgis import _CELL
 
         if not answerable(spec, _CELL, months=True):
@@ -215,7 +217,7 @@ class ServedQueries:
         if first is not None and after is not None and first >= after:
             return None
         where, params = self.store._where(replace(spec, preset=None, start=None, end=None))
-        return (first, after), where, params
+        return (low, first, after, high), where, params
 
     @staticmethod
     def _frame(cursor: Any) -> pd.DataFrame:
