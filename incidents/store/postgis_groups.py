@@ -72,14 +72,20 @@ class Level:
                 f" {sign}COUNT(*) FILTER (WHERE synthetic = 1) AS synthetic_n"
                 f" FROM {source} WHERE {self.counted} GROUP BY {expressions}")
 
-    def apply(self, *parts: str) -> str:
-        """Add counted rows to the groups. Inserted rows count +1, deleted ones -1; an
-        update whose group did not change sums to nothing and writes nothing."""
+    def added(self, delta: str, *, regroup: bool = True) -> str:
+        """Add ``delta`` (the day level's columns with counts to add, negative for
+        incidents that left) to this level's groups, regrouped by its keys (not when
+        ``delta`` holds one row per group of this level already)."""
         listed = ", ".join(_q(c) for c, _ in self.keys)
+        expressions = ", ".join(e for _, e in self.keys)
+        selected = (f" SELECT {expressions}, merged, SUM(n), SUM(fatalities), SUM(synthetic_n)"
+                    f" FROM {delta} WHERE {self.counted} GROUP BY {expressions}, merged"
+                    " HAVING SUM(n) <> 0 OR SUM(fatalities) <> 0 OR SUM(synthetic_n) <> 0"
+                    ) if regroup else (
+                    f" SELECT {listed}, merged, n, fatalities, synthetic_n FROM {delta}"
+                    " WHERE n <> 0 OR fatalities <> 0 OR synthetic_n <> 0")
         return (f"INSERT INTO {self.table} AS g ({listed}, merged, n, fatalities, synthetic_n)"
-                f" SELECT {listed}, merged, SUM(n), SUM(fatalities), SUM(synthetic_n)"
-                f" FROM ({' UNION ALL '.join(parts)}) AS delta GROUP BY {listed}, merged"
-                " HAVING SUM(n) <> 0 OR SUM(fatalities) <> 0 OR SUM(synthetic_n) <> 0"
+                f"{selected}"
                 f" ON CONFLICT ({listed}, merged) DO UPDATE SET n = g.n + EXCLUDED.n,"
                 " fatalities = g.fatalities + EXCLUDED.fatalities,"
                 " synthetic_n = g.synthetic_n + EXCLUDED.synthetic_n")
@@ -102,8 +108,9 @@ class Level:
 )""",
             f"CREATE UNIQUE INDEX {self.table}_key ON {self.table} ({listed}, merged)"
             " NULLS NOT DISTINCT",
+            # No spatial index: a drawn area or a radius tests the few narrow rows
+            # selected otherwise, and a GiST index made every import much slower.
             f"CREATE INDEX {self.table}_date ON {self.table} ({dated})",
-            f"CREATE INDEX {self.table}_geom ON {self.table} USING GIST (geom)",
             # Groups whose last incident left, found without a scan and removed.
             f"CREATE INDEX {self.table}_empty ON {self.table} (n) WHERE n = 0",
             f"INSERT INTO {self.table} ({listed}, merged, n, fatalities, synthetic_n)"
@@ -129,7 +136,23 @@ def month_level(cell: str) -> Level:
 
 
 def _follow(levels: tuple[Level, ...]) -> str:
-    """The trigger function keeping every level, from the rows a statement wrote."""
+    """The trigger function keeping every level from the rows a statement wrote: the
+    rows are counted once, per group of the first (day) level, and every level adds
+    those counts (inserted rows +1, deleted ones -1; an update that changed no group
+    sums to nothing and writes nothing)."""
+    day = levels[0]
+
+    def apply(*parts: str) -> str:
+        keys = ", ".join(_q(c) for c, _ in day.keys)
+        delta = parts[0] if len(parts) == 1 else (
+            f"SELECT {keys}, merged, SUM(n) AS n, SUM(fatalities) AS fatalities,"
+            f" SUM(synthetic_n) AS synthetic_n FROM ({' UNION ALL '.join(parts)}) AS written"
+            f" GROUP BY {keys}, merged")
+        added = [level.added("delta", regroup=level is not day) for level in levels]
+        steps = [f"{level.table}_added AS ({step})" for level, step in zip(levels, added)]
+        return (f"WITH delta AS MATERIALIZED ({delta})"
+                + "".join(f", {step}" for step in steps[:-1]) + f" {added[-1]}")
+
     def each(statement: Any) -> str:
         return "\n    ".join(f"{statement(level)};" for level in levels)
 
@@ -138,13 +161,12 @@ BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     {each(lambda level: f"TRUNCATE {level.table}")}
   ELSIF TG_OP = 'INSERT' THEN
-    {each(lambda level: level.apply(level.grouped("new_rows")))}
+    {apply(day.grouped("new_rows"))};
   ELSIF TG_OP = 'DELETE' THEN
-    {each(lambda level: level.apply(level.grouped("old_rows", "-")))}
+    {apply(day.grouped("old_rows", "-"))};
     {each(lambda level: f"DELETE FROM {level.table} WHERE n = 0")}
   ELSE
-    {each(lambda level: level.apply(level.grouped("new_rows"),
-                                    level.grouped("old_rows", "-")))}
+    {apply(day.grouped("new_rows"), day.grouped("old_rows", "-"))};
     {each(lambda level: f"DELETE FROM {level.table} WHERE n = 0")}
   END IF;
   RETURN NULL;
