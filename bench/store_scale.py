@@ -25,7 +25,8 @@
    counted per group, ``incidents.store.postgis_groups``, or the newest-rows index).
    ``--no-sqlite`` leaves out the SQLite import (the PostGIS one makes the data);
    ``--measure-only --store URL`` only asks the filter change of a store a previous
-   run filled (and grew), e.g. after changing the code.
+   run filled (and grew), e.g. after changing the code (the baseline's copy that run
+   made is asked again).
 
 The machine is shared (2 cores, several engineers): every figure depends on the
 load, so the run first prints a **baseline measured in the same run** (how long
@@ -176,15 +177,19 @@ _TO_BASELINE = (
 )
 
 
-def baseline_copy(url: str, name: str) -> str:
-    """A copy of the database at ``url`` named ``name``, taken back to BASELINE_SCHEMA."""
+def baseline_copy(url: str, name: str, *, reuse: bool = False) -> str:
+    """A copy of the database at ``url`` named ``name``, taken back to BASELINE_SCHEMA
+    (with ``reuse``, one made by an earlier run of the same incidents is kept)."""
     import psycopg
 
     server, source = url.rsplit("/", 1)
+    copy = f"{server}/{name}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        if reuse and conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                  (name,)).fetchone():
+            return copy
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-    copy = f"{server}/{name}"
     with psycopg.connect(copy) as conn:
         for statement in _TO_BASELINE:
             conn.execute(statement)
@@ -252,7 +257,7 @@ def main() -> None:
             total = int(conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0])
         print(f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
         print_header()
-        measure(args.store, total, args.baseline)
+        measure(args.store, total, args.baseline, reuse=True)
         print_legend()
         return
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-store-") as directory:
@@ -293,14 +298,15 @@ def main() -> None:
         print_legend()
 
 
-def measure(url: str, total: int, baseline_checkout: Path | None) -> None:
+def measure(url: str, total: int, baseline_checkout: Path | None, *,
+            reuse: bool = False) -> None:
     """The filter change asked twice by this code, then (on a copy at its schema)
     twice by the baseline's."""
     print_filter_change(total, measure_filter_change(url), "this")
     print_filter_change(total, measure_filter_change(url), "this")
     print(f"(load average {' '.join(f'{v:.1f}' for v in os.getloadavg())})", flush=True)
     if baseline_checkout:
-        copy = baseline_copy(url, f"baseline_{total}")
+        copy = baseline_copy(url, f"baseline_{total}", reuse=reuse)
         for _ in range(2):
             print_filter_change(total, measure_filter_change(copy, baseline_checkout),
                                 "baseline")
