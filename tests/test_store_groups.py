@@ -210,3 +210,15 @@ def test_whole_months_are_read_from_the_month_level_and_the_days_around_them_not
     assert queries._whole_months(FilterSpec())[0] == (None, None, None, None)
     assert queries._whole_months(PERIOD_SPECS[2]) is None
     assert queries._whole_months(FilterSpec(statuses=("ok",))) is None
+
+
+def test_a_store_made_before_the_groups_gets_them_filled_when_opened(store,
+                                                                     tmp_path) -> None:
+    with psycopg.connect(store.url) as conn:
+        conn.execute("DROP FUNCTION incident_groups_follow() CASCADE")
+        conn.execute("DROP TABLE incident_groups, incident_months")
+        conn.execute("DROP INDEX incidents_newest")
+        conn.execute("DELETE FROM schema_version WHERE version > 5")
+    reopened = PostgisStore(store.url, snapshot_dir=tmp_path)
+    assert sum(row[-3] for row in stored_groups(reopened.url)) == reopened.count()
+    assert_same_answers(reopened, GROUPED_SPECS[1])
