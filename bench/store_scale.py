@@ -1,6 +1,7 @@
 """The store at scale, both backends side by side, in one run.
 
     .venv/bin/python bench/store_scale.py [--rows 1000000] [--large 10000000] [--store URL]
+        [--no-sqlite] [--baseline CHECKOUT] [--measure-only]
 
 1. **Import**: one synthetic ACLED-like CSV of ``--rows`` incidents (ACLED's 31
    columns, fictional events at real Sahel towns and villages, ``SYN`` ids; written
@@ -18,6 +19,14 @@
    headline, the table as JSON), and the peak resident memory of that process.
    The large store is made on the server by copying the imported rows under new
    ids (``INSERT ... SELECT``), never through Python.
+   With ``--baseline CHECKOUT`` (e.g. a worktree of main), the same filter change is
+   also asked by that checkout's code, in the same run, of a copy of the database
+   taken back to that code's schema (``BASELINE_SCHEMA``: without the incidents
+   counted per group, ``incidents.store.postgis_groups``, or the newest-rows index).
+   ``--no-sqlite`` leaves out the SQLite import (the PostGIS one makes the data);
+   ``--measure-only --store URL`` only asks the filter change of a store a previous
+   run filled (and grew), e.g. after changing the code (the baseline's copy that run
+   made is asked again).
 
 The machine is shared (2 cores, several engineers): every figure depends on the
 load, so the run first prints a **baseline measured in the same run** (how long
@@ -147,10 +156,54 @@ def own_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_filter_change(url: str) -> dict:
-    answer = subprocess.run([sys.executable, __file__, "--filter-change", url], cwd=PROJECT,
-                            capture_output=True, text=True, check=True)
+def measure_filter_change(url: str, checkout: Path = PROJECT) -> dict:
+    """The filter change asked by ``checkout``'s code (this one by default)."""
+    python = checkout / ".venv" / "bin" / "python"
+    answer = subprocess.run(
+        [str(python if python.exists() else sys.executable),
+         str(checkout / "bench" / "store_scale.py"), "--filter-change", url], cwd=checkout,
+        capture_output=True, text=True, check=True)
     return json.loads(answer.stdout.strip().splitlines()[-1])
+
+
+# The schema the baseline's code knows: before step 6 (incidents counted per group).
+BASELINE_SCHEMA = 5
+_TO_BASELINE = (
+    "DROP FUNCTION IF EXISTS incident_groups_follow() CASCADE",
+    "DROP TABLE IF EXISTS incident_groups",
+    "DROP TABLE IF EXISTS incident_months",
+    "DROP INDEX IF EXISTS incidents_newest",
+    f"DELETE FROM schema_version WHERE version > {BASELINE_SCHEMA}",
+)
+
+
+def baseline_copy(url: str, name: str, *, reuse: bool = False) -> str:
+    """A copy of the database at ``url`` named ``name``, taken back to BASELINE_SCHEMA
+    (with ``reuse``, one made by an earlier run of the same incidents is kept)."""
+    import psycopg
+
+    server, source = url.rsplit("/", 1)
+    copy = f"{server}/{name}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        if reuse and conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                  (name,)).fetchone():
+            return copy
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    with psycopg.connect(copy) as conn:
+        for statement in _TO_BASELINE:
+            conn.execute(statement)
+    return copy
+
+
+def print_filter_change(total: int, figures: dict, label: str) -> None:
+    for number, answer in enumerate(figures["answers"], start=1):
+        shown = f"{answer['mode']} {answer['cells']}" if answer["mode"] == "cells" \
+            else answer["mode"]
+        print(f"{total:>12,} {label:<9} {'#' + str(number):<3} {answer['count']:>10,}"
+              f" {shown:>10} {answer['seconds']:>9.2f} {answer['payload']:>10,}"
+              f" {figures['peak_mb']:>11.0f} {answer['table_seconds']:>8.2f}"
+              f" {answer['table_payload']:>9,}", flush=True)
 
 
 def grow(url: str, target: int) -> int:
@@ -182,12 +235,30 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=0,
                         help="also measure a filter change at this many incidents (PostGIS)")
     parser.add_argument("--store", help="an empty PostGIS database URL (default: a throwaway one)")
+    parser.add_argument("--no-sqlite", action="store_true",
+                        help="leave out the SQLite import")
+    parser.add_argument("--baseline", type=Path,
+                        help="also ask the filter change with this checkout's code")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="only the filter change, of the incidents already at --store")
     parser.add_argument("--filter-change", help=argparse.SUPPRESS)
     args = parser.parse_args()
     # A terminated run still stops and removes its throwaway cluster.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.filter_change:
         filter_change(args.filter_change)
+        return
+    if args.measure_only:
+        if not args.store:
+            sys.exit("--measure-only needs --store")
+        import psycopg
+
+        with psycopg.connect(args.store) as conn:
+            total = int(conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0])
+        print(f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
+        print_header()
+        measure(args.store, total, args.baseline, reuse=True)
+        print_legend()
         return
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-store-") as directory:
         work = Path(directory)
@@ -208,15 +279,14 @@ def main() -> None:
         print(f"baseline (same run): pandas parses the CSV as text in {baseline(csv_path):.1f} s;"
               f" load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
         print(f"\n{'import':<34} {'seconds':>8} {'peak MB':>8}", flush=True)
-        for backend, store in (("sqlite", str(work / "bench.sqlite")), ("postgis", url)):
+        backends = (("sqlite", str(work / "bench.sqlite")), ("postgis", url))
+        for backend, store in backends[1:] if args.no_sqlite else backends:
             home = work / f"home-{backend}"
             home.mkdir()
             seconds, peak, summary = ingest(csv_path, store, home)
             print(f"{backend + ' (' + format(summary['accepted'], ',') + ' rows)':<34}"
                   f" {seconds:>8.1f} {peak:>8.0f}", flush=True)
-        print("\nfilter change on PostGIS (the map page of a fresh dashboard process)")
-        print(f"{'incidents':>12} {'filter':<7} {'selected':>10} {'map':>10} {'server s':>9}"
-              f" {'payload B':>10} {'process MB':>11} {'table s':>8} {'table B':>9}", flush=True)
+        print_header()
         sizes = [None] + ([args.large] if args.large else [])
         for size in sizes:
             started = time.perf_counter()
@@ -224,18 +294,39 @@ def main() -> None:
             if size:
                 print(f"(grown to {total:,} on the server in {time.perf_counter() - started:.0f} s;"
                       f" load average {os.getloadavg()[0]:.1f})", flush=True)
-            figures = measure_filter_change(url)
-            for number, answer in enumerate(figures["answers"], start=1):
-                shown = f"{answer['mode']} {answer['cells']}" if answer["mode"] == "cells" \
-                    else answer["mode"]
-                print(f"{total:>12,} {'#' + str(number):<7} {answer['count']:>10,} {shown:>10}"
-                      f" {answer['seconds']:>9.2f} {answer['payload']:>10,}"
-                      f" {figures['peak_mb']:>11.0f} {answer['table_seconds']:>8.2f}"
-                      f" {answer['table_payload']:>9,}", flush=True)
-        print(f"\nfilters: {'; '.join(f'#{i} {q}' for i, q in enumerate(FILTERS, start=1))}")
-        print("server s: headline, extent, map of the extent (the map page);"
-              " payload: its data layers and headline; process MB: peak of"
-              f" that process; table: the table tab's newest {TABLE_ROWS:,} rows, apart")
+            measure(url, total, args.baseline)
+        print_legend()
+
+
+def measure(url: str, total: int, baseline_checkout: Path | None, *,
+            reuse: bool = False) -> None:
+    """The filter change asked twice by this code, then (on a copy at its schema)
+    twice by the baseline's."""
+    print_filter_change(total, measure_filter_change(url), "this")
+    print_filter_change(total, measure_filter_change(url), "this")
+    print(f"(load average {' '.join(f'{v:.1f}' for v in os.getloadavg())})", flush=True)
+    if baseline_checkout:
+        copy = baseline_copy(url, f"baseline_{total}", reuse=reuse)
+        for _ in range(2):
+            print_filter_change(total, measure_filter_change(copy, baseline_checkout),
+                                "baseline")
+        print(f"(load average {' '.join(f'{v:.1f}' for v in os.getloadavg())})", flush=True)
+
+
+def print_header() -> None:
+    print("\nfilter change on PostGIS (the map page of a fresh dashboard process)")
+    print(f"{'incidents':>12} {'code':<9} {'#':<3} {'selected':>10} {'map':>10}"
+          f" {'server s':>9} {'payload B':>10} {'process MB':>11} {'table s':>8}"
+          f" {'table B':>9}", flush=True)
+
+
+def print_legend() -> None:
+    print(f"\nfilters: {'; '.join(f'#{i} {q}' for i, q in enumerate(FILTERS, start=1))}")
+    print("code: this checkout, or the --baseline one on a copy at its schema; each"
+          " asked twice by a fresh process (first and second filter change)")
+    print("server s: headline, extent, map of the extent (the map page);"
+          " payload: its data layers and headline; process MB: peak of"
+          f" that process; table: the table tab's newest {TABLE_ROWS:,} rows, apart")
 
 
 if __name__ == "__main__":

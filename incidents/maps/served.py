@@ -37,7 +37,7 @@ def build_served_map(
     queries, spec = selection.queries, selection.spec
     bounds = None if view is None else (view.south, view.west, view.north, view.east)
     zoom = view.zoom if view is not None else MIN_ZOOM
-    groups = queries.view_groups(spec, bounds, cell_maps.resolution_for_zoom(zoom))
+    groups = selection.view_groups(bounds, cell_maps.resolution_for_zoom(zoom))
     n_in_view = int(groups["count"].sum())
     limit = max_points * (DETAIL_FACTOR if zoom >= DETAIL_ZOOM else 1)
     if n_in_view <= limit:

@@ -38,7 +38,7 @@ from incidents.errors import StoreError
 from incidents.filters import FilterSpec
 from incidents.snapshot import SNAPSHOT_SUFFIX, SnapshotCache
 from incidents.spatial_index import MAP_RESOLUTIONS, latlng_to_cells
-from incidents.store import rules
+from incidents.store import postgis_groups, rules
 from incidents.store.base import SNAPSHOT_PATCH_MAX_ROWS, SnapshotStore, iter_chunks
 from incidents.store.protocol import ImportSummary
 from incidents.store.sqlfilter import where_clause
@@ -50,6 +50,8 @@ NAMED_COLUMNS = ("country", "admin1", "admin2", "event_type", "sub_event_type", 
 # Every row keeps its H3 cell at the finest map resolution; coarser cells are its
 # parents, computed in SQL by the same bit arithmetic as incidents.spatial_index.
 CELL_RESOLUTION = max(MAP_RESOLUTIONS)
+_CELL = f"h3_r{CELL_RESOLUTION}"
+READ_WORK_MEM = "64MB"
 _BUMP_GENERATION = "UPDATE meta SET value = value + 1 WHERE key = 'generation' RETURNING value"
 
 
@@ -182,9 +184,23 @@ END $$""",
         "ALTER TABLE quarantine ADD COLUMN discard_id BIGINT REFERENCES quarantine_discards (id)",
         "ALTER TABLE imports ADD COLUMN merged BIGINT",
     )),
+    # A filter change reads the incidents counted per group, kept by triggers
+    # (incidents.store.postgis_groups); the table's newest rows come from an index
+    # in its own order instead of sorting every selected row.
+    (6, (
+        *postgis_groups.migration(
+            _CELL, {c: "BIGINT" if c == _CELL else _pg_type(c)
+                    for c in postgis_groups.group_columns(_CELL)}),
+        "CREATE INDEX incidents_newest ON incidents"
+        " (event_date DESC NULLS LAST, incident_id COLLATE \"C\")",
+    )),
+    # The same counted per calendar month: a filter change over a long period reads
+    # its whole months there (incidents.store.postgis_groups.month_level).
+    (7, postgis_groups.months_migration(
+        _CELL, {c: "BIGINT" if c == _CELL else _pg_type(c)
+                for c in postgis_groups.month_columns(_CELL)})),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
-_CELL = f"h3_r{CELL_RESOLUTION}"
 
 
 def _cells(lat: list[Any], lon: list[Any]) -> list[int | None]:
@@ -284,6 +300,9 @@ class PostgisStore(SnapshotStore):
         if conn is None or conn.closed or conn.broken:
             try:
                 conn = psycopg.connect(self.url, connect_timeout=10, autocommit=True)
+                # A filter change groups the selected rows by place and by cell: with
+                # the server's default 4 MB, those groupings were sorted on disk.
+                conn.execute(f"SET work_mem = '{READ_WORK_MEM}'")
             except psycopg.Error as error:
                 raise StoreError(f"cannot open store {self.location}: {error}") from error
             self._readers.conn = conn
@@ -646,8 +665,9 @@ class PostgisStore(SnapshotStore):
     def count_matching(self, spec: FilterSpec) -> int:
         """How many incidents ``spec`` selects, counted by the server."""
         where, params = self._where(spec)
+        rows = postgis_groups.rows_for(spec, _CELL)
         with self._read() as conn:
-            return int(conn.execute(f"SELECT COUNT(*) FROM incidents WHERE {where}",
+            return int(conn.execute(f"SELECT {rows.count()} FROM {rows.table} WHERE {where}",
                                     params).fetchone()[0])
 
     def select(self, spec: FilterSpec, columns: Sequence[str] | None = None, *,
@@ -670,9 +690,10 @@ class PostgisStore(SnapshotStore):
         if column not in ("admin1", "admin2"):
             raise StoreError(f"no region counts by {column!r}")
         where, params = self._where(spec)
+        rows = postgis_groups.rows_for(spec, _CELL)
         with self._read() as conn:
             frame = self._frame(conn.execute(
-                f"SELECT country, {_q(column)}, COUNT(*) AS incidents FROM incidents"
+                f"SELECT country, {_q(column)}, {rows.count()} AS incidents FROM {rows.table}"
                 f" WHERE {where} AND {_q(column)} IS NOT NULL"
                 f" GROUP BY country, {_q(column)} ORDER BY incidents DESC, country, {_q(column)}",
                 params))

@@ -1,0 +1,279 @@
+"""The incidents of a PostGIS store counted per group: what a filter change reads.
+
+Over ten million incidents, every figure of a filter change (the headline, the
+extent, the map's hexagons, the choropleth, the timeline) scanned the selected rows
+of ``incidents``, a wide table (notes, actors, sources), several times: 11 to 17
+seconds. None of those figures needs the wide columns. ``incident_groups`` holds one
+row per distinct combination of the columns they read or filter on (the day, the
+place as stored: country, admin1, admin2, location, point, precision and H3 cell,
+the event and sub-event types, the review status, merged or not) with how many
+incidents share it, their fatalities and how many are synthetic. Every figure is
+then the same query over fewer, much narrower rows, and **exactly** the answer over
+``incidents``: each group keeps the very values a filter tests and a figure reads
+(dates, names, points), so a condition selects a group exactly when it selects each
+of its incidents; nothing is rounded to a week or a cell.
+
+The groups are kept by the server, not by the program: statement triggers on
+``incidents`` read the rows each statement inserted, deleted or changed (PostgreSQL's
+transition tables) and add or subtract their counts, inside the writing transaction.
+An import (COPY, INSERT ... ON CONFLICT), an edit, a merge, an unmerge, a write from
+outside the program and a rolled-back import all leave ``incident_groups`` equal to
+grouping ``incidents`` afresh (``tests/test_store_groups.py`` checks exactly that).
+
+A filter whose condition reads a column the groups lack (an actor, words of the
+text, a minimum of fatalities) is answered from ``incidents`` itself
+(:func:`answerable`), as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from incidents.filters import FilterSpec
+from incidents.filters.rules import InsidePolygon, PeriodBound, WithinDistance
+from incidents.filters.spec import FILTERS
+
+TABLE = "incident_groups"
+
+
+def group_columns(cell: str) -> tuple[str, ...]:
+    """The columns a group is told apart by (``cell``: the stored H3 cell column)."""
+    return ("event_date", "event_date_end", "country", "admin1", "admin2", "location",
+            "latitude", "longitude", "geo_precision", cell, "event_type", "sub_event_type",
+            "status")
+
+
+def month_columns(cell: str) -> tuple[str, ...]:
+    """The columns a month's group is told apart by, besides its month."""
+    return ("country", "admin1", "admin2", "location", "latitude", "longitude",
+            "geo_precision", cell, "event_type")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Level:
+    """One table of incidents counted per group: its key columns, each with the
+    expression over ``incidents`` that gives it, and which incidents it counts."""
+
+    table: str
+    keys: tuple[tuple[str, str], ...]
+    counted: str = "TRUE"
+
+    def grouped(self, source: str, sign: str = "") -> str:
+        """The rows of ``source`` counted per group (negated with ``sign`` "-")."""
+        expressions = ", ".join(e for _, e in self.keys) + f", {_MERGED}"
+        named = ", ".join(f"{e} AS {_q(c)}" for c, e in self.keys)
+        return (f"SELECT {named}, {_MERGED} AS merged, {sign}COUNT(*) AS n,"
+                f" {sign}COALESCE(SUM(fatalities), 0) AS fatalities,"
+                f" {sign}COUNT(*) FILTER (WHERE synthetic = 1) AS synthetic_n"
+                f" FROM {source} WHERE {self.counted} GROUP BY {expressions}")
+
+    def added(self, delta: str, *, regroup: bool = True) -> str:
+        """Add ``delta`` (the day level's columns with counts to add, negative for
+        incidents that left) to this level's groups, regrouped by its keys (not when
+        ``delta`` holds one row per group of this level already)."""
+        listed = ", ".join(_q(c) for c, _ in self.keys)
+        expressions = ", ".join(e for _, e in self.keys)
+        selected = (f" SELECT {expressions}, merged, SUM(n), SUM(fatalities), SUM(synthetic_n)"
+                    f" FROM {delta} WHERE {self.counted} GROUP BY {expressions}, merged"
+                    " HAVING SUM(n) <> 0 OR SUM(fatalities) <> 0 OR SUM(synthetic_n) <> 0"
+                    ) if regroup else (
+                    f" SELECT {listed}, merged, n, fatalities, synthetic_n FROM {delta}"
+                    " WHERE n <> 0 OR fatalities <> 0 OR synthetic_n <> 0")
+        return (f"INSERT INTO {self.table} AS g ({listed}, merged, n, fatalities, synthetic_n)"
+                f"{selected}"
+                f" ON CONFLICT ({listed}, merged) DO UPDATE SET n = g.n + EXCLUDED.n,"
+                " fatalities = g.fatalities + EXCLUDED.fatalities,"
+                " synthetic_n = g.synthetic_n + EXCLUDED.synthetic_n")
+
+    def created(self, column_types: dict[str, str], dated: str) -> tuple[str, ...]:
+        """The statements that create the table, with its indexes (``dated``: the date
+        column indexed), and fill it from the stored incidents."""
+        listed = ", ".join(_q(c) for c, _ in self.keys)
+        columns = ",\n  ".join(f"{_q(c)} {column_types[c]}" for c, _ in self.keys)
+        return (
+            f"""CREATE TABLE {self.table} (
+  {columns},
+  merged BOOLEAN NOT NULL,
+  n BIGINT NOT NULL,
+  fatalities BIGINT NOT NULL,
+  synthetic_n BIGINT NOT NULL,
+  geom geometry(Point, 4326) GENERATED ALWAYS AS (
+    CASE WHEN latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180
+    THEN ST_SetSRID(ST_MakePoint(longitude, latitude), 4326) END) STORED
+)""",
+            f"CREATE UNIQUE INDEX {self.table}_key ON {self.table} ({listed}, merged)"
+            " NULLS NOT DISTINCT",
+            # No spatial index: a drawn area or a radius tests the few narrow rows
+            # selected otherwise, and a GiST index made every import much slower.
+            f"CREATE INDEX {self.table}_date ON {self.table} ({dated})",
+            # Groups whose last incident left, found without a scan and removed.
+            f"CREATE INDEX {self.table}_empty ON {self.table} (n) WHERE n = 0",
+            f"INSERT INTO {self.table} ({listed}, merged, n, fatalities, synthetic_n)"
+            f" {self.grouped('incidents')}",
+            f"ANALYZE {self.table}",
+        )
+
+
+_MERGED = "COALESCE(merged_into, '') <> ''"
+MONTHS = "incident_months"
+
+
+def day_level(cell: str) -> Level:
+    return Level(TABLE, tuple((c, _q(c)) for c in group_columns(cell)))
+
+
+def month_level(cell: str) -> Level:
+    """Dated incidents known to the day (no end date) counted per calendar month: a
+    period's whole months are read here, its first and last days from the day level."""
+    return Level(MONTHS, (("month", "date_trunc('month', event_date)::date"),
+                          *((c, _q(c)) for c in month_columns(cell))),
+                 "event_date IS NOT NULL AND event_date_end IS NULL")
+
+
+def _follow(levels: tuple[Level, ...]) -> str:
+    """The trigger function keeping every level from the rows a statement wrote: the
+    rows are counted once, per group of the first (day) level, and every level adds
+    those counts (inserted rows +1, deleted ones -1; an update that changed no group
+    sums to nothing and writes nothing)."""
+    day = levels[0]
+
+    def apply(*parts: str) -> str:
+        keys = ", ".join(_q(c) for c, _ in day.keys)
+        delta = parts[0] if len(parts) == 1 else (
+            f"SELECT {keys}, merged, SUM(n) AS n, SUM(fatalities) AS fatalities,"
+            f" SUM(synthetic_n) AS synthetic_n FROM ({' UNION ALL '.join(parts)}) AS written"
+            f" GROUP BY {keys}, merged")
+        added = [level.added("delta", regroup=level is not day) for level in levels]
+        steps = [f"{level.table}_added AS ({step})" for level, step in zip(levels, added)]
+        return (f"WITH delta AS MATERIALIZED ({delta})"
+                + "".join(f", {step}" for step in steps[:-1]) + f" {added[-1]}")
+
+    def each(statement: Any) -> str:
+        return "\n    ".join(f"{statement(level)};" for level in levels)
+
+    return f"""CREATE OR REPLACE FUNCTION {TABLE}_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    {each(lambda level: f"TRUNCATE {level.table}")}
+  ELSIF TG_OP = 'INSERT' THEN
+    {apply(day.grouped("new_rows"))};
+  ELSIF TG_OP = 'DELETE' THEN
+    {apply(day.grouped("old_rows", "-"))};
+    {each(lambda level: f"DELETE FROM {level.table} WHERE n = 0")}
+  ELSE
+    {apply(day.grouped("new_rows"), day.grouped("old_rows", "-"))};
+    {each(lambda level: f"DELETE FROM {level.table} WHERE n = 0")}
+  END IF;
+  RETURN NULL;
+END $$"""
+
+
+def migration(cell: str, column_types: dict[str, str]) -> tuple[str, ...]:
+    """The statements that create ``incident_groups``, fill it from the stored rows and
+    keep it by triggers; ``column_types`` gives each group column's SQL type."""
+    level = day_level(cell)
+    return (
+        *level.created(column_types, "event_date"),
+        _follow((level,)),
+        f"CREATE TRIGGER {TABLE}_insert AFTER INSERT ON incidents REFERENCING NEW TABLE AS"
+        f" new_rows FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_follow()",
+        f"CREATE TRIGGER {TABLE}_update AFTER UPDATE ON incidents REFERENCING OLD TABLE AS"
+        f" old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_follow()",
+        f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON incidents REFERENCING OLD TABLE AS"
+        f" old_rows FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_follow()",
+        f"CREATE TRIGGER {TABLE}_truncate AFTER TRUNCATE ON incidents"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_follow()",
+    )
+
+
+def months_migration(cell: str, column_types: dict[str, str]) -> tuple[str, ...]:
+    """The statements that add ``incident_months`` and keep it with the day level."""
+    return (*month_level(cell).created({**column_types, "month": "DATE"}, "month"),
+            # The day level's incidents dated by a range, read with the edge days.
+            f"CREATE INDEX {TABLE}_ranged ON {TABLE} (event_date_end)"
+            " WHERE event_date_end IS NOT NULL",
+            _follow((day_level(cell), month_level(cell))))
+
+
+def regrouped(level: Level) -> str:
+    """A query giving what ``level``'s table must hold, grouped afresh from
+    ``incidents`` (the tests compare the two)."""
+    return level.grouped("incidents")
+
+
+def _rule_columns(rule: Any) -> set[str] | None:
+    """The columns a filter's condition reads; None when not known (read ``incidents``)."""
+    if isinstance(rule, PeriodBound):
+        return {"event_date", "event_date_end"}
+    if isinstance(rule, (InsidePolygon, WithinDistance)):
+        return {"geom"}
+    if isinstance(getattr(rule, "column", None), str):
+        return {rule.column}
+    columns = getattr(rule, "columns", None)
+    return set(columns) if columns else None
+
+
+def answerable(spec: FilterSpec, cell: str, *, months: bool = False) -> bool:
+    """Whether every filter ``spec`` sets reads only columns the groups keep (with
+    ``months``: the month level's, the period apart)."""
+    kept = set(month_columns(cell) if months else group_columns(cell)) | {
+        "geom", "event_date", "event_date_end"}
+    for spec_filter in FILTERS:
+        if spec_filter.rule is None or not spec_filter.kind.is_set(getattr(spec, spec_filter.name)):
+            continue
+        columns = _rule_columns(spec_filter.rule)
+        if columns is None or not columns <= kept:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Where a query counts the selected incidents from: ``incidents`` itself (one row
+    per incident) or ``incident_groups`` (one row per group of ``n`` incidents). Both
+    have every column a figure reads under the same name; these give the aggregates
+    that differ."""
+
+    table: str
+
+    @property
+    def grouped(self) -> bool:
+        return self.table == TABLE
+
+    def count(self, condition: str | None = None) -> str:
+        """How many incidents (meeting ``condition``), as a bigint, 0 when none."""
+        if not self.grouped:
+            return "COUNT(*)" if condition is None else f"COUNT(*) FILTER (WHERE {condition})"
+        summed = "SUM(n)" if condition is None else f"SUM(n) FILTER (WHERE {condition})"
+        return f"COALESCE({summed}, 0)::bigint"
+
+    def fatalities(self) -> str:
+        """The sum of known fatalities, 0 when none."""
+        return "COALESCE(SUM(fatalities), 0)::bigint"
+
+    def synthetic(self) -> str:
+        return "COALESCE(SUM(synthetic_n), 0)::bigint" if self.grouped else \
+            self.count("synthetic = 1")
+
+    def live(self) -> str:
+        """The condition leaving out incidents merged into another."""
+        return "NOT merged" if self.grouped else "COALESCE(merged_into, '') = ''"
+
+
+INCIDENTS = Rows("incidents")
+GROUPS = Rows(TABLE)
+
+
+def rows_for(spec: FilterSpec, cell: str, *, use_groups: bool = True) -> Rows:
+    """The groups when they can answer ``spec`` (and ``use_groups``), else ``incidents``."""
+    return GROUPS if use_groups and answerable(spec, cell) else INCIDENTS
+
+
+__all__ = ["GROUPS", "INCIDENTS", "MONTHS", "Level", "Rows", "TABLE", "answerable",
+           "day_level", "group_columns", "migration", "month_columns", "month_level",
+           "months_migration", "regrouped", "rows_for"]
