@@ -41,12 +41,18 @@ PAGE_MODULES = ("ui.add_article", "ui.duplicates", "ui.exports", "ui.headline",
                 "ui.upload")
 # A page never waits longer than this for a warm-up that hangs; it then loads itself.
 WAIT_LIMIT_S = 300.0
+# The article and report tools load once the first page was served and this long
+# after (its map is drawn in the browser, its tiles fetched and its first report
+# back handled meanwhile), or when no page was asked for within FIRST_PAGE_WAIT_S.
+AFTER_FIRST_PAGE_S = 4.0
+FIRST_PAGE_WAIT_S = 120.0
 # Streamlit warns once per call that a cached function ran outside a script run,
 # which is exactly what warming is.
 _NO_SCRIPT_RUN_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 # Set while no warm-up is running: ``streamlit run dashboard.py`` never waits.
 _settled = threading.Event()
 _settled.set()
+_first_page_served = threading.Event()
 
 
 @contextmanager
@@ -121,23 +127,59 @@ def warm_in_background() -> threading.Thread:
             warm()
         finally:
             _settled.set()
-        _load_language_models()
+        _first_page_served.wait(FIRST_PAGE_WAIT_S)
+        time.sleep(AFTER_FIRST_PAGE_S)
+        _load_article_and_report_tools()
 
     thread = threading.Thread(target=run, name="dashboard-warmup", daemon=True)
     thread.start()
     return thread
 
 
-def _load_language_models() -> None:
-    """Load the article extractor's spaCy pipelines once the first page is served, so
-    the first "Add from article" does not wait seconds for them (and the first page
-    does not wait for them either)."""
-    try:
-        from incidents.extract import warm_up
+def page_served() -> None:
+    """Called at the end of every script run: the first one lets the warm-up go on to
+    the article and report tools."""
+    _first_page_served.set()
 
-        warm_up()
-    except Exception:  # a missing model only slows the first extraction, which reports it
-        logging.getLogger(__name__).exception("language models not loaded ahead")
+
+def _load_article_and_report_tools() -> None:
+    """Load what the first "Add from article" and the first situation report would
+    otherwise wait for: the spaCy pipelines (about 4 s), the built gazetteer index
+    (an unbuilt one is left to the geocoder, which builds it on first use) and the
+    report's simplified boundaries (about 2 s).
+
+    This runs only after the first page has been served and drawn: loading the
+    pipelines beside it held the server's one interpreter while the page's map,
+    its tiles and the map's first report back (a rerun) waited, making the first
+    page seconds slower.
+    """
+    steps = (("language models", _language_models), ("gazetteer", _gazetteer),
+             ("report boundaries", _report_boundaries))
+    for name, step in steps:
+        try:
+            step()
+        except Exception:  # each only slows its first use, which meets and reports the problem
+            LOGGER.exception("%s not loaded ahead", name)
+
+
+def _language_models() -> None:
+    from incidents.extract import warm_up
+
+    warm_up()
+
+
+def _gazetteer() -> None:
+    from incidents.geocode.build import is_built
+    from incidents.geocode.gazetteer import load_gazetteer
+
+    if is_built():
+        load_gazetteer()
+
+
+def _report_boundaries() -> None:
+    from incidents.report.static_map import warm_up as warm_report_map
+
+    warm_report_map()
 
 
 def warming() -> bool:

@@ -27,6 +27,10 @@ COUNTRY_EDGE = "#5e5e5e"
 WATER = "#dfe9f1"
 SIMPLIFY_DEGREES = 0.01
 NICE_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+# Above this many symbols the map's incidents are drawn into the PDF as one image
+# (at ``render.PDF_RASTER_DPI``) rather than as one vector path each: 100,000 vector
+# symbols made a 15 MB PDF and took about 20 s to write, for the same picture.
+RASTER_ABOVE = 2_000
 
 
 @lru_cache(maxsize=1)
@@ -39,6 +43,14 @@ def _boundaries() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     regions["geometry"] = regions.geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
     countries = regions.dissolve(by="country", as_index=False)
     return regions, countries
+
+
+def warm_up() -> None:
+    """Prepare the boundaries every report map draws (about 2 s, once per process) and
+    load matplotlib, ahead of the first report."""
+    import incidents.report.render  # noqa: F401 - matplotlib (Agg) is what is warmed
+
+    _boundaries()
 
 
 def _extent(incidents: pd.DataFrame) -> tuple[float, float, float, float]:
@@ -80,12 +92,14 @@ def _symbols(ax: Axes, incidents: pd.DataFrame) -> None:
     precision = placed["geo_precision"].fillna(style.UNKNOWN_PRECISION).to_numpy()
     x, y = placed["longitude"].to_numpy(), placed["latitude"].to_numpy()
     exact, nearby, region = precision == 1, precision == 2, precision == 3
+    raster = len(placed) > RASTER_ABOVE
     ax.scatter(x[region], y[region], s=sizes[region] * 2.2, marker="s", c=list(colours[region]),
-               alpha=0.25, edgecolors=list(colours[region]), linewidths=1, zorder=3)
+               alpha=0.25, edgecolors=list(colours[region]), linewidths=1, zorder=3,
+               rasterized=raster)
     ax.scatter(x[nearby], y[nearby], s=sizes[nearby], marker="o", facecolors="none",
-               edgecolors=list(colours[nearby]), linewidths=1.6, zorder=4)
+               edgecolors=list(colours[nearby]), linewidths=1.6, zorder=4, rasterized=raster)
     ax.scatter(x[exact], y[exact], s=sizes[exact], marker="o", c=list(colours[exact]),
-               edgecolors="#222", linewidths=0.5, alpha=0.9, zorder=5)
+               edgecolors="#222", linewidths=0.5, alpha=0.9, zorder=5, rasterized=raster)
 
 
 def _legend(ax: Axes, incidents: pd.DataFrame, language: str) -> None:
