@@ -30,6 +30,7 @@ from ui.data import get_store
 from ui.i18n import DEFAULT_LANGUAGE, column_label, t
 from ui.signin import signed_in_store
 from ui.plain import plain
+from ui.warmup import article_page_opened, wait_for_article_tools
 
 STATE_KEY = "add_article_candidates"
 ARTICLE_KEY = "add_article_identity"
@@ -67,6 +68,7 @@ def _geocoder() -> Any:
 def render(store_path: str | Path | None, language: str | None = None) -> None:
     """Draw the page; saved incidents go to the store at ``store_path``."""
     lang = language or st.session_state.get("lang", DEFAULT_LANGUAGE)
+    article_page_opened()
     st.header(t("page_article", lang))
     text = st.text_area(t("article_text", lang), height=220, key="article_text")
     known_date = st.checkbox(t("article_date_known", lang), value=True, key="article_date_known",
@@ -81,6 +83,7 @@ def render(store_path: str | Path | None, language: str | None = None) -> None:
             return
         # The first extraction of a session loads the language models and the gazetteer.
         with st.spinner(t("article_extracting", lang)):
+            wait_for_article_tools()
             candidates = extract_incidents(text, published if known_date else None,
                                            url or None, geocoder=_geocoder())
         st.session_state[STATE_KEY] = candidates

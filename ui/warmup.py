@@ -41,18 +41,19 @@ PAGE_MODULES = ("ui.add_article", "ui.duplicates", "ui.exports", "ui.headline",
                 "ui.upload")
 # A page never waits longer than this for a warm-up that hangs; it then loads itself.
 WAIT_LIMIT_S = 300.0
-# The article and report tools load once the first page was served and this long
-# after (its map is drawn in the browser, its tiles fetched and its first report
-# back handled meanwhile), or when no page was asked for within FIRST_PAGE_WAIT_S.
-AFTER_FIRST_PAGE_S = 4.0
-FIRST_PAGE_WAIT_S = 120.0
+# The article and report tools load once no script ran for this long, or at once
+# when the article page is opened (see ``_wait_for_a_quiet_moment``).
+QUIET_S = 10.0
 # Streamlit warns once per call that a cached function ran outside a script run,
 # which is exactly what warming is.
 _NO_SCRIPT_RUN_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 # Set while no warm-up is running: ``streamlit run dashboard.py`` never waits.
 _settled = threading.Event()
 _settled.set()
-_first_page_served = threading.Event()
+_last_activity = time.monotonic()
+_article_page_opened = threading.Event()
+_tools_loaded = threading.Event()
+_tools_expected = threading.Event()  # a background warm-up will load them
 
 
 @contextmanager
@@ -121,25 +122,55 @@ def _load_store(data: ModuleType) -> pd.DataFrame:
 def warm_in_background() -> threading.Thread:
     """Start :func:`warm` in a thread; pages wait for it in :func:`wait_for_warmup`."""
     _settled.clear()
+    _tools_loaded.clear()
+    _tools_expected.set()
 
     def run() -> None:
         try:
             warm()
         finally:
             _settled.set()
-        _first_page_served.wait(FIRST_PAGE_WAIT_S)
-        time.sleep(AFTER_FIRST_PAGE_S)
-        _load_article_and_report_tools()
+        page_activity()
+        _wait_for_a_quiet_moment()
+        try:
+            _load_article_and_report_tools()
+        finally:
+            _tools_loaded.set()
 
     thread = threading.Thread(target=run, name="dashboard-warmup", daemon=True)
     thread.start()
     return thread
 
 
-def page_served() -> None:
-    """Called at the end of every script run: the first one lets the warm-up go on to
-    the article and report tools."""
-    _first_page_served.set()
+def page_activity() -> None:
+    """Called as a script run (or a map fragment run) starts and ends: the article and
+    report tools wait for a quiet moment (``QUIET_S`` without any)."""
+    global _last_activity
+    _last_activity = time.monotonic()
+
+
+def article_page_opened() -> None:
+    """The article page is drawn: load its tools now (while the analyst pastes a text)."""
+    _article_page_opened.set()
+
+
+def wait_for_article_tools(timeout_s: float = WAIT_LIMIT_S) -> None:
+    """Before an extraction: let a load under way finish rather than load the same
+    pipelines a second time beside it (at once when none was started)."""
+    if _tools_expected.is_set():
+        _tools_loaded.wait(timeout_s)
+
+
+def _wait_for_a_quiet_moment() -> None:
+    """Until no script ran for ``QUIET_S`` or the article page was opened.
+
+    Loading the spaCy pipelines takes about 4 s of the server's one interpreter:
+    beside the first page (as it first ran) it held up the page's map, its tiles and
+    the map's first report back by seconds, and beside a filter change it doubled it.
+    """
+    while not _article_page_opened.wait(0.5):
+        if time.monotonic() - _last_activity >= QUIET_S:
+            return
 
 
 def _load_article_and_report_tools() -> None:
@@ -148,11 +179,10 @@ def _load_article_and_report_tools() -> None:
     (an unbuilt one is left to the geocoder, which builds it on first use) and the
     report's simplified boundaries (about 2 s).
 
-    This runs only after the first page has been served and drawn: loading the
-    pipelines beside it held the server's one interpreter while the page's map,
-    its tiles and the map's first report back (a rerun) waited, making the first
-    page seconds slower.
+    This runs at a quiet moment (``_wait_for_a_quiet_moment``), not beside the
+    first page.
     """
+    started = time.perf_counter()
     steps = (("language models", _language_models), ("gazetteer", _gazetteer),
              ("report boundaries", _report_boundaries))
     for name, step in steps:
@@ -160,6 +190,8 @@ def _load_article_and_report_tools() -> None:
             step()
         except Exception:  # each only slows its first use, which meets and reports the problem
             LOGGER.exception("%s not loaded ahead", name)
+    print(f"  Article and report tools loaded in {time.perf_counter() - started:.1f} s.",
+          file=sys.stderr, flush=True)
 
 
 def _language_models() -> None:
