@@ -25,7 +25,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from types import ModuleType
@@ -54,6 +54,8 @@ _last_activity = time.monotonic()
 _article_page_opened = threading.Event()
 _tools_loaded = threading.Event()
 _tools_expected = threading.Event()  # a background warm-up will load them
+_report_warmup: threading.Thread | None = None
+_report_warmup_lock = threading.Lock()
 
 
 @contextmanager
@@ -152,6 +154,26 @@ def page_activity() -> None:
 def article_page_opened() -> None:
     """The article page is drawn: load its tools now (while the analyst pastes a text)."""
     _article_page_opened.set()
+
+
+def export_tab_opened() -> None:
+    """The export tab is drawn: prepare the report's map (about 2 s, once) in the
+    background now rather than when its button is clicked."""
+    global _report_warmup
+    with _report_warmup_lock:
+        if _report_warmup is None:
+            _report_warmup = threading.Thread(target=_quietly(_report_boundaries),
+                                              name="report-warmup", daemon=True)
+            _report_warmup.start()
+
+
+def _quietly(step: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            step()
+        except Exception:  # the report then meets and reports the problem itself
+            LOGGER.exception("the report's map not prepared ahead")
+    return run
 
 
 def wait_for_article_tools(timeout_s: float = WAIT_LIMIT_S) -> None:

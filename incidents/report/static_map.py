@@ -9,6 +9,7 @@ a translucent square for an incident known only to its region.
 from __future__ import annotations
 
 import math
+import threading
 from functools import lru_cache
 
 import geopandas as gpd
@@ -33,9 +34,18 @@ NICE_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
 RASTER_ABOVE = 2_000
 
 
-@lru_cache(maxsize=1)
+_boundaries_lock = threading.Lock()
+
+
 def _boundaries() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Admin-1 regions of the active set and the countries they make up."""
+    """Admin-1 regions of the active set and the countries they make up, prepared once
+    per process: a report asked for while a warm-up prepares them waits for it."""
+    with _boundaries_lock:
+        return _prepared_boundaries()
+
+
+@lru_cache(maxsize=1)
+def _prepared_boundaries() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     from incidents.regions.sets import region_polygons
 
     regions = region_polygons(None, "admin1")[["country", "admin1", "geometry"]].copy()
