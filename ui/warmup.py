@@ -129,15 +129,15 @@ def warm_in_background() -> threading.Thread:
 
     def run() -> None:
         try:
-            warm()
-        finally:
-            _settled.set()
-        page_activity()
-        _wait_for_a_quiet_moment()
-        try:
+            try:
+                warm()
+            finally:
+                _settled.set()
+            page_activity()
+            _wait_for_a_quiet_moment()
             _load_article_and_report_tools()
         finally:
-            _tools_loaded.set()
+            _tools_loaded.set()  # an extraction never waits for a thread that is gone
 
     thread = threading.Thread(target=run, name="dashboard-warmup", daemon=True)
     thread.start()
@@ -162,17 +162,20 @@ def export_tab_opened() -> None:
     global _report_warmup
     with _report_warmup_lock:
         if _report_warmup is None:
-            _report_warmup = threading.Thread(target=_quietly(_report_boundaries),
-                                              name="report-warmup", daemon=True)
+            _report_warmup = threading.Thread(
+                target=_quietly(_report_boundaries, "the report's map"), name="report-warmup",
+                daemon=True)
             _report_warmup.start()
 
 
-def _quietly(step: Callable[[], None]) -> Callable[[], None]:
+def _quietly(step: Callable[[], None], name: str) -> Callable[[], None]:
+    """``step`` logging its failure: what it prepares is then done, and any problem
+    met and reported, where it is first used."""
     def run() -> None:
         try:
             step()
-        except Exception:  # the report then meets and reports the problem itself
-            LOGGER.exception("the report's map not prepared ahead")
+        except Exception:  # noqa: BLE001 - preparing ahead is an optimisation
+            LOGGER.exception("%s not prepared ahead", name)
     return run
 
 
@@ -205,13 +208,12 @@ def _load_article_and_report_tools() -> None:
     first page.
     """
     started = time.perf_counter()
-    steps = (("language models", _language_models), ("gazetteer", _gazetteer),
-             ("report boundaries", _report_boundaries))
-    for name, step in steps:
-        try:
-            step()
-        except Exception:  # each only slows its first use, which meets and reports the problem
-            LOGGER.exception("%s not loaded ahead", name)
+    try:
+        for name, step in (("language models", _language_models), ("gazetteer", _gazetteer)):
+            _quietly(step, name)()
+    finally:
+        _tools_loaded.set()  # an extraction waits for these two, not for the report's map
+    _quietly(_report_boundaries, "the report's map")()
     print(f"  Article and report tools loaded in {time.perf_counter() - started:.1f} s.",
           file=sys.stderr, flush=True)
 
