@@ -1,6 +1,7 @@
 """What an analyst waits for in the real dashboard, in one run, at N incidents (default 100,000).
 
     .venv/bin/python bench/ui_timing.py [--n 100000] [--json] [--baseline CHECKOUT]
+                                        [--dashboard-only]
 
 Fills a temporary store with N synthetic incidents (untimed), gives it the built
 gazetteer index as ``make setup`` does (copied from this checkout's state dir when
@@ -11,7 +12,8 @@ drives it with headless Chromium (/usr/bin/chromium through Playwright).
 With ``--baseline CHECKOUT`` (e.g. a worktree of main) the same store is served by
 that checkout too, one after the other in the same run (baseline first), and both
 figures are printed side by side with the load average, so a change is judged
-against a baseline measured under the same load. It prints, in seconds:
+against a baseline measured under the same load. ``--dashboard-only`` stops after
+the filter changes (at 1M a baseline's report can take minutes). It prints, in seconds:
 
 - start_s / first_page_s / cold_s: launch until the server answers; the first page
   until its map is drawn; the two added (``bench/scale.py``'s dashboard figures);
@@ -127,7 +129,7 @@ def give_gazetteer(home: Path) -> None:
         print("  (no built gazetteer in var/: the first extraction builds it)", file=sys.stderr)
 
 
-def measure_project(project: Path, home: Path, n: int) -> dict:
+def measure_project(project: Path, home: Path, n: int, everything: bool = True) -> dict:
     """The dashboard of the checkout ``project`` over the store in ``home``."""
     with scale.chromium() as browser:
         launched = time.perf_counter()
@@ -135,21 +137,21 @@ def measure_project(project: Path, home: Path, n: int) -> dict:
                                     home / f"dashboard-{project.name}.log") as url:
             start_s = time.perf_counter() - launched
             dashboard = scale.measure_dashboard(url, browser, timeout_s=TIMEOUT_S)
-            rest = measure_tabs_report_article(url, browser)
+            rest = measure_tabs_report_article(url, browser) if everything else {}
     return {"n": n, "start_s": start_s, "first_page_s": dashboard["dashboard_page_s"],
             "cold_s": start_s + dashboard["dashboard_page_s"],
             "filter_s": statistics.median(dashboard["dashboard_filter_runs_s"]),
             "filter_runs_s": dashboard["dashboard_filter_runs_s"], **rest}
 
 
-def measure(n: int, baseline: Path | None = None) -> dict[str, dict]:
+def measure(n: int, baseline: Path | None = None, everything: bool = True) -> dict[str, dict]:
     """Figures per checkout served ("baseline" first when given, then "this")."""
     home = Path(tempfile.mkdtemp(prefix="bench-ui-"))
     try:
         scale.fill_store(home, n)
         give_gazetteer(home)
         projects = ([("baseline", baseline)] if baseline else []) + [("this", scale.PROJECT)]
-        return {name: {**measure_project(project, home, n),
+        return {name: {**measure_project(project, home, n, everything),
                        "load_average": [round(v, 2) for v in os.getloadavg()]}
                 for name, project in projects}
     finally:
@@ -162,10 +164,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another checkout (e.g. a worktree of main) to serve the same store")
+    parser.add_argument("--dashboard-only", action="store_true",
+                        help="only the start, the first page and the filter changes")
     options = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()}", file=sys.stderr)
     runs = {name: {key: _rounded(value) for key, value in figures.items()}
-            for name, figures in measure(options.n, options.baseline).items()}
+            for name, figures in measure(options.n, options.baseline,
+                                                 not options.dashboard_only).items()}
     if options.json:
         print(json.dumps(runs if options.baseline else runs["this"]))
     else:
