@@ -30,7 +30,7 @@ from ui.data import get_store
 from ui.i18n import DEFAULT_LANGUAGE, column_label, t
 from ui.signin import signed_in_store
 from ui.plain import plain
-from ui.warmup import article_page_opened, wait_for_article_tools
+from ui.warmup import article_page_opened
 
 STATE_KEY = "add_article_candidates"
 ARTICLE_KEY = "add_article_identity"
@@ -83,7 +83,6 @@ def render(store_path: str | Path | None, language: str | None = None) -> None:
             return
         # The first extraction of a session loads the language models and the gazetteer.
         with st.spinner(t("article_extracting", lang)):
-            wait_for_article_tools()
             candidates = extract_incidents(text, published if known_date else None,
                                            url or None, geocoder=_geocoder())
         st.session_state[STATE_KEY] = candidates

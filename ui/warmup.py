@@ -52,8 +52,6 @@ _settled = threading.Event()
 _settled.set()
 _last_activity = time.monotonic()
 _article_page_opened = threading.Event()
-_tools_loaded = threading.Event()
-_tools_expected = threading.Event()  # a background warm-up will load them
 _report_warmup: threading.Thread | None = None
 _report_warmup_lock = threading.Lock()
 
@@ -124,20 +122,15 @@ def _load_store(data: ModuleType) -> pd.DataFrame:
 def warm_in_background() -> threading.Thread:
     """Start :func:`warm` in a thread; pages wait for it in :func:`wait_for_warmup`."""
     _settled.clear()
-    _tools_loaded.clear()
-    _tools_expected.set()
 
     def run() -> None:
         try:
-            try:
-                warm()
-            finally:
-                _settled.set()
-            page_activity()
-            _wait_for_a_quiet_moment()
-            _load_article_and_report_tools()
+            warm()
         finally:
-            _tools_loaded.set()  # an extraction never waits for a thread that is gone
+            _settled.set()
+        page_activity()
+        _wait_for_a_quiet_moment()
+        _load_article_and_report_tools()
 
     thread = threading.Thread(target=run, name="dashboard-warmup", daemon=True)
     thread.start()
@@ -179,13 +172,6 @@ def _quietly(step: Callable[[], None], name: str) -> Callable[[], None]:
     return run
 
 
-def wait_for_article_tools(timeout_s: float = WAIT_LIMIT_S) -> None:
-    """Before an extraction: let a load under way finish rather than load the same
-    pipelines a second time beside it (at once when none was started)."""
-    if _tools_expected.is_set():
-        _tools_loaded.wait(timeout_s)
-
-
 def _wait_for_a_quiet_moment() -> None:
     """Until no script ran for ``QUIET_S`` or the article page was opened.
 
@@ -205,15 +191,14 @@ def _load_article_and_report_tools() -> None:
     report's simplified boundaries (about 2 s).
 
     This runs at a quiet moment (``_wait_for_a_quiet_moment``), not beside the
-    first page.
+    first page. An extraction asking meanwhile waits for the pipeline of its
+    language or the gazetteer being loaded (``incidents.extract.language.pipeline``
+    and ``load_gazetteer`` load each once per process) rather than load it again.
     """
     started = time.perf_counter()
-    try:
-        for name, step in (("language models", _language_models), ("gazetteer", _gazetteer)):
-            _quietly(step, name)()
-    finally:
-        _tools_loaded.set()  # an extraction waits for these two, not for the report's map
-    _quietly(_report_boundaries, "the report's map")()
+    for name, step in (("language models", _language_models), ("gazetteer", _gazetteer),
+                       ("the report's map", _report_boundaries)):
+        _quietly(step, name)()
     print(f"  Article and report tools loaded in {time.perf_counter() - started:.1f} s.",
           file=sys.stderr, flush=True)
 
