@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+    from incidents.extract.worker import ExtractionWorker
+
 LOGGER = logging.getLogger(__name__)
 # The page's own modules, minus those declaring a component (ui.map_view, ui.correct).
 PAGE_MODULES = ("ui.add_article", "ui.duplicates", "ui.exports", "ui.headline",
@@ -41,8 +43,7 @@ PAGE_MODULES = ("ui.add_article", "ui.duplicates", "ui.exports", "ui.headline",
                 "ui.upload")
 # A page never waits longer than this for a warm-up that hangs; it then loads itself.
 WAIT_LIMIT_S = 300.0
-# The article and report tools load once no script ran for this long, or at once
-# when the article page is opened (see ``_wait_for_a_quiet_moment``).
+# The gazetteer and the report's map load once no script ran for this long.
 QUIET_S = 10.0
 # Streamlit warns once per call that a cached function ran outside a script run,
 # which is exactly what warming is.
@@ -51,7 +52,7 @@ _NO_SCRIPT_RUN_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context
 _settled = threading.Event()
 _settled.set()
 _last_activity = time.monotonic()
-_article_page_opened = threading.Event()
+_worker: ExtractionWorker | None = None
 _report_warmup: threading.Thread | None = None
 _report_warmup_lock = threading.Lock()
 
@@ -128,9 +129,10 @@ def warm_in_background() -> threading.Thread:
             warm()
         finally:
             _settled.set()
+        _start_extraction_worker()
         page_activity()
         _wait_for_a_quiet_moment()
-        _load_article_and_report_tools()
+        _load_gazetteer_and_report_map()
 
     thread = threading.Thread(target=run, name="dashboard-warmup", daemon=True)
     thread.start()
@@ -144,9 +146,22 @@ def page_activity() -> None:
     _last_activity = time.monotonic()
 
 
-def article_page_opened() -> None:
-    """The article page is drawn: load its tools now (while the analyst pastes a text)."""
-    _article_page_opened.set()
+def extraction_worker() -> ExtractionWorker | None:
+    """The helper process extractions go to (started by the background warm-up), or
+    None when there is none (``streamlit run dashboard.py``, or it could not start)."""
+    return _worker
+
+
+def _start_extraction_worker() -> None:
+    """Start the article extractor's helper process, which loads the language models
+    on its own (``incidents.extract.worker``)."""
+    global _worker
+    try:
+        from incidents.extract.worker import ExtractionWorker
+
+        _worker = ExtractionWorker()
+    except Exception:  # noqa: BLE001 - extractions then run in this process
+        LOGGER.exception("the extraction helper did not start")
 
 
 def export_tab_opened() -> None:
@@ -173,40 +188,26 @@ def _quietly(step: Callable[[], None], name: str) -> Callable[[], None]:
 
 
 def _wait_for_a_quiet_moment() -> None:
-    """Until no script ran for ``QUIET_S`` or the article page was opened.
-
-    Loading the spaCy pipelines takes about 4 s of the server's one interpreter:
-    beside the first page (as it first ran) it held up the page's map, its tiles and
-    the map's first report back by seconds, and beside a filter change it doubled it.
-    """
-    while not _article_page_opened.wait(0.5):
-        if time.monotonic() - _last_activity >= QUIET_S:
-            return
+    """Until no script ran for ``QUIET_S``: what loads next holds the server's one
+    interpreter for seconds, which beside a filter change would double it."""
+    while time.monotonic() - _last_activity < QUIET_S:
+        time.sleep(0.5)
 
 
-def _load_article_and_report_tools() -> None:
-    """Load what the first "Add from article" and the first situation report would
-    otherwise wait for: the spaCy pipelines (about 4 s), the built gazetteer index
-    (an unbuilt one is left to the geocoder, which builds it on first use) and the
-    report's simplified boundaries (about 2 s).
+def _load_gazetteer_and_report_map() -> None:
+    """Load the built gazetteer index (place search, geocoding; an unbuilt one is left
+    to the geocoder, which builds it on first use) and the report's simplified
+    boundaries (about 2 s), so that their first use does not wait for them.
 
-    This runs at a quiet moment (``_wait_for_a_quiet_moment``), not beside the
-    first page. An extraction asking meanwhile waits for the pipeline of its
-    language or the gazetteer being loaded (``incidents.extract.language.pipeline``
-    and ``load_gazetteer`` load each once per process) rather than load it again.
+    The language models are not loaded here but in the extraction helper: in this
+    process they held its one interpreter for about 4 s (beside the first page they
+    delayed its map, its tiles and the map's first report back by seconds).
     """
     started = time.perf_counter()
-    for name, step in (("language models", _language_models), ("gazetteer", _gazetteer),
-                       ("the report's map", _report_boundaries)):
+    for name, step in (("gazetteer", _gazetteer), ("the report's map", _report_boundaries)):
         _quietly(step, name)()
-    print(f"  Article and report tools loaded in {time.perf_counter() - started:.1f} s.",
+    print(f"  Gazetteer and report map loaded in {time.perf_counter() - started:.1f} s.",
           file=sys.stderr, flush=True)
-
-
-def _language_models() -> None:
-    from incidents.extract import warm_up
-
-    warm_up()
 
 
 def _gazetteer() -> None:
