@@ -29,6 +29,10 @@ class ExtractionWorker:
     def __init__(self) -> None:
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         self.ready: Future[None] = self._pool.submit(warm)
+        # Lowered from here as well, so that the helper's own start (imports) already
+        # yields to the dashboard; ``warm`` lowers it where this cannot.
+        for pid in getattr(self._pool, "_processes", None) or {}:
+            _lower_priority(pid)
 
     def extract(self, text: str, published: date | datetime | str | None = None,
                 url: str | None = None) -> list[Candidate]:
@@ -55,8 +59,7 @@ def warm() -> None:
     from incidents.geocode.gazetteer import load_gazetteer
 
     _exit_with(os.getppid())
-    if hasattr(os, "nice"):
-        os.nice(HELPER_NICENESS)
+    _lower_priority(0)
     warm_up()
     if is_built():
         load_gazetteer()
@@ -75,3 +78,14 @@ def _exit_with(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="exit-with-dashboard", daemon=True).start()
+
+
+def _lower_priority(pid: int) -> None:
+    """Give process ``pid`` (0: this one) the helper's niceness, where the system allows."""
+    import os
+
+    try:
+        if os.getpriority(os.PRIO_PROCESS, pid) < HELPER_NICENESS:
+            os.setpriority(os.PRIO_PROCESS, pid, HELPER_NICENESS)
+    except (AttributeError, OSError):  # not on this system, or the process is gone
+        pass
