@@ -29,10 +29,6 @@ class ExtractionWorker:
     def __init__(self) -> None:
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         self.ready: Future[None] = self._pool.submit(warm)
-        # Lowered from here as well, so that the helper's own start (imports) already
-        # yields to the dashboard; ``warm`` lowers it where this cannot.
-        for pid in getattr(self._pool, "_processes", None) or {}:
-            _lower_priority(pid)
 
     def extract(self, text: str, published: date | datetime | str | None = None,
                 url: str | None = None) -> list[Candidate]:
@@ -44,22 +40,28 @@ class ExtractionWorker:
         except BrokenProcessPool:
             return extract_incidents(text, published, url)
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
 
 def warm() -> None:
-    """In the helper, at a lower scheduling priority (the helper then only takes the
-    time the dashboard and the browser leave): load the pipelines and the built
-    gazetteer (an unbuilt one is left to the first extraction, which builds it)."""
+    """In the helper: load the pipelines and the built gazetteer (an unbuilt one is left
+    to the first extraction, which builds it), in a thread of lower scheduling priority
+    that only takes the time the dashboard and the browser leave. Extractions run in
+    the helper's main thread at the usual priority (on Linux a thread's niceness is
+    its own)."""
     import os
+    import threading
 
+    _exit_with(os.getppid())
+    loading = threading.Thread(target=_load, name="load-language-models")
+    loading.start()
+    loading.join()
+
+
+def _load() -> None:
     from incidents.extract import warm_up
     from incidents.geocode.build import is_built
     from incidents.geocode.gazetteer import load_gazetteer
 
-    _exit_with(os.getppid())
-    _lower_priority(0)
+    _lower_priority()
     warm_up()
     if is_built():
         load_gazetteer()
@@ -80,12 +82,11 @@ def _exit_with(parent: int) -> None:
     threading.Thread(target=watch, name="exit-with-dashboard", daemon=True).start()
 
 
-def _lower_priority(pid: int) -> None:
-    """Give process ``pid`` (0: this one) the helper's niceness, where the system allows."""
+def _lower_priority() -> None:
+    """Give the calling thread the helper's niceness, where the system allows."""
     import os
 
     try:
-        if os.getpriority(os.PRIO_PROCESS, pid) < HELPER_NICENESS:
-            os.setpriority(os.PRIO_PROCESS, pid, HELPER_NICENESS)
-    except (AttributeError, OSError):  # not on this system, or the process is gone
+        os.setpriority(os.PRIO_PROCESS, 0, HELPER_NICENESS)
+    except (AttributeError, OSError):  # not on this system
         pass
