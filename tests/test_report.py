@@ -139,8 +139,8 @@ def test_identical_symbols_are_drawn_once_as_opaque_as_their_stacked_copies() ->
 def test_a_dense_map_is_one_image_in_the_pdf(tmp_path: Path) -> None:
     from incidents.report import static_map
 
-    many = pd.concat([fixture_incidents()] * (static_map.RASTER_ABOVE // len(fixture_incidents()) + 1),
-                     ignore_index=True)
+    copies = 2 * static_map.RASTER_ABOVE // len(fixture_incidents())  # not all are placed
+    many = pd.concat([fixture_incidents()] * copies, ignore_index=True)
     many["incident_id"] = many["event_id_cnty"] = [f"dense-{i}" for i in range(len(many))]
     many["latitude"] += [i * 1e-4 for i in range(len(many))]
     pdf = report_bytes(report_content(many, FilterSpec()), "pdf")
