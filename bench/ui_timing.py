@@ -1,10 +1,19 @@
 """What an analyst waits for in the real dashboard, in one run, at N incidents (default 100,000).
 
-    .venv/bin/python bench/ui_timing.py [--n 100000] [--json]
+    .venv/bin/python bench/ui_timing.py [--n 100000] [--json] [--baseline CHECKOUT]
+                                        [--dashboard-only]
 
-Fills a temporary store with N synthetic incidents (untimed), starts the dashboard as
-``make run`` does (``streamlit run serve.py``) and drives it with headless Chromium
-(/usr/bin/chromium through Playwright). It prints, in seconds:
+Fills a temporary store with N synthetic incidents (untimed), gives it the built
+gazetteer index as ``make setup`` does (copied from this checkout's state dir when
+built there: a state dir without one made the first extraction build it, about
+30 s), starts the dashboard as ``make run`` does (``streamlit run serve.py``) and
+drives it with headless Chromium (/usr/bin/chromium through Playwright).
+
+With ``--baseline CHECKOUT`` (e.g. a worktree of main) the same store is served by
+that checkout too, one after the other in the same run (baseline first), and both
+figures are printed side by side with the load average, so a change is judged
+against a baseline measured under the same load. ``--dashboard-only`` stops after
+the filter changes (at 1M a baseline's report can take minutes). It prints, in seconds:
 
 - start_s / first_page_s / cold_s: launch until the server answers; the first page
   until its map is drawn; the two added (``bench/scale.py``'s dashboard figures);
@@ -28,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -108,39 +118,75 @@ def _drawn_map(watched: scale.Watched) -> object:
     return None
 
 
-def measure(n: int) -> dict:
-    home = Path(tempfile.mkdtemp(prefix="bench-ui-"))
-    try:
-        scale.fill_store(home, n)
-        with scale.chromium() as browser:
-            launched = time.perf_counter()
-            with scale.streamlit_server("serve.py", scale.PROJECT, {"INCIDENTS_HOME": str(home)},
-                                        home / "dashboard.log") as url:
-                start_s = time.perf_counter() - launched
-                dashboard = scale.measure_dashboard(url, browser, timeout_s=TIMEOUT_S)
-                rest = measure_tabs_report_article(url, browser)
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+def give_gazetteer(home: Path) -> None:
+    """The built gazetteer index in ``home``'s state dir, as ``make setup`` leaves it."""
+    from incidents.geocode.build import is_built
+
+    built = scale.PROJECT / "var" / "gazetteer"
+    if is_built(built):
+        shutil.copytree(built, home / "gazetteer", dirs_exist_ok=True)
+    else:
+        print("  (no built gazetteer in var/: the first extraction builds it)", file=sys.stderr)
+
+
+def measure_project(project: Path, home: Path, n: int, everything: bool = True) -> dict:
+    """The dashboard of the checkout ``project`` over the store in ``home``."""
+    with scale.chromium() as browser:
+        launched = time.perf_counter()
+        with scale.streamlit_server("serve.py", project, {"INCIDENTS_HOME": str(home)},
+                                    home / f"dashboard-{project.name}.log") as url:
+            start_s = time.perf_counter() - launched
+            dashboard = scale.measure_dashboard(url, browser, timeout_s=TIMEOUT_S)
+            rest = measure_tabs_report_article(url, browser) if everything else {}
     return {"n": n, "start_s": start_s, "first_page_s": dashboard["dashboard_page_s"],
             "cold_s": start_s + dashboard["dashboard_page_s"],
             "filter_s": statistics.median(dashboard["dashboard_filter_runs_s"]),
             "filter_runs_s": dashboard["dashboard_filter_runs_s"], **rest}
 
 
+def measure(n: int, baseline: Path | None = None, everything: bool = True) -> dict[str, dict]:
+    """Figures per checkout served ("baseline" first when given, then "this")."""
+    home = Path(tempfile.mkdtemp(prefix="bench-ui-"))
+    try:
+        scale.fill_store(home, n)
+        give_gazetteer(home)
+        projects = ([("baseline", baseline)] if baseline else []) + [("this", scale.PROJECT)]
+        return {name: {**measure_project(project, home, n, everything),
+                       "load_average": [round(v, 2) for v in os.getloadavg()]}
+                for name, project in projects}
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="synthetic incidents in the store")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout (e.g. a worktree of main) to serve the same store")
+    parser.add_argument("--dashboard-only", action="store_true",
+                        help="only the start, the first page and the filter changes")
     options = parser.parse_args(argv)
-    figures = {key: (round(value, 3) if isinstance(value, float) else
-                     [round(item, 3) for item in value] if isinstance(value, list) else value)
-               for key, value in measure(options.n).items()}
+    print(f"load average before: {os.getloadavg()}", file=sys.stderr)
+    runs = {name: {key: _rounded(value) for key, value in figures.items()}
+            for name, figures in measure(options.n, options.baseline,
+                                                 not options.dashboard_only).items()}
     if options.json:
-        print(json.dumps(figures))
+        print(json.dumps(runs if options.baseline else runs["this"]))
     else:
-        for key, value in figures.items():
-            print(f"{key:20} {value}")
+        names = list(runs)
+        print(f"{'':20} " + " ".join(f"{name:>24}" for name in names))
+        for key in runs["this"]:
+            print(f"{key:20} " + " ".join(f"{str(runs[name].get(key)):>24}" for name in names))
     return 0
+
+
+def _rounded(value: object) -> object:
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
 
 
 if __name__ == "__main__":

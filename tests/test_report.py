@@ -118,3 +118,32 @@ def test_the_report_command(incidents_home: Path, tmp_path: Path) -> None:
     assert "6 incidents" in result.output and out.read_bytes().startswith(b"%PDF")
     bad = CliRunner().invoke(cli, ["report", "--filter", "start=notadate", "-o", str(out)])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_identical_symbols_are_drawn_once_as_opaque_as_their_stacked_copies() -> None:
+    from incidents.report.static_map import _rgba, stacked
+
+    symbols = pd.DataFrame({
+        "x": [1.0, 2.0, 1.0, 1.0], "y": [5.0, 5.0, 5.0, 5.0],
+        "size": [9.0, 9.0, 9.0, 16.0], "colour": ["#ff0000"] * 4,
+    })
+    distinct = stacked(symbols)
+    # Three symbols; the twice-drawn one stands where its last copy was (third), above the
+    # second symbol, as when every copy was drawn.
+    assert list(zip(distinct["x"], distinct["size"], distinct["count"])) == [
+        (2.0, 9.0, 1), (1.0, 9.0, 2), (1.0, 16.0, 1)]
+    alpha = _rgba(distinct, 0.25)[:, 3]
+    assert alpha == pytest.approx([0.25, 1 - 0.75 ** 2, 0.25])
+
+
+def test_a_dense_map_is_one_image_in_the_pdf(tmp_path: Path) -> None:
+    from incidents.report import static_map
+
+    copies = 2 * static_map.RASTER_ABOVE // len(fixture_incidents())  # not all are placed
+    many = pd.concat([fixture_incidents()] * copies, ignore_index=True)
+    many["incident_id"] = many["event_id_cnty"] = [f"dense-{i}" for i in range(len(many))]
+    many["latitude"] += [i * 1e-4 for i in range(len(many))]
+    pdf = report_bytes(report_content(many, FilterSpec()), "pdf")
+    assert b"/Subtype /Image" in pdf
+    few = report_bytes(report_content(fixture_incidents(), FilterSpec()), "pdf")
+    assert b"/Subtype /Image" not in few  # a light map stays vector

@@ -30,6 +30,7 @@ from ui.data import get_store
 from ui.i18n import DEFAULT_LANGUAGE, column_label, t
 from ui.signin import signed_in_store
 from ui.plain import plain
+from ui.warmup import extraction_worker
 
 STATE_KEY = "add_article_candidates"
 ARTICLE_KEY = "add_article_identity"
@@ -64,6 +65,16 @@ def _geocoder() -> Any:
     return GazetteerGeocoder()
 
 
+def _extract(text: str, published: date | None, url: str | None) -> list[Candidate]:
+    """Candidates of the article: from the extraction helper (``make run``), whose
+    language models were loaded as the dashboard started, else in this process (the
+    first extraction then loads the models and the gazetteer)."""
+    worker = extraction_worker()
+    if worker is not None:
+        return worker.extract(text, published, url)
+    return extract_incidents(text, published, url, geocoder=_geocoder())
+
+
 def render(store_path: str | Path | None, language: str | None = None) -> None:
     """Draw the page; saved incidents go to the store at ``store_path``."""
     lang = language or st.session_state.get("lang", DEFAULT_LANGUAGE)
@@ -79,10 +90,8 @@ def render(store_path: str | Path | None, language: str | None = None) -> None:
         if not text.strip():
             st.warning(t("article_paste_first", lang))
             return
-        # The first extraction of a session loads the language models and the gazetteer.
         with st.spinner(t("article_extracting", lang)):
-            candidates = extract_incidents(text, published if known_date else None,
-                                           url or None, geocoder=_geocoder())
+            candidates = _extract(text, published if known_date else None, url or None)
         st.session_state[STATE_KEY] = candidates
         st.session_state[ARTICLE_KEY] = article_identity(text, url)
     candidates: list[Candidate] = st.session_state.get(STATE_KEY, [])

@@ -30,6 +30,7 @@ from incidents.selection import Selection
 from incidents.store.queries import ServedSelection
 from ui.i18n import t
 from ui.plain import plain
+from ui.warmup import export_tab_opened, page_activity
 
 FORMATS: dict[str, tuple[str, str, str]] = {
     # format: (label key, extension, MIME type)
@@ -102,13 +103,17 @@ def report_payload(selection: AnySelection, spec: FilterSpec, fmt: str, language
     (which the report compares with) are fetched, when the button is clicked."""
     from incidents.report import report_bytes, report_content
 
-    if isinstance(selection, ServedSelection):
-        frame = served_report_rows(selection)
-        content = report_content(frame, spec, language=language, quarantined=quarantined)
-    else:
-        content = report_content(selection.frame, spec, rows=selection.rows,
-                                 language=language, quarantined=quarantined)
-    return report_bytes(content, fmt)
+    page_activity()  # a report being drawn is no quiet moment for the background loads
+    try:
+        if isinstance(selection, ServedSelection):
+            frame = served_report_rows(selection)
+            content = report_content(frame, spec, language=language, quarantined=quarantined)
+        else:
+            content = report_content(selection.frame, spec, rows=selection.rows,
+                                     language=language, quarantined=quarantined)
+        return report_bytes(content, fmt)
+    finally:
+        page_activity()
 
 
 def served_report_rows(selection: ServedSelection) -> pd.DataFrame:
@@ -155,6 +160,7 @@ def render_report_buttons(selection: AnySelection, spec: FilterSpec, base: str, 
 
 def render_exports(selection: AnySelection, spec: FilterSpec, language: str,
                    quarantined: int = 0) -> None:
+    export_tab_opened()
     base = export_basename(spec, *_dates_and_reference(selection))
     render_report_buttons(selection, spec, base, language, quarantined)
     st.caption(t("export_intro", language, count=len(selection)))

@@ -49,6 +49,7 @@ from incidents.store.queries import ServedSelection
 from ui.i18n import t
 from ui.places import find_place
 from ui.record import render_record
+from ui.warmup import page_activity
 from ui.state import (LINKED_INCIDENT, LINKED_VIEW, MAP_VIEW, PENDING_REGION, SELECTED_INCIDENT,
                       URL_KEYS)
 
@@ -469,6 +470,7 @@ def _place_search(state: dict[str, Any], language: str) -> None:
 def map_section(selection: AnySelection, data_key: str, language: str,
                 near: str | None = None) -> None:
     """The map and its controls (see ``_map_body``), then the next playback step."""
+    page_activity()
     _map_body(selection, data_key, language, near)
     _play_on(selection)
 

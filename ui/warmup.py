@@ -25,7 +25,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from types import ModuleType
@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+    from incidents.extract.worker import ExtractionWorker
+
 LOGGER = logging.getLogger(__name__)
 # The page's own modules, minus those declaring a component (ui.map_view, ui.correct).
 PAGE_MODULES = ("ui.add_article", "ui.duplicates", "ui.exports", "ui.headline",
@@ -41,12 +43,18 @@ PAGE_MODULES = ("ui.add_article", "ui.duplicates", "ui.exports", "ui.headline",
                 "ui.upload")
 # A page never waits longer than this for a warm-up that hangs; it then loads itself.
 WAIT_LIMIT_S = 300.0
+# The gazetteer and the report's map load once no script ran for this long.
+QUIET_S = 10.0
 # Streamlit warns once per call that a cached function ran outside a script run,
 # which is exactly what warming is.
 _NO_SCRIPT_RUN_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 # Set while no warm-up is running: ``streamlit run dashboard.py`` never waits.
 _settled = threading.Event()
 _settled.set()
+_last_activity = time.monotonic()
+_worker: ExtractionWorker | None = None
+_report_warmup: threading.Thread | None = None
+_report_warmup_lock = threading.Lock()
 
 
 @contextmanager
@@ -121,23 +129,99 @@ def warm_in_background() -> threading.Thread:
             warm()
         finally:
             _settled.set()
-        _load_language_models()
+        _start_extraction_worker()
+        page_activity()
+        _wait_for_a_quiet_moment()
+        _load_gazetteer_and_report_map()
 
     thread = threading.Thread(target=run, name="dashboard-warmup", daemon=True)
     thread.start()
     return thread
 
 
-def _load_language_models() -> None:
-    """Load the article extractor's spaCy pipelines once the first page is served, so
-    the first "Add from article" does not wait seconds for them (and the first page
-    does not wait for them either)."""
-    try:
-        from incidents.extract import warm_up
+def page_activity() -> None:
+    """Called as a script run (or a map fragment run) starts and ends: the article and
+    report tools wait for a quiet moment (``QUIET_S`` without any)."""
+    global _last_activity
+    _last_activity = time.monotonic()
 
-        warm_up()
-    except Exception:  # a missing model only slows the first extraction, which reports it
-        logging.getLogger(__name__).exception("language models not loaded ahead")
+
+def extraction_worker() -> ExtractionWorker | None:
+    """The helper process extractions go to (started by the background warm-up), or
+    None when there is none (``streamlit run dashboard.py``, or it could not start)."""
+    return _worker
+
+
+def _start_extraction_worker() -> None:
+    """Start the article extractor's helper process, which loads the language models
+    on its own (``incidents.extract.worker``)."""
+    global _worker
+    try:
+        from incidents.extract.worker import ExtractionWorker
+
+        _worker = ExtractionWorker()
+    except Exception:  # noqa: BLE001 - extractions then run in this process
+        LOGGER.exception("the extraction helper did not start")
+
+
+def export_tab_opened() -> None:
+    """The export tab is drawn: prepare the report's map (about 2 s, once) in the
+    background now rather than when its button is clicked."""
+    global _report_warmup
+    with _report_warmup_lock:
+        if _report_warmup is None:
+            _report_warmup = threading.Thread(
+                target=_quietly(_report_boundaries, "the report's map"), name="report-warmup",
+                daemon=True)
+            _report_warmup.start()
+
+
+def _quietly(step: Callable[[], None], name: str) -> Callable[[], None]:
+    """``step`` logging its failure: what it prepares is then done, and any problem
+    met and reported, where it is first used."""
+    def run() -> None:
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - preparing ahead is an optimisation
+            LOGGER.exception("%s not prepared ahead", name)
+    return run
+
+
+def _wait_for_a_quiet_moment() -> None:
+    """Until no script ran for ``QUIET_S``: what loads next holds the server's one
+    interpreter for seconds, which beside a filter change would double it."""
+    while time.monotonic() - _last_activity < QUIET_S:
+        time.sleep(0.5)
+
+
+def _load_gazetteer_and_report_map() -> None:
+    """Load the built gazetteer index (place search, geocoding; an unbuilt one is left
+    to the geocoder, which builds it on first use) and the report's simplified
+    boundaries (about 2 s), so that their first use does not wait for them.
+
+    The language models are not loaded here but in the extraction helper: in this
+    process they held its one interpreter for about 4 s (beside the first page they
+    delayed its map, its tiles and the map's first report back by seconds).
+    """
+    started = time.perf_counter()
+    for name, step in (("gazetteer", _gazetteer), ("the report's map", _report_boundaries)):
+        _quietly(step, name)()
+    print(f"  Gazetteer and report map loaded in {time.perf_counter() - started:.1f} s.",
+          file=sys.stderr, flush=True)
+
+
+def _gazetteer() -> None:
+    from incidents.geocode.build import is_built
+    from incidents.geocode.gazetteer import load_gazetteer
+
+    if is_built():
+        load_gazetteer()
+
+
+def _report_boundaries() -> None:
+    from incidents.report.static_map import warm_up as warm_report_map
+
+    warm_report_map()
 
 
 def warming() -> bool:

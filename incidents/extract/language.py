@@ -9,6 +9,7 @@ the components named entities need are run.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -32,13 +33,31 @@ def detect_language(text: str) -> str:
     return "en" if english > french else "fr"
 
 
+_loaded: dict[tuple[str, str | None], Language] = {}
+_load_locks: dict[tuple[str, str | None], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
 @lru_cache(maxsize=4)
 def pipeline(language: str, name: str | None = None) -> Language:
     """The spaCy pipeline for a language, NER only; ``name`` overrides the package.
 
-    spaCy is imported here rather than at the top of the module: it adds about
-    0.4 s to every dashboard start, and only the article page needs it.
+    Loaded once per process even when asked for from two threads at once (the
+    dashboard loads the pipelines in the background; an extraction asking for one
+    meanwhile waits for that load instead of doing it a second time beside it).
     """
+    key = (language, name)
+    with _locks_guard:
+        lock = _load_locks.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _loaded:
+            _loaded[key] = _load(language, name)
+    return _loaded[key]
+
+
+def _load(language: str, name: str | None) -> Language:
+    """spaCy is imported here rather than at the top of the module: it adds about
+    0.4 s to every dashboard start, and only the article page needs it."""
     import spacy
 
     package = name or PIPELINES[language]

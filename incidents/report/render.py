@@ -35,6 +35,8 @@ from incidents.report.words import words  # noqa: E402
 REPORT_FORMATS = ("pdf", "png")
 A4_INCHES = (8.27, 11.69)
 PNG_DPI = 110
+# The resolution of what a PDF page holds as an image (a dense map's symbols).
+PDF_RASTER_DPI = 200
 
 
 def _text(target, x: float, y: float, text: str, **options) -> None:
@@ -219,7 +221,7 @@ def report_bytes(content: ReportContent, fmt: str) -> bytes:
             metadata = {"Title": words(content.language)["title"], "Creator": "incidents"}
             with PdfPages(buffer, metadata=metadata) as pdf:
                 for fig in pages:
-                    pdf.savefig(fig)
+                    pdf.savefig(fig, dpi=PDF_RASTER_DPI)
         else:
             _stacked_png(pages, buffer)
     finally:

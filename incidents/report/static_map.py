@@ -9,12 +9,14 @@ a translucent square for an incident known only to its region.
 from __future__ import annotations
 
 import math
+import threading
 from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba_array
 from matplotlib.lines import Line2D
 
 from incidents.maps import style
@@ -27,11 +29,26 @@ COUNTRY_EDGE = "#5e5e5e"
 WATER = "#dfe9f1"
 SIMPLIFY_DEGREES = 0.01
 NICE_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+# Above this many symbols the map's incidents are drawn into the PDF as one image
+# (at ``render.PDF_RASTER_DPI``) rather than as one vector path each: 100,000 vector
+# symbols made a 15 MB PDF and took about 20 s to write, for the same picture.
+RASTER_ABOVE = 2_000
+REGION_ALPHA = 0.25  # a square for an incident known only to its region
+EXACT_ALPHA = 0.9
+
+
+_boundaries_lock = threading.Lock()
+
+
+def _boundaries() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Admin-1 regions of the active set and the countries they make up, prepared once
+    per process: a report asked for while a warm-up prepares them waits for it."""
+    with _boundaries_lock:
+        return _prepared_boundaries()
 
 
 @lru_cache(maxsize=1)
-def _boundaries() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Admin-1 regions of the active set and the countries they make up."""
+def _prepared_boundaries() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     from incidents.regions.sets import region_polygons
 
     regions = region_polygons(None, "admin1")[["country", "admin1", "geometry"]].copy()
@@ -39,6 +56,14 @@ def _boundaries() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     regions["geometry"] = regions.geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
     countries = regions.dissolve(by="country", as_index=False)
     return regions, countries
+
+
+def warm_up() -> None:
+    """Prepare the boundaries every report map draws (about 2 s, once per process) and
+    load matplotlib, ahead of the first report."""
+    import incidents.report.render  # noqa: F401 - matplotlib (Agg) is what is warmed
+
+    _boundaries()
 
 
 def _extent(incidents: pd.DataFrame) -> tuple[float, float, float, float]:
@@ -75,17 +100,48 @@ def _symbols(ax: Axes, incidents: pd.DataFrame) -> None:
     if placed.empty:
         return
     radius = style.marker_radius(placed["fatalities"].fillna(0).to_numpy(dtype=float))
-    sizes = (radius * 0.9) ** 2
-    colours = np.array([style.event_colour(e) for e in placed["event_type"]], dtype=object)
-    precision = placed["geo_precision"].fillna(style.UNKNOWN_PRECISION).to_numpy()
-    x, y = placed["longitude"].to_numpy(), placed["latitude"].to_numpy()
-    exact, nearby, region = precision == 1, precision == 2, precision == 3
-    ax.scatter(x[region], y[region], s=sizes[region] * 2.2, marker="s", c=list(colours[region]),
-               alpha=0.25, edgecolors=list(colours[region]), linewidths=1, zorder=3)
-    ax.scatter(x[nearby], y[nearby], s=sizes[nearby], marker="o", facecolors="none",
-               edgecolors=list(colours[nearby]), linewidths=1.6, zorder=4)
-    ax.scatter(x[exact], y[exact], s=sizes[exact], marker="o", c=list(colours[exact]),
-               edgecolors="#222", linewidths=0.5, alpha=0.9, zorder=5)
+    symbols = pd.DataFrame({
+        "x": placed["longitude"].to_numpy(), "y": placed["latitude"].to_numpy(),
+        "size": (radius * 0.9) ** 2,
+        "colour": [style.event_colour(e) for e in placed["event_type"]],
+        "precision": placed["geo_precision"].fillna(style.UNKNOWN_PRECISION).to_numpy(),
+    })
+    raster = len(symbols) > RASTER_ABOVE
+    region = stacked(symbols[symbols["precision"] == 3])
+    nearby = stacked(symbols[symbols["precision"] == 2])
+    exact = stacked(symbols[symbols["precision"] == 1])
+    ax.scatter(region["x"], region["y"], s=region["size"] * 2.2, marker="s",
+               c=_rgba(region, REGION_ALPHA), edgecolors=_rgba(region, REGION_ALPHA),
+               linewidths=1, zorder=3, rasterized=raster)
+    ax.scatter(nearby["x"], nearby["y"], s=nearby["size"], marker="o", facecolors="none",
+               edgecolors=_rgba(nearby, 1.0), linewidths=1.6, zorder=4, rasterized=raster)
+    ax.scatter(exact["x"], exact["y"], s=exact["size"], marker="o", c=_rgba(exact, EXACT_ALPHA),
+               edgecolors=_rgba(exact, EXACT_ALPHA, "#222"), linewidths=0.5, zorder=5,
+               rasterized=raster)
+
+
+def stacked(symbols: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct symbol (place, size, colour), in the order last drawn, with
+    ``count``: how many incidents draw exactly that symbol.
+
+    Incidents placed at the same gazetteer point with the same toll draw the same
+    symbol; drawing it once with the opacity of ``count`` stacked copies (see ``_rgba``)
+    gives the same picture for a third of the work on 100,000 synthetic incidents.
+    """
+    ordered = symbols.assign(order=np.arange(len(symbols)))
+    grouped = ordered.groupby(["x", "y", "size", "colour"], sort=False)["order"]
+    distinct = grouped.agg(["size", "max"]).rename(columns={"size": "count"})
+    # Drawn where the last copy was: that is the one that showed on top.
+    return distinct.sort_values("max").reset_index()
+
+
+def _rgba(symbols: pd.DataFrame, alpha: float, colour: str | None = None) -> np.ndarray:
+    """Each symbol's colour (or ``colour`` for all) with the opacity of ``count`` copies
+    of it drawn one over the other at ``alpha``: 1 - (1 - alpha) ** count."""
+    colours = [colour] * len(symbols) if colour else list(symbols["colour"])
+    rgba = to_rgba_array(colours) if len(symbols) else np.zeros((0, 4))
+    rgba[:, 3] = 1 - (1 - alpha) ** symbols["count"].to_numpy(dtype=float)
+    return rgba
 
 
 def _legend(ax: Axes, incidents: pd.DataFrame, language: str) -> None:

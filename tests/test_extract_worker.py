@@ -1,0 +1,40 @@
+"""Extraction in the dashboard's helper process, and one pipeline load per process."""
+
+from __future__ import annotations
+
+import threading
+
+from incidents.extract import extract_incidents
+from incidents.extract import language
+from incidents.extract.language import pipeline
+from incidents.extract.worker import ExtractionWorker
+
+# Written for this test (no real article): one attack at a place the gazetteer knows.
+ARTICLE = ("Mopti, 12 mars 2024 - Des hommes armés ont attaqué le village de Kimparana, "
+           "dans le cercle de San. Quatre civils ont été tués, selon un élu local.")
+
+
+def test_the_helper_gives_the_candidates_this_process_would(built_gazetteer, monkeypatch) -> None:
+    monkeypatch.setenv("INCIDENTS_HOME", str(built_gazetteer.parent))
+    helper = ExtractionWorker()
+    helper.ready.result(timeout=300)
+    there = helper.extract(ARTICLE, "2024-03-13")
+    here = extract_incidents(ARTICLE, "2024-03-13")
+    assert [c.record for c in there] == [c.record for c in here]
+    assert there and there[0].record["location"] == "Kimparana"
+
+
+def test_a_pipeline_asked_for_from_two_threads_is_loaded_once(monkeypatch) -> None:
+    loads = []
+    real_load = language._load
+    monkeypatch.setattr(language, "_loaded", {})
+    monkeypatch.setattr(language, "_load", lambda *key: loads.append(key) or real_load(*key))
+    pipeline.cache_clear()
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(pipeline("fr"))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    pipeline.cache_clear()
+    assert loads == [("fr", None)] and got[0] is got[1]
