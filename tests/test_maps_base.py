@@ -37,6 +37,12 @@ def test_default_map_has_scale_fullscreen_layer_control(default_page):
     assert "Country borders" in default_page and "Regions (admin-1)" in default_page
 
 
+def test_scale_bar_is_in_kilometres_only(default_page):
+    scale_calls = re.findall(r"L\.control\.scale\(([^)]*)\)", default_page)
+    assert len(scale_calls) == 1
+    assert "imperial: false" in scale_calls[0]
+
+
 def test_online_tiles_are_an_extra_base_layer_only_when_asked():
     fmap = finish_map(make_base_map(online_tiles=True, towns=False, admin1=False))
     page = fmap.get_root().render()

@@ -190,6 +190,22 @@ class ZoomControl(MacroElement):
         self.zoom_in, self.zoom_out = zoom_in, zoom_out
 
 
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in kilometres only (its default adds a second bar in miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({position: "bottomleft", imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
 def make_base_map(
     *,
     language: str = "en",
@@ -218,12 +234,13 @@ def make_base_map(
         location=list(location) if location is not None else list(DEFAULT_LOCATION),
         zoom_start=zoom if zoom is not None else DEFAULT_ZOOM,
         tiles=None,
-        control_scale=True,
+        control_scale=False,
         zoom_control=False,
         max_zoom=MAX_ZOOM,
         asset_base_url=asset_base_url,
     )
     ZoomControl(text["zoom_in"], text["zoom_out"]).add_to(fmap)
+    MetricScale().add_to(fmap)
     attribution = osm_attribution(text["attribution"])
     tile_options = {"url": tiles_url} if tiles_url else {}
     local_tile_layer(name=text["tiles_offline"], attribution=attribution, **tile_options).add_to(fmap)
