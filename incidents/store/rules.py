@@ -40,9 +40,9 @@ STORAGE_CHUNK_ROWS = 50_000
 
 __all__ = [
     "DUPLICATE_FIELDS", "PROTECTED_FIELDS", "assign_incident_ids", "check_changes",
-    "find_possible_duplicates", "flag_statuses", "now", "overlay_edits",
+    "filled_storage_chunks", "find_possible_duplicates", "flag_statuses", "now", "overlay_edits",
     "pack_source_extras", "prepare_incoming", "quarantine_rows", "storage_rows",
-    "to_storage",
+    "storage_values", "to_storage",
 ]
 
 
@@ -170,16 +170,37 @@ def duplicate_window(frame: pd.DataFrame) -> tuple[str, str] | None:
 
 def _storage_columns(frame: pd.DataFrame) -> list[list[Any]]:
     """Column-wise Python values ready for a database driver (None for missing)."""
-    columns: list[list[Any]] = []
-    for column in model.CANONICAL_COLUMNS:
-        values = frame[column]
-        if column in model.DATE_COLUMNS:
-            values = values.dt.strftime("%Y-%m-%d")
-        elif column in model.BOOL_COLUMNS:
-            values = values.astype(int)
-        values = values.astype(object)
-        columns.append(values.where(values.notna(), None).tolist())
-    return columns
+    return [storage_values(frame[column], column) for column in model.CANONICAL_COLUMNS]
+
+
+def storage_values(values: pd.Series, column: str) -> list[Any]:
+    """One canonical column as Python values for a database driver (None for missing):
+    dates as ``YYYY-MM-DD``, booleans as 0/1. Converted by numpy and Arrow, not value by
+    value (``astype(object)`` of an Arrow text column costs twenty times more)."""
+    if column in model.DATE_COLUMNS:
+        days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        text = days.astype(str).astype(object)
+        text[np.isnat(days)] = None
+        return text.tolist()
+    if column in model.BOOL_COLUMNS:
+        return values.to_numpy(dtype=bool).astype("int64").tolist()
+    if column in model.FLOAT_COLUMNS:
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        kept = numbers.astype(object)
+        kept[np.isnan(numbers)] = None
+        return kept.tolist()
+    return values.to_numpy(dtype=object, na_value=None).tolist()
+
+
+def filled_storage_chunks(frame: pd.DataFrame) -> Iterator[tuple[list[str], list[tuple]]]:
+    """(columns, rows) of ``frame`` to store, ``STORAGE_CHUNK_ROWS`` at a time, leaving
+    out the columns a chunk holds no value in: the database stores NULL for those
+    anyway, and a driver binds a None at several times the cost of a number."""
+    for start in range(0, len(frame), STORAGE_CHUNK_ROWS):
+        chunk = frame.iloc[start:start + STORAGE_CHUNK_ROWS]
+        filled = [c for c in model.CANONICAL_COLUMNS
+                  if chunk[c].notna().any()]
+        yield filled, list(zip(*(storage_values(chunk[c], c) for c in filled)))
 
 
 def latest_edits(rows: list[tuple[str, str, str]]) -> dict[str, dict[int, Any]]:
