@@ -218,8 +218,7 @@ class SnapshotStore(ReviewDecisions, ABC):
                 # Into an empty store every part is part of a first import: nothing stored
                 # before to compare with, stage or overlay; only its own earlier parts count.
                 written = rules.SeenIds() if self._is_empty(tx) else None
-                if written is not None:
-                    self._defer_indexes(tx)
+                deferred = self._defer_indexes(tx) if written is not None else None
                 for records, quarantine in parts:
                     frame = rules.prepare_incoming(records, seen)
                     ids = frame["event_id_cnty"].dropna()
@@ -243,7 +242,7 @@ class SnapshotStore(ReviewDecisions, ABC):
                         carried = pd.concat([carried, unnamed[list(rules.DUPLICATE_FIELDS)]],
                                             ignore_index=True)
                 if written is not None:
-                    self._restore_indexes(tx)
+                    self._restore_indexes(tx, deferred)
                 summary = ImportSummary(import_id=import_id, source_name=source_name,
                                         imported_at=imported_at, **totals)
                 self._finish_import(tx, summary)
@@ -333,8 +332,9 @@ class SnapshotStore(ReviewDecisions, ABC):
         later import. ``written`` (ids as 64-bit hashes) names the few candidates,
         which the store then confirms."""
         again: set[str] = set()
+        deferred = None
         if written is None:
-            self._defer_indexes(tx)
+            deferred = self._defer_indexes(tx)
         else:
             ids = frame["incident_id"]
             maybe = ids[written.contains(ids)]
@@ -346,14 +346,16 @@ class SnapshotStore(ReviewDecisions, ABC):
         if again:
             changed += self._upsert(tx, rules.storage_rows(frame[repeat]))
         if written is None:
-            self._restore_indexes(tx)
+            self._restore_indexes(tx, deferred)
         return again, changed
 
-    def _defer_indexes(self, tx: Any) -> None:
+    def _defer_indexes(self, tx: Any) -> Any:
         """Drop secondary indexes a backend builds faster once after a first import
-        (nothing here); :meth:`_restore_indexes` builds them, in the same transaction."""
+        (nothing here); what :meth:`_restore_indexes` needs to build them again, in
+        the same transaction."""
+        return None
 
-    def _restore_indexes(self, tx: Any) -> None:
+    def _restore_indexes(self, tx: Any, deferred: Any) -> None:
         """Build what :meth:`_defer_indexes` dropped (nothing here)."""
 
     def _snapshot_of_first_rows(self, before: int, written: pd.DataFrame) -> bool:

@@ -323,15 +323,16 @@ class SQLiteStore(SnapshotStore):
             " GROUP BY incident_id, field)"
         ).fetchall()
 
-    def _defer_indexes(self, conn: sqlite3.Connection) -> None:
+    def _defer_indexes(self, conn: sqlite3.Connection) -> list[str]:
         """Drop the secondary indexes for a first import (rebuilt by ``_restore_indexes``
         in the same transaction): building an index once over sorted keys is cheaper
         than updating it row by row."""
         for index in _INCIDENT_INDEXES:
             conn.execute(f"DROP INDEX IF EXISTS {index}")
+        return list(_INCIDENT_INDEXES.values())
 
-    def _restore_indexes(self, conn: sqlite3.Connection) -> None:
-        for statement in _INCIDENT_INDEXES.values():
+    def _restore_indexes(self, conn: sqlite3.Connection, deferred: list[str]) -> None:
+        for statement in deferred:
             conn.execute(statement)
 
     def _bulk_insert(self, conn: sqlite3.Connection, frame: pd.DataFrame) -> int:
