@@ -222,8 +222,7 @@ class SnapshotStore(ReviewDecisions, ABC):
                 for records, quarantine in parts:
                     frame = rules.prepare_incoming(records, seen)
                     ids = frame["event_id_cnty"].dropna()
-                    repeated = sorted(set(ids[source_ids.contains(ids)]))
-                    source_ids.add(ids)
+                    repeated = sorted(set(ids[source_ids.contains_then_add(ids)]))
                     earlier = carried
                     if repeated:
                         rows = model.conform(self._rows_with_source_ids(tx, repeated))
@@ -337,10 +336,9 @@ class SnapshotStore(ReviewDecisions, ABC):
             deferred = self._defer_indexes(tx)
         else:
             ids = frame["incident_id"]
-            maybe = ids[written.contains(ids)]
+            maybe = ids[written.contains_then_add(ids)]
             if len(maybe):
                 again = self._stage_batch(tx, maybe.tolist())
-            written.add(ids)
         repeat = frame["incident_id"].isin(again).to_numpy()
         changed = self._bulk_insert(tx, frame[~repeat] if again else frame)
         if again:

@@ -54,28 +54,57 @@ def now() -> str:
 
 class SeenIds:
     """How often each id occurred in the earlier parts of one file, kept as 64-bit
-    hashes of the ids (pandas' ``hash_array``): a million ids take tens of MB, where
-    a dict of the strings took hundreds. Two ids sharing a hash (odds about one in
-    ten million for a million ids) would be counted as one."""
+    hashes of the ids (pandas' ``hash_array``) in a sorted array with their counts: a
+    million ids take tens of MB, where a dict of the strings took hundreds. Two ids
+    sharing a hash (odds about one in ten million for a million ids) would be counted
+    as one. The ``..._then_add`` methods hash a part's ids once for both steps."""
 
     def __init__(self) -> None:
-        self._counts = pd.Series(dtype="int64", index=pd.Index([], dtype="uint64"))
+        self._keys = np.empty(0, dtype="uint64")
+        self._counts = np.empty(0, dtype="int64")
 
     @staticmethod
-    def _keys(ids: pd.Series) -> np.ndarray:
-        return pd.util.hash_array(ids.astype(object).to_numpy())
+    def _hashes(ids: pd.Series) -> np.ndarray:
+        return pd.util.hash_array(ids.to_numpy(dtype=object, na_value=None))
+
+    def _counts_of(self, keys: np.ndarray) -> np.ndarray:
+        if not len(self._keys):
+            return np.zeros(len(keys), dtype="int64")
+        at = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        return np.where(self._keys[at] == keys, self._counts[at], 0)
+
+    def _add(self, keys: np.ndarray) -> None:
+        new, counts = np.unique(keys, return_counts=True)
+        merged = np.concatenate([self._keys, new])
+        # Two sorted runs: a stable sort merges them in linear time.
+        order = np.argsort(merged, kind="stable")
+        merged, weights = merged[order], np.concatenate([self._counts, counts])[order]
+        starts = np.flatnonzero(np.r_[True, merged[1:] != merged[:-1]])
+        self._keys, self._counts = merged[starts], np.add.reduceat(weights, starts)
 
     def before(self, ids: pd.Series) -> pd.Series:
         """For each id, how often it occurred before (0 for a new one)."""
-        counts = self._counts.reindex(self._keys(ids)).fillna(0).to_numpy(dtype="int64")
-        return pd.Series(counts, index=ids.index)
+        return pd.Series(self._counts_of(self._hashes(ids)), index=ids.index)
 
     def contains(self, ids: pd.Series) -> np.ndarray:
-        return np.isin(self._keys(ids), self._counts.index.to_numpy())
+        return self._counts_of(self._hashes(ids)) > 0
 
     def add(self, ids: pd.Series) -> None:
-        counts = pd.Series(self._keys(ids)).value_counts()
-        self._counts = self._counts.add(counts, fill_value=0).astype("int64")
+        self._add(self._hashes(ids))
+
+    def before_then_add(self, ids: pd.Series) -> pd.Series:
+        """:meth:`before`, then :meth:`add`."""
+        keys = self._hashes(ids)
+        counts = self._counts_of(keys)
+        self._add(keys)
+        return pd.Series(counts, index=ids.index)
+
+    def contains_then_add(self, ids: pd.Series) -> np.ndarray:
+        """:meth:`contains`, then :meth:`add`."""
+        keys = self._hashes(ids)
+        found = self._counts_of(keys) > 0
+        self._add(keys)
+        return found
 
 
 def assign_incident_ids(records: pd.DataFrame,
@@ -93,8 +122,7 @@ def assign_incident_ids(records: pd.DataFrame,
         ids[unnamed] = _content_ids(records[unnamed])
     occurrence = ids.groupby(ids, sort=False).cumcount()
     if seen is not None:
-        occurrence = occurrence + seen.before(ids)
-        seen.add(ids)
+        occurrence = occurrence + seen.before_then_add(ids)
     suffix = ("-" + (occurrence + 1).astype("string")).where(occurrence > 0, "")
     return (ids + suffix).astype("string")
 
