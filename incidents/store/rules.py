@@ -74,6 +74,8 @@ class SeenIds:
         return np.where(self._keys[at] == keys, self._counts[at], 0)
 
     def _add(self, keys: np.ndarray) -> None:
+        if not len(keys):
+            return
         new, counts = np.unique(keys, return_counts=True)
         merged = np.concatenate([self._keys, new])
         # Two sorted runs: a stable sort merges them in linear time.
