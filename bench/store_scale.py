@@ -1,6 +1,7 @@
 """The store at scale, both backends side by side, in one run.
 
     .venv/bin/python bench/store_scale.py [--rows 1000000] [--large 10000000] [--store URL]
+        [--import-only] [--baseline DIR]
 
 1. **Import**: one synthetic ACLED-like CSV of ``--rows`` incidents (ACLED's 31
    columns, fictional events at real Sahel towns and villages, ``SYN`` ids; written
@@ -17,7 +18,12 @@
    of what the page receives (the map's data layers as st_folium gets them, the
    headline, the table as JSON), and the peak resident memory of that process.
    The large store is made on the server by copying the imported rows under new
-   ids (``INSERT ... SELECT``), never through Python.
+   ids (``INSERT ... SELECT``), never through Python. ``--import-only`` stops after 1.
+
+``--baseline DIR`` imports the same CSV, in the same run, with the program checked out
+in DIR too (e.g. ``git worktree add /tmp/main main``, then ``make messages`` there), into
+its own empty SQLite file and PostGIS database: the code's figures before and after,
+side by side under the same load.
 
 The machine is shared (2 cores, several engineers): every figure depends on the
 load, so the run first prints a **baseline measured in the same run** (how long
@@ -76,14 +82,16 @@ def baseline(csv_path: Path) -> float:
     return time.perf_counter() - started
 
 
-def ingest(csv_path: Path, store: str, home: Path) -> tuple[float, float, dict]:
-    """(seconds, peak MB, summary) of one CLI ingest of ``csv_path`` into ``store``."""
+def ingest(csv_path: Path, store: str, home: Path,
+           code: Path = PROJECT) -> tuple[float, float, dict]:
+    """(seconds, peak MB, summary) of one CLI ingest of ``csv_path`` into ``store``, by
+    the program in ``code`` (this checkout by default)."""
     size_mb = csv_path.stat().st_size / 1e6
     started = time.perf_counter()
     answer = subprocess.run(
         [sys.executable, "-c", _PEAK_OF, sys.executable, "-m", "incidents", "ingest",
          str(csv_path), "--no-geocode", "--store", store, "--max-mb", str(int(size_mb) + 1)],
-        cwd=PROJECT, env={**os.environ, "INCIDENTS_HOME": str(home)},
+        cwd=code, env={**os.environ, "INCIDENTS_HOME": str(home), "PYTHONPATH": str(code)},
         capture_output=True, text=True, check=True,
     )
     seconds = time.perf_counter() - started
@@ -182,6 +190,10 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=0,
                         help="also measure a filter change at this many incidents (PostGIS)")
     parser.add_argument("--store", help="an empty PostGIS database URL (default: a throwaway one)")
+    parser.add_argument("--import-only", action="store_true",
+                        help="measure the import only (no filter change)")
+    parser.add_argument("--baseline", type=Path,
+                        help="also import with the program checked out in this directory")
     parser.add_argument("--filter-change", help=argparse.SUPPRESS)
     args = parser.parse_args()
     # A terminated run still stops and removes its throwaway cluster.
@@ -207,13 +219,24 @@ def main() -> None:
               f" {csv_path.stat().st_size / 1e6:,.0f} MB", flush=True)
         print(f"baseline (same run): pandas parses the CSV as text in {baseline(csv_path):.1f} s;"
               f" load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
-        print(f"\n{'import':<34} {'seconds':>8} {'peak MB':>8}", flush=True)
-        for backend, store in (("sqlite", str(work / "bench.sqlite")), ("postgis", url)):
-            home = work / f"home-{backend}"
+        print(f"\n{'import':<44} {'seconds':>8} {'peak MB':>8} {'load':>5}", flush=True)
+        runs = [("sqlite", PROJECT, str(work / "bench.sqlite")), ("postgis", PROJECT, url)]
+        if args.baseline:
+            runs.insert(0, ("sqlite", args.baseline, str(work / "baseline.sqlite")))
+            if args.store is None:
+                runs.insert(2, ("postgis", args.baseline,
+                                pgserver.fresh_database(server, "bench_baseline")))
+        for number, (backend, code, store) in enumerate(runs):
+            home = work / f"home-{number}"
             home.mkdir()
-            seconds, peak, summary = ingest(csv_path, store, home)
-            print(f"{backend + ' (' + format(summary['accepted'], ',') + ' rows)':<34}"
-                  f" {seconds:>8.1f} {peak:>8.0f}", flush=True)
+            seconds, peak, summary = ingest(csv_path, store, home, code)
+            label = f"{backend} ({summary['accepted']:,} rows)"
+            if args.baseline:
+                label += " baseline" if code == args.baseline else " this checkout"
+            print(f"{label:<44} {seconds:>8.1f} {peak:>8.0f} {os.getloadavg()[0]:>5.1f}",
+                  flush=True)
+        if args.import_only:
+            return
         print("\nfilter change on PostGIS (the map page of a fresh dashboard process)")
         print(f"{'incidents':>12} {'filter':<7} {'selected':>10} {'map':>10} {'server s':>9}"
               f" {'payload B':>10} {'process MB':>11} {'table s':>8} {'table B':>9}", flush=True)
