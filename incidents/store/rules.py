@@ -20,9 +20,11 @@ a quarantined row is kept are decided here, once.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +43,7 @@ STORAGE_CHUNK_ROWS = 50_000
 
 __all__ = [
     "DUPLICATE_FIELDS", "PROTECTED_FIELDS", "assign_incident_ids", "check_changes",
+    "collector_paused",
     "filled_storage_chunks", "find_possible_duplicates", "flag_statuses", "now", "overlay_edits",
     "pack_source_extras", "prepare_incoming", "quarantine_rows", "storage_rows",
     "storage_table", "storage_values", "to_storage",
@@ -243,6 +246,18 @@ def storage_table(frame: pd.DataFrame) -> pa.Table:
         else:
             columns[column] = pa.array(values.array, type=pa.large_string())
     return pa.table(columns)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the block (on again after, if it was on)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def filled_storage_chunks(frame: pd.DataFrame) -> Iterator[tuple[list[str], list[tuple]]]:

@@ -337,12 +337,15 @@ class SQLiteStore(SnapshotStore):
 
     def _bulk_insert(self, conn: sqlite3.Connection, frame: pd.DataFrame) -> int:
         """Insert rows whose ids are not stored. Rows become Python values a chunk at
-        a time, so they are never all held as Python objects at once."""
+        a time, so they are never all held as Python objects at once; meanwhile the
+        cycle collector is paused (those millions of values hold no cycles, and its
+        passes over them cost a quarter of the conversion)."""
         before = conn.total_changes
-        for names, rows in rules.filled_storage_chunks(frame):
-            conn.executemany(
-                f"INSERT INTO incidents ({', '.join(names)})"
-                f" VALUES ({', '.join('?' * len(names))})", rows)
+        with rules.collector_paused():
+            for names, rows in rules.filled_storage_chunks(frame):
+                conn.executemany(
+                    f"INSERT INTO incidents ({', '.join(names)})"
+                    f" VALUES ({', '.join('?' * len(names))})", rows)
         return conn.total_changes - before
 
     def _upsert(self, conn: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
