@@ -390,15 +390,13 @@ class PostgisStore(SnapshotStore):
         """Drop the incidents table's secondary indexes for a first import; their
         definitions, for ``_restore_indexes`` to build them once over every row, in
         the same transaction. (Readers of the still empty table wait meanwhile.)"""
-        definitions = [row[0] for row in conn.execute(
-            "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i"
-            " WHERE i.indrelid = 'incidents'::regclass AND NOT i.indisprimary")]
-        names = [row[0] for row in conn.execute(
-            "SELECT i.indexrelid::regclass::text FROM pg_index i"
-            " WHERE i.indrelid = 'incidents'::regclass AND NOT i.indisprimary")]
-        for name in names:
+        indexes = conn.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " WHERE i.indrelid = 'incidents'::regclass AND NOT EXISTS ("
+            " SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)").fetchall()
+        for name, _ in indexes:
             conn.execute(f"DROP INDEX {name}")
-        return definitions
+        return [definition for _, definition in indexes]
 
     def _restore_indexes(self, conn: psycopg.Connection, deferred: list[str]) -> None:
         for definition in deferred:
