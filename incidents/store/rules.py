@@ -182,6 +182,8 @@ def _packed_text(frame: pd.DataFrame, extras: list[str]) -> pd.Series:
     fields = []
     for name in extras:
         values = pa.array(frame[name].array, type=pa.large_string())
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
         literal = pc.binary_join_element_wise(_large('"'), values, _large('"'), _large(""))
         special = pc.fill_null(pc.match_substring_regex(values, r'[\x00-\x1f\\"]'), False)
         if pc.any(special).as_py():
