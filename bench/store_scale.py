@@ -1,7 +1,7 @@
 """The store at scale, both backends side by side, in one run.
 
     .venv/bin/python bench/store_scale.py [--rows 1000000] [--large 10000000] [--store URL]
-        [--no-sqlite] [--baseline CHECKOUT] [--measure-only]
+        [--no-sqlite] [--baseline CHECKOUT] [--import-only | --measure-only]
 
 1. **Import**: one synthetic ACLED-like CSV of ``--rows`` incidents (ACLED's 31
    columns, fictional events at real Sahel towns and villages, ``SYN`` ids; written
@@ -27,6 +27,12 @@
    ``--measure-only --store URL`` only asks the filter change of a store a previous
    run filled (and grew), e.g. after changing the code (the baseline's copy that run
    made is asked again).
+   ``--import-only`` stops after 1.
+
+With ``--baseline DIR`` the same CSV is also imported, in the same run, by the program
+checked out in DIR (e.g. ``git worktree add /tmp/main main``, then ``make messages``
+there), into its own empty SQLite file and PostGIS database: the import's figures
+before and after, side by side under the same load.
 
 The machine is shared (2 cores, several engineers): every figure depends on the
 load, so the run first prints a **baseline measured in the same run** (how long
@@ -85,14 +91,16 @@ def baseline(csv_path: Path) -> float:
     return time.perf_counter() - started
 
 
-def ingest(csv_path: Path, store: str, home: Path) -> tuple[float, float, dict]:
-    """(seconds, peak MB, summary) of one CLI ingest of ``csv_path`` into ``store``."""
+def ingest(csv_path: Path, store: str, home: Path,
+           code: Path = PROJECT) -> tuple[float, float, dict]:
+    """(seconds, peak MB, summary) of one CLI ingest of ``csv_path`` into ``store``, by
+    the program in ``code`` (this checkout by default)."""
     size_mb = csv_path.stat().st_size / 1e6
     started = time.perf_counter()
     answer = subprocess.run(
         [sys.executable, "-c", _PEAK_OF, sys.executable, "-m", "incidents", "ingest",
          str(csv_path), "--no-geocode", "--store", store, "--max-mb", str(int(size_mb) + 1)],
-        cwd=PROJECT, env={**os.environ, "INCIDENTS_HOME": str(home)},
+        cwd=code, env={**os.environ, "INCIDENTS_HOME": str(home), "PYTHONPATH": str(code)},
         capture_output=True, text=True, check=True,
     )
     seconds = time.perf_counter() - started
@@ -238,7 +246,9 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true",
                         help="leave out the SQLite import")
     parser.add_argument("--baseline", type=Path,
-                        help="also ask the filter change with this checkout's code")
+                        help="also import and ask the filter change with this checkout's code")
+    parser.add_argument("--import-only", action="store_true",
+                        help="measure the import only (no filter change)")
     parser.add_argument("--measure-only", action="store_true",
                         help="only the filter change, of the incidents already at --store")
     parser.add_argument("--filter-change", help=argparse.SUPPRESS)
@@ -278,14 +288,26 @@ def main() -> None:
               f" {csv_path.stat().st_size / 1e6:,.0f} MB", flush=True)
         print(f"baseline (same run): pandas parses the CSV as text in {baseline(csv_path):.1f} s;"
               f" load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
-        print(f"\n{'import':<34} {'seconds':>8} {'peak MB':>8}", flush=True)
-        backends = (("sqlite", str(work / "bench.sqlite")), ("postgis", url))
-        for backend, store in backends[1:] if args.no_sqlite else backends:
-            home = work / f"home-{backend}"
+        print(f"\n{'import':<44} {'seconds':>8} {'peak MB':>8} {'load':>5}", flush=True)
+        runs = [("sqlite", PROJECT, str(work / "bench.sqlite")), ("postgis", PROJECT, url)]
+        if args.baseline:
+            runs.insert(0, ("sqlite", args.baseline, str(work / "baseline.sqlite")))
+            if args.store is None:
+                runs.insert(2, ("postgis", args.baseline,
+                                pgserver.fresh_database(server, "bench_baseline")))
+        if args.no_sqlite:
+            runs = [run for run in runs if run[0] != "sqlite"]
+        for number, (backend, code, store) in enumerate(runs):
+            home = work / f"home-{number}"
             home.mkdir()
-            seconds, peak, summary = ingest(csv_path, store, home)
-            print(f"{backend + ' (' + format(summary['accepted'], ',') + ' rows)':<34}"
-                  f" {seconds:>8.1f} {peak:>8.0f}", flush=True)
+            seconds, peak, summary = ingest(csv_path, store, home, code)
+            label = f"{backend} ({summary['accepted']:,} rows)"
+            if args.baseline:
+                label += " baseline" if code == args.baseline else " this checkout"
+            print(f"{label:<44} {seconds:>8.1f} {peak:>8.0f} {os.getloadavg()[0]:>5.1f}",
+                  flush=True)
+        if args.import_only:
+            return
         print_header()
         sizes = [None] + ([args.large] if args.large else [])
         for size in sizes:

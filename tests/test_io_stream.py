@@ -148,3 +148,18 @@ def test_each_place_is_geocoded_once_across_parts(tmp_path: Path, small_parts,
     ingest_file(path, store=open_store(tmp_path / "s.sqlite"), geocoder=counting,
                 assign_regions=False)
     assert sorted(counting.asked) == ["Village 0", "Village 1", "Village 2"]
+
+
+def test_an_id_an_earlier_part_gave_a_suffixed_row_updates_that_row(
+        tmp_path: Path, two_stores, small_parts, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Into an empty store: the explicit id TST1-2 of part two is the id part one gave
+    its repeated TST1, so the later row updates that one (nothing fails, nothing lost)."""
+    monkeypatch.setattr(stream, "PART_ROWS", 2)
+    _, store = two_stores
+    path = tmp_path / "clash.csv"
+    path.write_text(HEADER + row(1, notes="first") + row(1, notes="second")
+                    + row(3, event_id="TST1-2", notes="third") + row(5), encoding="utf-8")
+    summary = ingest_file(path, store=store, geocode=False, assign_regions=False)
+    assert (summary["accepted"], summary["inserted"], summary["updated"]) == (4, 3, 1)
+    stored = store.load().set_index("incident_id")["notes"]
+    assert stored.to_dict() == {"TST1": "first", "TST1-2": "third", "TST5": "plain"}

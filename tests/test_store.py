@@ -392,3 +392,21 @@ def test_an_admin_reverts_an_edit_and_the_history_keeps_both(store, records) -> 
     assert store.verify().ok
     with pytest.raises(StoreError, match="no edit of notes"):
         store.revert("MLI1", "notes", user="admin")
+
+
+def test_extra_text_columns_pack_as_json_dumps_writes_them() -> None:
+    """The column-wise packing gives what json.dumps gives row by row, for text in
+    several Arrow chunks, values needing escapes, empty text and missing values."""
+    from incidents.store.rules import pack_source_extras
+
+    halves = [pd.DataFrame({"incident_id": ["a", "b"], "data_id": ["1", None],
+                            'say "x"': ['q"uote\nline', ""]}),
+              pd.DataFrame({"incident_id": ["c"], "data_id": ["é"], 'say "x"': [None]})]
+    frame = model.conform(pd.concat([h.astype("str") for h in halves], ignore_index=True))
+    frame.loc[2, "say \"x\""] = None
+    expected = [json.dumps({k: v for k, v in row.items() if isinstance(v, str)},
+                           ensure_ascii=False) or None
+                for row in frame[["data_id", 'say "x"']].to_dict(orient="records")]
+    assert pack_source_extras(frame).tolist() == expected
+    nothing = frame.iloc[[1, 2]].assign(data_id=None, **{'say "x"': None})
+    assert pack_source_extras(nothing.astype({"data_id": "str", 'say "x"': "str"})).isna().all()

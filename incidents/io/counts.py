@@ -57,10 +57,13 @@ def whole_numbers(text: pd.Series, column: str) -> tuple[pd.Series, np.ndarray]:
     """Exact ``Int64`` values (NA where empty or refused) and a reason per refused row ("" else)."""
     codes, uniques = pd.factorize(text)
     results = [whole_number(u) if u.strip() else None for u in uniques]
-    values = [r if isinstance(r, int) else None for r in results] + [None]
+    # One slot more for a missing cell (code -1); values are built as int64 and a mask,
+    # not converted from Python objects row by row.
+    values = np.array([r if isinstance(r, int) else 0 for r in results] + [0], dtype="int64")
+    missing = np.array([not isinstance(r, int) for r in results] + [True], dtype=bool)
     reasons = [
         r.format(column=column, text=u.strip()) if isinstance(r, str) else ""
         for r, u in zip(results, uniques)
     ] + [""]
-    numbers = pd.array(np.array(values, dtype=object)[codes], dtype="Int64")
+    numbers = pd.arrays.IntegerArray(values[codes], missing[codes])
     return pd.Series(numbers, index=text.index), np.array(reasons, dtype=object)[codes]

@@ -18,10 +18,18 @@ import codecs
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 from incidents.io.mapping import Mapping
 from incidents.io.reader import IngestResult, read_incidents
 
 PART_ROWS = 100_000
+# The file is searched for record ends this many bytes at a time.
+BLOCK_BYTES = 4 * 1024 * 1024
+_QUOTE, _NEWLINE = ord('"'), ord("\n")
+# Bytes that are whitespace to ``bytes.strip``.
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[list(b" \t\n\r\x0b\x0c")] = True
 # Smaller files are read whole: one part anyway.
 MIN_STREAM_BYTES = 32 * 1024 * 1024
 
@@ -31,46 +39,85 @@ def csv_parts(path: Path, rows: int | None = None) -> Iterator[tuple[bytes, int]
     Blank lines are dropped, as the whole-file reader drops them. Raises
     ``UnicodeDecodeError`` on a byte sequence that is not UTF-8."""
     rows = rows or PART_ROWS
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        header = _record(handle, decoder)
+    header: bytes | None = None
+    pieces: list[bytes] = []
+    count = before = 0
+    for data, ends in _record_blocks(path):
+        starts = np.concatenate([[0], ends[:-1]])
         if header is None:
-            return
-        records: list[bytes] = []
-        before = 0
+            header = data[:ends[0]]
+            starts, ends = starts[1:], ends[1:]
+        kept = ~_blank(data, starts, ends)
+        starts, ends = starts[kept], ends[kept]
+        if not kept.all():
+            # Rare: rebuild the block without its blank records.
+            data = b"".join(data[a:b] for a, b in zip(starts.tolist(), ends.tolist()))
+            ends = np.cumsum(ends - starts)
+            starts = np.concatenate([[0], ends[:-1]])
+        at = 0
+        while at < len(ends):
+            take = min(rows - count, len(ends) - at)
+            low = int(starts[at])
+            high = int(ends[at + take - 1])
+            pieces.append(data[low:high])
+            count += take
+            at += take
+            if count == rows:
+                yield header + b"".join(pieces), before
+                before += count
+                pieces, count = [], 0
+    if pieces:
+        yield header + b"".join(pieces), before
+
+
+def _record_blocks(path: Path) -> Iterator[tuple[bytes, np.ndarray]]:
+    """The file in blocks of whole records, each with the end offset of every record
+    in it: a record ends at a line end where the quotes seen since it began are
+    balanced (found with numpy over the block, not line by line). The last record
+    runs to the end of the file (a newline added if it has none)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    buffer = bytearray()
+    scanned = 0  # bytes of the buffer already searched (no record ends there)
+    quotes = 0  # quote characters among them
+    with path.open("rb") as handle:
         while True:
-            record = _record(handle, decoder)
-            if record is None:
+            block = handle.read(BLOCK_BYTES)
+            if not block:
                 break
-            if not record.strip():
-                continue
-            records.append(record)
-            if len(records) == rows:
-                yield header + b"".join(records), before
-                before += len(records)
-                records = []
+            decoder.decode(block)
+            buffer += block
+            view = np.frombuffer(buffer, dtype=np.uint8)[scanned:]
+            quote_at = np.flatnonzero(view == _QUOTE)
+            newline_at = np.flatnonzero(view == _NEWLINE)
+            del view  # a bytearray cannot be resized while a view of it exists
+            balanced = (np.searchsorted(quote_at, newline_at) + quotes) % 2 == 0
+            ends = newline_at[balanced] + scanned + 1
+            if len(ends):
+                cut = int(ends[-1])
+                with memoryview(buffer) as whole:
+                    records = bytes(whole[:cut])
+                yield records, ends
+                quotes = int(((quote_at + scanned) >= cut).sum())
+                del buffer[:cut]
+            else:
+                quotes += len(quote_at)
+            scanned = len(buffer)
         decoder.decode(b"", final=True)
-        if records:
-            yield header + b"".join(records), before
+    if buffer:
+        if not buffer.endswith(b"\n"):
+            buffer += b"\n"
+        yield bytes(buffer), np.array([len(buffer)])
 
 
-def _record(handle, decoder: codecs.IncrementalDecoder) -> bytes | None:
-    """The next whole record's bytes (one or more lines), None at the end."""
-    line = handle.readline()
-    if not line:
-        return None
-    decoder.decode(line)
-    quotes = line.count(b'"')
-    while quotes % 2:
-        more = handle.readline()
-        if not more:
-            break
-        decoder.decode(more)
-        quotes += more.count(b'"')
-        line += more
-    if not line.endswith(b"\n"):
-        line += b"\n"
-    return line
+def _blank(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Whether each record [start, end) holds nothing but whitespace: only a record
+    that begins with whitespace can, and only those few are looked at."""
+    blank = np.zeros(len(starts), dtype=bool)
+    if len(starts):
+        first = np.frombuffer(data, dtype=np.uint8)[starts]
+        for at in np.flatnonzero(_SPACE[first]).tolist():
+            blank[at] = not data[starts[at]:ends[at]].strip()
+    return blank
 
 
 def stream_csv(path: Path, *, mapping: Mapping | None = None,

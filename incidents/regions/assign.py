@@ -166,44 +166,51 @@ def _named_units(
     return RegionIndex(units.geometry.values[np.asarray(named)], cell_degrees=1.0) if named else None
 
 
-def _distance_km(index: RegionIndex, lon: float, lat: float) -> float:
-    if index.locate(np.array([lon]), np.array([lat]))[0] != NO_UNIT:
-        return 0.0
-    _, km = index.snap(np.array([lon]), np.array([lat]), 10_000.0)
-    return float(km[0]) if np.isfinite(km[0]) else float("inf")
+def _distances_km(index: RegionIndex, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """How far each point lies from the units of ``index`` (0 inside, inf when none is found)."""
+    km = np.zeros(len(lon))
+    outside = index.locate(lon, lat) == NO_UNIT
+    if outside.any():
+        _, snapped = index.snap(lon[outside], lat[outside], 10_000.0)
+        km[outside] = np.where(np.isfinite(snapped), snapped, np.inf)
+    return km
 
 
 def _judge(
     own: pd.Series, polygon: pd.Series, country: pd.Series, lon: np.ndarray, lat: np.ndarray,
     units: gpd.GeoDataFrame, crosswalk: Crosswalk, border_km: float,
 ) -> tuple[pd.Series, pd.Series]:
-    """Per differing row: flag (a real disagreement) and a reason (flag or note)."""
+    """Per differing row: flag (a real disagreement) and a reason (flag or note).
+
+    Names are compared once per distinct (own, polygon, country), and the points
+    that name one region of one country are measured against it together.
+    """
     by_country = _country_units(units)
-    flags, reasons = [], []
-    verdicts: dict[tuple[str, str, str], bool] = {}
+    keys = list(zip(own.tolist(), polygon.tolist(), country.tolist()))
+    verdicts = {key: same_name(key[0], key[1], key[2] or None, crosswalk) for key in set(keys)}
+    named_rows: dict[tuple[str, str], list[int]] = {}
+    for position, (o, p, c) in enumerate(keys):
+        if not verdicts[(o, p, c)]:
+            named_rows.setdefault((o, c), []).append(position)
     named: dict[tuple[str, str], RegionIndex | None] = {}
-    for position, (o, p, c) in enumerate(zip(own, polygon, country)):
-        key = (o, p, c)
-        if key not in verdicts:
-            verdicts[key] = same_name(o, p, c or None, crosswalk)
-        if verdicts[key]:
+    km = np.full(len(keys), np.nan)
+    for (o, c), positions in named_rows.items():
+        named[(o, c)] = index = _named_units(o, c, units, by_country, crosswalk)
+        if index is not None:
+            at = np.asarray(positions)
+            km[at] = _distances_km(index, lon[at], lat[at])
+    flags, reasons = [], []
+    for position, (o, p, c) in enumerate(keys):
+        if verdicts[(o, p, c)] or (named[(o, c)] is not None and km[position] <= border_km):
             flags.append(False)
             reasons.append(None)
-            continue
-        if (o, c) not in named:
-            named[(o, c)] = _named_units(o, c, units, by_country, crosswalk)
-        index = named[(o, c)]
-        if index is None:
+        elif named[(o, c)] is None:
             flags.append(False)
             reasons.append(f"admin1 {o} is not a region of the active set; the point lies in {p}")
-            continue
-        km = _distance_km(index, lon[position], lat[position])
-        if km <= border_km:
-            flags.append(False)
-            reasons.append(None)
         else:
             flags.append(True)
-            reasons.append(f"admin1 reported as {o} but the point lies in {p}, {km:.0f} km from {o}")
+            reasons.append(f"admin1 reported as {o} but the point lies in {p},"
+                           f" {km[position]:.0f} km from {o}")
     return (pd.Series(flags, index=own.index, dtype=bool),
             pd.Series(reasons, index=own.index, dtype="string"))
 

@@ -215,11 +215,14 @@ class SnapshotStore(ReviewDecisions, ABC):
         try:
             with self._transaction() as tx:
                 import_id = self._insert_import(tx, source_name, imported_at)
+                # Into an empty store every part is part of a first import: nothing stored
+                # before to compare with, stage or overlay; only its own earlier parts count.
+                written = rules.SeenIds() if self._is_empty(tx) else None
+                deferred = self._defer_indexes(tx) if written is not None else None
                 for records, quarantine in parts:
                     frame = rules.prepare_incoming(records, seen)
                     ids = frame["event_id_cnty"].dropna()
-                    repeated = sorted(set(ids[source_ids.contains(ids)]))
-                    source_ids.add(ids)
+                    repeated = sorted(set(ids[source_ids.contains_then_add(ids)]))
                     earlier = carried
                     if repeated:
                         rows = model.conform(self._rows_with_source_ids(tx, repeated))
@@ -227,7 +230,7 @@ class SnapshotStore(ReviewDecisions, ABC):
                         earlier = pd.concat([carried, rows[list(rules.DUPLICATE_FIELDS)]],
                                             ignore_index=True)
                     counts, _ = self._import_part(tx, frame, quarantine, import_id, source_name,
-                                                  imported_at, carried=earlier)
+                                                  imported_at, carried=earlier, written=written)
                     # Rows sharing an explicit id with a later row are folded into it.
                     counts["merged"] = len(records) - len(frame)
                     counts["rows"] += counts["merged"]
@@ -237,6 +240,8 @@ class SnapshotStore(ReviewDecisions, ABC):
                     if len(unnamed):
                         carried = pd.concat([carried, unnamed[list(rules.DUPLICATE_FIELDS)]],
                                             ignore_index=True)
+                if written is not None:
+                    self._restore_indexes(tx, deferred)
                 summary = ImportSummary(import_id=import_id, source_name=source_name,
                                         imported_at=imported_at, **totals)
                 self._finish_import(tx, summary)
@@ -259,10 +264,13 @@ class SnapshotStore(ReviewDecisions, ABC):
 
     def _import_part(self, tx: Any, frame: pd.DataFrame, quarantine: pd.DataFrame,
                      import_id: int, source_name: str, imported_at: str, *,
-                     carried: pd.DataFrame | None = None) -> tuple[dict[str, int], _Written]:
+                     carried: pd.DataFrame | None = None,
+                     written: rules.SeenIds | None = None) -> tuple[dict[str, int], _Written]:
         """Write one frame of an import; its counts (ImportSummary's) and what it wrote.
-        ``carried``: rows of earlier parts of the same import to compare with."""
-        was_empty = self._is_empty(tx)
+        ``carried``: rows of earlier parts of the same import to compare with;
+        ``written``: the ids its earlier parts wrote, when the store was empty before it
+        (updated here)."""
+        was_empty = written is not None or self._is_empty(tx)
         existing_ids: set[str] = set()
         existing = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
         kept_apart: set[frozenset[str]] = set()
@@ -285,7 +293,7 @@ class SnapshotStore(ReviewDecisions, ABC):
         flagged = frame["possible_duplicate_of"].notna()
         in_parts = carried is not None  # no snapshot patch: see import_parts
         if was_empty:
-            changed = self._bulk_insert(tx, frame)
+            existing_ids, changed = self._first_write(tx, frame, written)
             first_rows = None if in_parts else rules.as_read_back(frame)
         else:
             edits = rules.latest_edits(self._batch_edits(tx))
@@ -312,6 +320,41 @@ class SnapshotStore(ReviewDecisions, ABC):
             "unchanged": len(existing_ids) - updated,
             "possible_duplicates": int(flagged.sum()),
         }, written
+
+    def _first_write(self, tx: Any, frame: pd.DataFrame,
+                     written: rules.SeenIds | None) -> tuple[set[str], int]:
+        """Store rows into a store that was empty before this import: (ids an earlier
+        part of it already wrote, rows inserted or changed).
+
+        Only an explicit id equal to an earlier part's suffixed one can come again
+        (``rules.prepare_incoming``); those rows update the earlier ones, as on any
+        later import. ``written`` (ids as 64-bit hashes) names the few candidates,
+        which the store then confirms."""
+        again: set[str] = set()
+        deferred = None
+        if written is None:
+            deferred = self._defer_indexes(tx)
+        else:
+            ids = frame["incident_id"]
+            maybe = ids[written.contains_then_add(ids)]
+            if len(maybe):
+                again = self._stage_batch(tx, maybe.tolist())
+        repeat = frame["incident_id"].isin(again).to_numpy()
+        changed = self._bulk_insert(tx, frame[~repeat] if again else frame)
+        if again:
+            changed += self._upsert(tx, rules.storage_rows(frame[repeat]))
+        if written is None:
+            self._restore_indexes(tx, deferred)
+        return again, changed
+
+    def _defer_indexes(self, tx: Any) -> Any:
+        """Drop secondary indexes a backend builds faster once after a first import
+        (nothing here); what :meth:`_restore_indexes` needs to build them again, in
+        the same transaction."""
+        return None
+
+    def _restore_indexes(self, tx: Any, deferred: Any) -> None:
+        """Build what :meth:`_defer_indexes` dropped (nothing here)."""
 
     def _snapshot_of_first_rows(self, before: int, written: pd.DataFrame) -> bool:
         """Snapshot a store's first import from the rows just written.

@@ -388,7 +388,38 @@ class PostgisStore(SnapshotStore):
         return count
 
     def _bulk_insert(self, conn: psycopg.Connection, frame: pd.DataFrame) -> int:
-        return self._copy_rows(conn, "incidents", rules.storage_rows(frame))
+        """COPY rows whose ids are not stored, as CSV written by Arrow a chunk at a time
+        (no Python object per value; an unquoted empty field is NULL, a quoted one "")."""
+        options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
+        with conn.cursor().copy(f"COPY incidents ({_COLUMNS}, {_CELL}) FROM STDIN"
+                                " WITH (FORMAT csv)") as copy:
+            for start in range(0, len(frame), rules.STORAGE_CHUNK_ROWS):
+                chunk = frame.iloc[start:start + rules.STORAGE_CHUNK_ROWS]
+                table = rules.storage_table(chunk)
+                cells = latlng_to_cells(chunk["latitude"].to_numpy(dtype="float64", na_value=np.nan),
+                                        chunk["longitude"].to_numpy(dtype="float64", na_value=np.nan),
+                                        CELL_RESOLUTION).astype("int64")
+                table = table.append_column(_CELL, pa.array(cells, mask=cells == 0))
+                sink = pa.BufferOutputStream()
+                pa_csv.write_csv(table, sink, options)
+                copy.write(memoryview(sink.getvalue()))
+        return len(frame)
+
+    def _defer_indexes(self, conn: psycopg.Connection) -> list[str]:
+        """Drop the incidents table's secondary indexes for a first import; their
+        definitions, for ``_restore_indexes`` to build them once over every row, in
+        the same transaction. (Readers of the still empty table wait meanwhile.)"""
+        indexes = conn.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " WHERE i.indrelid = 'incidents'::regclass AND NOT EXISTS ("
+            " SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)").fetchall()
+        for name, _ in indexes:
+            conn.execute(f"DROP INDEX {name}")
+        return [definition for _, definition in indexes]
+
+    def _restore_indexes(self, conn: psycopg.Connection, deferred: list[str]) -> None:
+        for definition in deferred:
+            conn.execute(definition)
 
     def _upsert(self, conn: psycopg.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
         """COPY the rows into a staging table, then one INSERT ... ON CONFLICT that

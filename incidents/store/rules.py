@@ -20,14 +20,18 @@ a quarantined row is kept are decided here, once.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from incidents import model
 from incidents.errors import StoreError
@@ -40,9 +44,10 @@ STORAGE_CHUNK_ROWS = 50_000
 
 __all__ = [
     "DUPLICATE_FIELDS", "PROTECTED_FIELDS", "assign_incident_ids", "check_changes",
-    "find_possible_duplicates", "flag_statuses", "now", "overlay_edits",
+    "collector_paused",
+    "filled_storage_chunks", "find_possible_duplicates", "flag_statuses", "now", "overlay_edits",
     "pack_source_extras", "prepare_incoming", "quarantine_rows", "storage_rows",
-    "to_storage",
+    "storage_table", "storage_values", "to_storage",
 ]
 
 
@@ -53,28 +58,59 @@ def now() -> str:
 
 class SeenIds:
     """How often each id occurred in the earlier parts of one file, kept as 64-bit
-    hashes of the ids (pandas' ``hash_array``): a million ids take tens of MB, where
-    a dict of the strings took hundreds. Two ids sharing a hash (odds about one in
-    ten million for a million ids) would be counted as one."""
+    hashes of the ids (pandas' ``hash_array``) in a sorted array with their counts: a
+    million ids take tens of MB, where a dict of the strings took hundreds. Two ids
+    sharing a hash (odds about one in ten million for a million ids) would be counted
+    as one. The ``..._then_add`` methods hash a part's ids once for both steps."""
 
     def __init__(self) -> None:
-        self._counts = pd.Series(dtype="int64", index=pd.Index([], dtype="uint64"))
+        self._keys = np.empty(0, dtype="uint64")
+        self._counts = np.empty(0, dtype="int64")
 
     @staticmethod
-    def _keys(ids: pd.Series) -> np.ndarray:
-        return pd.util.hash_array(ids.astype(object).to_numpy())
+    def _hashes(ids: pd.Series) -> np.ndarray:
+        return pd.util.hash_array(ids.to_numpy(dtype=object, na_value=None))
+
+    def _counts_of(self, keys: np.ndarray) -> np.ndarray:
+        if not len(self._keys):
+            return np.zeros(len(keys), dtype="int64")
+        at = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        return np.where(self._keys[at] == keys, self._counts[at], 0)
+
+    def _add(self, keys: np.ndarray) -> None:
+        if not len(keys):
+            return
+        new, counts = np.unique(keys, return_counts=True)
+        merged = np.concatenate([self._keys, new])
+        # Two sorted runs: a stable sort merges them in linear time.
+        order = np.argsort(merged, kind="stable")
+        merged, weights = merged[order], np.concatenate([self._counts, counts])[order]
+        starts = np.flatnonzero(np.r_[True, merged[1:] != merged[:-1]])
+        self._keys, self._counts = merged[starts], np.add.reduceat(weights, starts)
 
     def before(self, ids: pd.Series) -> pd.Series:
         """For each id, how often it occurred before (0 for a new one)."""
-        counts = self._counts.reindex(self._keys(ids)).fillna(0).to_numpy(dtype="int64")
-        return pd.Series(counts, index=ids.index)
+        return pd.Series(self._counts_of(self._hashes(ids)), index=ids.index)
 
     def contains(self, ids: pd.Series) -> np.ndarray:
-        return np.isin(self._keys(ids), self._counts.index.to_numpy())
+        return self._counts_of(self._hashes(ids)) > 0
 
     def add(self, ids: pd.Series) -> None:
-        counts = pd.Series(self._keys(ids)).value_counts()
-        self._counts = self._counts.add(counts, fill_value=0).astype("int64")
+        self._add(self._hashes(ids))
+
+    def before_then_add(self, ids: pd.Series) -> pd.Series:
+        """:meth:`before`, then :meth:`add`."""
+        keys = self._hashes(ids)
+        counts = self._counts_of(keys)
+        self._add(keys)
+        return pd.Series(counts, index=ids.index)
+
+    def contains_then_add(self, ids: pd.Series) -> np.ndarray:
+        """:meth:`contains`, then :meth:`add`."""
+        keys = self._hashes(ids)
+        found = self._counts_of(keys) > 0
+        self._add(keys)
+        return found
 
 
 def assign_incident_ids(records: pd.DataFrame,
@@ -92,8 +128,7 @@ def assign_incident_ids(records: pd.DataFrame,
         ids[unnamed] = _content_ids(records[unnamed])
     occurrence = ids.groupby(ids, sort=False).cumcount()
     if seen is not None:
-        occurrence = occurrence + seen.before(ids)
-        seen.add(ids)
+        occurrence = occurrence + seen.before_then_add(ids)
     suffix = ("-" + (occurrence + 1).astype("string")).where(occurrence > 0, "")
     return (ids + suffix).astype("string")
 
@@ -107,12 +142,24 @@ def pack_source_extras(frame: pd.DataFrame) -> pd.Series:
     """Non-canonical columns as one JSON object per row (None when a row has none).
 
     A row's existing ``source_extra`` (e.g. from a re-imported export) is merged
-    under the fresh values.
+    under the fresh values. Text columns are packed column by column with Arrow (a
+    million rows of an export's few extra columns would otherwise cost a
+    ``json.dumps`` each); other values, and rows to merge, row by row.
     """
     extras = [c for c in frame.columns if c not in model.CANONICAL_COLUMNS and c != "geometry"]
     existing = frame["source_extra"] if "source_extra" in frame else pd.Series(None, index=frame.index)
     if not extras:
         return existing
+    if not all(isinstance(frame[c].dtype, pd.StringDtype) for c in extras):
+        return _packed_rows(frame, extras, existing)
+    packed = _packed_text(frame, extras)
+    merging = (existing.notna() & (existing.astype("string") != "")).to_numpy(dtype=bool)
+    if merging.any():
+        packed[merging] = _packed_rows(frame[merging], extras, existing[merging]).to_numpy()
+    return packed
+
+
+def _packed_rows(frame: pd.DataFrame, extras: list[str], existing: pd.Series) -> pd.Series:
     values = frame[extras].astype(object)
     values = values.where(values.notna(), None)
     packed = []
@@ -121,6 +168,38 @@ def pack_source_extras(frame: pd.DataFrame) -> pd.Series:
         fields.update({name: value for name, value in zip(extras, row) if value is not None})
         packed.append(json.dumps(fields, ensure_ascii=False, default=str) if fields else None)
     return pd.Series(packed, index=frame.index, dtype="string")
+
+
+def _large(text: str | None) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())
+
+
+def _packed_text(frame: pd.DataFrame, extras: list[str]) -> pd.Series:
+    """What :func:`_packed_rows` gives for text columns and no existing extras, built
+    with Arrow: ``{"name": "value", ...}`` of the values present, as ``json.dumps``
+    writes it (only values holding a quote, backslash or control character are
+    escaped by ``json`` itself)."""
+    fields = []
+    for name in extras:
+        values = pa.array(frame[name].array, type=pa.large_string())
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        literal = pc.binary_join_element_wise(_large('"'), values, _large('"'), _large(""))
+        special = pc.fill_null(pc.match_substring_regex(values, r'[\x00-\x1f\\"]'), False)
+        if pc.any(special).as_py():
+            escaped = [json.encoder.encode_basestring(v) for v in values.filter(special).to_pylist()]
+            literal = pc.replace_with_mask(literal, special, pa.array(escaped, pa.large_string()))
+        key = json.encoder.encode_basestring(str(name)) + ": "
+        fields.append(pc.binary_join_element_wise(_large(key), literal, _large("")))
+    # Joined pairwise: Arrow's null_handling="skip" drops the rows where all are null.
+    joined = fields[0]
+    for field in fields[1:]:
+        both = pc.binary_join_element_wise(joined, field, _large(", "))
+        joined = pc.coalesce(both, joined, field)
+    joined = pc.fill_null(joined, _large(""))
+    packed = pc.binary_join_element_wise(_large("{"), joined, _large("}"), _large(""))
+    packed = pc.if_else(pc.equal(joined, _large("")), _large(None), packed)
+    return pd.Series(pd.array(packed, dtype="string"), index=frame.index)
 
 
 def prepare_incoming(records: pd.DataFrame,
@@ -170,16 +249,71 @@ def duplicate_window(frame: pd.DataFrame) -> tuple[str, str] | None:
 
 def _storage_columns(frame: pd.DataFrame) -> list[list[Any]]:
     """Column-wise Python values ready for a database driver (None for missing)."""
-    columns: list[list[Any]] = []
+    return [storage_values(frame[column], column) for column in model.CANONICAL_COLUMNS]
+
+
+def storage_values(values: pd.Series, column: str) -> list[Any]:
+    """One canonical column as Python values for a database driver (None for missing):
+    dates as ``YYYY-MM-DD``, booleans as 0/1. Converted by numpy and Arrow, not value by
+    value (``astype(object)`` of an Arrow text column costs twenty times more)."""
+    if column in model.DATE_COLUMNS:
+        days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        text = days.astype(str).astype(object)
+        text[np.isnat(days)] = None
+        return text.tolist()
+    if column in model.BOOL_COLUMNS:
+        return values.to_numpy(dtype=bool).astype("int64").tolist()
+    if column in model.FLOAT_COLUMNS:
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        kept = numbers.astype(object)
+        kept[np.isnan(numbers)] = None
+        return kept.tolist()
+    return values.to_numpy(dtype=object, na_value=None).tolist()
+
+
+def storage_table(frame: pd.DataFrame) -> pa.Table:
+    """The canonical columns of ``frame`` in their stored form, as an Arrow table (the
+    text columns shared, not copied): what :func:`storage_values` gives, for a driver
+    that takes Arrow or text in bulk."""
+    columns = {}
     for column in model.CANONICAL_COLUMNS:
         values = frame[column]
         if column in model.DATE_COLUMNS:
-            values = values.dt.strftime("%Y-%m-%d")
+            days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+            columns[column] = pa.array(days, type=pa.date32(), from_pandas=True)
         elif column in model.BOOL_COLUMNS:
-            values = values.astype(int)
-        values = values.astype(object)
-        columns.append(values.where(values.notna(), None).tolist())
-    return columns
+            columns[column] = pa.array(values.to_numpy(dtype=bool).astype("int64"))
+        elif column in model.FLOAT_COLUMNS:
+            columns[column] = pa.array(values.to_numpy(dtype="float64", na_value=np.nan),
+                                       from_pandas=True)
+        elif column in model.INTEGER_COLUMNS:
+            columns[column] = pa.array(values.array, type=pa.int64())
+        else:
+            columns[column] = pa.array(values.array, type=pa.large_string())
+    return pa.table(columns)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the block (on again after, if it was on)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def filled_storage_chunks(frame: pd.DataFrame) -> Iterator[tuple[list[str], list[tuple]]]:
+    """(columns, rows) of ``frame`` to store, ``STORAGE_CHUNK_ROWS`` at a time, leaving
+    out the columns a chunk holds no value in: the database stores NULL for those
+    anyway, and a driver binds a None at several times the cost of a number."""
+    for start in range(0, len(frame), STORAGE_CHUNK_ROWS):
+        chunk = frame.iloc[start:start + STORAGE_CHUNK_ROWS]
+        filled = [c for c in model.CANONICAL_COLUMNS
+                  if chunk[c].notna().any()]
+        yield filled, list(zip(*(storage_values(chunk[c], c) for c in filled)))
 
 
 def latest_edits(rows: list[tuple[str, str, str]]) -> dict[str, dict[int, Any]]:
