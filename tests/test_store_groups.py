@@ -222,3 +222,17 @@ def test_a_store_made_before_the_groups_gets_them_filled_when_opened(store,
     reopened = PostgisStore(store.url, snapshot_dir=tmp_path)
     assert sum(row[-3] for row in stored_groups(reopened.url)) == reopened.count()
     assert_same_answers(reopened, GROUPED_SPECS[1])
+
+
+def test_a_first_import_in_parts_counts_the_groups_once_and_leaves_them_kept(
+        postgis_url: str, tmp_path: Path) -> None:
+    store = PostgisStore(postgis_url, snapshot_dir=tmp_path)
+    rows = sample(300, seed=21)
+    empty = rows.iloc[:0]
+    store.import_parts(((rows.iloc[:150], empty), (rows.iloc[150:], empty)),
+                       source_name="parts.csv")
+    kept = stored_groups(store.url)
+    assert sum(row[-3] for row in kept) == store.count() == 300
+    first = store.select(FilterSpec(), ["incident_id"], limit=1)["incident_id"].iloc[0]
+    store.update(first, {"event_type": "Riots", "fatalities": 12}, user="awa")
+    stored_groups(store.url)

@@ -408,18 +408,24 @@ class PostgisStore(SnapshotStore):
     def _defer_indexes(self, conn: psycopg.Connection) -> list[str]:
         """Drop the incidents table's secondary indexes for a first import; their
         definitions, for ``_restore_indexes`` to build them once over every row, in
-        the same transaction. (Readers of the still empty table wait meanwhile.)"""
+        the same transaction. The triggers keeping the incidents counted per group are
+        paused too, and the groups counted once at the end. (Readers of the still
+        empty table wait meanwhile.)"""
         indexes = conn.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
             " WHERE i.indrelid = 'incidents'::regclass AND NOT EXISTS ("
             " SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)").fetchall()
         for name, _ in indexes:
             conn.execute(f"DROP INDEX {name}")
+        for statement in postgis_groups.paused(enable=False):
+            conn.execute(statement)
         return [definition for _, definition in indexes]
 
     def _restore_indexes(self, conn: psycopg.Connection, deferred: list[str]) -> None:
         for definition in deferred:
             conn.execute(definition)
+        for statement in (*postgis_groups.paused(enable=True), *postgis_groups.refilled(_CELL)):
+            conn.execute(statement)
 
     def _upsert(self, conn: psycopg.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
         """COPY the rows into a staging table, then one INSERT ... ON CONFLICT that

@@ -200,6 +200,27 @@ def months_migration(cell: str, column_types: dict[str, str]) -> tuple[str, ...]
             _follow((day_level(cell), month_level(cell))))
 
 
+TRIGGERS = tuple(f"{TABLE}_{operation}" for operation in ("insert", "update", "delete", "truncate"))
+
+
+def paused(*, enable: bool) -> tuple[str, ...]:
+    """Statements turning the triggers that keep the groups off or on again. A first
+    import into an empty store pauses them and :func:`refilled` counts once at the end:
+    the triggers would regroup every part's rows as it is written."""
+    verb = "ENABLE" if enable else "DISABLE"
+    return tuple(f"ALTER TABLE incidents {verb} TRIGGER {name}" for name in TRIGGERS)
+
+
+def refilled(cell: str) -> tuple[str, ...]:
+    """Statements counting every level afresh from the stored incidents."""
+    levels = (day_level(cell), month_level(cell))
+    listed = {level.table: ", ".join(_q(c) for c, _ in level.keys) for level in levels}
+    return (f"TRUNCATE {', '.join(listed)}",
+            *(f"INSERT INTO {level.table} ({listed[level.table]}, merged, n, fatalities,"
+              f" synthetic_n) {level.grouped('incidents')}" for level in levels),
+            *(f"ANALYZE {table}" for table in listed))
+
+
 def regrouped(level: Level) -> str:
     """A query giving what ``level``'s table must hold, grouped afresh from
     ``incidents`` (the tests compare the two)."""
