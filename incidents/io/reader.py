@@ -277,8 +277,8 @@ def quarantine_frame(raw: RawTable, positions: np.ndarray, reasons: list[str]) -
     reason_column = np.empty(len(numbers), dtype=object)
     reason_column[: len(positions)] = reasons
     reason_column[len(positions):] = [reason for _, reason, _ in rejected]
-    columns: dict[str, np.ndarray] = {"row_number": numbers[order],
-                                      "reason": reason_column[order]}
+    columns: dict[str, Any] = {"row_number": numbers[order],
+                               "reason": _compact(reason_column[order])}
     del reason_column
     taken = raw.frame.iloc[positions]
     sources = {_source_name_in_quarantine(c): c for c in raw.frame.columns}
@@ -297,8 +297,14 @@ def quarantine_frame(raw: RawTable, positions: np.ndarray, reasons: list[str]) -
         values = values[order]
         # str() element by element: numpy's astype(str) would make fixed-width cells as
         # wide as the longest one (a 5 MB cell times every cell of the quarantine).
-        columns[name] = _as_text(np.where(pd.isna(values), "", values)).astype(object)
+        columns[name] = _compact(_as_text(np.where(pd.isna(values), "", values)))
     return pd.DataFrame(columns)
+
+
+def _compact(texts: np.ndarray) -> Any:
+    """A text column in pandas' own string storage, so its Python strings are freed now
+    rather than after every column has been made (an empty one stays as it is)."""
+    return pd.array(texts, dtype="str") if len(texts) else texts.astype(object)
 
 
 def _result(
