@@ -58,7 +58,7 @@ SHEET_ITEMS_PER_MB = 40_000
 # as text, records and quarantine, some ? bytes an item (bench/xlsx_speed.py), hence
 # its own allowance per MB of file. Time still caps it at MAX_SHEET_ITEMS.
 SLICED_ABOVE_ITEMS = 800_000
-SLICE_CELLS = 400_000
+SLICE_CELLS = 200_000
 SLICED_ITEMS_FLOOR = 1_400_000
 SLICED_ITEMS_PER_MB = 40_000
 
@@ -215,22 +215,36 @@ def _read_sheet(workbook: Any, data: bytes, sheet: str | None) -> RawTable:
 
 def _sliced_rows(data: bytes, plan: "SheetPlan", sheet: str) -> Iterator[tuple[int, list | None]]:
     """The sheet's rows read one slice at a time (see ``incidents.io.xlsxslices``)."""
-    for book in slice_workbooks(data, plan.part, plan.rows_per_slice):
-        with _open_workbook(book) as workbook:
-            worksheet = workbook.get_sheet_by_name(sheet)
-            top, left = worksheet.start or (0, 0)
+    from python_calamine import CalamineWorkbook
+
+    with slice_workbooks(data, plan.part, plan.rows_per_slice) as books:
+        for book in books:
             try:
-                values = worksheet.to_python()
+                workbook = CalamineWorkbook.from_path(book)
             except BaseException as exc:
-                if isinstance(exc, _SYSTEM_ERRORS) or type(exc).__name__ != "PanicException":
+                if isinstance(exc, _SYSTEM_ERRORS):
                     raise
-                yield from _rows(worksheet)  # row by row: the unreadable one is told apart
-                continue
-            del worksheet
-            for number, row in enumerate(values, start=top + 1):
-                cells = [None] * left + row
-                if any(v != "" and v is not None for v in cells):
-                    yield number, cells
+                raise IngestError(f"not a readable .xlsx workbook ({_why(exc)})") from exc
+            try:
+                yield from _slice_rows(workbook.get_sheet_by_name(sheet))
+            finally:
+                workbook.close()
+
+
+def _slice_rows(worksheet: Any) -> Iterator[tuple[int, list | None]]:
+    top, left = worksheet.start or (0, 0)
+    try:
+        values = worksheet.to_python()
+    except BaseException as exc:
+        if isinstance(exc, _SYSTEM_ERRORS) or type(exc).__name__ != "PanicException":
+            raise
+        yield from _rows(worksheet)  # row by row: the unreadable one is told apart
+        return
+    del worksheet
+    for number, row in enumerate(values, start=top + 1):
+        cells = [None] * left + row
+        if any(v != "" and v is not None for v in cells):
+            yield number, cells
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,11 @@ that before choosing this reader.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterator
 
@@ -34,32 +37,41 @@ _LEFT_OUT = ("xl/worksheets/", "xl/chartsheets/", "xl/media/", "xl/drawings/", "
              "xl/pivot", "xl/externallinks/", "xl/printersettings/", "xl/embeddings/")
 
 
-def slice_workbooks(data: bytes, part: str, rows_per_slice: int) -> Iterator[bytes]:
-    """Workbooks (zip bytes) each holding the next ``rows_per_slice`` sheet rows of ``part``.
+@contextlib.contextmanager
+def slice_workbooks(data: bytes, part: str, rows_per_slice: int) -> Iterator[Iterator[str]]:
+    """Paths of workbooks each holding the next ``rows_per_slice`` sheet rows of ``part``.
 
     The rows of a slice lie within ``rows_per_slice`` consecutive row numbers, so
-    calamine's grid for it is at most that many rows tall.
+    calamine's grid for it is at most that many rows tall. Each workbook is written
+    (uncompressed) to one temporary file, over the previous one, and read from there:
+    held in memory it would be copied again by calamine. The file goes when the
+    context ends.
     """
+    with tempfile.TemporaryDirectory(prefix="incidents-xlsx-") as folder:
+        path = os.path.join(folder, "slice.xlsx")
+        yield _written(data, part, rows_per_slice, path)
+
+
+def _written(data: bytes, part: str, rows_per_slice: int, path: str) -> Iterator[str]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         kept = {info.filename: archive.read(info)
                 for info in archive.infolist()
                 if info.filename != part and not info.filename.lower().startswith(_LEFT_OUT)}
         with archive.open(part) as stream:
-            for sheet_xml in _sheet_slices(stream, rows_per_slice):
-                yield _workbook(kept, part, sheet_xml)
+            for head, rows, tail in _sheet_slices(stream, rows_per_slice):
+                with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as book:
+                    for name, body in kept.items():
+                        book.writestr(name, body)
+                    with book.open(part, "w", force_zip64=True) as sheet:
+                        sheet.write(head)
+                        sheet.write(rows)
+                        sheet.write(tail)
+                yield path
 
 
-def _workbook(kept: dict[str, bytes], part: str, sheet_xml: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
-        for name, body in kept.items():
-            archive.writestr(name, body)
-        archive.writestr(part, sheet_xml)
-    return out.getvalue()
-
-
-def _sheet_slices(stream, rows_per_slice: int) -> Iterator[bytes]:
-    """Whole worksheet documents: the sheet's opening, a slice of its rows, closing tags."""
+def _sheet_slices(stream, rows_per_slice: int) -> Iterator[tuple[bytes, memoryview, bytes]]:
+    """(the sheet's opening, a slice of its rows, the closing tags). The rows are a view
+    of the buffer, valid until the next slice is asked for."""
     buffer = bytearray()
     head = tail = None
     scan = 0  # where the next row tag is looked for
@@ -92,17 +104,25 @@ def _sheet_slices(stream, rows_per_slice: int) -> Iterator[bytes]:
             if first is None:
                 first = previous
             elif previous >= first + rows_per_slice:
-                yield head + bytes(buffer[: found.start()]) + tail
+                yield from _viewed(head, buffer, found.start(), tail)
                 del buffer[: found.start()]
                 limit -= found.start()
                 close -= found.start()
                 first = previous
             scan = close + 1
         if end is not None:
-            yield head + bytes(buffer[:limit]) + tail
+            yield from _viewed(head, buffer, limit, tail)
             return
         if not chunk:
             raise IngestError("the sheet's XML ends before its rows do (a damaged workbook)")
+
+
+def _viewed(head: bytes, buffer: bytearray, stop: int,
+            tail: bytes) -> Iterator[tuple[bytes, memoryview, bytes]]:
+    """The buffer's first ``stop`` bytes lent without a copy, released after use (the
+    buffer cannot be cut while a view of it lives)."""
+    with memoryview(buffer) as whole, whole[:stop] as rows:
+        yield head, rows, tail
 
 
 def _opening_and_closing(head: bytes) -> tuple[bytes, bytes]:
