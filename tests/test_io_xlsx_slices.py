@@ -50,7 +50,8 @@ def _same(whole, sliced) -> None:
 
 def test_slices_read_as_the_whole_sheet(monkeypatch) -> None:
     data = _workbook(_rows(20))
-    assert len(list(slice_workbooks(data, SHEET, 3))) == 7  # header + 20 rows, 3 a slice
+    with slice_workbooks(data, SHEET, 3) as books:
+        assert len(list(books)) == 7  # header + 20 rows, 3 a slice
     whole, sliced = _both_ways(data, monkeypatch)
     _same(whole, sliced)
     assert sliced.counts["rows"] == 20
@@ -109,5 +110,16 @@ def test_a_sheet_with_unnumbered_rows_is_read_whole(monkeypatch) -> None:
 
 def test_a_sheet_cut_short_inside_its_rows_is_refused() -> None:
     data = _rewritten(_workbook(_rows(6)), lambda b: b[: b.index(b'<row r="5"') + 20])
-    with pytest.raises(IngestError, match="ends before its rows do"):
-        list(slice_workbooks(data, SHEET, 2))
+    with pytest.raises(IngestError, match="ends before its rows do"), \
+            slice_workbooks(data, SHEET, 2) as books:
+        list(books)
+
+
+def test_a_sheet_read_in_slices_keeps_a_cap_on_rows(monkeypatch) -> None:
+    # Each row costs its quarantine entry and index whatever its width: a sheet read
+    # in slices may hold more cells than one read whole, not more rows.
+    monkeypatch.setattr(xlsxfile, "SLICED_ABOVE_ITEMS", 0)
+    monkeypatch.setattr(xlsxfile, "SHEET_ITEMS_FLOOR", 30)
+    monkeypatch.setattr(xlsxfile, "SHEET_ITEMS_PER_MB", 0)
+    with pytest.raises(IngestError, match=r"holds 21 rows, more than the 15 "):
+        read_incidents(_workbook(_rows(20)), filename="book.xlsx")

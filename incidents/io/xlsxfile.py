@@ -40,27 +40,30 @@ EXPANSION_ALLOWANCE = 10 * 1024 * 1024
 EXPANSION_RATIO = 30
 MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
 # A sheet is read only up to so many rows and cells together, counted before it is
-# parsed (bench/xlsx_speed.py measures both figures). Time: the whole read runs at
-# about 240,000 rows and cells a second on two loaded cores, so MAX_SHEET_ITEMS
-# is some 17 s. Memory: calamine holds the sheet as a grid (about 70 bytes a cell)
-# and a read peaks near 180 MB + 86 bytes an item, against the bound of 300 MB +
-# 10 x the file's size; a well-compressed file is allowed fewer items, so that
-# SHEET_ITEMS_FLOOR + SHEET_ITEMS_PER_MB x its size keeps within the bound (an
-# ACLED export, some 225 bytes a row in the file: about 60,000 rows). CSV has no
-# such limit.
+# parsed (bench/xlsx_speed.py measures both figures). Time: a read runs at about
+# 240,000 rows and cells a second on two loaded cores, so MAX_SHEET_ITEMS is some
+# 17 s. Memory, against the bound of 300 MB + 10 x the file's size: calamine holds a
+# sheet read whole as a grid (about 80 bytes a cell) and such a read peaks near
+# 180 MB + 86 bytes an item; a well-compressed file is allowed fewer items, so that
+# SHEET_ITEMS_FLOOR + SHEET_ITEMS_PER_MB x its size keeps within the bound (an ACLED
+# export, some 225 bytes a row in the file: about 60,000 rows).
 MAX_SHEET_ITEMS = 4_000_000
 SHEET_ITEMS_FLOOR = 1_400_000
 SHEET_ITEMS_PER_MB = 40_000
 # The grid calamine allocates (up to the last cell with a value) has the same cap.
-# A sheet of more rows and cells than SLICED_ABOVE_ITEMS whose rows are numbered in
+# A sheet of more than SLICED_ABOVE_ITEMS rows and cells whose rows are numbered in
 # order is read in slices of SLICE_CELLS grid cells (incidents/io/xlsxslices.py):
-# calamine's grid then costs one slice, and the read's memory is that of the rows
-# as text, records and quarantine, some ? bytes an item (bench/xlsx_speed.py), hence
-# its own allowance per MB of file. Time still caps it at MAX_SHEET_ITEMS.
+# calamine then holds one slice, and what grows with the sheet is its rows as text,
+# records and quarantine: some 55 bytes an item for an ACLED-shaped sheet, so such a
+# sheet is allowed SLICED_ITEMS_PER_MB items a MB of file (120,000 ACLED rows peak
+# at 353 MB read in slices, 487 MB read whole: bench/xlsx_speed.py), up to
+# MAX_SHEET_ITEMS, about 125,000 ACLED rows. A row costs more than a cell (its
+# quarantine entry and index: about 300 bytes for a narrow row), so rows stay
+# within half the whole read's allowance. CSV has no such limit.
 SLICED_ABOVE_ITEMS = 800_000
 SLICE_CELLS = 200_000
 SLICED_ITEMS_FLOOR = 1_400_000
-SLICED_ITEMS_PER_MB = 40_000
+SLICED_ITEMS_PER_MB = 150_000
 
 # Every r="..." attribute with what follows it up to the tag's end: on a row tag
 # (r="12") or a cell (r="AB12"); a cell whose tag closes itself ("/>") is empty and
@@ -381,6 +384,12 @@ def _plan_sheet(data: bytes, name: str) -> SheetPlan:
     limit = sliced_items_limit(len(data)) if sliced else sheet_items_limit(len(data))
     for size in sizes:
         _check_size(size, limit)
+        if sliced and size.rows > sheet_items_limit(len(data)) // 2:
+            raise IngestError(
+                f"the sheet holds {size.rows:,} rows, more than the "
+                f"{sheet_items_limit(len(data)) // 2:,} a workbook this size is read with; "
+                "save it as CSV and import that"
+            )
     if not sliced:
         return SheetPlan(part=part, rows_per_slice=None)
     return SheetPlan(part=part, rows_per_slice=max(1, SLICE_CELLS // max(sizes[0].width, 1)))
