@@ -9,9 +9,11 @@ relative to the file, and the shared strings part (held in memory whole) has its
 cap. Calamine holds the chosen sheet in memory as a dense grid from its first to its
 last cell, so the sheet's XML is scanned first and a sheet with too many rows and
 cells, or whose cells span too large a grid (one cell at XFD1048576), is refused
-before it is loaded: calamine cannot recover from a failed allocation. Its XML reader
-never resolves DTDs or external entities. A cell longer than Excel's own limit
-quarantines its row; any failure inside calamine becomes an ``IngestError``.
+before it is loaded: calamine cannot recover from a failed allocation. A large sheet
+whose rows are numbered in order is read in slices of rows (``xlsxslices``), so
+calamine holds one slice at a time. Its XML reader never resolves DTDs or external
+entities. A cell longer than Excel's own limit quarantines its row; any failure
+inside calamine becomes an ``IngestError``.
 """
 
 from __future__ import annotations
@@ -216,7 +218,7 @@ def _read_sheet(workbook: Any, data: bytes, sheet: str | None) -> RawTable:
     )
 
 
-def _sliced_rows(data: bytes, plan: "SheetPlan", sheet: str) -> Iterator[tuple[int, list | None]]:
+def _sliced_rows(data: bytes, plan: SheetPlan, sheet: str) -> Iterator[tuple[int, list | None]]:
     """The sheet's rows read one slice at a time (see ``incidents.io.xlsxslices``)."""
     from python_calamine import CalamineWorkbook
 
