@@ -23,6 +23,7 @@ import os
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 from incidents.errors import IngestError
@@ -32,9 +33,11 @@ _ROW_NUMBER = re.compile(rb'\sr="([0-9]+)"')
 _DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*>")
 _OPENING = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)(worksheet|sheetData)\b")
-# Parts a slice's workbook leaves out: other sheets and what only they use.
-_LEFT_OUT = ("xl/worksheets/", "xl/chartsheets/", "xl/media/", "xl/drawings/", "xl/charts/",
-             "xl/pivot", "xl/externallinks/", "xl/printersettings/", "xl/embeddings/")
+# Parts a slice's workbook leaves out: other sheets, what only they use, and what
+# calamine never reads (document properties, theme).
+_LEFT_OUT = ("xl/worksheets/", "xl/chartsheets/", "docprops/", "xl/theme/", "xl/media/",
+             "xl/drawings/", "xl/charts/", "xl/pivot", "xl/externallinks/",
+             "xl/printersettings/", "xl/embeddings/")
 
 
 @contextlib.contextmanager
@@ -54,9 +57,14 @@ def slice_workbooks(data: bytes, part: str, rows_per_slice: int) -> Iterator[Ite
 
 def _written(data: bytes, part: str, rows_per_slice: int, path: str) -> Iterator[str]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        kept = {info.filename: archive.read(info)
-                for info in archive.infolist()
-                if info.filename != part and not info.filename.lower().startswith(_LEFT_OUT)}
+        kept = {}
+        for info in archive.infolist():
+            if info.filename == part or info.filename.lower().startswith(_LEFT_OUT):
+                continue
+            try:
+                kept[info.filename] = archive.read(info)
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+                continue  # a damaged part calamine may not need: it says so if it does
         with archive.open(part) as stream:
             for head, rows, tail in _sheet_slices(stream, rows_per_slice):
                 with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as book:
