@@ -55,7 +55,7 @@ def child(path: str, project: str, mode: str) -> None:
     from incidents.io import read_incidents, xlsxfile
 
     xlsxfile.MAX_SHEET_ITEMS = xlsxfile.SHEET_ITEMS_FLOOR = 10**12
-    xlsxfile.SLICED_ITEMS_FLOOR = 10**12
+    xlsxfile.SLICED_ITEMS_FLOOR = xlsxfile.SHEET_ROWS_FLOOR = 10**12
     xlsxfile.SLICED_ABOVE_ITEMS = 0 if mode == "sliced" else 10**12
     from incidents.io.reader import MissingColumnsError, read_table
 

@@ -115,11 +115,11 @@ def test_a_sheet_cut_short_inside_its_rows_is_refused() -> None:
         list(books)
 
 
-def test_a_sheet_read_in_slices_keeps_a_cap_on_rows(monkeypatch) -> None:
-    # Each row costs its quarantine entry and index whatever its width: a sheet read
-    # in slices may hold more cells than one read whole, not more rows.
+def test_rows_are_capped_however_narrow(monkeypatch) -> None:
+    # A quarantined row costs its reason, cells and number whatever its width: a sheet
+    # read in slices may hold more cells than one read whole, not more rows.
     monkeypatch.setattr(xlsxfile, "SLICED_ABOVE_ITEMS", 0)
-    monkeypatch.setattr(xlsxfile, "SHEET_ITEMS_FLOOR", 30)
-    monkeypatch.setattr(xlsxfile, "SHEET_ITEMS_PER_MB", 0)
+    monkeypatch.setattr(xlsxfile, "SHEET_ROWS_FLOOR", 15)
+    monkeypatch.setattr(xlsxfile, "SHEET_ROWS_PER_MB", 0)
     with pytest.raises(IngestError, match=r"holds 21 rows, more than the 15 "):
         read_incidents(_workbook(_rows(20)), filename="book.xlsx")

@@ -59,13 +59,18 @@ SHEET_ITEMS_PER_MB = 40_000
 # records and quarantine: some 55 bytes an item for an ACLED-shaped sheet, so such a
 # sheet is allowed SLICED_ITEMS_PER_MB items a MB of file (120,000 ACLED rows peak
 # at 353 MB read in slices, 487 MB read whole: bench/xlsx_speed.py), up to
-# MAX_SHEET_ITEMS, about 125,000 ACLED rows. A row costs more than a cell (its
-# quarantine entry and index: about 300 bytes for a narrow row), so rows stay
-# within half the whole read's allowance. CSV has no such limit.
+# MAX_SHEET_ITEMS, about 125,000 ACLED rows. CSV has no such limit.
+# Either way a row costs some 480 bytes once quarantined, however narrow (its reason,
+# its cells as text, its number: 650,000 one-cell rows under a 2-column header in a
+# 3 MB file peaked at 510 MB), so rows are capped too, at SHEET_ROWS_FLOOR +
+# SHEET_ROWS_PER_MB x the file's size (130,000 such rows, 0.6 MB: 281 MB against
+# 306). An ACLED export reaches MAX_SHEET_ITEMS long before.
 SLICED_ABOVE_ITEMS = 800_000
 SLICE_CELLS = 200_000
 SLICED_ITEMS_FLOOR = 1_400_000
 SLICED_ITEMS_PER_MB = 150_000
+SHEET_ROWS_FLOOR = 120_000
+SHEET_ROWS_PER_MB = 20_000
 
 # Every r="..." attribute with what follows it up to the tag's end: on a row tag
 # (r="12") or a cell (r="AB12"); a cell whose tag closes itself ("/>") is empty and
@@ -347,6 +352,11 @@ def _sheet_part(archive: zipfile.ZipFile, name: str) -> str | None:
     return None
 
 
+def sheet_rows_limit(file_bytes: int) -> int:
+    """The rows a sheet may hold in a workbook of this many bytes (either reading)."""
+    return SHEET_ROWS_FLOOR + SHEET_ROWS_PER_MB * file_bytes // (1024 * 1024)
+
+
 def sliced_items_limit(file_bytes: int) -> int:
     """The rows and cells together a sheet read in slices may hold in a file this size."""
     allowance = SLICED_ITEMS_FLOOR + SLICED_ITEMS_PER_MB * file_bytes // (1024 * 1024)
@@ -386,10 +396,10 @@ def _plan_sheet(data: bytes, name: str) -> SheetPlan:
     limit = sliced_items_limit(len(data)) if sliced else sheet_items_limit(len(data))
     for size in sizes:
         _check_size(size, limit)
-        if sliced and size.rows > sheet_items_limit(len(data)) // 2:
+        if size.rows > sheet_rows_limit(len(data)):
             raise IngestError(
                 f"the sheet holds {size.rows:,} rows, more than the "
-                f"{sheet_items_limit(len(data)) // 2:,} a workbook this size is read with; "
+                f"{sheet_rows_limit(len(data)):,} a workbook this size is read with; "
                 "save it as CSV and import that"
             )
     if not sliced:
