@@ -259,6 +259,54 @@ def _source_name_in_quarantine(name: object) -> str:
     return f"{text} (source)" if text in ("row_number", "reason") else text
 
 
+def quarantine_frame(raw: RawTable, positions: np.ndarray, reasons: list[str]) -> pd.DataFrame:
+    """The quarantine: ``row_number``, ``reason`` and every source column as text, in row order.
+
+    Built one column at a time from the quarantined rows only: a 2-D block of the
+    whole quarantine copied at each step (sort, text conversion) once cost six
+    copies of it, which for a sheet of 200,000 bad rows was most of an import's
+    memory. Rows a reader rejected (``raw.rejected``) join in their row order.
+    """
+    positions = np.asarray(positions, dtype=np.intp)
+    rejected = raw.rejected
+    numbers = np.concatenate([
+        np.asarray(raw.row_numbers)[positions].astype(np.int64),
+        np.fromiter((number for number, _, _ in rejected), dtype=np.int64, count=len(rejected)),
+    ])
+    order = np.argsort(numbers, kind="stable")
+    reason_column = np.empty(len(numbers), dtype=object)
+    reason_column[: len(positions)] = reasons
+    reason_column[len(positions):] = [reason for _, reason, _ in rejected]
+    columns: dict[str, Any] = {"row_number": numbers[order],
+                               "reason": _compact(reason_column[order])}
+    del reason_column
+    taken = raw.frame.iloc[positions]
+    sources = {_source_name_in_quarantine(c): c for c in raw.frame.columns}
+    originals = [{_source_name_in_quarantine(k): v for k, v in original.items()}
+                 for _, _, original in rejected]
+    for original in originals:
+        for name in original:
+            sources.setdefault(name, None)
+    for name, column in sources.items():
+        values = np.empty(len(numbers), dtype=object)
+        if column is not None:
+            values[: len(positions)] = taken[column].to_numpy(dtype=object)
+        else:
+            values[: len(positions)] = ""
+        values[len(positions):] = [original.get(name, "") for original in originals]
+        values = values[order]
+        # str() element by element: numpy's astype(str) would make fixed-width cells as
+        # wide as the longest one (a 5 MB cell times every cell of the quarantine).
+        columns[name] = _compact(_as_text(np.where(pd.isna(values), "", values)))
+    return pd.DataFrame(columns)
+
+
+def _compact(texts: np.ndarray) -> Any:
+    """A text column in pandas' own string storage, so its Python strings are freed now
+    rather than after every column has been made (an empty one stays as it is)."""
+    return pd.array(texts, dtype="str") if len(texts) else texts.astype(object)
+
+
 def _result(
     records: pd.DataFrame,
     raw: RawTable,
@@ -267,33 +315,7 @@ def _result(
     mapping: str,
     needs_review: int,
 ) -> IngestResult:
-    # Built as one block of text, not column by column: a file with 30,000 columns
-    # would otherwise spend minutes here.
-    original = raw.frame.iloc[positions].to_numpy(dtype=object)
-    columns = ["row_number", "reason", *map(_source_name_in_quarantine, raw.frame.columns)]
-    numbers = np.asarray(raw.row_numbers)[positions].astype(object).reshape(-1, 1)
-    quarantined = pd.DataFrame(
-        np.hstack([numbers, np.asarray(reasons, dtype=object).reshape(-1, 1), original])
-        if len(positions) else np.empty((0, len(columns)), dtype=object),
-        columns=columns,
-    )
-    if raw.rejected:
-        extra = pd.DataFrame(
-            [
-                {"row_number": n, "reason": r,
-                 **{_source_name_in_quarantine(k): v for k, v in original.items()}}
-                for n, r, original in raw.rejected
-            ]
-        )
-        quarantined = pd.concat([quarantined, extra], ignore_index=True)
-    quarantined = quarantined.sort_values("row_number", kind="stable").reset_index(drop=True)
-    text = quarantined.drop(columns="row_number").to_numpy(dtype=object)
-    # str() element by element: numpy's astype(str) would make fixed-width cells as
-    # wide as the longest one (a 5 MB cell times every cell of the quarantine).
-    text = _as_text(np.where(pd.isna(text), "", text))
-    row_numbers = quarantined["row_number"].astype("int64").to_numpy()
-    quarantined = pd.DataFrame(text, columns=quarantined.columns[1:])
-    quarantined.insert(0, "row_number", row_numbers)
+    quarantined = quarantine_frame(raw, positions, reasons)
     counts = {
         "rows": len(records) + len(quarantined),
         "accepted": len(records),

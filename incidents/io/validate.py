@@ -46,15 +46,21 @@ class ReasonLog:
         return result
 
     def texts(self, rows: np.ndarray) -> list[str]:
-        """The joined reasons of the given row positions."""
-        collected: list[list[str]] = [[] for _ in rows]
+        """The joined reasons of the given row positions.
+
+        Rows with the same reasons share one string: a file of 200,000 rows that all
+        lack a date costs one reason text, not 200,000 (each some 90 bytes).
+        """
+        joined: list[str] = [""] * len(rows)
+        shared: dict[str, str] = {}
         for mask, template, arrays in self.entries:
             for slot in np.flatnonzero(mask[rows]):
                 row = rows[slot]
                 text = template.format(*(a[row] for a in arrays))
                 if text:
-                    collected[slot].append(text)
-        return ["; ".join(parts) for parts in collected]
+                    text = f"{joined[slot]}; {text}" if joined[slot] else text
+                    joined[slot] = shared.setdefault(text, text)
+        return joined
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
