@@ -406,25 +406,30 @@ class PostgisStore(SnapshotStore):
         return len(frame)
 
     def _defer_indexes(self, conn: psycopg.Connection) -> list[str]:
-        """Drop the incidents table's secondary indexes for a first import; their
-        definitions, for ``_restore_indexes`` to build them once over every row, in
-        the same transaction. The triggers keeping the incidents counted per group are
-        paused too, and the groups counted once at the end. (Readers of the still
-        empty table wait meanwhile.)"""
+        """Drop the secondary indexes of the incidents table and of the tables counting
+        them per group, for a first import; their definitions, for ``_restore_indexes``
+        to build them once over every row, in the same transaction. The triggers
+        keeping the groups are paused too, and the groups counted once at the end.
+        (Readers of the still empty tables wait meanwhile.)"""
+        tables = ", ".join(f"'{table}'::regclass"
+                           for table in ("incidents", *postgis_groups.LEVEL_TABLES))
         indexes = conn.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
-            " WHERE i.indrelid = 'incidents'::regclass AND NOT EXISTS ("
+            f" WHERE i.indrelid IN ({tables}) AND NOT EXISTS ("
             " SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)").fetchall()
         for name, _ in indexes:
             conn.execute(f"DROP INDEX {name}")
+        # Memory for building the indexes and counting the groups over every row at
+        # the end, for this transaction only (the server's defaults spill to disk).
+        conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        conn.execute("SET LOCAL work_mem = '128MB'")
         for statement in postgis_groups.paused(enable=False):
             conn.execute(statement)
         return [definition for _, definition in indexes]
 
     def _restore_indexes(self, conn: psycopg.Connection, deferred: list[str]) -> None:
-        for definition in deferred:
-            conn.execute(definition)
-        for statement in (*postgis_groups.paused(enable=True), *postgis_groups.refilled(_CELL)):
+        for statement in (*postgis_groups.paused(enable=True), *postgis_groups.refilled(_CELL),
+                          *deferred, *postgis_groups.analysed()):
             conn.execute(statement)
 
     def _upsert(self, conn: psycopg.Connection, rows: Iterable[tuple[Any, ...]]) -> int:

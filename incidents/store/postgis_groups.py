@@ -121,6 +121,7 @@ class Level:
 
 _MERGED = "COALESCE(merged_into, '') <> ''"
 MONTHS = "incident_months"
+LEVEL_TABLES = (TABLE, MONTHS)
 
 
 def day_level(cell: str) -> Level:
@@ -214,11 +215,14 @@ def paused(*, enable: bool) -> tuple[str, ...]:
 def refilled(cell: str) -> tuple[str, ...]:
     """Statements counting every level afresh from the stored incidents."""
     levels = (day_level(cell), month_level(cell))
-    listed = {level.table: ", ".join(_q(c) for c, _ in level.keys) for level in levels}
-    return (f"TRUNCATE {', '.join(listed)}",
-            *(f"INSERT INTO {level.table} ({listed[level.table]}, merged, n, fatalities,"
-              f" synthetic_n) {level.grouped('incidents')}" for level in levels),
-            *(f"ANALYZE {table}" for table in listed))
+    return (f"TRUNCATE {', '.join(LEVEL_TABLES)}",
+            *(f"INSERT INTO {level.table} ({', '.join(_q(c) for c, _ in level.keys)}, merged,"
+              f" n, fatalities, synthetic_n) {level.grouped('incidents')}" for level in levels))
+
+
+def analysed() -> tuple[str, ...]:
+    """Statements refreshing the planner's statistics of every level."""
+    return tuple(f"ANALYZE {table}" for table in LEVEL_TABLES)
 
 
 def regrouped(level: Level) -> str:
