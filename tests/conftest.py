@@ -76,6 +76,22 @@ def make_home(root: Path, gazetteer: Path) -> Path:
     return root
 
 
+def seed_home_with_users(home: Path, roles: dict[str, str], password: str) -> Path:
+    """Fill ``home``'s store with the bundled samples and add ``roles``' users (name →
+    role), all with ``password``: a dashboard that requires sign-in."""
+    from incidents.store import open_store
+    from incidents.users import UsersFile
+    from ui.data import seed_store_if_empty
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INCIDENTS_HOME", str(home))
+        seed_store_if_empty(open_store(home / "incidents.sqlite"))
+        users = UsersFile()
+        for name, role in roles.items():
+            users.add(name, role, password)
+    return home
+
+
 @pytest.fixture(scope="session")
 def new_home(tmp_path_factory: pytest.TempPathFactory,
              built_gazetteer: Path) -> Callable[[str], Path]:

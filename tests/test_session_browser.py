@@ -14,11 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, streamlit_server
+from conftest import PROJECT_DIR, seed_home_with_users, streamlit_server
 from incidents.sessions import COOKIE_NAME
-from incidents.store import open_store
 from incidents.users import UsersFile
-from ui.data import seed_store_if_empty
 
 pytestmark = pytest.mark.browser
 
@@ -30,13 +28,7 @@ ROLES = {"vera": "viewer", "awa": "editor", "ali": "admin", "dia": "editor",
 
 @pytest.fixture(scope="module")
 def dashboard(new_home, start_dashboard) -> tuple[str, Path]:
-    home = new_home("session-home")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INCIDENTS_HOME", str(home))
-        seed_store_if_empty(open_store(home / "incidents.sqlite"))
-        users = UsersFile()
-        for name, role in ROLES.items():
-            users.add(name, role, PASSWORD)
+    home = seed_home_with_users(new_home("session-home"), ROLES, PASSWORD)
     return start_dashboard(home), home
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import seed_home_with_users
 from incidents.store import SignedInStore, open_store
 from incidents.users import NotAllowedError, UsersFile
-from ui.data import seed_store_if_empty
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +27,7 @@ ROLES = {"vera": "viewer", "awa": "editor", "binta": "editor", "ali": "admin"}
 @pytest.fixture(scope="module")
 def dashboard(new_home, start_dashboard) -> tuple[str, Path]:
     """A dashboard on the samples, with a viewer, two editors and an admin."""
-    home = new_home("signin-home")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INCIDENTS_HOME", str(home))
-        seed_store_if_empty(open_store(home / "incidents.sqlite"))
-        users = UsersFile()
-        for name, role in ROLES.items():
-            users.add(name, role, PASSWORD)
+    home = seed_home_with_users(new_home("signin-home"), ROLES, PASSWORD)
     return start_dashboard(home), home
 
 
