@@ -123,3 +123,12 @@ def test_rows_are_capped_however_narrow(monkeypatch) -> None:
     monkeypatch.setattr(xlsxfile, "SHEET_ROWS_PER_MB", 0)
     with pytest.raises(IngestError, match=r"holds 21 rows, more than the 15 "):
         read_incidents(_workbook(_rows(20)), filename="book.xlsx")
+
+
+def test_slices_leave_no_named_file_a_kill_could_strand(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    with slice_workbooks(_workbook(_rows(6)), SHEET, 3) as books:
+        for path in books:
+            assert zipfile.is_zipfile(path)
+            assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []

@@ -22,6 +22,7 @@ import io
 import os
 import re
 import tempfile
+import typing
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -46,16 +47,30 @@ def slice_workbooks(data: bytes, part: str, rows_per_slice: int) -> Iterator[Ite
 
     The rows of a slice lie within ``rows_per_slice`` consecutive row numbers, so
     calamine's grid for it is at most that many rows tall. Each workbook is written
-    (uncompressed) to one temporary file, over the previous one, and read from there:
-    held in memory it would be copied again by calamine. The file goes when the
-    context ends.
+    (uncompressed) to one scratch file, over the previous one, and read from there:
+    held in memory it would be copied again by calamine.
     """
+    with _scratch_file() as (handle, path):
+        yield _written(data, part, rows_per_slice, handle, path)
+
+
+@contextlib.contextmanager
+def _scratch_file() -> Iterator[tuple[typing.BinaryIO, str]]:
+    """A file no kill can leave behind, and a path calamine can open it by: on Linux
+    an unnamed temporary file reached through ``/proc/self/fd``; elsewhere a file in
+    a temporary directory, removed when the context ends."""
+    if os.path.isdir("/proc/self/fd"):
+        with tempfile.TemporaryFile(prefix="incidents-xlsx-") as handle:
+            yield handle, f"/proc/self/fd/{handle.fileno()}"
+        return
     with tempfile.TemporaryDirectory(prefix="incidents-xlsx-") as folder:
         path = os.path.join(folder, "slice.xlsx")
-        yield _written(data, part, rows_per_slice, path)
+        with open(path, "w+b") as handle:
+            yield handle, path
 
 
-def _written(data: bytes, part: str, rows_per_slice: int, path: str) -> Iterator[str]:
+def _written(data: bytes, part: str, rows_per_slice: int, handle: typing.BinaryIO,
+             path: str) -> Iterator[str]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         kept = {}
         for info in archive.infolist():
@@ -67,13 +82,16 @@ def _written(data: bytes, part: str, rows_per_slice: int, path: str) -> Iterator
                 continue  # a damaged part calamine may not need: it says so if it does
         with archive.open(part) as stream:
             for head, rows, tail in _sheet_slices(stream, rows_per_slice):
-                with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as book:
+                handle.seek(0)
+                handle.truncate()
+                with zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED) as book:
                     for name, body in kept.items():
                         book.writestr(name, body)
                     with book.open(part, "w", force_zip64=True) as sheet:
                         sheet.write(head)
                         sheet.write(rows)
                         sheet.write(tail)
+                handle.flush()
                 yield path
 
 
