@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+import types
 
 from incidents.extract import extract_incidents
 from incidents.extract import language
@@ -38,3 +40,18 @@ def test_a_pipeline_asked_for_from_two_threads_is_loaded_once(monkeypatch) -> No
         thread.join()
     pipeline.cache_clear()
     assert loads == [("fr", None)] and got[0] is got[1]
+
+
+def test_the_helper_starts_when_the_main_script_cannot_run_again(built_gazetteer, monkeypatch,
+                                                                  tmp_path) -> None:
+    # Under Streamlit, __main__ is the dashboard script; a spawned process would run it again.
+    script = tmp_path / "app_script.py"
+    script.write_text("raise SystemExit('the main script ran in the helper')\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    monkeypatch.setenv("INCIDENTS_HOME", str(built_gazetteer.parent))
+    helper = ExtractionWorker()
+    helper.ready.result(timeout=300)
+    assert sys.modules["__main__"] is main
+    assert helper.extract(ARTICLE, "2024-03-13")[0].record["location"] == "Kimparana"

@@ -11,7 +11,12 @@ it and come back as the same :class:`~incidents.extract.Candidate` objects.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import sys
+import threading
+import types
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
@@ -28,7 +33,9 @@ class ExtractionWorker:
 
     def __init__(self) -> None:
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        self.ready: Future[None] = self._pool.submit(warm)
+        with _bare_main():
+            # The first submit starts the helper process.
+            self.ready: Future[None] = self._pool.submit(warm)
 
     def extract(self, text: str, published: date | datetime | str | None = None,
                 url: str | None = None) -> list[Candidate]:
@@ -41,6 +48,26 @@ class ExtractionWorker:
             return extract_incidents(text, published, url)
 
 
+_MAIN_SWAP = threading.Lock()
+
+
+@contextlib.contextmanager
+def _bare_main() -> Iterator[None]:
+    """Start processes meanwhile without re-running ``__main__`` in them.
+
+    A spawned process first runs the parent's ``__main__`` file again. Under
+    Streamlit that is the dashboard script (or, in the tests, an app script), which
+    must not run in the helper: it failed there and the helper died before its first
+    extraction, which then fell back to this process."""
+    with _MAIN_SWAP:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            sys.modules["__main__"] = main
+
+
 def warm() -> None:
     """In the helper: load the pipelines and the built gazetteer (an unbuilt one is left
     to the first extraction, which builds it), in a thread of lower scheduling priority
@@ -48,7 +75,6 @@ def warm() -> None:
     the helper's main thread at the usual priority (on Linux a thread's niceness is
     its own)."""
     import os
-    import threading
 
     _exit_with(os.getppid())
     loading = threading.Thread(target=_load, name="load-language-models")
@@ -71,7 +97,6 @@ def _exit_with(parent: int) -> None:
     """End the helper once the dashboard that started it is gone, however it ended (a
     killed server leaves no one to shut the helper down)."""
     import os
-    import threading
     import time
 
     def watch() -> None:

@@ -196,7 +196,7 @@ class MetricScale(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        L.control.scale({position: "bottomleft", imperial: false}).addTo({{ this._parent.get_name() }});
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
