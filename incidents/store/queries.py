@@ -318,13 +318,7 @@ class ServedQueries:
             " AND geo_precision IS DISTINCT FROM 3", select_params=[keep, add])
         groups["cell"] = groups["cell"].astype("int64").astype("uint64") if len(groups) else \
             pd.Series(dtype="uint64")
-        cells = _cells_frame(groups)
-        while max_cells is not None and len(cells) > max_cells and \
-                resolution > min(MAP_RESOLUTIONS):
-            resolution -= 1
-            groups["cell"] = parent_cells(groups["cell"].to_numpy(dtype="uint64"), resolution)
-            cells = _cells_frame(groups)
-        return resolution, cells
+        return _coarsened(groups, resolution, max_cells)
 
     def view_groups(self, spec: FilterSpec, bounds: Bounds | None,
                     resolution: int) -> pd.DataFrame:
@@ -493,6 +487,14 @@ def cells_of_groups(groups: pd.DataFrame, resolution: int,
     not region-level and have a cell, merged into coarser parents until at most
     ``max_cells`` remain (as ``cells_in_view``)."""
     groups = groups[~groups["region_level"].astype(bool) & (groups["cell"] != 0)].copy()
+    return _coarsened(groups, resolution, max_cells)
+
+
+def _coarsened(groups: pd.DataFrame, resolution: int,
+               max_cells: int | None) -> tuple[int, pd.DataFrame]:
+    """(resolution, hexagons) of ``groups`` (a ``cell`` column at ``resolution``), its
+    cells merged into their parents until at most ``max_cells`` remain. ``groups`` is
+    changed in place."""
     cells = _cells_frame(groups)
     while max_cells is not None and len(cells) > max_cells and \
             resolution > min(MAP_RESOLUTIONS):
