@@ -63,6 +63,15 @@ def signed_in_as(page, name: str) -> None:
     page.get_by_text(f"Signed in as {name} ({ROLES[name]})").wait_for(timeout=LOAD_TIMEOUT_MS)
 
 
+def signed_in_page(context, base_url: str, name: str):
+    """A new page of ``context`` on the dashboard, signed in as ``name``."""
+    page = watched(context.new_page())
+    page.goto(base_url, wait_until="domcontentloaded")
+    fill_sign_in(page, name, PASSWORD)
+    signed_in_as(page, name)
+    return page
+
+
 def session_cookie(context) -> dict | None:
     """The session cookie once the page has exchanged its one-time code for it."""
     for _ in range(100):
@@ -82,10 +91,7 @@ def test_a_reload_and_a_new_tab_stay_signed_in_with_the_same_role(
         dashboard, new_context, artifacts_dir) -> None:
     base_url, _ = dashboard
     context = new_context()
-    page = watched(context.new_page())
-    page.goto(base_url, wait_until="domcontentloaded")
-    fill_sign_in(page, "awa", PASSWORD)
-    signed_in_as(page, "awa")
+    page = signed_in_page(context, base_url, "awa")
     cookie = session_cookie(context)
     assert cookie is not None, "the page did not exchange its code for the session cookie"
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and not cookie["secure"]
@@ -107,10 +113,7 @@ def test_signing_out_then_reloading_shows_the_form(dashboard, new_context,
                                                    artifacts_dir) -> None:
     base_url, _ = dashboard
     context = new_context()
-    page = watched(context.new_page())
-    page.goto(base_url, wait_until="domcontentloaded")
-    fill_sign_in(page, "vera", PASSWORD)
-    signed_in_as(page, "vera")
+    page = signed_in_page(context, base_url, "vera")
     old = session_cookie(context)
     assert old is not None
     page.get_by_role("button", name="Sign out").click()
@@ -143,10 +146,7 @@ def test_a_disabled_users_old_session_is_refused_at_the_next_reload(
         dashboard, new_context, artifacts_dir) -> None:
     base_url, home = dashboard
     context = new_context()
-    page = watched(context.new_page())
-    page.goto(base_url, wait_until="domcontentloaded")
-    fill_sign_in(page, "dia", PASSWORD)
-    signed_in_as(page, "dia")
+    page = signed_in_page(context, base_url, "dia")
     assert session_cookie(context) is not None
     UsersFile(home / "users.json").set_active("dia", False)
     page.reload(wait_until="domcontentloaded")

@@ -304,12 +304,9 @@ class ServedQueries:
         gives them. Grouped by the server per (cell, event type); with ``max_cells``,
         merged into coarser parents (in memory, from those few groups) until at most
         that many remain."""
-        from incidents.store.postgis import _CELL, _parent_masks
+        from incidents.store.postgis import _CELL
 
-        if resolution not in MAP_RESOLUTIONS:
-            raise ValueError(f"no cells at resolution {resolution}")
-        keep, add = _parent_masks(resolution)
-        extra, params = self._in_view(bounds)
+        keep, add, extra, params = self._cells_in_view(resolution, bounds)
         groups = self._query(
             spec, lambda rows: f"({_CELL} & %s) | %s AS cell,"
             f" COALESCE(event_type, '') AS event_type, {rows.count()} AS count,"
@@ -320,17 +317,26 @@ class ServedQueries:
             pd.Series(dtype="uint64")
         return _coarsened(groups, resolution, max_cells)
 
-    def view_groups(self, spec: FilterSpec, bounds: Bounds | None,
-                    resolution: int) -> pd.DataFrame:
-        """The placed incidents in view counted per (cell at ``resolution``, event type,
-        region-level or not), in one pass: the map's count in view, its event types
-        and its hexagons (:func:`cells_of_groups`) all come from these few rows."""
-        from incidents.store.postgis import _CELL, _parent_masks
+    def _cells_in_view(self, resolution: int,
+                       bounds: Bounds | None) -> tuple[int, int, str, list[Any]]:
+        """The bit masks that turn a stored cell id into its parent at ``resolution``,
+        and the condition (with its parameters) keeping the incidents in ``bounds``."""
+        from incidents.store.postgis import _parent_masks
 
         if resolution not in MAP_RESOLUTIONS:
             raise ValueError(f"no cells at resolution {resolution}")
         keep, add = _parent_masks(resolution)
         extra, params = self._in_view(bounds)
+        return keep, add, extra, params
+
+    def view_groups(self, spec: FilterSpec, bounds: Bounds | None,
+                    resolution: int) -> pd.DataFrame:
+        """The placed incidents in view counted per (cell at ``resolution``, event type,
+        region-level or not), in one pass: the map's count in view, its event types
+        and its hexagons (:func:`cells_of_groups`) all come from these few rows."""
+        from incidents.store.postgis import _CELL
+
+        keep, add, extra, params = self._cells_in_view(resolution, bounds)
         groups = self._query(
             spec, lambda rows: f"({_CELL} & %s) | %s AS cell,"
             " COALESCE(event_type, '') AS event_type,"
