@@ -8,7 +8,8 @@ module that is not already a subcommand of one of its groups.
 Expected failures (a bad file, a store or export problem) print one line on
 stderr and exit with status 2, like click's usage errors; only bugs show a
 traceback. Heavy modules (pandas, geopandas, the store) are imported inside
-the commands, so ``--help`` and the other stages' commands start quickly.
+the commands, and a stage's commands module only when one of its commands (or
+the whole list, e.g. ``--help``) is asked for, so each command starts quickly.
 """
 
 from __future__ import annotations
@@ -45,7 +46,13 @@ DEMO_FORMATS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}
 
 
 class IncidentsGroup(click.Group):
-    """A click group that turns the package's own errors into one-line messages."""
+    """A click group that turns the package's own errors into one-line messages, and
+    imports the other stages' commands only when one of them is asked for (or the list
+    of every command): ``ingest`` never imports the report's matplotlib."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _StageCommands(self.commands, lambda: register_stage_commands(self))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -53,6 +60,49 @@ class IncidentsGroup(click.Group):
         except (IncidentsError, OSError) as error:
             click.echo(f"error: {error}", err=True)
             ctx.exit(EXPECTED_ERROR_EXIT)
+
+
+class _StageCommands(dict):
+    """A group's commands that load the stages' own (``load``) the first time a name
+    that is not already there is looked up, or the commands are listed."""
+
+    def __init__(self, commands: dict[str, click.Command], load: Any) -> None:
+        super().__init__(commands)
+        self._load: Any = load
+
+    def _loaded(self) -> _StageCommands:
+        load, self._load = self._load, None
+        if load is not None:
+            load()
+        return self
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if not dict.__contains__(self, name):
+            self._loaded()
+        return dict.get(self, name, default)
+
+    def __getitem__(self, name: str) -> click.Command:
+        if not dict.__contains__(self, name):
+            self._loaded()
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or dict.__contains__(self._loaded(), name)
+
+    def __iter__(self) -> Any:
+        return dict.__iter__(self._loaded())
+
+    def __len__(self) -> int:
+        return dict.__len__(self._loaded())
+
+    def keys(self) -> Any:
+        return dict.keys(self._loaded())
+
+    def values(self) -> Any:
+        return dict.values(self._loaded())
+
+    def items(self) -> Any:
+        return dict.items(self._loaded())
 
 
 @click.group(cls=IncidentsGroup)
@@ -268,11 +318,8 @@ def register_stage_commands(group: click.Group) -> None:
                 continue
             raise
         for command in _stage_commands(module):
-            if command.name not in group.commands:
+            if not dict.__contains__(group.commands, command.name):
                 group.add_command(command)
-
-
-register_stage_commands(cli)
 
 
 def main() -> None:

@@ -13,11 +13,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import TYPE_CHECKING, Any
+
 from incidents import config
-from incidents.store.guard import SignedInStore
 from incidents.store.protocol import EditConflictError, ImportSummary, Store
 from incidents.store.rules import assign_incident_ids
 from incidents.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from incidents.store.guard import SignedInStore
 
 # The SQLite backend under the name every caller used before there were two.
 IncidentStore = SQLiteStore
@@ -30,6 +34,16 @@ __all__ = [
     "Store",
     "assign_incident_ids", "default_location", "is_database_url", "open_store",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``SignedInStore`` imported when first asked for: it brings the users module, whose
+    import hashes a decoy password (half a second an import from the CLI never needs)."""
+    if name == "SignedInStore":
+        from incidents.store.guard import SignedInStore
+
+        return SignedInStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_database_url(location: str | os.PathLike[str] | None) -> bool:
