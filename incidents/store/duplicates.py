@@ -33,6 +33,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz
 
 from incidents.filters import fold_text
@@ -57,6 +59,7 @@ FIELDS: tuple[str, ...] = (
 )
 _CONTENT_ID = re.compile(r"^h[0-9a-f]{16}(-\d+)?$")
 _ACLED_ID = re.compile(r"^[A-Z]{3}\d+$")
+_ACLED_ASCII = "^[A-Z]{3}[0-9]+$"
 
 
 def id_family(source_id: str | None) -> str | None:
@@ -104,9 +107,26 @@ def _one_source_throughout(candidates: pd.DataFrame) -> bool:
     """Whether every candidate carries a distinct source id of one family: then every
     pair is "one source, distinct ids" and nothing can be flagged (an ACLED export
     into a store of ACLED rows), so no block needs building."""
+    if _distinct_acled_ids(candidates["event_id_cnty"]):
+        return True
     source_id, family = _source_ids(candidates)
     return bool(len(family)) and bool((family == 0).all()) and \
         len(np.unique(source_id)) == len(source_id)
+
+
+def _distinct_acled_ids(source_ids: pd.Series) -> bool:
+    """Whether every value is a distinct ACLED id as written (no space to strip): the
+    common case of :func:`_one_source_throughout` answered by Arrow in a few
+    milliseconds, where computing every id's family takes a third of a second per
+    100,000 rows. ASCII letters and digits only, which Python's pattern accepts too;
+    anything else is left to the full rule."""
+    if not len(source_ids):
+        return False
+    values = pa.array(source_ids.astype("string").array, type=pa.large_string())
+    matched = pc.match_substring_regex(values, _ACLED_ASCII)
+    if matched.null_count or not pc.all(matched).as_py():
+        return False
+    return pc.count_distinct(values).as_py() == len(source_ids)
 
 
 def _place_keys(frame: pd.DataFrame) -> pd.DataFrame:
