@@ -6,7 +6,7 @@ The CLI's ``ingest`` command and the dashboard's upload both call
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -109,14 +109,20 @@ def _ingest_in_parts(path: Path, store: Store, name: str, *, geocode: bool,
                      geocoder: Any | None, assign_regions: bool, max_bytes: int,
                      mapping: Mapping | None) -> dict[str, Any] | None:
     """A large CSV read, placed and stored part by part in one transaction, so the
-    peak memory is a part's (``incidents.io.stream``); None when it is read whole."""
+    peak memory is a part's (``incidents.io.stream``); None when it is read whole.
+
+    A file of several parts is read and placed in a child process one part ahead
+    of the store (``stream.read_ahead``), unless the caller passed its own geocoder
+    (whatever it learns, e.g. a cache, must stay in this process)."""
+    from contextlib import closing
+
     from incidents.errors import FileTooLargeError
-    from incidents.io.stream import NotStreamable, stream_csv
+    from incidents.io import stream
 
     size = path.stat().st_size if path.is_file() else 0
     if size > max_bytes:
         raise FileTooLargeError(size, max_bytes)
-    results = stream_csv(path, mapping=mapping)
+    results = stream.stream_csv(path, mapping=mapping)
     if results is None:
         return None
     reader: dict[str, Any] = {}
@@ -128,17 +134,24 @@ def _ingest_in_parts(path: Path, store: Store, name: str, *, geocode: bool,
         # One index for every part, and each distinct place asked once in the file.
         asked = OncePerPlace(geocoder if geocoder is not None else GazetteerGeocoder())
 
-    def parts() -> Any:
+    def placed() -> Iterator[tuple[pd.DataFrame, pd.DataFrame, dict, dict]]:
         for result in results:
-            records, placed = _place(result, geocode=geocode, geocoder=asked,
-                                     assign_regions=assign_regions)
-            _add(reader, result.counts)
-            _add(counts, placed)
-            yield records, result.quarantine
+            records, placing = _place(result, geocode=geocode, geocoder=asked,
+                                      assign_regions=assign_regions)
+            yield records, result.quarantine, result.counts, placing
+
+    ahead = geocoder is None and size >= stream.READ_AHEAD_MIN_BYTES
+
+    def parts() -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        with closing(stream.read_ahead(placed) if ahead else placed()) as items:
+            for records, quarantine, read_counts, placing in items:
+                _add(reader, read_counts)
+                _add(counts, placing)
+                yield records, quarantine
 
     try:
         summary = store.import_parts(parts(), source_name=name)
-    except (NotStreamable, UnicodeDecodeError):
+    except (stream.NotStreamable, UnicodeDecodeError):
         return None  # nothing was stored: the transaction rolled back
     return _summary(name, summary, reader, counts, geocode, geocoder)
 

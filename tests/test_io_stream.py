@@ -163,3 +163,73 @@ def test_an_id_an_earlier_part_gave_a_suffixed_row_updates_that_row(
     assert (summary["accepted"], summary["inserted"], summary["updated"]) == (4, 3, 1)
     stored = store.load().set_index("incident_id")["notes"]
     assert stored.to_dict() == {"TST1": "first", "TST1-2": "third", "TST5": "plain"}
+
+
+@pytest.fixture
+def read_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read even a small file ahead in a child process."""
+    monkeypatch.setattr(stream, "READ_AHEAD_MIN_BYTES", 0)
+    if not stream.can_read_ahead():
+        pytest.skip("this process cannot fork a reader (several threads run)")
+
+
+def test_read_ahead_stores_what_reading_in_this_process_stores(
+        tmp_path: Path, two_stores, small_parts, monkeypatch: pytest.MonkeyPatch) -> None:
+    here, ahead = two_stores
+    path = _file(tmp_path)
+    expected = ingest_file(path, store=here, geocode=False, assign_regions=False)
+    monkeypatch.setattr(stream, "READ_AHEAD_MIN_BYTES", 0)
+    if not stream.can_read_ahead():
+        pytest.skip("this process cannot fork a reader (several threads run)")
+    forked = []
+    real = stream.read_ahead
+    monkeypatch.setattr(stream, "read_ahead", lambda produce: forked.append(1) or real(produce))
+    summary = ingest_file(path, store=ahead, geocode=False, assign_regions=False)
+    assert forked, "the file was not read ahead"
+    assert {k: v for k, v in summary.items() if k != "import_id"} == \
+        {k: v for k, v in expected.items() if k != "import_id"}
+    ours, theirs = _contents(ahead), _contents(here)
+    pd.testing.assert_frame_equal(ours[0], theirs[0])
+    pd.testing.assert_frame_equal(ours[1], theirs[1])
+
+
+def test_an_error_in_the_reading_process_is_raised_as_itself(
+        tmp_path: Path, small_parts, read_ahead, monkeypatch: pytest.MonkeyPatch) -> None:
+    from incidents.errors import FileTooLargeError
+
+    def failing(*args, **kwargs):
+        # Its constructor takes other arguments than the message it keeps.
+        raise FileTooLargeError(10**9, 10**6)
+
+    monkeypatch.setattr(stream, "read_incidents", failing)
+    store = open_store(tmp_path / "s.sqlite")
+    with pytest.raises(FileTooLargeError, match="over the 1 MB limit") as raised:
+        ingest_file(_file(tmp_path), store=store, geocode=False, assign_regions=False)
+    assert raised.value.size == 10**9
+    assert store.count() == 0 and store.imports().empty
+
+
+def test_a_file_the_reading_process_finds_unstreamable_is_read_whole(
+        tmp_path: Path, small_parts, read_ahead) -> None:
+    """Rows of one event in an actor-based export fold across parts: the child says so,
+    the transaction rolls back and the file is read whole, as in one process."""
+    path = tmp_path / "actors.csv"
+    header = "event_id_cnty,event_date,event_type,actor1,country,location,latitude,longitude\n"
+    path.write_text(header + "".join(
+        f"ACT{n // 2},2024-03-0{n % 2 + 1},Battles,Group {n},Mali,Gao,16.27,-0.04\n"
+        for n in range(10)), encoding="utf-8")
+    store = open_store(tmp_path / "s.sqlite")
+    summary = ingest_file(path, store=store, geocode=False, assign_regions=False)
+    assert (summary["rows"], summary["merged"], len(store.imports())) == (10, 5, 1)
+
+
+def test_read_ahead_gives_the_items_in_order_and_stops_its_process() -> None:
+    if not stream.can_read_ahead():
+        pytest.skip("this process cannot fork a reader (several threads run)")
+    assert list(stream.read_ahead(lambda: iter(range(5)))) == [0, 1, 2, 3, 4]
+    items = stream.read_ahead(lambda: iter(range(1000)))
+    assert next(items) == 0
+    items.close()
+    import multiprocessing
+
+    assert not [p for p in multiprocessing.active_children() if p.name == "incidents-read-ahead"]

@@ -10,13 +10,21 @@ Streaming is used only where a part reads as the whole would: a UTF-8 file
 (the encoding is otherwise decided from the whole file) whose rows need no
 folding across rows (an actor-based ACLED export's rows of one event may sit in
 two parts). Elsewhere :func:`stream_csv` says no and the caller reads whole.
+
+:func:`read_ahead` runs the reading in a forked child process, one part ahead of
+the caller, so reading the next part and storing this one use both cores.
 """
 
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+import multiprocessing
+import os
+import pickle
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -147,4 +155,94 @@ class NotStreamable(Exception):
     """The file cannot be read in parts (the caller reads it whole)."""
 
 
-__all__ = ["NotStreamable", "PART_ROWS", "csv_parts", "stream_csv"]
+# Files from this size on are read ahead in a child process (two parts at least).
+READ_AHEAD_MIN_BYTES = 2 * MIN_STREAM_BYTES
+Item = TypeVar("Item")
+
+
+def can_read_ahead() -> bool:
+    """Whether this process may fork a reader: only while it runs one thread (a fork
+    copies no other thread, and a lock another thread held stays held in the child,
+    e.g. in a dashboard's server)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def read_ahead(produce: Callable[[], Iterator[Item]]) -> Iterator[Item]:
+    """The items of ``produce()``, made in a forked child process while the caller
+    works on the previous one: at most one item waits (the child blocks sending the
+    next until it is taken), so memory holds two items, not the whole file.
+
+    An error in the child is raised here as the same exception (pickled back, so
+    an ``IngestError`` stays one). Closing this iterator early (the caller failed)
+    stops the child; a killed caller's child ends at its next send (the pipe's
+    reading end is gone). Falls back to ``produce()`` in this process when it
+    cannot fork (:func:`can_read_ahead`).
+    """
+    if not can_read_ahead():
+        yield from produce()
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_send_items, args=(produce, sender, receiver),
+                            name="incidents-read-ahead", daemon=True)
+    child.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, payload = receiver.recv()
+            except EOFError:
+                child.join()
+                raise ChildProcessError(
+                    f"the reading process stopped (exit code {child.exitcode})") from None
+            if kind == "end":
+                return
+            if kind == "error":
+                raise _rebuilt(payload)
+            yield payload
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def _send_items(produce: Callable[[], Iterator[Any]], sender: Any, receiver: Any) -> None:
+    """The child's side of :func:`read_ahead`."""
+    receiver.close()  # only the parent reads: a dead parent then breaks the pipe
+    try:
+        for item in produce():
+            sender.send(("item", item))
+        sender.send(("end", None))
+    except BrokenPipeError:
+        return
+    except BaseException as error:  # noqa: BLE001 - every error goes back to the parent
+        try:
+            sender.send(("error", _portable(error)))
+        except BrokenPipeError:
+            return
+
+
+def _portable(error: BaseException) -> Any:
+    """``error`` as it can be pickled: itself when it round-trips, else its class,
+    arguments and attributes (an exception whose constructor takes other arguments
+    than the ``args`` it keeps, e.g. ``FileTooLargeError``)."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:  # noqa: BLE001 - any failure to round-trip
+        return (type(error), error.args, dict(vars(error)))
+
+
+def _rebuilt(payload: Any) -> BaseException:
+    if isinstance(payload, BaseException):
+        return payload
+    kind, args, attributes = payload
+    error = kind.__new__(kind)
+    error.args = args
+    vars(error).update(attributes)
+    return error
+
+
+__all__ = ["NotStreamable", "PART_ROWS", "READ_AHEAD_MIN_BYTES", "can_read_ahead", "csv_parts",
+           "read_ahead", "stream_csv"]
