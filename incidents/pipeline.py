@@ -134,20 +134,30 @@ def _ingest_in_parts(path: Path, store: Store, name: str, *, geocode: bool,
         # One index for every part, and each distinct place asked once in the file.
         asked = OncePerPlace(geocoder if geocoder is not None else GazetteerGeocoder())
 
-    def placed() -> Iterator[tuple[pd.DataFrame, pd.DataFrame, dict, dict]]:
+    def placed() -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
         for result in results:
             records, placing = _place(result, geocode=geocode, geocoder=asked,
                                       assign_regions=assign_regions)
-            yield records, result.quarantine, result.counts, placing
+            tallies.append((result.counts, placing))
+            yield records, result.quarantine
 
+    def prepared() -> Iterator[tuple[Any, dict, dict]]:
+        """Parts placed and prepared for the store (``rules.prepared_parts``), each
+        with its reader's and placing's counts."""
+        from incidents.store.rules import prepared_parts
+
+        for part in prepared_parts(placed()):
+            yield part, *tallies.pop(0)
+
+    tallies: list[tuple[dict, dict]] = []
     ahead = geocoder is None and size >= stream.READ_AHEAD_MIN_BYTES
 
-    def parts() -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-        with closing(stream.read_ahead(placed) if ahead else placed()) as items:
-            for records, quarantine, read_counts, placing in items:
+    def parts() -> Iterator[Any]:
+        with closing(stream.read_ahead(prepared) if ahead else prepared()) as items:
+            for part, read_counts, placing in items:
                 _add(reader, read_counts)
                 _add(counts, placing)
-                yield records, quarantine
+                yield part
 
     try:
         summary = store.import_parts(parts(), source_name=name)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from incidents import model
@@ -190,9 +191,11 @@ class SnapshotStore(ReviewDecisions, ABC):
             self.refresh_snapshot()
         return summary
 
-    def import_parts(self, parts: Iterable[tuple[pd.DataFrame, pd.DataFrame]], *,
+    def import_parts(self, parts: Iterable[tuple[pd.DataFrame, pd.DataFrame]
+                                           | rules.PreparedPart], *,
                      source_name: str) -> ImportSummary:
-        """Store one source read in parts (records, quarantine), in one transaction.
+        """Store one source read in parts (records, quarantine), in one transaction
+        (or parts ``rules.prepared_parts`` already prepared, e.g. in a reading process).
 
         The peak memory is a part's, whatever the file's size: ids continue from
         part to part (``rules.assign_incident_ids``), each part is compared for
@@ -207,8 +210,6 @@ class SnapshotStore(ReviewDecisions, ABC):
         rebuilt from the store when next read.
         """
         imported_at = rules.now()
-        seen = rules.SeenIds()
-        source_ids = rules.SeenIds()
         carried = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
         totals = dict.fromkeys(("rows", "accepted", "quarantined", "merged", "inserted",
                                 "updated", "unchanged", "possible_duplicates"), 0)
@@ -217,22 +218,22 @@ class SnapshotStore(ReviewDecisions, ABC):
                 import_id = self._insert_import(tx, source_name, imported_at)
                 # Into an empty store every part is part of a first import: nothing stored
                 # before to compare with, stage or overlay; only its own earlier parts count.
-                written = rules.SeenIds() if self._is_empty(tx) else None
-                deferred = self._defer_indexes(tx) if written is not None else None
-                for records, quarantine in parts:
-                    frame = rules.prepare_incoming(records, seen)
-                    ids = frame["event_id_cnty"].dropna()
-                    repeated = sorted(set(ids[source_ids.contains_then_add(ids)]))
+                first = self._is_empty(tx)
+                deferred = self._defer_indexes(tx) if first else None
+                for part in rules.prepared_parts(parts):
+                    frame = part.frame
                     earlier = carried
-                    if repeated:
-                        rows = model.conform(self._rows_with_source_ids(tx, repeated))
+                    if part.repeated_source_ids:
+                        rows = model.conform(self._rows_with_source_ids(
+                            tx, part.repeated_source_ids))
                         rows = rows[~rows["incident_id"].isin(frame["incident_id"])]
                         earlier = pd.concat([carried, rows[list(rules.DUPLICATE_FIELDS)]],
                                             ignore_index=True)
-                    counts, _ = self._import_part(tx, frame, quarantine, import_id, source_name,
-                                                  imported_at, carried=earlier, written=written)
+                    counts, _ = self._import_part(
+                        tx, frame, part.quarantine, import_id, source_name, imported_at,
+                        carried=earlier, written_before=part.written_before if first else None)
                     # Rows sharing an explicit id with a later row are folded into it.
-                    counts["merged"] = len(records) - len(frame)
+                    counts["merged"] = part.merged
                     counts["rows"] += counts["merged"]
                     for key, value in counts.items():
                         totals[key] += value
@@ -240,7 +241,7 @@ class SnapshotStore(ReviewDecisions, ABC):
                     if len(unnamed):
                         carried = pd.concat([carried, unnamed[list(rules.DUPLICATE_FIELDS)]],
                                             ignore_index=True)
-                if written is not None:
+                if first:
                     self._restore_indexes(tx, deferred)
                 summary = ImportSummary(import_id=import_id, source_name=source_name,
                                         imported_at=imported_at, **totals)
@@ -265,12 +266,13 @@ class SnapshotStore(ReviewDecisions, ABC):
     def _import_part(self, tx: Any, frame: pd.DataFrame, quarantine: pd.DataFrame,
                      import_id: int, source_name: str, imported_at: str, *,
                      carried: pd.DataFrame | None = None,
-                     written: rules.SeenIds | None = None) -> tuple[dict[str, int], _Written]:
+                     written_before: np.ndarray | None = None
+                     ) -> tuple[dict[str, int], _Written]:
         """Write one frame of an import; its counts (ImportSummary's) and what it wrote.
         ``carried``: rows of earlier parts of the same import to compare with;
-        ``written``: the ids its earlier parts wrote, when the store was empty before it
-        (updated here)."""
-        was_empty = written is not None or self._is_empty(tx)
+        ``written_before``: when the store was empty before the import, whether an
+        earlier part of it had each row's id (``rules.PreparedPart``)."""
+        was_empty = written_before is not None or self._is_empty(tx)
         existing_ids: set[str] = set()
         existing = model.empty_frame()[list(rules.DUPLICATE_FIELDS)]
         kept_apart: set[frozenset[str]] = set()
@@ -293,7 +295,7 @@ class SnapshotStore(ReviewDecisions, ABC):
         flagged = frame["possible_duplicate_of"].notna()
         in_parts = carried is not None  # no snapshot patch: see import_parts
         if was_empty:
-            existing_ids, changed = self._first_write(tx, frame, written)
+            existing_ids, changed = self._first_write(tx, frame, written_before)
             first_rows = None if in_parts else rules.as_read_back(frame)
         else:
             edits = rules.latest_edits(self._batch_edits(tx))
@@ -322,28 +324,27 @@ class SnapshotStore(ReviewDecisions, ABC):
         }, written
 
     def _first_write(self, tx: Any, frame: pd.DataFrame,
-                     written: rules.SeenIds | None) -> tuple[set[str], int]:
+                     written_before: np.ndarray | None) -> tuple[set[str], int]:
         """Store rows into a store that was empty before this import: (ids an earlier
         part of it already wrote, rows inserted or changed).
 
         Only an explicit id equal to an earlier part's suffixed one can come again
         (``rules.prepare_incoming``); those rows update the earlier ones, as on any
-        later import. ``written`` (ids as 64-bit hashes) names the few candidates,
-        which the store then confirms."""
+        later import. ``written_before`` (from ids as 64-bit hashes) names the few
+        candidates, which the store then confirms."""
         again: set[str] = set()
         deferred = None
-        if written is None:
+        if written_before is None:
             deferred = self._defer_indexes(tx)
         else:
-            ids = frame["incident_id"]
-            maybe = ids[written.contains_then_add(ids)]
+            maybe = frame["incident_id"][written_before]
             if len(maybe):
                 again = self._stage_batch(tx, maybe.tolist())
         repeat = frame["incident_id"].isin(again).to_numpy()
         changed = self._bulk_insert(tx, frame[~repeat] if again else frame)
         if again:
             changed += self._upsert(tx, rules.storage_rows(frame[repeat]))
-        if written is None:
+        if written_before is None:
             self._restore_indexes(tx, deferred)
         return again, changed
 

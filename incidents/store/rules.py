@@ -25,6 +25,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,7 +47,7 @@ __all__ = [
     "DUPLICATE_FIELDS", "PROTECTED_FIELDS", "assign_incident_ids", "check_changes",
     "collector_paused",
     "filled_storage_chunks", "find_possible_duplicates", "flag_statuses", "now", "overlay_edits",
-    "pack_source_extras", "prepare_incoming", "quarantine_rows", "storage_rows",
+    "pack_source_extras", "PreparedPart", "prepare_incoming", "prepared_parts", "quarantine_rows", "storage_rows",
     "storage_table", "storage_values", "to_storage",
 ]
 
@@ -213,6 +214,38 @@ def prepare_incoming(records: pd.DataFrame,
     # Only an explicit id clashing with a suffixed one can repeat; the later row wins.
     frame = frame.drop_duplicates("incident_id", keep="last").reset_index(drop=True)
     return frame[list(model.CANONICAL_COLUMNS)]
+
+
+@dataclass(frozen=True)
+class PreparedPart:
+    """One part of a source read in parts, prepared for storing (:func:`prepared_parts`):
+    what the store's side of ``import_parts`` needs, computed from the parts alone,
+    so a reading process can compute it ahead of the store."""
+
+    frame: pd.DataFrame  # prepare_incoming's rows
+    quarantine: pd.DataFrame
+    merged: int  # rows folded into a later row of the part with the same id
+    repeated_source_ids: list[str]  # event_id_cnty values an earlier part carried too
+    written_before: np.ndarray  # per row: whether an earlier part had its incident_id
+
+
+def prepared_parts(parts: Iterable[tuple[pd.DataFrame, pd.DataFrame] | PreparedPart]
+                   ) -> Iterator[PreparedPart]:
+    """(records, quarantine) parts of one source, in file order, each prepared with what
+    the earlier parts carried (ids continue across parts, see :func:`assign_incident_ids`).
+    Parts already prepared (by this function, in another process) pass as they are:
+    a source's parts are either all prepared or none."""
+    seen, source_ids, written = SeenIds(), SeenIds(), SeenIds()
+    for part in parts:
+        if isinstance(part, PreparedPart):
+            yield part
+            continue
+        records, quarantine = part
+        frame = prepare_incoming(records, seen)
+        ids = frame["event_id_cnty"].dropna()
+        repeated = sorted(set(ids[source_ids.contains_then_add(ids)]))
+        yield PreparedPart(frame, quarantine, len(records) - len(frame), repeated,
+                           written.contains_then_add(frame["incident_id"]))
 
 
 def flag_statuses(frame: pd.DataFrame, existing: pd.DataFrame,
