@@ -230,3 +230,27 @@ def test_a_name_the_region_set_does_not_know_is_noted_not_flagged() -> None:
                                    "country": "Mali"}]), keep_source_admin=True)
     assert out.loc[0, "status"] == "ok"
     assert "Macina Nord is not a region of the active set" in out.loc[0, "status_reason"]
+
+
+@pytest.mark.parametrize("keep_source_admin", [False, True])
+def test_rows_repeating_their_place_get_what_each_row_alone_gets(
+        tmp_path: Path, keep_source_admin: bool) -> None:
+    """Each distinct combination of the inputs is assigned once, the answers given to
+    every row that has it: exactly what assigning row by row gives."""
+    from incidents.regions.assign import _assign_rows
+
+    load_san_set(tmp_path, admin2=True)
+    lat, lon = KIMPARANA
+    places = [
+        {"latitude": lat, "longitude": lon, "admin1": "Ségou", "country": "Mali"},
+        {"latitude": 14.0, "longitude": -6.0, "admin1": "San", "country": "Mali"},
+        {"latitude": 14.0, "longitude": -6.0, "admin1": "", "admin2": "Old name"},
+        {"latitude": None, "longitude": None, "admin1": "Mopti"},
+    ]
+    frame = records([places[n % len(places)] | {"notes": f"row {n}"} for n in range(12)])
+    frame.index = frame.index + 100
+    expected = _assign_rows(frame, keep_source_admin=keep_source_admin)
+    pd.testing.assert_frame_equal(
+        assign_regions(frame, keep_source_admin=keep_source_admin), expected)
+    assert set(expected["admin1_polygon"].dropna()) == {"San", "Ségou"}
+    assert expected["admin1_reported"].notna().any()

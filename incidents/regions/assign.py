@@ -215,6 +215,13 @@ def _judge(
             pd.Series(reasons, index=own.index, dtype="string"))
 
 
+# Every column assign_regions reads; a row's result depends on these values only.
+REGION_INPUTS = ("longitude", "latitude", "country", "country_code", "admin1", "admin2",
+                 "admin1_reported", "admin1_polygon", "admin2_polygon", "status", "status_reason")
+# Work on the distinct rows when they are at most this share of all rows.
+DISTINCT_SHARE = 0.5
+
+
 def assign_regions(
     records: pd.DataFrame,
     units: gpd.GeoDataFrame | None = None,
@@ -230,7 +237,47 @@ def assign_regions(
     Rows without coordinates, or farther than ``tolerance_km`` from every unit of
     their country, keep their own values. Adds a ``region_distance_km`` column
     (0 inside, >0 snapped). See the module docstring for ``keep_source_admin``.
+
+    A row's result depends only on its own values of ``REGION_INPUTS``, and a file
+    repeats them (every event at one place): each distinct combination is assigned
+    once and the answers are given to every row that has it.
     """
+    options = dict(units=units, tolerance_km=tolerance_km, crosswalk=crosswalk,
+                   keep_source_admin=keep_source_admin, border_km=border_km)
+    inputs = [c for c in REGION_INPUTS if c in records.columns]
+    if len(records) < 2 or "longitude" not in inputs or "latitude" not in inputs:
+        return _assign_rows(records, **options)
+    codes = records.groupby(inputs, dropna=False, sort=False).ngroup().to_numpy()
+    if codes.max() + 1 > DISTINCT_SHARE * len(records):
+        return _assign_rows(records, **options)
+    # With sort=False the groups are numbered in order of first appearance.
+    first = pd.Series(codes).drop_duplicates().index.to_numpy()
+    assigned = _assign_rows(records.iloc[first], **options)
+    out = records.copy()
+    for column in assigned.columns:
+        if column in REGION_OUTPUTS or column not in records.columns:
+            values = assigned[column].iloc[codes]
+            values.index = records.index
+            out[column] = values
+    return out
+
+
+# The columns assign_regions sets (every other column of the copy is the input's).
+REGION_OUTPUTS = frozenset({"admin1", "admin2", "admin1_polygon", "admin2_polygon",
+                            "admin1_reported", "status", "status_reason",
+                            "region_distance_km"})
+
+
+def _assign_rows(
+    records: pd.DataFrame,
+    units: gpd.GeoDataFrame | None = None,
+    *,
+    tolerance_km: float = DEFAULT_TOLERANCE_KM,
+    crosswalk: Crosswalk | None = None,
+    keep_source_admin: bool = False,
+    border_km: float = BORDER_KM,
+) -> pd.DataFrame:
+    """:func:`assign_regions` of every row, one by one."""
     if units is None:
         units, index = region_index()
     else:
