@@ -253,4 +253,3 @@ def test_rows_repeating_their_place_get_what_each_row_alone_gets(
     pd.testing.assert_frame_equal(
         assign_regions(frame, keep_source_admin=keep_source_admin), expected)
     assert set(expected["admin1_polygon"].dropna()) == {"San", "Ségou"}
-    assert expected["admin1_reported"].notna().any()
