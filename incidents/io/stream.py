@@ -18,12 +18,14 @@ the caller, so reading the next part and storing this one use both cores.
 from __future__ import annotations
 
 import codecs
+import mmap
 import multiprocessing
 import os
 import pickle
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from multiprocessing import reduction
 from typing import Any, TypeVar
 
 import numpy as np
@@ -164,35 +166,41 @@ def can_read_ahead() -> bool:
     """Whether this process may fork a reader: only while it runs one thread (a fork
     copies no other thread, and a lock another thread held stays held in the child,
     e.g. in a dashboard's server)."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    return hasattr(os, "fork") and hasattr(os, "memfd_create") and \
+        threading.active_count() == 1
 
 
 def read_ahead(produce: Callable[[], Iterator[Item]]) -> Iterator[Item]:
     """The items of ``produce()``, made in a forked child process while the caller
-    works on the previous one: at most one item waits (the child blocks sending the
-    next until it is taken), so memory holds two items, not the whole file.
+    works on the previous one: at most one item waits (the child makes the next only
+    once this side took the last), so memory holds two items, not the whole file.
 
+    An item travels as a pickle whose arrays (protocol 5's out-of-band buffers) the
+    child writes once into an anonymous memory file (``memfd``) handed over with the
+    message; this side maps it, so its columns are never copied again.
     An error in the child is raised here as the same exception (pickled back, so
     an ``IngestError`` stays one). Closing this iterator early (the caller failed)
-    stops the child; a killed caller's child ends at its next send (the pipe's
-    reading end is gone). Falls back to ``produce()`` in this process when it
-    cannot fork (:func:`can_read_ahead`).
+    stops the child; a killed caller's child ends at its next message (the
+    connection's other end is gone). Falls back to ``produce()`` in this process
+    when it cannot fork (:func:`can_read_ahead`).
     """
     if not can_read_ahead():
         yield from produce()
         return
     context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    _widen(sender)
-    child = context.Process(target=_send_items, args=(produce, sender, receiver),
+    ours, theirs = context.Pipe(duplex=True)  # a Unix socket pair: it can carry a file
+    child = context.Process(target=_send_items, args=(produce, theirs, ours),
                             name="incidents-read-ahead", daemon=True)
     child.start()
-    sender.close()
+    theirs.close()
     try:
         while True:
             try:
-                kind, payload = receiver.recv()
-            except EOFError:
+                kind, payload = ours.recv()
+                if kind == "item":
+                    item = _mapped(payload, reduction.recv_handle(ours))
+                    ours.send(True)  # taken: the child may make the next one
+            except (EOFError, ConnectionError):
                 child.join()
                 raise ChildProcessError(
                     f"the reading process stopped (exit code {child.exitcode})") from None
@@ -200,40 +208,65 @@ def read_ahead(produce: Callable[[], Iterator[Item]]) -> Iterator[Item]:
                 return
             if kind == "error":
                 raise _rebuilt(payload)
-            yield payload
+            yield item
     finally:
-        receiver.close()
+        ours.close()
         if child.is_alive():
             child.terminate()
         child.join()
 
 
-def _widen(connection: Any) -> None:
-    """Give the pipe the largest buffer this system allows (Linux; else leave it): a
-    part is tens of MB, which the default 64 KB carries in a thousand round trips."""
-    try:
-        import fcntl
-
-        limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
-        fcntl.fcntl(connection.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), limit)
-    except (ImportError, OSError, ValueError):
-        pass
-
-
-def _send_items(produce: Callable[[], Iterator[Any]], sender: Any, receiver: Any) -> None:
+def _send_items(produce: Callable[[], Iterator[Any]], connection: Any, other: Any) -> None:
     """The child's side of :func:`read_ahead`."""
-    receiver.close()  # only the parent reads: a dead parent then breaks the pipe
+    other.close()  # the parent's end: a dead parent then closes the connection
     try:
         for item in produce():
-            sender.send(("item", item))
-        sender.send(("end", None))
-    except BrokenPipeError:
+            pickled, lengths, memory = _in_memory_file(item)
+            try:
+                connection.send(("item", (pickled, lengths)))
+                reduction.send_handle(connection, memory, os.getppid())
+            finally:
+                os.close(memory)
+            connection.recv()
+        connection.send(("end", None))
+    except (EOFError, ConnectionError):
         return
     except BaseException as error:  # noqa: BLE001 - every error goes back to the parent
         try:
-            sender.send(("error", _portable(error)))
-        except BrokenPipeError:
+            connection.send(("error", _portable(error)))
+        except ConnectionError:
             return
+
+
+def _in_memory_file(item: Any) -> tuple[bytes, list[int], int]:
+    """``item`` pickled (protocol 5) with its buffers written one after the other into
+    a new anonymous memory file: (pickle, buffer lengths, the file's descriptor)."""
+    buffers: list[pickle.PickleBuffer] = []
+    pickled = pickle.dumps(item, protocol=5, buffer_callback=buffers.append)
+    memory = os.memfd_create("incidents-part", os.MFD_CLOEXEC)
+    lengths = []
+    with open(memory, "wb", closefd=False) as out:
+        for buffer in buffers:
+            with buffer.raw() as view:
+                lengths.append(view.nbytes)
+                out.write(view)
+    return pickled, lengths, memory
+
+
+def _mapped(payload: tuple[bytes, list[int]], memory: int) -> Any:
+    """The item :func:`_in_memory_file` wrote, its buffers read in place from a private
+    (copy-on-write) mapping of the memory file, which lives as long as they do."""
+    pickled, lengths = payload
+    try:
+        if not sum(lengths):
+            return pickle.loads(pickled, buffers=[b"" for _ in lengths])
+        mapping = mmap.mmap(memory, sum(lengths), access=mmap.ACCESS_COPY)
+    finally:
+        os.close(memory)
+    whole = memoryview(mapping)
+    offsets = np.cumsum([0, *lengths]).tolist()
+    return pickle.loads(pickled, buffers=[whole[low:high] for low, high in
+                                          zip(offsets[:-1], offsets[1:])])
 
 
 def _portable(error: BaseException) -> Any:
