@@ -100,8 +100,9 @@ def ingest(csv_path: Path, store: str, home: Path,
     of one CLI ingest of ``csv_path`` into ``store``, by the program in ``code`` (this
     checkout by default). The import may read in a child process: the first peak is
     the sum over the process and its children (proportional set size, so the pages a
-    fork shares count once), sampled every ``SAMPLE_SECONDS``; the second the
-    largest single process's resident peak (``ru_maxrss``, as the kernel counts it)."""
+    fork shares count once), the second the largest resident size of one of them,
+    both sampled every ``SAMPLE_SECONDS`` (not ``ru_maxrss``: a process forked from
+    this one would start from this one's size)."""
     size_mb = csv_path.stat().st_size / 1e6
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -110,12 +111,13 @@ def ingest(csv_path: Path, store: str, home: Path,
              "--store", store, "--max-mb", str(int(size_mb) + 1)],
             cwd=code, env={**os.environ, "INCIDENTS_HOME": str(home), "PYTHONPATH": str(code)},
             stdout=out, stderr=err)
-        tree_peak = 0.0
+        tree_peak = largest = 0.0
         while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            pid, status, _ = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            tree_peak = max(tree_peak, tree_pss_mb(process.pid))
+            total, biggest = tree_memory_mb(process.pid)
+            tree_peak, largest = max(tree_peak, total), max(largest, biggest)
             time.sleep(SAMPLE_SECONDS)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -124,11 +126,12 @@ def ingest(csv_path: Path, store: str, home: Path,
         if process.returncode:
             sys.exit(f"ingest failed ({process.returncode}): {err.read().decode()[-2000:]}")
         summary = json.loads(out.read())
-    return seconds, tree_peak, usage.ru_maxrss / 1024, summary
+    return seconds, tree_peak, largest, summary
 
 
-def tree_pss_mb(root: int) -> float:
-    """The proportional set size of process ``root`` and all its descendants, in MB."""
+def tree_memory_mb(root: int) -> tuple[float, float]:
+    """(proportional set size of process ``root`` and all its descendants, the largest
+    resident size among them), in MB."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -138,17 +141,21 @@ def tree_pss_mb(root: int) -> float:
                 continue
             children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(
                 int(entry.name))
-    total_kb, todo = 0, [root]
+    total_kb = largest_kb = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, []))
         try:
             with open(f"/proc/{pid}/smaps_rollup") as rollup:
-                total_kb += sum(int(line.split()[1]) for line in rollup
-                                if line.startswith("Pss:"))
+                for line in rollup:
+                    if line.startswith("Pss:"):
+                        total_kb += int(line.split()[1])
+                    elif line.startswith("Rss:"):
+                        largest_kb = max(largest_kb, int(line.split()[1]))
         except OSError:
             continue
-    return total_kb / 1024
+    return total_kb / 1024, largest_kb / 1024
 
 
 # Stored columns that hold the import's own time, left out of the comparison.
