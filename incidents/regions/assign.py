@@ -252,7 +252,7 @@ def assign_regions(
         return _assign_rows(records, **options)
     # With sort=False the groups are numbered in order of first appearance.
     first = pd.Series(codes).drop_duplicates().index.to_numpy()
-    assigned = _assign_rows(records.iloc[first], **options)
+    assigned = _assign_rows(pd.DataFrame(records[inputs]).iloc[first], **options)
     out = records.copy()
     for column in assigned.columns:
         if column in REGION_OUTPUTS or column not in records.columns:
