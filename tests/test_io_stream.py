@@ -233,3 +233,36 @@ def test_read_ahead_gives_the_items_in_order_and_stops_its_process() -> None:
     import multiprocessing
 
     assert not [p for p in multiprocessing.active_children() if p.name == "incidents-read-ahead"]
+
+
+def test_the_reading_process_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import itertools, multiprocessing, os, signal\n"
+        "from incidents.io import stream\n"
+        "assert stream.can_read_ahead()\n"
+        "items = stream.read_ahead(lambda: iter(itertools.count()))\n"
+        "next(items)\n"
+        "print(multiprocessing.active_children()[0].pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n")
+    project = Path(__file__).resolve().parent.parent
+    killed = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(project)},
+                            timeout=60)
+    child = int(killed.stdout.strip())
+
+    def running() -> bool:
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        return state != "Z"
+
+    deadline = time.monotonic() + 20
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running(), "the reading process outlived its killed parent"
