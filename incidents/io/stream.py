@@ -24,8 +24,8 @@ import os
 import pickle
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from multiprocessing import reduction
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
