@@ -17,6 +17,7 @@ import pandas as pd
 
 from incidents import config
 from incidents.errors import IngestError
+from incidents.io.arrowcsv import read_well_formed
 from incidents.io.gdelt import name_headerless_gdelt
 from incidents.io.hxl import is_hxl_row
 from incidents.io.source import RawTable
@@ -85,6 +86,25 @@ def _read_csv_table(data: bytes) -> RawTable:
     delimiter = detect_delimiter(header_line)
     if _quote_count(data, encoding) % 2:
         _check_quotes_closed(data.decode(encoding), delimiter)
+    frame = read_well_formed(data, encoding, delimiter)
+    if frame is not None:
+        row_numbers, rejected = np.arange(1, len(frame) + 1), []
+    else:
+        frame, row_numbers, rejected = _read_with_pandas(data, encoding, delimiter, head)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    meta = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+    first_line = next(csv.reader(io.StringIO(header_line, newline=""), delimiter=delimiter), [])
+    raw = name_headerless_gdelt(
+        RawTable(frame=frame, row_numbers=row_numbers, rejected=rejected, meta=meta), first_line
+    )
+    raw.frame = drop_empty_unnamed_columns(raw.frame)
+    return raw
+
+
+def _read_with_pandas(
+    data: bytes, encoding: str, delimiter: str, head: str
+) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int, str, dict[str, str]]]]:
+    """Any delimited text pandas reads (short, long and ragged rows set aside)."""
     try:
         # pandas decodes the bytes itself: a StringIO of the decoded text would
         # hold four bytes per character (1.8 GB for a 450 MB export).
@@ -111,14 +131,7 @@ def _read_csv_table(data: bytes) -> RawTable:
             raise IngestError(f"the file is not readable as delimited text: {exc}") from exc
     except pd.errors.EmptyDataError as exc:
         raise IngestError("the file has no header row") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    meta = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
-    first_line = next(csv.reader(io.StringIO(header_line, newline=""), delimiter=delimiter), [])
-    raw = name_headerless_gdelt(
-        RawTable(frame=frame, row_numbers=row_numbers, rejected=rejected, meta=meta), first_line
-    )
-    raw.frame = drop_empty_unnamed_columns(raw.frame)
-    return raw
+    return frame, row_numbers, rejected
 
 
 def _without_trailing_fields(

@@ -1,0 +1,99 @@
+"""Arrow's CSV parser takes only files pandas would read the same way; both give one table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from incidents.io import arrowcsv, csvfile
+from incidents.io.arrowcsv import quotes_well_placed, read_well_formed
+from incidents.io.csvfile import read_csv_table
+
+PLAIN = b'id,notes,date\nr1,"a, b",2024-01-02\nr2,"say ""hi""\nthen go",2024-01-03\nr3,,\n'
+
+
+def test_a_well_formed_file_is_read_by_arrow_as_pandas_reads_it() -> None:
+    frame = read_well_formed(PLAIN, "utf-8", ",")
+    assert frame is not None
+    expected = pd.read_csv(pd.io.common.BytesIO(PLAIN), dtype=str, keep_default_na=False,
+                           na_filter=False)
+    pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+    assert str(frame["notes"].array._pa_array.type) == "large_string"
+
+
+@pytest.mark.parametrize(
+    ("label", "data", "encoding"),
+    [
+        ("not UTF-8", PLAIN, "cp1252"),
+        ("NUL byte", PLAIN.replace(b"r3", b"r\x003"), "utf-8"),
+        ("lone carriage return", PLAIN.replace(b"\nr3", b"\rr3"), "utf-8"),
+        ("whitespace-only line", PLAIN.replace(b"\nr3", b"\n  \nr3"), "utf-8"),
+        ("blank before the header", b"\n" + PLAIN, "utf-8"),
+        ("stray quote in a value", PLAIN.replace(b"r3,", b'r3 5" gun,'), "utf-8"),
+        ("empty header name", PLAIN.replace(b"id,", b","), "utf-8"),
+        ("repeated header name", PLAIN.replace(b"date", b"id"), "utf-8"),
+        ("short row", PLAIN.replace(b"r3,,", b"r3,"), "utf-8"),
+        ("long row", PLAIN.replace(b"r3,,", b"r3,,,"), "utf-8"),
+    ],
+)
+def test_files_the_parsers_could_read_apart_go_to_pandas(label: str, data: bytes,
+                                                         encoding: str) -> None:
+    assert read_well_formed(data, encoding, ",") is None, label
+
+
+def test_a_bom_is_skipped_as_utf_8_sig_skips_it() -> None:
+    frame = read_well_formed(b"\xef\xbb\xbf" + PLAIN, "utf-8-sig", ",")
+    assert frame is not None and list(frame.columns) == ["id", "notes", "date"]
+
+
+@pytest.mark.parametrize(
+    ("data", "placed"),
+    [
+        (b'a,"b",c\n', True),
+        (b'"a ""q"" b",c\n', True),
+        (b'a,"",c\r\n', True),
+        (b'"""",c\n', True),
+        (b'a,b"c\n', False),
+        (b'a,"b"c\n', False),
+        (b'a, "b"\n', False),
+        (b'a,"b\n', False),
+    ],
+)
+def test_quotes_are_placed_as_rfc_4180_places_them(data: bytes, placed: bool) -> None:
+    assert quotes_well_placed(data, ",") is placed
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        PLAIN,
+        PLAIN.replace(b"\n", b"\r\n"),
+        b"\xef\xbb\xbf" + PLAIN,
+        PLAIN.replace(b",", b";"),
+        b"a,b\n",
+        b"a,b\n1,2",
+        b"a,b\n1,2\n\n\n3,4\n",
+        b"a, ,c\n1,2,3\n",
+        b'a,b\n1,"' + b"y" * (3 << 20) + b'"\n',
+    ],
+)
+def test_the_table_is_the_same_through_either_parser(data: bytes, monkeypatch) -> None:
+    fast = read_csv_table(data)
+    monkeypatch.setattr(csvfile, "read_well_formed", lambda *args: None)
+    slow = read_csv_table(data)
+    pd.testing.assert_frame_equal(fast.frame, slow.frame, check_exact=True)
+    assert list(fast.row_numbers) == list(slow.row_numbers)
+    assert fast.meta == slow.meta and fast.rejected == slow.rejected
+
+
+def test_bad_utf_8_after_a_bom_fails_as_pandas_fails() -> None:
+    assert read_well_formed(b"\xef\xbb\xbfa,b\n\xff,1\n", "utf-8-sig", ",") is None
+
+
+def test_the_fast_path_is_taken_for_a_plain_file(monkeypatch) -> None:
+    taken = []
+    original = arrowcsv.read_well_formed
+    monkeypatch.setattr(csvfile, "read_well_formed",
+                        lambda *args: taken.append(original(*args)) or taken[-1])
+    read_csv_table(PLAIN)
+    assert taken and taken[0] is not None
