@@ -6,14 +6,14 @@ import pandas as pd
 import pytest
 
 from incidents.io import arrowcsv, csvfile
-from incidents.io.arrowcsv import quotes_well_placed, read_well_formed
+from incidents.io.arrowcsv import quotes_well_placed, read_well_formed, scan_utf8
 from incidents.io.csvfile import read_csv_table
 
 PLAIN = b'id,notes,date\nr1,"a, b",2024-01-02\nr2,"say ""hi""\nthen go",2024-01-03\nr3,,\n'
 
 
 def test_a_well_formed_file_is_read_by_arrow_as_pandas_reads_it() -> None:
-    frame = read_well_formed(PLAIN, "utf-8", ",")
+    frame = read_well_formed(PLAIN, scan_utf8(PLAIN), ",")
     assert frame is not None
     expected = pd.read_csv(pd.io.common.BytesIO(PLAIN), dtype=str, keep_default_na=False,
                            na_filter=False)
@@ -22,27 +22,34 @@ def test_a_well_formed_file_is_read_by_arrow_as_pandas_reads_it() -> None:
 
 
 @pytest.mark.parametrize(
-    ("label", "data", "encoding"),
+    ("label", "data"),
     [
-        ("not UTF-8", PLAIN, "cp1252"),
-        ("NUL byte", PLAIN.replace(b"r3", b"r\x003"), "utf-8"),
-        ("lone carriage return", PLAIN.replace(b"\nr3", b"\rr3"), "utf-8"),
-        ("whitespace-only line", PLAIN.replace(b"\nr3", b"\n  \nr3"), "utf-8"),
-        ("blank before the header", b"\n" + PLAIN, "utf-8"),
-        ("stray quote in a value", PLAIN.replace(b"r3,", b'r3 5" gun,'), "utf-8"),
-        ("empty header name", PLAIN.replace(b"id,", b","), "utf-8"),
-        ("repeated header name", PLAIN.replace(b"date", b"id"), "utf-8"),
-        ("short row", PLAIN.replace(b"r3,,", b"r3,"), "utf-8"),
-        ("long row", PLAIN.replace(b"r3,,", b"r3,,,"), "utf-8"),
+        ("NUL byte", PLAIN.replace(b"r3", b"r\x003")),
+        ("lone carriage return", PLAIN.replace(b"\nr3", b"\rr3")),
+        ("carriage return ending the file", PLAIN + b"\r"),
+        ("whitespace-only line", PLAIN.replace(b"\nr3", b"\n  \nr3")),
+        ("whitespace-only line, one column", b"a\n1\n  \n2\n"),
+        ("blank before the header", b"\n" + PLAIN),
+        ("space before the header", b" " + PLAIN),
+        ("stray quote in a value", PLAIN.replace(b"r3,", b'r3 5" gun,')),
+        ("empty header name", PLAIN.replace(b"id,", b",")),
+        ("repeated header name", PLAIN.replace(b"date", b"id")),
+        ("short row", PLAIN.replace(b"r3,,", b"r3,")),
+        ("long row", PLAIN.replace(b"r3,,", b"r3,,,")),
     ],
 )
-def test_files_the_parsers_could_read_apart_go_to_pandas(label: str, data: bytes,
-                                                         encoding: str) -> None:
-    assert read_well_formed(data, encoding, ",") is None, label
+def test_files_the_parsers_could_read_apart_go_to_pandas(label: str, data: bytes) -> None:
+    assert read_well_formed(data, scan_utf8(data), ",") is None, label
+
+
+def test_a_file_not_in_utf_8_is_not_scanned(monkeypatch) -> None:
+    monkeypatch.setattr(csvfile, "scan_utf8", lambda data: pytest.fail("scanned"))
+    assert read_csv_table("id,é\nr1,2\n".encode("cp1252")).meta["encoding"] == "cp1252"
 
 
 def test_a_bom_is_skipped_as_utf_8_sig_skips_it() -> None:
-    frame = read_well_formed(b"\xef\xbb\xbf" + PLAIN, "utf-8-sig", ",")
+    data = b"\xef\xbb\xbf" + PLAIN
+    frame = read_well_formed(data, scan_utf8(data), ",")
     assert frame is not None and list(frame.columns) == ["id", "notes", "date"]
 
 
@@ -60,7 +67,21 @@ def test_a_bom_is_skipped_as_utf_8_sig_skips_it() -> None:
     ],
 )
 def test_quotes_are_placed_as_rfc_4180_places_them(data: bytes, placed: bool) -> None:
-    assert quotes_well_placed(data, ",") is placed
+    assert quotes_well_placed(data, scan_utf8(data).quotes, ",") is placed
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"abc", "é€😀".encode(), b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80",
+     b"\xe2\x82", b"a\xc3", b"\x80", b"\xff"],
+)
+def test_utf_8_is_told_as_python_decodes_it(data: bytes) -> None:
+    try:
+        data.decode("utf-8")
+        decodes = True
+    except UnicodeDecodeError:
+        decodes = False
+    assert csvfile.is_utf8(data) is decodes
 
 
 @pytest.mark.parametrize(
@@ -87,7 +108,8 @@ def test_the_table_is_the_same_through_either_parser(data: bytes, monkeypatch) -
 
 
 def test_bad_utf_8_after_a_bom_fails_as_pandas_fails() -> None:
-    assert read_well_formed(b"\xef\xbb\xbfa,b\n\xff,1\n", "utf-8-sig", ",") is None
+    data = b"\xef\xbb\xbfa,b\n\xff,1\n"
+    assert read_well_formed(data, scan_utf8(data), ",") is None
 
 
 def test_the_fast_path_is_taken_for_a_plain_file(monkeypatch) -> None:

@@ -1,21 +1,21 @@
-"""Well-formed delimited text read by Arrow's CSV parser, six times cheaper than pandas'.
+"""Well-formed delimited text read by Arrow's CSV parser, at a fraction of pandas' cost.
 
 pandas' C parser spends most of its time turning every cell into a Python string and
 then into an Arrow string array; Arrow's parser writes the Arrow arrays directly. The
-two agree on a well-formed file, and this module only takes files where they are known
-to agree; anything else (``None``) goes to the pandas path, which decides as before:
+two read RFC 4180 text the same way, and this module takes only such text; anything
+else (``None``) goes to the pandas path, which decides as before. Taken are files
 
-- the text is UTF-8 (a BOM is skipped as pandas' ``utf-8-sig`` does); other encodings
-  would be transcoded by Python anyway;
-- no NUL byte and no carriage return other than in CRLF (pandas ends a record at a lone
-  CR; Arrow does too, but the fuzz files show the two apart at its edges);
-- no line holding only spaces or tabs (pandas skips it as blank, Arrow reads it as a
-  row), and no leading blank or space before the header;
-- every quote where RFC 4180 puts one (see :func:`quotes_well_placed`): pandas and Arrow
-  read a stray quote inside an unquoted value differently at its edges;
-- header names non-empty and distinct (pandas renames them ``Unnamed: 3``, ``a.1``);
-- every row as wide as the header (Arrow refuses the file otherwise, and pandas' own
-  handling of short and long rows applies).
+- in UTF-8 (a BOM is skipped, as pandas' ``utf-8-sig`` skips it), found by one pass
+  over the bytes (:func:`scan_utf8`);
+- with no NUL byte and no carriage return outside a CRLF, nothing before the header;
+- with every quote where RFC 4180 puts one (:func:`quotes_well_placed`): the two
+  parsers agree on the stray quotes tried, but that is their own behaviour outside
+  the standard, not a promise;
+- with at least two header names, none empty and no two alike (pandas renames them
+  ``Unnamed: 3``, ``a.1``; a line of spaces in a one-column file is a blank line to
+  pandas and a value to Arrow);
+- whose every row is as wide as the header: Arrow refuses a file otherwise (a line of
+  spaces is such a row), and pandas' handling of short and long rows applies.
 
 The frame has pandas' ``str`` columns over ``large_string`` arrays, as ``read_csv``
 gives them.
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -33,52 +33,68 @@ import pyarrow as pa
 import pyarrow.csv as arrow_csv
 
 _BOM = b"\xef\xbb\xbf"
-_QUOTE = ord('"')
-# A line of spaces and tabs only (pandas skips it as a blank line).
-_WHITE_LINE = re.compile(rb"\n[ \t]+(?:\r?\n|$)")
+_QUOTE, _CR, _LF = ord('"'), ord("\r"), ord("\n")
 # Arrow's parser reads the input in blocks of this size (faster than one big block, the
 # work staying in the processor's cache); a longer record is read in one block.
 BLOCK_BYTES = 1 << 20
+# Bytes searched at a time: a mask of a whole 40 MB part at once is a fresh allocation
+# of its size, whose page faults cost more than the search itself.
+_WINDOW = 1 << 18
 
 
-def quotes_well_placed(data: bytes, delimiter: str) -> bool:
-    """Whether every quote opens a value, closes one, or is doubled inside one.
+@dataclass(frozen=True)
+class Scan:
+    """What decides how a UTF-8 file is cut into cells, found in one pass over its bytes."""
+
+    start: int  # where the text begins (after a BOM)
+    quotes: np.ndarray  # offsets of every quote character
+    plain: bool  # no NUL byte, no carriage return outside a CRLF
+
+
+def scan_utf8(data: bytes) -> Scan:
+    view = np.frombuffer(data, dtype=np.uint8)
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    plain = b"\x00" not in data
+    if plain and b"\r" in data:
+        returns = _positions(view, _CR)
+        following = view[np.minimum(returns + 1, len(view) - 1)]
+        plain = bool(((following == _LF) & (returns + 1 < len(view))).all())
+    return Scan(start=start, quotes=_positions(view, _QUOTE), plain=plain)
+
+
+def _positions(view: np.ndarray, byte: int) -> np.ndarray:
+    """Offsets of ``byte``, found a window at a time."""
+    found = [np.flatnonzero(view[at:at + _WINDOW] == byte) + at
+             for at in range(0, len(view), _WINDOW)]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
+
+
+def quotes_well_placed(data: bytes, quotes: np.ndarray, delimiter: str) -> bool:
+    """Whether every quote (``quotes``: their offsets) opens a value, closes one, or is
+    doubled inside one.
 
     Counting quotes from the start, an even-numbered quote opens a quoted value (so it
     follows a delimiter, a line end, the start, or the quote just before it, which
     makes the two a doubled quote) and an odd-numbered one closes it (so it precedes a
     delimiter, a line end, the end, or the next quote).
     """
-    view = np.frombuffer(data, dtype=np.uint8)
-    at = np.flatnonzero(view == _QUOTE)
-    if not len(at):
+    if not len(quotes):
         return True
-    if len(at) % 2:
+    if len(quotes) % 2:
         return False
+    view = np.frombuffer(data, dtype=np.uint8)
     bounds = np.zeros(256, dtype=bool)
-    bounds[[ord(delimiter), ord("\n"), ord("\r"), _QUOTE]] = True
-    opening, closing = at[0::2], at[1::2]
-    before = view[np.maximum(opening - 1, 0)]
-    opened_right = bounds[before] | (opening == 0)
-    after = view[np.minimum(closing + 1, len(view) - 1)]
-    closed_right = bounds[after] | (closing == len(view) - 1)
+    bounds[[ord(delimiter), _LF, _CR, _QUOTE]] = True
+    opening, closing = quotes[0::2], quotes[1::2]
+    opened_right = bounds[view[np.maximum(opening - 1, 0)]] | (opening == 0)
+    closed_right = bounds[view[np.minimum(closing + 1, len(view) - 1)]] | (closing == len(view) - 1)
     return bool(opened_right.all() and closed_right.all())
 
 
-def _plain_enough(raw: bytes, delimiter: str) -> bool:
-    if not raw or raw[:1] in (b"\n", b"\r", b" ", b"\t"):
-        return False
-    if b"\x00" in raw or (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")):
-        return False
-    if (b"\n " in raw or b"\n\t" in raw) and _WHITE_LINE.search(raw):
-        return False
-    return quotes_well_placed(raw, delimiter)
-
-
-def _header(data: bytes, delimiter: str) -> list[str] | None:
+def _header(data: bytes, start: int, delimiter: str) -> list[str] | None:
     """The header's cells as the csv module reads its first line (None if it spans lines)."""
-    end = data.find(b"\n")
-    line = data[: end if end >= 0 else len(data)].rstrip(b"\r")
+    end = data.find(b"\n", start)
+    line = data[start: end if end >= 0 else len(data)].rstrip(b"\r")
     if line.count(b'"') % 2:
         return None
     try:
@@ -88,12 +104,12 @@ def _header(data: bytes, delimiter: str) -> list[str] | None:
     return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
 
 
-def _arrow_table(body: bytes, delimiter: str, names: list[str], block: int) -> pa.Table | None:
+def _arrow_table(body: pa.Buffer, delimiter: str, names: list[str], block: int) -> pa.Table | None:
     """All cells as Arrow strings; a record longer than ``block`` is read in one block."""
     string = pa.string()
     try:
         return arrow_csv.read_csv(
-            pa.py_buffer(body),
+            body,
             read_options=arrow_csv.ReadOptions(use_threads=False, block_size=block),
             parse_options=arrow_csv.ParseOptions(
                 delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
@@ -105,25 +121,27 @@ def _arrow_table(body: bytes, delimiter: str, names: list[str], block: int) -> p
             ),
         )
     except pa.ArrowInvalid as error:
-        if "straddl" in str(error) and block < len(body):
-            return _arrow_table(body, delimiter, names, len(body) + 1)
+        if "straddl" in str(error) and block < body.size:
+            return _arrow_table(body, delimiter, names, body.size + 1)
         return None
     except (pa.ArrowNotImplementedError, pa.ArrowCapacityError):
         return None
 
 
-def read_well_formed(data: bytes, encoding: str, delimiter: str) -> pd.DataFrame | None:
-    """The table as pandas' ``read_csv(dtype=str, na_filter=False)`` reads it, or None
-    when the file is not one Arrow is known to read the same way (see the module doc)."""
-    if encoding not in ("utf-8", "utf-8-sig"):
+def read_well_formed(data: bytes, scan: Scan, delimiter: str) -> pd.DataFrame | None:
+    """The table as pandas' ``read_csv(dtype=str, na_filter=False)`` reads the UTF-8
+    ``data`` (``scan`` of it), or None when the file is not one Arrow is known to read
+    the same way (see the module doc)."""
+    first = data[scan.start: scan.start + 1]
+    if not scan.plain or first in (b"", b"\n", b"\r", b" ", b"\t"):
         return None
-    body = data[len(_BOM):] if data.startswith(_BOM) else data
-    if not _plain_enough(body, delimiter):
+    if not quotes_well_placed(data, scan.quotes, delimiter):
         return None
-    names = _header(body, delimiter)
-    if not names or any(not name for name in names) or len(set(names)) != len(names):
+    names = _header(data, scan.start, delimiter)
+    if not names or len(names) < 2 or any(not name for name in names) or \
+            len(set(names)) != len(names):
         return None
-    table = _arrow_table(body, delimiter, names, BLOCK_BYTES)
+    table = _arrow_table(pa.py_buffer(data)[scan.start:], delimiter, names, BLOCK_BYTES)
     if table is None or table.column_names != names:
         return None
     table = table.cast(pa.schema([(name, pa.large_string()) for name in names]))

@@ -14,10 +14,11 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from incidents import config
 from incidents.errors import IngestError
-from incidents.io.arrowcsv import read_well_formed
+from incidents.io.arrowcsv import read_well_formed, scan_utf8
 from incidents.io.gdelt import name_headerless_gdelt
 from incidents.io.hxl import is_hxl_row
 from incidents.io.source import RawTable
@@ -36,13 +37,27 @@ def detect_encoding(data: bytes) -> str:
         return "utf-16"
     if without_bom := _utf16_without_bom(data[:4096]):
         return without_bom
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "latin-1"
+    if is_utf8(data):
+        return "utf-8"
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "cp1252"
+
+
+def is_utf8(data: bytes) -> bool:
+    """Whether the bytes decode as UTF-8, checked by Arrow's validator (the same answer
+    as ``bytes.decode``, without making the 4-bytes-a-character Python string)."""
+    values = pa.Array.from_buffers(
+        pa.large_string(), 1,
+        [None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)), pa.py_buffer(data)],
+    )
+    try:
+        values.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -84,9 +99,11 @@ def _read_csv_table(data: bytes) -> RawTable:
         raise IngestError("the file is empty: expected a header row and incident rows")
     header_line = head.lstrip("\r\n").split("\n", 1)[0]
     delimiter = detect_delimiter(header_line)
-    if _quote_count(data, encoding) % 2:
+    scan = scan_utf8(data) if encoding in ("utf-8", "utf-8-sig") else None
+    quotes = len(scan.quotes) if scan is not None else _quote_count(data, encoding)
+    if quotes % 2:
         _check_quotes_closed(data.decode(encoding), delimiter)
-    frame = read_well_formed(data, encoding, delimiter)
+    frame = read_well_formed(data, scan, delimiter) if scan is not None else None
     if frame is not None:
         row_numbers, rejected = np.arange(1, len(frame) + 1), []
     else:
