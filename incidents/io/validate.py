@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from incidents import model
-from incidents.io import codes, geocheck
+from incidents.io import codes, distinct, geocheck
 from incidents.io.counts import whole_numbers
 from incidents.io.dates import DAY_FIRST, parse_dates
 from incidents.io.legacy_types import NO_DEMONSTRATOR_REASON, translate_legacy_types
@@ -70,25 +71,36 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _numbers(text: pd.Series) -> pd.Series:
-    """Numbers from text; a decimal comma (``12,5``) is read as a point."""
+    """Numbers from text; a decimal comma (``12,5``) is read as a point. Read once per
+    distinct value: pandas' reading of one value depends only on the set of values."""
+    at, values = distinct.distinct(text)
+    if len(values) == len(text):
+        return _numbers_of(text)
+    missing = bool((at == len(values)).any())
+    numbers = _numbers_of(pd.Series(values + [None] * missing, dtype=text.dtype)).to_numpy()
+    if not missing:
+        numbers = np.append(numbers, np.nan)
+    return pd.Series(numbers[at], index=text.index, copy=False)
+
+
+def _numbers_of(text: pd.Series) -> pd.Series:
     if text.str.contains(",", regex=False).any():
         text = text.str.replace(",", ".", regex=False)
     return pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
 
 
 def _check_coordinates(frame: pd.DataFrame, bad: ReasonLog) -> tuple[np.ndarray, np.ndarray]:
-    values = {}
+    values, given = {}, {}
     for column, limit in (("latitude", 90), ("longitude", 180)):
         text = _text(frame, column)
         number = _numbers(text).to_numpy()
-        given = (text != "").to_numpy()
-        bad.add(given & np.isnan(number), f"{column} '{{}}' is not a number", text)
-        out = given & ~np.isnan(number) & (np.abs(number) > limit)
+        given[column] = (text != "").to_numpy()
+        bad.add(given[column] & np.isnan(number), f"{column} '{{}}' is not a number", text)
+        out = given[column] & ~np.isnan(number) & (np.abs(number) > limit)
         bad.add(out, f"{column} {{}} out of range [-{limit}, {limit}]", text)
         values[column] = np.where(np.abs(number) <= limit, number, np.nan)
     lat, lon = values["latitude"], values["longitude"]
-    lat_given = (_text(frame, "latitude") != "").to_numpy()
-    lon_given = (_text(frame, "longitude") != "").to_numpy()
+    lat_given, lon_given = given["latitude"], given["longitude"]
     bad.add(lat_given & ~lon_given, "latitude given without longitude")
     bad.add(lon_given & ~lat_given, "longitude given without latitude")
     return lat, lon
@@ -113,13 +125,23 @@ def _check_date_end(
 
 
 def _check_event_types(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -> None:
+    """Event and sub-event types looked up once per distinct value; a row's event type
+    is a number into ``names`` (the taxonomy's event types, then None for missing)."""
     event_text, sub_text = _text(frame, "event_type"), _text(frame, "sub_event_type")
-    event, event_ok = codes.map_unique(event_text, codes.event_type_name)
-    sub, sub_ok = codes.map_unique(sub_text, codes.sub_event_type_name)
+    event_names, event_at = distinct.lookup(event_text, codes.event_type_name)
+    sub_at, sub_values = distinct.distinct(sub_text)
+    sub_names = [codes.sub_event_type_name(value) for value in sub_values] + [None]
+    names = model.event_types() + [None]
+    number = {name: i for i, name in enumerate(names)}
+    event_number = np.array([number[name] for name in event_names])[event_at]
+    implied_number = np.array([number[model.event_type_of(name) if name is not None else None]
+                               for name in sub_names])[sub_at]
+    event_ok = np.array([name is not None for name in event_names])[event_at]
+    sub_ok = np.array([name is not None for name in sub_names])[sub_at]
     event_given = (event_text != "").to_numpy()
     sub_given = (sub_text != "").to_numpy()
-    implied, _ = codes.map_unique(pd.Series(sub), lambda s: model.event_type_of(s))
-    event = np.where(event_given, event, np.where(sub_ok, implied, None))
+    missing = len(names) - 1
+    event = np.where(event_given, event_number, np.where(sub_ok, implied_number, missing))
     options = ", ".join(model.event_types())
     bad.add(
         event_given & ~event_ok,
@@ -128,25 +150,29 @@ def _check_event_types(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -
     )
     bad.add(~event_given & ~sub_ok, "event_type is empty")
     review.add(sub_given & ~sub_ok, "sub_event_type '{}' is not in the taxonomy", sub_text)
-    mismatch = event_ok & sub_ok & (implied != event)
-    review.add(mismatch, "sub_event_type '{}' belongs to '{}', not '{}'", sub, implied, event)
-    frame["event_type"] = pd.array(event, dtype="string")
-    frame["sub_event_type"] = pd.array(np.where(sub_ok, sub, None), dtype="string").fillna(
-        pd.array(sub_text.where(sub_text != ""), dtype="string")
-    )
+    mismatch = event_ok & sub_ok & (implied_number != event)
+    if mismatch.any():
+        shown = np.array(names, dtype=object)
+        review.add(mismatch, "sub_event_type '{}' belongs to '{}', not '{}'",
+                   np.array(sub_names, dtype=object)[sub_at], shown[implied_number], shown[event])
+    frame["event_type"] = distinct.strings(names, event)
+    # The canonical sub-event type, else the text as written, else missing.
+    kept_sub = [name if name is not None else (value if value != "" else None)
+                for name, value in zip(sub_names, sub_values + [None])]
+    frame["sub_event_type"] = distinct.strings(kept_sub, sub_at)
 
 
 def _check_integers(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -> None:
     for column in (c for c in ("inter1", "inter2") if c in frame.columns):
         text = _text(frame, column)
-        code, found = codes.map_unique(text, codes.actor_type_code)
-        review.add((text != "").to_numpy() & ~found, f"{column} '{{}}' is not an actor type", text)
-        frame[column] = pd.array(code, dtype="Int64")
+        code = _integer_codes(text, codes.actor_type_code)
+        review.add((text != "").to_numpy() & code.isna(), f"{column} '{{}}' is not an actor type", text)
+        frame[column] = code
     if "interaction" in frame.columns:
         text = _text(frame, "interaction")
-        code, found = codes.map_unique(text, codes.interaction_from_text)
-        review.add((text != "").to_numpy() & ~found, "interaction '{}' is not understood", text)
-        frame["interaction"] = pd.array(code, dtype="Int64")
+        code = _integer_codes(text, codes.interaction_from_text)
+        review.add((text != "").to_numpy() & code.isna(), "interaction '{}' is not understood", text)
+        frame["interaction"] = code
     others = [c for c in model.INTEGER_COLUMNS if c not in ("inter1", "inter2", "interaction")]
     for column in (c for c in others if c in frame.columns):
         text = _text(frame, column)
@@ -162,6 +188,12 @@ def _check_integers(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -> N
         frame[column] = number
 
 
+def _integer_codes(text: pd.Series, lookup) -> pd.arrays.IntegerArray:
+    """``lookup`` of each distinct text as ``Int64`` (missing where it finds nothing)."""
+    answers, at = distinct.lookup(text, lookup)
+    return distinct.integers(answers, at)
+
+
 def _ints(frame: pd.DataFrame, column: str) -> pd.Series:
     if column in frame.columns:
         return frame[column].astype("Int64")
@@ -171,9 +203,9 @@ def _ints(frame: pd.DataFrame, column: str) -> pd.Series:
 def _fill_derived(frame: pd.DataFrame, event_date: pd.Series) -> None:
     """year from the date, disorder_type from the event type, interaction from inter codes."""
     frame["year"] = _ints(frame, "year").fillna(event_date.dt.year.astype("Int64"))
-    disorder = _text(frame, "disorder_type")
-    implied, _ = codes.map_unique(frame["event_type"].astype(object), model.disorder_type_of)
-    frame["disorder_type"] = pd.array(np.where(disorder != "", disorder, implied), dtype="string")
+    implied, at = distinct.lookup(frame["event_type"], model.disorder_type_of)
+    implied_text = pa.array(implied, type=pa.large_string()).take(at)
+    frame["disorder_type"] = distinct.text_or(_text(frame, "disorder_type"), implied_text)
     inter1 = _ints(frame, "inter1").astype("float64").to_numpy()
     inter2 = _ints(frame, "inter2").astype("float64").fillna(0).to_numpy()
     low, high = np.minimum(inter1, inter2), np.maximum(inter1, inter2)
@@ -184,10 +216,21 @@ def _fill_derived(frame: pd.DataFrame, event_date: pd.Series) -> None:
 
 def _status(frame: pd.DataFrame, review: ReasonLog) -> None:
     """``needs_review`` with reasons where anything was flagged; the source's status, else ok."""
+    positions = np.flatnonzero(review.mask())
+    if "status" not in frame.columns and "status_reason" not in frame.columns:
+        # An export's usual case, with no status of its own: built as Arrow directly.
+        flagged = np.zeros(len(frame), dtype=np.intp)
+        flagged[positions] = 1
+        frame["status"] = distinct.strings(
+            [model.Status.OK.value, model.Status.NEEDS_REVIEW.value], flagged)
+        reason = np.full(len(frame), None, dtype=object)
+        reason[positions] = [text or None for text in review.texts(positions)]
+        frame["status_reason"] = pd.arrays.ArrowStringArray(
+            pa.array(reason, type=pa.large_string()))
+        return
     status = _text(frame, "status").to_numpy(dtype=object, copy=True)
     reason = _text(frame, "status_reason").to_numpy(dtype=object, copy=True)
     status[status == ""] = model.Status.OK.value
-    positions = np.flatnonzero(review.mask())
     status[positions] = model.Status.NEEDS_REVIEW.value
     for position, text in zip(positions, review.texts(positions)):
         reason[position] = f"{reason[position]}; {text}" if reason[position] else text
@@ -249,11 +292,8 @@ def validate(
     frame["latitude"] = np.where(swapped, longitude, latitude)
     frame["longitude"] = np.where(swapped, latitude, longitude)
     placed = ~np.isnan(latitude) & ~np.isnan(longitude)
-    method = _text(frame, "geocode_method")
-    frame["geocode_method"] = pd.array(
-        np.where(method != "", method, np.where(placed, model.GeocodeMethod.SOURCE.value, None)),
-        dtype="string",
-    )
+    source = distinct.strings([model.GeocodeMethod.SOURCE.value, None], np.where(placed, 0, 1))
+    frame["geocode_method"] = distinct.text_or(_text(frame, "geocode_method"), source._pa_array)
     if "synthetic" in frame.columns:
         frame["synthetic"] = _text(frame, "synthetic").str.lower().isin(TRUE_WORDS)
     _fill_derived(frame, event_date)
@@ -261,11 +301,11 @@ def validate(
     _status(frame, review)
     positions = np.flatnonzero(rejected)
     reasons = bad.texts(positions)
-    accepted = frame[~rejected]
+    accepted = frame[~rejected] if len(positions) else frame
     for column in model.TEXT_COLUMNS:
         if column in accepted.columns and accepted[column].dtype != "string":
             text = accepted[column].astype(str)
-            blank = text.str.strip() == ""
+            blank = distinct.blank(text)
             if blank.any():
                 accepted[column] = text.where(~blank)
     records = accepted.reset_index(drop=True)
