@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from incidents import model
 from incidents.io import codes, distinct, geocheck
-from incidents.io.counts import whole_numbers
+from incidents.io.counts import whole_numbers_by_value
 from incidents.io.dates import DAY_FIRST, parse_dates
 from incidents.io.legacy_types import NO_DEMONSTRATOR_REASON, translate_legacy_types
 
@@ -175,16 +175,24 @@ def _check_integers(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -> N
         frame["interaction"] = code
     others = [c for c in model.INTEGER_COLUMNS if c not in ("inter1", "inter2", "interaction")]
     for column in (c for c in others if c in frame.columns):
-        text = _text(frame, column)
-        number, refused = whole_numbers(text, column)
-        bad.add(refused != "", "{}", refused)
+        # Each distinct cell is stripped where it is read, so a text column is passed
+        # as it is (stripping every row first would cost a pass of its own).
+        cells = frame[column]
+        if not isinstance(cells.array, pd.arrays.ArrowStringArray):
+            cells = _text(frame, column)
+        number, reasons, at = whole_numbers_by_value(cells, column)
+        refused = (reasons != "")[at]
+        if refused.any():
+            bad.add(refused, "{}", reasons[at])
         whole = number.notna().to_numpy()
         values = number.fillna(0).to_numpy(dtype="int64")
-        if column in NON_NEGATIVE:
-            bad.add(whole & (values < 0), f"{column} {{}} is negative", text)
+        negative = whole & (values < 0) if column in NON_NEGATIVE else None
+        if negative is not None and negative.any():
+            bad.add(negative, f"{column} {{}} is negative", _text(frame, column))
         if column in PRECISION_CODES:
             outside = whole & ~np.isin(values, (1, 2, 3))
-            bad.add(outside, f"{column} {{}} is not 1, 2 or 3", text)
+            if outside.any():
+                bad.add(outside, f"{column} {{}} is not 1, 2 or 3", _text(frame, column))
         frame[column] = number
 
 
