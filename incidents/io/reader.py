@@ -280,7 +280,9 @@ def quarantine_frame(raw: RawTable, positions: np.ndarray, reasons: list[str]) -
     columns: dict[str, Any] = {"row_number": numbers[order],
                                "reason": _compact(reason_column[order])}
     del reason_column
-    taken = raw.frame.iloc[positions]
+    # Taking rows from a column read in blocks joins its blocks first: skipped when
+    # there is nothing to take (most parts of a clean export).
+    taken = raw.frame.iloc[positions] if len(positions) else None
     sources = {_source_name_in_quarantine(c): c for c in raw.frame.columns}
     originals = [{_source_name_in_quarantine(k): v for k, v in original.items()}
                  for _, _, original in rejected]
@@ -289,7 +291,7 @@ def quarantine_frame(raw: RawTable, positions: np.ndarray, reasons: list[str]) -
             sources.setdefault(name, None)
     for name, column in sources.items():
         values = np.empty(len(numbers), dtype=object)
-        if column is not None:
+        if column is not None and taken is not None:
             values[: len(positions)] = taken[column].to_numpy(dtype=object)
         else:
             values[: len(positions)] = ""
