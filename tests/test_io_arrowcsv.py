@@ -42,9 +42,14 @@ def test_files_the_parsers_could_read_apart_go_to_pandas(label: str, data: bytes
     assert read_well_formed(data, scan_utf8(data), ",") is None, label
 
 
-def test_a_file_not_in_utf_8_is_not_scanned(monkeypatch) -> None:
-    monkeypatch.setattr(csvfile, "scan_utf8", lambda data: pytest.fail("scanned"))
-    assert read_csv_table("id,é\nr1,2\n".encode("cp1252")).meta["encoding"] == "cp1252"
+@pytest.mark.parametrize(
+    "data",
+    ["id,lieu\nr1,Ségou\n".encode("cp1252"), "id,lieu\nr1,S\u00e9gou\n".encode("cp1252") * 2,
+     "id,lieu\xe9\nr1,x\n".encode("cp1252")],
+)
+def test_a_byte_that_is_not_utf_8_sends_the_file_to_the_decided_encoding(data: bytes) -> None:
+    assert read_well_formed(data, scan_utf8(data), ",") is None
+    assert read_csv_table(data).meta["encoding"] == "cp1252"
 
 
 def test_a_bom_is_skipped_as_utf_8_sig_skips_it() -> None:

@@ -24,6 +24,7 @@ from incidents.io.hxl import is_hxl_row
 from incidents.io.source import RawTable
 
 DELIMITERS = (",", ";", "\t")
+UTF_8 = ("utf-8", "utf-8-sig")
 HEAD_BYTES = 1 << 16
 # The csv module refuses values over 128 KB by default; pandas reads any size, and a
 # long notes field is the analyst's text, so the module's passes allow what pandas does.
@@ -31,12 +32,8 @@ csv.field_size_limit(max(csv.field_size_limit(), config.MAX_INPUT_BYTES))
 
 
 def detect_encoding(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    if without_bom := _utf16_without_bom(data[:4096]):
-        return without_bom
+    if declared := declared_encoding(data):
+        return declared
     if is_utf8(data):
         return "utf-8"
     try:
@@ -44,6 +41,15 @@ def detect_encoding(data: bytes) -> str:
     except UnicodeDecodeError:
         return "latin-1"
     return "cp1252"
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding a BOM, or UTF-16's NUL bytes, declare; None when the bytes say nothing."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return _utf16_without_bom(data[:4096])
 
 
 def is_utf8(data: bytes) -> bool:
@@ -93,20 +99,29 @@ def read_csv_table(data: bytes) -> RawTable:
 
 
 def _read_csv_table(data: bytes) -> RawTable:
-    encoding = detect_encoding(data)
-    head = _decoded_start(data, encoding)
-    if not head.strip() and not data.decode(encoding).strip():
-        raise IngestError("the file is empty: expected a header row and incident rows")
-    header_line = head.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = detect_delimiter(header_line)
-    scan = scan_utf8(data) if encoding in ("utf-8", "utf-8-sig") else None
-    quotes = len(scan.quotes) if scan is not None else _quote_count(data, encoding)
-    if quotes % 2:
-        _check_quotes_closed(data.decode(encoding), delimiter)
-    frame = read_well_formed(data, scan, delimiter) if scan is not None else None
+    encoding = declared_encoding(data) or "utf-8"
+    frame = scan = None
+    if encoding in UTF_8:
+        # UTF-8 is presumed until a byte says otherwise: Arrow checks every cell as it
+        # reads, so a well-formed file is not decoded in a pass of its own.
+        head, header_line, delimiter = _header_of(data, encoding)
+        if head.strip():
+            scan = scan_utf8(data)
+            frame = read_well_formed(data, scan, delimiter)
     if frame is not None:
         row_numbers, rejected = np.arange(1, len(frame) + 1), []
     else:
+        encoding = detect_encoding(data)
+        head, header_line, delimiter = _header_of(data, encoding)
+        if not head.strip() and not data.decode(encoding).strip():
+            raise IngestError("the file is empty: expected a header row and incident rows")
+        if encoding in UTF_8:
+            scan = scan or scan_utf8(data)
+            quotes = len(scan.quotes)
+        else:
+            quotes = _quote_count(data, encoding)
+        if quotes % 2:
+            _check_quotes_closed(data.decode(encoding), delimiter)
         frame, row_numbers, rejected = _read_with_pandas(data, encoding, delimiter, head)
     frame.columns = [str(c).strip() for c in frame.columns]
     meta = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
@@ -116,6 +131,13 @@ def _read_csv_table(data: bytes) -> RawTable:
     )
     raw.frame = drop_empty_unnamed_columns(raw.frame)
     return raw
+
+
+def _header_of(data: bytes, encoding: str) -> tuple[str, str, str]:
+    """(the decoded start of the file, its header line, the delimiter that line uses)."""
+    head = _decoded_start(data, encoding)
+    header_line = head.lstrip("\r\n").split("\n", 1)[0]
+    return head, header_line, detect_delimiter(header_line)
 
 
 def _read_with_pandas(
