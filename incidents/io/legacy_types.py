@@ -102,7 +102,6 @@ def translate_legacy_types(frame: pd.DataFrame) -> np.ndarray:
     old_type = np.array([k in legacy_rules() for k in distinct_keys])[codes]
     if not old_type.any():
         return review
-    keys = pd.Series(np.array(distinct_keys, dtype=object)[codes], index=frame.index)
     own_sub = frame["sub_event_type"].astype(str).str.strip() if "sub_event_type" in frame else None
     # "Violence against civilians" is both an old and a current type: a row with a
     # sub-event type of its own is already in today's codebook.
@@ -112,6 +111,7 @@ def translate_legacy_types(frame: pd.DataFrame) -> np.ndarray:
     known = old_type & ~already
     if not known.any():
         return review
+    keys = pd.Series(np.array(distinct_keys, dtype=object)[codes], index=frame.index)
     keys = keys.where(known, "")
     event = text.to_numpy(dtype=object, copy=True)
     sub = own_sub.to_numpy(dtype=object, copy=True) if own_sub is not None else np.full(len(frame), "", dtype=object)

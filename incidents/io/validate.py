@@ -251,8 +251,15 @@ def _without_empty_canonical(records: pd.DataFrame) -> pd.DataFrame:
     """Canonical columns with no value in any row left out (``model.conform`` adds
     them back once, at no cost, after the chunks are joined)."""
     empty = [c for c in records.columns
-             if c in model.CANONICAL_COLUMNS and len(records) and records[c].isna().all()]
+             if c in model.CANONICAL_COLUMNS and len(records) and _all_missing(records[c])]
     return records.drop(columns=empty) if empty else records
+
+
+def _all_missing(values: pd.Series) -> bool:
+    """``values.isna().all()``, from Arrow's null count for a text column."""
+    if isinstance(values.array, pd.arrays.ArrowStringArray):
+        return values.array._pa_array.null_count == len(values)
+    return bool(values.isna().all())
 
 
 def validate(
@@ -282,15 +289,15 @@ def validate(
     latitude, longitude = _check_coordinates(frame, bad)
     _check_event_types(frame, bad, review)
     _check_integers(frame, bad, review)
-    country = _text(frame, "country")
-    swapped, km_outside = geocheck.check_points(
-        latitude, longitude, country, _text(frame, "country_code")
-    )
-    review.add(
-        ~np.isnan(km_outside),
-        "the point (latitude {}, longitude {}) lies {:.0f} km outside {}, the row's country; kept as given",
-        latitude, longitude, km_outside, np.where(country != "", country, _text(frame, "country_code")),
-    )
+    country, country_code = _text(frame, "country"), _text(frame, "country_code")
+    swapped, km_outside = geocheck.check_points(latitude, longitude, country, country_code)
+    outside = ~np.isnan(km_outside)
+    if outside.any():  # the country column named as text only when a row needs it
+        review.add(
+            outside,
+            "the point (latitude {}, longitude {}) lies {:.0f} km outside {}, the row's country; kept as given",
+            latitude, longitude, km_outside, np.where(country != "", country, country_code),
+        )
     review.add(
         swapped,
         f"{geocheck.SWAP_REASON} (given latitude {{}}, longitude {{}}; swapped back)",
