@@ -70,6 +70,15 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].astype(str).str.strip()
 
 
+def _cells(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The column as read, for a rule that strips each distinct value itself (a pass
+    stripping every row first costs as much as the rule): a text column as it is,
+    anything else (or a missing column) as ``_text`` gives it."""
+    if column in frame.columns and isinstance(frame[column].array, pd.arrays.ArrowStringArray):
+        return frame[column]
+    return _text(frame, column)
+
+
 def _numbers(text: pd.Series) -> pd.Series:
     """Numbers from text; a decimal comma (``12,5``) is read as a point. Read once per
     distinct value: pandas' reading of one value depends only on the set of values."""
@@ -163,23 +172,26 @@ def _check_event_types(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -
 
 
 def _check_integers(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -> None:
+    # The lookups strip each distinct cell themselves.
     for column in (c for c in ("inter1", "inter2") if c in frame.columns):
-        text = _text(frame, column)
-        code = _integer_codes(text, codes.actor_type_code)
-        review.add((text != "").to_numpy() & code.isna(), f"{column} '{{}}' is not an actor type", text)
+        cells = _cells(frame, column)
+        code = _integer_codes(cells, codes.actor_type_code)
+        unknown = ~distinct.blank(cells) & code.isna()
+        if unknown.any():
+            review.add(unknown, f"{column} '{{}}' is not an actor type", _text(frame, column))
         frame[column] = code
     if "interaction" in frame.columns:
-        text = _text(frame, "interaction")
-        code = _integer_codes(text, codes.interaction_from_text)
-        review.add((text != "").to_numpy() & code.isna(), "interaction '{}' is not understood", text)
+        cells = _cells(frame, "interaction")
+        code = _integer_codes(cells, codes.interaction_from_text)
+        unknown = ~distinct.blank(cells) & code.isna()
+        if unknown.any():
+            review.add(unknown, "interaction '{}' is not understood", _text(frame, "interaction"))
         frame["interaction"] = code
     others = [c for c in model.INTEGER_COLUMNS if c not in ("inter1", "inter2", "interaction")]
     for column in (c for c in others if c in frame.columns):
         # Each distinct cell is stripped where it is read, so a text column is passed
         # as it is (stripping every row first would cost a pass of its own).
-        cells = frame[column]
-        if not isinstance(cells.array, pd.arrays.ArrowStringArray):
-            cells = _text(frame, column)
+        cells = _cells(frame, column)
         number, reasons, at = whole_numbers_by_value(cells, column)
         refused = (reasons != "")[at]
         if refused.any():
@@ -281,7 +293,7 @@ def validate(
     bad, review = ReasonLog(size), ReasonLog(size)
     for mask, reason in reviews or []:
         review.add(mask, "{}", reason)
-    event_date, date_reasons = parse_dates(_text(frame, "event_date"), default_order=date_order)
+    event_date, date_reasons = parse_dates(_cells(frame, "event_date"), default_order=date_order)
     bad.add(event_date.isna().to_numpy(), "{}", date_reasons)
     frame["event_date"] = event_date
     _check_date_end(frame, event_date, date_order, review)
@@ -289,10 +301,12 @@ def validate(
     latitude, longitude = _check_coordinates(frame, bad)
     _check_event_types(frame, bad, review)
     _check_integers(frame, bad, review)
-    country, country_code = _text(frame, "country"), _text(frame, "country_code")
-    swapped, km_outside = geocheck.check_points(latitude, longitude, country, country_code)
+    # check_points normalises each distinct country text itself.
+    swapped, km_outside = geocheck.check_points(
+        latitude, longitude, _cells(frame, "country"), _cells(frame, "country_code"))
     outside = ~np.isnan(km_outside)
-    if outside.any():  # the country column named as text only when a row needs it
+    if outside.any():  # the country named as text only when a row needs it
+        country, country_code = _text(frame, "country"), _text(frame, "country_code")
         review.add(
             outside,
             "the point (latitude {}, longitude {}) lies {:.0f} km outside {}, the row's country; kept as given",
