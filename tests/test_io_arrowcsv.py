@@ -52,6 +52,12 @@ def test_a_byte_that_is_not_utf_8_sends_the_file_to_the_decided_encoding(data: b
     assert read_csv_table(data).meta["encoding"] == "cp1252"
 
 
+def test_a_quoted_first_name_after_a_bom_is_read_by_arrow() -> None:
+    data = b'\xef\xbb\xbf"id",notes\nr1,x\n'
+    frame = read_well_formed(data, scan_utf8(data), ",")
+    assert frame is not None and list(frame.columns) == ["id", "notes"]
+
+
 def test_a_bom_is_skipped_as_utf_8_sig_skips_it() -> None:
     data = b"\xef\xbb\xbf" + PLAIN
     frame = read_well_formed(data, scan_utf8(data), ",")
@@ -95,6 +101,7 @@ def test_utf_8_is_told_as_python_decodes_it(data: bytes) -> None:
         PLAIN,
         PLAIN.replace(b"\n", b"\r\n"),
         b"\xef\xbb\xbf" + PLAIN,
+        b'\xef\xbb\xbf"id",notes\nr1,x\n',
         PLAIN.replace(b",", b";"),
         b"a,b\n",
         b"a,b\n1,2",

@@ -52,6 +52,8 @@ class Scan:
 
 
 def scan_utf8(data: bytes) -> Scan:
+    """The quotes, NUL bytes and carriage returns of text presumed UTF-8 (where those
+    bytes are those characters and nothing else), a window at a time."""
     view = np.frombuffer(data, dtype=np.uint8)
     start = len(_BOM) if data.startswith(_BOM) else 0
     plain = b"\x00" not in data
@@ -69,9 +71,9 @@ def _positions(view: np.ndarray, byte: int) -> np.ndarray:
     return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
 
 
-def quotes_well_placed(data: bytes, quotes: np.ndarray, delimiter: str) -> bool:
+def quotes_well_placed(data: bytes, quotes: np.ndarray, delimiter: str, start: int = 0) -> bool:
     """Whether every quote (``quotes``: their offsets) opens a value, closes one, or is
-    doubled inside one.
+    doubled inside one (``start``: where the text begins, after a BOM).
 
     Counting quotes from the start, an even-numbered quote opens a quoted value (so it
     follows a delimiter, a line end, the start, or the quote just before it, which
@@ -86,7 +88,7 @@ def quotes_well_placed(data: bytes, quotes: np.ndarray, delimiter: str) -> bool:
     bounds = np.zeros(256, dtype=bool)
     bounds[[ord(delimiter), _LF, _CR, _QUOTE]] = True
     opening, closing = quotes[0::2], quotes[1::2]
-    opened_right = bounds[view[np.maximum(opening - 1, 0)]] | (opening == 0)
+    opened_right = bounds[view[np.maximum(opening - 1, 0)]] | (opening == start)
     closed_right = bounds[view[np.minimum(closing + 1, len(view) - 1)]] | (closing == len(view) - 1)
     return bool(opened_right.all() and closed_right.all())
 
@@ -135,7 +137,7 @@ def read_well_formed(data: bytes, scan: Scan, delimiter: str) -> pd.DataFrame | 
     first = data[scan.start: scan.start + 1]
     if not scan.plain or first in (b"", b"\n", b"\r", b" ", b"\t"):
         return None
-    if not quotes_well_placed(data, scan.quotes, delimiter):
+    if not quotes_well_placed(data, scan.quotes, delimiter, scan.start):
         return None
     names = _header(data, scan.start, delimiter)
     if not names or len(names) < 2 or any(not name for name in names) or \
