@@ -36,6 +36,8 @@ def test_a_well_formed_file_is_read_by_arrow_as_pandas_reads_it() -> None:
         ("repeated header name", PLAIN.replace(b"date", b"id")),
         ("short row", PLAIN.replace(b"r3,,", b"r3,")),
         ("long row", PLAIN.replace(b"r3,,", b"r3,,,")),
+        ("wider than the reader takes",
+         (",".join(f"c{n}" for n in range(1_001)) + "\n" + "x," * 1_000 + "x\n").encode()),
     ],
 )
 def test_files_the_parsers_could_read_apart_go_to_pandas(label: str, data: bytes) -> None:

@@ -14,6 +14,7 @@ else (``None``) goes to the pandas path, which decides as before. Taken are file
 - with at least two header names, none empty and no two alike (pandas renames them
   ``Unnamed: 3``, ``a.1``; a line of spaces in a one-column file is a blank line to
   pandas and a value to Arrow);
+- with no more columns than the reader takes (``MAX_COLUMNS``);
 - whose every row is as wide as the header: Arrow refuses a file otherwise (a line of
   spaces is such a row), and pandas' handling of short and long rows applies.
 
@@ -31,6 +32,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as arrow_csv
+
+from incidents.io.source import MAX_COLUMNS
 
 _BOM = b"\xef\xbb\xbf"
 _QUOTE, _CR, _LF = ord('"'), ord("\r"), ord("\n")
@@ -142,6 +145,10 @@ def read_well_formed(data: bytes, scan: Scan, delimiter: str) -> pd.DataFrame | 
     names = _header(data, scan.start, delimiter)
     if not names or len(names) < 2 or any(not name for name in names) or \
             len(set(names)) != len(names):
+        return None
+    if len(names) > MAX_COLUMNS:
+        # Refused once read; pandas reads it in less memory (Arrow holds some 5 KB of
+        # buffers per column: 150 MB for the 30,000 columns of a hostile file).
         return None
     table = _arrow_table(pa.py_buffer(data)[scan.start:], delimiter, names, BLOCK_BYTES)
     if table is None or table.column_names != names:

@@ -21,7 +21,9 @@ from incidents.io.hxl import drop_hxl_row
 from incidents.io.mapping import Mapping, apply_mapping, detect_mapping, header_key
 from incidents.io.monadic import fold_monadic
 from incidents.io.saved_mappings import recall
-from incidents.io.source import RawTable, Source, detect_format, read_source_bytes, unwrap_zip
+from incidents.io.source import (
+    MAX_COLUMNS, RawTable, Source, detect_format, read_source_bytes, unwrap_zip,
+)
 from incidents.io.validate import validate
 from incidents.io.xlsxfile import read_xlsx_table
 
@@ -29,9 +31,6 @@ log = logging.getLogger(__name__)
 
 # Rows validated at a time (see ``_validate_in_chunks``).
 CHUNK_ROWS = 200_000
-# Incident exports have a few dozen columns (ACLED 31, UCDP GED 49); thousands mean a
-# wrong delimiter or a hostile file, and each column costs time in every later stage.
-MAX_COLUMNS = 1_000
 
 
 @dataclass
