@@ -231,10 +231,10 @@ def worker(code: Path, listing: Path, out: Path, profile_group: str) -> None:
 
 def run_side(code: Path, listing: Path, out: Path, profile_group: str) -> dict:
     out.mkdir(parents=True)
-    home = Path(tempfile.mkdtemp(prefix="read-eq-home-"))
-    env = {**os.environ, "PYTHONPATH": str(code), "INCIDENTS_HOME": str(home)}
-    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", str(code),
-                    str(listing), str(out), profile_group], cwd=code, env=env, check=True)
+    with tempfile.TemporaryDirectory(prefix="read-eq-home-") as home:
+        env = {**os.environ, "PYTHONPATH": str(code), "INCIDENTS_HOME": home}
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", str(code),
+                        str(listing), str(out), profile_group], cwd=code, env=env, check=True)
     with (out / "cpu.pkl").open("rb") as handle:
         return pickle.load(handle)
 
