@@ -55,6 +55,16 @@ def whole_number(text: str) -> int | str:
 
 def whole_numbers(text: pd.Series, column: str) -> tuple[pd.Series, np.ndarray]:
     """Exact ``Int64`` values (NA where empty or refused) and a reason per refused row ("" else)."""
+    numbers, reasons, codes = whole_numbers_by_value(text, column)
+    return numbers, reasons[codes]
+
+
+def whole_numbers_by_value(
+    text: pd.Series, column: str
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """``whole_numbers`` with the reasons per distinct value (the last for a missing
+    cell) and each row's code into them: a caller spreads reasons only when some row
+    is refused. The text may be unstripped: each value is stripped here."""
     codes, uniques = pd.factorize(text)
     results = [whole_number(u) if u.strip() else None for u in uniques]
     # One slot more for a missing cell (code -1); values are built as int64 and a mask,
@@ -66,4 +76,4 @@ def whole_numbers(text: pd.Series, column: str) -> tuple[pd.Series, np.ndarray]:
         for r, u in zip(results, uniques)
     ] + [""]
     numbers = pd.arrays.IntegerArray(values[codes], missing[codes])
-    return pd.Series(numbers, index=text.index), np.array(reasons, dtype=object)[codes]
+    return pd.Series(numbers, index=text.index), np.array(reasons, dtype=object), codes

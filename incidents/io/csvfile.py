@@ -14,14 +14,17 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from incidents import config
 from incidents.errors import IngestError
+from incidents.io.arrowcsv import read_well_formed, scan_utf8
 from incidents.io.gdelt import name_headerless_gdelt
 from incidents.io.hxl import is_hxl_row
 from incidents.io.source import RawTable
 
 DELIMITERS = (",", ";", "\t")
+UTF_8 = ("utf-8", "utf-8-sig")
 HEAD_BYTES = 1 << 16
 # The csv module refuses values over 128 KB by default; pandas reads any size, and a
 # long notes field is the analyst's text, so the module's passes allow what pandas does.
@@ -29,19 +32,38 @@ csv.field_size_limit(max(csv.field_size_limit(), config.MAX_INPUT_BYTES))
 
 
 def detect_encoding(data: bytes) -> str:
+    if declared := declared_encoding(data):
+        return declared
+    if is_utf8(data):
+        return "utf-8"
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "cp1252"
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding a BOM, or UTF-16's NUL bytes, declare; None when the bytes say nothing."""
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
-    if without_bom := _utf16_without_bom(data[:4096]):
-        return without_bom
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "latin-1"
+    return _utf16_without_bom(data[:4096])
+
+
+def is_utf8(data: bytes) -> bool:
+    """Whether the bytes decode as UTF-8, checked by Arrow's validator (the same answer
+    as ``bytes.decode``, without making the 4-bytes-a-character Python string)."""
+    values = pa.Array.from_buffers(
+        pa.large_string(), 1,
+        [None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)), pa.py_buffer(data)],
+    )
+    try:
+        values.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -77,14 +99,51 @@ def read_csv_table(data: bytes) -> RawTable:
 
 
 def _read_csv_table(data: bytes) -> RawTable:
-    encoding = detect_encoding(data)
+    encoding = declared_encoding(data) or "utf-8"
+    frame = scan = None
+    if encoding in UTF_8:
+        # UTF-8 is presumed until a byte says otherwise: Arrow checks every cell as it
+        # reads, so a well-formed file is not decoded in a pass of its own.
+        head, header_line, delimiter = _header_of(data, encoding)
+        if head.strip():
+            scan = scan_utf8(data)
+            frame = read_well_formed(data, scan, delimiter)
+    if frame is not None:
+        row_numbers, rejected = np.arange(1, len(frame) + 1), []
+    else:
+        encoding = detect_encoding(data)
+        head, header_line, delimiter = _header_of(data, encoding)
+        if not head.strip() and not data.decode(encoding).strip():
+            raise IngestError("the file is empty: expected a header row and incident rows")
+        if encoding in UTF_8:
+            scan = scan or scan_utf8(data)
+            quotes = len(scan.quotes)
+        else:
+            quotes = _quote_count(data, encoding)
+        if quotes % 2:
+            _check_quotes_closed(data.decode(encoding), delimiter)
+        frame, row_numbers, rejected = _read_with_pandas(data, encoding, delimiter, head)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    meta = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+    first_line = next(csv.reader(io.StringIO(header_line, newline=""), delimiter=delimiter), [])
+    raw = name_headerless_gdelt(
+        RawTable(frame=frame, row_numbers=row_numbers, rejected=rejected, meta=meta), first_line
+    )
+    raw.frame = drop_empty_unnamed_columns(raw.frame)
+    return raw
+
+
+def _header_of(data: bytes, encoding: str) -> tuple[str, str, str]:
+    """(the decoded start of the file, its header line, the delimiter that line uses)."""
     head = _decoded_start(data, encoding)
-    if not head.strip() and not data.decode(encoding).strip():
-        raise IngestError("the file is empty: expected a header row and incident rows")
     header_line = head.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = detect_delimiter(header_line)
-    if _quote_count(data, encoding) % 2:
-        _check_quotes_closed(data.decode(encoding), delimiter)
+    return head, header_line, detect_delimiter(header_line)
+
+
+def _read_with_pandas(
+    data: bytes, encoding: str, delimiter: str, head: str
+) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int, str, dict[str, str]]]]:
+    """Any delimited text pandas reads (short, long and ragged rows set aside)."""
     try:
         # pandas decodes the bytes itself: a StringIO of the decoded text would
         # hold four bytes per character (1.8 GB for a 450 MB export).
@@ -111,14 +170,7 @@ def _read_csv_table(data: bytes) -> RawTable:
             raise IngestError(f"the file is not readable as delimited text: {exc}") from exc
     except pd.errors.EmptyDataError as exc:
         raise IngestError("the file has no header row") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    meta = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
-    first_line = next(csv.reader(io.StringIO(header_line, newline=""), delimiter=delimiter), [])
-    raw = name_headerless_gdelt(
-        RawTable(frame=frame, row_numbers=row_numbers, rejected=rejected, meta=meta), first_line
-    )
-    raw.frame = drop_empty_unnamed_columns(raw.frame)
-    return raw
+    return frame, row_numbers, rejected
 
 
 def _without_trailing_fields(

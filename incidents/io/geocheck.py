@@ -66,13 +66,17 @@ def clear_cache() -> None:
 
 
 def _country_positions(country: pd.Series, country_code: pd.Series) -> np.ndarray:
+    """Each row's country position (-1 unknown): by code, else by name, each text
+    normalised and looked up once per distinct value."""
     keys, _ = _country_index()
-    by_code = pd.Series(country_code).fillna("").astype(str).str.strip().str.upper()
-    by_name = pd.Series(country).fillna("").astype(str)
-    codes, uniques = pd.factorize(by_code)
-    code_pos = np.array([keys.get(u, -1) for u in uniques] + [-1], dtype=int)[codes]
-    names, name_uniques = pd.factorize(by_name)
-    name_pos = np.array([keys.get(fold(u), -1) for u in name_uniques] + [-1], dtype=int)[names]
+    code_at, codes = pd.factorize(pd.Series(country_code))
+    by_code = pd.Series(codes).fillna("").astype(str).str.strip().str.upper()
+    code_pos = np.array([keys.get(u, -1) for u in by_code] + [keys.get("", -1)], dtype=int)
+    name_at, names = pd.factorize(pd.Series(country))
+    by_name = pd.Series(names).fillna("").astype(str)
+    name_pos = np.array([keys.get(fold(u), -1) for u in by_name] + [keys.get(fold(""), -1)],
+                        dtype=int)
+    code_pos, name_pos = code_pos[code_at], name_pos[name_at]
     return np.where(code_pos >= 0, code_pos, name_pos)
 
 
@@ -124,10 +128,41 @@ def check_points(
     if not placed.any():
         return swapped, km_outside
     positions = _country_positions(country, country_code)
+    rows = np.flatnonzero(placed & (positions >= 0))
+    if not len(rows):
+        return swapped, km_outside
+    # Each distinct (point, country) is judged once: an export repeats its places.
+    point_at, first = _distinct_points(latitude[rows], longitude[rows], positions[rows])
+    judged = rows[first]
+    point_swapped, point_km = _judge(latitude[judged], longitude[judged], positions[judged],
+                                     tolerance_km)
+    swapped[rows] = point_swapped[point_at]
+    km_outside[rows] = point_km[point_at]
+    return swapped, km_outside
+
+
+def _distinct_points(latitude: np.ndarray, longitude: np.ndarray,
+                     positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a code per row, the first row of each code) for distinct (latitude, longitude,
+    country) triples; coordinates compared bit for bit."""
+    lat_at, lat_values = pd.factorize(latitude.view(np.int64))
+    lon_at, lon_values = pd.factorize(longitude.view(np.int64))
+    key = (lat_at.astype(np.int64) * len(lon_values) + lon_at) * (int(positions.max()) + 1) \
+        + positions
+    at, values = pd.factorize(key)
+    first = np.empty(len(values), dtype=np.intp)
+    first[at[::-1]] = np.arange(len(at) - 1, -1, -1)
+    return at, first
+
+
+def _judge(latitude: np.ndarray, longitude: np.ndarray, positions: np.ndarray,
+           tolerance_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """``check_points`` for placed points of known countries."""
+    swapped = np.zeros(len(latitude), dtype=bool)
+    km_outside = np.full(len(latitude), np.nan)
     _, geometries = _country_index()
-    testable = placed & (positions >= 0)
-    for position in np.unique(positions[testable]):
-        rows = np.flatnonzero(testable & (positions == position))
+    for position in np.unique(positions):
+        rows = np.flatnonzero(positions == position)
         geometry = geometries[position]
         outside = rows[~shapely.contains_xy(geometry, longitude[rows], latitude[rows])]
         if not len(outside):

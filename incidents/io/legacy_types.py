@@ -97,17 +97,21 @@ def translate_legacy_types(frame: pd.DataFrame) -> np.ndarray:
         return review
     text = frame["event_type"].astype(str).str.strip()
     codes, uniques = pd.factorize(text)
-    keys = pd.Series(np.array([legacy_key(u) for u in uniques] + [""], dtype=object)[codes],
-                     index=frame.index)
+    # Decided once per distinct type, then spread to the rows by their codes.
+    distinct_keys = [legacy_key(u) for u in uniques] + [""]
+    old_type = np.array([k in legacy_rules() for k in distinct_keys])[codes]
+    if not old_type.any():
+        return review
     own_sub = frame["sub_event_type"].astype(str).str.strip() if "sub_event_type" in frame else None
     # "Violence against civilians" is both an old and a current type: a row with a
     # sub-event type of its own is already in today's codebook.
     current = {legacy_key(t) for t in model.event_types()}
-    already = keys.isin(current).to_numpy() & (own_sub.ne("").to_numpy() if own_sub is not None
-                                               else np.zeros(len(frame), dtype=bool))
-    known = keys.isin(list(legacy_rules())).to_numpy() & ~already
+    already = np.array([k in current for k in distinct_keys])[codes] & (
+        own_sub.ne("").to_numpy() if own_sub is not None else np.zeros(len(frame), dtype=bool))
+    known = old_type & ~already
     if not known.any():
         return review
+    keys = pd.Series(np.array(distinct_keys, dtype=object)[codes], index=frame.index)
     keys = keys.where(known, "")
     event = text.to_numpy(dtype=object, copy=True)
     sub = own_sub.to_numpy(dtype=object, copy=True) if own_sub is not None else np.full(len(frame), "", dtype=object)

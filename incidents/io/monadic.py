@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
+
 
 ACTOR_FIELDS = (("actor1", "actor2"), ("assoc_actor_1", "assoc_actor_2"), ("inter1", "inter2"))
 
@@ -25,6 +27,8 @@ def fold_monadic(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, int]:
     if "event_id_cnty" not in frame.columns or "actor1" not in frame.columns or not len(frame):
         return frame, everything, 0
     ids = frame["event_id_cnty"].astype(str).str.strip()
+    if _all_distinct(ids):  # an event-based export: every id once
+        return frame, everything, 0
     actors = frame["actor1"].astype(str).str.strip()
     repeated = ids.ne("") & ids.duplicated(keep=False)
     if not repeated.any():
@@ -56,3 +60,11 @@ def fold_monadic(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, int]:
     keep[tails] = False
     kept = out[keep].reset_index(drop=True)
     return kept, everything[keep], int(len(tails))
+
+
+def _all_distinct(ids: pd.Series) -> bool:
+    """Whether no id repeats, asked of Arrow's hash of the ids (a pandas ``duplicated``
+    costs twice as much); other text columns are answered False, to be looked at."""
+    if not isinstance(ids.array, pd.arrays.ArrowStringArray):
+        return False
+    return len(pc.unique(ids.array._pa_array)) == len(ids)

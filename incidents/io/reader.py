@@ -21,7 +21,9 @@ from incidents.io.hxl import drop_hxl_row
 from incidents.io.mapping import Mapping, apply_mapping, detect_mapping, header_key
 from incidents.io.monadic import fold_monadic
 from incidents.io.saved_mappings import recall
-from incidents.io.source import RawTable, Source, detect_format, read_source_bytes, unwrap_zip
+from incidents.io.source import (
+    MAX_COLUMNS, RawTable, Source, detect_format, read_source_bytes, unwrap_zip,
+)
 from incidents.io.validate import validate
 from incidents.io.xlsxfile import read_xlsx_table
 
@@ -29,9 +31,6 @@ log = logging.getLogger(__name__)
 
 # Rows validated at a time (see ``_validate_in_chunks``).
 CHUNK_ROWS = 200_000
-# Incident exports have a few dozen columns (ACLED 31, UCDP GED 49); thousands mean a
-# wrong delimiter or a hostile file, and each column costs time in every later stage.
-MAX_COLUMNS = 1_000
 
 
 @dataclass
@@ -158,7 +157,7 @@ def read_table(
 ) -> RawTable:
     """The file's table as text (zip opened, HXL row dropped), for a mapping step."""
     data, own_name = read_source_bytes(source, max_bytes)
-    if not data.strip():
+    if not data or data.isspace():  # bytes.strip() would copy the whole file
         raise IngestError("the file is empty: expected a header row and incident rows")
     data, name = unwrap_zip(data, filename or own_name)
     fmt = detect_format(data, name)
@@ -280,7 +279,9 @@ def quarantine_frame(raw: RawTable, positions: np.ndarray, reasons: list[str]) -
     columns: dict[str, Any] = {"row_number": numbers[order],
                                "reason": _compact(reason_column[order])}
     del reason_column
-    taken = raw.frame.iloc[positions]
+    # Taking rows from a column read in blocks joins its blocks first: skipped when
+    # there is nothing to take (most parts of a clean export).
+    taken = raw.frame.iloc[positions] if len(positions) else None
     sources = {_source_name_in_quarantine(c): c for c in raw.frame.columns}
     originals = [{_source_name_in_quarantine(k): v for k, v in original.items()}
                  for _, _, original in rejected]
@@ -289,7 +290,7 @@ def quarantine_frame(raw: RawTable, positions: np.ndarray, reasons: list[str]) -
             sources.setdefault(name, None)
     for name, column in sources.items():
         values = np.empty(len(numbers), dtype=object)
-        if column is not None:
+        if column is not None and taken is not None:
             values[: len(positions)] = taken[column].to_numpy(dtype=object)
         else:
             values[: len(positions)] = ""

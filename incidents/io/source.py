@@ -33,6 +33,10 @@ FORMATS_BY_EXTENSION = {
     ".geojson": "geojson",
     ".gpkg": "gpkg",
 }
+# Incident exports have a few dozen columns (ACLED 31, UCDP GED 49); thousands mean a
+# wrong delimiter or a hostile file, and each column costs time in every later stage.
+# The reader refuses a wider table (after reading it).
+MAX_COLUMNS = 1_000
 # File types an upload may have (the dashboard's uploaders): every readable extension,
 # and a zip holding one such file (``unwrap_zip``).
 UPLOAD_TYPES = tuple(sorted({extension[1:] for extension in FORMATS_BY_EXTENSION} | {"zip"}))

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from incidents import model
-from incidents.io import codes, geocheck
-from incidents.io.counts import whole_numbers
+from incidents.io import codes, distinct, geocheck
+from incidents.io.counts import whole_numbers_by_value
 from incidents.io.dates import DAY_FIRST, parse_dates
 from incidents.io.legacy_types import NO_DEMONSTRATOR_REASON, translate_legacy_types
 
@@ -69,26 +70,46 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].astype(str).str.strip()
 
 
+def _cells(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The column as read, for a rule that strips each distinct value itself (a pass
+    stripping every row first costs as much as the rule): a text column as it is,
+    anything else (or a missing column) as ``_text`` gives it."""
+    if column in frame.columns and isinstance(frame[column].array, pd.arrays.ArrowStringArray):
+        return frame[column]
+    return _text(frame, column)
+
+
 def _numbers(text: pd.Series) -> pd.Series:
-    """Numbers from text; a decimal comma (``12,5``) is read as a point."""
+    """Numbers from text; a decimal comma (``12,5``) is read as a point. Read once per
+    distinct value: pandas' reading of one value depends only on the set of values."""
+    at, values = distinct.distinct(text)
+    if len(values) == len(text):
+        return _numbers_of(text)
+    missing = bool((at == len(values)).any())
+    numbers = _numbers_of(pd.Series(values + [None] * missing, dtype=text.dtype)).to_numpy()
+    if not missing:
+        numbers = np.append(numbers, np.nan)
+    return pd.Series(numbers[at], index=text.index, copy=False)
+
+
+def _numbers_of(text: pd.Series) -> pd.Series:
     if text.str.contains(",", regex=False).any():
         text = text.str.replace(",", ".", regex=False)
     return pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
 
 
 def _check_coordinates(frame: pd.DataFrame, bad: ReasonLog) -> tuple[np.ndarray, np.ndarray]:
-    values = {}
+    values, given = {}, {}
     for column, limit in (("latitude", 90), ("longitude", 180)):
         text = _text(frame, column)
         number = _numbers(text).to_numpy()
-        given = (text != "").to_numpy()
-        bad.add(given & np.isnan(number), f"{column} '{{}}' is not a number", text)
-        out = given & ~np.isnan(number) & (np.abs(number) > limit)
+        given[column] = (text != "").to_numpy()
+        bad.add(given[column] & np.isnan(number), f"{column} '{{}}' is not a number", text)
+        out = given[column] & ~np.isnan(number) & (np.abs(number) > limit)
         bad.add(out, f"{column} {{}} out of range [-{limit}, {limit}]", text)
         values[column] = np.where(np.abs(number) <= limit, number, np.nan)
     lat, lon = values["latitude"], values["longitude"]
-    lat_given = (_text(frame, "latitude") != "").to_numpy()
-    lon_given = (_text(frame, "longitude") != "").to_numpy()
+    lat_given, lon_given = given["latitude"], given["longitude"]
     bad.add(lat_given & ~lon_given, "latitude given without longitude")
     bad.add(lon_given & ~lat_given, "longitude given without latitude")
     return lat, lon
@@ -113,13 +134,23 @@ def _check_date_end(
 
 
 def _check_event_types(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -> None:
+    """Event and sub-event types looked up once per distinct value; a row's event type
+    is a number into ``names`` (the taxonomy's event types, then None for missing)."""
     event_text, sub_text = _text(frame, "event_type"), _text(frame, "sub_event_type")
-    event, event_ok = codes.map_unique(event_text, codes.event_type_name)
-    sub, sub_ok = codes.map_unique(sub_text, codes.sub_event_type_name)
+    event_names, event_at = distinct.lookup(event_text, codes.event_type_name)
+    sub_at, sub_values = distinct.distinct(sub_text)
+    sub_names = [codes.sub_event_type_name(value) for value in sub_values] + [None]
+    names = model.event_types() + [None]
+    number = {name: i for i, name in enumerate(names)}
+    event_number = np.array([number[name] for name in event_names])[event_at]
+    implied_number = np.array([number[model.event_type_of(name) if name is not None else None]
+                               for name in sub_names])[sub_at]
+    event_ok = np.array([name is not None for name in event_names])[event_at]
+    sub_ok = np.array([name is not None for name in sub_names])[sub_at]
     event_given = (event_text != "").to_numpy()
     sub_given = (sub_text != "").to_numpy()
-    implied, _ = codes.map_unique(pd.Series(sub), lambda s: model.event_type_of(s))
-    event = np.where(event_given, event, np.where(sub_ok, implied, None))
+    missing = len(names) - 1
+    event = np.where(event_given, event_number, np.where(sub_ok, implied_number, missing))
     options = ", ".join(model.event_types())
     bad.add(
         event_given & ~event_ok,
@@ -128,38 +159,59 @@ def _check_event_types(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -
     )
     bad.add(~event_given & ~sub_ok, "event_type is empty")
     review.add(sub_given & ~sub_ok, "sub_event_type '{}' is not in the taxonomy", sub_text)
-    mismatch = event_ok & sub_ok & (implied != event)
-    review.add(mismatch, "sub_event_type '{}' belongs to '{}', not '{}'", sub, implied, event)
-    frame["event_type"] = pd.array(event, dtype="string")
-    frame["sub_event_type"] = pd.array(np.where(sub_ok, sub, None), dtype="string").fillna(
-        pd.array(sub_text.where(sub_text != ""), dtype="string")
-    )
+    mismatch = event_ok & sub_ok & (implied_number != event)
+    if mismatch.any():
+        shown = np.array(names, dtype=object)
+        review.add(mismatch, "sub_event_type '{}' belongs to '{}', not '{}'",
+                   np.array(sub_names, dtype=object)[sub_at], shown[implied_number], shown[event])
+    frame["event_type"] = distinct.strings(names, event)
+    # The canonical sub-event type, else the text as written, else missing.
+    kept_sub = [name if name is not None else (value if value != "" else None)
+                for name, value in zip(sub_names, sub_values + [None])]
+    frame["sub_event_type"] = distinct.strings(kept_sub, sub_at)
 
 
 def _check_integers(frame: pd.DataFrame, bad: ReasonLog, review: ReasonLog) -> None:
+    # The lookups strip each distinct cell themselves.
     for column in (c for c in ("inter1", "inter2") if c in frame.columns):
-        text = _text(frame, column)
-        code, found = codes.map_unique(text, codes.actor_type_code)
-        review.add((text != "").to_numpy() & ~found, f"{column} '{{}}' is not an actor type", text)
-        frame[column] = pd.array(code, dtype="Int64")
+        cells = _cells(frame, column)
+        code = _integer_codes(cells, codes.actor_type_code)
+        unknown = ~distinct.blank(cells) & code.isna()
+        if unknown.any():
+            review.add(unknown, f"{column} '{{}}' is not an actor type", _text(frame, column))
+        frame[column] = code
     if "interaction" in frame.columns:
-        text = _text(frame, "interaction")
-        code, found = codes.map_unique(text, codes.interaction_from_text)
-        review.add((text != "").to_numpy() & ~found, "interaction '{}' is not understood", text)
-        frame["interaction"] = pd.array(code, dtype="Int64")
+        cells = _cells(frame, "interaction")
+        code = _integer_codes(cells, codes.interaction_from_text)
+        unknown = ~distinct.blank(cells) & code.isna()
+        if unknown.any():
+            review.add(unknown, "interaction '{}' is not understood", _text(frame, "interaction"))
+        frame["interaction"] = code
     others = [c for c in model.INTEGER_COLUMNS if c not in ("inter1", "inter2", "interaction")]
     for column in (c for c in others if c in frame.columns):
-        text = _text(frame, column)
-        number, refused = whole_numbers(text, column)
-        bad.add(refused != "", "{}", refused)
+        # Each distinct cell is stripped where it is read, so a text column is passed
+        # as it is (stripping every row first would cost a pass of its own).
+        cells = _cells(frame, column)
+        number, reasons, at = whole_numbers_by_value(cells, column)
+        refused = (reasons != "")[at]
+        if refused.any():
+            bad.add(refused, "{}", reasons[at])
         whole = number.notna().to_numpy()
         values = number.fillna(0).to_numpy(dtype="int64")
-        if column in NON_NEGATIVE:
-            bad.add(whole & (values < 0), f"{column} {{}} is negative", text)
+        negative = whole & (values < 0) if column in NON_NEGATIVE else None
+        if negative is not None and negative.any():
+            bad.add(negative, f"{column} {{}} is negative", _text(frame, column))
         if column in PRECISION_CODES:
             outside = whole & ~np.isin(values, (1, 2, 3))
-            bad.add(outside, f"{column} {{}} is not 1, 2 or 3", text)
+            if outside.any():
+                bad.add(outside, f"{column} {{}} is not 1, 2 or 3", _text(frame, column))
         frame[column] = number
+
+
+def _integer_codes(text: pd.Series, lookup) -> pd.arrays.IntegerArray:
+    """``lookup`` of each distinct text as ``Int64`` (missing where it finds nothing)."""
+    answers, at = distinct.lookup(text, lookup)
+    return distinct.integers(answers, at)
 
 
 def _ints(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -171,9 +223,9 @@ def _ints(frame: pd.DataFrame, column: str) -> pd.Series:
 def _fill_derived(frame: pd.DataFrame, event_date: pd.Series) -> None:
     """year from the date, disorder_type from the event type, interaction from inter codes."""
     frame["year"] = _ints(frame, "year").fillna(event_date.dt.year.astype("Int64"))
-    disorder = _text(frame, "disorder_type")
-    implied, _ = codes.map_unique(frame["event_type"].astype(object), model.disorder_type_of)
-    frame["disorder_type"] = pd.array(np.where(disorder != "", disorder, implied), dtype="string")
+    implied, at = distinct.lookup(frame["event_type"], model.disorder_type_of)
+    implied_text = pa.array(implied, type=pa.large_string()).take(at)
+    frame["disorder_type"] = distinct.text_or(_text(frame, "disorder_type"), implied_text)
     inter1 = _ints(frame, "inter1").astype("float64").to_numpy()
     inter2 = _ints(frame, "inter2").astype("float64").fillna(0).to_numpy()
     low, high = np.minimum(inter1, inter2), np.maximum(inter1, inter2)
@@ -184,10 +236,21 @@ def _fill_derived(frame: pd.DataFrame, event_date: pd.Series) -> None:
 
 def _status(frame: pd.DataFrame, review: ReasonLog) -> None:
     """``needs_review`` with reasons where anything was flagged; the source's status, else ok."""
+    positions = np.flatnonzero(review.mask())
+    if "status" not in frame.columns and "status_reason" not in frame.columns:
+        # An export's usual case, with no status of its own: built as Arrow directly.
+        flagged = np.zeros(len(frame), dtype=np.intp)
+        flagged[positions] = 1
+        frame["status"] = distinct.strings(
+            [model.Status.OK.value, model.Status.NEEDS_REVIEW.value], flagged)
+        reason = np.full(len(frame), None, dtype=object)
+        reason[positions] = [text or None for text in review.texts(positions)]
+        frame["status_reason"] = pd.arrays.ArrowStringArray(
+            pa.array(reason, type=pa.large_string()))
+        return
     status = _text(frame, "status").to_numpy(dtype=object, copy=True)
     reason = _text(frame, "status_reason").to_numpy(dtype=object, copy=True)
     status[status == ""] = model.Status.OK.value
-    positions = np.flatnonzero(review.mask())
     status[positions] = model.Status.NEEDS_REVIEW.value
     for position, text in zip(positions, review.texts(positions)):
         reason[position] = f"{reason[position]}; {text}" if reason[position] else text
@@ -200,8 +263,15 @@ def _without_empty_canonical(records: pd.DataFrame) -> pd.DataFrame:
     """Canonical columns with no value in any row left out (``model.conform`` adds
     them back once, at no cost, after the chunks are joined)."""
     empty = [c for c in records.columns
-             if c in model.CANONICAL_COLUMNS and len(records) and records[c].isna().all()]
+             if c in model.CANONICAL_COLUMNS and len(records) and _all_missing(records[c])]
     return records.drop(columns=empty) if empty else records
+
+
+def _all_missing(values: pd.Series) -> bool:
+    """``values.isna().all()``, from Arrow's null count for a text column."""
+    if isinstance(values.array, pd.arrays.ArrowStringArray):
+        return values.array._pa_array.null_count == len(values)
+    return bool(values.isna().all())
 
 
 def validate(
@@ -223,7 +293,7 @@ def validate(
     bad, review = ReasonLog(size), ReasonLog(size)
     for mask, reason in reviews or []:
         review.add(mask, "{}", reason)
-    event_date, date_reasons = parse_dates(_text(frame, "event_date"), default_order=date_order)
+    event_date, date_reasons = parse_dates(_cells(frame, "event_date"), default_order=date_order)
     bad.add(event_date.isna().to_numpy(), "{}", date_reasons)
     frame["event_date"] = event_date
     _check_date_end(frame, event_date, date_order, review)
@@ -231,15 +301,17 @@ def validate(
     latitude, longitude = _check_coordinates(frame, bad)
     _check_event_types(frame, bad, review)
     _check_integers(frame, bad, review)
-    country = _text(frame, "country")
+    # check_points normalises each distinct country text itself.
     swapped, km_outside = geocheck.check_points(
-        latitude, longitude, country, _text(frame, "country_code")
-    )
-    review.add(
-        ~np.isnan(km_outside),
-        "the point (latitude {}, longitude {}) lies {:.0f} km outside {}, the row's country; kept as given",
-        latitude, longitude, km_outside, np.where(country != "", country, _text(frame, "country_code")),
-    )
+        latitude, longitude, _cells(frame, "country"), _cells(frame, "country_code"))
+    outside = ~np.isnan(km_outside)
+    if outside.any():  # the country named as text only when a row needs it
+        country, country_code = _text(frame, "country"), _text(frame, "country_code")
+        review.add(
+            outside,
+            "the point (latitude {}, longitude {}) lies {:.0f} km outside {}, the row's country; kept as given",
+            latitude, longitude, km_outside, np.where(country != "", country, country_code),
+        )
     review.add(
         swapped,
         f"{geocheck.SWAP_REASON} (given latitude {{}}, longitude {{}}; swapped back)",
@@ -249,11 +321,8 @@ def validate(
     frame["latitude"] = np.where(swapped, longitude, latitude)
     frame["longitude"] = np.where(swapped, latitude, longitude)
     placed = ~np.isnan(latitude) & ~np.isnan(longitude)
-    method = _text(frame, "geocode_method")
-    frame["geocode_method"] = pd.array(
-        np.where(method != "", method, np.where(placed, model.GeocodeMethod.SOURCE.value, None)),
-        dtype="string",
-    )
+    source = distinct.strings([model.GeocodeMethod.SOURCE.value, None], np.where(placed, 0, 1))
+    frame["geocode_method"] = distinct.text_or(_text(frame, "geocode_method"), source._pa_array)
     if "synthetic" in frame.columns:
         frame["synthetic"] = _text(frame, "synthetic").str.lower().isin(TRUE_WORDS)
     _fill_derived(frame, event_date)
@@ -261,11 +330,11 @@ def validate(
     _status(frame, review)
     positions = np.flatnonzero(rejected)
     reasons = bad.texts(positions)
-    accepted = frame[~rejected]
+    accepted = frame[~rejected] if len(positions) else frame
     for column in model.TEXT_COLUMNS:
         if column in accepted.columns and accepted[column].dtype != "string":
             text = accepted[column].astype(str)
-            blank = text.str.strip() == ""
+            blank = distinct.blank(text)
             if blank.any():
                 accepted[column] = text.where(~blank)
     records = accepted.reset_index(drop=True)
