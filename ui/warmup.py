@@ -4,8 +4,10 @@
 the imports (folium, geopandas, the core, the page's modules), the
 bundled samples when the store never had an import (as the page would load
 them), the store's map snapshot and quarantine (into the same Streamlit caches
-the page reads), and one map, which fills the base map's own caches (country
-outlines, town labels, the admin-1 index). The server listens meanwhile, so a
+the page reads), and the first page's headline and map worked out as the page
+will (default filters, fitted extent), which fills the per-frame arrays they
+share with every later view and the base map's own caches (country outlines,
+town labels, the admin-1 index). The server listens meanwhile, so a
 browser opened at once loads Streamlit's frontend while the store loads; the
 page's script calls :func:`wait_for_warmup` before touching any data, and then
 finds it all cached instead of doing it a second time beside the warm-up.
@@ -69,14 +71,13 @@ def _outside_script_run() -> Iterator[None]:
 
 
 def warm() -> int | None:
-    """Load the current store into the page's caches and draw one map; the number of
-    incidents loaded, or None when warming failed (the page then meets and reports
-    the problem itself).
+    """Load the current store into the page's caches and work out the first page's
+    figures and map as the page will; the number of incidents loaded, or None when
+    warming failed (the page then meets and reports the problem itself).
 
-    The store loads in a second thread while this one imports the map's modules
-    and fills the base map's caches; the headline's arrays are then computed
-    there while this one builds the first map. The modules of the other tabs and
-    pages come last.
+    The store loads in a second thread while this one imports the page's modules
+    and fills the base map's caches; the headline's arrays are then computed there
+    while this one builds the first map.
     """
     started = time.perf_counter()
     try:
@@ -85,25 +86,41 @@ def warm() -> int | None:
 
             loading = pool.submit(_load_store, data)
             from incidents.maps.base import make_base_map
-            from incidents.maps.build import build_map
             from incidents.maps.incident_layer import region_geometry
 
             make_base_map()
             region_geometry("", "", "")
-            frame = loading.result()
-            from incidents.summary import headline_figures
-
-            counting = pool.submit(headline_figures, frame)
-            build_map(frame).map.render()
-            counting.result()
             for module in PAGE_MODULES:
                 importlib.import_module(module)
+            frame = loading.result()
+            _first_view(frame, pool)
     except Exception:  # noqa: BLE001 - warming is an optimisation, never a reason not to start
         LOGGER.exception("warming the dashboard's caches failed; the first page will do it")
         return None
     print(f"  Dashboard ready: {len(frame):,} incidents loaded in "
           f"{time.perf_counter() - started:.1f} s.", file=sys.stderr, flush=True)
     return len(frame)
+
+
+def _first_view(frame: pd.DataFrame, pool: ThreadPoolExecutor) -> None:
+    """The first page's headline and map, asked for as the page asks (default filters,
+    the map fitted to their extent, its layers apart), so that what those compute once
+    per frame (the headline's arrays, the map's columns, the hexagons' grouping at the
+    opening zoom) is done when the page comes: a map drawn for any other view left
+    the page grouping a million rows at its own zoom again."""
+    from incidents.maps.build import build_map
+    from incidents.selection import Selection
+    from incidents.summary import headline_figures
+    from ui.headline import has_possible_duplicates
+    from ui.map_extent import extent_view
+    from ui.state import widgets_to_spec
+
+    shown = Selection.of(frame, widgets_to_spec({}))
+    counting = pool.submit(headline_figures, frame, shown.rows)
+    has_possible_duplicates(frame)
+    build_map(frame, rows=shown.rows, view=extent_view(frame, shown.rows),
+              overlays_apart=True).map.render()
+    counting.result()
 
 
 def _load_store(data: ModuleType) -> pd.DataFrame:
@@ -204,7 +221,8 @@ def _load_gazetteer_and_report_map() -> None:
     delayed its map, its tiles and the map's first report back by seconds).
     """
     started = time.perf_counter()
-    for name, step in (("gazetteer", _gazetteer), ("the report's map", _report_boundaries)):
+    for name, step in (("gazetteer", _gazetteer), ("the report's map", _report_boundaries),
+                       ("the sign-in's decoy hash", _decoy_hash)):
         _quietly(step, name)()
     print(f"  Gazetteer and report map loaded in {time.perf_counter() - started:.1f} s.",
           file=sys.stderr, flush=True)
@@ -216,6 +234,12 @@ def _gazetteer() -> None:
 
     if is_built():
         load_gazetteer()
+
+
+def _decoy_hash() -> None:
+    from incidents.users import decoy_hash
+
+    decoy_hash()
 
 
 def _report_boundaries() -> None:
