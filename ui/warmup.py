@@ -47,6 +47,10 @@ PAGE_MODULES = ("ui.add_article", "ui.duplicates", "ui.exports", "ui.headline",
 WAIT_LIMIT_S = 300.0
 # The gazetteer and the report's map load once no script ran for this long.
 QUIET_S = 10.0
+# The extraction helper starts once no script ran for this long: its start (a new
+# interpreter importing pandas, about 0.45 s of CPU at the usual priority) beside the
+# first page's script run and the browser drawing its map delayed the map on two cores.
+HELPER_QUIET_S = 1.5
 # Streamlit warns once per call that a cached function ran outside a script run,
 # which is exactly what warming is.
 _NO_SCRIPT_RUN_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
@@ -146,9 +150,10 @@ def warm_in_background() -> threading.Thread:
             warm()
         finally:
             _settled.set()
-        _start_extraction_worker()
         page_activity()
-        _wait_for_a_quiet_moment()
+        _wait_for_a_quiet_moment(HELPER_QUIET_S)
+        _start_extraction_worker()
+        _wait_for_a_quiet_moment(QUIET_S)
         _load_gazetteer_and_report_map()
 
     thread = threading.Thread(target=run, name="dashboard-warmup", daemon=True)
@@ -204,10 +209,10 @@ def _quietly(step: Callable[[], None], name: str) -> Callable[[], None]:
     return run
 
 
-def _wait_for_a_quiet_moment() -> None:
-    """Until no script ran for ``QUIET_S``: what loads next holds the server's one
+def _wait_for_a_quiet_moment(quiet_s: float) -> None:
+    """Until no script ran for ``quiet_s``: what loads next holds the server's one
     interpreter for seconds, which beside a filter change would double it."""
-    while time.monotonic() - _last_activity < QUIET_S:
+    while time.monotonic() - _last_activity < quiet_s:
         time.sleep(0.5)
 
 
