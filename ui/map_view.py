@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tempfile
 import time
 from functools import partial
@@ -35,8 +36,9 @@ from streamlit_folium import st_folium
 
 from incidents.errors import describe
 from incidents.maps.basemaps import BasemapError, import_basemap
-from incidents.maps.build import ExtraLayer, View, build_map, round_view
+from incidents.maps.build import FIT_MAX_ZOOM, ExtraLayer, View, build_map, round_view
 from incidents.maps.choropleth import choropleth_layer, clicked_region
+from incidents.maps.columns import map_columns
 from incidents.maps.reference import REFERENCE_MIN_ZOOM, reference_layer
 from incidents.maps.draw import add_draw_control, drawing_to_filter_param
 from incidents.regions.spatial_filter import parse_polygon
@@ -45,7 +47,6 @@ from incidents.maps.served import build_served_map
 from incidents.selection import Selection
 from incidents.store.queries import ServedSelection
 from ui.i18n import t
-from ui.map_extent import MAP_HEIGHT_PX, extent_view, fit_zoom
 from ui.places import find_place
 from ui.record import render_record
 from ui.warmup import page_activity
@@ -66,6 +67,9 @@ RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip", "bound
                     "all_drawings", "last_active_drawing"]
 REGION_PICK_SEEN = "_region_pick_seen"
 STATE_KEY = "map_state"
+# Most of a 1280 x 720 screen below the headline and the tabs.
+MAP_HEIGHT_PX = 500
+MAP_WIDTH_PX = 900  # the map across the main column of a laptop screen
 # A clicked hexagon may open closer than a fitted view: its incidents should
 # come apart into markers.
 CELL_CLICK_MAX_ZOOM = 10
@@ -165,6 +169,34 @@ def view_centre(view: View | None) -> tuple[float, float, int] | None:
     if view is None:
         return None
     return (*view.centre, view.zoom)
+
+
+def fit_zoom(south: float, west: float, north: float, east: float,
+             cap: int = FIT_MAX_ZOOM) -> int:
+    """The largest zoom showing these bounds in the dashboard's map (about 600 x 540 px),
+    at most ``cap`` so a single incident still shows its surroundings."""
+    lng_span = max(east - west, 1e-6)
+    lat_span = max(north - south, 1e-6)
+    by_width = math.log2(360.0 * MAP_WIDTH_PX / 256 / lng_span)
+    by_height = math.log2(170.0 * MAP_HEIGHT_PX / 256 / lat_span)
+    return int(min(max(math.floor(min(by_width, by_height)), 2), cap))
+
+
+def extent_view(gdf: pd.DataFrame, rows: np.ndarray | None = None) -> View | None:
+    """A view holding every placed incident (of ``rows``, a mask, when given).
+
+    The map is opened on an explicit centre and zoom rather than fitted to bounds
+    in the browser, because st_folium's frame starts with zero height and a fit
+    computed then lands in the wrong place.
+    """
+    columns = map_columns(gdf)
+    placed = columns.placed if rows is None else columns.placed & rows
+    if not placed.any():
+        return None
+    lat, lng = columns.latitude[placed], columns.longitude[placed]
+    south, west, north, east = lat.min(), lng.min(), lat.max(), lng.max()
+    zoom = fit_zoom(south, west, north, east)
+    return View(float(south), float(west), float(north), float(east), zoom)
 
 
 AnySelection = Selection | ServedSelection

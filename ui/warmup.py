@@ -107,23 +107,19 @@ def warm() -> int | None:
 
 
 def _first_view(frame: pd.DataFrame, pool: ThreadPoolExecutor) -> None:
-    """The first page's headline and map, asked for as the page asks (default filters,
-    the map fitted to their extent, its layers apart), so that what those compute once
-    per frame (the headline's arrays, the map's columns, the hexagons' grouping at the
-    opening zoom) is done when the page comes: a map drawn for any other view left
-    the page grouping a million rows at its own zoom again."""
+    """The first page's headline and map for its default filters (layers apart, as the
+    page asks for them), so that what those compute once per frame (the headline's
+    arrays, the map's columns, the hexagons' grouping) is done when the page comes."""
     from incidents.maps.build import build_map
     from incidents.selection import Selection
     from incidents.summary import headline_figures
     from ui.headline import has_possible_duplicates
-    from ui.map_extent import extent_view
     from ui.state import widgets_to_spec
 
     shown = Selection.of(frame, widgets_to_spec({}))
     counting = pool.submit(headline_figures, frame, shown.rows)
     has_possible_duplicates(frame)
-    build_map(frame, rows=shown.rows, view=extent_view(frame, shown.rows),
-              overlays_apart=True).map.render()
+    build_map(frame, rows=shown.rows, overlays_apart=True).map.render()
     counting.result()
 
 
