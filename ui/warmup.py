@@ -39,10 +39,14 @@ if TYPE_CHECKING:
     from incidents.extract.worker import ExtractionWorker
 
 LOGGER = logging.getLogger(__name__)
-# The page's own modules, minus those declaring a component (ui.map_view, ui.correct).
-PAGE_MODULES = ("ui.add_article", "ui.duplicates", "ui.exports", "ui.headline",
-                "ui.quarantine", "ui.sidebar", "ui.state", "ui.table", "ui.timeline",
-                "ui.upload")
+# What the page's first script run imports, minus the modules declaring a component
+# (ui.map_view, ui.correct): its own modules, those the map's and the correction's
+# modules import, and Pillow, through which Streamlit reads the page icon (0.1 s).
+PAGE_MODULES = ("ui.add_article", "ui.admin", "ui.duplicates", "ui.exports", "ui.headline",
+                "ui.layout", "ui.quarantine", "ui.record", "ui.setup_check", "ui.sidebar",
+                "ui.state", "ui.table", "ui.timeline", "ui.upload",
+                "incidents.maps.choropleth", "incidents.maps.draw", "incidents.maps.reference",
+                "incidents.maps.served", "incidents.regions.sets", "PIL.Image", "PIL.ImageFile")
 # A page never waits longer than this for a warm-up that hangs; it then loads itself.
 WAIT_LIMIT_S = 300.0
 # The gazetteer and the report's map load once no script ran for this long.
