@@ -28,12 +28,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from incidents.extract.worker import ExtractionWorker
@@ -83,9 +84,10 @@ def warm() -> int | None:
     figures and map as the page will; the number of incidents loaded, or None when
     warming failed (the page then meets and reports the problem itself).
 
-    The store loads in a second thread while this one imports the page's modules
-    and fills the base map's caches; the headline's arrays are then computed there
-    while this one builds the first map.
+    The store loads in a second thread, which then computes the first page's
+    per-frame arrays (numpy, mostly outside the interpreter's lock), while this
+    one imports the page's modules and fills the base map's caches; this one then
+    builds the first map.
     """
     started = time.perf_counter()
     try:
@@ -93,6 +95,7 @@ def warm() -> int | None:
             from ui import data
 
             loading = pool.submit(_load_store, data)
+            preparing = pool.submit(_first_arrays, loading)  # after the load, same thread
             from incidents.maps.base import make_base_map
             from incidents.maps.incident_layer import region_geometry
 
@@ -100,8 +103,8 @@ def warm() -> int | None:
             region_geometry("", "", "")
             for module in PAGE_MODULES:
                 importlib.import_module(module)
-            frame = loading.result()
-            _first_view(frame, pool)
+            frame, rows = preparing.result()
+            _first_map(frame, rows)
     except Exception:  # noqa: BLE001 - warming is an optimisation, never a reason not to start
         LOGGER.exception("warming the dashboard's caches failed; the first page will do it")
         return None
@@ -110,21 +113,29 @@ def warm() -> int | None:
     return len(frame)
 
 
-def _first_view(frame: pd.DataFrame, pool: ThreadPoolExecutor) -> None:
-    """The first page's headline and map for its default filters (layers apart, as the
-    page asks for them), so that what those compute once per frame (the headline's
-    arrays, the map's columns, the hexagons' grouping) is done when the page comes."""
-    from incidents.maps.build import build_map
+def _first_arrays(loading: Future[pd.DataFrame]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The loaded frame and the rows its default filters select, once what the first
+    page computes once per frame is done: the headline's arrays and the map's columns."""
+    from incidents.maps.columns import map_columns
     from incidents.selection import Selection
     from incidents.summary import headline_figures
     from ui.headline import has_possible_duplicates
     from ui.state import widgets_to_spec
 
-    shown = Selection.of(frame, widgets_to_spec({}))
-    counting = pool.submit(headline_figures, frame, shown.rows)
+    frame = loading.result()
+    rows = Selection.of(frame, widgets_to_spec({})).rows
+    headline_figures(frame, rows)
     has_possible_duplicates(frame)
-    build_map(frame, rows=shown.rows, overlays_apart=True).map.render()
-    counting.result()
+    map_columns(frame)
+    return frame, rows
+
+
+def _first_map(frame: pd.DataFrame, rows: np.ndarray) -> None:
+    """The first page's map for those rows (layers apart, as the page asks for it), so
+    that the hexagons' grouping and the base map's caches are in place."""
+    from incidents.maps.build import build_map
+
+    build_map(frame, rows=rows, overlays_apart=True).map.render()
 
 
 def _load_store(data: ModuleType) -> pd.DataFrame:
