@@ -48,6 +48,9 @@ PAGE_MODULES = ("ui.add_article", "ui.admin", "ui.duplicates", "ui.exports", "ui
                 "ui.state", "ui.table", "ui.timeline", "ui.upload",
                 "incidents.maps.choropleth", "incidents.maps.draw", "incidents.maps.reference",
                 "incidents.maps.served", "incidents.regions.sets", "PIL.Image", "PIL.ImageFile")
+# What the warm-up's load thread uses once the store is loaded.
+FIRST_VIEW_MODULES = ("incidents.maps.columns", "incidents.selection", "incidents.summary",
+                      "ui.headline", "ui.state")
 # A page never waits longer than this for a warm-up that hangs; it then loads itself.
 WAIT_LIMIT_S = 300.0
 # The gazetteer and the report's map load once no script ran for this long.
@@ -95,16 +98,21 @@ def warm() -> int | None:
             from ui import data
 
             loading = pool.submit(_load_store, data)
-            preparing = pool.submit(_first_arrays, loading)  # after the load, same thread
             from incidents.maps.base import make_base_map
+            from incidents.maps.build import build_map
             from incidents.maps.incident_layer import region_geometry
 
+            # After the load, in the same thread. What it needs is imported here first:
+            # two threads importing the same modules can deadlock on their locks.
+            for module in FIRST_VIEW_MODULES:
+                importlib.import_module(module)
+            preparing = pool.submit(_first_arrays, loading)
             make_base_map()
             region_geometry("", "", "")
             for module in PAGE_MODULES:
                 importlib.import_module(module)
             frame, rows = preparing.result()
-            _first_map(frame, rows)
+            build_map(frame, rows=rows, overlays_apart=True).map.render()
     except Exception:  # noqa: BLE001 - warming is an optimisation, never a reason not to start
         LOGGER.exception("warming the dashboard's caches failed; the first page will do it")
         return None
@@ -115,7 +123,9 @@ def warm() -> int | None:
 
 def _first_arrays(loading: Future[pd.DataFrame]) -> tuple[pd.DataFrame, np.ndarray]:
     """The loaded frame and the rows its default filters select, once what the first
-    page computes once per frame is done: the headline's arrays and the map's columns."""
+    page computes once per frame is done: the headline's arrays and the map's columns
+    (the first map, built from them, then groups the hexagons and fills the base map's
+    caches)."""
     from incidents.maps.columns import map_columns
     from incidents.selection import Selection
     from incidents.summary import headline_figures
@@ -128,14 +138,6 @@ def _first_arrays(loading: Future[pd.DataFrame]) -> tuple[pd.DataFrame, np.ndarr
     has_possible_duplicates(frame)
     map_columns(frame)
     return frame, rows
-
-
-def _first_map(frame: pd.DataFrame, rows: np.ndarray) -> None:
-    """The first page's map for those rows (layers apart, as the page asks for it), so
-    that the hexagons' grouping and the base map's caches are in place."""
-    from incidents.maps.build import build_map
-
-    build_map(frame, rows=rows, overlays_apart=True).map.render()
 
 
 def _load_store(data: ModuleType) -> pd.DataFrame:
