@@ -28,13 +28,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
     from incidents.extract.worker import ExtractionWorker
@@ -48,9 +47,6 @@ PAGE_MODULES = ("ui.add_article", "ui.admin", "ui.duplicates", "ui.exports", "ui
                 "ui.state", "ui.table", "ui.timeline", "ui.upload",
                 "incidents.maps.choropleth", "incidents.maps.draw", "incidents.maps.reference",
                 "incidents.maps.served", "incidents.regions.sets", "PIL.Image", "PIL.ImageFile")
-# What the warm-up's load thread uses once the store is loaded.
-FIRST_VIEW_MODULES = ("incidents.maps.columns", "incidents.selection", "incidents.summary",
-                      "ui.headline", "ui.state")
 # A page never waits longer than this for a warm-up that hangs; it then loads itself.
 WAIT_LIMIT_S = 300.0
 # The gazetteer and the report's map load once no script ran for this long.
@@ -87,10 +83,12 @@ def warm() -> int | None:
     figures and map as the page will; the number of incidents loaded, or None when
     warming failed (the page then meets and reports the problem itself).
 
-    The store loads in a second thread, which then computes the first page's
-    per-frame arrays (numpy, mostly outside the interpreter's lock), while this
-    one imports the page's modules and fills the base map's caches; this one then
-    builds the first map.
+    The store loads in a second thread (one long read, mostly outside the
+    interpreter's lock) while this one imports the page's modules and fills the
+    base map's caches; this one then computes the first page's figures and map.
+    Those run here, one after the other, not beside the imports: a thread making
+    many short numpy calls beside one busy importing gets the interpreter's lock
+    only every few milliseconds, and the two took longer than in turn.
     """
     started = time.perf_counter()
     try:
@@ -99,20 +97,14 @@ def warm() -> int | None:
 
             loading = pool.submit(_load_store, data)
             from incidents.maps.base import make_base_map
-            from incidents.maps.build import build_map
             from incidents.maps.incident_layer import region_geometry
 
-            # After the load, in the same thread. What it needs is imported here first:
-            # two threads importing the same modules can deadlock on their locks.
-            for module in FIRST_VIEW_MODULES:
-                importlib.import_module(module)
-            preparing = pool.submit(_first_arrays, loading)
             make_base_map()
             region_geometry("", "", "")
             for module in PAGE_MODULES:
                 importlib.import_module(module)
-            frame, rows = preparing.result()
-            build_map(frame, rows=rows, overlays_apart=True).map.render()
+            frame = loading.result()
+            _first_view(frame)
     except Exception:  # noqa: BLE001 - warming is an optimisation, never a reason not to start
         LOGGER.exception("warming the dashboard's caches failed; the first page will do it")
         return None
@@ -121,23 +113,21 @@ def warm() -> int | None:
     return len(frame)
 
 
-def _first_arrays(loading: Future[pd.DataFrame]) -> tuple[pd.DataFrame, np.ndarray]:
-    """The loaded frame and the rows its default filters select, once what the first
-    page computes once per frame is done: the headline's arrays and the map's columns
-    (the first map, built from them, then groups the hexagons and fills the base map's
-    caches)."""
-    from incidents.maps.columns import map_columns
+def _first_view(frame: pd.DataFrame) -> None:
+    """The first page's headline and map for its default filters (layers apart, as the
+    page asks for them), so that what those compute once per frame (the headline's
+    arrays, the map's columns, the hexagons' grouping) and the base map's caches are
+    in place when the page comes."""
+    from incidents.maps.build import build_map
     from incidents.selection import Selection
     from incidents.summary import headline_figures
     from ui.headline import has_possible_duplicates
     from ui.state import widgets_to_spec
 
-    frame = loading.result()
     rows = Selection.of(frame, widgets_to_spec({})).rows
     headline_figures(frame, rows)
     has_possible_duplicates(frame)
-    map_columns(frame)
-    return frame, rows
+    build_map(frame, rows=rows, overlays_apart=True).map.render()
 
 
 def _load_store(data: ModuleType) -> pd.DataFrame:
