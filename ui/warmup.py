@@ -51,10 +51,11 @@ PAGE_MODULES = ("ui.add_article", "ui.admin", "ui.duplicates", "ui.exports", "ui
 WAIT_LIMIT_S = 300.0
 # The gazetteer and the report's map load once no script ran for this long.
 QUIET_S = 10.0
-# The extraction helper starts once no script ran for this long: its start (a new
-# interpreter importing pandas, about 0.45 s of CPU at the usual priority) beside the
-# first page's script run and the browser drawing its map delayed the map on two cores.
-HELPER_QUIET_S = 1.5
+# The extraction helper starts once no script ran for this long (or when an extraction
+# is asked for before): its start (a new interpreter importing pandas, about 0.45 s of
+# CPU at the usual priority) beside the first page's script run and the browser
+# drawing its map delayed the map on two cores.
+HELPER_QUIET_S = 3.0
 # Streamlit warns once per call that a cached function ran outside a script run,
 # which is exactly what warming is.
 _NO_SCRIPT_RUN_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
@@ -63,6 +64,9 @@ _settled = threading.Event()
 _settled.set()
 _last_activity = time.monotonic()
 _worker: ExtractionWorker | None = None
+# Whether an extraction helper is still to be started (by a background warm-up).
+_helper_wanted = False
+_worker_lock = threading.Lock()
 _report_warmup: threading.Thread | None = None
 _report_warmup_lock = threading.Lock()
 
@@ -146,7 +150,9 @@ def _load_store(data: ModuleType) -> pd.DataFrame:
 
 def warm_in_background() -> threading.Thread:
     """Start :func:`warm` in a thread; pages wait for it in :func:`wait_for_warmup`."""
+    global _helper_wanted
     _settled.clear()
+    _helper_wanted = True
 
     def run() -> None:
         try:
@@ -172,21 +178,29 @@ def page_activity() -> None:
 
 
 def extraction_worker() -> ExtractionWorker | None:
-    """The helper process extractions go to (started by the background warm-up), or
-    None when there is none (``streamlit run dashboard.py``, or it could not start)."""
+    """The helper process extractions go to, or None when there is none (``streamlit
+    run dashboard.py``, or it could not start). The background warm-up starts it once
+    the first page has been quiet; an extraction asked for before then starts it now
+    (the extraction then waits for the helper's models, outside this interpreter)."""
+    if _helper_wanted and not warming():
+        _start_extraction_worker()
     return _worker
 
 
 def _start_extraction_worker() -> None:
     """Start the article extractor's helper process, which loads the language models
-    on its own (``incidents.extract.worker``)."""
-    global _worker
-    try:
-        from incidents.extract.worker import ExtractionWorker
+    on its own (``incidents.extract.worker``), unless it was started (or tried) before."""
+    global _worker, _helper_wanted
+    with _worker_lock:
+        if not _helper_wanted:
+            return
+        _helper_wanted = False
+        try:
+            from incidents.extract.worker import ExtractionWorker
 
-        _worker = ExtractionWorker()
-    except Exception:  # noqa: BLE001 - extractions then run in this process
-        LOGGER.exception("the extraction helper did not start")
+            _worker = ExtractionWorker()
+        except Exception:  # noqa: BLE001 - extractions then run in this process
+            LOGGER.exception("the extraction helper did not start")
 
 
 def export_tab_opened() -> None:
