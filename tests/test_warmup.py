@@ -124,14 +124,14 @@ def test_a_page_waits_for_the_background_warmup_then_finds_the_store_loaded(
 def test_the_extraction_helper_starts_once_when_first_asked_for(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Before the first page has been quiet long enough the helper is not started; an
-    extraction asked for then starts it (once), rather than running in this process."""
+    """Before the first page has been sent the helper is not started; an extraction
+    asked for then starts it (once), rather than running in this process."""
     from incidents.extract import worker
     from ui import warmup
 
     started: list[object] = []
     monkeypatch.setattr(worker, "ExtractionWorker", lambda: started.append(1) or "helper")
-    monkeypatch.setattr(warmup, "HELPER_QUIET_S", 3600.0)
+    monkeypatch.setattr(warmup, "HELPER_WAIT_S", 3600.0)
     monkeypatch.setattr(warmup, "_worker", None)
     open_store(home / "incidents.sqlite").import_records(
         synthetic_incidents(20, seed=6), source_name="warm.csv")
