@@ -4,10 +4,11 @@
 the imports (folium, geopandas, the core, the page's modules), the
 bundled samples when the store never had an import (as the page would load
 them), the store's map snapshot and quarantine (into the same Streamlit caches
-the page reads), and the first page's headline and map worked out as the page
-will (default filters, fitted extent), which fills the per-frame arrays they
-share with every later view and the base map's own caches (country outlines,
-town labels, the admin-1 index). The server listens meanwhile, so a
+the page reads), and the first page's headline and map for its default
+filters, which fills the per-frame arrays they share with every later view and
+the base map's own caches (country outlines, town labels, the admin-1 index).
+The extraction helper starts once that first page has been sent. The server
+listens meanwhile, so a
 browser opened at once loads Streamlit's frontend while the store loads; the
 page's script calls :func:`wait_for_warmup` before touching any data, and then
 finds it all cached instead of doing it a second time beside the warm-up.
@@ -88,7 +89,7 @@ def _outside_script_run() -> Iterator[None]:
 
 def warm() -> int | None:
     """Load the current store into the page's caches and work out the first page's
-    figures and map as the page will; the number of incidents loaded, or None when
+    figures and map; the number of incidents loaded, or None when
     warming failed (the page then meets and reports the problem itself).
 
     The store loads in a second thread (one long read, mostly outside the
@@ -166,7 +167,7 @@ def warm_in_background() -> threading.Thread:
         _first_page_served.wait(HELPER_WAIT_S)
         _start_extraction_worker()
         page_activity()
-        _wait_for_a_quiet_moment(QUIET_S)
+        _wait_for_a_quiet_moment()
         _load_gazetteer_and_report_map()
 
     thread = threading.Thread(target=run, name="dashboard-warmup", daemon=True)
@@ -236,10 +237,10 @@ def _quietly(step: Callable[[], None], name: str) -> Callable[[], None]:
     return run
 
 
-def _wait_for_a_quiet_moment(quiet_s: float) -> None:
-    """Until no script ran for ``quiet_s``: what loads next holds the server's one
+def _wait_for_a_quiet_moment() -> None:
+    """Until no script ran for ``QUIET_S``: what loads next holds the server's one
     interpreter for seconds, which beside a filter change would double it."""
-    while time.monotonic() - _last_activity < quiet_s:
+    while time.monotonic() - _last_activity < QUIET_S:
         time.sleep(0.5)
 
 
