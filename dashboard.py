@@ -178,7 +178,7 @@ def main() -> None:
              "admin": "audit"}
     pages = [page for page in pages if signin.allows(needs.get(page.url_path, "explore"))]
     st.navigation(pages, position="top").run()
-    warmup.page_activity()
+    warmup.page_served()
 
 
 main()

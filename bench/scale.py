@@ -59,7 +59,9 @@ than --baseline-timeout leaves the baseline figures null. Also:
   the same store: launch until
   the server answers, then the first page load in Chromium until its map has
   settled, and the two added (launch to a drawn map: what an analyst waits
-  after starting the dashboard on this store);
+  after starting the dashboard on this store); dashboard_page_server_cpu_s is the
+  CPU seconds the server process (and its children) had used from launch until
+  then, a figure that moves far less with the machine's load;
 - dashboard_filter_s: on that dashboard, after the first load has settled, the
   "Event type" filter gets "Battles", then "Riots", then loses "Battles" (three views
   the page has not shown before); each change
@@ -204,7 +206,8 @@ SETTLED_JS = """([selector, variant]) => {
 NEXT_FRAME_JS = "() => new Promise(r => requestAnimationFrame(() => r()))"
 DASHBOARD_EVENT_TYPE = "Battles"
 DASHBOARD_OTHER_TYPE = "Riots"
-DASHBOARD_KEYS = ("dashboard_start_s", "dashboard_page_s", "dashboard_cold_s",
+DASHBOARD_KEYS = ("dashboard_start_s", "dashboard_page_s", "dashboard_page_server_cpu_s",
+                  "dashboard_cold_s",
                   "dashboard_filter_s", "dashboard_filter_runs_s",
                   "dashboard_filter_payload_runs_bytes", "dashboard_idle_s",
                   "dashboard_redrawn_after_settled", "dashboard_error")
@@ -303,9 +306,31 @@ def cold_load_seconds(store_path: Path) -> float:
     return float(answer.stdout.strip().splitlines()[-1])
 
 
+# The process id of each server streamlit_server started, by its URL.
+SERVER_PIDS: dict[str, int] = {}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) the process ``pid`` and its live descendants used so
+    far (the dashboard's extraction helper is its child); 0 for one already gone."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 @contextmanager
 def streamlit_server(script: str, cwd: Path, env: dict[str, str], log: Path) -> Iterator[str]:
-    """``streamlit run script`` on a free loopback port; yields its URL."""
+    """``streamlit run script`` on a free loopback port; yields its URL (its process id
+    in ``SERVER_PIDS``)."""
     port = _free_port()
     with open(log, "wb") as output:
         server = subprocess.Popen(
@@ -314,11 +339,13 @@ def streamlit_server(script: str, cwd: Path, env: dict[str, str], log: Path) -> 
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=cwd, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT,
         )
+        url = f"http://127.0.0.1:{port}"
+        SERVER_PIDS[url] = server.pid
         try:
-            url = f"http://127.0.0.1:{port}"
             _wait_healthy(url, server)
             yield url
         finally:
+            SERVER_PIDS.pop(url, None)
             server.terminate()
             try:
                 server.wait(timeout=30)
@@ -517,6 +544,7 @@ def measure_dashboard(url: str, browser: object, timeout_s: float) -> dict:
         watched.wait_until(lambda: _dashboard_map(watched, None, set()),
                            started + timeout_s, "the dashboard's first map")
         page_s = time.perf_counter() - started
+        page_cpu_s = cpu_seconds(SERVER_PIDS[url]) if url in SERVER_PIDS else None
         side = page.locator('[data-testid="stSidebar"]')
 
         def pick(event_type: str) -> Callable[[], float]:
@@ -541,7 +569,8 @@ def measure_dashboard(url: str, browser: object, timeout_s: float) -> dict:
     finally:
         context.close()
     runs = [change["browser_s"] for change in changes]
-    return {"dashboard_page_s": page_s, "dashboard_filter_s": statistics.median(runs),
+    return {"dashboard_page_s": page_s, "dashboard_page_server_cpu_s": page_cpu_s,
+            "dashboard_filter_s": statistics.median(runs),
             "dashboard_filter_runs_s": runs,
             "dashboard_filter_payload_runs_bytes": [change["payload_bytes"] for change in changes],
             "dashboard_idle_s": statistics.median(change["idle_s"] for change in changes),

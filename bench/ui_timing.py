@@ -1,22 +1,29 @@
 """What an analyst waits for in the real dashboard, in one run, at N incidents (default 100,000).
 
-    .venv/bin/python bench/ui_timing.py [--n 100000] [--json] [--baseline CHECKOUT]
-                                        [--dashboard-only]
+    .venv/bin/python bench/ui_timing.py [--n 100000 | --store STORE.sqlite] [--json]
+                                        [--baseline CHECKOUT] [--dashboard-only]
 
-Fills a temporary store with N synthetic incidents (untimed), gives it the built
+Fills a temporary store with N synthetic incidents (untimed; at 1M about a minute),
+or with --store works on a copy of an existing one (``bench/scale.py``'s
+``adopt_store``: its snapshot linked, read only), gives it the built
 gazetteer index as ``make setup`` does (copied from this checkout's state dir when
 built there: a state dir without one made the first extraction build it, about
 30 s), starts the dashboard as ``make run`` does (``streamlit run serve.py``) and
 drives it with headless Chromium (/usr/bin/chromium through Playwright).
 
 With ``--baseline CHECKOUT`` (e.g. a worktree of main) the same store is served by
-that checkout too, one after the other in the same run (baseline first), and both
-figures are printed side by side with the load average, so a change is judged
-against a baseline measured under the same load. ``--dashboard-only`` stops after
+that checkout too, one after the other in the same run (baseline first), each from
+its own copy of the store in a state dir of its own, and both figures are printed
+side by side with the load average, so a change is judged against a baseline
+measured under the same load; ``--rounds K`` has them take turns K times and prints
+medians (each round's figure in ``*_rounds``). ``--dashboard-only`` stops after
 the filter changes (at 1M a baseline's report can take minutes). It prints, in seconds:
 
 - start_s / first_page_s / cold_s: launch until the server answers; the first page
   until its map is drawn; the two added (``bench/scale.py``'s dashboard figures);
+- server_cpu_s: CPU seconds the server process (and its children) used from launch
+  until that first map was drawn: what the server did for it, far less moved by other
+  work on the machine than the seconds waited;
 - filter_s: median of three "Event type" changes, click until the headline and the
   map show the new view (``bench/scale.py``'s ``measure_dashboard``);
 - tab_table_s, tab_time_s, tab_map_s: a click on the explore tab until its content is
@@ -139,28 +146,66 @@ def measure_project(project: Path, home: Path, n: int, everything: bool = True) 
             dashboard = scale.measure_dashboard(url, browser, timeout_s=TIMEOUT_S)
             rest = measure_tabs_report_article(url, browser) if everything else {}
     return {"n": n, "start_s": start_s, "first_page_s": dashboard["dashboard_page_s"],
+            "server_cpu_s": dashboard["dashboard_page_server_cpu_s"],
             "cold_s": start_s + dashboard["dashboard_page_s"],
             "filter_s": statistics.median(dashboard["dashboard_filter_runs_s"]),
             "filter_runs_s": dashboard["dashboard_filter_runs_s"], **rest}
 
 
-def measure(n: int, baseline: Path | None = None, everything: bool = True) -> dict[str, dict]:
-    """Figures per checkout served ("baseline" first when given, then "this")."""
-    home = Path(tempfile.mkdtemp(prefix="bench-ui-"))
+def measure(n: int | None, baseline: Path | None = None, everything: bool = True,
+            store: Path | None = None, rounds: int = 1) -> dict[str, dict]:
+    """Figures per checkout served ("baseline" first when given, then "this"), on N
+    synthetic incidents or a copy of ``store``.
+
+    Each checkout serves its own copy of the store in a state dir of its own, so
+    neither finds what the other left there (a snapshot rewritten, derived files).
+    With ``rounds`` above one the checkouts take turns that many times and each
+    figure is the median of its rounds (every round's value under ``runs``).
+    """
+    work = Path(tempfile.mkdtemp(prefix="bench-ui-"))
     try:
-        scale.fill_store(home, n)
-        give_gazetteer(home)
+        if store is None:
+            (work / "filled").mkdir()
+            store = scale.fill_store(work / "filled", n)
+        n = scale.open_store(store).count()
         projects = ([("baseline", baseline)] if baseline else []) + [("this", scale.PROJECT)]
-        return {name: {**measure_project(project, home, n, everything),
-                       "load_average": [round(v, 2) for v in os.getloadavg()]}
-                for name, project in projects}
+        runs: dict[str, list[dict]] = {name: [] for name, _ in projects}
+        for turn in range(rounds):
+            for name, project in projects:
+                home = work / f"{name}-{turn}"
+                home.mkdir()
+                scale.adopt_store(home, store.resolve())
+                give_gazetteer(home)
+                runs[name].append({**measure_project(project, home, n, everything),
+                                   "load_average": [round(v, 2) for v in os.getloadavg()]})
+        return {name: _median_of(measured) for name, measured in runs.items()}
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _median_of(measured: list[dict]) -> dict:
+    """One checkout's figures: each the median over its rounds, with every round kept."""
+    if len(measured) == 1:
+        return measured[0]
+    figures: dict = {}
+    for key in measured[0]:
+        values = [m.get(key) for m in measured]
+        if key == "n" or not all(isinstance(v, (int, float)) for v in values):
+            figures[key] = values[0] if key == "n" else values
+        else:
+            figures[key] = statistics.median(values)
+            figures[f"{key}_rounds"] = values
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="synthetic incidents in the store")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="measure a copy of this existing store (its size overrides --n), "
+                             "e.g. one bench/scale.py's fill_store made once")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="serve each checkout this many times, taking turns (medians)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another checkout (e.g. a worktree of main) to serve the same store")
@@ -170,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average before: {os.getloadavg()}", file=sys.stderr)
     runs = {name: {key: _rounded(value) for key, value in figures.items()}
             for name, figures in measure(options.n, options.baseline,
-                                                 not options.dashboard_only).items()}
+                                         not options.dashboard_only, options.store,
+                                         options.rounds).items()}
     if options.json:
         print(json.dumps(runs if options.baseline else runs["this"]))
     else:

@@ -27,6 +27,7 @@ the user (:mod:`incidents.oidc`).
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import os
@@ -50,8 +51,6 @@ ROLES: dict[str, frozenset[str]] = {
 }
 MIN_PASSWORD_LENGTH = 8
 _HASHER = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
-# Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
-_DECOY_HASH = _HASHER.hash("not a user")
 
 
 class NotAllowedError(IncidentsError):
@@ -90,6 +89,15 @@ def users_path() -> Path:
 def hash_password(password: str) -> str:
     """An Argon2id hash of ``password`` (PHC string: parameters, salt and digest)."""
     return _HASHER.hash(password)
+
+
+@functools.cache
+def decoy_hash() -> str:
+    """What a password is checked against when the name is unknown, so that a wrong
+    name takes as long as a wrong password. Made on first use (or by the dashboard's
+    warm-up), not at import: hashing costs 0.2-0.3 s of CPU, and ``serve.py`` imports
+    this module before the server listens."""
+    return _HASHER.hash("not a user")
 
 
 def check_password(password: str, stored: str) -> bool:
@@ -272,7 +280,7 @@ class UsersFile:
         users = self._read()
         entry = users.get(name.strip())
         if entry is None:
-            check_password(password, _DECOY_HASH)
+            check_password(password, decoy_hash())
             return None
         if not check_password(password, entry["password"]) or entry.get("disabled"):
             return None

@@ -43,6 +43,36 @@ def test_warm_loads_the_store_into_the_cache_the_page_reads(
     assert len(data.load_store_frame(str(path), data.store_version(path))) == 60
 
 
+def test_the_first_page_finds_its_arrays_computed(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The headline's arrays, the map's columns and the hexagons' grouping of the first
+    page (default filters, the map fitted to them) are worked out by the warm-up."""
+    from incidents.maps import cells, columns
+    from incidents.maps.build import DEFAULT_MAX_POINTS, build_map
+    from incidents import summary
+    from incidents.selection import Selection
+    from ui.map_view import extent_view
+    from ui.state import widgets_to_spec
+
+    open_store(home / "incidents.sqlite").import_records(
+        synthetic_incidents(DEFAULT_MAX_POINTS + 1500, seed=4), source_name="warm.csv")
+    assert warm() == DEFAULT_MAX_POINTS + 1500
+
+    def again(*_args: object) -> None:
+        raise AssertionError("the first page computed a per-frame array again")
+
+    for module, name in ((cells, "_sorted_groups"), (columns, "_convert"),
+                         (summary, "_figures")):
+        monkeypatch.setattr(module, name, again)
+    path = data.store_path()
+    frame = data.load_store_frame(str(path), data.store_version(path))
+    rows = Selection.of(frame, widgets_to_spec({})).rows
+    summary.headline_figures(frame, rows)
+    result = build_map(frame, rows=rows, view=extent_view(frame, rows), overlays_apart=True)
+    assert result.mode == "cells"
+
+
 def test_a_store_that_cannot_be_opened_is_logged_not_raised(
     home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -89,6 +119,27 @@ def test_a_page_waits_for_the_background_warmup_then_finds_the_store_loaded(
                         lambda self: pytest.fail("the page loaded the snapshot again"))
     path = data.store_path()
     assert len(data.load_store_frame(str(path), data.store_version(path))) == 40
+
+
+def test_the_extraction_helper_starts_once_when_first_asked_for(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the first page has been sent the helper is not started; an extraction
+    asked for then starts it (once), rather than running in this process."""
+    from incidents.extract import worker
+    from ui import warmup
+
+    started: list[object] = []
+    monkeypatch.setattr(worker, "ExtractionWorker", lambda: started.append(1) or "helper")
+    monkeypatch.setattr(warmup, "HELPER_WAIT_S", 3600.0)
+    monkeypatch.setattr(warmup, "_worker", None)
+    open_store(home / "incidents.sqlite").import_records(
+        synthetic_incidents(20, seed=6), source_name="warm.csv")
+    warm_in_background()
+    assert wait_for_warmup(120)
+    assert started == []
+    assert warmup.extraction_worker() == "helper"
+    assert warmup.extraction_worker() == "helper" and started == [1]
 
 
 def test_a_failed_background_warmup_still_releases_the_page(home: Path) -> None:

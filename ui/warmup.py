@@ -4,8 +4,11 @@
 the imports (folium, geopandas, the core, the page's modules), the
 bundled samples when the store never had an import (as the page would load
 them), the store's map snapshot and quarantine (into the same Streamlit caches
-the page reads), and one map, which fills the base map's own caches (country
-outlines, town labels, the admin-1 index). The server listens meanwhile, so a
+the page reads), and the first page's headline and map for its default
+filters, which fills the per-frame arrays they share with every later view and
+the base map's own caches (country outlines, town labels, the admin-1 index).
+The extraction helper starts once that first page has been sent. The server
+listens meanwhile, so a
 browser opened at once loads Streamlit's frontend while the store loads; the
 page's script calls :func:`wait_for_warmup` before touching any data, and then
 finds it all cached instead of doing it a second time beside the warm-up.
@@ -37,22 +40,38 @@ if TYPE_CHECKING:
     from incidents.extract.worker import ExtractionWorker
 
 LOGGER = logging.getLogger(__name__)
-# The page's own modules, minus those declaring a component (ui.map_view, ui.correct).
-PAGE_MODULES = ("ui.add_article", "ui.duplicates", "ui.exports", "ui.headline",
-                "ui.quarantine", "ui.sidebar", "ui.state", "ui.table", "ui.timeline",
-                "ui.upload")
+# What the page's first script run imports, minus the modules declaring a component
+# (ui.map_view, ui.correct): its own modules, those the map's and the correction's
+# modules import, and Pillow, through which Streamlit reads the page icon (0.1 s).
+PAGE_MODULES = ("ui.add_article", "ui.admin", "ui.duplicates", "ui.exports", "ui.headline",
+                "ui.layout", "ui.quarantine", "ui.record", "ui.setup_check", "ui.sidebar",
+                "ui.state", "ui.table", "ui.timeline", "ui.upload",
+                "incidents.maps.choropleth", "incidents.maps.draw", "incidents.maps.reference",
+                "incidents.maps.served", "incidents.regions.sets", "PIL.Image", "PIL.ImageFile")
 # A page never waits longer than this for a warm-up that hangs; it then loads itself.
 WAIT_LIMIT_S = 300.0
 # The gazetteer and the report's map load once no script ran for this long.
 QUIET_S = 10.0
+# The extraction helper starts once the first page's script run has ended (or after
+# this long without one, or when an extraction is asked for before): its start (a new
+# interpreter importing pandas, about 0.45 s of CPU at the usual priority) beside the
+# first page's script run delayed the map on two cores. Waiting for a quiet moment
+# instead left the language models unloaded until the report and the first article
+# (a 100k bench: first extraction 10.1 s against 0.9 s, report 10.0 s against 5.5 s).
+HELPER_WAIT_S = 10.0
 # Streamlit warns once per call that a cached function ran outside a script run,
 # which is exactly what warming is.
 _NO_SCRIPT_RUN_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 # Set while no warm-up is running: ``streamlit run dashboard.py`` never waits.
 _settled = threading.Event()
 _settled.set()
+# Set once a page's script run has ended (``page_served``).
+_first_page_served = threading.Event()
 _last_activity = time.monotonic()
 _worker: ExtractionWorker | None = None
+# Whether an extraction helper is still to be started (by a background warm-up).
+_helper_wanted = False
+_worker_lock = threading.Lock()
 _report_warmup: threading.Thread | None = None
 _report_warmup_lock = threading.Lock()
 
@@ -69,14 +88,16 @@ def _outside_script_run() -> Iterator[None]:
 
 
 def warm() -> int | None:
-    """Load the current store into the page's caches and draw one map; the number of
-    incidents loaded, or None when warming failed (the page then meets and reports
-    the problem itself).
+    """Load the current store into the page's caches and work out the first page's
+    figures and map; the number of incidents loaded, or None when
+    warming failed (the page then meets and reports the problem itself).
 
-    The store loads in a second thread while this one imports the map's modules
-    and fills the base map's caches; the headline's arrays are then computed
-    there while this one builds the first map. The modules of the other tabs and
-    pages come last.
+    The store loads in a second thread (one long read, mostly outside the
+    interpreter's lock) while this one imports the page's modules and fills the
+    base map's caches; this one then computes the first page's figures and map.
+    Those run here, one after the other, not beside the imports: a thread making
+    many short numpy calls beside one busy importing gets the interpreter's lock
+    only every few milliseconds, and the two took longer than in turn.
     """
     started = time.perf_counter()
     try:
@@ -85,25 +106,37 @@ def warm() -> int | None:
 
             loading = pool.submit(_load_store, data)
             from incidents.maps.base import make_base_map
-            from incidents.maps.build import build_map
             from incidents.maps.incident_layer import region_geometry
 
             make_base_map()
             region_geometry("", "", "")
-            frame = loading.result()
-            from incidents.summary import headline_figures
-
-            counting = pool.submit(headline_figures, frame)
-            build_map(frame).map.render()
-            counting.result()
             for module in PAGE_MODULES:
                 importlib.import_module(module)
+            frame = loading.result()
+            _first_view(frame)
     except Exception:  # noqa: BLE001 - warming is an optimisation, never a reason not to start
         LOGGER.exception("warming the dashboard's caches failed; the first page will do it")
         return None
     print(f"  Dashboard ready: {len(frame):,} incidents loaded in "
           f"{time.perf_counter() - started:.1f} s.", file=sys.stderr, flush=True)
     return len(frame)
+
+
+def _first_view(frame: pd.DataFrame) -> None:
+    """The first page's headline and map for its default filters (layers apart, as the
+    page asks for them), so that what those compute once per frame (the headline's
+    arrays, the map's columns, the hexagons' grouping) and the base map's caches are
+    in place when the page comes."""
+    from incidents.maps.build import build_map
+    from incidents.selection import Selection
+    from incidents.summary import headline_figures
+    from ui.headline import has_possible_duplicates
+    from ui.state import widgets_to_spec
+
+    rows = Selection.of(frame, widgets_to_spec({})).rows
+    headline_figures(frame, rows)
+    has_possible_duplicates(frame)
+    build_map(frame, rows=rows, overlays_apart=True).map.render()
 
 
 def _load_store(data: ModuleType) -> pd.DataFrame:
@@ -122,13 +155,16 @@ def _load_store(data: ModuleType) -> pd.DataFrame:
 
 def warm_in_background() -> threading.Thread:
     """Start :func:`warm` in a thread; pages wait for it in :func:`wait_for_warmup`."""
+    global _helper_wanted
     _settled.clear()
+    _helper_wanted = True
 
     def run() -> None:
         try:
             warm()
         finally:
             _settled.set()
+        _first_page_served.wait(HELPER_WAIT_S)
         _start_extraction_worker()
         page_activity()
         _wait_for_a_quiet_moment()
@@ -146,22 +182,36 @@ def page_activity() -> None:
     _last_activity = time.monotonic()
 
 
+def page_served() -> None:
+    """Called as a page's script run ends: the first page has been sent."""
+    _first_page_served.set()
+    page_activity()
+
+
 def extraction_worker() -> ExtractionWorker | None:
-    """The helper process extractions go to (started by the background warm-up), or
-    None when there is none (``streamlit run dashboard.py``, or it could not start)."""
+    """The helper process extractions go to, or None when there is none (``streamlit
+    run dashboard.py``, or it could not start). The background warm-up starts it once
+    the first page has been sent; an extraction asked for before then starts it now
+    (the extraction then waits for the helper's models, outside this interpreter)."""
+    if _helper_wanted and not warming():
+        _start_extraction_worker()
     return _worker
 
 
 def _start_extraction_worker() -> None:
     """Start the article extractor's helper process, which loads the language models
-    on its own (``incidents.extract.worker``)."""
-    global _worker
-    try:
-        from incidents.extract.worker import ExtractionWorker
+    on its own (``incidents.extract.worker``), unless it was started (or tried) before."""
+    global _worker, _helper_wanted
+    with _worker_lock:
+        if not _helper_wanted:
+            return
+        _helper_wanted = False
+        try:
+            from incidents.extract.worker import ExtractionWorker
 
-        _worker = ExtractionWorker()
-    except Exception:  # noqa: BLE001 - extractions then run in this process
-        LOGGER.exception("the extraction helper did not start")
+            _worker = ExtractionWorker()
+        except Exception:  # noqa: BLE001 - extractions then run in this process
+            LOGGER.exception("the extraction helper did not start")
 
 
 def export_tab_opened() -> None:
@@ -204,7 +254,8 @@ def _load_gazetteer_and_report_map() -> None:
     delayed its map, its tiles and the map's first report back by seconds).
     """
     started = time.perf_counter()
-    for name, step in (("gazetteer", _gazetteer), ("the report's map", _report_boundaries)):
+    for name, step in (("gazetteer", _gazetteer), ("the report's map", _report_boundaries),
+                       ("the sign-in's decoy hash", _decoy_hash)):
         _quietly(step, name)()
     print(f"  Gazetteer and report map loaded in {time.perf_counter() - started:.1f} s.",
           file=sys.stderr, flush=True)
@@ -216,6 +267,12 @@ def _gazetteer() -> None:
 
     if is_built():
         load_gazetteer()
+
+
+def _decoy_hash() -> None:
+    from incidents.users import decoy_hash
+
+    decoy_hash()
 
 
 def _report_boundaries() -> None:

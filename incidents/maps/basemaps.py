@@ -26,14 +26,15 @@ import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import folium
 from unidecode import unidecode
 
 from incidents import config
 from incidents.errors import IncidentsError
-from incidents.maps.escape import escape_text
-from incidents.maps.tiles import MAX_ZOOM
+
+if TYPE_CHECKING:
+    import folium
 
 URL_PREFIX = "/basemaps"
 RASTER_FORMATS = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
@@ -263,7 +264,16 @@ def _inflated(data: bytes) -> bytes | None:
 
 def basemap_layer(basemap: Basemap) -> folium.map.Layer:
     """A base layer (chosen in the layer control) drawing ``basemap`` from our server;
-    past its deepest zoom Leaflet enlarges its deepest tiles."""
+    past its deepest zoom Leaflet enlarges its deepest tiles.
+
+    folium is imported here, not at the top: ``serve.py`` imports this module for its
+    tile route, and folium (with pandas) would hold up the server's start by 0.5 s.
+    """
+    import folium
+
+    from incidents.maps.escape import escape_text
+    from incidents.maps.tiles import MAX_ZOOM
+
     if basemap.vector:
         from incidents.maps.vector_basemap import VectorBasemap
 
