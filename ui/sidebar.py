@@ -64,7 +64,7 @@ def source_picker(language: str, sources: Sequence[str] = SOURCES) -> str:
     return st.session_state["source"]
 
 
-# Choices kept per frame, by column and narrowing selections; the oldest go first.
+# Choices kept per frame, by column and narrowing selections (all dropped past this many).
 CHOICES_KEPT = 32
 
 
@@ -89,7 +89,7 @@ def _column_choices(gdf: pd.DataFrame, column: str,
         for narrowing_column, selected in narrowing:
             kept &= _within(gdf[narrowing_column], list(selected))
         if len(kept_choices) >= CHOICES_KEPT:
-            kept_choices.pop(next(iter(kept_choices)))
+            kept_choices.clear()  # one step, safe beside another session's run
         kept_choices[key] = _distinct_sorted(gdf[column][kept])
     return kept_choices[key]
 
