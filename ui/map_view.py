@@ -45,6 +45,7 @@ from incidents.regions.spatial_filter import parse_polygon
 from incidents.maps.incident_layer import incident_ids
 from incidents.maps.served import build_served_map
 from incidents.selection import Selection
+from incidents.summary import date_span
 from incidents.store.queries import ServedSelection
 from ui.i18n import t
 from ui.places import find_place
@@ -80,8 +81,13 @@ def week_starts(gdf: pd.DataFrame) -> list[pd.Timestamp]:
     dates = gdf["event_date"].dropna()
     if dates.empty:
         return []
-    first = (dates.min() - pd.Timedelta(days=dates.min().weekday())).normalize()
-    return list(pd.date_range(first, dates.max(), freq="7D"))
+    return weeks_between(dates.min(), dates.max())
+
+
+def weeks_between(first_day: pd.Timestamp, last_day: pd.Timestamp) -> list[pd.Timestamp]:
+    """Monday of every week from the one holding ``first_day`` to ``last_day``."""
+    first = (first_day - pd.Timedelta(days=first_day.weekday())).normalize()
+    return list(pd.date_range(first, last_day, freq="7D"))
 
 
 def week_mask(dates: pd.Series, start: pd.Timestamp) -> pd.Series:
@@ -190,10 +196,10 @@ def extent_view(gdf: pd.DataFrame, rows: np.ndarray | None = None) -> View | Non
     computed then lands in the wrong place.
     """
     columns = map_columns(gdf)
-    placed = columns.placed if rows is None else columns.placed & rows
-    if not placed.any():
+    placed = np.flatnonzero(columns.placed if rows is None else columns.placed & rows)
+    if not len(placed):
         return None
-    lat, lng = columns.latitude[placed], columns.longitude[placed]
+    lat, lng = columns.latitude.take(placed), columns.longitude.take(placed)
     south, west, north, east = lat.min(), lng.min(), lat.max(), lng.max()
     zoom = fit_zoom(south, west, north, east)
     return View(float(south), float(west), float(north), float(east), zoom)
@@ -203,14 +209,14 @@ AnySelection = Selection | ServedSelection
 
 
 def _weeks(selection: AnySelection) -> list[pd.Timestamp]:
-    """The weeks the playback steps through; a server store gives only the first and
-    last dates (the headline's), which is all ``week_starts`` needs."""
+    """The weeks the playback steps through, from the first and last dates (the
+    headline's, from the per-frame arrays or a server store)."""
     if isinstance(selection, ServedSelection):
         figures = selection.headline()
-        dates = [figures.first_date, figures.last_date] if figures.first_date else []
-        return week_starts(pd.DataFrame({"event_date": pd.Series(dates,
-                                                                 dtype="datetime64[ns]")}))
-    return week_starts(selection.columns(["event_date"]))
+        first, last = figures.first_date, figures.last_date
+    else:
+        first, last = date_span(selection.frame, selection.rows)
+    return [] if first is None else weeks_between(pd.Timestamp(first), pd.Timestamp(last))
 
 
 def _extent(shown: AnySelection) -> View | None:

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from incidents import model
+from incidents.framecache import per_frame
 from incidents.filters import (FILTERS_BY_NAME, PRESET_DAYS, Filter, FilterSpec, fold_text, one_of,
                                reference_date)
 from ui.i18n import LANGUAGES, t
@@ -63,13 +64,34 @@ def source_picker(language: str, sources: Sequence[str] = SOURCES) -> str:
     return st.session_state["source"]
 
 
-def _choices(values: pd.Series, selected: list[str]) -> list[str]:
-    """Distinct non-empty values, sorted ignoring accents, plus anything already selected."""
+# Choices kept per frame, by column and narrowing selections (all dropped past this many).
+CHOICES_KEPT = 32
+
+
+def _distinct_sorted(values: pd.Series) -> list[str]:
+    """Distinct non-empty values, sorted ignoring accents."""
     distinct = pd.Series(values.dropna().unique(), dtype="string")
     distinct = distinct[distinct.str.len() > 0]
     order = fold_text(distinct).argsort()
-    options = distinct.iloc[order].tolist()
-    return options + [s for s in selected if s not in options]
+    return distinct.iloc[order].tolist()
+
+
+def _column_choices(gdf: pd.DataFrame, column: str,
+                    narrowing: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
+    """The distinct values of ``column`` among the rows the ``narrowing`` (column,
+    selected values) pairs keep, sorted. Kept per frame: every rerun draws every
+    filter, and at a million rows a column's choices cost some 5 ms each time, though
+    they change only with the country or region picked."""
+    kept_choices: dict = per_frame(gdf, "sidebar_choices", lambda _: {})
+    key = (column, narrowing)
+    if key not in kept_choices:
+        kept = np.ones(len(gdf), dtype=bool)
+        for narrowing_column, selected in narrowing:
+            kept &= _within(gdf[narrowing_column], list(selected))
+        if len(kept_choices) >= CHOICES_KEPT:
+            kept_choices.clear()  # one step, safe beside another session's run
+        kept_choices[key] = _distinct_sorted(gdf[column][kept])
+    return kept_choices[key]
 
 
 def _within(values: pd.Series, selected: list[str]) -> np.ndarray:
@@ -86,12 +108,11 @@ def _multiselect_options(spec_filter: Filter, gdf: pd.DataFrame, state: MutableM
     widget, selected = spec_filter.widget, state[spec_filter.widget.key]
     source = widget.options
     if source == "column":
-        column = spec_filter.rule.column  # a OneOf rule
-        kept = np.ones(len(gdf), dtype=bool)
-        for name in widget.narrowed_by:
-            narrowing = FILTERS_BY_NAME[name]
-            kept &= _within(gdf[narrowing.rule.column], state[narrowing.widget.key])
-        return _choices(gdf[column][kept], selected), str
+        narrowing = tuple((FILTERS_BY_NAME[name].rule.column,
+                           tuple(state[FILTERS_BY_NAME[name].widget.key]))
+                          for name in widget.narrowed_by)
+        options = _column_choices(gdf, spec_filter.rule.column, narrowing)  # a OneOf rule
+        return options + [s for s in selected if s not in options], str
     shown: Callable[[str], str] = functools.partial(model.label, language=language)
     if source == "event_types":
         options = model.event_types()

@@ -60,10 +60,22 @@ def codes_and_uniques(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return codes, pd.Series(uniques, dtype="string")
 
 
+# Up to this many matching values, rows are picked by comparing codes, value by value.
+FEW_CODES = 8
+
+
 def _by_distinct_values(values: pd.Series, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
     """Apply ``test`` to the folded distinct values and broadcast back to rows."""
     codes, uniques = codes_and_uniques(values)
     hits = test(fold_search(uniques)).fillna(False).to_numpy(dtype=bool)
+    wanted = np.flatnonzero(hits)
+    if len(wanted) <= FEW_CODES:
+        # A few matches (the usual list of names): a comparison per match over the
+        # small integer codes costs a fraction of looking every row's code up.
+        rows = np.zeros(len(codes), dtype=bool)
+        for code in wanted:
+            rows |= codes == int(code)  # a Python int: compared in the codes' own type
+        return rows
     return np.append(hits, False)[codes]
 
 

@@ -5,7 +5,9 @@ control and localizes assets last; ``standalone.standalone_html`` writes a
 self-contained HTML file.
 """
 
+from incidents.maps.names import install as _name_elements_once
 from incidents.maps.render_once import install as _render_macros_once
 
 # Before any map is built: incident text must never be evaluated as a template.
 _render_macros_once()
+_name_elements_once()

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import folium
+import xyzservices
 
 from incidents.config import PROJECT_DIR
 from incidents.errors import IncidentsError
@@ -117,11 +118,23 @@ def install_tiles(tiles_dir: Path = TILES_DIR, *, force: bool = False,
     return True
 
 
+def _tiles(url: str, attribution: str) -> str | xyzservices.TileProvider:
+    """``url`` as folium's ``TileLayer`` takes it without a search: a plain string is
+    first looked up by name among every provider xyzservices knows (about 2.5 ms, at
+    every map). As a provider, the layer's URL and options come out the same; a URL
+    with braces beyond ``{z}``, ``{x}`` and ``{y}`` stays a string (the provider would
+    read them as fields of its own)."""
+    bare = url.replace("{z}", "").replace("{x}", "").replace("{y}", "")
+    if "{" in bare or "}" in bare:
+        return url
+    return xyzservices.TileProvider(name="incidents", url=url, attribution=attribution)
+
+
 def local_tile_layer(*, name: str, url: str = DEFAULT_TILES_URL,
                      attribution: str = OSM_ATTRIBUTION) -> folium.TileLayer:
     """The bundled OpenStreetMap tiles as a base layer (overzoomed past zoom 6)."""
     return folium.TileLayer(
-        tiles=url,
+        tiles=_tiles(url, attribution),
         name=name,
         attr=attribution,
         min_zoom=0,
@@ -136,7 +149,7 @@ def local_tile_layer(*, name: str, url: str = DEFAULT_TILES_URL,
 def online_tile_layer(*, name: str, attribution: str = OSM_ATTRIBUTION) -> folium.TileLayer:
     """Live OpenStreetMap tiles: an opt-in base layer, never the default one."""
     layer = folium.TileLayer(
-        tiles=ONLINE_TILES_URL,
+        tiles=_tiles(ONLINE_TILES_URL, attribution),
         name=name,
         attr=attribution,
         max_zoom=19,
