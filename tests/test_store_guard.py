@@ -100,3 +100,14 @@ def test_the_guard_offers_every_method_of_the_store_contract_with_its_parameters
         assert guarded is not None, f"SignedInStore has no {name}"
         assert (list(inspect.signature(guarded).parameters)
                 == list(inspect.signature(member).parameters)), name
+
+
+def test_an_import_in_parts_needs_the_upload_right_like_a_whole_one(store, records) -> None:
+    """A large CSV reaches the store in parts (``import_parts``): the guard must offer
+    that path too, refused to a viewer and recorded for an editor."""
+    parts = [(records.iloc[:2], pd.DataFrame()), (records.iloc[2:], pd.DataFrame())]
+    with pytest.raises(NotAllowedError, match="vera \\(viewer\\) may not upload"):
+        SignedInStore(store, VIEWER).import_parts(iter(parts), source_name="big.csv")
+    assert store.count() == 0
+    summary = SignedInStore(store, EDITOR).import_parts(iter(parts), source_name="big.csv")
+    assert summary.accepted == 3 and store.count() == 3

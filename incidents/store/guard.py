@@ -13,7 +13,7 @@ listed here are not offered at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -54,6 +54,9 @@ class SignedInStore:
         return self._allowed("upload").import_records(records, quarantine,
                                                       source_name=source_name,
                                                       folded_rows=folded_rows)
+
+    def import_parts(self, parts: Iterable[Any], *, source_name: str) -> ImportSummary:
+        return self._allowed("upload").import_parts(parts, source_name=source_name)
 
     def update(self, incident_id: str, changes: dict[str, Any], *, user: str | None = None,
                seen: dict[str, Any] | None = None) -> dict[str, tuple]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -86,6 +86,11 @@ class Store(Protocol):
     ) -> ImportSummary:
         """Store one source's accepted records and quarantined rows, all or nothing
         (``folded_rows``: input rows the reader folded into others, counted as merged)."""
+        ...
+
+    def import_parts(self, parts: Iterable[Any], *, source_name: str) -> ImportSummary:
+        """Store one source read in parts, each (records, quarantine) or already prepared
+        (``rules.prepared_parts``), all in one transaction, so memory stays a part's."""
         ...
 
     def load(self) -> gpd.GeoDataFrame:
