@@ -43,6 +43,29 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         i18n.compile_catalogs()
 
 
+ONE_THREAD_ENV = "INCIDENTS_TEST_IN_OWN_PROCESS"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """A test marked ``one_thread`` (it forks, which only a one-thread process may do)
+    runs in a pytest process of its own when this one already runs other threads
+    (left by earlier tests), so the whole suite never skips it; that run must pass."""
+    import threading
+
+    if pyfuncitem.get_closest_marker("one_thread") is None or os.environ.get(ONE_THREAD_ENV) \
+            or threading.active_count() == 1:
+        return None
+    answer = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+         pyfuncitem.nodeid], cwd=pyfuncitem.config.rootpath, capture_output=True, text=True,
+        env={**os.environ, ONE_THREAD_ENV: "1"}, timeout=900)
+    if answer.returncode != 0 or "1 passed" not in answer.stdout or "skipped" in answer.stdout:
+        pytest.fail(f"in a process of its own:\n{answer.stdout[-4000:]}\n{answer.stderr[-2000:]}",
+                    pytrace=False)
+    return True
+
+
 def free_port() -> int:
     """A TCP port nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

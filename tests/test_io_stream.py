@@ -4,6 +4,7 @@ when the file is read whole, on both backends; a part that fails leaves nothing.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -165,22 +166,28 @@ def test_an_id_an_earlier_part_gave_a_suffixed_row_updates_that_row(
     assert stored.to_dict() == {"TST1": "first", "TST1-2": "third", "TST5": "plain"}
 
 
+def require_fork() -> None:
+    """The tests marked ``one_thread`` run where this process may fork a reader
+    (conftest gives them a process of their own when other threads run)."""
+    if not (hasattr(os, "fork") and hasattr(os, "memfd_create")):
+        pytest.skip("no fork or memfd on this system: files are read in one process")
+    assert stream.can_read_ahead(), "several threads run in this test's process"
+
+
 @pytest.fixture
 def read_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     """Read even a small file ahead in a child process."""
     monkeypatch.setattr(stream, "READ_AHEAD_MIN_BYTES", 0)
-    if not stream.can_read_ahead():
-        pytest.skip("this process cannot fork a reader (several threads run)")
 
 
+@pytest.mark.one_thread
 def test_read_ahead_stores_what_reading_in_this_process_stores(
         tmp_path: Path, two_stores, small_parts, monkeypatch: pytest.MonkeyPatch) -> None:
     here, ahead = two_stores
     path = _file(tmp_path)
     expected = ingest_file(path, store=here, geocode=False, assign_regions=False)
     monkeypatch.setattr(stream, "READ_AHEAD_MIN_BYTES", 0)
-    if not stream.can_read_ahead():
-        pytest.skip("this process cannot fork a reader (several threads run)")
+    require_fork()
     forked = []
     real = stream.read_ahead
     monkeypatch.setattr(stream, "read_ahead", lambda produce: forked.append(1) or real(produce))
@@ -193,9 +200,12 @@ def test_read_ahead_stores_what_reading_in_this_process_stores(
     pd.testing.assert_frame_equal(ours[1], theirs[1])
 
 
+@pytest.mark.one_thread
 def test_an_error_in_the_reading_process_is_raised_as_itself(
         tmp_path: Path, small_parts, read_ahead, monkeypatch: pytest.MonkeyPatch) -> None:
     from incidents.errors import FileTooLargeError
+
+    require_fork()
 
     def failing(*args, **kwargs):
         # Its constructor takes other arguments than the message it keeps.
@@ -209,10 +219,12 @@ def test_an_error_in_the_reading_process_is_raised_as_itself(
     assert store.count() == 0 and store.imports().empty
 
 
+@pytest.mark.one_thread
 def test_a_file_the_reading_process_finds_unstreamable_is_read_whole(
         tmp_path: Path, small_parts, read_ahead) -> None:
     """Rows of one event in an actor-based export fold across parts: the child says so,
     the transaction rolls back and the file is read whole, as in one process."""
+    require_fork()
     path = tmp_path / "actors.csv"
     header = "event_id_cnty,event_date,event_type,actor1,country,location,latitude,longitude\n"
     path.write_text(header + "".join(
@@ -223,9 +235,9 @@ def test_a_file_the_reading_process_finds_unstreamable_is_read_whole(
     assert (summary["rows"], summary["merged"], len(store.imports())) == (10, 5, 1)
 
 
+@pytest.mark.one_thread
 def test_read_ahead_gives_the_items_in_order_and_stops_its_process() -> None:
-    if not stream.can_read_ahead():
-        pytest.skip("this process cannot fork a reader (several threads run)")
+    require_fork()
     assert list(stream.read_ahead(lambda: iter(range(5)))) == [0, 1, 2, 3, 4]
     items = stream.read_ahead(lambda: iter(range(1000)))
     assert next(items) == 0
