@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,8 @@ def test_the_extraction_helper_starts_once_when_first_asked_for(
     monkeypatch.setattr(worker, "ExtractionWorker", lambda: started.append(1) or "helper")
     monkeypatch.setattr(warmup, "HELPER_WAIT_S", 3600.0)
     monkeypatch.setattr(warmup, "_worker", None)
+    # An earlier test's page run may have marked this process's first page as sent.
+    monkeypatch.setattr(warmup, "_first_page_served", threading.Event())
     open_store(home / "incidents.sqlite").import_records(
         synthetic_incidents(20, seed=6), source_name="warm.csv")
     warm_in_background()
