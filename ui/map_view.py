@@ -13,6 +13,10 @@ to the next, and the layers that depend on the data reach st_folium as
 view replaces them inside the frame already there, where a new map script
 would mount a new frame and load Leaflet, its plugins and the tiles again. The
 view is applied with st_folium's ``center`` and ``zoom``.
+
+Every map comes from ``ui.map_cache``: the runs st_folium sets off as it reports
+where a new map opened, a filter gone back to and the first page (whose map the
+warm-up built) find it built.
 """
 
 from __future__ import annotations
