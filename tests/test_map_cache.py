@@ -109,3 +109,17 @@ def test_only_the_last_few_are_kept(builds) -> None:
     assert len(builds) == MAP_CACHE_SIZE + 1
     cached_map(selection, requests[0])
     assert len(builds) == MAP_CACHE_SIZE + 2
+
+
+def test_maps_of_older_frames_are_let_go(builds) -> None:
+    """A kept map may hold its frame: maps of at most two frames are kept."""
+    frames = [_frame(50, seed=seed) for seed in range(3)]
+    for frame in frames:
+        selection = Selection.everything(frame)
+        cached_map(selection, _request(selection))
+    newest = Selection.everything(frames[2])
+    cached_map(newest, _request(newest))
+    assert len(builds) == 3
+    oldest = Selection.everything(frames[0])
+    cached_map(oldest, _request(oldest))
+    assert len(builds) == 4

@@ -50,6 +50,8 @@ MAP_WIDTH_PX = 900  # the map across the main column of a laptop screen
 # Enough for st_folium's follow-up runs, the view before a click on a hexagon and a
 # few filters to go back to; each kept map of hexagons is well under a megabyte.
 MAP_CACHE_SIZE = 8
+# As many loaded frames as ``ui.data.load_store_frame`` keeps (two store generations).
+MAP_CACHE_FRAMES = 2
 
 AnySelection = Selection | ServedSelection
 
@@ -203,9 +205,26 @@ def cached_map(shown: AnySelection, request: MapRequest) -> MapResult:
         with _lock:
             _kept[key] = kept
             _kept.move_to_end(key)
-            while len(_kept) > MAP_CACHE_SIZE:
-                _kept.popitem(last=False)
+            _evict()
     return _copy(kept.result)
+
+
+def _evict() -> None:
+    """Down to ``MAP_CACHE_SIZE`` maps of at most ``MAP_CACHE_FRAMES`` frames, the
+    least recently asked for going first: a kept map may hold its frame (the regions'
+    incidents are read from it when clicked), which must not outlive the dashboard's
+    own cache of frames by long."""
+    for key in [key for key, kept in _kept.items()
+                if kept.frame is not None and kept.frame() is None]:
+        del _kept[key]
+    while len(_kept) > MAP_CACHE_SIZE:
+        _kept.popitem(last=False)
+    frames = list(dict.fromkeys(id(kept.frame()) for kept in reversed(_kept.values())
+                                if kept.frame is not None))
+    for stale in frames[MAP_CACHE_FRAMES:]:
+        for key in [key for key, kept in _kept.items()
+                    if kept.frame is not None and id(kept.frame()) == stale]:
+            del _kept[key]
 
 
 def _copy(result: MapResult) -> MapResult:
