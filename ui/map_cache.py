@@ -229,9 +229,33 @@ def _evict() -> None:
 
 def _copy(result: MapResult) -> MapResult:
     """``result`` with its own map, overlays and layer control (copied together, so
-    the control still names the copied layers); the data behind it is shared."""
-    fmap, overlays, control = copy.deepcopy((result.map, result.overlays, result.layer_control))
+    the control still names the copied layers). What the layers draw (GeoJSON, the
+    markers' and the heat map's points) is read, never changed, by st_folium: it is
+    shared rather than copied, which for 5,000 markers took 15-25 ms."""
+    parts = (result.map, result.overlays, result.layer_control)
+    shared = {id(data): data for data in _layer_data(parts)}
+    fmap, overlays, control = copy.deepcopy(parts, shared)
     return dataclasses.replace(result, map=fmap, overlays=overlays, layer_control=control)
+
+
+# The attributes of folium's GeoJson and HeatMap and of IncidentPoints holding what they draw.
+_DATA_ATTRIBUTES = ("data", "payload")
+
+
+def _layer_data(parts: tuple[Any, ...]) -> list[Any]:
+    """The (large) drawn data of every element under ``parts``."""
+    found, pending = [], [part for part in parts if part is not None]
+    while pending:
+        element = pending.pop()
+        if isinstance(element, list):
+            pending.extend(element)
+            continue
+        for name in _DATA_ATTRIBUTES:
+            data = getattr(element, name, None)
+            if isinstance(data, (dict, list)):
+                found.append(data)
+        pending.extend(getattr(element, "_children", {}).values())
+    return found
 
 
 def clear_map_cache() -> None:
