@@ -127,8 +127,14 @@ def _counts_by_record_region(incidents: pd.DataFrame, names: pd.Series, *, level
     from incidents.filters import fold_text
     from incidents.regions.crosswalk import expand_admin1
 
-    recorded = incidents[level].astype("string")
-    totals = _weights(incidents, measure).groupby(recorded.to_numpy(), dropna=True).sum()
+    recorded = incidents[level]
+    weights = _weights(incidents, measure)
+    if isinstance(recorded.dtype, pd.CategoricalDtype):
+        # Grouped on the codes: converting a million rows to strings first took 0.5 s.
+        totals = weights.groupby(recorded, dropna=True, observed=True).sum()
+        totals = totals.set_axis(totals.index.astype("string")).groupby(level=0).sum()
+    else:
+        totals = weights.groupby(recorded.astype("string").to_numpy(), dropna=True).sum()
     folded = fold_text(pd.Series(totals.index, dtype="string"))
     by_folded = pd.Series(totals.to_numpy(), index=folded.to_numpy()).groupby(level=0).sum()
     aliases_of = [
