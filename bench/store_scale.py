@@ -214,7 +214,7 @@ def filter_change(url: str) -> None:
     from incidents.store.postgis import PostgisStore
     from incidents.store.queries import ServedSelection, served_queries
     from ui.headline import headline_html
-    from ui.map_view import _extent
+    from ui.map_cache import selection_extent as _extent
     from ui.table import table_frame
 
     store = PostgisStore(url, snapshot_dir=Path(tempfile.mkdtemp()))

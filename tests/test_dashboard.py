@@ -478,7 +478,7 @@ def test_map_decorations_go_in_through_build_map(incidents_home: Path) -> None:
 
     from incidents.maps.build import build_map
     from incidents.selection import Selection
-    from ui.map_view import _extra_layers
+    from ui.map_cache import extra_layers as _extra_layers
 
     shown = stored_samples()
     polygon = "POLYGON ((-5.2 12.6, -4.6 12.6, -4.6 13.1, -5.2 13.1, -5.2 12.6))"

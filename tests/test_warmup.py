@@ -149,3 +149,30 @@ def test_a_failed_background_warmup_still_releases_the_page(home: Path) -> None:
     (home / "incidents.sqlite").mkdir()
     warm_in_background().join(60)
     assert not warming()
+
+
+def test_the_first_page_finds_its_map_built(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The map the first page asks for (the store, default filters, its language, fitted
+    to the data) is kept by the warm-up, so the page's run does not count hexagons."""
+    from incidents.selection import Selection
+    from ui import map_cache
+    from ui.i18n import DEFAULT_LANGUAGE
+    from ui.state import widgets_to_spec
+
+    map_cache.clear_map_cache()
+    open_store(home / "incidents.sqlite").import_records(
+        synthetic_incidents(300, seed=4), source_name="warm.csv")
+    assert warm() == 300
+
+    def again(*_args: object) -> None:
+        raise AssertionError("the first page built its map again")
+
+    monkeypatch.setattr(map_cache, "build_dashboard_map", again)
+    path = data.store_path()
+    spec = widgets_to_spec({})
+    selection = Selection.of(data.load_store_frame(str(path), data.store_version(path)), spec)
+    request = map_cache.MapRequest(
+        data_key=f"store?{spec.to_query_string()}", week="", language=DEFAULT_LANGUAGE,
+        view=map_cache.selection_extent(selection), near=spec.near)
+    assert map_cache.cached_map(selection, request).n_in_view > 0
+    map_cache.clear_map_cache()

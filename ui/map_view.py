@@ -13,41 +13,41 @@ to the next, and the layers that depend on the data reach st_folium as
 view replaces them inside the frame already there, where a new map script
 would mount a new frame and load Leaflet, its plugins and the tiles again. The
 view is applied with st_folium's ``center`` and ``zoom``.
+
+Every map comes from ``ui.map_cache``: the runs st_folium sets off as it reports
+where a new map opened, a filter gone back to and the first page (whose map the
+warm-up built) find it built.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import tempfile
 import time
-from functools import partial
 from pathlib import Path
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import folium
 import numpy as np
 import pandas as pd
-import shapely.geometry
 import streamlit as st
 from streamlit_folium import st_folium
 
 from incidents.errors import describe
 from incidents.maps.basemaps import BasemapError, import_basemap
-from incidents.maps.build import FIT_MAX_ZOOM, ExtraLayer, View, build_map, round_view
-from incidents.maps.choropleth import choropleth_layer, clicked_region
-from incidents.maps.columns import map_columns
-from incidents.maps.reference import REFERENCE_MIN_ZOOM, reference_layer
-from incidents.maps.draw import add_draw_control, drawing_to_filter_param
-from incidents.regions.spatial_filter import parse_polygon
+from incidents.maps.build import View, round_view
+from incidents.maps.choropleth import clicked_region
+from incidents.maps.reference import REFERENCE_MIN_ZOOM
+from incidents.maps.draw import drawing_to_filter_param
 from incidents.maps.incident_layer import incident_ids
-from incidents.maps.served import build_served_map
 from incidents.selection import Selection
 from incidents.summary import date_span
 from incidents.store.queries import ServedSelection
 from ui.i18n import t
+from ui.map_cache import (MAP_HEIGHT_PX, AnySelection, MapRequest, cached_map, fit_zoom,
+                          selection_extent)
+from ui.map_cache import extent_view  # noqa: F401 - where the tests and benches look for it
 from ui.places import find_place
 from ui.record import render_record
 from ui.warmup import page_activity
@@ -68,9 +68,6 @@ RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_tooltip", "bound
                     "all_drawings", "last_active_drawing"]
 REGION_PICK_SEEN = "_region_pick_seen"
 STATE_KEY = "map_state"
-# Most of a 1280 x 720 screen below the headline and the tabs.
-MAP_HEIGHT_PX = 500
-MAP_WIDTH_PX = 900  # the map across the main column of a laptop screen
 # A clicked hexagon may open closer than a fitted view: its incidents should
 # come apart into markers.
 CELL_CLICK_MAX_ZOOM = 10
@@ -177,37 +174,6 @@ def view_centre(view: View | None) -> tuple[float, float, int] | None:
     return (*view.centre, view.zoom)
 
 
-def fit_zoom(south: float, west: float, north: float, east: float,
-             cap: int = FIT_MAX_ZOOM) -> int:
-    """The largest zoom showing these bounds in the dashboard's map (about 600 x 540 px),
-    at most ``cap`` so a single incident still shows its surroundings."""
-    lng_span = max(east - west, 1e-6)
-    lat_span = max(north - south, 1e-6)
-    by_width = math.log2(360.0 * MAP_WIDTH_PX / 256 / lng_span)
-    by_height = math.log2(170.0 * MAP_HEIGHT_PX / 256 / lat_span)
-    return int(min(max(math.floor(min(by_width, by_height)), 2), cap))
-
-
-def extent_view(gdf: pd.DataFrame, rows: np.ndarray | None = None) -> View | None:
-    """A view holding every placed incident (of ``rows``, a mask, when given).
-
-    The map is opened on an explicit centre and zoom rather than fitted to bounds
-    in the browser, because st_folium's frame starts with zero height and a fit
-    computed then lands in the wrong place.
-    """
-    columns = map_columns(gdf)
-    placed = np.flatnonzero(columns.placed if rows is None else columns.placed & rows)
-    if not len(placed):
-        return None
-    lat, lng = columns.latitude.take(placed), columns.longitude.take(placed)
-    south, west, north, east = lat.min(), lng.min(), lat.max(), lng.max()
-    zoom = fit_zoom(south, west, north, east)
-    return View(float(south), float(west), float(north), float(east), zoom)
-
-
-AnySelection = Selection | ServedSelection
-
-
 def _weeks(selection: AnySelection) -> list[pd.Timestamp]:
     """The weeks the playback steps through, from the first and last dates (the
     headline's, from the per-frame arrays or a server store)."""
@@ -217,19 +183,6 @@ def _weeks(selection: AnySelection) -> list[pd.Timestamp]:
     else:
         first, last = date_span(selection.frame, selection.rows)
     return [] if first is None else weeks_between(pd.Timestamp(first), pd.Timestamp(last))
-
-
-def _extent(shown: AnySelection) -> View | None:
-    if isinstance(shown, ServedSelection):
-        bounds = shown.extent()
-        return None if bounds is None else View(*bounds, fit_zoom(*bounds))
-    return extent_view(shown.frame, shown.rows)
-
-
-def _build(shown: AnySelection, view: View | None, **options: Any) -> Any:
-    if isinstance(shown, ServedSelection):
-        return build_served_map(shown, view=view, **options)
-    return build_map(shown.frame, rows=shown.rows, view=view, **options)
 
 
 def _with_ids(shown: AnySelection, ids: Sequence[str]) -> pd.DataFrame:
@@ -357,47 +310,6 @@ def open_record(shown: AnySelection, ids: tuple[str, ...], language: str) -> Non
     st.dialog(t("record", language), width="medium")(_record_body)(shown, ids, language)
 
 
-def near_circle(near: str, language: str) -> folium.Circle | None:
-    """The "near" filter's circle ("lat,lon,km"), or None when it is not one."""
-    try:
-        latitude, longitude, km = (float(part) for part in near.split(","))
-    except ValueError:
-        return None
-    circle = folium.Circle((latitude, longitude), radius=km * 1000, color="#1f4e9c", weight=2,
-                           fill=True, fill_opacity=0.04, dash_array="6 4", interactive=False)
-    circle.layer_name = t("near_area", language)
-    return circle
-
-
-def _region_incidents(shown: AnySelection) -> pd.DataFrame:
-    """What the choropleth counts: the selected rows' region names, or from a server
-    store its counts per region (one row per region, weighted by ``incidents``)."""
-    if isinstance(shown, ServedSelection):
-        return shown.queries.store.region_counts(shown.spec)
-    return shown.columns(["latitude", "longitude", "fatalities", "admin1"])
-
-
-def _extra_layers(shown: AnySelection, polygon: str, choropleth: bool, near: str | None,
-                  language: str) -> list[ExtraLayer]:
-    """The draw toolbar, the drawn filter area, the near circle and the optional choropleth."""
-    extras: list[ExtraLayer] = [partial(add_draw_control, language=language)]
-    circle = near_circle(near, language) if near else None
-    if circle is not None:
-        extras.append(circle)
-    if polygon:
-        extras.append(folium.GeoJson(
-            shapely.geometry.mapping(parse_polygon(polygon)),
-            name=t("drawn_area", language),
-            style_function=lambda _: {"color": "#1f4e9c", "weight": 2, "fillOpacity": 0.05},
-        ))
-    if choropleth:
-        extras.append(choropleth_layer(
-            _region_incidents(shown), level="admin1",
-            language=language, as_filter=True,
-            include_successors=bool(st.session_state.get("f_successors"))))
-    return extras
-
-
 def _drawn_polygon(output: Mapping[str, Any]) -> str | None:
     """The drawn area as a filter value, or None when nothing (new) is drawn."""
     if not output.get("all_drawings"):
@@ -503,7 +415,7 @@ def _map_body(selection: AnySelection, data_key: str, language: str, near: str |
         # The same filtered set in another week, language or colouring: the map stays
         # where the analyst put it (playback must not jump back to the whole extent).
         same_data = previous is not None and previous["key"].split("|")[0] == data_key
-        state = {"key": key, "view": _extent(shown),
+        state = {"key": key, "view": selection_extent(shown),
                  "complete": True,
                  "centre": linked or (previous.get("here") if same_data else None),
                  "click": None, "ids": (picked,) if picked else (), "stale": None,
@@ -513,13 +425,12 @@ def _map_body(selection: AnySelection, data_key: str, language: str, near: str |
     if st.session_state.pop(PLAY_STOP, False):
         st.session_state[PLAY_RUNNING] = False
     _place_search(state, language)
-    extras = _extra_layers(shown, st.session_state.get("f_polygon", ""), choropleth, near,
-                           language)
     places_for = state.get("places_for")
-    if places_for is not None:
-        extras.append(reference_layer(*places_for, name=t("reference_places", language)))
-    result = _build(shown, state["view"], language=language, extra_layers=extras,
-                    overlays_apart=True, online_tiles=bool(st.session_state.get(ONLINE_TILES)))
+    result = cached_map(shown, MapRequest(
+        data_key=data_key, week=week, view=state["view"], language=language,
+        choropleth=choropleth, successors=bool(st.session_state.get("f_successors")),
+        polygon=st.session_state.get("f_polygon", ""), near=near, places_for=places_for,
+        online_tiles=bool(st.session_state.get(ONLINE_TILES))))
     stand_in = result.map.get_bounds()
     centre = requested_view(state["centre"] or view_centre(state["view"]), state["moves"])
     polygon = st.session_state.get("f_polygon", "")

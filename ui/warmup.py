@@ -123,20 +123,28 @@ def warm() -> int | None:
 
 
 def _first_view(frame: pd.DataFrame) -> None:
-    """The first page's headline and map for its default filters (layers apart, as the
-    page asks for them), so that what those compute once per frame (the headline's
-    arrays, the map's columns, the hexagons' grouping) and the base map's caches are
-    in place when the page comes."""
-    from incidents.maps.build import build_map
+    """The first page's headline and map for its default filters, so that what those
+    compute once per frame (the headline's arrays, the map's columns) and the base
+    map's caches are in place when the page comes, and the map itself is kept for it
+    (``ui.map_cache``: at a million incidents, counting the hexagons is most of the
+    page's own run)."""
     from incidents.selection import Selection
     from incidents.summary import headline_figures
     from ui.headline import has_possible_duplicates
+    from ui.i18n import DEFAULT_LANGUAGE
+    from ui.map_cache import MapRequest, cached_map, selection_extent
     from ui.state import widgets_to_spec
 
-    rows = Selection.of(frame, widgets_to_spec({})).rows
-    headline_figures(frame, rows)
+    spec = widgets_to_spec({})
+    selection = Selection.of(frame, spec)
+    headline_figures(frame, selection.rows)
     has_possible_duplicates(frame)
-    build_map(frame, rows=rows, overlays_apart=True).map.render()
+    # The map the first page asks for (ui.map_view: the store's data key, the data's
+    # extent, no week, overlay or drawn area), kept for it in ui.map_cache.
+    request = MapRequest(data_key=f"store?{spec.to_query_string()}", week="",
+                         view=selection_extent(selection), language=DEFAULT_LANGUAGE,
+                         near=spec.near)
+    cached_map(selection, request).map.render()
 
 
 def _load_store(data: ModuleType) -> pd.DataFrame:

@@ -127,19 +127,30 @@ def _counts_by_record_region(incidents: pd.DataFrame, names: pd.Series, *, level
     from incidents.filters import fold_text
     from incidents.regions.crosswalk import expand_admin1
 
-    recorded = incidents[level].astype("string")
-    totals = _weights(incidents, measure).groupby(recorded.to_numpy(), dropna=True).sum()
+    recorded = incidents[level]
+    weights = _weights(incidents, measure)
+    if isinstance(recorded.dtype, pd.CategoricalDtype):
+        # Grouped on the codes: converting a million rows to strings first took 0.5 s.
+        totals = weights.groupby(recorded, dropna=True, observed=True).sum()
+        totals = totals.set_axis(totals.index.astype("string")).groupby(level=0).sum()
+    else:
+        totals = weights.groupby(recorded.astype("string").to_numpy(), dropna=True).sum()
     folded = fold_text(pd.Series(totals.index, dtype="string"))
     by_folded = pd.Series(totals.to_numpy(), index=folded.to_numpy()).groupby(level=0).sum()
+    aliases_of = [
+        None if pd.isna(name) else
+        (expand_admin1([str(name)], include_successors=include_successors)
+         if level == "admin1" else {str(name)})
+        for name in names
+    ]
+    # Every alias folded in one call: folding them region by region took seconds.
+    every = sorted({alias for aliases in aliases_of if aliases for alias in aliases})
+    folded_alias = dict(zip(every, fold_text(pd.Series(every, dtype="string"))))
+    total_of = by_folded.to_dict()
     values = []
-    for name in names:
-        if pd.isna(name):
-            values.append(0)
-            continue
-        aliases = expand_admin1([str(name)], include_successors=include_successors) \
-            if level == "admin1" else {str(name)}
-        keys = set(fold_text(pd.Series(sorted(aliases), dtype="string")))
-        values.append(int(by_folded.reindex(sorted(keys)).fillna(0).sum()))
+    for aliases in aliases_of:
+        keys = {folded_alias[alias] for alias in aliases} if aliases is not None else set()
+        values.append(int(sum(total_of.get(key, 0.0) for key in sorted(keys, key=str))))
     return np.asarray(values, dtype=int)
 
 
