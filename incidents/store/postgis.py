@@ -264,6 +264,8 @@ class PostgisStore(SnapshotStore):
         # One reading connection per thread, kept: a dashboard's filter change asks
         # a dozen questions, and connecting for each cost more than answering it.
         self._readers = threading.local()
+        # What the import running in this thread keeps between its parts.
+        self._importing = threading.local()
         try:
             with self._connect() as conn:
                 migrate(conn)
@@ -400,6 +402,9 @@ class PostgisStore(SnapshotStore):
                                         chunk["longitude"].to_numpy(dtype="float64", na_value=np.nan),
                                         CELL_RESOLUTION).astype("int64")
                 table = table.append_column(_CELL, pa.array(cells, mask=cells == 0))
+                counts = getattr(self._importing, "counts", None)
+                if counts is not None:
+                    counts.add(table)
                 sink = pa.BufferOutputStream()
                 pa_csv.write_csv(table, sink, options)
                 copy.write(memoryview(sink.getvalue()))
@@ -425,16 +430,43 @@ class PostgisStore(SnapshotStore):
         conn.execute("SET LOCAL work_mem = '128MB'")
         for statement in postgis_groups.paused(enable=False):
             conn.execute(statement)
+        self._importing.counts = postgis_groups.FirstImportCounts(_CELL)
         return [definition for _, definition in indexes]
 
     def _restore_indexes(self, conn: psycopg.Connection, deferred: list[str]) -> None:
-        for statement in (*postgis_groups.paused(enable=True), *postgis_groups.refilled(_CELL),
-                          *deferred, *postgis_groups.analysed()):
+        counts = getattr(self._importing, "counts", None)
+        self._importing.counts = None
+        for statement in postgis_groups.paused(enable=True):
             conn.execute(statement)
+        if counts is not None and counts.exact:
+            conn.execute(f"TRUNCATE {', '.join(postgis_groups.LEVEL_TABLES)}")
+            for level, groups in counts.levels():
+                self._copy_groups(conn, level, groups)
+        else:
+            for statement in postgis_groups.refilled(_CELL):
+                conn.execute(statement)
+        for statement in (*deferred, *postgis_groups.analysed()):
+            conn.execute(statement)
+
+    @staticmethod
+    def _copy_groups(conn: psycopg.Connection, level: postgis_groups.Level,
+                     groups: pa.Table) -> None:
+        """COPY the groups a first import counted (``postgis_groups.FirstImportCounts``)
+        into ``level``'s table, as CSV written by Arrow like the incidents."""
+        options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
+        with conn.cursor().copy(f"COPY {level.table} ({', '.join(_q(c) for c in groups.column_names)})"
+                                " FROM STDIN WITH (FORMAT csv)") as copy:
+            for start in range(0, len(groups), rules.STORAGE_CHUNK_ROWS):
+                sink = pa.BufferOutputStream()
+                pa_csv.write_csv(groups.slice(start, rules.STORAGE_CHUNK_ROWS), sink, options)
+                copy.write(memoryview(sink.getvalue()))
 
     def _upsert(self, conn: psycopg.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
         """COPY the rows into a staging table, then one INSERT ... ON CONFLICT that
         changes only the rows whose values differ."""
+        counts = getattr(self._importing, "counts", None)
+        if counts is not None:
+            counts.abandon()  # rows written again: the server counts the groups afresh
         conn.execute(
             "DROP TABLE IF EXISTS pg_temp.incoming"
         )
