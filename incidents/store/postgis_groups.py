@@ -265,7 +265,11 @@ class FirstImportCounts:
         columns["n"] = pa.array(np.ones(len(written), dtype="int64"))
         columns["fatalities"] = pc.cast(written.column("fatalities"), pa.int64())
         columns["synthetic_n"] = pc.cast(pc.equal(written.column("synthetic"), 1), pa.int64())
-        part = _summed(pa.table(columns), (*keys, "merged"))
+        narrow = pa.table(columns)
+        # The rows' buffers arrive from the reading process at any address; Arrow's
+        # grouping wants them aligned (else it warns on every chunk): a copy is.
+        narrow = narrow.take(pa.array(np.arange(len(narrow))))
+        part = _summed(narrow, (*keys, "merged"))
         self.parts.append(part)
         self.rows += len(part)
         if self.rows > COUNTED_MAX_ROWS:
