@@ -267,7 +267,7 @@ def edge_rows() -> pd.DataFrame:
     return rows
 
 
-@pytest.mark.parametrize("counted_max", [3_000_000, 10])
+@pytest.mark.parametrize("counted_max", [2_000_000, 10])
 def test_a_first_import_counted_by_the_program_equals_the_servers_grouping(
         postgis_url: str, tmp_path: Path, monkeypatch, counted_max: int) -> None:
     from incidents.store import postgis_groups

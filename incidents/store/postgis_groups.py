@@ -210,7 +210,8 @@ TRIGGERS = tuple(f"{TABLE}_{operation}" for operation in ("insert", "update", "d
 
 def paused(*, enable: bool) -> tuple[str, ...]:
     """Statements turning the triggers that keep the groups off or on again. A first
-    import into an empty store pauses them and :func:`refilled` counts once at the end:
+    import into an empty store pauses them, and :class:`FirstImportCounts` (or, failing
+    it, :func:`refilled`) counts once at the end:
     the triggers would regroup every part's rows as it is written."""
     verb = "ENABLE" if enable else "DISABLE"
     return tuple(f"ALTER TABLE incidents {verb} TRIGGER {name}" for name in TRIGGERS)
@@ -226,7 +227,7 @@ def refilled(cell: str) -> tuple[str, ...]:
 
 # Past this many partly counted groups, a first import stops counting them itself
 # and the server counts them at the end (the memory they take stays bounded).
-COUNTED_MAX_ROWS = 3_000_000
+COUNTED_MAX_ROWS = 2_000_000
 _SUMS = (("n", "sum"), ("fatalities", "sum"), ("synthetic_n", "sum"))
 
 
@@ -386,6 +387,6 @@ def rows_for(spec: FilterSpec, cell: str, *, use_groups: bool = True) -> Rows:
     return GROUPS if use_groups and answerable(spec, cell) else INCIDENTS
 
 
-__all__ = ["GROUPS", "INCIDENTS", "MONTHS", "Level", "Rows", "TABLE", "answerable",
-           "day_level", "group_columns", "migration", "month_columns", "month_level",
+__all__ = ["GROUPS", "INCIDENTS", "MONTHS", "FirstImportCounts", "Level", "Rows", "TABLE",
+           "answerable", "day_level", "group_columns", "migration", "month_columns", "month_level",
            "months_migration", "regrouped", "rows_for"]
