@@ -199,6 +199,13 @@ END $$""",
     (7, postgis_groups.months_migration(
         _CELL, {c: "BIGINT" if c == _CELL else _pg_type(c)
                 for c in postgis_groups.month_columns(_CELL)})),
+    # Indexes no query needs, each built over every row at the end of a first import:
+    # a period reads ``incidents_newest`` (its first column is the date), and no
+    # query selects rows by their cell (the map groups them by it).
+    (8, (
+        "DROP INDEX IF EXISTS incidents_date",
+        "DROP INDEX IF EXISTS incidents_cell",
+    )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -414,7 +421,8 @@ class PostgisStore(SnapshotStore):
         """Drop the secondary indexes of the incidents table and of the tables counting
         them per group, for a first import; their definitions, for ``_restore_indexes``
         to build them once over every row, in the same transaction. The triggers
-        keeping the groups are paused too, and the groups counted once at the end.
+        keeping the groups are paused too: the program counts the groups of the rows
+        it writes (``postgis_groups.FirstImportCounts``) and COPYs them at the end.
         (Readers of the still empty tables wait meanwhile.)"""
         tables = ", ".join(f"'{table}'::regclass"
                            for table in ("incidents", *postgis_groups.LEVEL_TABLES))
@@ -454,8 +462,9 @@ class PostgisStore(SnapshotStore):
         """COPY the groups a first import counted (``postgis_groups.FirstImportCounts``)
         into ``level``'s table, as CSV written by Arrow like the incidents."""
         options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
-        with conn.cursor().copy(f"COPY {level.table} ({', '.join(_q(c) for c in groups.column_names)})"
-                                " FROM STDIN WITH (FORMAT csv)") as copy:
+        columns = ", ".join(_q(c) for c in groups.column_names)
+        with conn.cursor().copy(f"COPY {level.table} ({columns}) FROM STDIN WITH (FORMAT csv)"
+                                ) as copy:
             for start in range(0, len(groups), rules.STORAGE_CHUNK_ROWS):
                 sink = pa.BufferOutputStream()
                 pa_csv.write_csv(groups.slice(start, rules.STORAGE_CHUNK_ROWS), sink, options)
