@@ -22,6 +22,7 @@ import hashlib
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -417,7 +418,7 @@ class PostgisStore(SnapshotStore):
                 copy.write(memoryview(sink.getvalue()))
         return len(frame)
 
-    def _defer_indexes(self, conn: psycopg.Connection) -> list[str]:
+    def _defer_indexes(self, conn: psycopg.Connection) -> list[tuple[str, str]]:
         """Drop the secondary indexes of the incidents table and of the tables counting
         them per group, for a first import; their definitions, for ``_restore_indexes``
         to build them once over every row, in the same transaction. The triggers
@@ -427,10 +428,11 @@ class PostgisStore(SnapshotStore):
         tables = ", ".join(f"'{table}'::regclass"
                            for table in ("incidents", *postgis_groups.LEVEL_TABLES))
         indexes = conn.execute(
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            "SELECT i.indexrelid::regclass::text, i.indrelid::regclass::text,"
+            " pg_get_indexdef(i.indexrelid) FROM pg_index i"
             f" WHERE i.indrelid IN ({tables}) AND NOT EXISTS ("
             " SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)").fetchall()
-        for name, _ in indexes:
+        for name, _, _ in indexes:
             conn.execute(f"DROP INDEX {name}")
         # Memory for building the indexes and counting the groups over every row at
         # the end, for this transaction only (the server's defaults spill to disk).
@@ -439,21 +441,32 @@ class PostgisStore(SnapshotStore):
         for statement in postgis_groups.paused(enable=False):
             conn.execute(statement)
         self._importing.counts = postgis_groups.FirstImportCounts(_CELL)
-        return [definition for _, definition in indexes]
+        return [(table, definition) for _, table, definition in indexes]
 
-    def _restore_indexes(self, conn: psycopg.Connection, deferred: list[str]) -> None:
+    def _restore_indexes(self, conn: psycopg.Connection,
+                         deferred: list[tuple[str, str]]) -> None:
+        """Count the groups and build the deferred indexes. The program merges the
+        groups it counted (seconds of Arrow, the GIL released) while the server builds
+        the indexes of ``incidents``; the groups' indexes are built after their COPY."""
         counts = getattr(self._importing, "counts", None)
         self._importing.counts = None
         for statement in postgis_groups.paused(enable=True):
             conn.execute(statement)
-        if counts is not None and counts.exact:
-            conn.execute(f"TRUNCATE {', '.join(postgis_groups.LEVEL_TABLES)}")
-            for level, groups in counts.levels():
-                self._copy_groups(conn, level, groups)
-        else:
-            for statement in postgis_groups.refilled(_CELL):
+        own = [definition for table, definition in deferred if table == "incidents"]
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            levels = executor.submit(counts.levels) if counts is not None and counts.exact \
+                else None
+            for statement in own:
                 conn.execute(statement)
-        for statement in (*deferred, *postgis_groups.analysed()):
+            if levels is not None:
+                conn.execute(f"TRUNCATE {', '.join(postgis_groups.LEVEL_TABLES)}")
+                for level, groups in levels.result():
+                    self._copy_groups(conn, level, groups)
+            else:
+                for statement in postgis_groups.refilled(_CELL):
+                    conn.execute(statement)
+        for statement in (*(d for table, d in deferred if table != "incidents"),
+                          *postgis_groups.analysed()):
             conn.execute(statement)
 
     @staticmethod
