@@ -225,7 +225,7 @@ def refilled(cell: str) -> tuple[str, ...]:
               f" n, fatalities, synthetic_n) {level.grouped('incidents')}" for level in levels))
 
 
-# Past this many partly counted groups, a first import stops counting them itself
+# Past this many rows, a first import stops counting its groups itself
 # and the server counts them at the end (the memory they take stays bounded).
 COUNTED_MAX_ROWS = 2_000_000
 _SUMS = (("n", "sum"), ("fatalities", "sum"), ("synthetic_n", "sum"))
@@ -238,11 +238,12 @@ class FirstImportCounts:
 
     Grouping a million freshly written rows on the server took two statements of 3 to
     5 seconds each, one core busy and the other idle at the end of the import; here
-    each chunk is grouped by Arrow as it is written. The counts are the server's:
+    each chunk's key columns are kept as it is written and Arrow groups them once at
+    the end, while the server builds the incidents' indexes. The counts are the server's:
     the same stored values (those the COPY of ``incidents`` was given), NULL a key
     value of its own as in GROUP BY, a negative zero folded into zero as the server
     compares them, missing fatalities summed as nothing. When a row of the import is
-    written a second time (``abandon``), or the partial counts grow past
+    written a second time (``abandon``), or the rows kept grow past
     ``COUNTED_MAX_ROWS``, the server counts afresh instead (``refilled``)."""
 
     cell: str
@@ -251,7 +252,7 @@ class FirstImportCounts:
     exact: bool = True
 
     def add(self, written: pa.Table) -> None:
-        """Count the rows of ``written`` (stored columns, with the cell) per day group."""
+        """Keep the key columns and counts of ``written`` (stored columns, with the cell)."""
         if not self.exact:
             return
         keys = group_columns(self.cell)
@@ -270,9 +271,8 @@ class FirstImportCounts:
         # The rows' buffers arrive from the reading process at any address; Arrow's
         # grouping wants them aligned (else it warns on every chunk): a copy is.
         narrow = narrow.take(pa.array(np.arange(len(narrow))))
-        part = _summed(narrow, (*keys, "merged"))
-        self.parts.append(part)
-        self.rows += len(part)
+        self.parts.append(narrow)
+        self.rows += len(narrow)
         if self.rows > COUNTED_MAX_ROWS:
             self.abandon()
 
