@@ -278,6 +278,8 @@ _TO_BASELINE = (
     "DROP TABLE IF EXISTS incident_groups",
     "DROP TABLE IF EXISTS incident_months",
     "DROP INDEX IF EXISTS incidents_newest",
+    "CREATE INDEX IF NOT EXISTS incidents_date ON incidents (event_date)",
+    "CREATE INDEX IF NOT EXISTS incidents_cell ON incidents (h3_r9)",
     f"DELETE FROM schema_version WHERE version > {BASELINE_SCHEMA}",
 )
 

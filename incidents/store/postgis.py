@@ -22,6 +22,7 @@ import hashlib
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -199,6 +200,13 @@ END $$""",
     (7, postgis_groups.months_migration(
         _CELL, {c: "BIGINT" if c == _CELL else _pg_type(c)
                 for c in postgis_groups.month_columns(_CELL)})),
+    # Indexes no query needs, each built over every row at the end of a first import:
+    # a period reads ``incidents_newest`` (its first column is the date), and no
+    # query selects rows by their cell (the map groups them by it).
+    (8, (
+        "DROP INDEX IF EXISTS incidents_date",
+        "DROP INDEX IF EXISTS incidents_cell",
+    )),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -264,6 +272,8 @@ class PostgisStore(SnapshotStore):
         # One reading connection per thread, kept: a dashboard's filter change asks
         # a dozen questions, and connecting for each cost more than answering it.
         self._readers = threading.local()
+        # What the import running in this thread keeps between its parts.
+        self._importing = threading.local()
         try:
             with self._connect() as conn:
                 migrate(conn)
@@ -400,24 +410,29 @@ class PostgisStore(SnapshotStore):
                                         chunk["longitude"].to_numpy(dtype="float64", na_value=np.nan),
                                         CELL_RESOLUTION).astype("int64")
                 table = table.append_column(_CELL, pa.array(cells, mask=cells == 0))
+                counts = getattr(self._importing, "counts", None)
+                if counts is not None:
+                    counts.add(table)
                 sink = pa.BufferOutputStream()
                 pa_csv.write_csv(table, sink, options)
                 copy.write(memoryview(sink.getvalue()))
         return len(frame)
 
-    def _defer_indexes(self, conn: psycopg.Connection) -> list[str]:
+    def _defer_indexes(self, conn: psycopg.Connection) -> list[tuple[str, str]]:
         """Drop the secondary indexes of the incidents table and of the tables counting
         them per group, for a first import; their definitions, for ``_restore_indexes``
         to build them once over every row, in the same transaction. The triggers
-        keeping the groups are paused too, and the groups counted once at the end.
+        keeping the groups are paused too: the program counts the groups of the rows
+        it writes (``postgis_groups.FirstImportCounts``) and COPYs them at the end.
         (Readers of the still empty tables wait meanwhile.)"""
         tables = ", ".join(f"'{table}'::regclass"
                            for table in ("incidents", *postgis_groups.LEVEL_TABLES))
         indexes = conn.execute(
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            "SELECT i.indexrelid::regclass::text, i.indrelid::regclass::text,"
+            " pg_get_indexdef(i.indexrelid) FROM pg_index i"
             f" WHERE i.indrelid IN ({tables}) AND NOT EXISTS ("
             " SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)").fetchall()
-        for name, _ in indexes:
+        for name, _, _ in indexes:
             conn.execute(f"DROP INDEX {name}")
         # Memory for building the indexes and counting the groups over every row at
         # the end, for this transaction only (the server's defaults spill to disk).
@@ -425,16 +440,55 @@ class PostgisStore(SnapshotStore):
         conn.execute("SET LOCAL work_mem = '128MB'")
         for statement in postgis_groups.paused(enable=False):
             conn.execute(statement)
-        return [definition for _, definition in indexes]
+        self._importing.counts = postgis_groups.FirstImportCounts(_CELL)
+        return [(table, definition) for _, table, definition in indexes]
 
-    def _restore_indexes(self, conn: psycopg.Connection, deferred: list[str]) -> None:
-        for statement in (*postgis_groups.paused(enable=True), *postgis_groups.refilled(_CELL),
-                          *deferred, *postgis_groups.analysed()):
+    def _restore_indexes(self, conn: psycopg.Connection,
+                         deferred: list[tuple[str, str]]) -> None:
+        """Count the groups and build the deferred indexes. The program merges the
+        groups it counted (seconds of Arrow, the GIL released) while the server builds
+        the indexes of ``incidents``; the groups' indexes are built after their COPY."""
+        counts = getattr(self._importing, "counts", None)
+        self._importing.counts = None
+        for statement in postgis_groups.paused(enable=True):
             conn.execute(statement)
+        own = [definition for table, definition in deferred if table == "incidents"]
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            levels = executor.submit(counts.levels) if counts is not None and counts.exact \
+                else None
+            for statement in own:
+                conn.execute(statement)
+            if levels is not None:
+                conn.execute(f"TRUNCATE {', '.join(postgis_groups.LEVEL_TABLES)}")
+                for level, groups in levels.result():
+                    self._copy_groups(conn, level, groups)
+            else:
+                for statement in postgis_groups.refilled(_CELL):
+                    conn.execute(statement)
+        for statement in (*(d for table, d in deferred if table != "incidents"),
+                          *postgis_groups.analysed()):
+            conn.execute(statement)
+
+    @staticmethod
+    def _copy_groups(conn: psycopg.Connection, level: postgis_groups.Level,
+                     groups: pa.Table) -> None:
+        """COPY the groups a first import counted (``postgis_groups.FirstImportCounts``)
+        into ``level``'s table, as CSV written by Arrow like the incidents."""
+        options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
+        columns = ", ".join(_q(c) for c in groups.column_names)
+        with conn.cursor().copy(f"COPY {level.table} ({columns}) FROM STDIN WITH (FORMAT csv)"
+                                ) as copy:
+            for start in range(0, len(groups), rules.STORAGE_CHUNK_ROWS):
+                sink = pa.BufferOutputStream()
+                pa_csv.write_csv(groups.slice(start, rules.STORAGE_CHUNK_ROWS), sink, options)
+                copy.write(memoryview(sink.getvalue()))
 
     def _upsert(self, conn: psycopg.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
         """COPY the rows into a staging table, then one INSERT ... ON CONFLICT that
         changes only the rows whose values differ."""
+        counts = getattr(self._importing, "counts", None)
+        if counts is not None:
+            counts.abandon()  # rows written again: the server counts the groups afresh
         conn.execute(
             "DROP TABLE IF EXISTS pg_temp.incoming"
         )
