@@ -156,16 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name} round {number}: load {figures['load_average']}")
             for key, value in figures.items():
                 if key != "load_average":
-                    print(f"  {key:20} {_rounded(value)}")
+                    print(f"  {key:20} {ui_timing._rounded(value)}")
     return 0
-
-
-def _rounded(value: object) -> object:
-    if isinstance(value, float):
-        return round(value, 3)
-    if isinstance(value, list):
-        return [_rounded(item) for item in value]
-    return value
 
 
 if __name__ == "__main__":
