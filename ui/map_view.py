@@ -418,7 +418,9 @@ def _map_body(selection: AnySelection, data_key: str, language: str, near: str |
         state = {"key": key, "view": selection_extent(shown),
                  "complete": True,
                  "centre": linked or (previous.get("here") if same_data else None),
-                 "click": None, "ids": (picked,) if picked else (), "stale": None,
+                 "click": None, "stale": None,
+                 # The incident opened on this filtered set stays selected (and in the link).
+                 "ids": (picked,) if picked else (previous["ids"] if same_data else ()),
                  "open": bool(picked),
                  "moves": (previous or {}).get("moves", 0) + 1}
         st.session_state[STATE_KEY] = state
