@@ -436,8 +436,10 @@ def _map_body(selection: AnySelection, data_key: str, language: str, near: str |
     stand_in = result.map.get_bounds()
     centre = requested_view(state["centre"] or view_centre(state["view"]), state["moves"])
     polygon = st.session_state.get("f_polygon", "")
+    # render=False: st_folium renders the map it is given again anyway; its extra whole-
+    # page render (the outlines' GeoJSON serialised once more) only cost each run time.
     output = st_folium(result.map, key=frame_key(polygon), height=MAP_HEIGHT_PX,
-                       use_container_width=True,
+                       use_container_width=True, render=False,
                        returned_objects=RETURNED_OBJECTS,
                        feature_group_to_add=result.overlays or None,
                        layer_control=result.layer_control,

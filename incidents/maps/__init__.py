@@ -5,9 +5,11 @@ control and localizes assets last; ``standalone.standalone_html`` writes a
 self-contained HTML file.
 """
 
+from incidents.maps.compile_once import install as _compile_templates_once
 from incidents.maps.names import install as _name_elements_once
 from incidents.maps.render_once import install as _render_macros_once
 
 # Before any map is built: incident text must never be evaluated as a template.
 _render_macros_once()
 _name_elements_once()
+_compile_templates_once()
