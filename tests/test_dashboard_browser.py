@@ -491,6 +491,19 @@ MAP_STATE_JS = """
 """
 
 
+# Counts the heat layer's canvas draws from now on in the map's frame.
+COUNT_HEAT_DRAWS_JS = """
+() => {
+  window.__heat_draws = 0;
+  const redraw = L.HeatLayer.prototype._redraw;
+  L.HeatLayer.prototype._redraw = function () {
+    window.__heat_draws += 1;
+    return redraw.apply(this, arguments);
+  };
+}
+"""
+
+
 def test_a_filter_change_replaces_the_layers_inside_the_same_map(dashboard, page,
                                                                  artifacts_dir: Path) -> None:
     """No new frame (Leaflet, plugins and tiles loaded again) for a new filter: the
@@ -499,6 +512,7 @@ def test_a_filter_change_replaces_the_layers_inside_the_same_map(dashboard, page
     open_view(page, base_url)
     _, frame = map_frame(page)
     frame.evaluate("() => { window.__same_frame = true; }")
+    frame.evaluate(COUNT_HEAT_DRAWS_JS)
     before = frame.evaluate(MAP_STATE_JS)
     assert before["legends"] == 1 and before["heat"] == 0
     assert {"name": "Heat map", "on": False} in before["overlays"]
@@ -513,6 +527,7 @@ def test_a_filter_change_replaces_the_layers_inside_the_same_map(dashboard, page
     after = frame.evaluate(MAP_STATE_JS)
     assert after["same"], "the map was mounted again in a new frame"
     assert after["legends"] == 1 and after["heat"] == 0
+    assert frame.evaluate("() => window.__heat_draws") == 0, "the hidden heat map was drawn"
     assert {"name": "Heat map", "on": False} in after["overlays"]
     expected = apply_filters(open_store(home / "incidents.sqlite").load(),
                              FilterSpec(event_types=("Battles",)))

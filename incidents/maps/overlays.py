@@ -57,18 +57,28 @@ class OverlayChoices(MacroElement):
 class ShownAsChosen(MacroElement):
     """In an overlay group: once st_folium adds the group, takes it off again if the
     analyst unticked an overlay of that name, or if it starts unticked and the
-    analyst never ticked it."""
+    analyst never ticked it.
+
+    That first add draws the group's layers only when the group stays: a hidden
+    heat map drawn and taken off again cost every filter change its canvas work in
+    the browser. Later adds (the analyst ticking it) are Leaflet's own."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.once("add", function (event) {
-            var map = event.target._map, choices = map.__overlayChoices || {};
-            var name = {{ this.layer_name|tojson }};
-            var shown = Object.prototype.hasOwnProperty.call(choices, name)
-                ? choices[name] : {{ this.shown|tojson }};
-            if (!shown) { map.removeLayer(event.target); }
-        });
+        (function (group, name, byDefault) {
+            var shown = byDefault;
+            group.onAdd = function (map) {
+                delete group.onAdd;
+                var choices = map.__overlayChoices || {};
+                shown = Object.prototype.hasOwnProperty.call(choices, name)
+                    ? choices[name] : byDefault;
+                if (shown) { group.onAdd(map); }
+            };
+            group.once("add", function (event) {
+                if (!shown) { event.target._map.removeLayer(event.target); }
+            });
+        })({{ this._parent.get_name() }}, {{ this.layer_name|tojson }}, {{ this.shown|tojson }});
         {% endmacro %}
         """
     )
