@@ -240,3 +240,19 @@ def test_extra_layers_go_before_the_layer_control():
     assert names[-1] == control
     page = result.html()
     assert page.index(outline.get_name() + " = L.geoJson") < page.index("L.control.layers")
+
+
+def test_ids_are_taken_from_a_column_of_several_chunks_as_iloc_takes_them():
+    import pyarrow as pa
+
+    from incidents.maps.incident_layer import _taken
+
+    ids = [f"INC-{i}" for i in range(10)]
+    chunked = pa.chunked_array([ids[:3], ids[3:4], ids[4:], []], type=pa.large_string())
+    column = pd.Series(pd.arrays.ArrowStringArray(chunked))
+    assert len(column.array.__arrow_array__().chunks) > 1
+    for positions in ([9, 0, 3, 3, 5, 2], [4], [], list(range(10))[::-1]):
+        positions = np.asarray(positions, dtype=np.int64)
+        taken = _taken(column, positions)
+        assert type(taken) is type(column.array) and taken.dtype == column.dtype
+        assert list(taken) == list(column.iloc[positions])
