@@ -46,8 +46,10 @@ def fold_search(values: pd.Series) -> pd.Series:
     return fold_for_id(values)
 
 
+@lru_cache(maxsize=4096)
 def fold_search_text(text: str) -> str:
-    """:func:`fold_search` of one string."""
+    """:func:`fold_search` of one string (kept: each filter run folds the same few
+    chosen values, each through a one-row Series)."""
     return str(fold_search(pd.Series([text])).iloc[0])
 
 
