@@ -55,3 +55,22 @@ def test_the_helper_starts_when_the_main_script_cannot_run_again(built_gazetteer
     helper.ready.result(timeout=300)
     assert sys.modules["__main__"] is main
     assert helper.extract(ARTICLE, "2024-03-13")[0].record["location"] == "Kimparana"
+
+
+def test_the_models_load_only_on_time_nothing_else_wants() -> None:
+    """The loading thread takes the idle class; the thread that extracts keeps its own."""
+    import os
+
+    from incidents.extract.worker import _lower_priority
+
+    seen = []
+
+    def load() -> None:
+        _lower_priority()
+        seen.append(os.sched_getscheduler(0))
+
+    loading = threading.Thread(target=load)
+    loading.start()
+    loading.join()
+    assert seen == [os.SCHED_IDLE]
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER

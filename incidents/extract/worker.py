@@ -108,9 +108,19 @@ def _exit_with(parent: int) -> None:
 
 
 def _lower_priority() -> None:
-    """Give the calling thread the helper's niceness, where the system allows."""
+    """Let the calling thread run only on time the dashboard and the browser leave.
+
+    Linux's idle scheduling class (a thread's class is its own) runs it only on a core
+    nothing else wants: a niceness of 10 still took a tenth of a busy core, so loading
+    the models beside the first filter changes slowed them. Elsewhere the helper's
+    niceness is the fallback."""
     import os
 
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        return
+    except (AttributeError, OSError):  # not on this system
+        pass
     try:
         os.setpriority(os.PRIO_PROCESS, 0, HELPER_NICENESS)
     except (AttributeError, OSError):  # not on this system
