@@ -27,6 +27,8 @@ DRAWN_MAP_JS = """() => [...document.querySelectorAll('iframe')].some(f => {
 TRANSFERRED_JS = """() => performance.getEntriesByType('resource')
     .filter(e => new URL(e.name).pathname.startsWith('/static/js/'))
     .map(e => [e.name, e.transferSize])"""
+# The map controls' pictures (the layer control's answered by serve.py, the others by Streamlit).
+CONTROL_ICONS = ("layers.png", "spritesheet.svg", "icon-fullscreen.svg")
 WIDGET_SCRIPTS = ("Selectbox", "Multiselect", "DateInput", "ComponentInstance")
 
 
@@ -63,6 +65,13 @@ def test_the_first_page_asks_for_its_widget_scripts_with_the_page(
     page.on("response", lambda response: answers.append((response.url, response.status)))
     try:
         open_until_drawn(page, dashboard)
+        for _ in range(240):
+            served = {url.rsplit("/", 1)[-1] for url, status in answers if status == 200}
+            if served.issuperset(CONTROL_ICONS):
+                break
+            page.wait_for_timeout(250)
+        assert served.issuperset(CONTROL_ICONS), sorted(served)
+        page.wait_for_timeout(500)  # the icons painted
         page.screenshot(path=str(artifacts_dir / "first_page.png"), full_page=True)
         asked = {urlsplit(url).path.rsplit("/", 1)[-1] for url, _ in answers
                  if urlsplit(url).path.startswith("/static/js/")}
