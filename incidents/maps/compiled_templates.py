@@ -1,15 +1,16 @@
-"""folium's and branca's Jinja templates compiled once, kept on disk between runs.
+"""folium's Jinja templates compiled once, kept on disk between runs.
 
 Every folium element class compiles its Jinja template when its module is
 imported: about ninety templates (``folium``, ``folium.plugins``), 0.5 s of one
 core while the dashboard's warm-up imports the page's modules, which the first
-page waits for. ``serve.py`` installs this before the warm-up starts. Jinja turns a template's text into
-Python source and then into a code object; only that last result is kept here,
-marshalled, under ``derived/templates/`` in the project (``incidents.derived``),
-named for everything that decides it: the template's text, the Jinja version,
-the interpreter's bytecode version and the environment's syntax settings. Any
-other text, version or setting makes a new name, so a kept code object is always
-the one Jinja would compile.
+page waits for. ``serve.py`` installs this before the warm-up starts.
+
+Jinja turns a template's text into Python source and then into a code object;
+only that last result is kept here, marshalled, under ``derived/templates/`` in
+the project (``incidents.derived``), named for everything that decides it: the
+template's text, the Jinja version, the interpreter's bytecode version and the
+environment's syntax settings. Any other text, version or setting makes a new
+name, so a kept code object is always the one Jinja would compile.
 
 Like ``incidents.derived``, the cache is an optimisation only: a file that cannot
 be read or written means compiling as before. Only templates compiled while the
