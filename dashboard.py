@@ -17,7 +17,7 @@ from incidents.io.source import UPLOAD_TYPES
 from incidents.filters import FilterSpec
 from incidents.selection import Selection
 from incidents.store.queries import ServedSelection
-from ui import add_article, data, signin, warmup
+from ui import data, signin, warmup
 from ui.admin import render_admin_page
 from ui.correct import render_correct_page
 from ui.exports import render_exports
@@ -158,6 +158,10 @@ def main() -> None:
         render_correct_page(selection, language)
 
     def article() -> None:
+        # Imported when first needed (the warm-up imports it after the first page): its
+        # language tools took a quarter of a second of the first page's wait.
+        from ui import add_article
+
         add_article.render(data.store_path(), language)
 
     def admin() -> None:

@@ -24,13 +24,17 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from streamlit import net_util
 
+from incidents.maps import compiled_templates
 from incidents.maps.basemaps import URL_PREFIX, read_tile
+from ui.chunk_preload import PreloadChunks
 from ui.session_cookie import ROUTES as SESSION_ROUTES
+from ui.static_files import StaticFiles
 from ui.warmup import warm_in_background
 
 
@@ -51,6 +55,8 @@ def _local_address() -> str | None:
 # and when checking a request's origin; both stay on this machine.
 net_util.get_external_ip = _no_external_ip
 net_util.get_internal_ip = _local_address
+# Before the warm-up imports folium: its templates are read back rather than compiled.
+compiled_templates.install()
 
 
 LOCAL_ADDRESSES = ("", "127.0.0.1", "localhost", "::1")
@@ -89,4 +95,4 @@ async def _basemap_tile(request: Request) -> Response:
 app = st.App("dashboard.py", lifespan=_warm_alongside, routes=[
     Route(URL_PREFIX + "/{name}/{z:int}/{x:int}/{y:int}", _basemap_tile),
     *SESSION_ROUTES,
-])
+], middleware=[Middleware(StaticFiles), Middleware(PreloadChunks)])

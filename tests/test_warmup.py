@@ -107,6 +107,21 @@ def test_warm_imports_the_page_but_no_streamlit_component(new_home) -> None:
     assert answer.stdout.strip().splitlines()[-1] == "True []"
 
 
+def test_the_article_page_is_imported_after_the_first_page_not_before(new_home) -> None:
+    """Its extraction tools are not the first page's to wait for; a quiet moment later
+    they are loaded, so opening the page does not wait for them either."""
+    home = new_home("warm-article")
+    check = ("import sys; from ui import warmup; warmup.warm(); "
+             "first = sorted(m for m in sys.modules if m in ('ui.add_article', "
+             "'incidents.extract.pipeline')); "
+             "warmup._load_gazetteer_and_report_map(); "
+             "print(first, 'ui.add_article' in sys.modules)")
+    answer = subprocess.run([sys.executable, "-c", check], cwd=PROJECT_DIR, capture_output=True,
+                            text=True, check=True, env={"INCIDENTS_HOME": str(home),
+                                                        "PATH": "/usr/bin:/bin"})
+    assert answer.stdout.strip().splitlines()[-1] == "[] True"
+
+
 def test_a_page_waits_for_the_background_warmup_then_finds_the_store_loaded(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

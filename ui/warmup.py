@@ -43,7 +43,7 @@ LOGGER = logging.getLogger(__name__)
 # What the page's first script run imports, minus the modules declaring a component
 # (ui.map_view, ui.correct): its own modules, those the map's and the correction's
 # modules import, and Pillow, through which Streamlit reads the page icon (0.1 s).
-PAGE_MODULES = ("ui.add_article", "ui.admin", "ui.duplicates", "ui.exports", "ui.headline",
+PAGE_MODULES = ("ui.admin", "ui.duplicates", "ui.exports", "ui.headline",
                 "ui.layout", "ui.quarantine", "ui.record", "ui.setup_check", "ui.sidebar",
                 "ui.state", "ui.table", "ui.timeline", "ui.upload",
                 "incidents.maps.choropleth", "incidents.maps.draw", "incidents.maps.reference",
@@ -263,7 +263,8 @@ def _load_gazetteer_and_report_map() -> None:
     """
     started = time.perf_counter()
     for name, step in (("gazetteer", _gazetteer), ("the report's map", _report_boundaries),
-                       ("the sign-in's decoy hash", _decoy_hash)):
+                       ("the sign-in's decoy hash", _decoy_hash),
+                       ("the article page", _article_page)):
         _quietly(step, name)()
     print(f"  Gazetteer and report map loaded in {time.perf_counter() - started:.1f} s.",
           file=sys.stderr, flush=True)
@@ -275,6 +276,12 @@ def _gazetteer() -> None:
 
     if is_built():
         load_gazetteer()
+
+
+def _article_page() -> None:
+    """The article page's module (the extraction's text tools), which the dashboard
+    imports only when the page is opened: not the first page's to wait for."""
+    importlib.import_module("ui.add_article")
 
 
 def _decoy_hash() -> None:
