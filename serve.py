@@ -56,7 +56,7 @@ def _local_address() -> str | None:
 net_util.get_external_ip = _no_external_ip
 net_util.get_internal_ip = _local_address
 # Before the warm-up imports folium: its templates are read back rather than compiled.
-compiled_templates.install()
+compiled_templates.keep_on_disk()
 
 
 LOCAL_ADDRESSES = ("", "127.0.0.1", "localhost", "::1")

@@ -1,5 +1,6 @@
-"""Jinja templates compiled once and read back: the same output as Jinja's own
-compilation, one file per text and environment settings, never a wrong code object."""
+"""Jinja templates compiled once per process, and read back from disk: the same output
+as Jinja's own compilation, one file per text and environment settings, never a
+wrong code object (incidents.maps.compiled_templates)."""
 
 from __future__ import annotations
 
@@ -8,24 +9,26 @@ import sys
 
 import jinja2
 import pytest
+from jinja2 import Environment, Template
 
+import incidents.maps  # noqa: F401 - installs the in-memory layer, as every map build does
 from incidents.maps import compiled_templates
 from tests.conftest import PROJECT_DIR
 
 # What compiles templates in this process without the cache (Jinja's own, or a wrapper).
-ORIGINAL = (compiled_templates._compile
-            if jinja2.Environment.compile is compiled_templates.kept_compile
-            else jinja2.Environment.compile)
+ORIGINAL = compiled_templates._compile
 SOURCE = ("{% macro row(x) %}<b>{{ x }}</b>{% endmacro %}"
           "{% for i in items %}\n{{ row(i) }}\n{% endfor %}")
 
 
 @pytest.fixture
 def kept_dir(tmp_path, monkeypatch):
-    """The cache installed, in a temporary directory, counting the compilations Jinja
-    really does (both undone after the test)."""
+    """The disk cache on, in a temporary directory, the memory emptied, counting the
+    compilations Jinja really does (all undone after the test)."""
     monkeypatch.setattr(compiled_templates, "TEMPLATE_DIR", tmp_path / "templates")
-    monkeypatch.setattr(jinja2.Environment, "compile", compiled_templates.kept_compile)
+    monkeypatch.setattr(compiled_templates, "_on_disk", True)
+    monkeypatch.setattr(jinja2.Environment, "compile", compiled_templates.compile_once)
+    compiled_templates._in_memory.cache_clear()
     compiled = []
 
     def counting(environment, source, *args):
@@ -48,7 +51,7 @@ def test_install_puts_the_cache_in_front_of_what_compiled_before(monkeypatch) ->
     monkeypatch.setattr(jinja2.Environment, "compile", ORIGINAL)
     compiled_templates.install()
     compiled_templates.install()
-    assert jinja2.Environment.compile is compiled_templates.kept_compile
+    assert jinja2.Environment.compile is compiled_templates.compile_once
     assert compiled_templates._compile is ORIGINAL
 
 
@@ -90,6 +93,7 @@ def test_an_unreadable_file_means_compiling_again(kept_dir) -> None:
     jinja2.Environment().from_string(SOURCE)
     (kept,) = folder.iterdir()
     kept.write_bytes(b"\x00garbage")
+    compiled_templates._in_memory.cache_clear()  # as in the next process
     assert jinja2.Environment().from_string(SOURCE).render(items=[1]) == "\n<b>1</b>\n"
     assert len(compiled) == 2
 
@@ -116,7 +120,7 @@ import sys
 from pathlib import Path
 from incidents.maps import compiled_templates
 compiled_templates.TEMPLATE_DIR = Path(sys.argv[1])
-compiled_templates.install()
+compiled_templates.keep_on_disk()
 compiled = []
 original = compiled_templates._compile
 compiled_templates._compile = lambda *args: compiled.append(1) or original(*args)
@@ -133,3 +137,35 @@ def test_folium_classes_compile_their_templates_once(tmp_path) -> None:
 
     assert compiled_in_new_interpreter() > 50
     assert compiled_in_new_interpreter() == 0
+
+
+def test_a_text_seen_before_is_not_compiled_again_and_renders_the_same():
+    text = "{% for x in items %}<{{ x }}>{% endfor %} test_a_text_seen_before"
+    first = Template(text).render(items=[1, 2])
+    hits = compiled_templates._in_memory.cache_info().hits
+    second = Template(text)
+    assert compiled_templates._in_memory.cache_info().hits == hits + 1
+    assert second.render(items=[1, 2]) == first == "<1><2> test_a_text_seen_before"
+    assert second.render(items=["a"]) == "<a> test_a_text_seen_before"
+
+
+def test_code_kept_for_one_environment_never_serves_another():
+    text = "{{ value }} test_code_kept_for_one_environment"
+    escaping = Environment(autoescape=True).from_string(text)
+    plain = Environment(autoescape=False).from_string(text)
+    assert escaping.render(value="<b>") == "&lt;b&gt; test_code_kept_for_one_environment"
+    assert plain.render(value="<b>") == "<b> test_code_kept_for_one_environment"
+
+
+def test_templates_from_kept_code_keep_their_own_state():
+    text = "{% set n = n + 1 %}{{ n }} test_templates_keep_their_own_state"
+    assert Template(text).render(n=1) == "2 test_templates_keep_their_own_state"
+    assert Template(text).render(n=10) == "11 test_templates_keep_their_own_state"
+
+
+def test_large_texts_are_compiled_each_time_not_kept():
+    text = "x" * (compiled_templates.LARGEST_KEPT + 1) + "{{ 1 + 1 }}"
+    before = compiled_templates._in_memory.cache_info()
+    assert Template(text).render().endswith("2")
+    after = compiled_templates._in_memory.cache_info()
+    assert (after.hits, after.misses) == (before.hits, before.misses)

@@ -5,7 +5,7 @@ control and localizes assets last; ``standalone.standalone_html`` writes a
 self-contained HTML file.
 """
 
-from incidents.maps.compile_once import install as _compile_templates_once
+from incidents.maps.compiled_templates import install as _compile_templates_once
 from incidents.maps.names import install as _name_elements_once
 from incidents.maps.render_once import install as _render_macros_once
 

@@ -1,25 +1,34 @@
-"""folium's Jinja templates compiled once, kept on disk between runs.
+"""Each Jinja template text compiled once per process, and (for the server) kept on
+disk between runs.
 
-Every folium element class compiles its Jinja template when its module is
-imported: about ninety templates (``folium``, ``folium.plugins``), 0.5 s of one
-core while the dashboard's warm-up imports the page's modules, which the first
-page waits for. ``serve.py`` installs this before the warm-up starts.
+folium and branca build templates from text: every element class compiles its
+template when its module is imported (about ninety, 0.5 s of one core while the
+dashboard's warm-up imports the page's modules, which the first page waits for),
+and some are built while a map renders (every ``GeoJsonTooltip`` and
+``GeoJsonPopup`` compiles its style block, and the ``Element`` holding the result
+compiles it again), so a filter change compiled the same few texts some eight
+times. Jinja's own bytecode cache covers only templates read through a loader,
+none of these.
 
-Jinja turns a template's text into Python source and then into a code object;
-only that last result is kept here, marshalled, under ``derived/templates/`` in
-the project (``incidents.derived``), named for everything that decides it: the
-template's text, the Jinja version, the interpreter's bytecode version and the
-environment's syntax settings. Any other text, version or setting makes a new
-name, so a kept code object is always the one Jinja would compile.
+:func:`install` (done by ``incidents.maps``) keeps the compiled code of the last
+``KEPT`` texts per Jinja environment in memory. :func:`keep_on_disk` (done by
+``serve.py`` before the warm-up imports folium) also keeps each code object,
+marshalled, under ``derived/templates/`` in the project (``incidents.derived``),
+named for everything that decides it: the text, the Jinja version, the
+interpreter's bytecode version and the environment's syntax settings. Any other
+text, version or setting makes a new name, so kept code is always the code Jinja
+would compile, and each template still runs it in a namespace of its own.
 
-Like ``incidents.derived``, the cache is an optimisation only: a file that cannot
-be read or written means compiling as before. Only templates compiled while the
-directory holds fewer than ``MAX_KEPT`` files are written, so templates built
-from changing text (a legend's HTML) cannot fill the disk.
+Both are optimisations only: a file that cannot be read or written means
+compiling as before. Large texts (above ``LARGEST_KEPT`` characters: one-off
+output, not templates) are compiled each time, and files are written only while
+the directory holds fewer than ``MAX_KEPT``, so templates built from changing
+text cannot fill memory or the disk.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import marshal
@@ -34,6 +43,8 @@ from jinja2.compiler import CodeGenerator
 from incidents.atomic import write_bytes_atomically
 from incidents.derived import DERIVED_DIR
 
+KEPT = 512
+LARGEST_KEPT = 20_000
 TEMPLATE_DIR = DERIVED_DIR / "templates"
 MAX_KEPT = 400
 # The environment settings the generated code depends on (besides its class).
@@ -45,6 +56,34 @@ _SETTINGS = ("block_start_string", "block_end_string", "variable_start_string",
 # How templates were compiled before install() (Jinja's own, or a wrapper of it).
 _compile: Callable[..., Any] = jinja2.Environment.compile
 _installed = False
+_on_disk = False
+
+
+def compile_once(environment: jinja2.Environment, source: Any, name: str | None = None,
+                 filename: str | None = None, raw: bool = False,
+                 defer_init: bool = False) -> Any:
+    """``jinja2.Environment.compile``, answered from kept code for a text seen before."""
+    if raw or not isinstance(source, str) or len(source) > LARGEST_KEPT:
+        return _compile(environment, source, name, filename, raw, defer_init)
+    return _in_memory(environment, source, name, filename, defer_init)
+
+
+@functools.lru_cache(maxsize=KEPT)
+def _in_memory(environment: jinja2.Environment, source: str, name: str | None,
+               filename: str | None, defer_init: bool) -> CodeType:
+    key = _key(environment, source, name, filename, defer_init) if _on_disk else None
+    if key is None:
+        return _compile(environment, source, name, filename, False, defer_init)
+    path = TEMPLATE_DIR / key
+    try:
+        code = marshal.loads(path.read_bytes())
+        if isinstance(code, CodeType):
+            return code
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    code = _compile(environment, source, name, filename, False, defer_init)
+    _keep(path, code)
+    return code
 
 
 def _key(environment: jinja2.Environment, source: str, name: str | None,
@@ -63,27 +102,6 @@ def _key(environment: jinja2.Environment, source: str, name: str | None,
     return digest[:32] + ".marshal"
 
 
-def kept_compile(environment: jinja2.Environment, source: Any, name: str | None = None,
-                 filename: str | None = None, raw: bool = False,
-                 defer_init: bool = False) -> Any:
-    """``jinja2.Environment.compile``, reading the code object from disk when a run
-    before compiled the same text in the same kind of environment."""
-    key = (None if raw or not isinstance(source, str)
-           else _key(environment, source, name, filename, defer_init))
-    if key is None:
-        return _compile(environment, source, name, filename, raw, defer_init)
-    path = TEMPLATE_DIR / key
-    try:
-        code = marshal.loads(path.read_bytes())
-        if isinstance(code, CodeType):
-            return code
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    code = _compile(environment, source, name, filename, raw, defer_init)
-    _keep(path, code)
-    return code
-
-
 def _keep(path: Path, code: CodeType) -> None:
     try:
         TEMPLATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -94,11 +112,18 @@ def _keep(path: Path, code: CodeType) -> None:
 
 
 def install() -> None:
-    """Compile Jinja templates through :func:`kept_compile`, which falls back on the
-    compilation installed before (Jinja's own, or one keeping code in memory).
-    Idempotent; covers the templates of folium classes imported after it."""
+    """Compile every Jinja text once per process, in front of the compilation installed
+    before (Jinja's own, or a wrapper of it). Idempotent."""
     global _installed, _compile
     if not _installed:
         _compile = jinja2.Environment.compile
-        jinja2.Environment.compile = kept_compile
+        jinja2.Environment.compile = compile_once
         _installed = True
+
+
+def keep_on_disk() -> None:
+    """Also read compiled code back from ``TEMPLATE_DIR`` (and write what is new): for a
+    server, before folium's classes are imported."""
+    global _on_disk
+    install()
+    _on_disk = True
