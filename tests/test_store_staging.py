@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -101,6 +102,22 @@ def test_a_failed_first_import_leaves_no_rows_and_no_scratch_file(tmp_path: Path
     with pytest.raises(Exception, match="disk full"):
         store.import_records(records(), source_name="file.csv")
     assert store.count() == 0 and store.imports().empty
+    assert not list(tmp_path.glob(f"*{staging.SUFFIX}"))
+
+
+def test_an_error_writing_the_scratch_file_fails_the_import_and_ends_its_thread(
+        tmp_path: Path, monkeypatch) -> None:
+    store = open_store(tmp_path / "incidents.sqlite")
+
+    def failing(self, table):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(staging.Staging, "_write", failing)
+    with pytest.raises(Exception, match="no space left"):
+        store.import_parts([(records(), pd.DataFrame()), (records(), pd.DataFrame())],
+                           source_name="file.csv")
+    assert store.count() == 0 and store.imports().empty
+    assert not [t for t in threading.enumerate() if t.name.startswith("incidents-staging")]
     assert not list(tmp_path.glob(f"*{staging.SUFFIX}"))
 
 

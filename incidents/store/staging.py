@@ -22,7 +22,8 @@ when the store is next opened for writing (:func:`remove_leftovers`).
 
 ADBC brings its own SQLite library: the two never have the scratch file open at
 once (the ADBC connection is closed before the store's connection attaches it), and
-ADBC never opens the store's file.
+ADBC never opens the store's file. It writes in a thread of its own, one part at a
+time, ended before the copy (:meth:`Staging.append`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import glob
 import os
 import secrets
 import sqlite3
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -62,22 +64,42 @@ class Staging:
         self._columns = [row[1] for row in conn.execute("PRAGMA table_info(incidents)")]
         self._statement: Any = None
         self._handles: list[Any] = []
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: Future[None] | None = None
         self.rows = 0
         self.copied = False
 
     def append(self, frame: pd.DataFrame) -> int:
-        """Append the canonical rows of ``frame`` (ids not stored yet); how many."""
-        if self._statement is None:
-            self._open()
-        self._statement.set_options(**{_TARGET_TABLE: "incidents", _MODE: _APPEND})
-        self._statement.bind_stream(_stored_form(frame, self._columns))
-        self._statement.execute_update()
+        """Append the canonical rows of ``frame`` (ids not stored yet); how many.
+
+        The rows are written by a thread of their own while the caller goes on (ADBC
+        writes without Python's lock), so reading the next part and flagging its
+        duplicates overlap the writing of this one; at most one part is being written,
+        and its error is raised by the next call."""
+        table = _stored_form(frame, self._columns)
+        self._wait()
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="incidents-staging")
+        self._pending = self._writer.submit(self._write, table)
         self.rows += len(frame)
         return len(frame)
 
+    def _write(self, table: pa.Table) -> None:
+        if self._statement is None:
+            self._open()
+        self._statement.set_options(**{_TARGET_TABLE: "incidents", _MODE: _APPEND})
+        self._statement.bind_stream(table)
+        self._statement.execute_update()
+
+    def _wait(self) -> None:
+        """Wait for the part being written; raise its error."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
     def _open(self) -> None:
-        """The scratch file with the store's table, through ADBC's own objects (its
-        DB-API layer would start a thread of its own for Ctrl-C)."""
+        """The scratch file with the store's table (ADBC's own objects: its DB-API
+        layer adds nothing needed here)."""
         import adbc_driver_manager
         import adbc_driver_sqlite
 
@@ -108,14 +130,28 @@ class Staging:
             conn.execute(definition)
 
     def remove(self) -> None:
-        """Delete the scratch file (once the store's connection is closed)."""
-        self._close()
-        self.path.unlink(missing_ok=True)
+        """Delete the scratch file (once the store's connection is closed). A part
+        still being written after a failed import is waited for, its error dropped:
+        the import's own error is the one raised."""
+        try:
+            self._close(raising=False)
+        finally:
+            self.path.unlink(missing_ok=True)
 
-    def _close(self) -> None:
-        for handle in self._handles:
-            handle.close()
-        self._handles, self._statement = [], None
+    def _close(self, *, raising: bool = True) -> None:
+        """Wait for the writing thread (raising its error) and end it, then close ADBC."""
+        try:
+            self._wait()
+        except Exception:
+            if raising:
+                raise
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown()
+                self._writer = None
+            for handle in self._handles:
+                handle.close()
+            self._handles, self._statement = [], None
 
 
 def _stored_form(frame: pd.DataFrame, columns: list[str]) -> pa.Table:
