@@ -82,6 +82,18 @@ def test_a_first_import_in_parts_with_a_repeated_id_updates_the_staged_row(
     assert store.count() == len(ROWS) + 1
 
 
+def test_a_first_import_from_a_thread_like_the_dashboards_upload(tmp_path: Path) -> None:
+    """Streamlit runs the upload page in a script thread, not the main one."""
+    store = open_store(tmp_path / "incidents.sqlite")
+    outcome = []
+    worker = threading.Thread(target=lambda: outcome.append(
+        store.import_records(records(), source_name="upload.csv")))
+    worker.start()
+    worker.join(60)
+    assert outcome and outcome[0].inserted == len(ROWS)
+    assert store.count() == len(ROWS)
+
+
 def test_the_store_keeps_counting_direct_writes_after_a_first_import(tmp_path: Path) -> None:
     store = open_store(tmp_path / "incidents.sqlite")
     store.import_records(records(), source_name="file.csv")
