@@ -1,7 +1,7 @@
 """A first import into an empty SQLite store, written by C code instead of row tuples.
 
 Python's ``sqlite3`` driver binds every value of every row from a Python object: at
-a million rows, making the tuples and binding them was two thirds of an import's
+a million rows, making the tuples and binding them was more than half of an import's
 time. Here the rows of a first import are appended, a part at a time, as Arrow
 columns (``rules.storage_table``, in the form the driver would have stored) to a
 scratch SQLite file beside the store by the ADBC SQLite driver
