@@ -1,7 +1,7 @@
 """The store at scale, both backends side by side, in one run.
 
     .venv/bin/python bench/store_scale.py [--rows 1000000] [--large 10000000] [--store URL]
-        [--no-sqlite] [--baseline CHECKOUT] [--import-only | --measure-only]
+        [--no-sqlite | --no-postgis] [--baseline CHECKOUT] [--import-only | --measure-only]
 
 1. **Import**: one synthetic ACLED-like CSV of ``--rows`` incidents (ACLED's 31
    columns, fictional events at real Sahel towns and villages, ``SYN`` ids; written
@@ -26,6 +26,7 @@
    taken back to that code's schema (``BASELINE_SCHEMA``: without the incidents
    counted per group, ``incidents.store.postgis_groups``, or the newest-rows index).
    ``--no-sqlite`` leaves out the SQLite import (the PostGIS one makes the data);
+   ``--no-postgis`` the PostGIS import (and no server is started: with ``--import-only``);
    ``--measure-only --store URL`` only asks the filter change of a store a previous
    run filled (and grew), e.g. after changing the code (the baseline's copy that run
    made is asked again).
@@ -344,6 +345,8 @@ def main() -> None:
     parser.add_argument("--store", help="an empty PostGIS database URL (default: a throwaway one)")
     parser.add_argument("--no-sqlite", action="store_true",
                         help="leave out the SQLite import")
+    parser.add_argument("--no-postgis", action="store_true",
+                        help="leave out the PostGIS import (needs --import-only)")
     parser.add_argument("--baseline", type=Path,
                         help="also import and ask the filter change with this checkout's code")
     parser.add_argument("--import-only", action="store_true",
@@ -357,6 +360,8 @@ def main() -> None:
     if args.filter_change:
         filter_change(args.filter_change)
         return
+    if args.no_postgis and not args.import_only:
+        sys.exit("--no-postgis needs --import-only (the filter change is asked of PostGIS)")
     if args.measure_only:
         if not args.store:
             sys.exit("--measure-only needs --store")
@@ -372,7 +377,7 @@ def main() -> None:
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-store-") as directory:
         work = Path(directory)
         url = args.store
-        if url is None:
+        if url is None and not args.no_postgis:
             import pgserver
             from conftest import free_port
 
@@ -392,11 +397,13 @@ def main() -> None:
         runs = [("sqlite", PROJECT, str(work / "bench.sqlite")), ("postgis", PROJECT, url)]
         if args.baseline:
             runs.insert(0, ("sqlite", args.baseline, str(work / "baseline.sqlite")))
-            if args.store is None:
+            if args.store is None and not args.no_postgis:
                 runs.insert(2, ("postgis", args.baseline,
                                 pgserver.fresh_database(server, "bench_baseline")))
         if args.no_sqlite:
             runs = [run for run in runs if run[0] != "sqlite"]
+        if args.no_postgis:
+            runs = [run for run in runs if run[0] != "postgis"]
         stored: dict[tuple[str, Path], dict[str, str]] = {}
         for number, (backend, code, store) in enumerate(runs):
             home = work / f"home-{number}"

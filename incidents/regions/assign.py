@@ -107,8 +107,13 @@ def _admin2_notes(previous: pd.Series, polygon_admin2: pd.Series) -> pd.Series:
 
 
 def _country_units(units: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
+    """{country code: positions of its units, ascending}, grouped in one sort (not one
+    comparison of every unit per country)."""
     codes = units["country"].astype("string").fillna("").str.upper().to_numpy(dtype=object)
-    return {code: np.flatnonzero(codes == code) for code in pd.unique(codes) if code}
+    numbers, names = pd.factorize(codes)
+    order = np.argsort(numbers, kind="stable")
+    bounds = np.searchsorted(numbers[order], np.arange(len(names) + 1))
+    return {code: order[bounds[at]:bounds[at + 1]] for at, code in enumerate(names) if code}
 
 
 def _within_country(

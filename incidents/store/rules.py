@@ -70,13 +70,21 @@ class SeenIds:
 
     @staticmethod
     def _hashes(ids: pd.Series) -> np.ndarray:
-        return pd.util.hash_array(ids.to_numpy(dtype=object, na_value=None))
+        # Ids are mostly distinct: hashing them as they are is five times quicker than
+        # factorizing them first (pandas' default), for the same hashes.
+        return pd.util.hash_array(ids.to_numpy(dtype=object, na_value=None), categorize=False)
 
     def _counts_of(self, keys: np.ndarray) -> np.ndarray:
         if not len(self._keys):
             return np.zeros(len(keys), dtype="int64")
-        at = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
-        return np.where(self._keys[at] == keys, self._counts[at], 0)
+        # Looked up in sorted order: the searches then walk the stored keys forward
+        # instead of jumping across them (several times quicker at a million keys).
+        order = np.argsort(keys)
+        wanted = keys[order]
+        at = np.minimum(np.searchsorted(self._keys, wanted), len(self._keys) - 1)
+        counts = np.empty(len(keys), dtype="int64")
+        counts[order] = np.where(self._keys[at] == wanted, self._counts[at], 0)
+        return counts
 
     def _add(self, keys: np.ndarray) -> None:
         if not len(keys):

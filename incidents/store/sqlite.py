@@ -27,7 +27,7 @@ from pandas.errors import DatabaseError as PandasDatabaseError
 from incidents import config, model
 from incidents.errors import StoreError
 from incidents.snapshot import SnapshotCache, snapshot_path
-from incidents.store import rules
+from incidents.store import rules, staging
 from incidents.store.base import SnapshotStore
 from incidents.store.protocol import ImportSummary
 
@@ -170,6 +170,9 @@ class SQLiteStore(SnapshotStore):
         self.location = str(self.path)
         self.read_only = _cannot_write(self.path) if read_only is None else read_only
         self.snapshot = SnapshotCache(snapshot_path(self.path), read_only=self.read_only)
+        # The scratch file of the first import each open transaction is writing (by id
+        # of its connection): ``incidents.store.staging``.
+        self._stagings: dict[int, staging.Staging] = {}
         if self.read_only:
             self._uri = self._read_only_uri()
             return
@@ -185,6 +188,7 @@ class SQLiteStore(SnapshotStore):
                 conn.execute("PRAGMA journal_mode = WAL")
             finally:
                 conn.close()
+            staging.remove_leftovers(self.path)
         except (OSError, sqlite3.Error) as error:
             raise StoreError(f"cannot open store {self.path}: {error}") from error
 
@@ -257,7 +261,10 @@ class SQLiteStore(SnapshotStore):
                 conn.execute("ROLLBACK")
             raise
         finally:
+            staged = self._stagings.pop(id(conn), None)
             conn.close()
+            if staged is not None:
+                staged.remove()
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -289,6 +296,7 @@ class SQLiteStore(SnapshotStore):
         return int(cursor.lastrowid)
 
     def _stage_batch(self, conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+        self._copy_staged(conn)
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch (incident_id TEXT PRIMARY KEY)")
         conn.execute("DELETE FROM batch")
         conn.executemany("INSERT INTO batch VALUES (?)", ((i,) for i in ids))
@@ -309,6 +317,7 @@ class SQLiteStore(SnapshotStore):
 
     def _rows_with_source_ids(self, conn: sqlite3.Connection,
                               source_ids: list[str]) -> pd.DataFrame:
+        self._copy_staged(conn)
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS repeated (event_id_cnty TEXT)")
         conn.execute("DELETE FROM repeated")
         conn.executemany("INSERT INTO repeated VALUES (?)", ((i,) for i in source_ids))
@@ -326,20 +335,34 @@ class SQLiteStore(SnapshotStore):
     def _defer_indexes(self, conn: sqlite3.Connection) -> list[str]:
         """Drop the secondary indexes for a first import (rebuilt by ``_restore_indexes``
         in the same transaction): building an index once over sorted keys is cheaper
-        than updating it row by row."""
+        than updating it row by row. The import's rows go to a scratch file until
+        then (``incidents.store.staging``)."""
         for index in _INCIDENT_INDEXES:
             conn.execute(f"DROP INDEX IF EXISTS {index}")
+        self._stagings[id(conn)] = staging.Staging(self.path, conn)
         return list(_INCIDENT_INDEXES.values())
 
     def _restore_indexes(self, conn: sqlite3.Connection, deferred: list[str]) -> None:
+        self._copy_staged(conn)
         for statement in deferred:
             conn.execute(statement)
 
+    def _copy_staged(self, conn: sqlite3.Connection) -> None:
+        """Bring a first import's staged rows into the store before anything reads or
+        updates them there (rows of later parts are then inserted directly)."""
+        staged = self._stagings.get(id(conn))
+        if staged is not None and not staged.copied:
+            staged.copy_into(conn)
+
     def _bulk_insert(self, conn: sqlite3.Connection, frame: pd.DataFrame) -> int:
-        """Insert rows whose ids are not stored. Rows become Python values a chunk at
-        a time, so they are never all held as Python objects at once; meanwhile the
-        cycle collector is paused (those millions of values hold no cycles, and its
-        passes over them cost a quarter of the conversion)."""
+        """Insert rows whose ids are not stored: into a first import's scratch file
+        while it is open (``incidents.store.staging``), else here. Here, rows become
+        Python values a chunk at a time, so they are never all held as Python objects
+        at once; meanwhile the cycle collector is paused (those millions of values
+        hold no cycles, and its passes over them cost a quarter of the conversion)."""
+        staged = self._stagings.get(id(conn))
+        if staged is not None and not staged.copied:
+            return staged.append(frame)
         before = conn.total_changes
         with rules.collector_paused():
             for names, rows in rules.filled_storage_chunks(frame):
@@ -349,6 +372,7 @@ class SQLiteStore(SnapshotStore):
         return conn.total_changes - before
 
     def _upsert(self, conn: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
+        self._copy_staged(conn)
         names = list(model.CANONICAL_COLUMNS)
         refreshed = [c for c in names if c not in ("incident_id", "created_at", "updated_at")]
         differs = " OR ".join(f"incidents.{c} IS NOT excluded.{c}" for c in refreshed)
