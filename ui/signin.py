@@ -166,9 +166,12 @@ def require_sign_in(language: str, url_paths: Sequence[str] = ()) -> User | None
             with slot:
                 hand_to_browser(st.session_state.pop(_COOKIE_CODE_KEY))
         st.sidebar.text(t("signin_as", language, name=user.name, role=user.role))
-        if st.sidebar.button(t("signin_sign_out", language), key="sign_out"):
-            _sign_out(user)
-            st.rerun()
+        # Signed out in the button's callback, before the next run: that run draws the
+        # form from its start (a rerun called midway through the map page's run left the
+        # frontend writing the form into the page's old elements: "'setIn' cannot be
+        # called on an ElementNode", and no form).
+        st.sidebar.button(t("signin_sign_out", language), key="sign_out", on_click=_sign_out,
+                          args=(user,))
         return user
     if url_paths:
         def form() -> None:
