@@ -129,7 +129,8 @@ def main() -> None:
     url_error = seed_from_url(st.session_state, params)
     language = language_picker()
     apply_language(language)
-    signin.require_sign_in(language, PAGE_PATHS)
+    if not signin.require_sign_in(language, PAGE_PATHS):
+        return
     if url_error:
         st.sidebar.warning(plain(translate_stored(url_error, language)))
     if warmup.warming():

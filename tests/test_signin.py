@@ -47,6 +47,16 @@ def test_with_users_nothing_shows_before_sign_in_and_a_wrong_password_is_refused
     assert texts(app) == [] and "Wrong name or password" in app.error[0].value
 
 
+def test_the_form_returns_to_the_page_instead_of_stopping_the_run(users) -> None:
+    """A stopped run keeps the previous run's fragments registered in Streamlit, and
+    the map's fragment, rerun after a sign-out, then drew over the form."""
+    users.add("awa", "editor", "a long password")
+    app = AppTest.from_file(APP).run()
+    assert [caption.value for caption in app.caption] == ["the page returned after the form"]
+    app = sign_in(app, "awa", "a long password")
+    assert "the page returned after the form" not in [caption.value for caption in app.caption]
+
+
 def test_a_viewer_is_refused_a_correction_and_an_editor_may(users) -> None:
     users.add("vera", "viewer", "a long password")
     users.add("awa", "editor", "a long password")

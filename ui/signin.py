@@ -146,9 +146,15 @@ def signed_in_store(store: Store) -> SignedInStore:
     return SignedInStore(store, user or User("nobody", "none"))
 
 
-def require_sign_in(language: str, url_paths: Sequence[str] = ()) -> User | None:
-    """The signed-in user; None when no users are configured. Draws the sign-in form
-    and stops the page while nobody is signed in.
+def require_sign_in(language: str, url_paths: Sequence[str] = ()) -> bool:
+    """Whether the page may go on: someone is signed in (see :func:`current_user`) or no
+    users are configured. While nobody is signed in, draws the sign-in form and returns
+    False, and the caller returns without drawing more.
+
+    Not ``st.stop()``: Streamlit forgets the fragments of the previous run only when a
+    run ends normally, so after a stopped run the map's fragment, rerun by the browser
+    a moment after signing out, drew into the form's place and the page went blank
+    ("'setIn' cannot be called on an ElementNode").
 
     ``url_paths`` are the app's page addresses (the first is the default page): the
     form is served at each of them, so someone who opened ``/correct`` lands there
@@ -157,7 +163,7 @@ def require_sign_in(language: str, url_paths: Sequence[str] = ()) -> User | None
     users = UsersFile()
     if not users.configured():
         st.sidebar.caption(t("signin_single_user", language, name=plain(local_user().name)))
-        return None
+        return True
     user = current_user()
     if user is not None:
         # One slot in every run, filled only once: the sidebar's elements keep their places.
@@ -172,7 +178,7 @@ def require_sign_in(language: str, url_paths: Sequence[str] = ()) -> User | None
         # called on an ElementNode", and no form).
         st.sidebar.button(t("signin_sign_out", language), key="sign_out", on_click=_sign_out,
                           args=(user,))
-        return user
+        return True
     if url_paths:
         def form() -> None:
             _sign_in_form(users, language)
@@ -182,8 +188,7 @@ def require_sign_in(language: str, url_paths: Sequence[str] = ()) -> User | None
                       position="hidden").run()
     else:
         _sign_in_form(users, language)
-    st.stop()
-    return None
+    return False
 
 
 def _sign_out(user: User) -> None:

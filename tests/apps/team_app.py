@@ -14,12 +14,18 @@ from ui.correct import render_correct_page  # noqa: E402
 from ui.data import get_store, load_store_frame, store_path, store_version  # noqa: E402
 from ui.signin import require_sign_in  # noqa: E402
 
-require_sign_in("en")
-if st.query_params.get("page") == "count":
-    location = str(store_path())
-    st.text(f"{len(load_store_frame(location, store_version(location)))} incidents")
-elif st.query_params.get("page") == "admin":
-    render_admin_page("en")
-else:
-    frame = get_store(str(store_path())).load_map_snapshot()
-    render_correct_page(Selection.everything(frame), "en")
+
+def page() -> None:
+    if not require_sign_in("en"):
+        return
+    if st.query_params.get("page") == "count":
+        location = str(store_path())
+        st.text(f"{len(load_store_frame(location, store_version(location)))} incidents")
+    elif st.query_params.get("page") == "admin":
+        render_admin_page("en")
+    else:
+        frame = get_store(str(store_path())).load_map_snapshot()
+        render_correct_page(Selection.everything(frame), "en")
+
+
+page()
