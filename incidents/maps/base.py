@@ -101,7 +101,13 @@ class OutlineLayer(Layer):
     (st_folium renders a map three times), and walks every feature for a
     style that here is one constant: about 10 ms per map for text that never
     changes. The text is made script-safe once, here.
+
+    Fetched, the lines arrive after the incidents are drawn; in a pane of their own
+    under Leaflet's overlay pane they stay under them, as when written in.
     """
+
+    pane_name = "incidentsOutlines"
+    pane_z = 350  # above the tiles (200), under the overlays (400)
 
     _template = Template(
         """
@@ -109,6 +115,10 @@ class OutlineLayer(Layer):
         {% if this.served_url %}
         var {{ this.get_name() }} = L.geoJson(null, {
             interactive: false,
+            pane: (function (map, name) {
+                if (!map.getPane(name)) { map.createPane(name).style.zIndex = {{ this.pane_z }}; }
+                return name;
+            })({{ this._parent.get_name() }}, {{ this.pane_name|tojson }}),
             style: {{ this.style|tojavascript }}
         }).addTo({{ this._parent.get_name() }});
         fetch({{ this.served_url|tojson }}).then(function (answer) {
