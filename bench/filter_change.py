@@ -11,7 +11,8 @@ is loaded, then the sidebar's "Event type" filter is changed five times, as
 + Protests, + Battles), each time until the headline and the map show the new view.
 
 Besides that wall time (``runs_s``; ``filter_s`` is the median of the first three,
-the figure ``bench/ui_timing.py`` prints), each change's CPU seconds are read from
+the figure ``bench/ui_timing.py`` prints) and the bytes the browser received on
+Streamlit's websocket until then (``payload_bytes``), each change's CPU seconds are read from
 /proc, which a busy machine disturbs far less than wall time: the dashboard server's
 (``server_cpu_s``, every thread) and its helper processes' (``helpers_cpu_s``: the
 article extractor loading its language models after the first page). ``--settle-s``
@@ -39,6 +40,7 @@ import scale  # noqa: E402
 import ui_timing  # noqa: E402
 
 TIMEOUT_S = 600
+SUMMARY = ("filter_s", "server_cpu_median_s", "payload_median_bytes")
 CHANGES = (("pick", "Battles"), ("pick", "Riots"), ("unpick", "Battles"),
            ("pick", "Protests"), ("pick", "Battles"))
 
@@ -98,7 +100,7 @@ def measure_checkout(project: Path, home: Path, settle_s: float) -> dict:
             first_page_s = time.perf_counter() - started
             watched.wait_quiet()
             time.sleep(settle_s)
-            runs, server, helpers = [], [], []
+            runs, server, helpers, payload = [], [], [], []
             for kind, event_type in CHANGES:
                 watched.wait_quiet()
                 before = cpu_seconds(pid)
@@ -106,6 +108,7 @@ def measure_checkout(project: Path, home: Path, settle_s: float) -> dict:
                                                   TIMEOUT_S)
                 after = cpu_seconds(pid)
                 runs.append(figures["browser_s"])
+                payload.append(figures["payload_bytes"])
                 server.append(after[0] - before[0])
                 helpers.append(after[1] - before[1])
         finally:
@@ -113,6 +116,7 @@ def measure_checkout(project: Path, home: Path, settle_s: float) -> dict:
     return {"first_page_s": first_page_s, "filter_s": statistics.median(runs[:3]),
             "runs_s": runs, "server_cpu_s": server, "helpers_cpu_s": helpers,
             "server_cpu_median_s": statistics.median(server),
+            "payload_bytes": payload, "payload_median_bytes": statistics.median(payload),
             "load_average": [round(value, 2) for value in os.getloadavg()]}
 
 
@@ -157,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
             for key, value in figures.items():
                 if key != "load_average":
                     print(f"  {key:20} {ui_timing._rounded(value)}")
+    print("medians over the rounds:" + "".join(f"  {name:>12}" for name in results))
+    for key in SUMMARY:
+        print(f"  {key:20}" + "".join(
+            f"  {ui_timing._rounded(statistics.median(r[key] for r in rounds))!s:>12}"
+            for rounds in results.values()))
     return 0
 
 

@@ -190,6 +190,27 @@ def open_view(page, base_url: str, spec: FilterSpec | None = None) -> None:
     page.goto(f"{base_url}/{query}", wait_until="domcontentloaded")
 
 
+OUTLINE_PATHS_JS = "stroke => document.querySelectorAll(`path[stroke='${stroke}']`).length"
+
+
+def test_region_outlines_are_fetched_once_and_drawn(dashboard, page) -> None:
+    """The country and admin-1 outlines come from serve.py as files a browser keeps
+    (not in the map's script, sent with every run), and are drawn."""
+    base_url, _ = dashboard
+    answers = []
+    page.on("response", lambda response: answers.append(response)
+            if "/app/static/mapdata/" in response.url else None)
+    open_view(page, base_url)
+    _, frame = map_frame(page)
+    for stroke in ("#4a4a4a", "#7a7a7a"):  # incidents.maps.base: country, admin-1
+        frame.wait_for_function(f"({OUTLINE_PATHS_JS})({stroke!r}) > 5",
+                                timeout=LOAD_TIMEOUT_MS)
+    assert len(answers) == 2, [answer.url for answer in answers]
+    for answer in answers:
+        assert answer.status == 200
+        assert answer.headers["cache-control"] == "public, immutable, max-age=31536000"
+
+
 def test_map_shows_the_seed_incident_at_kimparana(dashboard, page, artifacts_dir: Path) -> None:
     base_url, _ = dashboard
     open_view(page, base_url)

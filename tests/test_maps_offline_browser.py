@@ -204,3 +204,63 @@ def test_streamlit_folium_iframe_loads_assets_from_app_static(chromium, streamli
     assert _remote(requests) == []
     assert any("/app/static/vendor/leaflet/leaflet.js" in url for url in requests)
     assert any("/app/static/vendor/markercluster/" in url for url in requests)
+
+
+_DASHBOARD_STYLE_APP = textwrap.dedent(
+    """
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from incidents.maps.build import build_map
+    from tests.test_maps_lod import cloud
+
+    result = build_map(cloud(200, seed=3), overlays_apart=True)
+    st_folium(result.map, key="map", height=500, returned_objects=[], render=False,
+              feature_group_to_add=result.overlays, layer_control=result.layer_control)
+    """
+)
+OUTLINE_STROKES = {"country": "#4a4a4a", "admin1": "#7a7a7a"}
+
+
+@pytest.fixture(scope="module")
+def dashboard_style_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A map built as the dashboard builds its own (outlines fetched, data layers apart),
+    run by plain ``streamlit run`` (not serve.py) with ./static the project's."""
+    app_dir = tmp_path_factory.mktemp("st-dashboard-style")
+    (app_dir / "app.py").write_text(_DASHBOARD_STYLE_APP, "utf-8")
+    (app_dir / "static").symlink_to(STATIC_DIR, target_is_directory=True)
+    (app_dir / ".streamlit").mkdir()
+    (app_dir / ".streamlit" / "config.toml").write_text("[server]\nenableStaticServing = true\n", "utf-8")
+    with streamlit_server("app.py", cwd=app_dir, log_path=app_dir / "server.log",
+                          env={"PYTHONPATH": str(PROJECT_DIR)}) as url:
+        yield url
+
+
+def test_fetched_outlines_are_drawn_in_the_streamlit_folium_frame(chromium, dashboard_style_app,
+                                                                  artifacts_dir):
+    page = chromium.new_page(viewport={"width": 1100, "height": 800})
+    requests = _record_requests(page)
+    page.goto(dashboard_style_app)
+    frame = page.wait_for_selector("iframe[title*='streamlit_folium']",
+                                   timeout=60_000).content_frame()
+    frame.wait_for_function("typeof window.L !== 'undefined'", timeout=30_000)
+    count = "stroke => document.querySelectorAll(`path[stroke='${stroke}']`).length"
+    for stroke in OUTLINE_STROKES.values():
+        frame.wait_for_function(f"({count})({stroke!r}) > 0", timeout=20_000)
+    drawn = {level: frame.evaluate(count, stroke) for level, stroke in OUTLINE_STROKES.items()}
+    # Under the incidents although they arrive after them: in a pane below the overlays'.
+    under = frame.evaluate(
+        """strokes => strokes.every(stroke => Array.from(
+            document.querySelectorAll(`path[stroke='${stroke}']`)).every(path => {
+                const pane = path.closest('.leaflet-pane');
+                return pane.classList.contains('leaflet-incidentsOutlines-pane')
+                    && Number(getComputedStyle(pane).zIndex) < Number(getComputedStyle(
+                        document.querySelector('.leaflet-overlay-pane')).zIndex);
+            }))""", list(OUTLINE_STROKES.values()))
+    page.screenshot(path=str(artifacts_dir / "maps_fetched_outlines_streamlit.png"))
+    page.close()
+    assert drawn["country"] >= 10 and drawn["admin1"] >= 20, drawn
+    assert under
+    fetched = [url for url in requests if "/app/static/mapdata/outline-" in url]
+    assert len(fetched) == 2, fetched
+    assert _remote(requests) == []

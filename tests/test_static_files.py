@@ -104,3 +104,27 @@ def test_ranges_and_other_methods_are_left_to_streamlit(client) -> None:
                       ).status_code == 299
     assert client.post(f"/static/js/{script.name}").status_code == 299
 
+
+
+def test_the_maps_outlines_are_answered_for_a_browser_to_keep(client) -> None:
+    from incidents.maps.static_data import static_json_url
+
+    url = static_json_url("outline", '{"type":"FeatureCollection","features":[]}')
+    if url is None:
+        pytest.skip("static/ cannot be written here")
+    answer = client.get(url)
+    assert answer.status_code == 200
+    assert answer.json() == {"type": "FeatureCollection", "features": []}
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.headers["cache-control"] == "public, immutable, max-age=31536000"
+    assert answer.headers["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.parametrize("path", [
+    "/app/static/mapdata/outline-00000000000000000000.json",  # not (or no longer) written
+    "/app/static/mapdata/../../serve.py",
+    "/app/static/mapdata/",
+])
+def test_anything_else_under_the_map_data_is_left_to_streamlit(client, path: str) -> None:
+    answer = client.get(path)
+    assert (answer.status_code, answer.text) == (299, PASSED_ON)

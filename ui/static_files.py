@@ -13,7 +13,9 @@ also loses.
 existing file under ``/static/`` (Streamlit's own, whose names carry their
 content's hash) or a picture under ``/app/static/`` (``./static``: the bundled
 tiles, the map controls' icons) by reading it on the event loop, with the headers Streamlit
-sends for it. Anything else (a missing file, a directory, a path Streamlit's own
+sends for it. The map's constant data under ``/app/static/mapdata/`` (its region
+outlines: ``incidents.maps.static_data``), named for its content too, is answered
+the same way, with the headers that let a browser keep it for good. Anything else (a missing file, a directory, a path Streamlit's own
 checks would refuse, a file over ``MAX_BYTES``, a request for a byte range) goes
 to Streamlit unchanged.
 """
@@ -33,12 +35,15 @@ from streamlit.web.server.starlette.starlette_server_config import (
     STATIC_ASSET_CACHE_MAX_AGE_SECONDS,
 )
 
+from incidents.maps.static_data import MAP_DATA_DIR_NAME
+
 # Larger files (none among Streamlit's or the vendored ones) stream through Streamlit.
 MAX_BYTES = 8 * 1024 * 1024
 # Under /app/static/ only pictures (the tiles, the controls' icons): Streamlit
 # compresses what it sends from there, which for the scripts and styles helps a
 # dashboard shared on a network, and for a picture only costs time.
 PICTURE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")
+MAP_DATA_TYPES = ("application/json",)
 DASHBOARD_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
@@ -50,10 +55,14 @@ def _roots() -> list[tuple[str, str, dict[str, str], tuple[str, ...]]]:
               {"cache-control": f"public, immutable, max-age={STATIC_ASSET_CACHE_MAX_AGE_SECONDS}"},
               ("",))]
     if config.get_option("server.enableStaticServing"):
-        roots.append((f"{base}/app/static/",
-                      os.path.realpath(file_util.get_app_static_dir(str(DASHBOARD_SCRIPT))),
-                      {"access-control-allow-origin": "*", "x-content-type-options": "nosniff"},
-                      PICTURE_TYPES))
+        app_static = os.path.realpath(file_util.get_app_static_dir(str(DASHBOARD_SCRIPT)))
+        as_streamlit = {"access-control-allow-origin": "*", "x-content-type-options": "nosniff"}
+        # Before /app/static/, whose files are looked up under the same folder.
+        roots.append((f"{base}/app/static/{MAP_DATA_DIR_NAME}/",
+                      os.path.join(app_static, MAP_DATA_DIR_NAME),
+                      {**as_streamlit, "cache-control": "public, immutable, max-age=31536000"},
+                      MAP_DATA_TYPES))
+        roots.append((f"{base}/app/static/", app_static, as_streamlit, PICTURE_TYPES))
     return roots
 
 

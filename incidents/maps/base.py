@@ -27,6 +27,7 @@ from incidents import i18n
 from incidents.maps.assets import DEFAULT_BASE_URL, OfflineMap, localize
 from incidents.maps.basemaps import basemap_layer, list_basemaps
 from incidents.maps.escape import escape_text, json_for_script
+from incidents.maps.static_data import static_json_url
 from incidents.maps.tiles import MAX_ZOOM, local_tile_layer, online_tile_layer, osm_attribution
 from incidents.derived import kept_on_disk, source_stamp
 from incidents.regions.boundaries import boundary_file, load_admin1, load_countries
@@ -93,21 +94,44 @@ def _outline_geojson(level: str, countries: tuple[str, ...]) -> str:
 
 
 class OutlineLayer(Layer):
-    """Unfilled, unclickable boundary lines from a GeoJSON text embedded as it is.
+    """Unfilled, unclickable boundary lines from a GeoJSON text embedded as it is, or
+    fetched from ``served_url`` (see :func:`serve_outlines`).
 
     folium.GeoJson parses its data and serialises it again at every render
     (st_folium renders a map three times), and walks every feature for a
     style that here is one constant: about 10 ms per map for text that never
     changes. The text is made script-safe once, here.
+
+    Fetched, the lines arrive after the incidents are drawn; in a pane of their own
+    under Leaflet's overlay pane they stay under them, as when written in.
     """
+
+    pane_name = "incidentsOutlines"
+    pane_z = 350  # above the tiles (200), under the overlays (400)
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
+        {% if this.served_url %}
+        var {{ this.get_name() }} = L.geoJson(null, {
+            interactive: false,
+            pane: (function (map, name) {
+                if (!map.getPane(name)) { map.createPane(name).style.zIndex = {{ this.pane_z }}; }
+                return name;
+            })({{ this._parent.get_name() }}, {{ this.pane_name|tojson }}),
+            style: {{ this.style|tojavascript }}
+        }).addTo({{ this._parent.get_name() }});
+        fetch({{ this.served_url|tojson }}).then(function (answer) {
+            return answer.ok ? answer.json() : null;
+        }).then(function (outlines) {
+            if (outlines) { {{ this.get_name() }}.addData(outlines); }
+        }).catch(function () {});
+        {% else %}
         var {{ this.get_name() }} = L.geoJson({{ this.geojson }}, {
             interactive: false,
             style: {{ this.style|tojavascript }}
         }).addTo({{ this._parent.get_name() }});
+        {% endif %}
         {% endmacro %}
         """
     )
@@ -115,8 +139,33 @@ class OutlineLayer(Layer):
     def __init__(self, geojson: str, *, name: str, style: dict) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "OutlineLayer"
+        self.data = geojson
         self.geojson = json_for_script(geojson)
         self.style = style
+        self.served_url: str | None = None
+
+
+def _outline_layers(fmap: folium.Map) -> list[OutlineLayer]:
+    return [child for child in fmap._children.values() if isinstance(child, OutlineLayer)]
+
+
+def serve_outlines(fmap: folium.Map) -> folium.Map:
+    """Have the map's outlines fetched from a file the dashboard serves (by a URL named
+    for their content, ``incidents.maps.static_data``) instead of written into its
+    script, which st_folium sends again with every run; where the file cannot be
+    written they stay in the script. For a map shown by the dashboard only: a page
+    opened on its own would find no such file (``standalone_html`` writes them back in).
+    """
+    for layer in _outline_layers(fmap):
+        layer.served_url = static_json_url("outline", layer.data)
+    return fmap
+
+
+def embed_outlines(fmap: folium.Map) -> folium.Map:
+    """Undo :func:`serve_outlines`: the outlines written into the map's script."""
+    for layer in _outline_layers(fmap):
+        layer.served_url = None
+    return fmap
 
 
 def _outline_layer(level: str, countries: tuple[str, ...], name: str, style: dict) -> OutlineLayer:

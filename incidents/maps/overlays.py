@@ -22,7 +22,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 
 from incidents.maps.assets import DEFAULT_BASE_URL, OfflineMap, localize
-from incidents.maps.base import finish_map
+from incidents.maps.base import finish_map, serve_outlines
 
 
 class OverlayChoices(MacroElement):
@@ -115,7 +115,8 @@ class Overlays:
     def finish(self) -> folium.LayerControl | None:
         """Finish the map (see ``base.finish_map``). Kept apart, the layer control must
         come after the groups, so it is returned for st_folium's ``layer_control``,
-        and the map's scripts, the groups' included, load as one file."""
+        the map's scripts, the groups' included, load as one file, and its outlines
+        are fetched from a served file rather than sent with every run (``serve_outlines``)."""
         if not self.apart:
             finish_map(self.map)
             return None
@@ -125,4 +126,5 @@ class Overlays:
             localize(group, base_url)
         if isinstance(self.map, OfflineMap):
             self.map.load_scripts_as_one(self.groups)
+        serve_outlines(self.map)
         return folium.LayerControl(position="topright", collapsed=True)

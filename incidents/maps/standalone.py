@@ -8,6 +8,9 @@ is drawn blank instead of being requested. So the file is self-sufficient
 at the cost of a few hundred kilobytes, rather than depending on a tile
 folder that gets lost when the file is mailed.
 
+Region outlines a dashboard map fetches from its server
+(``incidents.maps.base.serve_outlines``) are written back into the page.
+
 Only layers the analyst opted into (live OpenStreetMap tiles) still point
 at the network.
 """
@@ -148,10 +151,11 @@ def standalone_html(
     ``bounds`` ((south, west), (north, east)) chooses which detailed tiles are
     embedded; by default the bounds the map was fitted to, else the Sahel.
     """
-    from incidents.maps.base import SAHEL_BOUNDS
+    from incidents.maps.base import SAHEL_BOUNDS, embed_outlines
 
     base_url = getattr(fmap, "asset_base_url", DEFAULT_BASE_URL)
     localize(fmap, base_url)
+    embed_outlines(fmap)
     page = fmap.get_root().render()
     page = _inline_assets(page, base_url, vendor_dir)
     extent = bounds or _fitted_bounds(fmap) or SAHEL_BOUNDS
