@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from incidents import model
 from incidents.filters import FilterSpec, apply_filters
@@ -118,14 +119,19 @@ def map_frame(page):
         frame_element = page.wait_for_selector("iframe[title*='st_folium']",
                                                timeout=LOAD_TIMEOUT_MS)
         frame = frame_element.content_frame()
-        if frame is not None and not frame.is_detached():
+        if frame is None or frame.is_detached():
+            page.wait_for_timeout(250)
+            continue
+        try:
+            frame.wait_for_selector(".leaflet-container", timeout=LOAD_TIMEOUT_MS)
+            frame.wait_for_function(
+                "() => Object.keys(window).some(k => window[k] instanceof L.Map)",
+                timeout=LOAD_TIMEOUT_MS,
+            )
             break
-        page.wait_for_timeout(250)
-    frame.wait_for_selector(".leaflet-container", timeout=LOAD_TIMEOUT_MS)
-    frame.wait_for_function(
-        "() => Object.keys(window).some(k => window[k] instanceof L.Map)",
-        timeout=LOAD_TIMEOUT_MS,
-    )
+        except PlaywrightError as error:
+            if "detached" not in str(error):
+                raise
     # The component frame starts with zero height; wait until it has its size and
     # the page has settled (no script run in progress).
     page.wait_for_function(
