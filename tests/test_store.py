@@ -283,6 +283,34 @@ def test_a_store_from_before_a_new_column_gains_it_on_open(tmp_path: Path) -> No
     assert set(model.CANONICAL_COLUMNS) <= columns
 
 
+def incident_indexes(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        return {row[1] for row in conn.execute("PRAGMA index_list(incidents)")
+                if not row[1].startswith("sqlite_autoindex")}
+
+
+def test_a_first_import_builds_only_the_index_the_duplicate_lookup_uses(
+        sqlite_store, records) -> None:
+    sqlite_store.import_records(records, source_name="file.csv")
+    assert incident_indexes(sqlite_store.path) == {"incidents_date"}
+    with sqlite3.connect(sqlite_store.path) as conn:
+        plan = " ".join(row[3] for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM incidents WHERE event_date BETWEEN ? AND ?",
+            ("2024-01-01", "2024-12-31")))
+    assert "incidents_date" in plan
+
+
+def test_a_store_from_before_loses_the_indexes_no_query_uses(tmp_path: Path, records) -> None:
+    path = tmp_path / "old.sqlite"
+    open_store(path).import_records(records, source_name="file.csv")
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE INDEX incidents_type_date ON incidents (event_type, event_date)")
+        conn.execute("CREATE INDEX incidents_country ON incidents (country)")
+    reopened = open_store(path)
+    assert incident_indexes(path) == {"incidents_date"}
+    assert len(reopened.load()) == len(records)
+
+
 def test_the_second_save_of_the_same_incident_is_refused(store, records) -> None:
     """Two analysts opened MLI1; the first save wins, the second is refused and told why."""
     store.import_records(records, source_name="test.csv")
