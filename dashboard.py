@@ -183,7 +183,7 @@ def main() -> None:
              "admin": "audit"}
     pages = [page for page in pages if signin.allows(needs.get(page.url_path, "explore"))]
     st.navigation(pages, position="top").run()
-    warmup.page_served()
+    warmup.page_activity()
 
 
 main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -140,7 +141,7 @@ def test_a_page_waits_for_the_background_warmup_then_finds_the_store_loaded(
 def test_the_extraction_helper_starts_once_when_first_asked_for(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Before the first page has been sent the helper is not started; an extraction
+    """Before the first map has been drawn the helper is not started; an extraction
     asked for then starts it (once), rather than running in this process."""
     from incidents.extract import worker
     from ui import warmup
@@ -149,8 +150,8 @@ def test_the_extraction_helper_starts_once_when_first_asked_for(
     monkeypatch.setattr(worker, "ExtractionWorker", lambda: started.append(1) or "helper")
     monkeypatch.setattr(warmup, "HELPER_WAIT_S", 3600.0)
     monkeypatch.setattr(warmup, "_worker", None)
-    # An earlier test's page run may have marked this process's first page as sent.
-    monkeypatch.setattr(warmup, "_first_page_served", threading.Event())
+    # An earlier test's page run may have marked this process's first map as drawn.
+    monkeypatch.setattr(warmup, "_first_map_drawn", threading.Event())
     open_store(home / "incidents.sqlite").import_records(
         synthetic_incidents(20, seed=6), source_name="warm.csv")
     warm_in_background()
@@ -158,6 +159,33 @@ def test_the_extraction_helper_starts_once_when_first_asked_for(
     assert started == []
     assert warmup.extraction_worker() == "helper"
     assert warmup.extraction_worker() == "helper" and started == [1]
+
+
+def test_the_extraction_helper_starts_once_a_browser_has_drawn_the_map(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not while the first page is still being drawn (it would take CPU from it), but
+    as soon as the map is on screen."""
+    from incidents.extract import worker
+    from ui import warmup
+
+    started: list[object] = []
+    monkeypatch.setattr(worker, "ExtractionWorker", lambda: started.append(1) or "helper")
+    monkeypatch.setattr(warmup, "HELPER_WAIT_S", 3600.0)
+    monkeypatch.setattr(warmup, "_worker", None)
+    monkeypatch.setattr(warmup, "_first_map_drawn", threading.Event())
+    open_store(home / "incidents.sqlite").import_records(
+        synthetic_incidents(20, seed=6), source_name="warm.csv")
+    warm_in_background()
+    assert wait_for_warmup(120)
+    warmup.page_activity()
+    time.sleep(0.5)
+    assert started == []
+    warmup.map_drawn()
+    deadline = time.monotonic() + 30
+    while not started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert started == [1]
 
 
 def test_a_failed_background_warmup_still_releases_the_page(home: Path) -> None:

@@ -50,7 +50,7 @@ from ui.map_cache import (MAP_HEIGHT_PX, AnySelection, MapRequest, cached_map, f
 from ui.map_cache import extent_view  # noqa: F401 - where the tests and benches look for it
 from ui.places import find_place
 from ui.record import render_record
-from ui.warmup import page_activity
+from ui.warmup import map_drawn, page_activity
 from ui.state import (LINKED_INCIDENT, LINKED_VIEW, MAP_VIEW, PENDING_REGION, SELECTED_INCIDENT,
                       URL_KEYS)
 
@@ -495,6 +495,8 @@ def _map_body(selection: AnySelection, data_key: str, language: str, near: str |
         state["open"] = False
         open_record(shown, state["ids"], language)
     bounds, zoom = output.get("bounds"), output.get("zoom")
+    if bounds and not is_placeholder_view(bounds, stand_in):
+        map_drawn()
     if reported_view(output) == state["stale"] or is_placeholder_view(bounds, stand_in):
         return
     if bounds and zoom is not None:

@@ -7,7 +7,7 @@ them), the store's map snapshot and quarantine (into the same Streamlit caches
 the page reads), and the first page's headline and map for its default
 filters, which fills the per-frame arrays they share with every later view and
 the base map's own caches (country outlines, town labels, the admin-1 index).
-The extraction helper starts once that first page has been sent. The server
+The extraction helper starts once the browser has drawn the first map. The server
 listens meanwhile, so a
 browser opened at once loads Streamlit's frontend while the store loads; the
 page's script calls :func:`wait_for_warmup` before touching any data, and then
@@ -52,12 +52,14 @@ PAGE_MODULES = ("ui.admin", "ui.duplicates", "ui.exports", "ui.headline",
 WAIT_LIMIT_S = 300.0
 # The gazetteer and the report's map load once no script ran for this long.
 QUIET_S = 10.0
-# The extraction helper starts once the first page's script run has ended (or after
-# this long without one, or when an extraction is asked for before): its start (a new
-# interpreter importing pandas, about 0.45 s of CPU at the usual priority) beside the
-# first page's script run delayed the map on two cores. Waiting for a quiet moment
-# instead left the language models unloaded until the report and the first article
-# (a 100k bench: first extraction 10.1 s against 0.9 s, report 10.0 s against 5.5 s).
+# The extraction helper starts once a browser has drawn the first map (or this long
+# after the warm-up without one, or when an extraction is asked for before): its
+# start (a new interpreter importing pandas, about 0.45 s of CPU at the usual
+# priority) while the browser was still drawing the first page delayed that page on
+# two cores (at 1,000 incidents, 6.4 s against 5.6 s without a helper); started after
+# the page's script run, it still was. Waiting for a quiet moment instead left the
+# language models unloaded until the report and the first article (a 100k bench:
+# first extraction 10.1 s against 0.9 s, report 10.0 s against 5.5 s).
 HELPER_WAIT_S = 10.0
 # Streamlit warns once per call that a cached function ran outside a script run,
 # which is exactly what warming is.
@@ -65,8 +67,8 @@ _NO_SCRIPT_RUN_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context
 # Set while no warm-up is running: ``streamlit run dashboard.py`` never waits.
 _settled = threading.Event()
 _settled.set()
-# Set once a page's script run has ended (``page_served``).
-_first_page_served = threading.Event()
+# Set once a browser reported a drawn map (``map_drawn``).
+_first_map_drawn = threading.Event()
 _last_activity = time.monotonic()
 _worker: ExtractionWorker | None = None
 # Whether an extraction helper is still to be started (by a background warm-up).
@@ -172,7 +174,7 @@ def warm_in_background() -> threading.Thread:
             warm()
         finally:
             _settled.set()
-        _first_page_served.wait(HELPER_WAIT_S)
+        _first_map_drawn.wait(HELPER_WAIT_S)
         _start_extraction_worker()
         page_activity()
         _wait_for_a_quiet_moment()
@@ -190,16 +192,16 @@ def page_activity() -> None:
     _last_activity = time.monotonic()
 
 
-def page_served() -> None:
-    """Called as a page's script run ends: the first page has been sent."""
-    _first_page_served.set()
-    page_activity()
+def map_drawn() -> None:
+    """Called when a browser has reported the view of a map it drew (st_folium's
+    value after its frame drew the map): the first page is on screen."""
+    _first_map_drawn.set()
 
 
 def extraction_worker() -> ExtractionWorker | None:
     """The helper process extractions go to, or None when there is none (``streamlit
     run dashboard.py``, or it could not start). The background warm-up starts it once
-    the first page has been sent; an extraction asked for before then starts it now
+    the first map has been drawn; an extraction asked for before then starts it now
     (the extraction then waits for the helper's models, outside this interpreter)."""
     if _helper_wanted and not warming():
         _start_extraction_worker()
