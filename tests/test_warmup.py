@@ -138,11 +138,10 @@ def test_a_page_waits_for_the_background_warmup_then_finds_the_store_loaded(
     assert len(data.load_store_frame(str(path), data.store_version(path))) == 40
 
 
-def test_the_extraction_helper_starts_once_when_first_asked_for(
-    home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Before the first map has been drawn the helper is not started; an extraction
-    asked for then starts it (once), rather than running in this process."""
+@pytest.fixture
+def helper_starts(home: Path, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """A store warmed in the background, with the extraction helper replaced by a
+    recorder: the list of helpers started so far."""
     from incidents.extract import worker
     from ui import warmup
 
@@ -156,36 +155,32 @@ def test_the_extraction_helper_starts_once_when_first_asked_for(
         synthetic_incidents(20, seed=6), source_name="warm.csv")
     warm_in_background()
     assert wait_for_warmup(120)
-    assert started == []
-    assert warmup.extraction_worker() == "helper"
-    assert warmup.extraction_worker() == "helper" and started == [1]
+    return started
 
 
-def test_the_extraction_helper_starts_once_a_browser_has_drawn_the_map(
-    home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Not while the first page is still being drawn (it would take CPU from it), but
-    as soon as the map is on screen."""
-    from incidents.extract import worker
+def test_the_extraction_helper_starts_once_when_first_asked_for(helper_starts) -> None:
+    """Before the first map has been drawn the helper is not started; an extraction
+    asked for then starts it (once), rather than running in this process."""
     from ui import warmup
 
-    started: list[object] = []
-    monkeypatch.setattr(worker, "ExtractionWorker", lambda: started.append(1) or "helper")
-    monkeypatch.setattr(warmup, "HELPER_WAIT_S", 3600.0)
-    monkeypatch.setattr(warmup, "_worker", None)
-    monkeypatch.setattr(warmup, "_first_map_drawn", threading.Event())
-    open_store(home / "incidents.sqlite").import_records(
-        synthetic_incidents(20, seed=6), source_name="warm.csv")
-    warm_in_background()
-    assert wait_for_warmup(120)
+    assert helper_starts == []
+    assert warmup.extraction_worker() == "helper"
+    assert warmup.extraction_worker() == "helper" and helper_starts == [1]
+
+
+def test_the_extraction_helper_starts_once_a_browser_has_drawn_the_map(helper_starts) -> None:
+    """Not while the first page is still being drawn (it would take CPU from it), but
+    as soon as the map is on screen."""
+    from ui import warmup
+
     warmup.page_activity()
     time.sleep(0.5)
-    assert started == []
+    assert helper_starts == []
     warmup.map_drawn()
     deadline = time.monotonic() + 30
-    while not started and time.monotonic() < deadline:
+    while not helper_starts and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert started == [1]
+    assert helper_starts == [1]
 
 
 def test_a_failed_background_warmup_still_releases_the_page(home: Path) -> None:
