@@ -495,9 +495,10 @@ def _map_body(selection: AnySelection, data_key: str, language: str, near: str |
         state["open"] = False
         open_record(shown, state["ids"], language)
     bounds, zoom = output.get("bounds"), output.get("zoom")
-    if bounds and not is_placeholder_view(bounds, stand_in):
+    placeholder = is_placeholder_view(bounds, stand_in)
+    if bounds and not placeholder:
         map_drawn()
-    if reported_view(output) == state["stale"] or is_placeholder_view(bounds, stand_in):
+    if reported_view(output) == state["stale"] or placeholder:
         return
     if bounds and zoom is not None:
         south, west, north, east = _corners(bounds)

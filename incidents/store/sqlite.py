@@ -48,9 +48,9 @@ _INCIDENT_COLUMNS = ",\n  ".join(
     for c in model.CANONICAL_COLUMNS
 )
 # The one secondary index a query of this backend uses: the duplicate candidates of
-# an import's days (``_stored_candidates``). Filters run on the snapshot, not in SQL, so an
-# index on type or country was only work for every import (2.7 s of a 1M-row first
-# import) and disk.
+# an import's days (``_stored_candidates``). Filters run on the snapshot, not in SQL,
+# so an index on type or country was only work for every import (about 2 s of a
+# 1M-row first import) and disk.
 _INCIDENT_INDEXES = {
     name: f"CREATE INDEX IF NOT EXISTS {name} ON incidents ({columns})"
     for name, columns in (("incidents_date", "event_date"),)
