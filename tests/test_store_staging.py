@@ -147,3 +147,33 @@ def test_a_killed_imports_scratch_file_goes_when_the_store_is_opened(tmp_path: P
     open_store(path)
     assert not killed.exists()
     assert alive.exists()
+
+
+def page_size(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA page_size").fetchone()[0]
+
+
+@pytest.mark.parametrize("made_with", [None, 4096])
+def test_the_scratch_file_has_the_stores_page_size(tmp_path: Path, monkeypatch,
+                                                   made_with: int | None) -> None:
+    """A new store has ``PAGE_SIZE`` pages; one made before (SQLite's 4 KiB) keeps its
+    own, and its first import's scratch file takes them, so the copy stays a copy."""
+    from incidents.store.sqlite import PAGE_SIZE
+
+    path = tmp_path / "incidents.sqlite"
+    if made_with:
+        with sqlite3.connect(path) as conn:
+            conn.execute(f"PRAGMA page_size = {made_with}")
+            conn.execute("CREATE TABLE early (x)")
+    store = open_store(path)
+    expected = made_with or PAGE_SIZE
+    assert page_size(path) == expected
+    staged = []
+    real = staging.Staging.copy_into
+    monkeypatch.setattr(staging.Staging, "copy_into", lambda self, conn: (
+        real(self, conn), staged.append(page_size(self.path))))
+    store.import_records(records(), source_name="file.csv")
+    assert staged == [expected]
+    assert page_size(path) == expected
+    assert store.count() == len(ROWS)

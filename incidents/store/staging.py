@@ -62,6 +62,8 @@ class Staging:
         # The table's own column order: a store made by an older version has its later
         # columns at the end (ALTER TABLE ADD COLUMN), and the copy is by position.
         self._columns = [row[1] for row in conn.execute("PRAGMA table_info(incidents)")]
+        # The store's page size: the copy then moves records between pages of one size.
+        self._page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
         self._statement: Any = None
         self._handles: list[Any] = []
         self._writer: ThreadPoolExecutor | None = None
@@ -108,7 +110,8 @@ class Staging:
         self._statement = adbc_driver_manager.AdbcStatement(connection)
         self._handles = [self._statement, connection, database]
         # A scratch file: nothing to recover after a crash, so no journal.
-        for sql in ("PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", self._definition):
+        for sql in (f"PRAGMA page_size = {self._page_size}", "PRAGMA journal_mode = OFF",
+                    "PRAGMA synchronous = OFF", self._definition):
             self._statement.set_sql_query(sql)
             self._statement.execute_update()
 
