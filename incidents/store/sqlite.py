@@ -27,7 +27,7 @@ from pandas.errors import DatabaseError as PandasDatabaseError
 from incidents import config, model
 from incidents.errors import StoreError
 from incidents.snapshot import SnapshotCache, snapshot_path
-from incidents.store import rules, staging
+from incidents.store import rules, sqlite_read, staging
 from incidents.store.base import SnapshotStore
 from incidents.store.protocol import ImportSummary
 
@@ -129,6 +129,9 @@ _GENERATION = (
     "SELECT value, (SELECT MAX(rowid) FROM incidents) FROM meta WHERE key = 'generation'"
 )
 _COLUMNS = ", ".join(model.CANONICAL_COLUMNS)
+_DECLARED_TYPES = {c: _sql_type(c) for c in model.CANONICAL_COLUMNS}
+# The order every incident is read in (oldest first; the id is unique).
+_READ_ORDER = ("event_date", "incident_id")
 
 
 def _cannot_write(path: Path) -> bool:
@@ -503,11 +506,24 @@ class SQLiteStore(SnapshotStore):
             return self._generation_in(conn)
 
     def _read_incidents(self) -> tuple[int, pd.DataFrame]:
+        """Many rows through ADBC in a child process (``sqlite_read``: 3 times faster at
+        a million), else, or when that cannot give what the ``sqlite3`` driver would,
+        through the driver."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT MAX(rowid) FROM incidents").fetchone()[0] or 0
+        if rows >= sqlite_read.MIN_ROWS:
+            uri = (self._uri if self.read_only
+                   else f"file:{quote(str(self.path.resolve()))}?mode=ro")
+            read = sqlite_read.read_rows(uri, _GENERATION, f"SELECT {_COLUMNS} FROM incidents",
+                                         _DECLARED_TYPES, list(_READ_ORDER))
+            if read is not None:
+                first, frame = read
+                return int(first[0]), frame
         with self._read() as conn:
             conn.execute("BEGIN")
             generation = self._generation_in(conn)
             frame = pd.read_sql(
-                f"SELECT {_COLUMNS} FROM incidents ORDER BY event_date, incident_id", conn
+                f"SELECT {_COLUMNS} FROM incidents ORDER BY {', '.join(_READ_ORDER)}", conn
             )
             conn.execute("COMMIT")
         return generation, frame
