@@ -116,3 +116,15 @@ def test_a_small_store_is_read_by_the_driver(store, monkeypatch) -> None:
     monkeypatch.setattr(sqlite_read, "read_rows", lambda *args: used.append(args))
     _, rows = store._read_incidents()
     assert not used and len(rows) == len(ROWS)
+
+
+def test_no_room_for_the_childs_file_leaves_the_read_to_the_driver(store, monkeypatch,
+                                                                   tmp_path: Path) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))
+    assert sqlite_read.read_rows(f"file:{store.path}?mode=ro", "SELECT 1",
+                                 "SELECT incident_id FROM incidents",
+                                 {"incident_id": "TEXT"}, ["incident_id"]) is None
+    _, rows = store._read_incidents()
+    assert len(rows) == len(ROWS)

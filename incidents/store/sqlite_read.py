@@ -42,21 +42,9 @@ def read_rows(uri: str, first_sql: str, rows_sql: str, declared: dict[str, str],
     ``order`` with missing values first), both from one state of the file at ``uri``
     (opened read-only); None when ADBC could not read them as the ``sqlite3`` driver
     would. ``declared``: each column's SQLite type."""
-    with tempfile.TemporaryDirectory(prefix="incidents-read-") as directory:
-        out = Path(directory) / "rows.arrow"
-        try:
-            done = subprocess.run(
-                [sys.executable, str(EXPORT_SCRIPT), uri, str(out), first_sql, rows_sql],
-                capture_output=True, text=True, check=False)
-        except OSError as error:
-            LOGGER.warning("the fast read could not start (%s); reading through sqlite3", error)
-            return None
-        if done.returncode:
-            LOGGER.warning("the fast read failed; reading through sqlite3: %s",
-                           done.stderr.strip().splitlines()[-1:] or done.returncode)
-            return None
-        with pa.OSFile(str(out)) as source:
-            table = pa.ipc.open_file(source).read_all()
+    table = _exported(uri, first_sql, rows_sql)
+    if table is None:
+        return None
     odd = unexpected_types(table, declared)
     if odd:
         LOGGER.info("values of another type than declared in %s; reading through sqlite3",
@@ -67,6 +55,26 @@ def read_rows(uri: str, first_sql: str, rows_sql: str, declared: dict[str, str],
         table = table.take(pc.sort_indices(
             table, sort_keys=[(name, "ascending", "at_start") for name in order]))
     return first, table.to_pandas()
+
+
+def _exported(uri: str, first_sql: str, rows_sql: str) -> pa.Table | None:
+    """What ``sqlite_export.py`` wrote, or None (logged) when it could not run, failed,
+    or left nothing readable (no room for the temporary file, say)."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="incidents-read-") as directory:
+            out = Path(directory) / "rows.arrow"
+            done = subprocess.run(
+                [sys.executable, str(EXPORT_SCRIPT), uri, str(out), first_sql, rows_sql],
+                capture_output=True, text=True, check=False)
+            if done.returncode:
+                LOGGER.warning("the fast read failed; reading through sqlite3: %s",
+                               done.stderr.strip().splitlines()[-1:] or done.returncode)
+                return None
+            with pa.OSFile(str(out)) as source:
+                return pa.ipc.open_file(source).read_all()
+    except (OSError, pa.ArrowException) as error:
+        LOGGER.warning("the fast read could not be done (%s); reading through sqlite3", error)
+        return None
 
 
 def unexpected_types(table: pa.Table, declared: dict[str, str]) -> list[str]:
