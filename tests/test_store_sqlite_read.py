@@ -4,6 +4,8 @@ are what the sqlite3 driver reads, or the driver reads them."""
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -46,19 +48,47 @@ def driver_read(store: SQLiteStore, monkeypatch) -> tuple[int, pd.DataFrame]:
         return store._read_incidents()
 
 
-def test_the_child_reads_what_the_driver_reads_in_the_stores_order(store, monkeypatch) -> None:
-    used = []
+def spy_on_the_child(monkeypatch) -> list[str]:
+    """The URIs the child read, each read asserted to have come back from it."""
+    used: list[str] = []
     real = sqlite_read.read_rows
-    monkeypatch.setattr(sqlite_read, "read_rows",
-                        lambda *args: used.append(args[0]) or real(*args))
+
+    def read_rows(*args):
+        result = real(*args)
+        assert result is not None, "the child's read fell back to the driver"
+        used.append(args[0])
+        return result
+    monkeypatch.setattr(sqlite_read, "read_rows", read_rows)
+    return used
+
+
+def test_the_child_reads_what_the_driver_reads_in_the_stores_order(store, monkeypatch) -> None:
+    used = spy_on_the_child(monkeypatch)
     generation, fast = store._read_incidents()
-    assert used, "the store did not try the child process"
-    assert fast is not None and list(fast["incident_id"]) == ["BFA9", "MLI1", "MLI2"]
+    assert used, "the store did not read through the child"
+    assert list(fast["incident_id"]) == ["BFA9", "MLI1", "MLI2"]
     driver_generation, slow = driver_read(store, monkeypatch)
     assert generation == driver_generation == store.generation()
     pd.testing.assert_frame_equal(model.conform(fast), model.conform(slow))
     assert fast.loc[2, "notes"] == 'tab\there, "quotes", a\nnew line'
     assert fast.loc[1, "notes"] == "" and pd.isna(fast.loc[1, "latitude"])
+
+
+def test_the_order_is_sqlites_missing_first_and_text_by_its_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "order.sqlite"
+    rows = [("2024-01-02", "b"), (None, "z"), ("2024-01-02", "É1"), ("2024-01-02", "Z"),
+            ("2024-01-01", "é"), ("2024-01-02", "a"), ("", "x")]
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE incidents (event_date TEXT, incident_id TEXT)")
+        conn.executemany("INSERT INTO incidents VALUES (?, ?)", rows)
+        expected = conn.execute(
+            "SELECT incident_id FROM incidents ORDER BY event_date, incident_id").fetchall()
+    read = sqlite_read.read_rows(f"file:{path}?mode=ro", "SELECT 1",
+                                 "SELECT event_date, incident_id FROM incidents",
+                                 {"event_date": "TEXT", "incident_id": "TEXT"},
+                                 ["event_date", "incident_id"])
+    assert read is not None
+    assert list(read[1]["incident_id"]) == [row[0] for row in expected]
 
 
 def test_an_empty_store_reads_as_the_driver_reads_it(tmp_path: Path, monkeypatch) -> None:
@@ -79,9 +109,23 @@ def test_text_written_by_hand_in_a_number_column_is_read_by_the_driver(store,
     assert rows.set_index("incident_id").loc["MLI1", "fatalities"] == "several"
 
 
+def test_bytes_that_are_not_text_fail_as_the_drivers_store_error(store) -> None:
+    from incidents.errors import StoreError
+
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("UPDATE incidents SET notes = CAST(x'ff41' AS TEXT)"
+                     " WHERE incident_id = 'MLI1'")
+    assert sqlite_read.read_rows(f"file:{store.path}?mode=ro", "SELECT 1",
+                                 "SELECT notes FROM incidents", {"notes": "TEXT"},
+                                 ["notes"]) is None
+    with pytest.raises(StoreError):
+        store._read_incidents()
+
+
 def test_a_failed_child_leaves_the_read_to_the_driver(store, monkeypatch, tmp_path: Path) -> None:
     broken = tmp_path / "broken.py"
-    broken.write_text("raise SystemExit('no ADBC here')\n")
+    broken.write_text("import sys\nsys.stdout.buffer.write(b'half a stream')\n"
+                      "raise SystemExit('no ADBC here')\n")
     monkeypatch.setattr(sqlite_read, "EXPORT_SCRIPT", broken)
     generation, rows = store._read_incidents()
     assert generation == store.generation() and sorted(rows["incident_id"]) == [
@@ -89,21 +133,27 @@ def test_a_failed_child_leaves_the_read_to_the_driver(store, monkeypatch, tmp_pa
 
 
 def test_the_child_reads_one_state_of_the_file(store) -> None:
-    """The first query's row and the rows come from one read transaction: a count of
-    the rows asked first matches the rows read."""
-    read = sqlite_read.read_rows(f"file:{store.path}?mode=ro", "SELECT COUNT(*) FROM incidents",
-                                 "SELECT incident_id FROM incidents", {"incident_id": "TEXT"},
-                                 ["incident_id"])
-    assert read is not None
-    first, rows = read
-    assert first == ["3"] and list(rows["incident_id"]) == ["BFA9", "MLI1", "MLI2"]
+    """A row written while the child's first query runs is in neither of its answers:
+    both come from one read transaction."""
+    slow_count = ("SELECT (SELECT COUNT(*) FROM incidents), (WITH RECURSIVE n(i) AS"
+                  " (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000000)"
+                  " SELECT COUNT(*) FROM n)")
+    answers = []
+    reading = threading.Thread(target=lambda: answers.append(sqlite_read.read_rows(
+        f"file:{store.path}?mode=ro", slow_count, "SELECT incident_id FROM incidents",
+        {"incident_id": "TEXT"}, ["incident_id"])))
+    reading.start()
+    time.sleep(1.0)
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("INSERT INTO incidents (incident_id, event_date) VALUES ('NEW', '2025-01-01')")
+    reading.join(60)
+    assert answers and answers[0] is not None
+    first, rows = answers[0]
+    assert int(first[0]) == len(rows)
 
 
 def test_a_read_only_store_reads_through_the_child(store, monkeypatch) -> None:
-    used = []
-    real = sqlite_read.read_rows
-    monkeypatch.setattr(sqlite_read, "read_rows",
-                        lambda *args: used.append(args[0]) or real(*args))
+    used = spy_on_the_child(monkeypatch)
     reader = SQLiteStore(store.path, read_only=True)
     _, rows = reader._read_incidents()
     assert used and "mode=ro" in used[0]
@@ -118,8 +168,8 @@ def test_a_small_store_is_read_by_the_driver(store, monkeypatch) -> None:
     assert not used and len(rows) == len(ROWS)
 
 
-def test_no_room_for_the_childs_file_leaves_the_read_to_the_driver(store, monkeypatch,
-                                                                   tmp_path: Path) -> None:
+def test_no_room_for_the_childs_error_file_leaves_the_read_to_the_driver(
+        store, monkeypatch, tmp_path: Path) -> None:
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))

@@ -158,7 +158,8 @@ def page_size(path: Path) -> int:
 def test_the_scratch_file_has_the_stores_page_size(tmp_path: Path, monkeypatch,
                                                    made_with: int | None) -> None:
     """A new store has ``PAGE_SIZE`` pages; one made before (SQLite's 4 KiB) keeps its
-    own, and its first import's scratch file takes them, so the copy stays a copy."""
+    own, and its first import's scratch file takes them (the copy then moves records
+    between pages of one size)."""
     from incidents.store.sqlite import PAGE_SIZE
 
     path = tmp_path / "incidents.sqlite"

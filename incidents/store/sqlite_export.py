@@ -1,9 +1,10 @@
 """Run as a script by ``incidents.store.sqlite_read``: one read transaction on an
-SQLite file through ADBC, its answers written as an Arrow IPC file.
+SQLite file through ADBC, its answers written to standard output as an Arrow IPC
+stream.
 
-    python sqlite_export.py URI OUT FIRST_SQL ROWS_SQL
+    python -P sqlite_export.py URI FIRST_SQL ROWS_SQL
 
-``FIRST_SQL`` is asked first and its one row is kept as text in the file's schema
+``FIRST_SQL`` is asked first and its one row is kept as text in the stream's schema
 metadata (key ``first``, values joined by tabs); ``ROWS_SQL`` is asked in the same
 transaction, so both see one state of the file, and every row comes as one Arrow
 batch (ADBC infers a column's type from a batch: one batch means from all rows).
@@ -32,7 +33,7 @@ def _query(statement: adbc_driver_manager.AdbcStatement, sql: str) -> pa.Table:
     return pa.RecordBatchReader._import_from_c(stream.address).read_all()
 
 
-def export(uri: str, out: str, first_sql: str, rows_sql: str) -> None:
+def export(uri: str, first_sql: str, rows_sql: str) -> None:
     database = adbc_driver_sqlite.connect(uri)
     connection = adbc_driver_manager.AdbcConnection(database)
     statement = None
@@ -45,7 +46,7 @@ def export(uri: str, out: str, first_sql: str, rows_sql: str) -> None:
         rows = _query(statement, rows_sql)
         metadata = {"first": "\t".join("" if v is None else str(v) for v in first.values())}
         rows = rows.replace_schema_metadata(metadata)
-        with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, rows.schema) as writer:
+        with pa.ipc.new_stream(sys.stdout.buffer, rows.schema) as writer:
             writer.write_table(rows)
     finally:
         if statement is not None:
@@ -56,4 +57,4 @@ def export(uri: str, out: str, first_sql: str, rows_sql: str) -> None:
 
 
 if __name__ == "__main__":
-    export(*sys.argv[1:5])
+    export(*sys.argv[1:4])

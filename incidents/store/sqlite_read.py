@@ -5,13 +5,16 @@ The snapshot of a store is rebuilt from all its rows when it is missing or behin
 written). Through Python's ``sqlite3`` driver and ``pandas.read_sql`` a million rows
 took 36-44 s (fifty million Python values, then a frame built from tuples); ADBC
 reads them into typed Arrow columns in about 9 s. ADBC runs in a child process
-(``sqlite_export.py``, which says why), hands its rows over as an Arrow IPC file, and
-the rows are sorted here as the store's ``ORDER BY`` would.
+(``sqlite_export.py``, which says why), hands its rows over as an Arrow IPC stream
+through a pipe (no temporary file), and the rows are sorted here as the store's
+``ORDER BY`` would.
 
 ADBC gives a column the Arrow type of its values. A value of another storage class
 than the column's declared type (text in an INTEGER column, written by hand) would
-come out otherwise than the ``sqlite3`` driver gives it: such a read, or any failure
-of the child, returns None, and the store reads through ``sqlite3`` as before.
+come out otherwise than the ``sqlite3`` driver gives it: such a read, text Arrow
+cannot take (bytes that are not UTF-8, which the driver reports as the store's
+error), or any failure of the child returns None, and the store reads through
+``sqlite3`` as before.
 """
 
 from __future__ import annotations
@@ -51,29 +54,41 @@ def read_rows(uri: str, first_sql: str, rows_sql: str, declared: dict[str, str],
                     ", ".join(odd))
         return None
     first = (table.schema.metadata or {}).get(b"first", b"").decode().split("\t")
-    if len(table):
-        table = table.take(pc.sort_indices(
-            table, sort_keys=[(name, "ascending", "at_start") for name in order]))
-    return first, table.to_pandas()
+    try:
+        table.validate(full=True)  # text that is not UTF-8 fails here, not in a later use
+        if len(table):
+            table = table.take(pc.sort_indices(
+                table, sort_keys=[(name, "ascending", "at_start") for name in order]))
+        return first, table.to_pandas()
+    except (pa.ArrowException, ValueError) as error:
+        LOGGER.warning("the fast read's rows could not be taken (%s); reading through sqlite3",
+                       error)
+        return None
 
 
 def _exported(uri: str, first_sql: str, rows_sql: str) -> pa.Table | None:
-    """What ``sqlite_export.py`` wrote, or None (logged) when it could not run, failed,
-    or left nothing readable (no room for the temporary file, say)."""
+    """What ``sqlite_export.py`` wrote, or None (logged) when it could not run, failed
+    or wrote nothing readable. Its error output goes to a small anonymous file, never
+    a second pipe that could fill while this side reads the first."""
     try:
-        with tempfile.TemporaryDirectory(prefix="incidents-read-") as directory:
-            out = Path(directory) / "rows.arrow"
-            done = subprocess.run(
-                [sys.executable, str(EXPORT_SCRIPT), uri, str(out), first_sql, rows_sql],
-                capture_output=True, text=True, check=False)
-            if done.returncode:
+        with tempfile.TemporaryFile() as errors, subprocess.Popen(
+                # -P: the script's folder (this package's) is not put on the child's path.
+                [sys.executable, "-P", str(EXPORT_SCRIPT), uri, first_sql, rows_sql],
+                stdout=subprocess.PIPE, stderr=errors) as child:
+            try:
+                table = pa.ipc.open_stream(child.stdout).read_all()
+            except pa.ArrowException:
+                table = None
+            child.stdout.close()  # a child still writing then stops instead of blocking
+            if child.wait() or table is None:
+                errors.seek(0)
+                problem = errors.read().decode("utf-8", errors="replace").strip()
                 LOGGER.warning("the fast read failed; reading through sqlite3: %s",
-                               done.stderr.strip().splitlines()[-1:] or done.returncode)
+                               problem.splitlines()[-1:] or child.returncode)
                 return None
-            with pa.OSFile(str(out)) as source:
-                return pa.ipc.open_file(source).read_all()
-    except (OSError, pa.ArrowException) as error:
-        LOGGER.warning("the fast read could not be done (%s); reading through sqlite3", error)
+            return table
+    except OSError as error:
+        LOGGER.warning("the fast read could not start (%s); reading through sqlite3", error)
         return None
 
 

@@ -22,8 +22,9 @@ when the store is next opened for writing (:func:`remove_leftovers`).
 
 ADBC brings its own SQLite library: the two never have the scratch file open at
 once (the ADBC connection is closed before the store's connection attaches it), and
-ADBC never opens the store's file. It writes in a thread of its own, one part at a
-time, ended before the copy (:meth:`Staging.append`).
+ADBC never opens the store's file in this process (``incidents.store.sqlite_read``
+reads a store through ADBC in a child process). It writes in a thread of its own,
+one part at a time, ended before the copy (:meth:`Staging.append`).
 """
 
 from __future__ import annotations
