@@ -506,7 +506,7 @@ class SQLiteStore(SnapshotStore):
             return self._generation_in(conn)
 
     def _read_incidents(self) -> tuple[int, pd.DataFrame]:
-        """Many rows through ADBC in a child process (``sqlite_read``: 3 times faster at
+        """Many rows through ADBC in a child process (``sqlite_read``: 3 times as fast at
         a million), else, or when that cannot give what the ``sqlite3`` driver would,
         through the driver."""
         with self._read() as conn:

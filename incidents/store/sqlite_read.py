@@ -3,11 +3,12 @@
 The snapshot of a store is rebuilt from all its rows when it is missing or behind
 (a store copied without it, made by another version, or whose directory cannot be
 written). Through Python's ``sqlite3`` driver and ``pandas.read_sql`` a million rows
-took 36-44 s (fifty million Python values, then a frame built from tuples); ADBC
-reads them into typed Arrow columns in about 9 s. ADBC runs in a child process
-(``sqlite_export.py``, which says why), hands its rows over as an Arrow IPC stream
-through a pipe (no temporary file), and the rows are sorted here as the store's
-``ORDER BY`` would.
+took 43-48 s and 3.9 GB (fifty million Python values, then a frame built from
+tuples); through ADBC, which reads them into typed Arrow columns, 14-15 s and 1.5 GB
+here, 0.8 GB in the child (``bench/store_read.py``, 2026-12-03). ADBC runs in a
+child process (``sqlite_export.py``, which says why), hands its rows over as an
+Arrow IPC stream through a pipe (no temporary file), and the rows are sorted here as
+the store's ``ORDER BY`` would.
 
 ADBC gives a column the Arrow type of its values. A value of another storage class
 than the column's declared type (text in an INTEGER column, written by hand) would
