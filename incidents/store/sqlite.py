@@ -134,6 +134,11 @@ _DECLARED_TYPES = {c: _sql_type(c) for c in model.CANONICAL_COLUMNS}
 _READ_ORDER = ("event_date", "incident_id")
 
 
+def _read_only_base(path: Path) -> str:
+    """The URI that opens ``path`` read-only (``mode=ro``)."""
+    return f"file:{quote(str(path.resolve()))}?mode=ro"
+
+
 def _cannot_write(path: Path) -> bool:
     """Whether an existing store file, or the folder its journal goes in, is not writable."""
     return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
@@ -220,7 +225,7 @@ class SQLiteStore(SnapshotStore):
         """
         if not self.path.is_file():
             raise StoreError(f"no store at {self.path} (opened read-only, so none is made)")
-        base = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        base = _read_only_base(self.path)
         uris = [base, base + "&immutable=1"]
         if not os.access(self.path.parent, os.W_OK):
             uris.reverse()
@@ -512,8 +517,7 @@ class SQLiteStore(SnapshotStore):
         with self._read() as conn:
             rows = conn.execute("SELECT MAX(rowid) FROM incidents").fetchone()[0] or 0
         if rows >= sqlite_read.MIN_ROWS:
-            uri = (self._uri if self.read_only
-                   else f"file:{quote(str(self.path.resolve()))}?mode=ro")
+            uri = self._uri if self.read_only else _read_only_base(self.path)
             read = sqlite_read.read_rows(uri, _GENERATION, f"SELECT {_COLUMNS} FROM incidents",
                                          _DECLARED_TYPES, list(_READ_ORDER))
             if read is not None:

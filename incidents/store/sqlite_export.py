@@ -41,7 +41,7 @@ def export(uri: str, first_sql: str, rows_sql: str) -> None:
         connection.set_options(**{_AUTOCOMMIT: "false"})  # one read transaction
         statement = adbc_driver_manager.AdbcStatement(connection)
         first = _query(statement, first_sql).to_pylist()[0]
-        count = _query(statement, "SELECT COUNT(*) AS n FROM incidents")["n"][0].as_py()
+        count = _query(statement, f"SELECT COUNT(*) AS n FROM ({rows_sql})")["n"][0].as_py()
         statement.set_options(**{_BATCH_ROWS: str(max(count, 1))})
         rows = _query(statement, rows_sql)
         metadata = {"first": "\t".join("" if v is None else str(v) for v in first.values())}
