@@ -188,3 +188,58 @@ def test_a_region_named_by_an_edit_is_found_by_the_filter(store) -> None:
     assert store.count_matching(FilterSpec(admin1s=("Ménaka",))) == 0
     store.update("MLI2", {"admin1": "Ménaka"}, user="awa")
     assert store.count_matching(FilterSpec(admin1s=("menaka",))) == 1
+
+
+def incident_keys(url: str) -> set[tuple[str, str, str]]:
+    with psycopg.connect(url) as conn:
+        return set(conn.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
+            " FROM pg_constraint WHERE conrelid = 'incidents'::regclass AND contype = 'p'"
+            " OR confrelid = 'incidents'::regclass").fetchall())
+
+
+def test_a_first_import_builds_the_key_at_the_end_under_its_own_name(
+        store, postgis_url, monkeypatch) -> None:
+    """The key is dropped for a first import and built once over every row; a part
+    that must find stored ids (an explicit id equal to an earlier row's suffixed one)
+    has it built there, once, and the rows it brings update the stored ones."""
+    before = incident_keys(postgis_url)
+    assert {name for _, name, _ in before} == {"incidents_pkey", "edits_incident_id_fkey"}
+    first = model.conform(pd.DataFrame([
+        {"event_id_cnty": "MLI1", "event_date": "2024-12-07", "notes": "first"},
+        {"event_id_cnty": "MLI2", "event_date": "2024-12-08", "notes": "second"}]))
+    repeated = first.iloc[[0]].assign(notes="repeated")
+    explicit = first.iloc[[0]].assign(event_id_cnty="MLI1-2", notes="explicit")
+    empty = first.iloc[:0]
+    staged_with_keys_pending = []
+    stage = PostgisStore._stage_batch
+
+    def spied(self, conn, ids):
+        staged_with_keys_pending.append(bool(self._importing.keys))
+        return stage(self, conn, ids)
+
+    monkeypatch.setattr(PostgisStore, "_stage_batch", spied)
+    summary = store.import_parts(((first, empty), (repeated, empty), (explicit, empty)),
+                                 source_name="parts.csv")
+    assert incident_keys(postgis_url) == before
+    stored = store.load().set_index("incident_id")["notes"].to_dict()
+    assert summary.accepted == 4 and store.count() == len(stored) == 3
+    assert stored["MLI1-2"] == "explicit"
+    assert staged_with_keys_pending == [True]
+
+
+def test_a_failed_first_import_leaves_the_keys_and_later_imports_work(
+        store, postgis_url, tmp_path, monkeypatch) -> None:
+    """The import fails while the keys are dropped; another analyst's import then
+    makes the store non-empty, and this store's next import must not add them again."""
+    monkeypatch.setattr(PostgisStore, "_bulk_insert",
+                        lambda *args: (_ for _ in ()).throw(psycopg.OperationalError("gone")))
+    with pytest.raises(StoreError, match="nothing stored"):
+        store.import_records(records(), source_name="x.csv")
+    monkeypatch.undo()
+    assert {name for _, name, _ in incident_keys(postgis_url)} == {
+        "incidents_pkey", "edits_incident_id_fkey"}
+    PostgisStore(postgis_url, snapshot_dir=tmp_path / "other").import_records(
+        records(), source_name="x.csv")
+    again = store.import_records(records().assign(notes="later"), source_name="x.csv")
+    assert (again.updated, store.count()) == (2, 2)
