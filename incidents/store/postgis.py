@@ -301,8 +301,6 @@ class PostgisStore(SnapshotStore):
             # Rows this transaction writes take it as their written_generation (the
             # column's default; updates set it to DEFAULT).
             conn.execute("SELECT set_config('incidents.generation', %s, true)", (str(generation),))
-            # Keys a failed first import dropped came back with its rollback.
-            self._importing.keys = None
             yield conn
 
     def _reader(self) -> psycopg.Connection:
@@ -354,7 +352,6 @@ class PostgisStore(SnapshotStore):
 
     def _stage_batch(self, conn: psycopg.Connection, ids: list[str]) -> set[str]:
         # An import read in parts stages each part in turn, in one transaction.
-        self._restore_incident_keys(conn)
         conn.execute("DROP TABLE IF EXISTS pg_temp.batch")
         conn.execute("CREATE TEMP TABLE batch (incident_id TEXT PRIMARY KEY) ON COMMIT DROP")
         with conn.cursor().copy("COPY batch (incident_id) FROM STDIN") as copy:
@@ -437,7 +434,6 @@ class PostgisStore(SnapshotStore):
             " SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)").fetchall()
         for name, _, _ in indexes:
             conn.execute(f"DROP INDEX {name}")
-        self._importing.keys = self._drop_incident_keys(conn)
         # Memory for building the indexes and counting the groups over every row at
         # the end, for this transaction only (the server's defaults spill to disk).
         conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
@@ -447,39 +443,11 @@ class PostgisStore(SnapshotStore):
         self._importing.counts = postgis_groups.FirstImportCounts(_CELL)
         return [(table, definition) for _, table, definition in indexes]
 
-    @staticmethod
-    def _drop_incident_keys(conn: psycopg.Connection) -> list[str]:
-        """Drop the primary key of ``incidents`` and the foreign keys naming it, for a
-        first import: kept up row by row, the key's index cost the COPYs about 4
-        seconds of the server's time per million rows, where building it once from
-        sorted ids at the end takes one. The statements that add them back, under
-        the same names (:meth:`_restore_incident_keys`), key first."""
-        keys = conn.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), contype"
-            " FROM pg_constraint WHERE contype IN ('p', 'f')"
-            " AND ((contype = 'p' AND conrelid = 'incidents'::regclass)"
-            " OR (contype = 'f' AND confrelid = 'incidents'::regclass))"
-            " ORDER BY contype = 'f'").fetchall()
-        for table, name, _, _ in reversed(keys):
-            conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {_q(name)}")
-        return [f"ALTER TABLE {table} ADD CONSTRAINT {_q(name)} {definition}"
-                for table, name, definition, _ in keys]
-
-    def _restore_incident_keys(self, conn: psycopg.Connection) -> None:
-        """Add back what :meth:`_drop_incident_keys` dropped, once: at the end of a
-        first import, or earlier when a part of it must find stored ids (a repeated
-        explicit id, ``_first_write``), which the key's index answers."""
-        keys = getattr(self._importing, "keys", None)
-        self._importing.keys = None
-        for statement in keys or ():
-            conn.execute(statement)
-
     def _restore_indexes(self, conn: psycopg.Connection,
                          deferred: list[tuple[str, str]]) -> None:
         """Count the groups and build the deferred indexes. The program merges the
         groups it counted (seconds of Arrow, the GIL released) while the server builds
-        the key and the indexes of ``incidents``; the groups' indexes are built after
-        their COPY."""
+        the indexes of ``incidents``; the groups' indexes are built after their COPY."""
         counts = getattr(self._importing, "counts", None)
         self._importing.counts = None
         for statement in postgis_groups.paused(enable=True):
@@ -488,7 +456,6 @@ class PostgisStore(SnapshotStore):
         with ThreadPoolExecutor(max_workers=1) as executor:
             levels = executor.submit(counts.levels) if counts is not None and counts.exact \
                 else None
-            self._restore_incident_keys(conn)
             for statement in own:
                 conn.execute(statement)
             if levels is not None:
@@ -519,7 +486,6 @@ class PostgisStore(SnapshotStore):
     def _upsert(self, conn: psycopg.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
         """COPY the rows into a staging table, then one INSERT ... ON CONFLICT that
         changes only the rows whose values differ."""
-        self._restore_incident_keys(conn)  # ON CONFLICT needs the key
         counts = getattr(self._importing, "counts", None)
         if counts is not None:
             counts.abandon()  # rows written again: the server counts the groups afresh
