@@ -22,8 +22,11 @@ def test_the_helper_gives_the_candidates_this_process_would(built_gazetteer, mon
     helper.ready.result(timeout=300)
     there = helper.extract(ARTICLE, "2024-03-13")
     here = extract_incidents(ARTICLE, "2024-03-13")
+    helper.close()
+    after_close = helper.extract(ARTICLE, "2024-03-13")
     assert [c.record for c in there] == [c.record for c in here]
     assert there and there[0].record["location"] == "Kimparana"
+    assert [c.record for c in after_close] == [c.record for c in here]
 
 
 def test_a_pipeline_asked_for_from_two_threads_is_loaded_once(monkeypatch) -> None:
@@ -54,7 +57,9 @@ def test_the_helper_starts_when_the_main_script_cannot_run_again(built_gazetteer
     helper = ExtractionWorker()
     helper.ready.result(timeout=300)
     assert sys.modules["__main__"] is main
-    assert helper.extract(ARTICLE, "2024-03-13")[0].record["location"] == "Kimparana"
+    candidates = helper.extract(ARTICLE, "2024-03-13")
+    helper.close()
+    assert candidates[0].record["location"] == "Kimparana"
 
 
 def test_the_models_load_only_on_time_nothing_else_wants() -> None:

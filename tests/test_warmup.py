@@ -13,7 +13,7 @@ import streamlit as st
 
 from incidents.store import IncidentStore, open_store
 from incidents.synthetic import synthetic_incidents
-from ui import data
+from ui import data, warmup
 from ui.warmup import wait_for_warmup, warm, warm_in_background, warming
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -21,13 +21,20 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def home(new_home, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from incidents.extract import worker
+
     home = new_home("warm")
     monkeypatch.setenv("INCIDENTS_HOME", str(home))
+    monkeypatch.setattr(worker, "ExtractionWorker", lambda: "stub helper")
     st.cache_resource.clear()
     st.cache_data.clear()
     yield home
     st.cache_resource.clear()
     st.cache_data.clear()
+    # A warm-up thread of this test may still be waiting for a first map; it must not
+    # start a real extraction helper (a process loading the language models) that
+    # outlives the test and is torn down only when the interpreter exits.
+    warmup._helper_wanted = False
 
 
 def test_warm_loads_the_store_into_the_cache_the_page_reads(
@@ -185,8 +192,8 @@ def test_the_extraction_helper_starts_once_a_browser_has_drawn_the_map(helper_st
 
 def test_a_failed_background_warmup_still_releases_the_page(home: Path) -> None:
     (home / "incidents.sqlite").mkdir()
-    warm_in_background().join(60)
-    assert not warming()
+    warm_in_background()
+    assert wait_for_warmup(60) and not warming()
 
 
 def test_the_first_page_finds_its_map_built(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

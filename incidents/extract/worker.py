@@ -33,6 +33,7 @@ class ExtractionWorker:
 
     def __init__(self) -> None:
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._closed = False
         with _bare_main():
             # The first submit starts the helper process.
             self.ready: Future[None] = self._pool.submit(warm)
@@ -42,10 +43,18 @@ class ExtractionWorker:
         """The candidates of ``text``, extracted with the offline gazetteer geocoder."""
         from incidents.extract import extract_incidents
 
+        if self._closed:
+            return extract_incidents(text, published, url)
         try:
             return self._pool.submit(extract_incidents, text, published, url).result()
         except BrokenProcessPool:
             return extract_incidents(text, published, url)
+
+    def close(self) -> None:
+        """Stop the helper process and wait for it (a notebook or a test that is done
+        with it); :meth:`extract` then runs in this process."""
+        self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 _MAIN_SWAP = threading.Lock()
