@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -30,25 +31,41 @@ def _ingest(home: Path, source: Path) -> subprocess.Popen:
 
 
 def _leftovers(home: Path) -> list[str]:
-    """Temporary files of ours (``atomic_path`` names them ``.<name>.<pid>.*.tmp``)."""
-    return sorted(p.name for p in home.iterdir() if p.name.endswith((".tmp", ".part")))
+    """Temporary files of ours (``atomic_path`` names them ``.<name>.<pid>.*.tmp``) and
+    SQLite's rollback journal (a killed first import's, rolled back at the next open)."""
+    return sorted(p.name for p in home.iterdir()
+                  if p.name.endswith((".tmp", ".part", "-journal")))
 
 
-def _home(root: Path, name: str, first: Path) -> tuple[Path, int]:
+def _journal_mode(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def _home(root: Path, name: str, first: Path | None) -> tuple[Path, int]:
+    """A home whose store holds ``first``'s rows, or an empty store."""
     home = root / name
     home.mkdir()
-    assert _ingest(home, first).wait() == 0
+    if first is None:
+        open_store(home / "incidents.sqlite")
+    else:
+        assert _ingest(home, first).wait() == 0
     return home, open_store(home / "incidents.sqlite").count()
 
 
 @pytest.mark.slow
-def test_ten_kills_leave_the_store_unchanged_or_complete(tmp_path: Path) -> None:
+@pytest.mark.parametrize("into", ["a store holding a row", "an empty store"])
+def test_ten_kills_leave_the_store_unchanged_or_complete(tmp_path: Path, into: str) -> None:
+    """Into an empty store the import is a first import: a scratch file, and SQLite's
+    rollback journal instead of the WAL (``SQLiteStore._import_transaction``)."""
     source = tmp_path / "import.csv"
     source.write_text(HEADER + "".join(
         f"k{n},2024-01-{n % 28 + 1:02d},Battles,{n % 5},14.{n % 97},-4.{n % 89},n\n"
         for n in range(ROWS)))
-    first = tmp_path / "first.csv"
-    first.write_text(HEADER + "first,2024-01-01,Battles,1,14,-4,x\n")
+    first = None
+    if into == "a store holding a row":
+        first = tmp_path / "first.csv"
+        first.write_text(HEADER + "first,2024-01-01,Battles,1,14,-4,x\n")
     timing, before = _home(tmp_path, "timing", first)
     started = time.monotonic()
     assert _ingest(timing, source).wait() == 0
@@ -66,6 +83,7 @@ def test_ten_kills_leave_the_store_unchanged_or_complete(tmp_path: Path) -> None
         outcomes.append(after)
         assert after in (before, complete), f"kill {point}: {after} incidents"
         assert not _leftovers(home), f"kill {point}: {_leftovers(home)}"
+        assert _journal_mode(home / "incidents.sqlite") == "wal", f"kill {point}"
     assert set(outcomes) <= {before, complete}
 
 

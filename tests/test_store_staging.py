@@ -103,6 +103,50 @@ def test_the_store_keeps_counting_direct_writes_after_a_first_import(tmp_path: P
     assert store.verify().direct_writes == 1
 
 
+def _journal_modes_of_copies(monkeypatch) -> list[str]:
+    """The journal mode each first import's copy out of the scratch file ran under."""
+    modes: list[str] = []
+    real = staging.Staging.copy_into
+
+    def recording(self, conn):
+        modes.append(conn.execute("PRAGMA journal_mode").fetchone()[0])
+        return real(self, conn)
+
+    monkeypatch.setattr(staging.Staging, "copy_into", recording)
+    return modes
+
+
+def _journal_mode(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def test_a_first_import_is_written_once_under_a_rollback_journal_then_back_to_wal(
+        tmp_path: Path, monkeypatch) -> None:
+    store = open_store(tmp_path / "incidents.sqlite")
+    modes = _journal_modes_of_copies(monkeypatch)
+    store.import_records(records(), source_name="file.csv")
+    assert modes == ["delete"]
+    assert _journal_mode(store.path) == "wal"
+    assert not list(tmp_path.glob("*-journal")) and store.count() == len(ROWS)
+
+
+def test_a_first_import_keeps_the_wal_while_another_connection_has_the_store_open(
+        tmp_path: Path, monkeypatch) -> None:
+    """A reader (a dashboard) holds the WAL: the import neither waits for it nor
+    takes the mode from under it, and the reader sees the rows once committed."""
+    store = open_store(tmp_path / "incidents.sqlite")
+    modes = _journal_modes_of_copies(monkeypatch)
+    reader = sqlite3.connect(store.path)
+    try:
+        assert reader.execute("SELECT count(*) FROM incidents").fetchone() == (0,)
+        store.import_records(records(), source_name="file.csv")
+        assert reader.execute("SELECT count(*) FROM incidents").fetchone() == (len(ROWS),)
+    finally:
+        reader.close()
+    assert modes == ["wal"] and _journal_mode(store.path) == "wal"
+
+
 def test_a_failed_first_import_leaves_no_rows_and_no_scratch_file(tmp_path: Path,
                                                                   monkeypatch) -> None:
     store = open_store(tmp_path / "incidents.sqlite")
@@ -115,6 +159,7 @@ def test_a_failed_first_import_leaves_no_rows_and_no_scratch_file(tmp_path: Path
         store.import_records(records(), source_name="file.csv")
     assert store.count() == 0 and store.imports().empty
     assert not list(tmp_path.glob(f"*{staging.SUFFIX}"))
+    assert _journal_mode(store.path) == "wal" and not list(tmp_path.glob("*-journal"))
 
 
 def test_an_error_writing_the_scratch_file_fails_the_import_and_ends_its_thread(

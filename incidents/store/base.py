@@ -60,6 +60,11 @@ class SnapshotStore(ReviewDecisions, ABC):
     def _transaction(self) -> AbstractContextManager[Any]:
         """A write transaction that bumps the generation on commit, rolled back on error."""
 
+    def _import_transaction(self) -> AbstractContextManager[Any]:
+        """The transaction of an import: :meth:`_transaction`, unless the backend
+        writes a first import another way."""
+        return self._transaction()
+
     @abstractmethod
     def _generation_in(self, tx: Any) -> int: ...
 
@@ -171,7 +176,7 @@ class SnapshotStore(ReviewDecisions, ABC):
         quarantine = quarantine if quarantine is not None else pd.DataFrame()
         imported_at = rules.now()
         try:
-            with self._transaction() as tx:
+            with self._import_transaction() as tx:
                 summary, written = self._import(tx, frame, quarantine, source_name,
                                                 imported_at, merged)
         except self._errors as error:
@@ -214,7 +219,7 @@ class SnapshotStore(ReviewDecisions, ABC):
         totals = dict.fromkeys(("rows", "accepted", "quarantined", "merged", "inserted",
                                 "updated", "unchanged", "possible_duplicates"), 0)
         try:
-            with self._transaction() as tx:
+            with self._import_transaction() as tx:
                 import_id = self._insert_import(tx, source_name, imported_at)
                 # Into an empty store every part is part of a first import: nothing stored
                 # before to compare with, stage or overlay; only its own earlier parts count.
