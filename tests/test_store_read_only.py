@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -102,6 +104,36 @@ def test_an_unwritable_folder_is_noticed_and_read_without_the_wal_files(
     assert store.read_only and "immutable=1" in store._uri
     assert store.count() == 3 and len(store.load()) == 3
     assert not list(tmp_path.glob("*-wal")) and not list(tmp_path.glob("*-shm"))
+
+
+_HALF_WRITTEN = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+assert conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+conn.execute("PRAGMA cache_size = 5")  # pages reach the file before the commit
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE incidents SET notes = ?", ("half written " + "x" * 300_000,))
+os._exit(9)  # killed: the rollback journal stays beside the store
+"""
+
+
+def test_a_store_left_mid_import_under_its_journal_is_never_read_past_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A killed first import (``SQLiteStore._import_transaction``) leaves a rollback
+    journal: read-only, even in a folder nobody may write, the store is refused with
+    the way out rather than read without the rollback; a writable opening rolls back."""
+    path = _archive(tmp_path)
+    subprocess.run([sys.executable, "-c", _HALF_WRITTEN, str(path)], check=False)
+    assert (tmp_path / f"{path.name}-journal").exists()
+    with monkeypatch.context() as patched:
+        patched.setattr("incidents.store.sqlite.os.access", lambda *_: False)
+        with pytest.raises(StoreError, match="did not finish.*write access"):
+            open_store(path)
+    store = open_store(path)
+    assert store.count() == 3
+    assert not store.load()["notes"].astype("string").str.startswith("half").any()
+    assert not (tmp_path / f"{path.name}-journal").exists()
 
 
 def test_a_missing_or_foreign_file_is_a_store_error(tmp_path: Path) -> None:

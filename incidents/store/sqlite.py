@@ -226,12 +226,15 @@ class SQLiteStore(SnapshotStore):
 
         ``mode=ro`` still needs the WAL's shared-memory file beside the store; in a
         directory that cannot be written (a shared archive) only ``immutable=1``
-        opens it, on the promise that nobody writes the file meanwhile.
+        opens it, on the promise that nobody writes the file meanwhile. Never beside a
+        rollback journal (a first import's, ``_import_transaction``, killed or still
+        running): ``immutable=1`` would read the file without rolling it back.
         """
         if not self.path.is_file():
             raise StoreError(f"no store at {self.path} (opened read-only, so none is made)")
         base = _read_only_base(self.path)
-        uris = [base, base + "&immutable=1"]
+        unfinished = self.path.with_name(self.path.name + "-journal").exists()
+        uris = [base] if unfinished else [base, base + "&immutable=1"]
         if not os.access(self.path.parent, os.W_OK):
             uris.reverse()
         failure: sqlite3.Error | None = None
@@ -252,6 +255,11 @@ class SQLiteStore(SnapshotStore):
                     f"{self.path} was made by an older version (no {missing[0]} column): open it"
                     " once with write access to bring it up to date")
             return uri
+        if unfinished:
+            raise StoreError(
+                f"cannot open store {self.path} read-only: an import into it did not finish"
+                f" (its journal is beside it; {failure}); open it once with write access to"
+                " roll that import back")
         raise StoreError(f"cannot open store {self.path} read-only: {failure}")
 
     def _connect(self) -> sqlite3.Connection:
