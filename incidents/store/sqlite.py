@@ -327,11 +327,17 @@ class SQLiteStore(SnapshotStore):
             return False
         conn.execute("PRAGMA busy_timeout = 0")
         try:
-            return conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+            left = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
         except sqlite3.OperationalError:  # another connection has the file open
             return False
         finally:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        if left:
+            # NORMAL is safe in WAL mode only: under a rollback journal a power cut at
+            # the wrong moment of the commit could corrupt the file. The journal of an
+            # empty store is a few pages, so FULL's extra syncs cost next to nothing.
+            conn.execute("PRAGMA synchronous = FULL")
+        return left
 
     def _back_to_wal(self, conn: sqlite3.Connection) -> None:
         try:
