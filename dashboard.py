@@ -123,7 +123,6 @@ def explore_page(selection: Selection | ServedSelection, spec: FilterSpec, langu
 
 
 def main() -> None:
-    warmup.page_activity()
     apply_page_style()
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     url_error = seed_from_url(st.session_state, params)
@@ -183,7 +182,7 @@ def main() -> None:
              "admin": "audit"}
     pages = [page for page in pages if signin.allows(needs.get(page.url_path, "explore"))]
     st.navigation(pages, position="top").run()
-    warmup.page_activity()
 
 
-main()
+with warmup.script_run():
+    main()

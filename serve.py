@@ -35,7 +35,7 @@ from incidents.maps.basemaps import URL_PREFIX, read_tile
 from ui.chunk_preload import PreloadChunks
 from ui.session_cookie import ROUTES as SESSION_ROUTES
 from ui.static_files import StaticFiles
-from ui.warmup import warm_in_background
+from ui.warmup import stop_helper, warm_in_background
 
 
 def _no_external_ip() -> None:
@@ -78,7 +78,10 @@ def warn_if_open_without_users() -> None:
 async def _warm_alongside(_app: st.App) -> AsyncIterator[None]:
     warn_if_open_without_users()
     warm_in_background()
-    yield
+    try:
+        yield
+    finally:
+        stop_helper()
 
 
 async def _basemap_tile(request: Request) -> Response:

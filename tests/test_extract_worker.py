@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 import types
+from pathlib import Path
 
 from incidents.extract import extract_incidents
 from incidents.extract import language
@@ -79,3 +81,93 @@ def test_the_models_load_only_on_time_nothing_else_wants() -> None:
     loading.join()
     assert seen == [os.SCHED_IDLE]
     assert os.sched_getscheduler(0) == os.SCHED_OTHER
+
+
+def _state(pid: int) -> str:
+    """The process's state letter from /proc (T: stopped, Z: ended, "" when gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return ""
+
+
+def _until(test, timeout_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not test():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_loading_helper_is_paused_and_resumed_and_never_paused_for_long(
+        built_gazetteer, monkeypatch) -> None:
+    """Paused while it loads (the dashboard's interactive steps run without it), resumed
+    on demand, by the pause's limit, and by an extraction; never paused once loaded."""
+    monkeypatch.setenv("INCIDENTS_HOME", str(built_gazetteer.parent))
+    helper = ExtractionWorker()
+    try:
+        assert _until(lambda: helper.pid is not None)
+        assert helper.pause(limit_s=60) and _until(lambda: _state(helper.pid) == "T")
+        assert not helper.pause()  # already paused
+        helper.resume()
+        assert not helper.paused and _until(lambda: _state(helper.pid) not in ("T", ""))
+        assert helper.pause(limit_s=0.5)
+        assert _until(lambda: not helper.paused and _state(helper.pid) != "T", 10)
+        assert helper.pause(limit_s=60)
+        candidates = helper.extract(ARTICLE, "2024-03-13")  # resumes it first
+        assert candidates[0].record["location"] == "Kimparana" and not helper.paused
+        helper.ready.result(timeout=300)
+        assert not helper.pause() and _state(helper.pid) != "T"
+    finally:
+        helper.close()
+
+
+DASHBOARD = """
+import sys, time
+from incidents.extract.worker import ExtractionWorker
+
+if __name__ == "__main__":
+    helper = ExtractionWorker()
+    while helper.pid is None:
+        time.sleep(0.05)
+    print(helper.pid, helper.pause(limit_s=600), flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_helper_paused_when_its_dashboard_is_killed_does_not_stay_behind(tmp_path) -> None:
+    """kill -9 of the dashboard while its helper is stopped: the helper's own process
+    group is orphaned with a stopped member, and the kernel's SIGHUP ends it."""
+    import os
+    import signal
+    import subprocess
+
+    script = tmp_path / "dashboard_stand_in.py"
+    script.write_text(DASHBOARD)
+    root = str(Path(__file__).resolve().parents[1])
+    # (-W: the killed stand-in's semaphores are the resource tracker's to clean, silently.)
+    dashboard = subprocess.Popen([sys.executable, "-W", "ignore::UserWarning", str(script)],
+                                 stdout=subprocess.PIPE,
+                                 text=True, cwd=root,
+                                 env={**os.environ, "PYTHONPATH": root})
+    try:
+        pid, paused = dashboard.stdout.readline().split()
+        helper = int(pid)
+        assert paused == "True" and _until(lambda: _state(helper) == "T")
+    finally:
+        dashboard.send_signal(signal.SIGKILL)
+        dashboard.wait()
+    # Ended: gone, or a zombie where nothing reaps orphans (a container's first process).
+    assert _until(lambda: _state(helper) in ("Z", ""), 20)
+
+
+def test_a_stopped_dashboard_ends_its_helper_at_once_even_mid_load(built_gazetteer,
+                                                                   monkeypatch) -> None:
+    monkeypatch.setenv("INCIDENTS_HOME", str(built_gazetteer.parent))
+    helper = ExtractionWorker()
+    assert _until(lambda: helper.pid is not None)
+    helper.pause(limit_s=60)
+    helper.stop()
+    assert _until(lambda: _state(helper.pid) in ("Z", ""), 10)

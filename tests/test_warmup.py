@@ -221,3 +221,54 @@ def test_the_first_page_finds_its_map_built(home: Path, monkeypatch: pytest.Monk
         view=map_cache.selection_extent(selection), near=spec.near)
     assert map_cache.cached_map(selection, request).n_in_view > 0
     map_cache.clear_map_cache()
+
+
+class RecordingHelper:
+    """Stands in for a loading ExtractionWorker: records its pauses and resumes."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.paused = False
+
+    def pause(self) -> bool:
+        self.calls.append("pause")
+        self.paused = True
+        return True
+
+    def resume(self) -> None:
+        self.calls.append("resume")
+        self.paused = False
+
+
+def test_a_loading_helper_is_paused_through_script_runs_and_the_browser_s_drawing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paused as a run starts, kept paused while runs overlap and for the grace after the
+    last, then resumed once; a run starting within the grace keeps it paused."""
+    from ui import warmup
+
+    helper = RecordingHelper()
+    monkeypatch.setattr(warmup, "_worker", helper)
+    monkeypatch.setattr(warmup, "DRAW_GRACE_S", 0.3)
+    with warmup.script_run():
+        with warmup.script_run():  # the map's fragment inside the page's run
+            pass
+        time.sleep(0.5)
+        assert "resume" not in helper.calls
+    time.sleep(0.1)
+    with warmup.script_run():  # the next run, within the grace
+        time.sleep(0.5)
+        assert helper.calls == ["pause"] * 3  # each run asks; the first run's end did not resume
+    time.sleep(0.6)
+    assert helper.calls == ["pause"] * 3 + ["resume"]
+
+
+def test_a_failed_run_still_lets_the_helper_go_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import warmup
+
+    helper = RecordingHelper()
+    monkeypatch.setattr(warmup, "_worker", helper)
+    monkeypatch.setattr(warmup, "DRAW_GRACE_S", 0.1)
+    with pytest.raises(RuntimeError), warmup.script_run():
+        raise RuntimeError("the page failed")
+    time.sleep(0.5)
+    assert helper.calls == ["pause", "resume"] and warmup._runs_in_progress == 0

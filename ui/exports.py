@@ -30,7 +30,7 @@ from incidents.selection import Selection
 from incidents.store.queries import ServedSelection
 from ui.i18n import t
 from ui.plain import plain
-from ui.warmup import export_tab_opened, page_activity
+from ui.warmup import export_tab_opened, script_run
 
 FORMATS: dict[str, tuple[str, str, str]] = {
     # format: (label key, extension, MIME type)
@@ -103,8 +103,7 @@ def report_payload(selection: AnySelection, spec: FilterSpec, fmt: str, language
     (which the report compares with) are fetched, when the button is clicked."""
     from incidents.report import report_bytes, report_content
 
-    page_activity()  # a report being drawn is no quiet moment for the background loads
-    try:
+    with script_run():  # a report being drawn is no quiet moment for the background loads
         if isinstance(selection, ServedSelection):
             frame = served_report_rows(selection)
             content = report_content(frame, spec, language=language, quarantined=quarantined)
@@ -112,8 +111,6 @@ def report_payload(selection: AnySelection, spec: FilterSpec, fmt: str, language
             content = report_content(selection.frame, spec, rows=selection.rows,
                                      language=language, quarantined=quarantined)
         return report_bytes(content, fmt)
-    finally:
-        page_activity()
 
 
 def served_report_rows(selection: ServedSelection) -> pd.DataFrame:

@@ -50,7 +50,7 @@ from ui.map_cache import (MAP_HEIGHT_PX, AnySelection, MapRequest, cached_map, f
 from ui.map_cache import extent_view  # noqa: F401 - where the tests and benches look for it
 from ui.places import find_place
 from ui.record import render_record
-from ui.warmup import map_drawn, page_activity
+from ui.warmup import map_drawn, script_run
 from ui.state import (LINKED_INCIDENT, LINKED_VIEW, MAP_VIEW, PENDING_REGION, SELECTED_INCIDENT,
                       URL_KEYS)
 
@@ -387,9 +387,10 @@ def _place_search(state: dict[str, Any], language: str) -> None:
 @st.fragment
 def map_section(selection: AnySelection, data_key: str, language: str,
                 near: str | None = None) -> None:
-    """The map and its controls (see ``_map_body``), then the next playback step."""
-    page_activity()
-    _map_body(selection, data_key, language, near)
+    """The map and its controls (see ``_map_body``), then the next playback step (whose
+    wait is no work: the extraction helper may load meanwhile)."""
+    with script_run():
+        _map_body(selection, data_key, language, near)
     _play_on(selection)
 
 
