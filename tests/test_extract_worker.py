@@ -136,24 +136,68 @@ if __name__ == "__main__":
     time.sleep(600)
 """
 
+# Runs the stand-in dashboard as a subreaper in the same session would (supervisord, a
+# container's first process): the helper is then reparented to it, its process group is
+# not orphaned and the kernel sends nothing; only the helper's watcher can end it.
+SUPERVISOR = """
+import ctypes, os, signal, subprocess, sys, time
+
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+dashboard = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, text=True)
+helper, paused = dashboard.stdout.readline().split()
+time.sleep(0.5)
+dashboard.send_signal(signal.SIGKILL)
+dashboard.wait()
+
+def state():
+    try:
+        with open(f"/proc/{helper}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return ""
+
+deadline = time.monotonic() + 20
+while state() not in ("Z", "") and time.monotonic() < deadline:
+    time.sleep(0.1)
+print(paused, state() or "gone", flush=True)
+try:
+    while os.waitpid(-1, os.WNOHANG)[0]:
+        pass
+except ChildProcessError:
+    pass
+"""
+
+
+def _stand_in(tmp_path: Path, source: str, name: str) -> list[str]:
+    """A command running ``source``; (-W: a killed stand-in's semaphores are the resource
+    tracker's to clean, silently)."""
+    script = tmp_path / name
+    script.write_text(source)
+    return [sys.executable, "-W", "ignore::UserWarning", str(script)]
+
+
+def _stand_in_env(tmp_path: Path) -> dict[str, str]:
+    import os
+
+    root = str(Path(__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": root, "INCIDENTS_HOME": str(tmp_path)}
+
 
 def test_a_helper_paused_when_its_dashboard_is_killed_does_not_stay_behind(tmp_path) -> None:
-    """kill -9 of the dashboard while its helper is stopped: the helper's own process
-    group is orphaned with a stopped member, and the kernel's SIGHUP ends it."""
-    import os
+    """kill -9 of the dashboard while its helper is stopped: the helper ends (its
+    watcher, or the kernel's SIGHUP to an orphaned process group with a stopped member)."""
     import signal
     import subprocess
 
-    script = tmp_path / "dashboard_stand_in.py"
-    script.write_text(DASHBOARD)
-    root = str(Path(__file__).resolve().parents[1])
-    # (-W: the killed stand-in's semaphores are the resource tracker's to clean, silently.)
-    dashboard = subprocess.Popen([sys.executable, "-W", "ignore::UserWarning", str(script)],
-                                 stdout=subprocess.PIPE,
-                                 text=True, cwd=root,
-                                 env={**os.environ, "PYTHONPATH": root})
+    dashboard = subprocess.Popen(_stand_in(tmp_path, DASHBOARD, "dashboard_stand_in.py"),
+                                 stdout=subprocess.PIPE, text=True, env=_stand_in_env(tmp_path))
     try:
-        pid, paused = dashboard.stdout.readline().split()
+        line = []
+        reader = threading.Thread(target=lambda: line.append(dashboard.stdout.readline()),
+                                  daemon=True)
+        reader.start()
+        reader.join(120)
+        pid, paused = line[0].split()
         helper = int(pid)
         assert paused == "True" and _until(lambda: _state(helper) == "T")
     finally:
@@ -163,11 +207,21 @@ def test_a_helper_paused_when_its_dashboard_is_killed_does_not_stay_behind(tmp_p
     assert _until(lambda: _state(helper) in ("Z", ""), 20)
 
 
+def test_the_watcher_ends_a_stopped_helper_where_the_kernel_would_not(tmp_path) -> None:
+    import subprocess
+
+    dashboard = _stand_in(tmp_path, DASHBOARD, "dashboard_stand_in.py")
+    supervisor = _stand_in(tmp_path, SUPERVISOR, "supervisor_stand_in.py")
+    answer = subprocess.run(supervisor + dashboard, capture_output=True, text=True,
+                            timeout=180, env=_stand_in_env(tmp_path))
+    assert answer.stdout.split() in (["True", "Z"], ["True", "gone"]), answer.stderr[-2000:]
+
+
 def test_a_stopped_dashboard_ends_its_helper_at_once_even_mid_load(built_gazetteer,
                                                                    monkeypatch) -> None:
     monkeypatch.setenv("INCIDENTS_HOME", str(built_gazetteer.parent))
     helper = ExtractionWorker()
     assert _until(lambda: helper.pid is not None)
-    helper.pause(limit_s=60)
+    assert helper.pause(limit_s=60) and _until(lambda: _state(helper.pid) == "T")
     helper.stop()
-    assert _until(lambda: _state(helper.pid) in ("Z", ""), 10)
+    assert _until(lambda: _state(helper.pid) in ("Z", ""), 3)

@@ -248,17 +248,17 @@ def test_a_loading_helper_is_paused_through_script_runs_and_the_browser_s_drawin
 
     helper = RecordingHelper()
     monkeypatch.setattr(warmup, "_worker", helper)
-    monkeypatch.setattr(warmup, "DRAW_GRACE_S", 0.3)
+    monkeypatch.setattr(warmup, "DRAW_GRACE_S", 1.0)
     with warmup.script_run():
         with warmup.script_run():  # the map's fragment inside the page's run
             pass
-        time.sleep(0.5)
+        time.sleep(1.5)  # the fragment's grace passes while the page's run goes on
         assert "resume" not in helper.calls
     time.sleep(0.1)
-    with warmup.script_run():  # the next run, within the grace
-        time.sleep(0.5)
-        assert helper.calls == ["pause"] * 3  # each run asks; the first run's end did not resume
-    time.sleep(0.6)
+    with warmup.script_run():  # the next run, well within the grace
+        time.sleep(1.5)  # the first run's grace passes while this one goes on
+        assert helper.calls == ["pause"] * 3  # each run asks; no end resumed it yet
+    time.sleep(2.0)
     assert helper.calls == ["pause"] * 3 + ["resume"]
 
 

@@ -75,6 +75,7 @@ _settled.set()
 _first_map_drawn = threading.Event()
 _last_activity = time.monotonic()
 _runs_in_progress = 0
+_runs_started = 0  # ever: a resume waits for no run to have started since the last ended
 _runs_lock = threading.Lock()
 _worker: ExtractionWorker | None = None
 # Whether an extraction helper is still to be started (by a background warm-up).
@@ -206,37 +207,43 @@ def script_run() -> Iterator[None]:
     ``DRAW_GRACE_S`` after the last run's end. Loading beside them, it made the first
     filter changes at a million incidents about a fifth slower even at the idle
     scheduling class; paused, it loads in the moments between them."""
-    global _runs_in_progress
+    global _runs_in_progress, _runs_started
     page_activity()
     with _runs_lock:
         _runs_in_progress += 1
+        _runs_started += 1
         worker = _worker
-    if worker is not None:
-        worker.pause()
     try:
+        if worker is not None:
+            worker.pause()
         yield
     finally:
         page_activity()
         with _runs_lock:
             _runs_in_progress -= 1
+            started = _runs_started
         if worker is not None and worker.paused:
-            timer = threading.Timer(DRAW_GRACE_S, _resume_when_idle, (worker,))
+            timer = threading.Timer(DRAW_GRACE_S, _resume_when_idle, (worker, started))
             timer.daemon = True
             timer.start()
 
 
-def _resume_when_idle(worker: ExtractionWorker) -> None:
-    """Continue the helper unless another run started meanwhile (that run's end resumes
-    it; the worker's own pause limit bounds any pause anyway)."""
-    with _runs_lock:
-        idle = _runs_in_progress == 0 and time.monotonic() - _last_activity >= DRAW_GRACE_S * 0.9
-    if idle:
-        worker.resume()
+def _resume_when_idle(worker: ExtractionWorker, started: int) -> None:
+    """Continue the helper unless a run is in progress or one started since the run
+    that scheduled this ended ``started`` runs in (that run's end resumes it; the
+    worker's own pause limit bounds any pause anyway)."""
+    with _runs_lock:  # held while resuming: a run starting meanwhile pauses it again
+        if _runs_in_progress == 0 and _runs_started == started:
+            worker.resume()
 
 
 def stop_helper() -> None:
-    """As the server stops: end the extraction helper, even in the middle of loading."""
-    worker = _worker
+    """As the server stops: end the extraction helper, even in the middle of loading,
+    and start none after."""
+    global _helper_wanted
+    with _worker_lock:
+        _helper_wanted = False
+        worker = _worker
     if worker is not None:
         worker.stop()
 

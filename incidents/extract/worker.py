@@ -13,10 +13,13 @@ it (``SIGSTOP``) for an interactive step, such as a filter change, and resume it
 afterwards. The loading took about 5 s of a core (4 s of it spent in spaCy compiling its
 French tokenizer's pattern, one step that cannot be interrupted), and even at Linux's
 idle scheduling class it slowed the filter changes that ran beside it by a fifth. A pause
-never lasts longer than its limit: a timer resumes the helper. The helper leads a
-process group of its own, so that if the dashboard dies while the helper is stopped,
-the kernel sends the group SIGHUP then SIGCONT (POSIX: a newly orphaned process group
-with a stopped member), which ends it instead of leaving a stopped process behind.
+never lasts longer than its limit: a timer resumes the helper. A stopped helper cannot
+notice that its dashboard died, so a small watcher process, forked from the helper
+before it starts anything else and never stopped, ends the helper when the dashboard is
+gone. The helper also leads a process group of its own: where the kernel's rule for a
+newly orphaned process group with a stopped member applies (SIGHUP then SIGCONT), that
+ends it too; it does not apply under a reaper in the same session, such as a
+container's first process.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import types
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -53,7 +57,7 @@ class ExtractionWorker:
         # The helper's process id, written by the helper as it starts (0 until then).
         self._pid = context.Value("i", 0, lock=False)
         self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_in_helper,
-                                         initargs=(self._pid,))
+                                         initargs=(self._pid, os.getpid()))
         self._closed = False
         self._lock = threading.Lock()
         self._paused = False
@@ -86,7 +90,11 @@ class ExtractionWorker:
             pause = self._pauses
         timer = threading.Timer(limit_s, self._resume_pause, (pause,))
         timer.daemon = True
-        timer.start()
+        try:
+            timer.start()
+        except RuntimeError:  # no thread for the limit: no pause either
+            self._resume_pause(pause)
+            return False
         return True
 
     def resume(self) -> None:
@@ -130,10 +138,12 @@ class ExtractionWorker:
         shutdown waiting for its models would wait seconds); :meth:`extract` then runs in
         this process."""
         self._closed = True
-        pid = self._pid.value
-        if pid:
-            with contextlib.suppress(OSError):
-                os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+        # Through the pool's own handles (private to ProcessPoolExecutor, hence the
+        # fallback): they exist from the first submit, before the helper says its id,
+        # and never signal a process id that was reused after the helper ended.
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
@@ -164,12 +174,50 @@ def _bare_main() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
-def _in_helper(pid: Any) -> None:
-    """First thing in the helper: lead a process group of its own (see the module's
-    docstring) and say which process it is."""
+def _in_helper(pid: Any, dashboard: int) -> None:
+    """First thing in the helper: lead a process group of its own and start its watcher
+    (see the module's docstring), then say which process it is. Out of the terminal's
+    foreground group, a write to the terminal would stop the helper (SIGTTOU under
+    ``stty tostop``) with nothing to continue it: that signal is ignored."""
     if CAN_PAUSE:
         os.setpgrp()
+        signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+        _start_watcher(dashboard)
     pid.value = os.getpid()
+
+
+def _start_watcher(dashboard: int) -> None:
+    """Fork the process that ends this helper once ``dashboard`` is gone (forked now,
+    before the helper has any thread). It ends itself when the helper does."""
+    helper = os.getpid()
+    if os.fork() != 0:
+        return
+    try:
+        while os.getppid() == helper:
+            if not _parent_is(helper, dashboard):
+                os.kill(helper, signal.SIGKILL)
+                break
+            time.sleep(PARENT_CHECK_S)
+    finally:
+        os._exit(0)
+
+
+def _parent_is(child: int, parent: int) -> bool:
+    """Whether ``parent`` is still ``child``'s parent process (Linux: from /proc, which
+    sees the dashboard's end at once, even before anything reaps it; elsewhere whether
+    the dashboard's process id still exists)."""
+    try:
+        with open(f"/proc/{child}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1]) == parent
+    except OSError:
+        pass
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass
+    return True
 
 
 def warm() -> None:
@@ -198,7 +246,6 @@ def _load() -> None:
 def _exit_with(parent: int) -> None:
     """End the helper once the dashboard that started it is gone, however it ended (a
     killed server leaves no one to shut the helper down)."""
-    import time
 
     def watch() -> None:
         while os.getppid() == parent:
