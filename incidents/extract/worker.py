@@ -225,8 +225,10 @@ def warm() -> None:
     to the first extraction, which builds it), in a thread of lower scheduling priority
     that only takes the time the dashboard and the browser leave. Extractions run in
     the helper's main thread at the usual priority (on Linux a thread's niceness is
-    its own)."""
-    _exit_with(os.getppid())
+    its own). Where no watcher process was forked (``_in_helper``), a thread of the
+    helper's own ends it once the dashboard is gone."""
+    if not CAN_PAUSE:
+        _exit_with(os.getppid())
     loading = threading.Thread(target=_load, name="load-language-models")
     loading.start()
     loading.join()
