@@ -122,7 +122,7 @@ def test_the_article_page_is_imported_after_the_first_page_not_before(new_home) 
     check = ("import sys; from ui import warmup; warmup.warm(); "
              "first = sorted(m for m in sys.modules if m in ('ui.add_article', "
              "'incidents.extract.pipeline')); "
-             "warmup._load_gazetteer_and_report_map(); "
+             "warmup.QUIET_S = 0; warmup._load_gazetteer_and_report_map(); "
              "print(first, 'ui.add_article' in sys.modules)")
     answer = subprocess.run([sys.executable, "-c", check], cwd=PROJECT_DIR, capture_output=True,
                             text=True, check=True, env={"INCIDENTS_HOME": str(home),
@@ -272,3 +272,28 @@ def test_a_failed_run_still_lets_the_helper_go_on(monkeypatch: pytest.MonkeyPatc
         raise RuntimeError("the page failed")
     time.sleep(0.5)
     assert helper.calls == ["pause", "resume"] and warmup._runs_in_progress == 0
+
+
+def test_each_step_loaded_in_a_quiet_moment_waits_for_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A script run starting while one step loads holds the next step back until the
+    page has been quiet for ``QUIET_S`` again, rather than the rest loading beside it."""
+    from ui import warmup
+
+    started: dict[str, float] = {}
+
+    def step(name: str, clicked: bool = False):
+        def run() -> None:
+            started[name] = time.monotonic()
+            if clicked:
+                warmup.page_activity()  # the analyst clicks while this step loads
+        return run
+
+    monkeypatch.setattr(warmup, "QUIET_S", 0.6)
+    monkeypatch.setattr(warmup, "_last_activity", time.monotonic() - 1.0)
+    monkeypatch.setattr(warmup, "_gazetteer", step("gazetteer", clicked=True))
+    for name in ("_report_charts", "_report_boundaries", "_decoy_hash", "_article_page"):
+        monkeypatch.setattr(warmup, name, step(name))
+    warmup._load_gazetteer_and_report_map()
+    assert started["_report_charts"] - started["gazetteer"] >= 0.6
+    assert started["_article_page"] - started["_report_charts"] < 0.6
