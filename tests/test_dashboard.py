@@ -283,6 +283,12 @@ def test_map_rebuilds_only_when_the_drawn_map_no_longer_fits() -> None:
     assert not needs_rebuild(part, False, "points", bounds(13.1, -6.9, 14.9, -3.1), 7)
     assert needs_rebuild(part, False, "points", bounds(16.0, -6.9, 18.0, -3.1), 7)
     assert needs_rebuild(part, False, "points", bounds(13.1, -6.9, 14.9, -3.1), 8)
+    # Zoomed out past the world's width, Leaflet reports longitudes beyond +-180: the
+    # view rebuilt for them fits them, or every rebuild would ask for another.
+    wider_than_the_world = bounds(-79.2, -201.8, 79.0, 206.0)
+    world = round_view(wider_than_the_world, 2)
+    assert not needs_rebuild(world, False, "cells", wider_than_the_world, 2)
+    assert needs_rebuild(part, False, "cells", wider_than_the_world, 7)
 
 
 def test_spatial_filters_come_back_from_the_url(incidents_home: Path) -> None:

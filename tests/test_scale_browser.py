@@ -108,3 +108,31 @@ def test_zooming_from_country_to_village_shows_single_incidents(
     shown = set(close_up["ids"])
     assert shown <= set(records["incident_id"])
     assert set(at_village["incident_id"]) <= shown
+
+
+def test_zooming_out_past_the_world_s_width_settles(big_dashboard, chromium,
+                                                     artifacts_dir: Path) -> None:
+    """At zoom 2 a 1,250 px map is wider than the world and Leaflet reports longitudes
+    beyond +-180: the hexagons are rebuilt once for that view, then the page goes
+    quiet (it used to rebuild them without end, tens of MB a second)."""
+    base_url, _ = big_dashboard
+    context = chromium.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    received: list[int] = []
+    page.on("websocket", lambda socket: socket.on(
+        "framereceived", lambda payload: received.append(len(payload))))
+    try:
+        page.goto(base_url, wait_until="domcontentloaded")
+        wait_for(page, lambda s: s["cells"] > 0, "hexagons at country level")
+        page.query_selector("iframe[title*='st_folium']").content_frame().evaluate(
+            ZOOM_TO_JS, [15.0, 0.0, 2])
+        world = wait_for(page, lambda s: s["zoom"] == 2 and s["cells"] > 0, "the world's hexagons")
+        page.wait_for_timeout(SETTLE_MS)
+        before = len(received)
+        page.wait_for_timeout(3_000)
+        later = sum(received[before:])
+        page.screenshot(path=str(artifacts_dir / "scale_100k_world.png"), full_page=True)
+    finally:
+        context.close()
+    assert world["markers"] == 0
+    assert later < 10_000, f"{later} bytes in 3 s of an untouched page: the map keeps rebuilding"

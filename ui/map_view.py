@@ -36,7 +36,7 @@ from streamlit_folium import st_folium
 
 from incidents.errors import describe
 from incidents.maps.basemaps import BasemapError, import_basemap
-from incidents.maps.build import View, round_view
+from incidents.maps.build import View, round_view, world_corners
 from incidents.maps.choropleth import clicked_region
 from incidents.maps.reference import REFERENCE_MIN_ZOOM
 from incidents.maps.draw import drawing_to_filter_param
@@ -116,7 +116,9 @@ def needs_rebuild(drawn: View, complete: bool, mode: str, bounds: Mapping[str, A
         return True
     if complete:
         return False
-    south, west, north, east = _corners(bounds)
+    # Within the world, as ``round_view`` made ``drawn``: a map wider than the world
+    # otherwise never fits what was drawn for it, and each rebuild asked for another.
+    south, west, north, east = world_corners(bounds)
     return not (south >= drawn.south and west >= drawn.west
                 and north <= drawn.north and east <= drawn.east)
 

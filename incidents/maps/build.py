@@ -189,11 +189,22 @@ def _corners(bounds: Any) -> tuple[float, float, float, float]:
     return south, west, north, east
 
 
+def world_corners(bounds: Any) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of ``bounds`` within the world's one copy.
+
+    Zoomed out so far that the map is wider than the world, Leaflet reports
+    longitudes beyond +-180 (about -200 to 206 at zoom 2 on a 1,250 px map); no View
+    reaches past them, so a view is compared and snapped within them.
+    """
+    south, west, north, east = (float(v) for v in _corners(bounds))
+    return max(south, -90.0), max(west, -180.0), min(north, 90.0), min(east, 180.0)
+
+
 def round_view(bounds: Any, zoom: float) -> View:
     """Snap a view outward to a grid of half tiles, so small pans give the same View."""
     level = int(round(zoom))
     step = 360.0 / 2**level * VIEW_GRID_TILES
-    south, west, north, east = (float(v) for v in _corners(bounds))
+    south, west, north, east = world_corners(bounds)
     return View(
         south=max(math.floor(south / step) * step, -90.0),
         west=max(math.floor(west / step) * step, -180.0),
