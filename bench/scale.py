@@ -161,6 +161,7 @@ sys.path.insert(0, str(PROJECT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from google.protobuf.message import DecodeError  # noqa: E402
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from incidents.filters import FilterSpec, apply_filters  # noqa: E402
@@ -206,6 +207,8 @@ SETTLED_JS = """([selector, variant]) => {
 NEXT_FRAME_JS = "() => new Promise(r => requestAnimationFrame(() => r()))"
 DASHBOARD_EVENT_TYPE = "Battles"
 DASHBOARD_OTHER_TYPE = "Riots"
+# A typed filter redraws the option list; an option found just before may be gone.
+OPTION_ATTEMPTS = 3
 DASHBOARD_KEYS = ("dashboard_start_s", "dashboard_page_s", "dashboard_page_server_cpu_s",
                   "dashboard_cold_s",
                   "dashboard_filter_s", "dashboard_filter_runs_s",
@@ -555,6 +558,12 @@ def measure_dashboard(url: str, browser: object, timeout_s: float) -> dict:
                 # may not have drawn this option yet.
                 box.type(event_type)
                 option = page.get_by_role("option", name=event_type, exact=True)
+                for _ in range(OPTION_ATTEMPTS - 1):
+                    option.wait_for(timeout=timeout_s * 1000)
+                    try:
+                        return _click(option)
+                    except PlaywrightError:  # the list redrew it between finding and clicking
+                        page.wait_for_timeout(POLL_MS)
                 option.wait_for(timeout=timeout_s * 1000)
                 return _click(option)
             return click
