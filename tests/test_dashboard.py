@@ -24,7 +24,8 @@ from incidents.store import open_store
 from ui.exports import export_basename
 from incidents.summary import headline_figures
 from incidents.users import local_user
-from ui.map_view import in_week, is_placeholder_view, needs_rebuild, week_starts
+from ui.map_view import (in_week, is_placeholder_view, needs_rebuild, shows_opening_view,
+                         week_starts)
 from ui.i18n import t
 from ui.state import (EXPLORE_TAB_KEY, PENDING_REGION, apply_region_pick, keep_open_tab,
                       spec_to_widgets, widgets_to_spec)
@@ -289,6 +290,25 @@ def test_map_rebuilds_only_when_the_drawn_map_no_longer_fits() -> None:
     world = round_view(wider_than_the_world, 2)
     assert not needs_rebuild(world, False, "cells", wider_than_the_world, 2)
     assert needs_rebuild(part, False, "cells", wider_than_the_world, 7)
+
+
+def test_the_view_a_map_opened_on_is_not_taken_for_the_analyst_s() -> None:
+    def bounds(south: float, west: float, north: float, east: float) -> dict:
+        return {"_southWest": {"lat": south, "lng": west},
+                "_northEast": {"lat": north, "lng": east}}
+
+    opening = (16.0, 2.0, 5)
+    # What a 1,250 px frame reported of its map as opened (Leaflet, the Sahel at zoom 5).
+    as_opened = bounds(5.2222, -23.4668, 26.2343, 27.5098)
+    asked_for_myanmar = (8.68, 38.36, 2.000001)
+    assert shows_opening_view(as_opened, 5, opening, asked_for_myanmar)
+    # The analyst's own view: asked for the opening view, never moved, another zoom,
+    # or panned by more than a few pixels.
+    assert not shows_opening_view(as_opened, 5, opening, (16.0, 2.0, 5.000001))
+    assert not shows_opening_view(as_opened, 5, opening, None)
+    assert not shows_opening_view(as_opened, 6, opening, asked_for_myanmar)
+    assert not shows_opening_view(bounds(5.2222, -22.4668, 26.2343, 28.5098), 5, opening,
+                                  asked_for_myanmar)
 
 
 def test_spatial_filters_come_back_from_the_url(incidents_home: Path) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tempfile
 import time
 from pathlib import Path
@@ -71,6 +72,9 @@ STATE_KEY = "map_state"
 # A clicked hexagon may open closer than a fitted view: its incidents should
 # come apart into markers.
 CELL_CLICK_MAX_ZOOM = 10
+# How far (in screen pixels) a reported centre may be from the map's opening one and
+# still be that view (Leaflet snaps the map's origin to whole pixels).
+OPENING_TOLERANCE_PX = 3
 
 
 def week_starts(gdf: pd.DataFrame) -> list[pd.Timestamp]:
@@ -137,6 +141,35 @@ def is_placeholder_view(bounds: Mapping[str, Any] | None,
         return False
     (south, west), (north, east) = stand_in
     return (south, west, north, east) == tuple(_corners(bounds))
+
+
+def shows_opening_view(bounds: Mapping[str, Any] | None, zoom: float | None,
+                       opening: tuple[float, float, int],
+                       requested: Sequence[float] | None) -> bool:
+    """Whether st_folium reported the view its map opened on (``opening``: centre and
+    zoom), rather than the view the page asked it to move to (``requested``).
+
+    Every map opens on the same view (the Sahel at zoom 5), so that its frame is kept
+    from one filter to the next; a new frame (the first page, a filter area drawn)
+    reports that view once as drawn, when the page has already asked it to move to the
+    data. Taken for the analyst's view, it sent the map back: a store of Myanmar and
+    worldwide incidents opened on West Africa, its link saying so.
+    """
+    if not bounds or zoom is None or requested is None or round(zoom) != opening[2]:
+        return False
+    tolerance = OPENING_TOLERANCE_PX * 360.0 / 256 / 2 ** opening[2]
+    if (round(requested[2]) == opening[2] and abs(requested[0] - opening[0]) <= tolerance
+            and abs(requested[1] - opening[1]) <= tolerance):
+        return False  # asked for the opening view itself: it is the analyst's
+    south, west, north, east = _corners(bounds)
+    middle = (_mercator(south) + _mercator(north)) / 2
+    latitude = math.degrees(2 * math.atan(math.exp(middle)) - math.pi / 2)
+    return (abs(latitude - opening[0]) <= tolerance
+            and abs((west + east) / 2 - opening[1]) <= tolerance)
+
+
+def _mercator(latitude: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2))
 
 
 def reported_view(output: Mapping[str, Any]) -> tuple[str, Any]:
@@ -498,7 +531,9 @@ def _map_body(selection: AnySelection, data_key: str, language: str, near: str |
         state["open"] = False
         open_record(shown, state["ids"], language)
     bounds, zoom = output.get("bounds"), output.get("zoom")
-    placeholder = is_placeholder_view(bounds, stand_in)
+    opening = (*result.map.location, result.map.options["zoom"])
+    placeholder = (is_placeholder_view(bounds, stand_in)
+                   or shows_opening_view(bounds, zoom, opening, centre))
     if bounds and not placeholder:
         map_drawn()
     if reported_view(output) == state["stale"] or placeholder:
