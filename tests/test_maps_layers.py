@@ -128,6 +128,21 @@ def test_cell_tooltip_escapes_event_type():
     assert "<b>3</b>" in tip
 
 
+def test_a_hexagon_across_the_antimeridian_stays_on_one_side_of_it():
+    """Not a band round the world: its corners west of 180 degrees move past it."""
+    from incidents.maps.cells import CELL_KEY_PREFIX, cell_bounds
+
+    frame = incidents([{"country": "Fiji", "country_code": "FJ", "admin1": "Western",
+                        "location": "Home", "latitude": -18.0, "longitude": 179.99}])
+    for resolution in (2, 3, 4, 5):
+        feature = cells_geojson(aggregate_cells(frame, resolution), "en")["features"][0]
+        longitudes = [lng for lng, _ in feature["geometry"]["coordinates"][0]]
+        assert max(longitudes) - min(longitudes) < 10 and max(longitudes) > 180
+        south, west, north, east = cell_bounds(feature["id"])
+        assert 0 < east - west < 10 and west < 179.99 < east
+    assert feature["id"].startswith(CELL_KEY_PREFIX)
+
+
 def test_synthetic_incidents_are_flagged_in_the_popup():
     frame = incidents([{"synthetic": True}, {"synthetic": False}])
     payload = points_payload(frame, "en")

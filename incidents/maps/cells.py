@@ -12,6 +12,7 @@ frame lacks them they are computed here, which is correct but slower.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import h3
 import numpy as np
@@ -140,6 +141,16 @@ def aggregate_cells(
     )
 
 
+def unwrapped(corners: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A hexagon's (lat, lng) corners on one side of the antimeridian: a cell across it
+    (Fiji, Chukotka) has corners near -180 and +180, which Leaflet would join across the
+    whole world, as a band round the globe; those west of it are moved past +180."""
+    longitudes = [lng for _, lng in corners]
+    if max(longitudes) - min(longitudes) <= 180:
+        return list(corners)
+    return [(lat, lng + 360 if lng < 0 else lng) for lat, lng in corners]
+
+
 def cells_geojson(cells: pd.DataFrame, language: str) -> dict:
     """FeatureCollection of hexagons with an escaped tooltip per cell."""
     w = words(language)
@@ -149,7 +160,7 @@ def cells_geojson(cells: pd.DataFrame, language: str) -> dict:
     features = []
     for cell, count, fatalities, top in cells.itertuples(index=False):
         key = CELL_KEY_PREFIX + h3.int_to_str(int(cell))
-        corners = h3int.cell_to_boundary(int(cell))
+        corners = unwrapped(h3int.cell_to_boundary(int(cell)))
         boundary = [(round(lng, 4), round(lat, 4)) for lat, lng in corners]
         boundary.append(boundary[0])
         tip = (
@@ -187,7 +198,7 @@ def cell_bounds(key: str) -> tuple[float, float, float, float] | None:
     """(south, west, north, east) of the hexagon named by a tooltip key, for zooming in."""
     if not key.startswith(CELL_KEY_PREFIX):
         return None
-    boundary = h3.cell_to_boundary(key[len(CELL_KEY_PREFIX):])
+    boundary = unwrapped(h3.cell_to_boundary(key[len(CELL_KEY_PREFIX):]))
     lats = [lat for lat, _ in boundary]
     lngs = [lng for _, lng in boundary]
     return min(lats), min(lngs), max(lats), max(lngs)
