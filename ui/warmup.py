@@ -317,10 +317,11 @@ def _load_gazetteer_and_report_map() -> None:
     Each step waits for its own quiet moment: the steps hold the interpreter for
     0.1-1 s each (2-3 s in all), and a filter change clicked while they ran got its
     map from the server 1.1 s after the click instead of 0.25-0.35 s (9,841 ACLED
-    incidents); one clicked meanwhile now meets at most the step under way. The language models are not loaded here but in the
-    extraction helper: in this process they held its one interpreter for about 4 s
-    (beside the first page they delayed its map, its tiles and the map's first
-    report back by seconds).
+    incidents); one clicked meanwhile now meets at most the step under way.
+
+    The language models are not loaded here but in the extraction helper: in this
+    process they held its one interpreter for about 4 s (beside the first page they
+    delayed its map, its tiles and the map's first report back by seconds).
     """
     loading_s = 0.0
     for name, step in (("gazetteer", _gazetteer), ("the report's charts", _report_charts),
